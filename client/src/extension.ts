@@ -1,0 +1,132 @@
+/**
+ * Entry point in the extension host: starts the language server (which owns the store and
+ * runs everything), then wires views, commands and the status bar to it.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+    GetServerStatusRequest,
+    ServerStatusNotification,
+    StoreChangedNotification,
+    WorkspaceTrustedNotification,
+    type StoreScope,
+} from '../../server/src/protocol';
+import type { InitializationOptions } from '../../server/src/server';
+import { registerCommonCommands } from './commands/common';
+import { ServerApi } from './serverApi';
+import { AccountsTreeProvider } from './views/accountsTreeProvider';
+import { GroupsTreeProvider } from './views/groupsTreeProvider';
+import { PacksTreeProvider } from './views/packsTreeProvider';
+import { ServerStatusBar } from './views/serverStatusBar';
+import type { ServerTreeProvider } from './views/treeNode';
+import { ViolationsTreeProvider } from './views/violationsTreeProvider';
+
+/** What activate() returns: used by the integration tests, stable for other extensions. */
+export interface PolicyInsightsApi {
+    /** Resolves when the language server has started and answered its status. */
+    ready: Promise<void>;
+    trees: { packs: PacksTreeProvider; groups: GroupsTreeProvider; accounts: AccountsTreeProvider; violations: ViolationsTreeProvider };
+    /** The store home the server reported. */
+    home(): string;
+}
+
+let client: LanguageClient | undefined;
+
+function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+    const module = context.asAbsolutePath(path.join('out', 'server', 'server.js'));
+    const serverOptions: ServerOptions = {
+        run: { module, transport: TransportKind.ipc },
+        debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    };
+    // A function, so a restart (after `policyInsights.home` changes) reads the settings anew.
+    const initializationOptions = (): InitializationOptions => ({
+        home: vscode.workspace.getConfiguration('policyInsights').get<string>('home') || undefined,
+        trusted: vscode.workspace.isTrusted,
+    });
+    const clientOptions: LanguageClientOptions = {
+        // Policy pack sources and manifests; the server decides which files are packs.
+        documentSelector: [
+            { scheme: 'file', language: 'typescript' },
+            { scheme: 'file', language: 'javascript' },
+            { scheme: 'file', pattern: '**/PulumiPolicy.yaml' },
+            { scheme: 'file', pattern: '**/package.json' },
+        ],
+        outputChannel: output,
+        initializationOptions,
+    };
+    // The id makes `policyInsights.trace.server` drive the protocol trace.
+    return new LanguageClient('policyInsights', 'Policy Insights', serverOptions, clientOptions);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<PolicyInsightsApi> {
+    const output = vscode.window.createOutputChannel('Policy Insights', { log: true });
+    const statusBar = new ServerStatusBar();
+    context.subscriptions.push(output, statusBar);
+
+    client = createClient(context, output);
+    const server = new ServerApi(client);
+    const trees = {
+        packs: new PacksTreeProvider(server),
+        groups: new GroupsTreeProvider(server),
+        accounts: new AccountsTreeProvider(server),
+        violations: new ViolationsTreeProvider(server),
+    };
+    const treesByScope: Record<StoreScope, ServerTreeProvider> = trees;
+    let home = '';
+
+    context.subscriptions.push(
+        vscode.window.registerTreeDataProvider('policyInsights.packs', trees.packs),
+        vscode.window.registerTreeDataProvider('policyInsights.groups', trees.groups),
+        vscode.window.registerTreeDataProvider('policyInsights.accounts', trees.accounts),
+        vscode.window.registerTreeDataProvider('policyInsights.violations', trees.violations),
+        ...Object.values(trees),
+        ...registerCommonCommands({
+            output,
+            trees: Object.values(trees),
+            restartServer: async () => {
+                statusBar.showStarting();
+                await client?.restart();
+            },
+        }),
+        client.onDidChangeState((e) => {
+            if (e.newState === State.Stopped) statusBar.showStopped('See the Policy Insights output for why.');
+            if (e.newState === State.Starting) statusBar.showStarting();
+        }),
+        client.onNotification(ServerStatusNotification.type, (status) => {
+            home = status.home;
+            statusBar.update(status);
+        }),
+        client.onNotification(StoreChangedNotification.type, ({ scopes }) => {
+            for (const scope of new Set(scopes)) treesByScope[scope].refresh();
+        }),
+        vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type)),
+        vscode.workspace.onDidChangeConfiguration(async (e) => {
+            if (e.affectsConfiguration('policyInsights.home')) {
+                // The store moved: the restarted server opens the new home and the trees reload.
+                statusBar.showStarting();
+                await client?.restart();
+                for (const tree of Object.values(trees)) tree.refresh();
+            }
+        }),
+    );
+
+    const ready = (async () => {
+        await client!.start();
+        const status = await client!.sendRequest(GetServerStatusRequest.type);
+        home = status.home;
+        statusBar.update(status);
+        for (const tree of Object.values(trees)) tree.refresh();
+    })();
+    ready.catch((err) => {
+        output.error(`Policy Insights server failed to start: ${err instanceof Error ? err.message : String(err)}`);
+        statusBar.showStopped(String(err));
+    });
+
+    return { ready, trees, home: () => home };
+}
+
+export async function deactivate(): Promise<void> {
+    await client?.stop();
+    client = undefined;
+}

@@ -1,0 +1,29 @@
+import type { LanguageClient } from 'vscode-languageclient/node';
+import {
+    ListAccountsRequest,
+    ListGroupsRequest,
+    ListPacksRequest,
+    ListViolationsRequest,
+    type ListViolationsParams,
+} from '../../server/src/protocol';
+
+/**
+ * Typed access to the server's custom requests. Views and commands take this narrow
+ * interface, not the LanguageClient, so what they ask of the server is visible in one place.
+ */
+export class ServerApi {
+    constructor(private readonly client: LanguageClient) {}
+
+    listPacks() {
+        return this.client.sendRequest(ListPacksRequest.type);
+    }
+    listGroups() {
+        return this.client.sendRequest(ListGroupsRequest.type);
+    }
+    listAccounts() {
+        return this.client.sendRequest(ListAccountsRequest.type);
+    }
+    listViolations(params: ListViolationsParams = {}) {
+        return this.client.sendRequest(ListViolationsRequest.type, params);
+    }
+}

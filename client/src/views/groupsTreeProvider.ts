@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import type { AppliedPolicyPack, PolicyGroup } from '../../../server/src/model';
+import type { ServerApi } from '../serverApi';
+import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
+
+/** Policy Groups view: group -> applied packs (version, level) and accounts/stacks. */
+export class GroupsTreeProvider extends ServerTreeProvider {
+    constructor(private readonly server: ServerApi) {
+        super();
+    }
+    protected async loadRoots(): Promise<TreeNode[]> {
+        return (await this.server.listGroups()).map((g) => new GroupNode(g));
+    }
+}
+
+export class GroupNode extends TreeNode {
+    constructor(readonly group: PolicyGroup) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const g = this.group;
+        const item = new vscode.TreeItem(g.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `${g.mode} · ${g.appliedPolicyPacks.length} pack(s)`;
+        item.tooltip = `${g.name}${g.isDefault ? ' (default: every account and stack not taken out of it)' : ''}\n` +
+            `${g.entityType}, ${g.mode} mode`;
+        item.iconPath = new vscode.ThemeIcon(g.isDefault ? 'star-full' : 'organization');
+        item.contextValue = contextValue('group', g.isDefault && 'default', g.entityType);
+        return item;
+    }
+    override getChildren(): TreeNode[] {
+        const g = this.group;
+        const members = g.entityType === 'stacks' ? g.stacks : g.accounts;
+        return [
+            ...g.appliedPolicyPacks.map((p) => new AppliedPackNode(g, p)),
+            ...members.map((m) => new MemberNode(g, m)),
+        ];
+    }
+}
+
+export class AppliedPackNode extends TreeNode {
+    constructor(
+        readonly group: PolicyGroup,
+        readonly applied: AppliedPolicyPack,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.applied.name, vscode.TreeItemCollapsibleState.None);
+        const all = this.applied.config?.all;
+        const level = typeof all === 'string' ? all : all?.enforcementLevel;
+        item.description = [this.applied.versionTag, level ?? "pack's levels"].join(' · ');
+        item.iconPath = new vscode.ThemeIcon('package');
+        item.contextValue = contextValue('groupPack');
+        return item;
+    }
+}
+
+export class MemberNode extends TreeNode {
+    constructor(
+        readonly group: PolicyGroup,
+        readonly member: string,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.member, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(this.group.entityType === 'stacks' ? 'layers' : 'cloud');
+        item.contextValue = contextValue('groupMember', this.group.entityType);
+        return item;
+    }
+}

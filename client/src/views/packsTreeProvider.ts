@@ -1,0 +1,86 @@
+import * as vscode from 'vscode';
+import type { PolicyInfo, PolicyPackVersion } from '../../../server/src/model';
+import type { ServerApi } from '../serverApi';
+import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
+
+/** Policy Packs view: pack -> versions (tag, number, date) -> policies. */
+export class PacksTreeProvider extends ServerTreeProvider {
+    constructor(private readonly server: ServerApi) {
+        super();
+    }
+
+    protected async loadRoots(): Promise<TreeNode[]> {
+        const byName = new Map<string, PolicyPackVersion[]>();
+        for (const version of await this.server.listPacks()) {
+            const versions = byName.get(version.name) ?? [];
+            versions.push(version);
+            byName.set(version.name, versions);
+        }
+        return [...byName].map(([name, versions]) => new PackNode(name, versions));
+    }
+}
+
+export class PackNode extends TreeNode {
+    constructor(
+        readonly packName: string,
+        readonly versions: PolicyPackVersion[],
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.packName, vscode.TreeItemCollapsibleState.Collapsed);
+        const latest = this.versions[0];
+        item.description = latest ? `latest ${latest.versionTag}` : undefined;
+        item.tooltip = `${this.packName}: ${this.versions.length} published version(s)`;
+        item.iconPath = new vscode.ThemeIcon('package');
+        item.contextValue = contextValue('pack');
+        return item;
+    }
+    override getChildren(): TreeNode[] {
+        return this.versions.map((v, index) => new PackVersionNode(v, index === 0));
+    }
+}
+
+export class PackVersionNode extends TreeNode {
+    constructor(
+        readonly pack: PolicyPackVersion,
+        private readonly isLatest: boolean,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.pack.versionTag, vscode.TreeItemCollapsibleState.Collapsed);
+        const published = new Date(this.pack.publishedAt);
+        item.description = `#${this.pack.version} · ${published.toLocaleDateString()}${this.isLatest ? ' · latest' : ''}`;
+        item.tooltip = new vscode.MarkdownString(
+            `**${this.pack.name}@${this.pack.versionTag}** (version ${this.pack.version})\n\n` +
+                `Published ${published.toLocaleString()}\n\n${this.pack.policies.length} policies\n\nsha256 \`${this.pack.digest}\``,
+        );
+        item.iconPath = new vscode.ThemeIcon('tag');
+        item.contextValue = contextValue('packVersion', this.isLatest && 'latest');
+        return item;
+    }
+    override getChildren(): TreeNode[] {
+        return this.pack.policies.map((p) => new PolicyNode(this.pack, p));
+    }
+}
+
+export class PolicyNode extends TreeNode {
+    constructor(
+        readonly pack: PolicyPackVersion,
+        readonly policy: PolicyInfo,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.policy.name, vscode.TreeItemCollapsibleState.None);
+        item.description = [this.policy.enforcementLevel, this.policy.severity].filter(Boolean).join(' · ');
+        item.tooltip = new vscode.MarkdownString(
+            `**${this.policy.displayName ?? this.policy.name}**\n\n${this.policy.description}` +
+                (this.policy.remediationSteps ? `\n\n*Remediation:* ${this.policy.remediationSteps}` : ''),
+        );
+        item.iconPath = new vscode.ThemeIcon(this.policy.policyType === 'stack' ? 'layers' : 'shield');
+        item.contextValue = contextValue('policy', this.policy.policyType);
+        return item;
+    }
+}

@@ -1,0 +1,63 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Exit codes of the CLI contract (DESIGN.md). */
+export const EXIT_OK = 0;
+/** Findings or validation errors the user must act on. */
+export const EXIT_FINDINGS = 1;
+/** Bad usage or bad input. */
+export const EXIT_USAGE = 2;
+
+/** Bad usage or bad input: printed with the command's usage, exit 2. */
+export class UsageError extends Error {}
+
+type OptionsSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandContext {
+    /** The resolved store home. */
+    home: string;
+    values: Record<string, string | boolean | string[] | undefined>;
+    positionals: string[];
+    out: (line: string) => void;
+    err: (line: string) => void;
+}
+
+/** One leaf of the command tree. */
+export interface CommandSpec {
+    /** Words after `policy-insights`, e.g. ['policy', 'group', 'new']. */
+    path: string[];
+    /** Arguments after the path, e.g. '<name> [--entity-type accounts|stacks]'. */
+    usage: string;
+    summary: string;
+    options?: OptionsSpec;
+    /** Accepted number of positionals: [min, max]. */
+    positionals?: [number, number];
+    /** Absent: the command is part of the contract but not built yet. */
+    run?: (ctx: CommandContext) => Promise<number>;
+}
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS: OptionsSpec = {
+    home: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+};
+
+export function commandLine(spec: CommandSpec): string {
+    return `policy-insights ${spec.path.join(' ')}${spec.usage ? ` ${spec.usage}` : ''}`;
+}
+
+/** Parses a leaf command's own arguments (after its path) strictly. */
+export function parseCommandArgs(spec: CommandSpec, args: string[]): { values: CommandContext['values']; positionals: string[] } {
+    let parsed;
+    try {
+        parsed = parseArgs({ args, options: { ...GLOBAL_OPTIONS, ...spec.options }, allowPositionals: true, strict: true });
+    } catch (err) {
+        throw new UsageError((err as Error).message.replace(/^TypeError \[\w+\]: /, ''));
+    }
+    const [min, max] = spec.positionals ?? [0, 0];
+    const count = parsed.positionals.length;
+    if (!parsed.values.help && (count < min || count > max)) {
+        const extra = count > max ? `unexpected argument '${parsed.positionals[max]}'` : 'missing argument';
+        throw new UsageError(`${extra}`);
+    }
+    return parsed as { values: CommandContext['values']; positionals: string[] };
+}

@@ -1,0 +1,190 @@
+/**
+ * The records Policy Insights stores and exchanges. Names follow Pulumi Cloud's own
+ * records (see DESIGN.md "Data model"). This module holds types only: client, server,
+ * CLI and webviews import it without pulling any code.
+ */
+
+/** How a policy's finding is enforced. Same literals as @pulumi/policy's EnforcementLevel. */
+export type EnforcementLevel = 'advisory' | 'mandatory' | 'remediate' | 'disabled';
+export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ['advisory', 'mandatory', 'remediate', 'disabled'];
+
+/** Same literals as @pulumi/policy's PolicySeverity. */
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+export type PolicyType = 'resource' | 'stack';
+
+export interface PolicyInfo {
+    name: string;
+    displayName?: string;
+    description: string;
+    enforcementLevel: EnforcementLevel;
+    severity?: Severity;
+    policyType: PolicyType;
+    /** JSON schema of the policy's config properties, as declared by the pack. */
+    configSchema?: { properties?: Record<string, unknown>; required?: string[] };
+    framework?: { name?: string; version?: string; reference?: string; specification?: string };
+    tags?: string[];
+    remediationSteps?: string;
+    url?: string;
+}
+
+/** One immutable published version of a pack. */
+export interface PolicyPackVersion {
+    name: string;
+    /** Monotonic integer assigned by the registry, per pack. */
+    version: number;
+    /** Semver tag from PulumiPolicy.yaml or package.json; published once, ever. */
+    versionTag: string;
+    displayName?: string;
+    policies: PolicyInfo[];
+    publishedAt: string;
+    /** sha256 of the artifact, checked before every run. */
+    digest: string;
+    /** Artifact path relative to the store home. */
+    artifact?: string;
+}
+
+/** Per-policy (or "all") config in a group: a level, or a level plus properties. */
+export type PolicyConfigValue = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
+
+export interface AppliedPolicyPack {
+    name: string;
+    /** Registry version number, or absent when following `latest`. */
+    version?: number;
+    /** Pinned tag, or "latest" to follow new publishes. */
+    versionTag: string;
+    config?: Record<string, PolicyConfigValue>;
+}
+
+export type EntityType = 'accounts' | 'stacks';
+export type GroupMode = 'audit' | 'preventative';
+
+export interface PolicyGroup {
+    name: string;
+    isDefault: boolean;
+    entityType: EntityType;
+    mode: GroupMode;
+    appliedPolicyPacks: AppliedPolicyPack[];
+    /** Account names (`name` for all regions or `name/region`). */
+    accounts: string[];
+    stacks: string[];
+}
+
+export type AccountProvider = 'aws' | 'pulumi-stack';
+export type ScanSchedule = 'none' | '12h' | 'daily';
+
+export interface AccountSettings {
+    profile?: string;
+    roleArn?: string;
+    externalId?: string;
+    regions?: string[];
+    endpoint?: string;
+    /** pulumi-stack: the state file this account imports. */
+    stateFile?: string;
+}
+
+export interface ServiceError {
+    service: string;
+    region?: string;
+    code: string;
+    message: string;
+}
+
+export interface ScanStatus {
+    status: 'running' | 'failed' | 'succeeded';
+    resourceCount: number;
+    startedAt: string;
+    finishedAt?: string;
+    errors: ServiceError[];
+}
+
+export interface Account {
+    /** No `/`: children are addressed as `name/region`. */
+    name: string;
+    provider: AccountProvider;
+    settings: AccountSettings;
+    /** AWS account id from STS GetCallerIdentity, when known. */
+    awsAccountId?: string;
+    /** Child account names (`name/region`); a stack account has none. */
+    children: string[];
+    scanSchedule: ScanSchedule;
+    scanStatus?: ScanStatus;
+    /** For pulumi-stack accounts. */
+    project?: string;
+    stack?: string;
+    createdAt: string;
+}
+
+export interface SourcePosition {
+    uri: string;
+    line: number;
+    column?: number;
+}
+
+export interface Resource {
+    /** Child account (`name/region`) or the parent for global services and stacks. */
+    account: string;
+    region?: string;
+    urn: string;
+    /** Pulumi type token, e.g. aws:s3/bucket:Bucket. */
+    type: string;
+    name: string;
+    id?: string;
+    provider?: string;
+    properties: Record<string, unknown>;
+    /** Content hash of type + properties; changes mark the resource changed. */
+    hash: string;
+    project?: string;
+    stack?: string;
+    parent?: string;
+    dependencies?: string[];
+    sourcePosition?: SourcePosition;
+}
+
+export interface ScanRecord {
+    startedAt: string;
+    finishedAt?: string;
+    status: ScanStatus['status'];
+    added: number;
+    changed: number;
+    removed: number;
+    unchanged: number;
+    errors: ServiceError[];
+    /** Open violations after the evaluation that followed this scan. */
+    openViolations?: number;
+}
+
+export type ViolationStatus = 'open' | 'in_progress' | 'by_design' | 'ignored' | 'fixed';
+export type Priority = 'p0' | 'p1' | 'p2' | 'p3' | 'p4';
+
+export interface Suppression {
+    reason: string;
+    until: string;
+    by?: string;
+}
+
+export interface Violation {
+    id: string;
+    entityType: 'stack' | 'insights-account';
+    entityId: string;
+    project?: string;
+    policyPack: string;
+    policyPackTag: string;
+    policyName: string;
+    policyGroupName: string;
+    resourceURN: string;
+    resourceType: string;
+    resourceName: string;
+    message: string;
+    level: EnforcementLevel;
+    severity?: Severity;
+    kind: GroupMode;
+    observedAt: string;
+    lastSeenAt: string;
+    resolvedAt?: string;
+    status: ViolationStatus;
+    priority?: Priority;
+    assignedTo?: string;
+    suppression?: Suppression;
+}

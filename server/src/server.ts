@@ -1,0 +1,110 @@
+/**
+ * The language server: connection wiring only. Each handler delegates to a service module
+ * (store/, registry/, groups/, accounts/, violations/, packs/); nothing here holds logic
+ * that the CLI would also need.
+ */
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+    GetServerStatusRequest,
+    ListAccountsRequest,
+    ListGroupsRequest,
+    ListPacksRequest,
+    ListViolationsRequest,
+    ServerStatusNotification,
+    type ServerStatusParams,
+    StoreChangedNotification,
+    type StoreScope,
+    WorkspaceTrustedNotification,
+} from './protocol';
+import { resolveHome, Store, StoreError, type StoreChange } from './store';
+import { listPackVersions } from './registry/packVersions';
+import { listPolicyGroups } from './groups/policyGroups';
+import { listAccountSummaries } from './accounts/accountSummaries';
+import { listViolations } from './violations/violationQueries';
+
+/** What the client passes in `initializationOptions`. */
+export interface InitializationOptions {
+    /** The `policyInsights.home` setting (empty = default). */
+    home?: string;
+    /** Workspace Trust: packs run only in a trusted workspace. */
+    trusted?: boolean;
+}
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+
+let store: Store | undefined;
+let status: ServerStatusParams = { state: 'starting', home: '', trusted: false };
+
+function setStatus(next: Partial<ServerStatusParams>): void {
+    status = { ...status, ...next };
+    void connection.sendNotification(ServerStatusNotification.type, status);
+}
+
+/** The store, or a clear error when it could not be opened (the status bar says why). */
+function requireStore(): Store {
+    if (!store) throw new Error(`The Policy Insights store is not open: ${status.message ?? 'the server is starting'}`);
+    return store;
+}
+
+/** Catalog changes can touch packs, groups and accounts; a shard holds resources and violations. */
+function scopesOf(change: StoreChange): StoreScope[] {
+    return change.kind === 'catalog' ? ['packs', 'groups', 'accounts'] : ['accounts', 'violations'];
+}
+
+connection.onInitialize(async (params) => {
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    const home = resolveHome({ env: process.env, setting: options.home });
+    status = { state: 'starting', home, trusted: options.trusted === true };
+    connection.console.info(`Policy Insights server ${process.pid} starting; store home ${home}`);
+    try {
+        store = await Store.open({ home, watch: true });
+        store.onDidChange((change) => {
+            void connection.sendNotification(StoreChangedNotification.type, {
+                scopes: scopesOf(change),
+                accounts: change.account ? [change.account] : undefined,
+            });
+        });
+        store.onRecovered((report) => {
+            const message = `Recovered ${report.file}: ${report.reason}. The damaged file was kept at ${report.movedTo}; ${
+                report.restoredFrom ? `restored from ${report.restoredFrom}` : 'no earlier good copy existed'
+            }.`;
+            connection.console.warn(message);
+            setStatus({ state: 'degraded', message });
+        });
+        const recovered = store.recoveries[0];
+        status = recovered
+            ? { ...status, state: 'degraded', message: `Recovered ${recovered.file} (damaged copy kept at ${recovered.movedTo})` }
+            : { ...status, state: 'ready' };
+    } catch (err) {
+        const message = err instanceof StoreError ? err.message : `Could not open the store at ${home}: ${String(err)}`;
+        connection.console.error(message);
+        status = { ...status, state: 'degraded', message };
+    }
+    return {
+        capabilities: {
+            textDocumentSync: TextDocumentSyncKind.Incremental,
+        },
+        serverInfo: { name: 'policy-insights' },
+    };
+});
+
+connection.onInitialized(() => {
+    setStatus({});
+});
+
+connection.onRequest(GetServerStatusRequest.type, () => status);
+connection.onRequest(ListPacksRequest.type, () => listPackVersions(requireStore()));
+connection.onRequest(ListGroupsRequest.type, () => listPolicyGroups(requireStore()));
+connection.onRequest(ListAccountsRequest.type, () => listAccountSummaries(requireStore()));
+connection.onRequest(ListViolationsRequest.type, (params) => listViolations(requireStore(), params ?? {}));
+
+connection.onNotification(WorkspaceTrustedNotification.type, () => setStatus({ trusted: true }));
+
+connection.onShutdown(async () => {
+    await store?.close();
+});
+
+documents.listen(connection);
+connection.listen();
