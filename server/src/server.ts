@@ -3,7 +3,7 @@
  * (store/, registry/, groups/, accounts/, violations/, packs/); nothing here holds logic
  * that the CLI would also need.
  */
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
     GetServerStatusRequest,
@@ -22,6 +22,8 @@ import { listPackVersions } from './registry/packVersions';
 import { listPolicyGroups } from './groups/policyGroups';
 import { listAccountSummaries } from './accounts/accountSummaries';
 import { listViolations } from './violations/violationQueries';
+import { packFileOf, staticDiagnostics } from './packs/packDocuments';
+import { codeActionsFor, completionsAt, hoverAt } from './packs/languageFeatures';
 
 /** What the client passes in `initializationOptions`. */
 export interface InitializationOptions {
@@ -84,7 +86,10 @@ connection.onInitialize(async (params) => {
     }
     return {
         capabilities: {
-            textDocumentSync: TextDocumentSyncKind.Incremental,
+            textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+            completionProvider: { triggerCharacters: ['"', "'"] },
+            hoverProvider: true,
+            codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         },
         serverInfo: { name: 'policy-insights' },
     };
@@ -101,6 +106,31 @@ connection.onRequest(ListAccountsRequest.type, () => listAccountSummaries(requir
 connection.onRequest(ListViolationsRequest.type, (params) => listViolations(requireStore(), params ?? {}));
 
 connection.onNotification(WorkspaceTrustedNotification.type, () => setStatus({ trusted: true }));
+
+// Policy pack documents: static checks on every change; language features inside pack sources.
+documents.onDidChangeContent(({ document }) => {
+    const diagnostics = staticDiagnostics(document);
+    if (diagnostics) void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+});
+documents.onDidClose(({ document }) => {
+    if (packFileOf(document.uri)) void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
+});
+function packSource(uri: string): TextDocument | undefined {
+    const doc = documents.get(uri);
+    return doc && packFileOf(uri)?.kind === 'source' ? doc : undefined;
+}
+connection.onCompletion(({ textDocument, position }) => {
+    const doc = packSource(textDocument.uri);
+    return doc ? completionsAt(doc, position) : [];
+});
+connection.onHover(({ textDocument, position }) => {
+    const doc = packSource(textDocument.uri);
+    return doc ? hoverAt(doc, position) : null;
+});
+connection.onCodeAction(({ textDocument, context }) => {
+    const doc = documents.get(textDocument.uri);
+    return doc && packFileOf(textDocument.uri) ? codeActionsFor(doc, context.diagnostics) : [];
+});
 
 connection.onShutdown(async () => {
     await store?.close();
