@@ -1,0 +1,44 @@
+/**
+ * Parsed store files kept in memory, keyed by path and valid for one version of the file
+ * (see versionKeyOf). Bounded by the total size of the files on disk, least recently
+ * used first out: a parsed 50 MB shard occupies several hundred MB of heap.
+ */
+export class ReadCache {
+    private readonly entries = new Map<string, { key: string; data: unknown; bytes: number }>();
+    private bytes = 0;
+
+    constructor(private readonly budgetBytes: number) {}
+
+    get<T>(path: string, key: string): T | undefined {
+        const entry = this.entries.get(path);
+        if (!entry || entry.key !== key) return undefined;
+        // re-insert: Map order is the LRU order
+        this.entries.delete(path);
+        this.entries.set(path, entry);
+        return entry.data as T;
+    }
+
+    set(path: string, key: string, data: unknown, bytes: number): void {
+        this.delete(path);
+        if (bytes > this.budgetBytes) return;
+        this.entries.set(path, { key, data, bytes });
+        this.bytes += bytes;
+        for (const [oldest, entry] of this.entries) {
+            if (this.bytes <= this.budgetBytes) break;
+            this.entries.delete(oldest);
+            this.bytes -= entry.bytes;
+        }
+    }
+
+    delete(path: string): void {
+        const entry = this.entries.get(path);
+        if (!entry) return;
+        this.entries.delete(path);
+        this.bytes -= entry.bytes;
+    }
+
+    clear(): void {
+        this.entries.clear();
+        this.bytes = 0;
+    }
+}

@@ -1,0 +1,249 @@
+/**
+ * One store file (the catalog or a shard): reading with recovery and migration, writing
+ * atomically with a backup, and the lowdb adapter through which the Store reads and
+ * writes it.
+ */
+import type { Adapter } from 'lowdb';
+import { rm } from 'node:fs/promises';
+import { backupPathOf, currentVersionKey, moveAside, readSnapshot, writeFileAtomic } from './atomicFile';
+import type { HeldLock } from './fileLock';
+import { assertNotNewer, migrate, schemaVersionOf } from './migrations';
+import type { ReadCache } from './readCache';
+import { SCHEMA_VERSION, DamagedContentError } from './schema';
+import { StoreError, errno, unwritable } from './storeError';
+
+/** A damaged file that was moved aside, and where its content was restored from. */
+export interface RecoveryReport {
+    /** The damaged file. */
+    file: string;
+    /** Where the damaged content now is (`<file>.corrupt-<timestamp>`); it is never deleted. */
+    movedTo: string;
+    /** The backup the content was restored from, or null when none was usable (the file then starts empty). */
+    restoredFrom: string | null;
+    /** What was wrong, e.g. "Unexpected end of JSON input". */
+    reason: string;
+}
+
+/** What a kind of store file looks like. */
+export interface DocumentFormat<T> {
+    /** The content of a file that does not exist yet. */
+    empty(): T;
+    /** Migrated content as T; throws DamagedContentError when it is not one. */
+    normalize(data: unknown): T;
+    serialize(data: T): string;
+}
+
+/** What the document tells its store. */
+export interface DocumentEvents {
+    recovered(report: RecoveryReport): void;
+    /** `key` is the version key of the new file, or null when it was removed. */
+    wrote(file: string, key: string | null): void;
+}
+
+/** A file read under its lock, with what is needed to write it back. */
+interface LockedRead<T> {
+    data: T;
+    /** The text on disk, to skip writes that change nothing; null when there was no file. */
+    text: string | null;
+    /** The file on disk is good content, worth keeping as the backup. */
+    keepAsBackup: boolean;
+    /** The content on disk is older than SCHEMA_VERSION and must be written back. */
+    migrated: boolean;
+}
+
+type Parsed<T> = { ok: true; data: T; migrated: boolean } | { ok: false; reason: string };
+/** Content older than SCHEMA_VERSION, not migrated yet. */
+type Old = { ok: 'old' };
+
+export class StoreDocument<T> {
+    constructor(
+        readonly path: string,
+        private readonly format: DocumentFormat<T>,
+        private readonly cache: ReadCache,
+        private readonly events: DocumentEvents,
+        private readonly lock: <R>(fn: (lock: HeldLock) => Promise<R>) => Promise<R>,
+    ) {}
+
+    /**
+     * The current content, without taking the lock when the file is good and current.
+     * The result is shared with other readers (and cached until the file changes): do
+     * not mutate it. A damaged or old file is repaired under the lock first.
+     */
+    async readShared(): Promise<T> {
+        // a stat is enough to know the cached parse is still the file's content
+        const key = await this.io('read', () => currentVersionKey(this.path));
+        if (key === null) return this.format.empty();
+        const cached = this.cache.get<T>(this.path, key);
+        if (cached) return cached;
+        const snapshot = await this.io('read', () => readSnapshot(this.path));
+        if (!snapshot) return this.format.empty();
+        const parsed = this.parse(snapshot.text, this.path, false);
+        if (parsed.ok === true) {
+            this.cache.set(this.path, snapshot.key, parsed.data, snapshot.size);
+            return parsed.data;
+        }
+        // damaged or old: repair under the lock, where the file is read again
+        return this.lock(async (lock) => {
+            const read = await this.readLocked();
+            if (read.migrated) await this.writeLocked(read.data, read, lock);
+            return read.data;
+        });
+    }
+
+    /**
+     * The content on disk, for a caller that holds the lock and will write it back:
+     * a fresh private copy. A damaged file is moved aside and restored from its backup.
+     */
+    async readLocked(): Promise<LockedRead<T>> {
+        const snapshot = await this.io('read', () => readSnapshot(this.path));
+        if (!snapshot) return { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
+        const parsed = this.parse(snapshot.text, this.path, true);
+        if (parsed.ok) return { data: parsed.data, text: snapshot.text, keepAsBackup: true, migrated: parsed.migrated };
+        return this.recover(parsed.reason);
+    }
+
+    /**
+     * Writes `data` over what `read` found (the caller holds `lock`); skips the write when
+     * the text would not change. Returns whether the file was written.
+     */
+    async writeLocked(data: T, read: LockedRead<T>, lock: HeldLock): Promise<boolean> {
+        try {
+            // what would be read back as damaged must not be written in the first place
+            this.format.normalize(data);
+        } catch (error) {
+            if (!(error instanceof DamagedContentError)) throw error;
+            throw new Error(`Store: refusing to write ${this.path} because ${error.message}; nothing was written.`);
+        }
+        const text = this.format.serialize(data);
+        if (text === read.text) return false;
+        const key = await this.io('write', () =>
+            writeFileAtomic(this.path, text, { keepBackup: read.keepAsBackup, beforeCommit: () => lock.assertHeld() }),
+        );
+        // the writer may keep references into `data`; readers parse the file afresh
+        this.cache.delete(this.path);
+        read.text = text;
+        read.keepAsBackup = true;
+        read.migrated = false;
+        this.events.wrote(this.path, key);
+        return true;
+    }
+
+    /** Deletes the file and its backup (the caller holds the lock); damaged copies stay. */
+    async removeLocked(): Promise<void> {
+        await this.io('remove', async () => {
+            await rm(this.path, { force: true });
+            await rm(backupPathOf(this.path), { force: true });
+        });
+        this.cache.delete(this.path);
+        this.events.wrote(this.path, null);
+    }
+
+    private async recover(reason: string): Promise<LockedRead<T>> {
+        // look at the backup first: one from a newer Policy Insights stops everything before a file is moved
+        const backup = backupPathOf(this.path);
+        const snapshot = await this.io('read', () => readSnapshot(backup));
+        const parsedBackup = snapshot ? this.parse(snapshot.text, backup, true) : null;
+
+        const movedTo = await this.moveDamagedAside(this.path, reason);
+        let restoredFrom: string | null = null;
+        let result: LockedRead<T> = { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
+        let why = reason;
+        if (parsedBackup?.ok) {
+            const text = this.format.serialize(parsedBackup.data);
+            const key = await this.io('restore', () => writeFileAtomic(this.path, text, { keepBackup: false }));
+            this.events.wrote(this.path, key);
+            restoredFrom = backup;
+            result = { data: parsedBackup.data, text, keepAsBackup: true, migrated: false };
+        } else if (parsedBackup) {
+            // a later write would replace it; as damaged content it is kept like the file itself
+            const backupMovedTo = await this.moveDamagedAside(backup, parsedBackup.reason);
+            why += `; its backup was damaged too (${parsedBackup.reason}) and was moved to ${backupMovedTo}`;
+        } else {
+            why += '; there was no backup to restore from';
+        }
+        this.cache.delete(this.path);
+        this.events.recovered({ file: this.path, movedTo, restoredFrom, reason: why });
+        return result;
+    }
+
+    private async moveDamagedAside(file: string, reason: string): Promise<string> {
+        try {
+            return await moveAside(file);
+        } catch (error) {
+            throw new StoreError(
+                'ECORRUPT',
+                file,
+                `${file} is damaged (${reason}) and could not be moved aside: ${error instanceof Error ? error.message : String(error)}. ` +
+                    'Move or repair the file by hand, or use another home with --home DIR, POLICY_INSIGHTS_HOME or the policyInsights.home setting.',
+                { cause: error },
+            );
+        }
+    }
+
+    /**
+     * Parses `text` read from `file` and, when `migrateOld`, migrates it (otherwise old
+     * content is only flagged: migrating is for a caller holding the lock). A newer
+     * schema throws, leaving the file alone.
+     */
+    private parse(text: string, file: string, migrateOld: true): Parsed<T>;
+    private parse(text: string, file: string, migrateOld: false): Parsed<T> | Old;
+    private parse(text: string, file: string, migrateOld: boolean): Parsed<T> | Old {
+        if (text.trim() === '') return { ok: false, reason: 'the file is empty' };
+        let raw: unknown;
+        try {
+            raw = JSON.parse(text);
+        } catch (error) {
+            return { ok: false, reason: `it is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+        }
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'it is not a JSON object' };
+        const version = schemaVersionOf(raw);
+        if (Number.isNaN(version)) return { ok: false, reason: 'its schemaVersion is not a version number' };
+        assertNotNewer(version, file);
+        if (version < SCHEMA_VERSION && !migrateOld) return { ok: 'old' };
+        const current = version < SCHEMA_VERSION ? migrate(raw, version, file) : raw;
+        try {
+            return { ok: true, data: this.format.normalize(current), migrated: version < SCHEMA_VERSION };
+        } catch (error) {
+            if (error instanceof DamagedContentError) return { ok: false, reason: error.message };
+            throw error;
+        }
+    }
+
+    private async io<R>(doing: string, fn: () => Promise<R>): Promise<R> {
+        try {
+            return await fn();
+        } catch (error) {
+            if (error instanceof StoreError) throw error;
+            const code = errno(error);
+            if (code === undefined) throw error;
+            throw unwritable(this.path, `${doing}`, error);
+        }
+    }
+}
+
+/**
+ * The lowdb adapter over a StoreDocument. `shared` reads for readers that will not
+ * write; `locked` reads and writes inside the file's lock, for updates.
+ */
+export class StoreDocumentAdapter<T> implements Adapter<T> {
+    private lastRead: LockedRead<T> | undefined;
+    /** Whether write() changed the file. */
+    wrote = false;
+
+    constructor(
+        private readonly document: StoreDocument<T>,
+        private readonly lock: HeldLock | null,
+    ) {}
+
+    async read(): Promise<T | null> {
+        if (!this.lock) return this.document.readShared();
+        this.lastRead = await this.document.readLocked();
+        // lowdb keeps its default data when read() gives null; a restored or migrated file must still be written back
+        return this.lastRead.data;
+    }
+
+    async write(data: T): Promise<void> {
+        if (!this.lock || !this.lastRead) throw new Error(`Store: ${this.document.path} was written without being read under its lock first.`);
+        if (await this.document.writeLocked(data, this.lastRead, this.lock)) this.wrote = true;
+    }
+}

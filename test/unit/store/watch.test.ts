@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Store, type StoreChange } from '../../../server/src/store';
+import { eventually, makeTempDir, spawnWorker, type Worker } from './storeTestSupport';
+import { runAsWorkerIfAsked } from './storeWorker';
+
+if (!runAsWorkerIfAsked()) {
+    let home: string;
+    let cleanup: () => Promise<void>;
+    let store: Store;
+    let changes: { change: StoreChange; at: number }[];
+    const workers: Worker[] = [];
+
+    async function openWatching(watch: boolean): Promise<void> {
+        store = await Store.open({ home, watch });
+        changes = [];
+        store.onDidChange((change) => changes.push({ change, at: Date.now() }));
+    }
+
+    /** Runs one write in another process; resolves with when it finished writing. */
+    async function writeFromOtherProcess(args: { account?: string } = {}): Promise<number> {
+        const worker = spawnWorker('write-once', home, args);
+        workers.push(worker);
+        await worker.line('done');
+        const doneAt = Date.now();
+        assert.equal(await worker.exited, 0, worker.stderr());
+        return doneAt;
+    }
+
+    beforeEach(async () => {
+        ({ dir: home, cleanup } = await makeTempDir());
+    });
+    afterEach(async () => {
+        for (const worker of workers.splice(0)) {
+            if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+            await worker.exited;
+        }
+        await store.close();
+        await cleanup();
+    });
+
+    describe('watching for other processes', () => {
+        it("reports another process's catalog write within a second", async () => {
+            await openWatching(true);
+            const doneAt = await writeFromOtherProcess();
+            await eventually(() => changes.length > 0, 1000, 'a catalog change');
+            assert.deepEqual(changes.map((c) => c.change), [{ kind: 'catalog' }]);
+            assert.ok(changes[0]!.at - doneAt < 1000);
+            assert.equal((await store.readCatalog()).lastVersion.fromWorker, 1);
+        });
+
+        it("reports another process's shard write with the account", async () => {
+            await openWatching(true);
+            await writeFromOtherProcess({ account: 'demo/us-west-2' });
+            await eventually(() => changes.length > 0, 1000, 'a shard change');
+            await sleep(200); // temp files, backups and locks must not add events
+            assert.deepEqual(changes.map((c) => c.change), [{ kind: 'shard', account: 'demo/us-west-2' }]);
+            assert.equal((await store.readShard('demo/us-west-2')).scans.length, 1);
+        });
+
+        it('reports its own writes once, not again through the watcher', async () => {
+            await openWatching(true);
+            await store.updateCatalog((catalog) => void (catalog.lastVersion.own = 1));
+            await store.updateShard('a/b', (shard) => void (shard.account = 'a/b'));
+            assert.deepEqual(changes.map((c) => c.change), [{ kind: 'catalog' }, { kind: 'shard', account: 'a/b' }], 'fired at once');
+            await sleep(300);
+            assert.equal(changes.length, 2);
+        });
+
+        it('does not watch without watch: true, nor after close', async () => {
+            await openWatching(false);
+            assert.equal(store.watching, false);
+            await writeFromOtherProcess();
+            await sleep(300);
+            assert.deepEqual(changes, []);
+            await store.close();
+            await openWatching(true);
+            assert.equal(store.watching, true, String(store.watchError));
+            await store.close();
+            assert.equal(store.watching, false);
+            await writeFromOtherProcess();
+            await sleep(300);
+            assert.deepEqual(changes, []);
+        });
+    });
+}
