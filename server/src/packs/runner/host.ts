@@ -1,0 +1,273 @@
+/**
+ * The pack host: a child process (cwd = the pack directory) that loads one policy pack and
+ * answers the parent's requests over the IPC channel. Bundled to out/server/packRunner.js.
+ *
+ * Every policy runs through the SDK's own Analyzer handlers, one handler per policy so that
+ * a policy that throws or times out is reported for that policy and resource while the
+ * others still run. Policies that cannot apply to a resource's type (the SDK's own
+ * `__pulumiType` fast check) are not called: the SDK would return no diagnostic for them.
+ */
+import { buildAnalyzeRequest, buildAnalyzeStackRequest, buildConfigureRequest, resourceName } from './analyzerRequests';
+import { InProcessAnalyzeRequest } from './inProcessRequest';
+import { diagnosticFromProto, packInfoFromProto, remediationFromProto, type AnalyzeDiagnosticLike, type AnalyzerInfoLike, type RemediationLike } from './analyzerProto';
+import type { BatchResult, HostFailure, HostRequestEnvelope, HostResponse, HostResult } from './hostMessages';
+import { loadSdkPack, PackLoadError, type LoadedSdkPack, type SdkHandler, type SdkPolicy } from './hostSdk';
+import { CallGuard } from './hostWatchdog';
+import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
+
+interface HostState {
+    pack: LoadedSdkPack;
+    analyzeHandlers: SdkHandler[];
+    stackHandlers: SdkHandler[];
+    /** Effective level per policy (config, else the policy's, else the pack's), as the SDK computes it. */
+    levels: string[];
+    /** Per resource type: the policies that may apply, in pack order, with their handler. */
+    applicableByType: Map<string, { index: number; handler: SdkHandler }[]>;
+    remediateHandlers: Map<string, SdkHandler>;
+    emptyOptions?: unknown;
+}
+
+let state: HostState | undefined;
+let guard: CallGuard | undefined;
+/** The remediation currently running (remediations chain inside one SDK call). */
+let currentRemediation = -1;
+
+type CallResult = { err?: unknown; resp?: unknown };
+
+function invoke(handler: SdkHandler, request: unknown, done: (r: CallResult) => void): void {
+    try {
+        const returned = handler({ request }, (err, resp) => done({ err: err ?? undefined, resp }));
+        if (returned && typeof (returned as Promise<unknown>).then === 'function') {
+            (returned as Promise<unknown>).then(undefined, (err) => done({ err }));
+        }
+    } catch (err) {
+        done({ err });
+    }
+}
+
+function errorMessage(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
+}
+
+async function load(codeFile: string, loadAs: string): Promise<HostResult> {
+    const pack = await loadSdkPack(codeFile, loadAs);
+    const { name, version, enforcementLevel, policies, server } = pack;
+    const infoProto = await new Promise<CallResult>((resolve) => invoke(pack.service.getAnalyzerInfo, {}, resolve));
+    if (infoProto.err) throw infoProto.err;
+    guard = new CallGuard();
+    guard.setPolicyNames(policies.map((p) => p.name));
+    state = {
+        pack,
+        analyzeHandlers: policies.map((p) => server.makeAnalyzeRpcFun(name, version, enforcementLevel, [p])),
+        stackHandlers: policies.map((p) => server.makeAnalyzeStackRpcFun(name, version, enforcementLevel, [p])),
+        levels: policies.map((p) => p.enforcementLevel || enforcementLevel),
+        applicableByType: new Map(),
+        remediateHandlers: new Map(),
+    };
+    return { kind: 'loaded', info: packInfoFromProto(infoProto.resp as AnalyzerInfoLike) };
+}
+
+async function configure(config: Record<string, ResolvedPolicyConfig>): Promise<HostResult> {
+    const s = requireState();
+    const result = await new Promise<CallResult>((resolve) => invoke(s.pack.service.configure, buildConfigureRequest(s.pack.protos, config), resolve));
+    if (result.err) throw result.err;
+    s.levels = s.pack.policies.map((p) => config[p.name]?.enforcementLevel || p.enforcementLevel || s.pack.enforcementLevel);
+    s.applicableByType.clear();
+    s.remediateHandlers.clear();
+    return { kind: 'configured' };
+}
+
+function requireState(): HostState {
+    if (!state) throw new Error('pack host: no pack loaded');
+    return state;
+}
+
+/**
+ * The policies that can report on a resource of `type`, with the SDK handler to call.
+ * A validation the SDK tags with a Pulumi type (`validateResourceOfType`) can only report
+ * on resources of that type; on any other it throws the SDK's not-applicable error, which
+ * yields no diagnostic. So a policy whose validations are all for other types is not
+ * called, and a policy with an array of validations gets a handler over the ones that can
+ * apply: the diagnostics are the SDK's, without the calls that cannot produce any.
+ */
+function applicablePolicies(s: HostState, type: string): { index: number; handler: SdkHandler }[] {
+    let list = s.applicableByType.get(type);
+    if (!list) {
+        list = [];
+        const { name, version, enforcementLevel, server, policy: sdk } = s.pack;
+        s.pack.policies.forEach((p, index) => {
+            if (s.levels[index] === 'disabled' || !sdk.isResourcePolicy(p) || !p.validateResource) return;
+            if (!Array.isArray(p.validateResource)) {
+                const only = sdk.getPulumiType(p.validateResource);
+                if (!only || only === type) list!.push({ index, handler: s.analyzeHandlers[index] });
+                return;
+            }
+            const validations = p.validateResource as unknown[];
+            const usable = validations.filter((v) => {
+                const only = sdk.getPulumiType(v);
+                return !only || only === type;
+            });
+            if (!usable.length) return;
+            if (usable.length === validations.length) {
+                list!.push({ index, handler: s.analyzeHandlers[index] });
+                return;
+            }
+            // Same policy object (own fields and prototype), fewer validations.
+            const narrowed = Object.assign(Object.create(Object.getPrototypeOf(p)), p, { validateResource: usable }) as SdkPolicy;
+            list!.push({ index, handler: server.makeAnalyzeRpcFun(name, version, enforcementLevel, [narrowed]) });
+        });
+        s.applicableByType.set(type, list);
+    }
+    return list;
+}
+
+/** Options as the engine sends them for a resource without any: one shared, never-mutated message. */
+function resourceOptions(s: HostState, resource: RunnerResource): unknown {
+    if (resource.parent) {
+        const options = new s.pack.protos.AnalyzerResourceOptions();
+        options.setParent(resource.parent);
+        return options;
+    }
+    return (s.emptyOptions ??= new s.pack.protos.AnalyzerResourceOptions());
+}
+
+function emptyBatch(): BatchResult {
+    return { diagnostics: [], remediations: [], errors: [], timedOut: [] };
+}
+
+async function analyze(requestId: number, resources: RunnerResource[], skip: Set<string>, timeoutMs: number): Promise<BatchResult> {
+    const s = requireState();
+    const out = emptyBatch();
+    for (let r = 0; r < resources.length; r++) {
+        const resource = resources[r];
+        const policies = applicablePolicies(s, resource.type);
+        if (!policies.length) continue;
+        const request = new InProcessAnalyzeRequest(resource.type, resource.urn, resourceName(resource), resource.properties, resourceOptions(s, resource));
+        for (const { index, handler } of policies) {
+            const policyName = s.pack.policies[index].name;
+            if (skip.has(policyName)) continue;
+            const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: r, policyIndex: index }, timeoutMs, (done) => invoke(handler, request, done));
+            if (outcome.kind === 'timeout') {
+                out.errors.push({ code: 'policy-timeout', policyName, urn: resource.urn, message: `Policy '${policyName}' did not finish within ${timeoutMs} ms on ${resource.urn}; it is skipped for the rest of this evaluation.` });
+                out.timedOut.push(policyName);
+                skip.add(policyName);
+            } else if (outcome.value.err) {
+                out.errors.push({ code: 'policy-error', policyName, urn: resource.urn, message: errorMessage(outcome.value.err) });
+            } else {
+                const resp = outcome.value.resp as { getDiagnosticsList(): AnalyzeDiagnosticLike[] };
+                for (const d of resp.getDiagnosticsList()) out.diagnostics.push(diagnosticFromProto(d, resource.urn));
+            }
+        }
+    }
+    return out;
+}
+
+async function analyzeStack(requestId: number, resources: RunnerResource[], skip: Set<string>, timeoutMs: number): Promise<BatchResult> {
+    const s = requireState();
+    const out = emptyBatch();
+    const request = buildAnalyzeStackRequest(s.pack.protos, resources);
+    for (let i = 0; i < s.pack.policies.length; i++) {
+        const p = s.pack.policies[i];
+        if (skip.has(p.name) || s.levels[i] === 'disabled' || !s.pack.policy.isStackPolicy(p)) continue;
+        const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: -1, policyIndex: i }, timeoutMs, (done) => invoke(s.stackHandlers[i], request, done));
+        if (outcome.kind === 'timeout') {
+            out.errors.push({ code: 'policy-timeout', policyName: p.name, message: `Stack policy '${p.name}' did not finish within ${timeoutMs} ms.` });
+            out.timedOut.push(p.name);
+        } else if (outcome.value.err) {
+            out.errors.push({ code: 'policy-error', policyName: p.name, message: errorMessage(outcome.value.err) });
+        } else {
+            const resp = outcome.value.resp as { getDiagnosticsList(): AnalyzeDiagnosticLike[] };
+            for (const d of resp.getDiagnosticsList()) out.diagnostics.push(diagnosticFromProto(d, ''));
+        }
+    }
+    return out;
+}
+
+/** The SDK's remediate handler over the pack's policies minus `skip`, each marking itself as running. */
+function remediateHandler(s: HostState, skip: Set<string>): SdkHandler {
+    const key = [...skip].sort().join('\0');
+    let handler = s.remediateHandlers.get(key);
+    if (!handler) {
+        const policies: SdkPolicy[] = [];
+        s.pack.policies.forEach((p, i) => {
+            if (skip.has(p.name)) return;
+            const remediate = p.remediateResource;
+            if (!remediate) return policies.push(p);
+            const marked = Object.assign((args: unknown) => {
+                currentRemediation = i;
+                guard!.setPolicy(i);
+                return remediate(args);
+            }, remediate.__pulumiType ? { __pulumiType: remediate.__pulumiType } : {});
+            policies.push({ ...p, remediateResource: marked });
+        });
+        handler = s.pack.server.makeRemediateRpcFun(s.pack.name, s.pack.version, s.pack.enforcementLevel, policies);
+        s.remediateHandlers.set(key, handler);
+    }
+    return handler;
+}
+
+async function remediate(requestId: number, resources: RunnerResource[], skip: Set<string>, timeoutMs: number): Promise<BatchResult> {
+    const s = requireState();
+    const out = emptyBatch();
+    if (!s.levels.some((level, i) => level === 'remediate' && s.pack.policies[i].remediateResource)) return out;
+    for (let r = 0; r < resources.length; r++) {
+        const resource = resources[r];
+        const request = buildAnalyzeRequest(s.pack.protos, resource);
+        currentRemediation = -1;
+        const handler = remediateHandler(s, skip);
+        const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: r, policyIndex: -1 }, timeoutMs, (done) => invoke(handler, request, done));
+        const policyName = currentRemediation >= 0 ? s.pack.policies[currentRemediation].name : undefined;
+        if (outcome.kind === 'timeout') {
+            out.errors.push({ code: 'policy-timeout', policyName, urn: resource.urn, message: `Remediation '${policyName}' did not finish within ${timeoutMs} ms on ${resource.urn}; it is skipped for the rest of this run.` });
+            if (policyName) {
+                out.timedOut.push(policyName);
+                skip.add(policyName);
+            }
+        } else if (outcome.value.err) {
+            out.errors.push({ code: 'policy-error', policyName, urn: resource.urn, message: errorMessage(outcome.value.err) });
+        } else {
+            const resp = outcome.value.resp as { getRemediationsList(): RemediationLike[] };
+            for (const rem of resp.getRemediationsList()) out.remediations.push(remediationFromProto(rem, resource.urn));
+        }
+    }
+    return out;
+}
+
+async function handle(msg: HostRequestEnvelope): Promise<HostResult> {
+    switch (msg.kind) {
+        case 'load':
+            return load(msg.codeFile, msg.loadAs);
+        case 'configure':
+            return configure(msg.config);
+        case 'analyze':
+            return { kind: 'batch', ...(await analyze(msg.id, msg.resources, new Set(msg.skipPolicies), msg.timeoutMs)) };
+        case 'analyzeStack':
+            return { kind: 'batch', ...(await analyzeStack(msg.id, msg.resources, new Set(msg.skipPolicies), msg.timeoutMs)) };
+        case 'remediate':
+            return { kind: 'batch', ...(await remediate(msg.id, msg.resources, new Set(msg.skipPolicies), msg.timeoutMs)) };
+    }
+}
+
+function toFailure(err: unknown): HostFailure {
+    if (err instanceof PackLoadError) return { code: err.code, message: err.message, location: err.location };
+    return { code: 'load-failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+}
+
+// Pack code may leave a rejected promise or throw from a timer; the engine's process would
+// die, but one stray error must not lose the rest of an evaluation. It goes to stderr.
+process.on('unhandledRejection', (reason) => console.error('[policy pack] unhandled rejection:', reason));
+process.on('uncaughtException', (err) => console.error('[policy pack] uncaught exception:', err));
+process.on('disconnect', () => process.exit(0));
+
+let queue: Promise<void> = Promise.resolve();
+process.on('message', (msg: HostRequestEnvelope) => {
+    queue = queue.then(async () => {
+        let response: HostResponse;
+        try {
+            response = { id: msg.id, ok: true, result: await handle(msg) };
+        } catch (err) {
+            response = { id: msg.id, ok: false, error: toFailure(err) };
+        }
+        process.send!(response);
+    });
+});

@@ -1,0 +1,75 @@
+/**
+ * Messages between the language server (parent) and a pack host (child process) over the
+ * Node IPC channel. stdout is never used: packs may print to it.
+ */
+import type { PackInfo, PolicyDiagnostic, PolicyRunError, ProposedRemediation, ResolvedPolicyConfig, RunnerResource, SourceLocation } from './runnerTypes';
+
+export interface LoadRequest {
+    kind: 'load';
+    codeFile: string;
+    loadAs: string;
+}
+
+export interface ConfigureRequest {
+    kind: 'configure';
+    config: Record<string, ResolvedPolicyConfig>;
+}
+
+interface BatchBase {
+    /** Policies skipped for this call (they timed out earlier in the same run). */
+    skipPolicies: string[];
+    timeoutMs: number;
+}
+
+export interface AnalyzeRequest extends BatchBase {
+    kind: 'analyze';
+    resources: RunnerResource[];
+}
+
+export interface AnalyzeStackRequest extends BatchBase {
+    kind: 'analyzeStack';
+    resources: RunnerResource[];
+}
+
+export interface RemediateRequest extends BatchBase {
+    kind: 'remediate';
+    resources: RunnerResource[];
+}
+
+export type HostRequest = LoadRequest | ConfigureRequest | AnalyzeRequest | AnalyzeStackRequest | RemediateRequest;
+export type HostRequestEnvelope = HostRequest & { id: number };
+
+/** The part of PackInfo the host knows (the parent adds packDir and digest). */
+export type HostPackInfo = Omit<PackInfo, 'packDir' | 'digest'>;
+
+export interface BatchResult {
+    diagnostics: PolicyDiagnostic[];
+    remediations: ProposedRemediation[];
+    errors: PolicyRunError[];
+    /** Policies that timed out asynchronously in this call (the host stopped waiting for them). */
+    timedOut: string[];
+}
+
+export type HostResult = { kind: 'loaded'; info: HostPackInfo } | { kind: 'configured' } | ({ kind: 'batch' } & BatchResult);
+
+export interface HostFailure {
+    code: 'load-failed' | 'no-policy-pack' | 'missing-dependencies' | 'invalid-config' | 'crashed';
+    message: string;
+    location?: SourceLocation;
+}
+
+export type HostResponse = { id: number; ok: true; result: HostResult } | { id: number; ok: false; error: HostFailure };
+
+/**
+ * Written by the host's watchdog on its own pipe (fd 4) just before it kills the host,
+ * when a policy has blocked the event loop past the timeout.
+ */
+export interface HangReport {
+    requestId: number;
+    resourceIndex: number;
+    policyName: string;
+    elapsedMs: number;
+}
+
+/** The child's file descriptor carrying hang reports. */
+export const WATCHDOG_FD = 4;

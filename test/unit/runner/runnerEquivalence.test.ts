@@ -1,0 +1,161 @@
+/**
+ * The runner returns what the Pulumi engine gets from the pack over the Analyzer gRPC
+ * protocol: same diagnostics (policy, pack, version, message, level, severity, URN), same
+ * stack diagnostics, same proposed remediations, under the same config.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { GrpcAnalyzer } from '../../../server/src/packs/runner/grpcAnalyzer';
+import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { RunnerError, type PolicyPackConfig } from '../../../server/src/packs/runner/runnerTypes';
+import { bucket, copyPackToTemp, hostScript, instance, runnerFixture, tempCacheDir } from './runnerTestEnv';
+
+const basic = runnerFixture('basic');
+
+const resources = [
+    bucket('b1', { acl: 'public-read', bucket: 'x', tags: { a: '1' } }),
+    bucket('b2', { acl: 'private', bucket: 'acme-y', tags: { owner: 'me', env: 'dev' } }),
+    bucket('b3', { bucket: 'z', tags: { owner: 'me' } }),
+    bucket('b4', { acl: 'public-read-write', bucket: 'acme-w', nested: { list: [1, 'two', null, { deep: true }] } }),
+    instance('i1', { instanceType: 'm5.large', tags: {} }),
+    instance('i2', { instanceType: 't3.micro' }),
+];
+
+describe('runner equivalence with the gRPC Analyzer path (fixture pack "basic")', () => {
+    const cacheDir = tempCacheDir();
+    const pool = new RunnerPool({ hostScript, cacheDir, timeoutMs: 5000 });
+    let grpc: GrpcAnalyzer;
+
+    before(async () => {
+        grpc = await GrpcAnalyzer.start(basic, { cacheDir });
+    });
+    after(async () => {
+        await grpc.close();
+        await pool.dispose();
+    });
+
+    it('reports the pack metadata the SDK reports over gRPC, with the version from package.json', async () => {
+        const info = await pool.loadPack(basic);
+        assert.equal(info.name, 'runner-basic');
+        assert.equal(info.version, '1.2.3');
+        assert.deepEqual(info.policies.map((p) => [p.name, p.policyType, p.enforcementLevel, p.severity]), [
+            ['s3-no-public-read', 'resource', 'mandatory', 'high'],
+            ['required-tags', 'resource', 'advisory', 'low'],
+            ['ec2-max-size', 'resource', 'advisory', undefined],
+            ['bucket-name-prefix', 'resource', 'advisory', 'medium'],
+            ['max-buckets', 'stack', 'mandatory', undefined],
+        ]);
+        assert.deepEqual(info.initialConfig, { 'ec2-max-size': { enforcementLevel: 'advisory', properties: { allowed: ['t3.micro'] } } });
+        const { packDir: _d, digest: _g, ...fromRunner } = info;
+        const { packDir: _d2, digest: _g2, ...fromGrpc } = grpc.info;
+        assert.deepEqual(fromRunner, fromGrpc);
+    });
+
+    const configs: [string, PolicyPackConfig | undefined][] = [
+        ['defaults', undefined],
+        ['per-policy levels and properties', { 'required-tags': { tags: ['owner', 'env'] }, 'bucket-name-prefix': 'remediate', 's3-no-public-read': 'advisory' }],
+        ['"all" then a per-policy override', { all: 'mandatory', 'ec2-max-size': { enforcementLevel: 'disabled' } }],
+        ['a disabled policy and config properties for another', { 's3-no-public-read': 'disabled', 'ec2-max-size': { allowed: ['m5.large'] } }],
+    ];
+    for (const [label, config] of configs) {
+        it(`analyze: identical diagnostics under config: ${label}`, async () => {
+            const ours = await pool.analyze(basic, resources, { config });
+            await grpc.configure(config);
+            const theirs = await grpc.analyze(resources);
+            assert.deepEqual(ours.errors, []);
+            assert.deepEqual(theirs.errors, []);
+            assert.ok(ours.diagnostics.length > 0, 'the fixture resources violate something under every config');
+            assert.deepEqual(ours.diagnostics, theirs.diagnostics);
+        });
+    }
+
+    it('analyze: the fields a violation carries', async () => {
+        const { diagnostics } = await pool.analyze(basic, resources, { config: { 'bucket-name-prefix': 'remediate' } });
+        const publicRead = diagnostics.find((d) => d.policyName === 's3-no-public-read' && d.urn.endsWith('::b1'));
+        assert.deepEqual(publicRead, {
+            policyPackName: 'runner-basic',
+            policyPackVersion: '1.2.3',
+            policyName: 's3-no-public-read',
+            description: 'Prohibits setting the publicRead or publicReadWrite permission on AWS S3 buckets.',
+            message: 'Prohibits setting the publicRead or publicReadWrite permission on AWS S3 buckets.\nYou cannot set public-read on an S3 bucket.',
+            enforcementLevel: 'mandatory',
+            severity: 'high',
+            urn: 'urn:pulumi:dev::runner-tests::aws:s3/bucket:Bucket::b1',
+        });
+        // A violation of a policy at level remediate is reported as mandatory, as the SDK does.
+        assert.ok(diagnostics.some((d) => d.policyName === 'bucket-name-prefix' && d.enforcementLevel === 'mandatory'));
+        // A policy reporting an object with its own severity keeps it.
+        assert.equal(diagnostics.find((d) => d.policyName === 'ec2-max-size')?.severity, 'critical');
+    });
+
+    it('analyzeStack: identical stack diagnostics, URN only where the policy named one', async () => {
+        const ours = await pool.analyzeStack(basic, resources);
+        await grpc.configure(undefined);
+        const theirs = await grpc.analyzeStack(resources);
+        assert.deepEqual(ours.errors, []);
+        assert.deepEqual(ours.diagnostics, theirs.diagnostics);
+        assert.deepEqual(ours.diagnostics.map((d) => [d.policyName, d.urn]), [
+            ['max-buckets', ''],
+            ['max-buckets', resources[3].urn],
+        ]);
+    });
+
+    it('remediate: identical proposed property changes, and the input is left as it was', async () => {
+        const config: PolicyPackConfig = { 'bucket-name-prefix': 'remediate' };
+        const before = JSON.stringify(resources);
+        const ours = await pool.remediate(basic, resources, { config });
+        await grpc.configure(config);
+        const theirs = await grpc.remediate(resources);
+        assert.deepEqual(ours.errors, []);
+        assert.deepEqual(ours.remediations, theirs.remediations);
+        assert.deepEqual(ours.remediations.map((r) => [r.urn.split('::').pop(), r.properties?.bucket]), [['b1', 'acme-x'], ['b3', 'acme-z']]);
+        assert.equal(JSON.stringify(resources), before);
+    });
+
+    it('remediate: nothing is proposed when no policy is at level remediate', async () => {
+        const ours = await pool.remediate(basic, resources);
+        assert.deepEqual(ours, { remediations: [], errors: [] });
+    });
+
+    it('rejects config that does not match a policy schema, naming the policy', async () => {
+        await assert.rejects(pool.analyze(basic, resources, { config: { 'ec2-max-size': { allowed: 'all of them' } } }), (e: unknown) => {
+            assert.ok(e instanceof RunnerError);
+            assert.equal(e.code, 'invalid-config');
+            assert.match(e.message, /ec2-max-size: allowed must be array/);
+            return true;
+        });
+        await assert.rejects(pool.analyze(basic, resources, { config: { 's3-no-public-read': 'sometimes' as never } }), /not an enforcement level/);
+    });
+});
+
+describe('warm runners', () => {
+    it('reuses the warm host between evaluations and starts a new one when the pack changes', async () => {
+        const { dir, cleanup } = copyPackToTemp(basic);
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir() });
+        try {
+            await pool.loadPack(dir);
+            const firstCold = pool.coldStartMs(dir);
+            assert.ok(firstCold !== undefined && firstCold > 0);
+            const pids = new Set<number | undefined>();
+            const hosts = (pool as unknown as { runners: { process: { pid: number } }[] }).runners;
+            for (let i = 0; i < 3; i++) {
+                await pool.analyze(dir, resources);
+                pids.add(hosts[0].process.pid);
+            }
+            assert.equal(pids.size, 1, 'one warm host served every evaluation');
+            assert.equal(hosts.length, 1);
+
+            const index = join(dir, 'index.ts');
+            writeFileSync(index, readFileSync(index, 'utf8').replace('You cannot set', 'Never set'));
+            const after = await pool.analyze(dir, resources);
+            assert.ok(after.diagnostics.some((d) => d.message.includes('Never set public-read')));
+            assert.equal(hosts.length, 1, 'the stale host was stopped');
+            assert.ok(!pids.has(hosts[0].process.pid), 'a new host runs the edited pack');
+        } finally {
+            await pool.dispose();
+            cleanup();
+        }
+    });
+});
