@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
     GetServerStatusRequest,
+    InstallOutputNotification,
     ServerStatusNotification,
     StoreChangedNotification,
     WorkspaceTrustedNotification,
@@ -14,6 +15,7 @@ import {
 } from '../../server/src/protocol';
 import type { InitializationOptions } from '../../server/src/server';
 import { registerCommonCommands } from './commands/common';
+import { registerPackCommands } from './commands/packs';
 import { ServerApi } from './serverApi';
 import { AccountsTreeProvider } from './views/accountsTreeProvider';
 import { GroupsTreeProvider } from './views/groupsTreeProvider';
@@ -89,6 +91,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
                 await client?.restart();
             },
         }),
+        ...registerPackCommands(server, output),
+        client.onNotification(InstallOutputNotification.type, ({ text }) => output.append(text)),
         client.onDidChangeState((e) => {
             if (e.newState === State.Stopped) statusBar.showStopped('See the Policy Insights output for why.');
             if (e.newState === State.Starting) statusBar.showStarting();

@@ -1,5 +1,12 @@
+import type { CancellationToken } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
+    InstallDependenciesRequest,
+    ListTemplatesRequest,
+    PublishPackRequest,
+    RemovePackVersionRequest,
+    ScaffoldPackRequest,
+    type ScaffoldPackParams,
     ListAccountsRequest,
     ListGroupsRequest,
     ListPacksRequest,
@@ -25,5 +32,20 @@ export class ServerApi {
     }
     listViolations(params: ListViolationsParams = {}) {
         return this.client.sendRequest(ListViolationsRequest.type, params);
+    }
+    listTemplates() {
+        return this.client.sendRequest(ListTemplatesRequest.type);
+    }
+    scaffoldPack(params: ScaffoldPackParams) {
+        return this.client.sendRequest(ScaffoldPackRequest.type, params);
+    }
+    installDependencies(dir: string, token?: CancellationToken) {
+        return this.client.sendRequest(InstallDependenciesRequest.type, { dir }, token);
+    }
+    publishPack(packDir: string) {
+        return this.client.sendRequest(PublishPackRequest.type, { packDir });
+    }
+    removePackVersion(pack: string, versionTag: string) {
+        return this.client.sendRequest(RemovePackVersionRequest.type, { pack, versionTag });
     }
 }

@@ -6,7 +6,7 @@
  *
  * Each namespace says which side sends it.
  */
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { Account, PolicyGroup, PolicyPackVersion, ScanRecord, Violation } from './model';
 
 /** Which part of the store changed; trees refresh only what changed. */
@@ -36,7 +36,7 @@ export namespace ServerStatusNotification {
 /** client -> server: the state now, for a status bar that starts after the server. */
 export namespace GetServerStatusRequest {
     export const method = 'policyInsights/getServerStatus';
-    export const type = new RequestType<void, ServerStatusParams, void>(method);
+    export const type = new RequestType0<ServerStatusParams, void>(method);
 }
 
 export interface StoreChangedParams {
@@ -57,13 +57,13 @@ export namespace StoreChangedNotification {
 /** client -> server: every stored pack version, newest version first within a pack. */
 export namespace ListPacksRequest {
     export const method = 'policyInsights/listPacks';
-    export const type = new RequestType<void, PolicyPackVersion[], void>(method);
+    export const type = new RequestType0<PolicyPackVersion[], void>(method);
 }
 
 /** client -> server: every policy group, default first. */
 export namespace ListGroupsRequest {
     export const method = 'policyInsights/listGroups';
-    export const type = new RequestType<void, PolicyGroup[], void>(method);
+    export const type = new RequestType0<PolicyGroup[], void>(method);
 }
 
 export interface AccountSummary extends Account {
@@ -75,7 +75,7 @@ export interface AccountSummary extends Account {
 /** client -> server: every account with its resource counts. */
 export namespace ListAccountsRequest {
     export const method = 'policyInsights/listAccounts';
-    export const type = new RequestType<void, AccountSummary[], void>(method);
+    export const type = new RequestType0<AccountSummary[], void>(method);
 }
 
 export interface ListViolationsParams {
@@ -96,20 +96,70 @@ export namespace ListViolationsRequest {
 }
 
 // ---------------------------------------------------------------------------------------
+// Policy packs: scaffold, install, publish, remove
+
+export interface TemplateSummary {
+    name: string;
+    description: string;
+    language: 'typescript' | 'javascript';
+}
+
+/** client -> server: the policy pack templates shipped with the extension. */
+export namespace ListTemplatesRequest {
+    export const method = 'policyInsights/listTemplates';
+    export const type = new RequestType0<TemplateSummary[], void>(method);
+}
+
+export interface ScaffoldPackParams {
+    template: string;
+    /** Absolute folder; its name becomes the pack name. */
+    dir: string;
+    force?: boolean;
+}
+
+export interface ScaffoldPackResult {
+    packName: string;
+    dir: string;
+    /** index.ts or index.js, to open. */
+    entry: string;
+    files: string[];
+}
+
+/** client -> server: write a template into a folder (no npm install). */
+export namespace ScaffoldPackRequest {
+    export const method = 'policyInsights/scaffoldPack';
+    export const type = new RequestType<ScaffoldPackParams, ScaffoldPackResult, void>(method);
+}
+
+/** client -> server: run `npm install` in a pack folder; cancel the request to stop it. */
+export namespace InstallDependenciesRequest {
+    export const method = 'policyInsights/installDependencies';
+    export const type = new RequestType<{ dir: string }, void, void>(method);
+}
+
+/** server -> client: output of a running `npm install`, for the output channel. */
+export namespace InstallOutputNotification {
+    export const method = 'policyInsights/installOutput';
+    export const type = new NotificationType<{ dir: string; text: string }>(method);
+}
+
+/** client -> server: validate, bundle and publish the pack in `packDir`. */
+export namespace PublishPackRequest {
+    export const method = 'policyInsights/publishPack';
+    export const type = new RequestType<{ packDir: string }, PolicyPackVersion, void>(method);
+}
+
+/** client -> server: remove a published version (or `all`); refused while a group uses it. */
+export namespace RemovePackVersionRequest {
+    export const method = 'policyInsights/removePackVersion';
+    export const type = new RequestType<{ pack: string; versionTag: string }, PolicyPackVersion[], void>(method);
+}
+
+// ---------------------------------------------------------------------------------------
 // Workspace Trust
 
 /** client -> server: the user trusted the workspace; policy packs may run from now on. */
 export namespace WorkspaceTrustedNotification {
     export const method = 'policyInsights/workspaceTrusted';
-    export const type = new NotificationType<void>(method);
+    export const type = new NotificationType0(method);
 }
-
-// ---------------------------------------------------------------------------------------
-// Webview <-> extension host messages (the Policy Violations panel). Typed, with a ready
-// handshake: the webview sends `ready` once its script runs; the host answers with data.
-
-/** webview -> host */
-export type ViolationsPanelToHost = { type: 'ready' } | { type: 'openViolation'; id: string };
-
-/** host -> webview */
-export type ViolationsPanelToWebview = { type: 'violations'; violations: Violation[]; total: number };

@@ -22,8 +22,8 @@ import { listPackVersions } from './registry/packVersions';
 import { listPolicyGroups } from './groups/policyGroups';
 import { listAccountSummaries } from './accounts/accountSummaries';
 import { listViolations } from './violations/violationQueries';
-import { packFileOf, staticDiagnostics } from './packs/packDocuments';
-import { codeActionsFor, completionsAt, hoverAt } from './packs/languageFeatures';
+import { registerPackHandlers } from './handlers/packHandlers';
+import { RunnerPool } from './packs/runner/runnerPool';
 
 /** What the client passes in `initializationOptions`. */
 export interface InitializationOptions {
@@ -105,34 +105,13 @@ connection.onRequest(ListGroupsRequest.type, () => listPolicyGroups(requireStore
 connection.onRequest(ListAccountsRequest.type, () => listAccountSummaries(requireStore()));
 connection.onRequest(ListViolationsRequest.type, (params) => listViolations(requireStore(), params ?? {}));
 
+const runner = new RunnerPool();
+registerPackHandlers({ connection, documents, store: requireStore, runner, isTrusted: () => status.trusted });
+
 connection.onNotification(WorkspaceTrustedNotification.type, () => setStatus({ trusted: true }));
 
-// Policy pack documents: static checks on every change; language features inside pack sources.
-documents.onDidChangeContent(({ document }) => {
-    const diagnostics = staticDiagnostics(document);
-    if (diagnostics) void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
-});
-documents.onDidClose(({ document }) => {
-    if (packFileOf(document.uri)) void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
-});
-function packSource(uri: string): TextDocument | undefined {
-    const doc = documents.get(uri);
-    return doc && packFileOf(uri)?.kind === 'source' ? doc : undefined;
-}
-connection.onCompletion(({ textDocument, position }) => {
-    const doc = packSource(textDocument.uri);
-    return doc ? completionsAt(doc, position) : [];
-});
-connection.onHover(({ textDocument, position }) => {
-    const doc = packSource(textDocument.uri);
-    return doc ? hoverAt(doc, position) : null;
-});
-connection.onCodeAction(({ textDocument, context }) => {
-    const doc = documents.get(textDocument.uri);
-    return doc && packFileOf(textDocument.uri) ? codeActionsFor(doc, context.diagnostics) : [];
-});
-
 connection.onShutdown(async () => {
+    await runner.dispose();
     await store?.close();
 });
 

@@ -1,14 +1,127 @@
-import { listAccountSummaries } from '../accounts/accountSummaries';
+import {
+    AccountInputError,
+    addAwsAccount,
+    addStackAccount,
+    listAccountSummaries,
+    listResources,
+    profileRegion,
+    removeAccount,
+    SCAN_SCHEDULES,
+    scanAccount,
+    ScanInProgressError,
+    type ScanOutcome,
+} from '../accounts';
+import type { ScanSchedule } from '../model';
 import { Store } from '../store';
-import { EXIT_OK, type CommandSpec } from './command';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
 import { formatTable } from './table';
+
+/** Opens the store, runs `body`, and turns bad input into a message and exit 2. */
+async function withStore(ctx: CommandContext, command: string, body: (store: Store) => Promise<number>): Promise<number> {
+    const store = await Store.open({ home: ctx.home });
+    try {
+        return await body(store);
+    } catch (error) {
+        if (error instanceof AccountInputError || error instanceof ScanInProgressError) {
+            ctx.err(`policy-insights account ${command}: ${error.message}`);
+            return EXIT_USAGE;
+        }
+        throw error;
+    } finally {
+        await store.close();
+    }
+}
+
+function str(ctx: CommandContext, key: string): string | undefined {
+    const value = ctx.values[key];
+    return typeof value === 'string' ? value : undefined;
+}
+
+/** --regions, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's region, else us-east-1. */
+function regionsOf(ctx: CommandContext, profile: string | undefined): string[] {
+    const flag = str(ctx, 'regions');
+    if (flag !== undefined) return flag.split(',').map((r) => r.trim()).filter(Boolean);
+    const fallback = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || profileRegion(profile ?? 'default') || 'us-east-1';
+    return [fallback];
+}
+
+function scheduleOf(ctx: CommandContext): ScanSchedule | undefined {
+    const schedule = str(ctx, 'schedule');
+    if (schedule !== undefined && !(SCAN_SCHEDULES as readonly string[]).includes(schedule)) throw new UsageError(`--schedule must be one of ${SCAN_SCHEDULES.join(', ')}, got "${schedule}"`);
+    return schedule as ScanSchedule | undefined;
+}
+
+function positiveInt(ctx: CommandContext, key: string): number | undefined {
+    const raw = str(ctx, key);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${key} must be a whole number of at least 1, got "${raw}"`);
+    return n;
+}
+
+function printOutcome(ctx: CommandContext, outcome: ScanOutcome): void {
+    const rows = Object.entries(outcome.children).map(([child, d]) => [child, String(d.added.length), String(d.changed.length), String(d.removed.length), String(d.unchanged)]);
+    ctx.out(formatTable(['ACCOUNT', 'ADDED', 'CHANGED', 'REMOVED', 'UNCHANGED'], rows));
+    const r = outcome.record;
+    ctx.out(`Scan of ${outcome.scanned} ${r.status}: ${r.added} added, ${r.changed} changed, ${r.removed} removed, ${r.unchanged} unchanged; ${outcome.account.scanStatus?.resourceCount ?? 0} resources stored.`);
+    if (outcome.errors.length) {
+        ctx.out(`${outcome.errors.length} service${outcome.errors.length === 1 ? '' : 's'} failed (their resources were kept as they were):`);
+        for (const e of outcome.errors) ctx.out(`  ${e.service}${e.region ? ` (${e.region})` : ''}: ${e.code}: ${e.message}`);
+    }
+}
 
 /** `policy-insights account ...`: AWS accounts and Pulumi stacks. */
 export const accountCommands: CommandSpec[] = [
     {
         path: ['account', 'add'],
-        usage: '<name> --provider aws [--profile P] [--role-arn R] [--regions r1,r2] [--endpoint URL] | <name> --provider pulumi-stack --state FILE',
+        usage: '<name> --provider aws [--profile P] [--role-arn R [--external-id X]] [--regions r1,r2] [--endpoint URL] [--schedule none|12h|daily] | <name> --provider pulumi-stack --state FILE [--schedule none|12h|daily]',
         summary: 'Add an AWS account or a Pulumi stack',
+        positionals: [1, 1],
+        options: {
+            provider: { type: 'string' },
+            profile: { type: 'string' },
+            'role-arn': { type: 'string' },
+            'external-id': { type: 'string' },
+            regions: { type: 'string' },
+            endpoint: { type: 'string' },
+            state: { type: 'string' },
+            schedule: { type: 'string' },
+        },
+        async run(ctx) {
+            const name = ctx.positionals[0];
+            const provider = str(ctx, 'provider');
+            const scanSchedule = scheduleOf(ctx);
+            if (provider === 'aws') {
+                if (str(ctx, 'state') !== undefined) throw new UsageError('--state is for --provider pulumi-stack');
+                return withStore(ctx, 'add', async (store) => {
+                    const profile = str(ctx, 'profile');
+                    const account = await addAwsAccount(store, {
+                        name,
+                        profile,
+                        roleArn: str(ctx, 'role-arn'),
+                        externalId: str(ctx, 'external-id'),
+                        regions: regionsOf(ctx, profile),
+                        endpoint: str(ctx, 'endpoint'),
+                        scanSchedule,
+                    });
+                    ctx.out(`Added AWS account ${account.name} (AWS account ${account.awsAccountId ?? 'unknown'}) with ${account.children.join(', ')}.`);
+                    ctx.out(`Scan it with: policy-insights account scan ${account.name}`);
+                    return EXIT_OK;
+                });
+            }
+            if (provider === 'pulumi-stack') {
+                const state = str(ctx, 'state');
+                if (state === undefined) throw new UsageError('--provider pulumi-stack needs --state FILE (a `pulumi stack export` file or .pulumi/stacks/<project>/<stack>.json)');
+                for (const flag of ['profile', 'role-arn', 'external-id', 'regions', 'endpoint']) if (str(ctx, flag) !== undefined) throw new UsageError(`--${flag} is for --provider aws`);
+                return withStore(ctx, 'add', async (store) => {
+                    const account = await addStackAccount(store, { name, stateFile: state, scanSchedule });
+                    ctx.out(`Added Pulumi stack ${account.name} (project ${account.project}, stack ${account.stack}) from ${account.settings.stateFile}.`);
+                    ctx.out(`Import its resources with: policy-insights account scan ${account.name}`);
+                    return EXIT_OK;
+                });
+            }
+            throw new UsageError(provider === undefined ? '--provider aws|pulumi-stack is required' : `unknown provider "${provider}": use aws or pulumi-stack`);
+        },
     },
     {
         path: ['account', 'ls'],
@@ -40,7 +153,60 @@ export const accountCommands: CommandSpec[] = [
             }
         },
     },
-    { path: ['account', 'scan'], usage: '<name[/region]>', summary: "Discover an account's resources and evaluate them" },
-    { path: ['account', 'rm'], usage: '<name>', summary: 'Remove an account and its stored resources' },
-    { path: ['account', 'resources'], usage: '<name[/region]> [--type T] [--json]', summary: 'List the stored resources with their properties' },
+    {
+        path: ['account', 'scan'],
+        usage: '<name[/region]> [--concurrency N] [--json]',
+        summary: "Discover an account's resources (exit 1 only when every service failed)",
+        positionals: [1, 1],
+        options: { concurrency: { type: 'string' }, json: { type: 'boolean' } },
+        async run(ctx) {
+            const concurrency = positiveInt(ctx, 'concurrency');
+            return withStore(ctx, 'scan', async (store) => {
+                const controller = new AbortController();
+                const interrupt = () => controller.abort();
+                process.once('SIGINT', interrupt);
+                try {
+                    const outcome = await scanAccount(store, ctx.positionals[0], {
+                        concurrency,
+                        signal: controller.signal,
+                        onProgress: (p) => ctx.err(`[${p.done}/${p.total}] ${p.service}${p.region ? ` ${p.region}` : ''}`),
+                    });
+                    if (ctx.values.json) ctx.out(JSON.stringify(outcome, null, 2));
+                    else printOutcome(ctx, outcome);
+                    return outcome.record.status === 'failed' ? EXIT_FINDINGS : EXIT_OK;
+                } finally {
+                    process.removeListener('SIGINT', interrupt);
+                }
+            });
+        },
+    },
+    {
+        path: ['account', 'rm'],
+        usage: '<name>',
+        summary: 'Remove an account and its stored resources',
+        positionals: [1, 1],
+        async run(ctx) {
+            return withStore(ctx, 'rm', async (store) => {
+                const account = await removeAccount(store, ctx.positionals[0]);
+                ctx.out(`Removed ${account.provider === 'aws' ? 'AWS account' : 'Pulumi stack'} ${account.name} and its stored resources.`);
+                return EXIT_OK;
+            });
+        },
+    },
+    {
+        path: ['account', 'resources'],
+        usage: '<name[/region]> [--type T] [--json]',
+        summary: 'List the stored resources with their properties',
+        positionals: [1, 1],
+        options: { type: { type: 'string' }, json: { type: 'boolean' } },
+        async run(ctx) {
+            return withStore(ctx, 'resources', async (store) => {
+                const resources = await listResources(store, ctx.positionals[0], { type: str(ctx, 'type') });
+                if (ctx.values.json) ctx.out(JSON.stringify(resources, null, 2));
+                else if (!resources.length) ctx.out(`No resources stored for ${ctx.positionals[0]}${str(ctx, 'type') ? ` of type ${str(ctx, 'type')}` : ''}; scan it with: policy-insights account scan ${ctx.positionals[0]}`);
+                else ctx.out(formatTable(['ACCOUNT', 'TYPE', 'NAME', 'ID'], resources.map((r) => [r.account, r.type, r.name, r.id ?? '-'])));
+                return EXIT_OK;
+            });
+        },
+    },
 ];

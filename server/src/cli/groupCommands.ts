@@ -1,14 +1,223 @@
-import type { CommandSpec } from './command';
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { createGroup, disablePack, editGroup, enablePack, getGroup, GroupError, listPolicyGroups, removeGroup, resolveAppliedVersion, resolvedGroupPacks, validatePackConfig } from '../groups';
+import type { EntityType, GroupMode } from '../model';
+import { Store } from '../store';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { formatTable } from './table';
+
+const json = { json: { type: 'boolean' } } as const;
+
+/** Opens the store, runs `fn`, closes; a refused group operation prints its reason (exit 1 for config errors, else 2). */
+export async function withGroupStore(ctx: CommandContext, fn: (store: Store) => Promise<number>): Promise<number> {
+    const store = await Store.open({ home: ctx.home });
+    try {
+        return await fn(store);
+    } catch (error) {
+        if (!(error instanceof GroupError)) throw error;
+        ctx.err(`policy-insights: ${error.message}`);
+        return error.code === 'invalid-config' ? EXIT_FINDINGS : EXIT_USAGE;
+    } finally {
+        await store.close();
+    }
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], option: string): T | undefined {
+    if (value === undefined) return undefined;
+    if (!allowed.includes(value as T)) throw new UsageError(`--${option} must be ${allowed.join(' or ')}, not "${String(value)}"`);
+    return value as T;
+}
+
+function list(value: unknown): string[] {
+    return (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+/** `P@TAG` (or `P`, meaning latest) -> pack and tag. */
+export function packAtTag(value: string): { pack: string; versionTag: string } {
+    const at = value.lastIndexOf('@');
+    if (at <= 0) return { pack: value, versionTag: 'latest' };
+    return { pack: value.slice(0, at), versionTag: value.slice(at + 1) || 'latest' };
+}
 
 /** `policy-insights policy group ...`. */
 export const groupCommands: CommandSpec[] = [
-    { path: ['policy', 'group', 'ls'], usage: '', summary: 'List policy groups' },
-    { path: ['policy', 'group', 'new'], usage: '<name> [--entity-type accounts|stacks] [--mode audit|preventative]', summary: 'Create a policy group' },
-    { path: ['policy', 'group', 'get'], usage: '<name>', summary: 'Show a policy group' },
+    {
+        path: ['policy', 'group', 'ls'],
+        usage: '[--json]',
+        summary: 'List policy groups',
+        options: json,
+        run: (ctx) =>
+            withGroupStore(ctx, async (store) => {
+                const groups = await listPolicyGroups(store);
+                if (ctx.values.json) ctx.out(JSON.stringify(groups, null, 2));
+                else
+                    ctx.out(
+                        formatTable(
+                            ['NAME', 'ENTITY TYPE', 'MODE', 'POLICY PACKS', 'MEMBERS'],
+                            groups.map((g) => [
+                                g.name + (g.isDefault ? ' (default)' : ''),
+                                g.entityType,
+                                g.mode,
+                                g.appliedPolicyPacks.map((p) => `${p.name}@${p.versionTag}`).join(', ') || '-',
+                                [...g.accounts, ...g.stacks].join(', ') || '-',
+                            ]),
+                        ),
+                    );
+                return EXIT_OK;
+            }),
+    },
+    {
+        path: ['policy', 'group', 'new'],
+        usage: '<name> [--entity-type accounts|stacks] [--mode audit|preventative]',
+        summary: 'Create a policy group',
+        options: { 'entity-type': { type: 'string' }, mode: { type: 'string' } },
+        positionals: [1, 1],
+        run: (ctx) =>
+            withGroupStore(ctx, async (store) => {
+                const entityType = oneOf<EntityType>(ctx.values['entity-type'], ['accounts', 'stacks'], 'entity-type');
+                const mode = oneOf<GroupMode>(ctx.values.mode, ['audit', 'preventative'], 'mode');
+                const { group } = await createGroup(store, { name: ctx.positionals[0], entityType, mode });
+                ctx.out(`Created policy group ${group!.name} (${group!.entityType}, ${group!.mode}).`);
+                return EXIT_OK;
+            }),
+    },
+    {
+        path: ['policy', 'group', 'get'],
+        usage: '<name> [--json]',
+        summary: 'Show a policy group, its packs (with the version each resolves to) and members',
+        options: json,
+        positionals: [1, 1],
+        run: (ctx) =>
+            withGroupStore(ctx, async (store) => {
+                const group = await getGroup(store, ctx.positionals[0]);
+                const packs = resolvedGroupPacks(await store.readCatalog(), group);
+                if (ctx.values.json) {
+                    ctx.out(JSON.stringify({ ...group, resolvedPolicyPacks: packs }, null, 2));
+                    return EXIT_OK;
+                }
+                ctx.out(`${group.name}${group.isDefault ? ' (default)' : ''}: ${group.entityType}, ${group.mode}`);
+                ctx.out(`accounts: ${group.accounts.join(', ') || '-'}`);
+                ctx.out(`stacks: ${group.stacks.join(', ') || '-'}`);
+                if (!packs.length) ctx.out('policy packs: none (enable one with `policy-insights policy enable <pack> latest --policy-group ' + group.name + '`)');
+                else {
+                    ctx.out('');
+                    const rows = packs.flatMap((p) =>
+                        p.problem
+                            ? [[p.name, p.follows, p.version ?? '(missing)', `(cannot apply: ${p.problem.split('\n')[0]})`, '-', '-', '-']]
+                            : p.policies.map((policy) => [p.name, p.follows, p.version!, policy.name, policy.policyType, policy.level, policy.properties ? JSON.stringify(policy.properties) : '-']),
+                    );
+                    ctx.out(formatTable(['POLICY PACK', 'FOLLOWS', 'VERSION', 'POLICY', 'TYPE', 'LEVEL', 'CONFIG'], rows));
+                }
+                return EXIT_OK;
+            }),
+    },
     {
         path: ['policy', 'group', 'edit'],
-        usage: '<name> [--add-account A] [--remove-account A] [--add-policy-pack P@TAG] [--remove-policy-pack P]',
-        summary: 'Change a policy group',
+        usage: '<name> [--add-account A] [--remove-account A] [--add-stack S] [--remove-stack S] [--add-policy-pack P@TAG] [--remove-policy-pack P] [--mode audit|preventative]',
+        summary: 'Change a policy group (accounts as name for all regions, or name/region; each option may repeat)',
+        options: {
+            'add-account': { type: 'string', multiple: true },
+            'remove-account': { type: 'string', multiple: true },
+            'add-stack': { type: 'string', multiple: true },
+            'remove-stack': { type: 'string', multiple: true },
+            'add-policy-pack': { type: 'string', multiple: true },
+            'remove-policy-pack': { type: 'string', multiple: true },
+            mode: { type: 'string' },
+        },
+        positionals: [1, 1],
+        run: (ctx) =>
+            withGroupStore(ctx, async (store) => {
+                const name = ctx.positionals[0];
+                const mode = oneOf<GroupMode>(ctx.values.mode, ['audit', 'preventative'], 'mode');
+                const edit = {
+                    addAccounts: list(ctx.values['add-account']),
+                    removeAccounts: list(ctx.values['remove-account']),
+                    addStacks: list(ctx.values['add-stack']),
+                    removeStacks: list(ctx.values['remove-stack']),
+                    ...(mode ? { mode } : {}),
+                };
+                const addPolicyPacks = list(ctx.values['add-policy-pack']).map(packAtTag);
+                const removePolicyPacks = list(ctx.values['remove-policy-pack']);
+                if (!mode && !addPolicyPacks.length && !removePolicyPacks.length && Object.values(edit).every((v) => Array.isArray(v) && !v.length)) {
+                    throw new UsageError('nothing to change: give at least one --add-/--remove- option or --mode');
+                }
+                await editGroup(store, name, { ...edit, addPolicyPacks, removePolicyPacks });
+                ctx.out(`Updated policy group ${name}.`);
+                return EXIT_OK;
+            }),
     },
-    { path: ['policy', 'group', 'remove'], usage: '<name>', summary: 'Remove a policy group' },
+    {
+        path: ['policy', 'group', 'remove'],
+        usage: '<name>',
+        summary: 'Remove a policy group (the default group cannot be removed)',
+        positionals: [1, 1],
+        run: (ctx) =>
+            withGroupStore(ctx, async (store) => {
+                await removeGroup(store, ctx.positionals[0]);
+                ctx.out(`Removed policy group ${ctx.positionals[0]}.`);
+                return EXIT_OK;
+            }),
+    },
 ];
+
+/** Reads a pack config file: JSON, or YAML for .yaml/.yml. @throws UsageError naming the file */
+export async function readConfigFile(file: string): Promise<unknown> {
+    let text: string;
+    try {
+        text = await readFile(file, 'utf8');
+    } catch (error) {
+        throw new UsageError(`cannot read the config file ${file}: ${(error as Error).message}`);
+    }
+    try {
+        if (/\.ya?ml$/i.test(file)) return parseYaml(text) as unknown;
+        return JSON.parse(text) as unknown;
+    } catch (error) {
+        throw new UsageError(`${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}`);
+    }
+}
+
+/** `policy enable <pack> <latest|versionTag> [--policy-group G] [--config FILE]`. */
+export function runPolicyEnable(ctx: CommandContext): Promise<number> {
+    return withGroupStore(ctx, async (store) => {
+        const [pack, versionTag] = ctx.positionals;
+        const file = ctx.values.config as string | undefined;
+        const config = file ? await readConfigFile(file) : undefined;
+        const { group } = await enablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack, versionTag, ...(config !== undefined ? { config: config as Record<string, never> } : {}) });
+        const version = resolvedGroupPacks(await store.readCatalog(), group!).find((p) => p.name === pack)?.version;
+        ctx.out(`Enabled ${pack}@${versionTag}${versionTag === 'latest' ? ` (now ${version})` : ''} in policy group ${group!.name}.`);
+        return EXIT_OK;
+    });
+}
+
+/** `policy disable <pack> [--policy-group G]`. */
+export function runPolicyDisable(ctx: CommandContext): Promise<number> {
+    return withGroupStore(ctx, async (store) => {
+        const { group } = await disablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack: ctx.positionals[0] });
+        ctx.out(`Disabled ${ctx.positionals[0]} in policy group ${group!.name}.`);
+        return EXIT_OK;
+    });
+}
+
+/** `policy validate-config <pack> <versionTag> --config FILE`: each error with its JSON path; exit 1 when any. */
+export function runValidateConfig(ctx: CommandContext): Promise<number> {
+    return withGroupStore(ctx, async (store) => {
+        const [pack, versionTag] = ctx.positionals;
+        const file = ctx.values.config as string | undefined;
+        if (!file) throw new UsageError('--config FILE is required');
+        const config = await readConfigFile(file);
+        const catalog = await store.readCatalog();
+        const version = resolveAppliedVersion(catalog, { name: pack, versionTag });
+        if (!version) {
+            const tags = catalog.packs.filter((p) => p.name === pack).map((p) => p.versionTag);
+            throw new GroupError('not-found', tags.length ? `Policy pack ${pack} has no version ${versionTag} (versions: ${tags.join(', ')}, or latest).` : `No policy pack "${pack}" is published.`);
+        }
+        const errors = validatePackConfig(version, config);
+        if (!errors.length) {
+            ctx.out(`${file} is a valid config for ${pack}@${version.versionTag}.`);
+            return EXIT_OK;
+        }
+        for (const e of errors) ctx.err(`${file}: ${e.path}: ${e.message}`);
+        ctx.err(`${errors.length} error${errors.length === 1 ? '' : 's'} in ${file} for ${pack}@${version.versionTag}.`);
+        return EXIT_FINDINGS;
+    });
+}

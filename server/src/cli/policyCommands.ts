@@ -1,24 +1,136 @@
+import * as path from 'node:path';
+import { installDependencies, listTemplates, scaffoldPack, ScaffoldError } from '../packs/scaffold';
+import { formatDiagnostic, validatePackDir } from '../packs/validatePack';
 import { listPackVersions } from '../registry/packVersions';
+import { publishPack, PublishError } from '../registry/publish';
+import { removePackVersions, RemoveError } from '../registry/remove';
 import { Store } from '../store';
-import { EXIT_OK, type CommandSpec } from './command';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { withRunner } from './runner';
+import { analyzeStateFile, AnalyzeInputError } from '../evaluation/analyzeStateFile';
 import { formatTable } from './table';
+
+/** The SDK's diagnostic message is the policy description, a newline, then what the policy reported. */
+function violationText(d: { description: string; message: string }): string {
+    const own = d.message.startsWith(d.description + '\n') ? d.message.slice(d.description.length + 1) : d.message;
+    return own.replace(/\s+/g, ' ');
+}
+
+/** Opens the store for one command and closes it afterwards. */
+async function withStore<T>(ctx: CommandContext, use: (store: Store) => Promise<T>): Promise<T> {
+    const store = await Store.open({ home: ctx.home });
+    try {
+        return await use(store);
+    } finally {
+        await store.close();
+    }
+}
 
 const json = { json: { type: 'boolean' } } as const;
 
 /** `policy-insights policy ...`: packs and versions. Groups live in groupCommands.ts. */
 export const policyCommands: CommandSpec[] = [
-    { path: ['policy', 'new'], usage: '<template> [--dir D] [--force] [--generate-only]', summary: 'Scaffold a policy pack from a template' },
-    { path: ['policy', 'templates'], usage: '', summary: 'List the policy pack templates' },
-    { path: ['policy', 'validate'], usage: '[DIR]', summary: 'Validate a policy pack; exit 1 on any error diagnostic' },
-    { path: ['policy', 'publish'], usage: '[DIR]', summary: 'Publish an immutable version of a policy pack' },
+    {
+        path: ['policy', 'new'],
+        usage: '<template> [--dir D] [--force] [--generate-only]',
+        summary: 'Scaffold a policy pack from a template',
+        options: { dir: { type: 'string' }, force: { type: 'boolean' }, 'generate-only': { type: 'boolean' } },
+        positionals: [1, 1],
+        async run(ctx) {
+            try {
+                const result = await scaffoldPack({
+                    template: ctx.positionals[0],
+                    dir: (ctx.values.dir as string | undefined) ?? process.cwd(),
+                    force: ctx.values.force === true,
+                });
+                ctx.out(`Created policy pack "${result.packName}" from ${result.template.name} in ${result.dir}:`);
+                for (const file of result.files) ctx.out(`  ${file}`);
+                if (ctx.values['generate-only']) {
+                    ctx.out(`Run \`npm install\` in ${result.dir} before validating or publishing it.`);
+                } else {
+                    ctx.err(`Installing dependencies (npm install) in ${result.dir}...`);
+                    await installDependencies(result.dir, { onOutput: (chunk) => process.stderr.write(chunk) });
+                }
+                ctx.out(`Next: edit ${path.relative(process.cwd(), result.entry) || result.entry}, then \`policy-insights policy publish ${result.dir}\`.`);
+                return EXIT_OK;
+            } catch (err) {
+                if (err instanceof ScaffoldError) {
+                    ctx.err(`policy-insights policy new: ${err.message}`);
+                    return EXIT_USAGE;
+                }
+                throw err;
+            }
+        },
+    },
+    {
+        path: ['policy', 'templates'],
+        usage: '',
+        summary: 'List the policy pack templates',
+        async run(ctx) {
+            const templates = listTemplates();
+            ctx.out(formatTable(['TEMPLATE', 'LANGUAGE', 'DESCRIPTION'], templates.map((t) => [t.name, t.language, t.description])));
+            return EXIT_OK;
+        },
+    },
+    {
+        path: ['policy', 'validate'],
+        usage: '[DIR]',
+        summary: 'Validate a policy pack; exit 1 on any error diagnostic',
+        positionals: [0, 1],
+        async run(ctx) {
+            let validation;
+            try {
+                validation = validatePackDir(ctx.positionals[0] ?? process.cwd());
+            } catch (err) {
+                ctx.err(`policy-insights policy validate: ${(err as Error).message}`);
+                return EXIT_USAGE;
+            }
+            for (const { file, diagnostics } of validation.files) {
+                for (const d of diagnostics) ctx.out(formatDiagnostic(path.relative(process.cwd(), file) || file, d));
+            }
+            ctx.out(`${validation.errorCount} error(s), ${validation.warningCount} warning(s) in ${validation.packDir}`);
+            return validation.errorCount > 0 ? EXIT_FINDINGS : EXIT_OK;
+        },
+    },
+    {
+        path: ['policy', 'publish'],
+        usage: '[DIR]',
+        summary: 'Publish an immutable version of a policy pack',
+        positionals: [0, 1],
+        async run(ctx) {
+            const packDir = path.resolve(ctx.positionals[0] ?? process.cwd());
+            try {
+                const record = await withStore(ctx, (store) =>
+                    withRunner((runner) =>
+                        publishPack(store, {
+                            packDir,
+                            inspect: (dir) => runner.loadPack(dir),
+                            onProgress: (message) => ctx.err(message),
+                        }),
+                    ),
+                );
+                ctx.out(`Published ${record.name}: version ${record.version}, versionTag ${record.versionTag} (${record.policies.length} policies).`);
+                return EXIT_OK;
+            } catch (err) {
+                if (err instanceof PublishError) {
+                    ctx.err(`policy-insights policy publish: ${err.message}`);
+                    return err.code === 'invalid-pack' ? EXIT_FINDINGS : EXIT_USAGE;
+                }
+                if (err instanceof Error && (err.name === 'RunnerError' || err.name === 'ArtifactError')) {
+                    ctx.err(`policy-insights policy publish: ${err.message}`);
+                    return EXIT_USAGE;
+                }
+                throw err;
+            }
+        },
+    },
     {
         path: ['policy', 'ls'],
         usage: '[--json]',
         summary: 'List published policy pack versions',
         options: json,
         async run(ctx) {
-            const store = await Store.open({ home: ctx.home });
-            try {
+            return withStore(ctx, async (store) => {
                 const packs = await listPackVersions(store);
                 if (ctx.values.json) ctx.out(JSON.stringify(packs, null, 2));
                 else if (!packs.length) ctx.out(`No policy packs published in ${ctx.home}.`);
@@ -30,14 +142,97 @@ export const policyCommands: CommandSpec[] = [
                         ),
                     );
                 return EXIT_OK;
-            } finally {
-                await store.close();
+            });
+        },
+    },
+    {
+        path: ['policy', 'rm'],
+        usage: '<pack> <versionTag|all>',
+        summary: 'Remove a published version (or all versions)',
+        positionals: [2, 2],
+        async run(ctx) {
+            const [pack, tag] = ctx.positionals;
+            try {
+                const removed = await withStore(ctx, (store) => removePackVersions(store, pack, tag));
+                for (const r of removed) ctx.out(`Removed ${r.name}@${r.versionTag} (version ${r.version}).`);
+                return EXIT_OK;
+            } catch (err) {
+                if (err instanceof RemoveError) {
+                    ctx.err(`policy-insights policy rm: ${err.message}`);
+                    return EXIT_USAGE;
+                }
+                throw err;
             }
         },
     },
-    { path: ['policy', 'rm'], usage: '<pack> <versionTag|all>', summary: 'Remove a published version (or all versions)' },
-    { path: ['policy', 'enable'], usage: '<pack> <latest|versionTag> [--policy-group G] [--config FILE]', summary: 'Enable a pack version in a policy group' },
-    { path: ['policy', 'disable'], usage: '<pack> [--policy-group G]', summary: 'Disable a pack in a policy group' },
-    { path: ['policy', 'validate-config'], usage: '<pack> <versionTag> --config FILE', summary: "Validate a config file against a pack version's schemas" },
-    { path: ['analyze'], usage: '--file STATE.json --policy-pack DIR [--policy-pack-config FILE] [--json]', summary: 'Evaluate a Pulumi stack export against policy packs' },
+    {
+        path: ['policy', 'enable'],
+        usage: '<pack> <latest|versionTag> [--policy-group G] [--config FILE]',
+        summary: 'Enable a pack version in a policy group',
+        options: { 'policy-group': { type: 'string' }, config: { type: 'string' } },
+        positionals: [2, 2],
+        run: async (ctx) => (await import('./groupCommands')).runPolicyEnable(ctx),
+    },
+    {
+        path: ['policy', 'disable'],
+        usage: '<pack> [--policy-group G]',
+        summary: 'Disable a pack in a policy group',
+        options: { 'policy-group': { type: 'string' } },
+        positionals: [1, 1],
+        run: async (ctx) => (await import('./groupCommands')).runPolicyDisable(ctx),
+    },
+    {
+        path: ['policy', 'validate-config'],
+        usage: '<pack> <versionTag> --config FILE',
+        summary: "Validate a config file against a pack version's schemas",
+        options: { config: { type: 'string' } },
+        positionals: [2, 2],
+        run: async (ctx) => (await import('./groupCommands')).runValidateConfig(ctx),
+    },
+    {
+        path: ['analyze'],
+        usage: '--file STATE.json --policy-pack DIR [--policy-pack DIR2...] [--policy-pack-config FILE...] [--json]',
+        summary: 'Evaluate a Pulumi stack export against policy packs; exit 1 on a mandatory violation',
+        options: {
+            file: { type: 'string' },
+            'policy-pack': { type: 'string', multiple: true },
+            'policy-pack-config': { type: 'string', multiple: true },
+            json: { type: 'boolean' },
+        },
+        async run(ctx) {
+            const stateFile = ctx.values.file as string | undefined;
+            const packDirs = (ctx.values['policy-pack'] as string[] | undefined) ?? [];
+            if (!stateFile || !packDirs.length) throw new UsageError('--file and at least one --policy-pack are required');
+            let result;
+            try {
+                result = await withRunner((runner) =>
+                    analyzeStateFile(runner, { stateFile, packDirs, configFiles: ctx.values['policy-pack-config'] as string[] | undefined }),
+                );
+            } catch (err) {
+                if (err instanceof AnalyzeInputError || (err instanceof Error && ['AccountInputError', 'RunnerError'].includes(err.name))) {
+                    ctx.err(`policy-insights analyze: ${err.message}`);
+                    return EXIT_USAGE;
+                }
+                throw err;
+            }
+            const mandatory = result.diagnostics.filter((d) => d.enforcementLevel === 'mandatory');
+            if (ctx.values.json) {
+                ctx.out(JSON.stringify(result, null, 2));
+            } else {
+                if (result.diagnostics.length) {
+                    ctx.out(
+                        formatTable(
+                            ['LEVEL', 'POLICY', 'PACK', 'RESOURCE', 'MESSAGE'],
+                            result.diagnostics.map((d) => [d.enforcementLevel, d.policyName, `${d.policyPackName}@${d.policyPackVersion}`, d.urn || '(stack)', violationText(d)]),
+                        ),
+                    );
+                }
+                for (const e of result.errors) ctx.err(`error: ${e.policyPack}${e.policyName ? `/${e.policyName}` : ''}${e.urn ? ` on ${e.urn}` : ''}: ${e.message}`);
+                ctx.out(
+                    `${result.project}/${result.stack}: ${result.resourceCount} resources, ${result.diagnostics.length} violation(s), ${mandatory.length} mandatory.`,
+                );
+            }
+            return mandatory.length ? EXIT_FINDINGS : EXIT_OK;
+        },
+    },
 ];

@@ -1,10 +1,173 @@
-import type { CommandSpec } from './command';
+import { ENFORCEMENT_LEVELS, SEVERITIES, type EnforcementLevel, type Priority, type Severity, type Violation, type ViolationStatus } from '../model';
+import { Store } from '../store';
+import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, TriageError, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
+import { EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { formatTable } from './table';
 
-/** `policy-insights violations`. */
+const ALL_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
+const FORMATS = ['table', 'json', 'csv', 'sarif'] as const;
+
+async function withViolationStore(ctx: CommandContext, fn: (store: Store) => Promise<number>): Promise<number> {
+    const store = await Store.open({ home: ctx.home });
+    try {
+        return await fn(store);
+    } catch (error) {
+        if (error instanceof FilterError) throw new UsageError(error.message);
+        if (!(error instanceof TriageError)) throw error;
+        ctx.err(`policy-insights: ${error.message}`);
+        return EXIT_USAGE;
+    } finally {
+        await store.close();
+    }
+}
+
+/** Comma-separated (or repeated) values, each one of `allowed`. */
+function values<T extends string>(raw: unknown, allowed: readonly T[], option: string): T[] | undefined {
+    if (raw === undefined) return undefined;
+    const items = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+    for (const item of items) if (!allowed.includes(item as T)) throw new UsageError(`--${option} "${item}" is not one of ${allowed.join(', ')}`);
+    return items as T[];
+}
+
+/** The filter the options describe (the same ViolationFilter the extension's views use). */
+export function queryFromOptions(v: CommandContext['values']): ViolationQuery {
+    const str = (name: string) => (v[name] === undefined ? undefined : String(v[name]));
+    const statusRaw = str('status');
+    const query: ViolationQuery = {
+        policyPack: str('policy-pack'),
+        policy: str('policy'),
+        project: str('project'),
+        levels: values<EnforcementLevel>(v.level, ENFORCEMENT_LEVELS, 'level'),
+        account: str('account'),
+        resource: str('resource'),
+        type: str('type'),
+        since: str('since'),
+        until: str('until'),
+        statuses: statusRaw === 'all' ? [...ALL_STATUSES] : values<ViolationStatus>(v.status, ALL_STATUSES, 'status'),
+        severities: values<Severity>(v.severity, SEVERITIES, 'severity'),
+        includeSuppressed: v['include-suppressed'] === true,
+    };
+    if (v.limit !== undefined) {
+        const limit = Number(v.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${String(v.limit)}"`);
+        query.limit = limit;
+    }
+    return query;
+}
+
+/** The policy's own message without the description line the SDK puts first. */
+function shortMessage(v: Violation): string {
+    const text = v.message.split('\n').pop() ?? v.message;
+    return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
+/** `policy-insights violations ...`. */
 export const violationCommands: CommandSpec[] = [
     {
         path: ['violations'],
-        usage: '[--policy-pack P] [--policy X] [--project J] [--level L] [--account A] [--resource R] [--type T] [--since DATE] [--until DATE] [--format table|json|csv|sarif]',
-        summary: 'List violations with the console filters',
+        usage:
+            '[--policy-pack P] [--policy X] [--project J] [--level L] [--account A] [--resource R] [--type T] [--since DATE] [--until DATE] [--status S|all] [--severity S] [--include-suppressed] [--limit N] [--json] [--format table|json|csv|sarif]',
+        summary: 'List violations with the console filters (default: open and in progress, suppressed ones hidden)',
+        options: {
+            'policy-pack': { type: 'string' },
+            policy: { type: 'string' },
+            project: { type: 'string' },
+            level: { type: 'string', multiple: true },
+            account: { type: 'string' },
+            resource: { type: 'string' },
+            type: { type: 'string' },
+            since: { type: 'string' },
+            until: { type: 'string' },
+            status: { type: 'string', multiple: true },
+            severity: { type: 'string', multiple: true },
+            'include-suppressed': { type: 'boolean' },
+            limit: { type: 'string' },
+            json: { type: 'boolean' },
+            format: { type: 'string' },
+        },
+        run: (ctx) =>
+            withViolationStore(ctx, async (store) => {
+                const format = ctx.values.json ? 'json' : ((ctx.values.format as string | undefined) ?? 'table');
+                if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
+                if (format === 'csv' || format === 'sarif') {
+                    ctx.err(`policy-insights violations: --format ${format} is not available yet in this version of Policy Insights; use --format table or --json.`);
+                    return EXIT_USAGE;
+                }
+                const query = queryFromOptions(ctx.values);
+                const { violations, total } = await queryViolations(store, query);
+                if (format === 'json') {
+                    ctx.out(JSON.stringify({ violations, total }, null, 2));
+                    return EXIT_OK;
+                }
+                if (!violations.length) {
+                    ctx.out('No violations match.');
+                    return EXIT_OK;
+                }
+                ctx.out(
+                    formatTable(
+                        ['ID', 'STATUS', 'LEVEL', 'SEVERITY', 'POLICY', 'ACCOUNT', 'RESOURCE', 'TYPE', 'OBSERVED', 'MESSAGE'],
+                        violations.map((v) => [
+                            v.id,
+                            v.status + (v.priority ? ` ${v.priority}` : ''),
+                            v.level,
+                            v.severity ?? '-',
+                            `${v.policyPack}/${v.policyName}`,
+                            v.entityId,
+                            v.resourceName || '(account)',
+                            v.resourceType || '-',
+                            v.observedAt.slice(0, 10),
+                            shortMessage(v),
+                        ]),
+                    ),
+                );
+                if (total > violations.length) ctx.out(`(${violations.length} of ${total}; raise --limit to see more)`);
+                return EXIT_OK;
+            }),
+    },
+    {
+        path: ['violations', 'triage'],
+        usage: '<id> [--status open|in_progress|by_design|ignored] [--priority p0..p4|none] [--assign USER] [--unassign]',
+        summary: 'Set the status, priority or assignee of a violation',
+        options: { status: { type: 'string' }, priority: { type: 'string' }, assign: { type: 'string' }, unassign: { type: 'boolean' } },
+        positionals: [1, 1],
+        run: (ctx) =>
+            withViolationStore(ctx, async (store) => {
+                const status = values<TriageStatus>(ctx.values.status, TRIAGE_STATUSES, 'status')?.[0];
+                const priorityRaw = ctx.values.priority as string | undefined;
+                const priority = priorityRaw === 'none' ? null : values<Priority>(priorityRaw, PRIORITIES, 'priority')?.[0];
+                const assignedTo = ctx.values.unassign ? null : (ctx.values.assign as string | undefined);
+                if (status === undefined && priority === undefined && assignedTo === undefined) throw new UsageError('nothing to change: give --status, --priority, --assign or --unassign');
+                const v = await setTriage(store, ctx.positionals[0], { status, priority, assignedTo });
+                ctx.out(`${v.id}: ${v.status}${v.priority ? `, ${v.priority}` : ''}${v.assignedTo ? `, assigned to ${v.assignedTo}` : ''}`);
+                return EXIT_OK;
+            }),
+    },
+    {
+        path: ['violations', 'suppress'],
+        usage: '<id> --reason TEXT --until DATE',
+        summary: 'Hide a violation until a date, with a reason; it shows again afterwards',
+        options: { reason: { type: 'string' }, until: { type: 'string' } },
+        positionals: [1, 1],
+        run: (ctx) =>
+            withViolationStore(ctx, async (store) => {
+                const reason = ctx.values.reason as string | undefined;
+                const until = ctx.values.until as string | undefined;
+                if (!reason || !until) throw new UsageError('--reason and --until are both required');
+                const v = await suppress(store, ctx.positionals[0], { reason, until });
+                ctx.out(`${v.id}: suppressed until ${v.suppression!.until} (${v.suppression!.reason})`);
+                return EXIT_OK;
+            }),
+    },
+    {
+        path: ['violations', 'unsuppress'],
+        usage: '<id>',
+        summary: 'Remove the suppression of a violation',
+        positionals: [1, 1],
+        run: (ctx) =>
+            withViolationStore(ctx, async (store) => {
+                const v = await unsuppress(store, ctx.positionals[0]);
+                ctx.out(`${v.id}: no longer suppressed`);
+                return EXIT_OK;
+            }),
     },
 ];

@@ -1,0 +1,93 @@
+/**
+ * Violation commands: Show Violations (from the palette, the Violations tree, the status
+ * bar and the Accounts tree, pre-filtered by what it was invoked on) and Export Violations,
+ * plus the serializer that brings the panel back after a window reload.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { Violation } from '../../../server/src/model';
+import { EXPORT_FORMATS, type ExportFormat, type PanelFilter } from '../../../server/src/panelProtocol';
+import type { StoreScope } from '../../../server/src/protocol';
+import { ViolationPanelApi } from '../panels/violationPanelApi';
+import { exportToFile, VIOLATIONS_VIEW_TYPE, ViolationsPanel } from '../panels/violationsPanel';
+
+export interface ViolationCommands extends vscode.Disposable {
+    /** Call from the StoreChanged notification handler: the open panel reloads its rows. */
+    storeChanged(scopes: readonly StoreScope[]): void;
+}
+
+const ALL_STATUSES: Violation['status'][] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
+
+/**
+ * The filter for what Show Violations was invoked on: a filter object (links, tests, the
+ * status bar), an account name, or a tree node — an account, a child account (`name/region`),
+ * a policy group of the Violations tree, or one violation.
+ */
+export function filterFromArgument(arg: unknown): PanelFilter | undefined {
+    if (arg === undefined || arg === null) return undefined;
+    if (typeof arg === 'string') return { accounts: [arg] };
+    if (typeof arg !== 'object') return undefined;
+    const node = arg as {
+        account?: { name?: unknown };
+        childName?: unknown;
+        violation?: Violation;
+        violations?: Violation[];
+    };
+    if (node.violation && typeof node.violation.id === 'string') {
+        const v = node.violation;
+        return { resources: [v.resourceURN], policies: [v.policyName], accounts: [v.entityId], statuses: ALL_STATUSES };
+    }
+    if (Array.isArray(node.violations) && node.violations[0]) {
+        const v = node.violations[0];
+        return { policyPacks: [v.policyPack], policies: [v.policyName] };
+    }
+    if (typeof node.childName === 'string') return { accounts: [node.childName] };
+    if (node.account && typeof node.account.name === 'string') return { accounts: [node.account.name] };
+    // A PanelFilter: keep only its known, well-typed fields (the webview cleans it again).
+    return arg as PanelFilter;
+}
+
+export function registerViolationCommands(client: LanguageClient, context: vscode.ExtensionContext, output: vscode.LogOutputChannel): ViolationCommands {
+    const api = new ViolationPanelApi(client);
+    const disposables: vscode.Disposable[] = [
+        vscode.commands.registerCommand('policyInsights.showViolations', (arg?: unknown) => {
+            ViolationsPanel.show(context, api, output, filterFromArgument(arg));
+        }),
+        vscode.commands.registerCommand('policyInsights.exportViolations', async (format?: ExportFormat) => {
+            const chosen =
+                format && EXPORT_FORMATS.includes(format)
+                    ? format
+                    : ((
+                          await vscode.window.showQuickPick(
+                              [
+                                  { label: 'SARIF', description: 'SARIF 2.1.0, for code scanning tools', format: 'sarif' as const },
+                                  { label: 'CSV', description: 'one row per violation, for spreadsheets', format: 'csv' as const },
+                                  { label: 'JSON', description: 'the violation records', format: 'json' as const },
+                              ],
+                              { title: 'Export violations', placeHolder: ViolationsPanel.currentState() ? 'Exports the Policy Violations panel\u2019s filter' : 'Exports open violations' },
+                          )
+                      )?.format);
+            if (!chosen) return;
+            const state = ViolationsPanel.currentState();
+            try {
+                await exportToFile(api, state?.filter ?? {}, chosen, state?.sort);
+            } catch (err) {
+                void vscode.window.showErrorMessage(`Export failed: ${err instanceof Error ? err.message : String(err)}`);
+            }
+        }),
+        vscode.window.registerWebviewPanelSerializer(VIOLATIONS_VIEW_TYPE, {
+            async deserializeWebviewPanel(panel, state) {
+                ViolationsPanel.revive(panel, context, api, output, state);
+            },
+        }),
+    ];
+    context.subscriptions.push(...disposables);
+    return {
+        storeChanged(scopes) {
+            if (scopes.includes('violations')) ViolationsPanel.storeChanged();
+        },
+        dispose() {
+            for (const d of disposables) d.dispose();
+        },
+    };
+}

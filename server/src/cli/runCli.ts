@@ -1,0 +1,97 @@
+/**
+ * Dispatch of the `policy-insights` command line: finds the command in the tree, parses
+ * its arguments, maps errors to the exit codes of the contract (0 ok, 1 findings the user
+ * must act on, 2 bad usage or input). Command families live in *Commands.ts beside this
+ * file. Tests call runCli directly; server/src/cli.ts is the executable entry.
+ */
+import { version } from '../../../package.json';
+import { accountCommands } from './accountCommands';
+import { commandLine, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError, type CommandSpec } from './command';
+import { groupCommands } from './groupCommands';
+import { policyCommands } from './policyCommands';
+import { violationCommands } from './violationCommands';
+import { resolveHome, StoreError } from '../store';
+
+export const COMMANDS: CommandSpec[] = [...policyCommands, ...groupCommands, ...accountCommands, ...violationCommands];
+
+/** The leaf whose path is the longest prefix of argv's words. */
+function findCommand(words: string[]): CommandSpec | undefined {
+    let best: CommandSpec | undefined;
+    for (const spec of COMMANDS) {
+        if (spec.path.length <= words.length && spec.path.every((w, i) => words[i] === w)) {
+            if (!best || spec.path.length > best.path.length) best = spec;
+        }
+    }
+    return best;
+}
+
+function helpText(prefix: string[] = []): string {
+    const matching = COMMANDS.filter((c) => prefix.every((w, i) => c.path[i] === w));
+    const lines = [
+        `policy-insights ${version}: the Pulumi Insights policy workflow on your machine`,
+        '',
+        'Usage:',
+        ...matching.map((c) => `  ${commandLine(c)}\n      ${c.summary}${c.run ? '' : ' (not available yet)'}`),
+        '',
+        'Every command takes --home DIR (default: $POLICY_INSIGHTS_HOME, else ~/.policy-insights).',
+        'Exit codes: 0 ok, 1 findings or validation errors to act on, 2 bad usage or bad input.',
+    ];
+    return lines.join('\n');
+}
+
+export interface CliIO {
+    out: (line: string) => void;
+    err: (line: string) => void;
+    env: NodeJS.ProcessEnv;
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+    if (argv[0] === '--version' || argv[0] === '-v') {
+        io.out(version);
+        return EXIT_OK;
+    }
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+        io.out(helpText());
+        return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
+    }
+    // `--home DIR` may come before the command words: move it after them.
+    const leading: string[] = [];
+    while (argv[0] === '--home' || argv[0]?.startsWith('--home=')) {
+        leading.push(...argv.slice(0, argv[0] === '--home' ? 2 : 1));
+        argv = argv.slice(argv[0] === '--home' ? 2 : 1);
+    }
+    const firstOption = argv.findIndex((a) => a.startsWith('-'));
+    const words = firstOption < 0 ? argv : argv.slice(0, firstOption);
+    const spec = findCommand(words);
+    if (!spec) {
+        const known = COMMANDS.some((c) => c.path[0] === words[0]);
+        io.err(`policy-insights: unknown command '${words.join(' ')}'`);
+        io.err(helpText(known ? [words[0]] : []));
+        return EXIT_USAGE;
+    }
+    argv = [...argv, ...leading];
+    try {
+        const { values, positionals } = parseCommandArgs(spec, argv.slice(spec.path.length));
+        if (values.help) {
+            io.out(`${commandLine(spec)}\n  ${spec.summary}`);
+            return EXIT_OK;
+        }
+        if (!spec.run) {
+            io.err(`policy-insights ${spec.path.join(' ')}: not implemented yet in this version of Policy Insights.`);
+            return EXIT_USAGE;
+        }
+        const home = resolveHome({ flag: values.home as string | undefined, env: io.env });
+        return await spec.run({ home, values, positionals, out: io.out, err: io.err });
+    } catch (err) {
+        if (err instanceof UsageError) {
+            io.err(`policy-insights ${spec.path.join(' ')}: ${err.message}`);
+            io.err(`usage: ${commandLine(spec)}`);
+            return EXIT_USAGE;
+        }
+        if (err instanceof StoreError) {
+            io.err(`policy-insights: ${err.message}`);
+            return EXIT_USAGE;
+        }
+        throw err;
+    }
+}

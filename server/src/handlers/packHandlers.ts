@@ -1,0 +1,170 @@
+/**
+ * LSP wiring for policy packs: validation as you type and on save, language features,
+ * scaffold / install / publish / remove requests. Logic lives in packs/ and registry/.
+ */
+import * as path from 'node:path';
+import { CodeActionKind, ResponseError, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { codeActionsFor, completionsAt, hoverAt } from '../packs/languageFeatures';
+import { packFileOf, staticDiagnostics } from '../packs/packDocuments';
+import { runtimeCheck } from '../packs/runtimeCheck';
+import { installDependencies, listTemplates, scaffoldPack, ScaffoldError } from '../packs/scaffold';
+import {
+    InstallDependenciesRequest,
+    InstallOutputNotification,
+    ListTemplatesRequest,
+    PublishPackRequest,
+    RemovePackVersionRequest,
+    ScaffoldPackRequest,
+} from '../protocol';
+import { publishPack, PublishError } from '../registry/publish';
+import { removePackVersions, RemoveError } from '../registry/remove';
+import { untrustedError, type ServerContext } from './serverContext';
+
+/** Request failures the user must act on, shown by the client as an error message. */
+const USER_ERROR = 1;
+
+/** Static diagnostics per document plus the last runtime check per pack, published together. */
+class PackDiagnostics {
+    private readonly staticByUri = new Map<string, Diagnostic[]>();
+    private readonly runtimeByPack = new Map<string, Map<string, Diagnostic[]>>();
+
+    constructor(private readonly ctx: ServerContext) {}
+
+    setStatic(doc: TextDocument, diagnostics: Diagnostic[]): void {
+        this.staticByUri.set(doc.uri, diagnostics);
+        this.publish(doc.uri);
+    }
+
+    setRuntime(packDir: string, byUri: Map<string, Diagnostic[]>): void {
+        const before = this.runtimeByPack.get(packDir);
+        this.runtimeByPack.set(packDir, byUri);
+        for (const uri of new Set([...(before?.keys() ?? []), ...byUri.keys()])) this.publish(uri);
+    }
+
+    forget(uri: string): void {
+        this.staticByUri.delete(uri);
+        void this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+
+    private publish(uri: string): void {
+        const runtime = [...this.runtimeByPack.values()].flatMap((m) => m.get(uri) ?? []);
+        void this.ctx.connection.sendDiagnostics({
+            uri,
+            version: this.ctx.documents.get(uri)?.version,
+            diagnostics: [...(this.staticByUri.get(uri) ?? []), ...runtime],
+        });
+    }
+}
+
+function installAction(diagnostic: Diagnostic): CodeAction | undefined {
+    const packDir = (diagnostic.data as { packDir?: string } | undefined)?.packDir;
+    if (diagnostic.code !== 'missing-dependencies' || !packDir) return undefined;
+    return {
+        title: `Install dependencies (npm install in ${path.basename(packDir)})`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: true,
+        command: { title: 'Install dependencies', command: 'policyInsights.installDependencies', arguments: [packDir] },
+    };
+}
+
+function userError(err: unknown): ResponseError<void> | unknown {
+    if (err instanceof PublishError || err instanceof RemoveError || err instanceof ScaffoldError) {
+        return new ResponseError(USER_ERROR, err.message);
+    }
+    if (err instanceof Error && (err.name === 'RunnerError' || err.name === 'ArtifactError')) return new ResponseError(USER_ERROR, err.message);
+    return err;
+}
+
+export function registerPackHandlers(ctx: ServerContext): void {
+    const { connection, documents } = ctx;
+    const diagnostics = new PackDiagnostics(ctx);
+
+    async function checkAtRuntime(packDir: string): Promise<void> {
+        if (!ctx.isTrusted()) return;
+        try {
+            const result = await runtimeCheck(ctx.runner, packDir);
+            diagnostics.setRuntime(packDir, result.diagnostics);
+        } catch (err) {
+            connection.console.error(`Runtime check of ${packDir} failed: ${err instanceof Error ? err.stack : String(err)}`);
+        }
+    }
+
+    documents.onDidChangeContent(({ document }) => {
+        const found = staticDiagnostics(document);
+        if (found) diagnostics.setStatic(document, found);
+    });
+    documents.onDidOpen(({ document }) => {
+        const packFile = packFileOf(document.uri);
+        if (packFile?.kind === 'source') void checkAtRuntime(packFile.packDir);
+    });
+    documents.onDidSave(({ document }) => {
+        const packFile = packFileOf(document.uri);
+        if (packFile) void checkAtRuntime(packFile.packDir);
+    });
+    documents.onDidClose(({ document }) => {
+        if (packFileOf(document.uri)) diagnostics.forget(document.uri);
+    });
+
+    function packSource(uri: string): TextDocument | undefined {
+        const doc = documents.get(uri);
+        return doc && packFileOf(uri)?.kind === 'source' ? doc : undefined;
+    }
+    connection.onCompletion(({ textDocument, position }) => {
+        const doc = packSource(textDocument.uri);
+        return doc ? completionsAt(doc, position) : [];
+    });
+    connection.onHover(({ textDocument, position }) => {
+        const doc = packSource(textDocument.uri);
+        return doc ? hoverAt(doc, position) : null;
+    });
+    connection.onCodeAction(({ textDocument, context }) => {
+        const doc = documents.get(textDocument.uri);
+        if (!doc || !packFileOf(textDocument.uri)) return [];
+        const installs = context.diagnostics.map(installAction).filter((a): a is CodeAction => !!a);
+        return [...codeActionsFor(doc, context.diagnostics), ...installs];
+    });
+
+    connection.onRequest(ListTemplatesRequest.type, () => listTemplates().map(({ name, description, language }) => ({ name, description, language })));
+    connection.onRequest(ScaffoldPackRequest.type, async (params) => {
+        try {
+            const result = await scaffoldPack(params);
+            return { packName: result.packName, dir: result.dir, entry: result.entry, files: result.files };
+        } catch (err) {
+            throw userError(err);
+        }
+    });
+    connection.onRequest(InstallDependenciesRequest.type, async ({ dir }, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        try {
+            await installDependencies(dir, {
+                signal: controller.signal,
+                onOutput: (text) => void connection.sendNotification(InstallOutputNotification.type, { dir, text }),
+            });
+        } catch (err) {
+            throw userError(err);
+        }
+        await checkAtRuntime(dir);
+    });
+    connection.onRequest(PublishPackRequest.type, async ({ packDir }) => {
+        if (!ctx.isTrusted()) throw new ResponseError(USER_ERROR, untrustedError('publish policy packs').message);
+        try {
+            return await publishPack(ctx.store(), {
+                packDir,
+                inspect: (dir) => ctx.runner.loadPack(dir),
+                onProgress: (message) => connection.console.info(message),
+            });
+        } catch (err) {
+            throw userError(err);
+        }
+    });
+    connection.onRequest(RemovePackVersionRequest.type, async ({ pack, versionTag }) => {
+        try {
+            return await removePackVersions(ctx.store(), pack, versionTag);
+        } catch (err) {
+            throw userError(err);
+        }
+    });
+}

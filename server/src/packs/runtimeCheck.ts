@@ -1,0 +1,57 @@
+/**
+ * The runtime check on save: the pack is loaded by the runner (out of process) and a
+ * failure becomes a diagnostic where it happened: a load-time exception at its
+ * source-mapped position, missing node_modules on the entry with a quick fix that installs
+ * dependencies.
+ */
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import type { RunnerPool } from './runner/runnerPool';
+import { RunnerError } from './runner/runnerTypes';
+import { PACK_DIAGNOSTIC_SOURCE } from './packDiagnostics';
+import { packEntryFile } from './validatePack';
+
+/** Diagnostic codes of the runtime check; `missing-dependencies` carries `{ packDir }` as data. */
+export type RuntimeDiagnosticCode = 'missing-dependencies' | 'load-failed' | 'build-failed' | 'no-policy-pack';
+
+export interface RuntimeCheckResult {
+    /** The entry file's uri: where problems without a position are shown. */
+    entryUri: string;
+    /** Diagnostics by document uri (empty when the pack loaded). */
+    diagnostics: Map<string, Diagnostic[]>;
+}
+
+function at(line: number, character: number): Diagnostic['range'] {
+    return { start: { line, character }, end: { line, character: character + 1 } };
+}
+
+export async function runtimeCheck(runner: Pick<RunnerPool, 'loadPack'>, packDir: string): Promise<RuntimeCheckResult> {
+    const entry = packEntryFile(packDir) ?? path.join(packDir, 'index.ts');
+    const entryUri = pathToFileURL(entry).href;
+    const diagnostics = new Map<string, Diagnostic[]>();
+    try {
+        await runner.loadPack(packDir);
+    } catch (err) {
+        if (!(err instanceof RunnerError)) throw err;
+        const code = err.code as RuntimeDiagnosticCode;
+        const location = err.details.location;
+        const uri = location ? pathToFileURL(location.file).href : entryUri;
+        const range = location ? at(Math.max(0, location.line - 1), Math.max(0, location.column - 1)) : at(0, 0);
+        const message =
+            code === 'missing-dependencies'
+                ? `${err.message.split('\n')[0]} The pack's dependencies are not installed.`
+                : err.message.split('\n').slice(0, 3).join('\n');
+        diagnostics.set(uri, [
+            {
+                range,
+                severity: DiagnosticSeverity.Error,
+                source: PACK_DIAGNOSTIC_SOURCE,
+                code,
+                message: err.details.stderrTail && code !== 'missing-dependencies' ? `${message}\n${err.details.stderrTail}` : message,
+                data: code === 'missing-dependencies' ? { packDir } : undefined,
+            },
+        ]);
+    }
+    return { entryUri, diagnostics };
+}
