@@ -1,8 +1,191 @@
-import type { PolicyGroup } from '../model';
-import type { Store } from '../store';
+/**
+ * Policy group services: create, read, edit and remove groups, and enable or disable pack
+ * versions in them. Every change runs inside one catalog update (re-read under the lock),
+ * so two processes editing groups never lose each other's changes. Changes return the
+ * catalog before and after, which is what Evaluator.evaluateAfterCatalogChange takes.
+ */
+import type { AppliedPolicyPack, EntityType, GroupMode, PolicyConfigValue, PolicyGroup } from '../model';
+import { DEFAULT_POLICY_GROUP, type Catalog, type Store } from '../store';
+import { resolveAppliedVersion } from './effectiveBindings';
+import { GroupError } from './groupErrors';
+import { checkAccountMember, checkStackMember, groupOrder, removeAccountMember } from './groupMembership';
+import { validatePackConfig } from './packConfigValidation';
+
+/** A catalog change: the catalog before and after it, and the group as it is now (absent once removed). */
+export interface CatalogChange {
+    before: Catalog;
+    after: Catalog;
+    group?: PolicyGroup;
+}
+
+export interface CreateGroupArgs {
+    name: string;
+    /** Default `accounts`. */
+    entityType?: EntityType;
+    /** Default `audit`: report, never block. */
+    mode?: GroupMode;
+}
+
+export interface EditGroupArgs {
+    /** Account names (`name` for all regions, or `name/region`). */
+    addAccounts?: string[];
+    removeAccounts?: string[];
+    /** Stack account names or `project/stack`. */
+    addStacks?: string[];
+    removeStacks?: string[];
+    mode?: GroupMode;
+    /** Packs to bind (as enablePack does), in the same update. */
+    addPolicyPacks?: { pack: string; versionTag: string; config?: Record<string, PolicyConfigValue> }[];
+    /** Pack names to unbind (as disablePack does). */
+    removePolicyPacks?: string[];
+}
+
+export interface EnablePackArgs {
+    /** Default: the default policy group. */
+    group?: string;
+    pack: string;
+    /** `latest` follows new publishes; a tag pins that version. */
+    versionTag: string;
+    /** Policy name or `all` -> level, or {enforcementLevel, ...properties}. Replaces the previous config. */
+    config?: Record<string, PolicyConfigValue>;
+}
+
+export interface DisablePackArgs {
+    group?: string;
+    pack: string;
+}
+
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** Every policy group, the default group first, then by name. */
 export async function listPolicyGroups(store: Store): Promise<PolicyGroup[]> {
     const { groups } = await store.readCatalog();
-    return [...groups].sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
+    return [...groups].sort(groupOrder);
+}
+
+/** The group named `name`. @throws GroupError 'not-found' */
+export async function getGroup(store: Store, name: string): Promise<PolicyGroup> {
+    return findGroup(await store.readCatalog(), name);
+}
+
+export function findGroup(catalog: Catalog, name: string | undefined): PolicyGroup {
+    const wanted = name ?? DEFAULT_POLICY_GROUP;
+    const group = catalog.groups.find((g) => g.name === wanted);
+    if (!group) {
+        throw new GroupError('not-found', `No policy group "${wanted}" (groups: ${[...catalog.groups].sort(groupOrder).map((g) => g.name).join(', ')}). Create it with \`policy-insights policy group new ${wanted}\`.`);
+    }
+    return group;
+}
+
+async function change(store: Store, mutate: (catalog: Catalog) => PolicyGroup | undefined): Promise<CatalogChange> {
+    return store.updateCatalog((catalog) => {
+        const before = structuredClone(catalog);
+        const group = mutate(catalog);
+        return { before, after: structuredClone(catalog), ...(group ? { group: structuredClone(group) } : {}) };
+    });
+}
+
+/** Creates an empty group. @throws GroupError 'exists' | 'invalid' */
+export async function createGroup(store: Store, args: CreateGroupArgs): Promise<CatalogChange> {
+    const entityType = args.entityType ?? 'accounts';
+    const mode = args.mode ?? 'audit';
+    if (!GROUP_NAME.test(args.name)) {
+        throw new GroupError('invalid', `"${args.name}" is not a valid policy group name: use letters, digits, '.', '_' and '-' (up to 100), starting with a letter or digit.`);
+    }
+    if (entityType !== 'accounts' && entityType !== 'stacks') throw new GroupError('invalid', `--entity-type must be accounts or stacks, not "${entityType}".`);
+    if (mode !== 'audit' && mode !== 'preventative') throw new GroupError('invalid', `--mode must be audit or preventative, not "${mode}".`);
+    return change(store, (catalog) => {
+        if (catalog.groups.some((g) => g.name === args.name)) throw new GroupError('exists', `Policy group "${args.name}" already exists; change it with \`policy-insights policy group edit ${args.name}\`.`);
+        const group: PolicyGroup = { name: args.name, isDefault: false, entityType, mode, appliedPolicyPacks: [], accounts: [], stacks: [] };
+        catalog.groups.push(group);
+        return group;
+    });
+}
+
+/** Removes a group. @throws GroupError 'not-found' | 'default-group' */
+export async function removeGroup(store: Store, name: string): Promise<CatalogChange> {
+    return change(store, (catalog) => {
+        const group = findGroup(catalog, name);
+        if (group.isDefault) throw new GroupError('default-group', `"${name}" is the default policy group and always exists; disable its packs or take accounts out of it instead.`);
+        catalog.groups = catalog.groups.filter((g) => g !== group);
+        return undefined;
+    });
+}
+
+/** Adds and removes members and packs (and changes the mode) in one update: all or nothing. @throws GroupError */
+export async function editGroup(store: Store, name: string, edit: EditGroupArgs): Promise<CatalogChange> {
+    return change(store, (catalog) => {
+        const group = findGroup(catalog, name);
+        if (edit.mode !== undefined) {
+            if (edit.mode !== 'audit' && edit.mode !== 'preventative') throw new GroupError('invalid', `mode must be audit or preventative, not "${edit.mode}".`);
+            group.mode = edit.mode;
+        }
+        for (const member of edit.removeAccounts ?? []) removeAccountMember(catalog, group, member);
+        for (const member of edit.removeStacks ?? []) {
+            if (!group.stacks.includes(member.trim())) throw new GroupError('not-found', `Policy group "${group.name}" does not include stack "${member}" (it has: ${group.stacks.join(', ') || 'none'}).`);
+            group.stacks = group.stacks.filter((s) => s !== member.trim());
+        }
+        for (const member of edit.addAccounts ?? []) {
+            const normalized = checkAccountMember(catalog, group, member);
+            if (!group.accounts.includes(normalized)) group.accounts.push(normalized);
+        }
+        for (const member of edit.addStacks ?? []) {
+            const normalized = checkStackMember(catalog, group, member);
+            if (!group.stacks.includes(normalized)) group.stacks.push(normalized);
+        }
+        for (const pack of edit.removePolicyPacks ?? []) unbindPack(group, pack);
+        for (const pack of edit.addPolicyPacks ?? []) bindPack(catalog, group, pack);
+        return group;
+    });
+}
+
+/**
+ * Binds a pack version to a group (replacing the group's previous version and config of
+ * that pack). `latest` follows new publishes; a tag stays pinned.
+ * @throws GroupError 'not-found' (group, pack or tag) | 'invalid-config' (with configErrors)
+ */
+export async function enablePack(store: Store, args: EnablePackArgs): Promise<CatalogChange> {
+    return change(store, (catalog) => {
+        const group = findGroup(catalog, args.group);
+        bindPack(catalog, group, args);
+        return group;
+    });
+}
+
+function bindPack(catalog: Catalog, group: PolicyGroup, args: Omit<EnablePackArgs, 'group'>): void {
+    const versions = catalog.packs.filter((p) => p.name === args.pack);
+    if (!versions.length) {
+        const names = [...new Set(catalog.packs.map((p) => p.name))];
+        throw new GroupError('not-found', `No policy pack "${args.pack}" is published${names.length ? ` (published: ${names.join(', ')})` : ''}. Publish it with \`policy-insights policy publish DIR\`.`);
+    }
+    const applied: AppliedPolicyPack = { name: args.pack, versionTag: args.versionTag };
+    const version = resolveAppliedVersion(catalog, applied);
+    if (!version) {
+        throw new GroupError('not-found', `Policy pack ${args.pack} has no version ${args.versionTag} (versions: ${versions.map((v) => v.versionTag).join(', ')}, or latest).`);
+    }
+    if (args.versionTag !== 'latest') applied.version = version.version;
+    const errors = validatePackConfig(version, args.config ?? {});
+    if (errors.length) {
+        throw new GroupError('invalid-config', `The config for ${args.pack}@${version.versionTag} in policy group "${group.name}" is invalid:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}\nFix it and enable the pack with --config FILE (check it with \`policy-insights policy validate-config ${args.pack} ${version.versionTag} --config FILE\`).`, errors);
+    }
+    if (args.config && Object.keys(args.config).length) applied.config = args.config;
+    const at = group.appliedPolicyPacks.findIndex((p) => p.name === args.pack);
+    if (at >= 0) group.appliedPolicyPacks[at] = applied;
+    else group.appliedPolicyPacks.push(applied);
+}
+
+function unbindPack(group: PolicyGroup, pack: string): void {
+    if (!group.appliedPolicyPacks.some((p) => p.name === pack)) {
+        throw new GroupError('not-found', `Policy pack ${pack} is not enabled in policy group "${group.name}" (enabled: ${group.appliedPolicyPacks.map((p) => p.name).join(', ') || 'none'}).`);
+    }
+    group.appliedPolicyPacks = group.appliedPolicyPacks.filter((p) => p.name !== pack);
+}
+
+/** Unbinds a pack from a group. @throws GroupError 'not-found' */
+export async function disablePack(store: Store, args: DisablePackArgs): Promise<CatalogChange> {
+    return change(store, (catalog) => {
+        const group = findGroup(catalog, args.group);
+        unbindPack(group, args.pack);
+        return group;
+    });
 }

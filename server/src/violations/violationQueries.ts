@@ -1,18 +1,31 @@
-import type { ListViolationsParams, ListViolationsResult } from '../protocol';
 import type { Violation } from '../model';
+import type { ListViolationsParams, ListViolationsResult } from '../protocol';
 import type { Store } from '../store';
+import { compareViolations, violationMatcher, type ViolationFilter } from './violationFilter';
 
-const DEFAULT_STATUSES: Violation['status'][] = ['open', 'in_progress'];
+export interface ViolationQuery extends ViolationFilter {
+    limit?: number;
+    /** Time suppressions are compared with (default now). */
+    now?: Date;
+}
 
-/** Violations across every shard, filtered by status, newest first. */
-export async function listViolations(store: Store, params: ListViolationsParams = {}): Promise<ListViolationsResult> {
-    const statuses = new Set(params.statuses ?? DEFAULT_STATUSES);
+/**
+ * Violations across every shard that match `query`, newest first.
+ * @throws FilterError for a date that does not parse
+ */
+export async function queryViolations(store: Store, query: ViolationQuery = {}): Promise<ListViolationsResult> {
+    const matches = violationMatcher(query, query.now);
     const matched: Violation[] = [];
     for (const shardName of await store.listShards()) {
         const shard = await store.readShard(shardName);
-        for (const violation of shard.violations) if (statuses.has(violation.status)) matched.push(violation);
+        for (const violation of shard.violations) if (matches(violation)) matched.push(violation);
     }
-    matched.sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt) || a.id.localeCompare(b.id));
-    const limit = params.limit ?? matched.length;
+    matched.sort(compareViolations);
+    const limit = query.limit ?? matched.length;
     return { violations: matched.slice(0, limit), total: matched.length };
+}
+
+/** The Violations tree's request: violations by status (default open and in_progress), newest first. */
+export async function listViolations(store: Store, params: ListViolationsParams = {}): Promise<ListViolationsResult> {
+    return queryViolations(store, { statuses: params.statuses, limit: params.limit });
 }

@@ -1,0 +1,272 @@
+/**
+ * Evaluates one entity (a child account, a global account part, or a stack) against the
+ * bindings that apply to it, reusing cached per-resource results whose input is unchanged.
+ * Pure with respect to the store: it returns findings, what could not be determined, and
+ * the new cache; the Evaluator persists them.
+ */
+import { createHash } from 'node:crypto';
+import type { EffectiveBinding, EntityBindings } from '../groups/effectiveBindings';
+import type { EvaluatedEntity } from '../groups/groupMembership';
+import type { Resource, Violation } from '../model';
+import type { AnalyzeResult, PolicyDiagnostic, RunOptions, RunnerResource } from '../packs/runner/runnerTypes';
+import type { Finding } from '../violations/violationLifecycle';
+import { inputKeyOf, resourcesFingerprint, type BindingResults, type CachedDiagnostic, type EntityResults } from './resultCache';
+
+/** What the Evaluator needs of the pack runner (RunnerPool implements it). */
+export interface PackRunner {
+    analyze(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<AnalyzeResult>;
+    analyzeStack(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<AnalyzeResult>;
+}
+
+/** A problem an evaluation met; it carries on past it. */
+export interface EvaluationProblem {
+    entity: string;
+    pack?: string;
+    policy?: string;
+    urn?: string;
+    message: string;
+}
+
+/** Counts that show how much work a run did. */
+export interface EvaluationWork {
+    /** Resource evaluations sent to the runner (resources x bindings). */
+    evaluated: number;
+    /** Resource evaluations taken from the cache. */
+    reused: number;
+    /** Stack policy runs. */
+    stackRuns: number;
+}
+
+export interface EntityOutcome {
+    findings: Finding[];
+    /** Keys (see undeterminedKey) whose violations must be left as they are. */
+    undetermined: Set<string>;
+    problems: EvaluationProblem[];
+    results: EntityResults;
+    work: EvaluationWork;
+    /** The resources this outcome is about, to check under the lock that nothing changed since. */
+    resourcesFingerprint: string;
+}
+
+/** Keys of what could not be determined: a whole pack, a policy, or one policy on one resource. */
+export const undeterminedKey = {
+    pack: (pack: string) => `pack\0${pack}`,
+    policy: (pack: string, policy: string) => `policy\0${pack}\0${policy}`,
+    resource: (pack: string, urn: string) => `resource\0${pack}\0${urn}`,
+    result: (pack: string, policy: string, urn: string) => `result\0${pack}\0${policy}\0${urn}`,
+};
+
+/** Whether `v`'s finding could not be determined in an outcome with these keys. */
+export function isUndetermined(undetermined: Set<string>, v: Violation): boolean {
+    return (
+        undetermined.has(undeterminedKey.pack(v.policyPack)) ||
+        undetermined.has(undeterminedKey.policy(v.policyPack, v.policyName)) ||
+        undetermined.has(undeterminedKey.resource(v.policyPack, v.resourceURN)) ||
+        undetermined.has(undeterminedKey.result(v.policyPack, v.policyName, v.resourceURN))
+    );
+}
+
+function stableJson(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+    if (value && typeof value === 'object') {
+        return `{${Object.keys(value)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+            .join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+
+/** Same pack code and same config give the same results: the cache key of a binding. */
+export function bindingKeyOf(binding: EffectiveBinding): string {
+    return createHash('sha1').update(`${binding.pack.name}\0${binding.pack.versionTag}\0${binding.pack.digest}\0${stableJson(binding.config ?? {})}`).digest('hex');
+}
+
+/** Everything about the entity's bindings that changes results or violations, as one string. */
+export function bindingsSignature(bindings: EntityBindings): string {
+    return stableJson({
+        b: bindings.bindings.map((b) => [b.group, b.mode, bindingKeyOf(b)]),
+        u: bindings.unresolved.map((u) => [u.group, u.packName, u.versionTag, u.problem]),
+    });
+}
+
+function toRunner(resource: Resource): RunnerResource {
+    const r: RunnerResource = { urn: resource.urn, type: resource.type, name: resource.name, properties: resource.properties };
+    if (resource.parent) r.parent = resource.parent;
+    if (resource.dependencies) r.dependencies = resource.dependencies;
+    return r;
+}
+
+function cached(d: PolicyDiagnostic): CachedDiagnostic {
+    const c: CachedDiagnostic = { urn: d.urn, policyName: d.policyName, message: d.message, enforcementLevel: d.enforcementLevel };
+    if (d.severity) c.severity = d.severity;
+    return c;
+}
+
+/** Type and name from a URN (`urn:pulumi:stack::project::a$b::name`) for a resource not in the set. */
+function fromUrn(urn: string): { type: string; name: string } {
+    const parts = urn.split('::');
+    if (parts.length < 4) return { type: '', name: urn };
+    const types = parts[2].split('$');
+    return { type: types[types.length - 1], name: parts.slice(3).join('::') };
+}
+
+export interface EvaluateEntityArgs {
+    entity: EvaluatedEntity;
+    resources: readonly Resource[];
+    bindings: EntityBindings;
+    previous: EntityResults;
+    /** false: run everything again (Evaluate Now). */
+    useCache: boolean;
+    runner: PackRunner;
+    packDir: (binding: EffectiveBinding) => Promise<string>;
+}
+
+/** Runs the entity's bindings (each distinct pack code + config once) and builds its findings. */
+export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOutcome> {
+    const { entity, resources } = args;
+    const inputKeys = resources.map(inputKeyOf);
+    const fingerprint = resourcesFingerprint(resources, inputKeys);
+    const keys: Record<string, string> = {};
+    resources.forEach((r, i) => (keys[r.urn] = inputKeys[i]));
+    const outcome: EntityOutcome = { findings: [], undetermined: new Set(), problems: [], results: { format: args.previous.format, keys, bindings: {} }, work: { evaluated: 0, reused: 0, stackRuns: 0 }, resourcesFingerprint: fingerprint };
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const previousKeys = args.previous.keys;
+    for (const u of args.bindings.unresolved) {
+        outcome.undetermined.add(undeterminedKey.pack(u.packName));
+        outcome.problems.push({ entity: entity.name, pack: u.packName, message: u.problem });
+    }
+    const groupsByKey = new Map<string, EffectiveBinding[]>();
+    for (const binding of args.bindings.bindings) {
+        const key = bindingKeyOf(binding);
+        groupsByKey.set(key, [...(groupsByKey.get(key) ?? []), binding]);
+    }
+    for (const [key, sharing] of groupsByKey) {
+        const binding = sharing[0];
+        const packName = binding.pack.name;
+        const previous: BindingResults | undefined = args.useCache ? args.previous.bindings[key] : undefined;
+        const next: BindingResults = { findings: {} };
+        const diagnostics: CachedDiagnostic[] = [];
+        const fail = (message: string) => {
+            outcome.undetermined.add(undeterminedKey.pack(packName));
+            outcome.problems.push({ entity: entity.name, pack: packName, message });
+        };
+        let dir: string;
+        try {
+            dir = await args.packDir(binding);
+        } catch (error) {
+            // its cached results are for the old keys: the binding leaves the cache and runs in full next time
+            fail(`Policy pack ${packName}@${binding.pack.versionTag} cannot run: ${(error as Error).message}`);
+            continue;
+        }
+        const options: RunOptions = binding.config ? { config: binding.config } : {};
+        const hasResourcePolicies = binding.policies.some((p) => p.policyType === 'resource' && p.level !== 'disabled');
+        const hasStackPolicies = binding.policies.some((p) => p.policyType === 'stack' && p.level !== 'disabled');
+        let cacheable = true;
+
+        if (hasResourcePolicies) {
+            const toRun: number[] = [];
+            const failedBefore = new Set(previous?.failed ?? []);
+            resources.forEach((r, i) => {
+                if (previous && previousKeys[r.urn] === inputKeys[i] && !failedBefore.has(r.urn)) {
+                    const hit = previous.findings[r.urn];
+                    if (hit) {
+                        next.findings[r.urn] = hit;
+                        diagnostics.push(...hit);
+                    }
+                    outcome.work.reused++;
+                } else toRun.push(i);
+            });
+            if (toRun.length) {
+                outcome.work.evaluated += toRun.length;
+                let result: AnalyzeResult;
+                try {
+                    result = await args.runner.analyze(dir, toRun.map((i) => toRunner(resources[i])), options);
+                } catch (error) {
+                    fail(`Policy pack ${packName}@${binding.pack.versionTag} failed: ${(error as Error).message}`);
+                    continue;
+                }
+                const skipUrns = new Set<string>();
+                for (const e of result.errors) {
+                    outcome.problems.push({ entity: entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), ...(e.urn ? { urn: e.urn } : {}), message: e.message });
+                    if (e.code === 'policy-error' && e.policyName && e.urn) {
+                        outcome.undetermined.add(undeterminedKey.result(packName, e.policyName, e.urn));
+                        skipUrns.add(e.urn);
+                    } else if (e.code === 'policy-timeout' && e.policyName) {
+                        outcome.undetermined.add(undeterminedKey.policy(packName, e.policyName));
+                        cacheable = false;
+                    } else if (e.urn) {
+                        outcome.undetermined.add(undeterminedKey.resource(packName, e.urn));
+                        skipUrns.add(e.urn);
+                    } else {
+                        outcome.undetermined.add(undeterminedKey.pack(packName));
+                        cacheable = false;
+                    }
+                }
+                const ran = new Set(toRun.map((i) => resources[i].urn));
+                for (const d of result.diagnostics) {
+                    const c = cached(d);
+                    diagnostics.push(c);
+                    // a finding a policy reported against another resource's URN cannot be attributed to the resource that produced it
+                    if (ran.has(d.urn)) (next.findings[d.urn] ??= []).push(c);
+                    else cacheable = false;
+                }
+                if (skipUrns.size) next.failed = [...skipUrns];
+            }
+        }
+
+        if (hasStackPolicies) {
+            if (previous?.stack && previous.stack.inputKey === fingerprint) {
+                next.stack = previous.stack;
+                diagnostics.push(...previous.stack.diagnostics);
+            } else {
+                outcome.work.stackRuns++;
+                try {
+                    const result = await args.runner.analyzeStack(dir, resources.map(toRunner), options);
+                    let stackCacheable = true;
+                    for (const e of result.errors) {
+                        outcome.problems.push({ entity: entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), message: e.message });
+                        if (e.policyName) outcome.undetermined.add(undeterminedKey.policy(packName, e.policyName));
+                        else outcome.undetermined.add(undeterminedKey.pack(packName));
+                        stackCacheable = false;
+                    }
+                    const stackDiagnostics = result.diagnostics.map(cached);
+                    diagnostics.push(...stackDiagnostics);
+                    if (stackCacheable) next.stack = { inputKey: fingerprint, diagnostics: stackDiagnostics };
+                } catch (error) {
+                    for (const p of binding.policies) if (p.policyType === 'stack') outcome.undetermined.add(undeterminedKey.policy(packName, p.name));
+                    outcome.problems.push({ entity: entity.name, pack: packName, message: `Stack policies of ${packName}@${binding.pack.versionTag} failed: ${(error as Error).message}` });
+                }
+            }
+        }
+        // results this run could not attribute or complete are not kept: the binding runs in full next time
+        if (cacheable) outcome.results.bindings[key] = next;
+
+        const severityOf = new Map(binding.policies.map((p) => [p.name, p.severity]));
+        for (const b of sharing) {
+            for (const d of diagnostics) {
+                const resource = d.urn ? byUrn.get(d.urn) : undefined;
+                const named = resource ? { type: resource.type, name: resource.name } : d.urn ? fromUrn(d.urn) : { type: '', name: entity.name };
+                const project = resource?.project ?? entity.account.project;
+                const severity = d.severity ?? severityOf.get(d.policyName);
+                outcome.findings.push({
+                    entityId: entity.name,
+                    entityType: entity.kind === 'stack' ? 'stack' : 'insights-account',
+                    ...(project !== undefined ? { project } : {}),
+                    policyPack: packName,
+                    policyPackTag: b.pack.versionTag,
+                    policyName: d.policyName,
+                    policyGroupName: b.group,
+                    resourceURN: d.urn,
+                    resourceType: named.type,
+                    resourceName: named.name,
+                    message: d.message,
+                    level: d.enforcementLevel,
+                    ...(severity !== undefined ? { severity } : {}),
+                    kind: b.mode,
+                });
+            }
+        }
+    }
+    return outcome;
+}

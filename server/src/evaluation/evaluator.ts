@@ -1,0 +1,206 @@
+/**
+ * Evaluation that runs by itself. After a scan, each scanned account's resources are
+ * evaluated again, reusing cached results for resources whose content did not change (so
+ * resource policies run on added and changed resources only; stack policies run on the
+ * whole set when anything changed). After a catalog change (a group edit, a new version
+ * under `latest`) only the accounts whose bindings changed are evaluated, and within them
+ * only the bindings whose pack or config changed miss the cache. `evaluateAll` ignores the
+ * cache. Because cached results are keyed by content, an incremental run gives exactly the
+ * violations a full run gives.
+ *
+ * Persisting: one shard update per account per evaluation. Under the shard's lock the
+ * evaluator checks that the resources and the account's bindings are still those it
+ * evaluated; if a scan or a group edit (from any process) slipped in, it evaluates again
+ * (cheaply, from the cache) rather than write results of a state that is gone.
+ */
+import { effectiveBindings, type EffectiveBinding } from '../groups/effectiveBindings';
+import { entityOf, parentAccountName } from '../groups/groupMembership';
+import type { Resource, Violation } from '../model';
+import type { Catalog, Disposable, Shard, Store } from '../store';
+import { reconcileViolations } from '../violations/violationLifecycle';
+import { bindingsSignature, evaluateEntity, isUndetermined, type EvaluationProblem, type EvaluationWork, type PackRunner } from './entityEvaluation';
+import type { PackSource } from './packSource';
+import { ResultCache, resourcesFingerprint } from './resultCache';
+
+/** A scan's changes per child account (what discovery's ScanOutcome carries). */
+export interface ScanDelta {
+    children: Record<string, { added: string[]; changed: string[]; removed: string[]; unchanged?: unknown }>;
+}
+
+export type EvaluationTrigger = 'scan' | 'catalog' | 'all';
+
+/** What one evaluation did (also the onEvaluated event). */
+export interface EvaluationReport {
+    trigger: EvaluationTrigger;
+    /** Entities (child accounts, global parts, stacks) whose violations were persisted. */
+    accounts: string[];
+    /** Violations opened or reopened. */
+    opened: number;
+    resolved: number;
+    /** Violations of these accounts not fixed afterwards. */
+    stillOpen: number;
+    problems: EvaluationProblem[];
+    work: EvaluationWork;
+}
+
+export interface EvaluatorOptions {
+    store: Store;
+    runner: PackRunner;
+    packs: PackSource;
+    /** Clock for observedAt/lastSeenAt/resolvedAt (tests fix it). */
+    now?: () => Date;
+    /** Evaluations of one account after which a state that keeps changing under it is reported. Default 5. */
+    maxAttempts?: number;
+}
+
+export class Evaluator {
+    private readonly store: Store;
+    private readonly runner: PackRunner;
+    private readonly packs: PackSource;
+    private readonly now: () => Date;
+    private readonly maxAttempts: number;
+    private readonly cache: ResultCache;
+    private readonly listeners = new Set<(report: EvaluationReport) => void>();
+    private queue: Promise<unknown> = Promise.resolve();
+
+    constructor(options: EvaluatorOptions) {
+        this.store = options.store;
+        this.runner = options.runner;
+        this.packs = options.packs;
+        this.now = options.now ?? (() => new Date());
+        this.maxAttempts = options.maxAttempts ?? 5;
+        this.cache = new ResultCache(options.store.home);
+    }
+
+    /** Called after every evaluation that persisted something. */
+    onEvaluated(listener: (report: EvaluationReport) => void): Disposable {
+        this.listeners.add(listener);
+        return { dispose: () => this.listeners.delete(listener) };
+    }
+
+    /** Evaluates the accounts a scan touched; unchanged resources keep their cached results. */
+    evaluateAfterScan(outcome: ScanDelta): Promise<EvaluationReport> {
+        return this.serialized(() => this.run('scan', Object.keys(outcome.children).sort(), true));
+    }
+
+    /** Evaluates the accounts whose bindings differ between the two catalogs (group edits, publishes under `latest`). */
+    evaluateAfterCatalogChange(before: Catalog, after: Catalog): Promise<EvaluationReport> {
+        return this.serialized(async () => {
+            const affected: string[] = [];
+            for (const entity of await this.entities(after)) {
+                if (bindingsSignature(effectiveBindings(before, entity)) !== bindingsSignature(effectiveBindings(after, entity))) affected.push(entity);
+            }
+            return this.run('catalog', affected, true);
+        });
+    }
+
+    /** "Evaluate Now": every resource of every account (or of `accounts`: names or `name/region`), ignoring the cache. */
+    evaluateAll(options: { accounts?: string[] } = {}): Promise<EvaluationReport> {
+        return this.serialized(async () => {
+            let entities = await this.entities(await this.store.readCatalog());
+            if (options.accounts) {
+                const wanted = new Set(options.accounts);
+                entities = entities.filter((e) => wanted.has(e) || wanted.has(parentAccountName(e)));
+            }
+            return this.run('all', entities, false);
+        });
+    }
+
+    /** Entities with a shard whose account is in the catalog. */
+    private async entities(catalog: Catalog): Promise<string[]> {
+        return (await this.store.listShards()).filter((name) => entityOf(catalog, name) !== undefined);
+    }
+
+    private serialized<T>(fn: () => Promise<T>): Promise<T> {
+        const next = this.queue.then(fn, fn);
+        this.queue = next.catch(() => undefined);
+        return next;
+    }
+
+    private async run(trigger: EvaluationTrigger, entities: string[], useCache: boolean): Promise<EvaluationReport> {
+        const now = this.now().toISOString();
+        const report: EvaluationReport = { trigger, accounts: [], opened: 0, resolved: 0, stillOpen: 0, problems: [], work: { evaluated: 0, reused: 0, stackRuns: 0 } };
+        const dirs = new Map<string, Promise<string>>();
+        const packDir = (binding: EffectiveBinding) => {
+            const id = `${binding.pack.name}\0${binding.pack.version}\0${binding.pack.digest}`;
+            let dir = dirs.get(id);
+            if (!dir) dirs.set(id, (dir = this.packs.packDirFor(binding.pack)));
+            return dir;
+        };
+        for (const name of entities) {
+            let persisted = false;
+            let cacheUsable = useCache;
+            for (let attempt = 0; attempt < this.maxAttempts && !persisted; attempt++) {
+                const catalog = await this.store.readCatalog();
+                const entity = entityOf(catalog, name);
+                if (!entity) break; // the account was removed meanwhile
+                const shard = await this.store.readShard(name);
+                const bindings = effectiveBindings(catalog, name);
+                const signature = bindingsSignature(bindings);
+                const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous: await this.cache.load(name), useCache: cacheUsable, runner: this.runner, packDir });
+                // valid whatever happens next: entries are keyed by content
+                await this.cache.save(name, outcome.results);
+                cacheUsable = true;
+                report.work.evaluated += outcome.work.evaluated;
+                report.work.reused += outcome.work.reused;
+                report.work.stackRuns += outcome.work.stackRuns;
+                const result = await this.store.updateShard(name, async (locked) => {
+                    if (resourcesFingerprint(locked.resources) !== outcome.resourcesFingerprint) return undefined;
+                    if (bindingsSignature(effectiveBindings(await this.store.readCatalog(), name)) !== signature) return undefined;
+                    const keep = keptByFailedDiscovery(locked);
+                    const reconciled = reconcileViolations(locked.violations, outcome.findings, { now, undetermined: (v) => isUndetermined(outcome.undetermined, v) || keep(v) });
+                    locked.violations = reconciled.violations;
+                    const lastScan = locked.scans[locked.scans.length - 1];
+                    if (trigger === 'scan' && lastScan) lastScan.openViolations = reconciled.stillOpen;
+                    return reconciled;
+                });
+                if (!result) continue;
+                persisted = true;
+                report.accounts.push(name);
+                report.opened += result.opened.length;
+                report.resolved += result.resolved.length;
+                report.stillOpen += result.stillOpen;
+                report.problems.push(...outcome.problems);
+            }
+            if (!persisted && entityOf(await this.store.readCatalog(), name)) {
+                report.problems.push({ entity: name, message: `The resources or policy groups of ${name} kept changing during ${this.maxAttempts} evaluations; its violations were not updated. Evaluate it again when the scan or edit has finished.` });
+            }
+        }
+        if (report.accounts.length) for (const listener of this.listeners) notify(listener, report);
+        return report;
+    }
+}
+
+/**
+ * Discovery keeps the resources of a service it failed to list, so their results carry
+ * over; if a resource is missing while the last scan reports its service failed, its
+ * violations stay as they are rather than look fixed.
+ */
+function keptByFailedDiscovery(shard: Shard): (v: Violation) => boolean {
+    const lastScan = shard.scans[shard.scans.length - 1];
+    const failed = new Set((lastScan?.errors ?? []).map((e) => normalizeService(e.service)));
+    if (!failed.size) return () => false;
+    const present = new Set(shard.resources.map((r: Resource) => r.urn));
+    return (v) => v.resourceURN !== '' && !present.has(v.resourceURN) && failed.has(normalizeService(serviceOfType(v.resourceType)));
+}
+
+/** Type modules discovered by a service of another name (discovery's service names). */
+const SERVICE_OF_MODULE: Record<string, string> = { ebs: 'ec2', vpc: 'ec2', cloudwatch: 'cloudwatch-logs' };
+
+/** `aws:s3/bucket:Bucket` -> `s3`; `aws:ebs/volume:Volume` -> `ec2`. */
+function serviceOfType(type: string): string {
+    const module = (type.split(':')[1] ?? '').split('/')[0];
+    return SERVICE_OF_MODULE[module] ?? module;
+}
+
+function normalizeService(service: string): string {
+    return service.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+function notify(listener: (report: EvaluationReport) => void, report: EvaluationReport): void {
+    try {
+        listener(report);
+    } catch (error) {
+        console.error('Policy Insights evaluator: a listener failed:', error);
+    }
+}

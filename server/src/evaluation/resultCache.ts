@@ -1,0 +1,114 @@
+/**
+ * Per-resource evaluation results, kept so an incremental run re-runs only what changed.
+ * Results are kept per binding (pack digest + config) and resource URN, with the input key
+ * (content hash) each resource had when evaluated: a result is used only when the key still
+ * matches, so a stale or concurrently written cache can cost a re-run but never a wrong
+ * result. That is why the side file needs no lock: every writer writes valid entries.
+ *
+ *   <home>/evaluation/<encodeURIComponent(entity)>.json
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EnforcementLevel, Resource, Severity } from '../model';
+
+const CACHE_FORMAT = 2;
+
+/** A diagnostic as cached: what a finding needs. */
+export interface CachedDiagnostic {
+    urn: string;
+    policyName: string;
+    message: string;
+    enforcementLevel: EnforcementLevel;
+    severity?: Severity;
+}
+
+export interface BindingResults {
+    /** Resource policies' diagnostics per URN; URNs without findings are absent. */
+    findings: Record<string, CachedDiagnostic[]>;
+    /** URNs whose result is not known (a policy threw on them): they run again next time. */
+    failed?: string[];
+    /** Stack policies' result for the whole resource set (inputKey = resources fingerprint). */
+    stack?: { inputKey: string; diagnostics: CachedDiagnostic[] };
+}
+
+/**
+ * One entity's results. Every binding kept here was evaluated on every resource at the
+ * input key in `keys` (but its `failed` URNs): the keys are shared, so the file holds one
+ * key per resource and one entry per finding, not one entry per resource and binding.
+ */
+export interface EntityResults {
+    format: number;
+    keys: Record<string, string>;
+    bindings: Record<string, BindingResults>;
+}
+
+export function emptyResults(): EntityResults {
+    return { format: CACHE_FORMAT, keys: {}, bindings: {} };
+}
+
+/** What a resource policy sees of a resource, as one string: equal keys give equal results. */
+export function inputKeyOf(resource: Resource): string {
+    const content = resource.hash || createHash('sha1').update(JSON.stringify([resource.type, resource.properties])).digest('hex');
+    let key = `${resource.type}|${content}`;
+    if (resource.parent) key += `|p:${resource.parent}`;
+    if (resource.dependencies?.length) key += `|d:${resource.dependencies.join(',')}`;
+    return key;
+}
+
+/** The whole resource set (order included: stack policies see it in order) as one hash. */
+export function resourcesFingerprint(resources: readonly Resource[], inputKeys: readonly string[] = resources.map(inputKeyOf)): string {
+    const hash = createHash('sha1');
+    resources.forEach((resource, i) => hash.update(`${resource.urn}\0${inputKeys[i]}\n`));
+    return hash.digest('hex');
+}
+
+/** Cached results per entity: in memory, backed by side files under the store home. */
+export class ResultCache {
+    private readonly memory = new Map<string, EntityResults>();
+    readonly dir: string;
+
+    constructor(home: string) {
+        this.dir = join(home, 'evaluation');
+    }
+
+    private pathOf(entity: string): string {
+        return join(this.dir, `${encodeURIComponent(entity)}.json`);
+    }
+
+    /** The entity's cached results; empty when there are none or the file is unreadable (a cache: rebuilt by the next run). */
+    async load(entity: string): Promise<EntityResults> {
+        const known = this.memory.get(entity);
+        if (known) return known;
+        let results = emptyResults();
+        try {
+            const parsed = JSON.parse(await readFile(this.pathOf(entity), 'utf8')) as EntityResults;
+            if (parsed && parsed.format === CACHE_FORMAT && typeof parsed.bindings === 'object' && typeof parsed.keys === 'object') results = parsed;
+        } catch {
+            // missing or damaged: start empty
+        }
+        this.memory.set(entity, results);
+        return results;
+    }
+
+    /** Keeps `results` in memory and writes them atomically (temp file + rename). */
+    async save(entity: string, results: EntityResults): Promise<void> {
+        this.memory.set(entity, results);
+        await mkdir(this.dir, { recursive: true });
+        const target = this.pathOf(entity);
+        const temp = join(this.dir, `.${encodeURIComponent(entity)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+        try {
+            await writeFile(temp, JSON.stringify(results));
+            await rename(temp, target);
+        } catch (error) {
+            await rm(temp, { force: true }).catch(() => undefined);
+            throw error;
+        }
+    }
+
+    /** Forgets an entity (its account was removed). */
+    async drop(entity: string): Promise<void> {
+        this.memory.delete(entity);
+        await rm(this.pathOf(entity), { force: true });
+    }
+}

@@ -1,0 +1,130 @@
+/**
+ * Which accounts and stacks a policy group covers. Membership is explicit: a group lists
+ * account names (a parent `name` covers all its regions, `name/region` one child) and
+ * stacks (the stack account's name, or `project/stack`). New accounts and stacks join
+ * `default-policy-group` when they are created (joinDefaultGroup), so "every account is in
+ * the default group unless the user takes it out" holds without an exclusion list.
+ */
+import type { Account, PolicyGroup } from '../model';
+import type { Catalog } from '../store';
+import { GroupError } from './groupErrors';
+
+/** What a shard holds: an AWS account's child (`name/region`), its global part (`name`), or a stack. */
+export interface EvaluatedEntity {
+    /** The shard name: `name/region`, or the account name. */
+    name: string;
+    account: Account;
+    kind: 'account' | 'stack';
+}
+
+/** The parent account name of an entity (`demo/us-west-2` -> `demo`). */
+export function parentAccountName(entity: string): string {
+    const slash = entity.indexOf('/');
+    return slash < 0 ? entity : entity.slice(0, slash);
+}
+
+/** The entity for a shard name, or undefined when its account is not in the catalog. */
+export function entityOf(catalog: Catalog, name: string): EvaluatedEntity | undefined {
+    const account = catalog.accounts.find((a) => a.name === parentAccountName(name));
+    if (!account) return undefined;
+    return { name, account, kind: account.provider === 'pulumi-stack' ? 'stack' : 'account' };
+}
+
+/** Names a stack entity answers to in a group's `stacks` list. */
+function stackNames(account: Account): string[] {
+    const names = [account.name];
+    if (account.project && account.stack) names.push(`${account.project}/${account.stack}`);
+    return names;
+}
+
+/** Whether `group` covers `entity`. The default group covers both accounts and stacks. */
+export function groupCovers(group: PolicyGroup, entity: EvaluatedEntity): boolean {
+    if (entity.kind === 'stack') {
+        if (!group.isDefault && group.entityType !== 'stacks') return false;
+        return stackNames(entity.account).some((n) => group.stacks.includes(n));
+    }
+    if (!group.isDefault && group.entityType !== 'accounts') return false;
+    return group.accounts.includes(entity.account.name) || group.accounts.includes(entity.name);
+}
+
+/** The groups that cover `entity`: the default group first, then by name. */
+export function groupsOf(catalog: Catalog, entity: EvaluatedEntity): PolicyGroup[] {
+    return catalog.groups.filter((g) => groupCovers(g, entity)).sort(groupOrder);
+}
+
+export function groupOrder(a: PolicyGroup, b: PolicyGroup): number {
+    return Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name);
+}
+
+/**
+ * Puts a newly created account or stack into the default group (inside the same
+ * updateCatalog as the account's creation). Idempotent.
+ */
+export function joinDefaultGroup(catalog: Catalog, account: Account): void {
+    const group = catalog.groups.find((g) => g.isDefault);
+    if (!group) return;
+    const list = account.provider === 'pulumi-stack' ? group.stacks : group.accounts;
+    if (!list.includes(account.name)) list.push(account.name);
+}
+
+/** Checks an account member (`name` or `name/region`) against the catalog; returns it normalized. */
+export function checkAccountMember(catalog: Catalog, group: PolicyGroup, member: string): string {
+    const trimmed = member.trim();
+    const [name, region, extra] = trimmed.split('/');
+    if (!name || region === '' || extra !== undefined) {
+        throw new GroupError('invalid', `"${member}" is not an account: use the account name (all regions) or name/region, e.g. insights-aws-account/us-west-2.`);
+    }
+    if (!group.isDefault && group.entityType !== 'accounts') {
+        throw new GroupError('invalid', `Policy group "${group.name}" is for stacks; add stacks to it with --add-stack, or create a group with --entity-type accounts.`);
+    }
+    const account = catalog.accounts.find((a) => a.name === name);
+    if (!account) throw new GroupError('not-found', `No account "${name}". Add it first with \`policy-insights account add ${name} ...\` (see \`account ls\`).`);
+    if (account.provider === 'pulumi-stack') {
+        throw new GroupError('invalid', `"${name}" is a Pulumi stack, not a cloud account: add it with --add-stack.`);
+    }
+    if (region !== undefined) {
+        const known = new Set([...account.children.map((c) => c.slice(name.length + 1)), ...(account.settings.regions ?? [])]);
+        if (known.size > 0 && !known.has(region)) {
+            throw new GroupError('not-found', `Account "${name}" has no region "${region}" (it has ${[...known].sort().join(', ')}).`);
+        }
+    }
+    return trimmed;
+}
+
+/** Checks a stack member (a stack account's name or `project/stack`); returns it normalized. */
+export function checkStackMember(catalog: Catalog, group: PolicyGroup, member: string): string {
+    const trimmed = member.trim();
+    if (!group.isDefault && group.entityType !== 'stacks') {
+        throw new GroupError('invalid', `Policy group "${group.name}" is for accounts; add accounts to it with --add-account, or create a group with --entity-type stacks.`);
+    }
+    const found = catalog.accounts.some((a) => a.provider === 'pulumi-stack' && stackNames(a).includes(trimmed));
+    if (!found) {
+        throw new GroupError('not-found', `No stack "${member}". Import it first with \`policy-insights account add <name> --provider pulumi-stack --state FILE\`.`);
+    }
+    return trimmed;
+}
+
+/**
+ * Removes an account member. Taking one region out of a group that lists the whole
+ * account replaces the account with its other regions, so the rest stay covered.
+ */
+export function removeAccountMember(catalog: Catalog, group: PolicyGroup, member: string): void {
+    const trimmed = member.trim();
+    // a parent name takes the whole account out: itself and any of its regions listed
+    const matches = (a: string) => a === trimmed || (!trimmed.includes('/') && parentAccountName(a) === trimmed);
+    if (group.accounts.some(matches)) {
+        group.accounts = group.accounts.filter((a) => !matches(a));
+        return;
+    }
+    const parent = parentAccountName(trimmed);
+    if (trimmed !== parent && group.accounts.includes(parent)) {
+        const account = catalog.accounts.find((a) => a.name === parent);
+        const others = (account?.children ?? []).filter((c) => c !== trimmed);
+        if (!account || account.children.length === 0) {
+            throw new GroupError('invalid', `Group "${group.name}" covers all regions of "${parent}", whose regions are not known yet: scan it first, or remove "${parent}" and add the regions you want.`);
+        }
+        group.accounts = [...group.accounts.filter((a) => a !== parent), ...others.filter((c) => !group.accounts.includes(c))];
+        return;
+    }
+    throw new GroupError('not-found', `Policy group "${group.name}" does not include account "${member}" (it has: ${group.accounts.join(', ') || 'none'}).`);
+}

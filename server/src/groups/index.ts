@@ -1,0 +1,21 @@
+/** Policy groups: membership, pack bindings, config validation and effective enforcement. */
+export { GroupError, type ConfigError, type GroupErrorCode } from './groupErrors';
+export {
+    listPolicyGroups,
+    getGroup,
+    findGroup,
+    createGroup,
+    removeGroup,
+    editGroup,
+    enablePack,
+    disablePack,
+    type CatalogChange,
+    type CreateGroupArgs,
+    type EditGroupArgs,
+    type EnablePackArgs,
+    type DisablePackArgs,
+} from './policyGroups';
+export { validatePackConfig, jsonPath } from './packConfigValidation';
+export { effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
+export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, type EvaluatedEntity } from './groupMembership';
+export { resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';

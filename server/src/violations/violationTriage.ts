@@ -1,0 +1,87 @@
+/**
+ * Triage set by people (CLI, extension): status, priority, assignee, suppression. Written
+ * under the shard's lock, so an evaluation persisting at the same time keeps it.
+ */
+import type { Priority, Suppression, Violation, ViolationStatus } from '../model';
+import type { Store } from '../store';
+
+export type TriageStatus = Exclude<ViolationStatus, 'fixed'>;
+export const TRIAGE_STATUSES: readonly TriageStatus[] = ['open', 'in_progress', 'by_design', 'ignored'];
+export const PRIORITIES: readonly Priority[] = ['p0', 'p1', 'p2', 'p3', 'p4'];
+
+export interface TriageArgs {
+    status?: TriageStatus;
+    priority?: Priority | null;
+    /** Empty string or null clears the assignee. */
+    assignedTo?: string | null;
+}
+
+export interface SuppressArgs {
+    reason: string;
+    /** ISO date or date-time after which the violation shows again. */
+    until: string;
+    by?: string;
+}
+
+/** Why a triage change was refused. */
+export class TriageError extends Error {
+    override readonly name = 'TriageError';
+    constructor(
+        readonly code: 'not-found' | 'invalid',
+        message: string,
+    ) {
+        super(message);
+    }
+}
+
+async function updateViolation(store: Store, id: string, change: (v: Violation) => void): Promise<Violation> {
+    for (const shardName of await store.listShards()) {
+        const shard = await store.readShard(shardName);
+        if (!shard.violations.some((v) => v.id === id)) continue;
+        const updated = await store.updateShard(shardName, (locked) => {
+            const violation = locked.violations.find((v) => v.id === id);
+            if (!violation) return undefined;
+            change(violation);
+            return structuredClone(violation);
+        });
+        if (updated) return updated;
+    }
+    throw new TriageError('not-found', `No violation with id ${id}. List ids with \`policy-insights violations --json\`.`);
+}
+
+/** Sets status, priority and/or assignee. @throws TriageError */
+export async function setTriage(store: Store, id: string, args: TriageArgs): Promise<Violation> {
+    if (args.status !== undefined && !TRIAGE_STATUSES.includes(args.status)) {
+        throw new TriageError('invalid', `status "${args.status}" is not one of ${TRIAGE_STATUSES.join(', ')} (fixed is set by evaluation when the finding is gone).`);
+    }
+    if (args.priority != null && !PRIORITIES.includes(args.priority)) throw new TriageError('invalid', `priority "${args.priority}" is not one of ${PRIORITIES.join(', ')}.`);
+    return updateViolation(store, id, (v) => {
+        if (args.status !== undefined) {
+            if (v.status === 'fixed') throw new TriageError('invalid', `Violation ${id} is fixed (the finding is gone since ${v.resolvedAt}); it reopens by itself if the finding comes back.`);
+            v.status = args.status;
+        }
+        if (args.priority === null) delete v.priority;
+        else if (args.priority !== undefined) v.priority = args.priority;
+        if (args.assignedTo === null || args.assignedTo === '') delete v.assignedTo;
+        else if (args.assignedTo !== undefined) v.assignedTo = args.assignedTo;
+    });
+}
+
+/** Hides a violation until `until`; it shows again afterwards. @throws TriageError */
+export async function suppress(store: Store, id: string, args: SuppressArgs, now: Date = new Date()): Promise<Violation> {
+    if (!args.reason?.trim()) throw new TriageError('invalid', 'A suppression needs a reason (--reason).');
+    const until = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(args.until) ? `${args.until}T00:00:00.000Z` : args.until);
+    if (Number.isNaN(until)) throw new TriageError('invalid', `--until "${args.until}" is not a date: use YYYY-MM-DD or an ISO date-time.`);
+    if (until <= now.getTime()) throw new TriageError('invalid', `--until ${args.until} is not in the future; a suppression must expire later than now.`);
+    const suppression: Suppression = { reason: args.reason.trim(), until: new Date(until).toISOString(), ...(args.by ? { by: args.by } : {}) };
+    return updateViolation(store, id, (v) => {
+        v.suppression = suppression;
+    });
+}
+
+/** Removes a suppression (the violation shows again at once). @throws TriageError */
+export async function unsuppress(store: Store, id: string): Promise<Violation> {
+    return updateViolation(store, id, (v) => {
+        delete v.suppression;
+    });
+}
