@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
+    EvaluationFinishedNotification,
     GetServerStatusRequest,
     InstallOutputNotification,
     ServerStatusNotification,
@@ -15,6 +16,7 @@ import {
 } from '../../server/src/protocol';
 import type { InitializationOptions } from '../../server/src/server';
 import { registerCommonCommands } from './commands/common';
+import { registerGroupCommands } from './commands/groups';
 import { registerPackCommands } from './commands/packs';
 import { ServerApi } from './serverApi';
 import { AccountsTreeProvider } from './views/accountsTreeProvider';
@@ -92,6 +94,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
             },
         }),
         ...registerPackCommands(server, output),
+        ...registerGroupCommands(server),
+        client.onNotification(EvaluationFinishedNotification.type, (summary) => {
+            output.info(`Evaluation (${summary.trigger}) of ${summary.accounts.join(', ') || 'no account'}: ${summary.opened} opened, ${summary.resolved} resolved, ${summary.stillOpen} open`);
+            for (const problem of summary.problems) output.warn(problem);
+        }),
         client.onNotification(InstallOutputNotification.type, ({ text }) => output.append(text)),
         client.onDidChangeState((e) => {
             if (e.newState === State.Stopped) statusBar.showStopped('See the Policy Insights output for why.');

@@ -1,7 +1,16 @@
 import type { CancellationToken } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
+    CreateGroupRequest,
+    DisablePackRequest,
+    EditGroupRequest,
+    EnablePackRequest,
+    EvaluateNowRequest,
     InstallDependenciesRequest,
+    RemoveGroupRequest,
+    type CreateGroupParams,
+    type EditGroupParams,
+    type EnablePackParams,
     ListTemplatesRequest,
     PublishPackRequest,
     RemovePackVersionRequest,
@@ -47,5 +56,23 @@ export class ServerApi {
     }
     removePackVersion(pack: string, versionTag: string) {
         return this.client.sendRequest(RemovePackVersionRequest.type, { pack, versionTag });
+    }
+    createGroup(params: CreateGroupParams) {
+        return this.client.sendRequest(CreateGroupRequest.type, params);
+    }
+    editGroup(params: EditGroupParams) {
+        return this.client.sendRequest(EditGroupRequest.type, params);
+    }
+    removeGroup(name: string) {
+        return this.client.sendRequest(RemoveGroupRequest.type, { name });
+    }
+    enablePack(params: EnablePackParams) {
+        return this.client.sendRequest(EnablePackRequest.type, params);
+    }
+    disablePack(params: { group: string; pack: string }) {
+        return this.client.sendRequest(DisablePackRequest.type, params);
+    }
+    evaluateNow(accounts?: string[]) {
+        return this.client.sendRequest(EvaluateNowRequest.type, { accounts });
     }
 }

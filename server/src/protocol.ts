@@ -7,7 +7,7 @@
  * Each namespace says which side sends it.
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { Account, PolicyGroup, PolicyPackVersion, ScanRecord, Violation } from './model';
+import type { Account, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion, ScanRecord, Violation } from './model';
 
 /** Which part of the store changed; trees refresh only what changed. */
 export type StoreScope = 'packs' | 'groups' | 'accounts' | 'violations';
@@ -153,6 +153,85 @@ export namespace PublishPackRequest {
 export namespace RemovePackVersionRequest {
     export const method = 'policyInsights/removePackVersion';
     export const type = new RequestType<{ pack: string; versionTag: string }, PolicyPackVersion[], void>(method);
+}
+
+// ---------------------------------------------------------------------------------------
+// Policy groups and evaluation
+
+export interface CreateGroupParams {
+    name: string;
+    entityType?: EntityType;
+    mode?: GroupMode;
+}
+
+/** client -> server: create a policy group. */
+export namespace CreateGroupRequest {
+    export const method = 'policyInsights/createGroup';
+    export const type = new RequestType<CreateGroupParams, PolicyGroup, void>(method);
+}
+
+export interface EditGroupParams {
+    name: string;
+    addAccounts?: string[];
+    removeAccounts?: string[];
+    addStacks?: string[];
+    removeStacks?: string[];
+    mode?: GroupMode;
+}
+
+/** client -> server: add or remove accounts/stacks, change the mode. */
+export namespace EditGroupRequest {
+    export const method = 'policyInsights/editGroup';
+    export const type = new RequestType<EditGroupParams, PolicyGroup, void>(method);
+}
+
+/** client -> server: remove a policy group (not the default one). */
+export namespace RemoveGroupRequest {
+    export const method = 'policyInsights/removeGroup';
+    export const type = new RequestType<{ name: string }, void, void>(method);
+}
+
+export interface EnablePackParams {
+    group: string;
+    pack: string;
+    /** `latest` or a published tag. */
+    versionTag: string;
+    /** Policy name or `all` -> level or {enforcementLevel, ...properties}. */
+    config?: Record<string, PolicyConfigValue>;
+}
+
+/** client -> server: bind a pack version to a group (replaces an earlier binding of that pack). */
+export namespace EnablePackRequest {
+    export const method = 'policyInsights/enablePack';
+    export const type = new RequestType<EnablePackParams, PolicyGroup, void>(method);
+}
+
+/** client -> server: unbind a pack from a group. */
+export namespace DisablePackRequest {
+    export const method = 'policyInsights/disablePack';
+    export const type = new RequestType<{ group: string; pack: string }, PolicyGroup, void>(method);
+}
+
+export interface EvaluationSummary {
+    trigger: 'scan' | 'catalog' | 'all';
+    accounts: string[];
+    opened: number;
+    resolved: number;
+    stillOpen: number;
+    /** Packs or policies that could not run, one line each. */
+    problems: string[];
+}
+
+/** client -> server: "Evaluate Now", a full evaluation (of `accounts`, or of everything). */
+export namespace EvaluateNowRequest {
+    export const method = 'policyInsights/evaluateNow';
+    export const type = new RequestType<{ accounts?: string[] }, EvaluationSummary, void>(method);
+}
+
+/** server -> client: an evaluation finished (after a scan, a catalog change or Evaluate Now). */
+export namespace EvaluationFinishedNotification {
+    export const method = 'policyInsights/evaluationFinished';
+    export const type = new NotificationType<EvaluationSummary>(method);
 }
 
 // ---------------------------------------------------------------------------------------

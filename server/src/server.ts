@@ -13,6 +13,7 @@ import {
     ListViolationsRequest,
     ServerStatusNotification,
     type ServerStatusParams,
+    EvaluationFinishedNotification,
     StoreChangedNotification,
     type StoreScope,
     WorkspaceTrustedNotification,
@@ -23,6 +24,9 @@ import { listPolicyGroups } from './groups/policyGroups';
 import { listAccountSummaries } from './accounts/accountSummaries';
 import { listViolations } from './violations/violationQueries';
 import { registerPackHandlers } from './handlers/packHandlers';
+import { evaluationSummary, registerGroupHandlers } from './handlers/groupHandlers';
+import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evaluation';
+import { verifiedArtifactDir } from './registry/artifacts';
 import { RunnerPool } from './packs/runner/runnerPool';
 
 /** What the client passes in `initializationOptions`. */
@@ -97,6 +101,7 @@ connection.onInitialize(async (params) => {
 
 connection.onInitialized(() => {
     setStatus({});
+    void followCatalog();
 });
 
 connection.onRequest(GetServerStatusRequest.type, () => status);
@@ -106,11 +111,44 @@ connection.onRequest(ListAccountsRequest.type, () => listAccountSummaries(requir
 connection.onRequest(ListViolationsRequest.type, (params) => listViolations(requireStore(), params ?? {}));
 
 const runner = new RunnerPool();
-registerPackHandlers({ connection, documents, store: requireStore, runner, isTrusted: () => status.trusted });
+let evaluator: Evaluator | undefined;
+let catalogFollower: { dispose(): void } | undefined;
 
-connection.onNotification(WorkspaceTrustedNotification.type, () => setStatus({ trusted: true }));
+/** The evaluator over the open store: published artifacts (digest-checked) run in the shared runner pool. */
+function requireEvaluator(): Evaluator {
+    if (!evaluator) {
+        const store = requireStore();
+        evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, async (s, pack) => verifiedArtifactDir(s, pack)) });
+        evaluator.onEvaluated((report) => {
+            void connection.sendNotification(EvaluationFinishedNotification.type, evaluationSummary(report));
+            for (const problem of report.problems) connection.console.warn(`Evaluation: ${problem.entity}: ${problem.pack ?? ''} ${problem.message}`);
+        });
+    }
+    return evaluator;
+}
+
+/**
+ * Evaluation follows the catalog (group edits, publishes under `latest`, from any process),
+ * but only in a trusted workspace: packs are code.
+ */
+async function followCatalog(): Promise<void> {
+    if (catalogFollower || !store || !status.trusted) return;
+    catalogFollower = await evaluateOnCatalogChanges(store, requireEvaluator(), {
+        onError: (err) => connection.console.error(`Evaluation after a catalog change failed: ${err instanceof Error ? err.message : String(err)}`),
+    });
+}
+
+const context = { connection, documents, store: requireStore, runner, isTrusted: () => status.trusted };
+registerPackHandlers(context);
+registerGroupHandlers(context, requireEvaluator);
+
+connection.onNotification(WorkspaceTrustedNotification.type, () => {
+    setStatus({ trusted: true });
+    void followCatalog();
+});
 
 connection.onShutdown(async () => {
+    catalogFollower?.dispose();
     await runner.dispose();
     await store?.close();
 });
