@@ -1,0 +1,162 @@
+// Generates large, deterministic fixtures for pagination tests and benches.
+import type { FixtureAccount, FixtureBucket, FixtureRegionResources, LocalAwsFixture, Shape } from './fixture';
+
+/** Options for `generateFixture`. */
+export interface GenerateFixtureArgs {
+    /** Resources per region, spread over EC2 instances/SGs/volumes/subnets, RDS, Lambda, KMS, DynamoDB, SQS, SNS and log groups. */
+    resourcesPerRegion: number;
+    /** Default ['us-east-1']. */
+    regions?: string[];
+    /** Same seed, same fixture. Default 1. */
+    seed?: number;
+    /** S3 buckets (global, spread over the regions). Default 0. */
+    buckets?: number;
+    /** IAM users, roles and policies each. Default 0. */
+    iamEntities?: number;
+}
+
+/** The access key of the generated account. */
+export const GENERATED_KEYS = { accessKeyId: 'AKIAGENERATED0000001', secretAccessKey: 'generated/secret/key/0000000000000000001' } as const;
+
+/** How `resourcesPerRegion` is split: weights per kind (they sum to 100). */
+const MIX: [kind: string, weight: number][] = [
+    ['ec2.instances', 30],
+    ['ec2.securityGroups', 15],
+    ['ec2.volumes', 20],
+    ['ec2.subnets', 5],
+    ['rds.dbInstances', 5],
+    ['lambda.functions', 10],
+    ['kms.keys', 3],
+    ['dynamodb.tables', 4],
+    ['sqs.queues', 3],
+    ['sns.topics', 2],
+    ['logs.logGroups', 3],
+];
+
+/** A small seeded PRNG (mulberry32), so fixtures are reproducible. */
+function random(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+function hex(n: number, width: number): string {
+    return n.toString(16).padStart(width, '0').slice(-width);
+}
+
+/** Counts per kind for `total` resources; the remainder goes to EC2 instances. */
+export function resourceMix(total: number): Record<string, number> {
+    const counts: Record<string, number> = {};
+    let assigned = 0;
+    for (const [kind, weight] of MIX) {
+        counts[kind] = Math.floor((total * weight) / 100);
+        assigned += counts[kind];
+    }
+    counts['ec2.instances'] += total - assigned;
+    return counts;
+}
+
+/** Builds one account with `resourcesPerRegion` regional resources in each region. */
+export function generateFixture(args: GenerateFixtureArgs): LocalAwsFixture {
+    const regions = args.regions ?? ['us-east-1'];
+    const rnd = random(args.seed ?? 1);
+    const accountId = '210987654321';
+    const mix = resourceMix(args.resourcesPerRegion);
+    const resources: Record<string, FixtureRegionResources> = {};
+    regions.forEach((region, r) => {
+        const tag = (i: number): Shape[] => (rnd() < 0.5 ? [{ Key: 'team', Value: `team-${i % 7}` }] : []);
+        const ids = (n: number, make: (i: number) => Shape) => Array.from({ length: n }, (_, i) => make(i));
+        const vpcId = `vpc-${hex(r + 1, 17)}`;
+        resources[region] = {
+            ec2: {
+                vpcs: [{ VpcId: vpcId, CidrBlock: '10.0.0.0/16', State: 'available', IsDefault: true }],
+                instances: ids(mix['ec2.instances'], (i) => ({
+                    InstanceId: `i-${hex(r * 1e7 + i, 17)}`,
+                    InstanceType: rnd() < 0.8 ? 't3.micro' : 'm5.large',
+                    ImageId: 'ami-0abcdef1234567890',
+                    VpcId: vpcId,
+                    PublicIpAddress: rnd() < 0.2 ? `54.0.${i % 250}.${r + 1}` : undefined,
+                    Tags: tag(i),
+                })),
+                securityGroups: ids(mix['ec2.securityGroups'], (i) => ({
+                    GroupId: `sg-${hex(r * 1e7 + i, 17)}`,
+                    GroupName: `sg-${i}`,
+                    Description: 'generated',
+                    VpcId: vpcId,
+                    IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: rnd() < 0.1 ? '0.0.0.0/0' : '10.0.0.0/8' }] }],
+                    Tags: tag(i),
+                })),
+                volumes: ids(mix['ec2.volumes'], (i) => ({
+                    VolumeId: `vol-${hex(r * 1e7 + i, 17)}`,
+                    Size: 8 + (i % 100),
+                    VolumeType: 'gp3',
+                    State: 'in-use',
+                    Encrypted: rnd() < 0.7,
+                    AvailabilityZone: `${region}a`,
+                    CreateTime: '2024-01-15T10:00:00.000Z',
+                    Tags: tag(i),
+                })),
+                subnets: ids(mix['ec2.subnets'], (i) => ({
+                    SubnetId: `subnet-${hex(r * 1e7 + i, 17)}`,
+                    VpcId: vpcId,
+                    CidrBlock: `10.0.${i % 256}.0/24`,
+                    AvailabilityZone: `${region}a`,
+                    MapPublicIpOnLaunch: rnd() < 0.3,
+                    State: 'available',
+                })),
+            },
+            rds: {
+                dbInstances: ids(mix['rds.dbInstances'], (i) => ({
+                    DBInstanceIdentifier: `db-${r}-${i}`,
+                    DBInstanceClass: 'db.t3.micro',
+                    Engine: 'postgres',
+                    DBInstanceStatus: 'available',
+                    PubliclyAccessible: rnd() < 0.1,
+                    StorageEncrypted: rnd() < 0.8,
+                })),
+            },
+            lambda: {
+                functions: ids(mix['lambda.functions'], (i) => ({
+                    FunctionName: `fn-${r}-${i}`,
+                    Runtime: rnd() < 0.1 ? 'nodejs12.x' : 'nodejs20.x',
+                    Handler: 'index.handler',
+                    MemorySize: 128,
+                    LastModified: '2024-01-15T10:00:00.000+0000',
+                })),
+            },
+            kms: { keys: ids(mix['kms.keys'], (i) => ({ KeyId: `${hex(r, 8)}-0000-4000-8000-${hex(i, 12)}`, rotationEnabled: rnd() < 0.5 })) },
+            dynamodb: { tables: ids(mix['dynamodb.tables'], (i) => ({ TableName: `table-${String(i).padStart(6, '0')}` })) },
+            sqs: { queues: Array.from({ length: mix['sqs.queues'] }, (_, i) => ({ name: `queue-${String(i).padStart(6, '0')}` })) },
+            sns: { topics: Array.from({ length: mix['sns.topics'] }, (_, i) => ({ name: `topic-${String(i).padStart(6, '0')}` })) },
+            logs: { logGroups: ids(mix['logs.logGroups'], (i) => ({ logGroupName: `/generated/${String(i).padStart(6, '0')}`, retentionInDays: rnd() < 0.5 ? 30 : undefined })) },
+        };
+    });
+    const buckets: FixtureBucket[] = Array.from({ length: args.buckets ?? 0 }, (_, i) => ({
+        Name: `generated-bucket-${String(i).padStart(6, '0')}`,
+        Region: regions[i % regions.length],
+        Acl: rnd() < 0.05 ? 'public-read' : 'private',
+    }));
+    const n = args.iamEntities ?? 0;
+    const account: FixtureAccount = {
+        name: 'generated-account',
+        accountId,
+        accessKeys: [{ ...GENERATED_KEYS }],
+        regions,
+        s3: { buckets },
+        iam: {
+            users: Array.from({ length: n }, (_, i) => ({ UserName: `user-${String(i).padStart(6, '0')}` })),
+            roles: Array.from({ length: n }, (_, i) => ({ RoleName: `role-${String(i).padStart(6, '0')}` })),
+            policies: Array.from({ length: n }, (_, i) => ({
+                PolicyName: `policy-${String(i).padStart(6, '0')}`,
+                Document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] },
+            })),
+        },
+        resources,
+    };
+    return { accounts: [account] };
+}
