@@ -1,0 +1,138 @@
+// The extension inside a real VS Code (code-server or desktop): activation, the language
+// server handshake, commands and the four trees, all against the real server process.
+// Every wait is on an event or a promise the extension exposes, never on a sleep.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'policy-insights.policy-insights';
+const TREE_KINDS = ['packs', 'groups', 'accounts', 'violations'] as const;
+type TreeKind = (typeof TREE_KINDS)[number];
+
+/** What `activate()` returns, for tests (see client/src/extension.ts). */
+interface PolicyInsightsTestApi {
+    /** Resolves when the language server has answered `initialize`. */
+    ready: Promise<void>;
+    trees: Record<TreeKind, vscode.TreeDataProvider<unknown>>;
+    /** The store home the language server reported (a function: a restart may move it). */
+    home: string | (() => string);
+}
+
+interface ContributedCommand {
+    command: string;
+}
+
+/** Resolves with the next event, or rejects naming what was awaited after `timeoutMs`. */
+function nextEvent<T>(event: vscode.Event<T> | undefined, what: string, timeoutMs = 30_000): Promise<T> {
+    if (!event) return Promise.reject(new Error(`${what}: the provider has no onDidChangeTreeData event to wait on`));
+    return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+            subscription.dispose();
+            reject(new Error(`${what}: no event within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        const subscription = event((value) => {
+            clearTimeout(timer);
+            subscription.dispose();
+            resolve(value);
+        });
+    });
+}
+
+function extension(): vscode.Extension<PolicyInsightsTestApi> {
+    const found = vscode.extensions.getExtension<PolicyInsightsTestApi>(EXTENSION_ID);
+    assert.ok(found, `extension ${EXTENSION_ID} is not loaded; installed: ${vscode.extensions.all.map((e) => e.id).join(', ')}`);
+    return found;
+}
+
+/** Declares the suite; called by index.ts once mocha's tdd globals exist. */
+export function defineExtensionSuite(): void {
+    suite('Policy Insights extension', () => {
+        let api: PolicyInsightsTestApi;
+
+        suiteSetup(async () => {
+            api = await extension().activate();
+        });
+
+        test('activates and exposes the test API', () => {
+            assert.equal(extension().isActive, true);
+            assert.ok(api, 'activate() returned nothing');
+            assert.ok(api.ready instanceof Promise, 'api.ready is not a promise');
+            for (const kind of TREE_KINDS) {
+                assert.equal(typeof api.trees?.[kind]?.getChildren, 'function', `api.trees.${kind} is not a TreeDataProvider`);
+            }
+        });
+
+        test('the language server becomes ready', async () => {
+            await api.ready;
+        });
+
+        test('uses the store home the harness chose', async () => {
+            const expected = process.env.POLICY_INSIGHTS_HOME;
+            assert.ok(expected, 'POLICY_INSIGHTS_HOME is not set in the extension host; the harness sets it');
+            await api.ready;
+            const home = typeof api.home === 'function' ? api.home() : api.home;
+            assert.equal(home, expected);
+        });
+
+        test('contributes the Policy Insights container with its four views', () => {
+            const contributes = extension().packageJSON.contributes;
+            const containers: { id: string; title: string }[] = contributes.viewsContainers.activitybar;
+            assert.deepEqual(
+                containers.filter((c) => c.id === 'policyInsights').map((c) => c.title),
+                ['Policy Insights'],
+            );
+            const views: { id: string }[] = contributes.views.policyInsights;
+            assert.deepEqual(
+                views.map((v) => v.id),
+                TREE_KINDS.map((kind) => `policyInsights.${kind}`),
+            );
+        });
+
+        test('registers every contributed command', async () => {
+            const contributed: ContributedCommand[] = extension().packageJSON.contributes.commands;
+            assert.ok(contributed.length > 0, 'package.json contributes no commands');
+            const registered = new Set(await vscode.commands.getCommands(true));
+            const missing = contributed.map((c) => c.command).filter((id) => !registered.has(id));
+            assert.deepEqual(missing, [], `contributed in package.json but not registered by activate(): ${missing.join(', ')}`);
+        });
+
+        test('policyInsights.refresh refreshes all four trees', async () => {
+            await api.ready;
+            const refreshed = TREE_KINDS.map((kind) => nextEvent(api.trees[kind].onDidChangeTreeData, `${kind} tree refresh`));
+            await vscode.commands.executeCommand('policyInsights.refresh');
+            await Promise.all(refreshed);
+        });
+
+        for (const kind of TREE_KINDS) {
+            test(`the ${kind} tree lists its root nodes from the language server`, async () => {
+                await api.ready;
+                const tree = api.trees[kind];
+                const roots = await tree.getChildren(undefined);
+                assert.ok(Array.isArray(roots), `${kind}: getChildren() returned ${String(roots)}, not an array`);
+                for (const node of roots) {
+                    const item = await tree.getTreeItem(node);
+                    const label = typeof item.label === 'string' ? item.label : item.label?.label;
+                    assert.ok(label, `${kind}: a root node has no label`);
+                    // A failed server request shows as an error node, not as an exception.
+                    const isErrorNode = item.iconPath instanceof vscode.ThemeIcon && item.iconPath.id === 'error';
+                    assert.ok(!isErrorNode, `${kind}: the tree shows an error instead of server data: ${label} (${String(item.tooltip ?? '')})`);
+                }
+            });
+        }
+
+        test('the groups tree shows default-policy-group from the store', async () => {
+            // Every store has it (DESIGN.md: every account is in default-policy-group), so an
+            // empty home still proves the tree shows what the server read from the store.
+            await api.ready;
+            const roots = await api.trees.groups.getChildren(undefined);
+            const labels = await Promise.all((roots ?? []).map(async (node) => {
+                const item = await api.trees.groups.getTreeItem(node);
+                return typeof item.label === 'string' ? item.label : item.label?.label;
+            }));
+            assert.ok(labels.includes('default-policy-group'), `groups tree roots: ${JSON.stringify(labels)}`);
+        });
+
+        test('policyInsights.showOutput runs', async () => {
+            await vscode.commands.executeCommand('policyInsights.showOutput');
+        });
+    });
+}
