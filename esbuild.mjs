@@ -3,7 +3,7 @@
 //   node esbuild.mjs --production minified, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch      rebuild on change
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -90,6 +90,21 @@ if (!production) {
 
 if (!watch) rmSync('out', { recursive: true, force: true });
 
+/**
+ * esbuild cannot be bundled (its JS API starts its native binary from its own package), yet
+ * the server and the CLI need it to compile TypeScript packs and bundle artifacts. A
+ * production build copies it, with this platform's binary package, to out/node_modules,
+ * where require() from out/server and out/cli finds it; the .vsix is therefore built
+ * per platform.
+ */
+function shipEsbuild() {
+    const binaryPackage = Object.keys(JSON.parse(readFileSync('node_modules/esbuild/package.json', 'utf8')).optionalDependencies ?? {}).find(
+        (name) => name === `@esbuild/${process.platform}-${process.arch}`,
+    );
+    if (!binaryPackage) throw new Error(`esbuild has no binary package for ${process.platform}-${process.arch}`);
+    for (const pkg of ['esbuild', binaryPackage]) cpSync(`node_modules/${pkg}`, `out/node_modules/${pkg}`, { recursive: true });
+}
+
 if (watch) {
     const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
     await Promise.all(contexts.map((c) => c.watch()));
@@ -97,5 +112,6 @@ if (watch) {
 } else {
     const started = Date.now();
     await Promise.all(builds.map((b) => esbuild.build(b)));
+    if (production) shipEsbuild();
     console.log(`esbuild: ${builds.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
 }
