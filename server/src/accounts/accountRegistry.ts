@@ -1,0 +1,176 @@
+/**
+ * Adding, removing and listing accounts. Adding an AWS account checks its credentials
+ * with STS GetCallerIdentity and records the AWS account id; only the profile name, role
+ * ARN, external id, regions and endpoint are stored, never a secret.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Account, Resource, ScanSchedule } from '../model';
+import type { Store } from '../store';
+import { AccountInputError, checkAccountName, checkRegions, childName } from './accountNames';
+import { credentialProvider, describeCredentialError } from './aws/awsCredentials';
+import { awsConfigFiles, awsProfiles } from './awsProfiles';
+import { resolveAccount } from './scanAccount';
+import { readStackState } from './stacks/stackState';
+import { joinDefaultGroup } from '../groups/groupMembership';
+
+export const SCAN_SCHEDULES: readonly ScanSchedule[] = ['none', '12h', 'daily'];
+
+export interface AddAwsAccountArgs {
+    name: string;
+    /** A profile of ~/.aws/config or ~/.aws/credentials; absent: the default credential chain. */
+    profile?: string;
+    /** A role to assume with those credentials. */
+    roleArn?: string;
+    externalId?: string;
+    regions: string[];
+    /** LocalStack-style endpoint for every service. */
+    endpoint?: string;
+    scanSchedule?: ScanSchedule;
+    /** Per STS attempt (default 10 s), so a wrong endpoint fails quickly. */
+    requestTimeoutMs?: number;
+}
+
+export interface AddStackAccountArgs {
+    name: string;
+    /** `pulumi stack export` output or a file-backend state (.json or .json.gz). */
+    stateFile: string;
+    scanSchedule?: ScanSchedule;
+}
+
+async function checkNewName(store: Store, name: string): Promise<void> {
+    checkAccountName(name);
+    const { accounts } = await store.readCatalog();
+    if (accounts.some((a) => a.name === name)) throw new AccountInputError(`an account named "${name}" already exists in ${store.home}; remove it first (policy-insights account rm ${name}) or choose another name`);
+}
+
+function checkSchedule(schedule: string | undefined): void {
+    if (schedule !== undefined && !(SCAN_SCHEDULES as readonly string[]).includes(schedule)) {
+        throw new AccountInputError(`scan schedule "${schedule}" is not one of ${SCAN_SCHEDULES.join(', ')}`);
+    }
+}
+
+async function insert(store: Store, account: Account): Promise<Account> {
+    await store.updateCatalog((catalog) => {
+        // checked again under the lock: another process may have added it meanwhile
+        if (catalog.accounts.some((a) => a.name === account.name)) throw new AccountInputError(`an account named "${account.name}" already exists in ${store.home}`);
+        catalog.accounts.push(account);
+        // Every account and stack is in default-policy-group unless the user takes it out.
+        joinDefaultGroup(catalog, account);
+    });
+    return account;
+}
+
+/** Checks the credentials (STS GetCallerIdentity) and records the account. Throws AccountInputError on bad input. */
+export async function addAwsAccount(store: Store, args: AddAwsAccountArgs): Promise<Account> {
+    await checkNewName(store, args.name);
+    const regions = [...new Set(args.regions)];
+    checkRegions(regions);
+    checkSchedule(args.scanSchedule);
+    if (args.externalId && !args.roleArn) throw new AccountInputError('--external-id is only used with --role-arn (the role that requires it)');
+    if (args.roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(args.roleArn)) {
+        throw new AccountInputError(`"${args.roleArn}" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`);
+    }
+    if (args.endpoint) {
+        try {
+            new URL(args.endpoint);
+        } catch {
+            throw new AccountInputError(`endpoint "${args.endpoint}" is not a URL (e.g. http://localhost:4566)`);
+        }
+    }
+    if (args.profile) {
+        const known = awsProfiles();
+        if (!known.includes(args.profile)) {
+            const files = awsConfigFiles();
+            throw new AccountInputError(`AWS profile "${args.profile}" is not in ${files.config} or ${files.credentials} (profiles there: ${known.join(', ') || 'none'}); create it with \`aws configure --profile ${args.profile}\` or \`aws configure sso\``);
+        }
+    }
+    const settings = { profile: args.profile, roleArn: args.roleArn, externalId: args.externalId, endpoint: args.endpoint, region: regions[0] };
+    const sts = new STSClient({
+        region: regions[0],
+        credentials: credentialProvider(settings),
+        maxAttempts: 2,
+        requestHandler: { requestTimeout: args.requestTimeoutMs ?? 10_000, throwOnRequestTimeout: true, connectionTimeout: 5_000 },
+        ...(args.endpoint ? { endpoint: args.endpoint } : {}),
+    });
+    let awsAccountId: string | undefined;
+    try {
+        awsAccountId = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+    } catch (error) {
+        throw new AccountInputError(`account "${args.name}": ${describeCredentialError(error, settings)}`);
+    } finally {
+        sts.destroy();
+    }
+    const account: Account = {
+        name: args.name,
+        provider: 'aws',
+        settings: { ...(args.profile ? { profile: args.profile } : {}), ...(args.roleArn ? { roleArn: args.roleArn } : {}), ...(args.externalId ? { externalId: args.externalId } : {}), regions, ...(args.endpoint ? { endpoint: args.endpoint } : {}) },
+        awsAccountId,
+        children: regions.map((r) => childName(args.name, r)),
+        scanSchedule: args.scanSchedule ?? 'none',
+        createdAt: new Date().toISOString(),
+    };
+    return insert(store, account);
+}
+
+/** Reads the state once to check it and learn its project and stack, then records the account; a scan imports it. */
+export async function addStackAccount(store: Store, args: AddStackAccountArgs): Promise<Account> {
+    await checkNewName(store, args.name);
+    checkSchedule(args.scanSchedule);
+    const stateFile = isAbsolute(args.stateFile) ? args.stateFile : resolve(args.stateFile);
+    const state = await readStackState(stateFile);
+    const account: Account = {
+        name: args.name,
+        provider: 'pulumi-stack',
+        settings: { stateFile },
+        children: [],
+        scanSchedule: args.scanSchedule ?? 'none',
+        project: state.project,
+        stack: state.stack,
+        createdAt: new Date().toISOString(),
+    };
+    return insert(store, account);
+}
+
+/** Removes the account, its shards (children included) and its name from policy groups. */
+export async function removeAccount(store: Store, name: string): Promise<Account> {
+    const removed = await store.updateCatalog((catalog) => {
+        const index = catalog.accounts.findIndex((a) => a.name === name);
+        if (index < 0) throw new AccountInputError(`no account "${name}" in ${store.home} (accounts: ${catalog.accounts.map((a) => a.name).join(', ') || 'none'})`);
+        const [account] = catalog.accounts.splice(index, 1);
+        const mine = (entry: string) => entry === name || entry.startsWith(`${name}/`);
+        for (const group of catalog.groups) {
+            group.accounts = group.accounts.filter((a) => !mine(a));
+            group.stacks = group.stacks.filter((s) => !mine(s));
+        }
+        return account;
+    });
+    for (const shard of await store.listShards()) {
+        if (shard === name || shard.startsWith(`${name}/`)) await store.removeShard(shard);
+    }
+    return removed;
+}
+
+/** Sets how often the account is scanned by itself; the ScanCoordinator follows the catalog. */
+export async function setScanSchedule(store: Store, name: string, schedule: ScanSchedule): Promise<Account> {
+    checkSchedule(schedule);
+    return store.updateCatalog((catalog) => {
+        const account = catalog.accounts.find((a) => a.name === name);
+        if (!account) throw new AccountInputError(`no account "${name}" in ${store.home}`);
+        account.scanSchedule = schedule;
+        return structuredClone(account);
+    });
+}
+
+/** The stored resources of an account (all its children) or of one child, optionally of one type. */
+export async function listResources(store: Store, nameOrChild: string, filter: { type?: string } = {}): Promise<Resource[]> {
+    const { account, region } = await resolveAccount(store, nameOrChild);
+    const names = region ? [childName(account.name, region)] : [account.name, ...account.children];
+    const shards = new Set(await store.listShards());
+    const out: Resource[] = [];
+    for (const shardName of names) {
+        if (!shards.has(shardName)) continue;
+        for (const r of (await store.readShard(shardName)).resources) if (!filter.type || r.type === filter.type) out.push(r);
+    }
+    return out;
+}

@@ -1,0 +1,291 @@
+/**
+ * The regional services beyond EC2: RDS instances, Lambda functions, KMS keys,
+ * CloudTrail trails, DynamoDB tables, SQS queues, SNS topics and CloudWatch log groups.
+ */
+import { DescribeTrailsCommand, GetTrailStatusCommand, type Trail } from '@aws-sdk/client-cloudtrail';
+import { paginateDescribeLogGroups, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand, paginateListTables, type TableDescription } from '@aws-sdk/client-dynamodb';
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, paginateListKeys, type KeyMetadata } from '@aws-sdk/client-kms';
+import { paginateListFunctions, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { paginateDescribeDBInstances, type DBInstance } from '@aws-sdk/client-rds';
+import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, paginateListQueues } from '@aws-sdk/client-sqs';
+import { compact, isoDate, tagMap } from './mappingHelpers';
+import { mapAll, pageLimit, type DiscoveredResource, type DiscoveryContext, type ServiceDiscoverer } from './discoveryTypes';
+
+export const DATA_TYPES = {
+    rdsInstance: 'aws:rds/instance:Instance',
+    lambdaFunction: 'aws:lambda/function:Function',
+    kmsKey: 'aws:kms/key:Key',
+    trail: 'aws:cloudtrail/trail:Trail',
+    table: 'aws:dynamodb/table:Table',
+    queue: 'aws:sqs/queue:Queue',
+    topic: 'aws:sns/topic:Topic',
+    logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+} as const;
+
+function regional(type: string, key: string, region: string, properties: Record<string, unknown>, name = key, id = key): DiscoveredResource {
+    return { type, key, name, id, region, properties: compact({ ...properties, region }) };
+}
+
+const num = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
+const bool = (value: string | undefined) => (value === undefined ? undefined : value === 'true');
+
+export function mapDbInstance(d: DBInstance, region: string): DiscoveredResource {
+    const id = d.DBInstanceIdentifier ?? '';
+    return regional(DATA_TYPES.rdsInstance, id, region, {
+        identifier: id,
+        arn: d.DBInstanceArn,
+        resourceId: d.DbiResourceId,
+        instanceClass: d.DBInstanceClass,
+        engine: d.Engine,
+        engineVersion: d.EngineVersion,
+        status: d.DBInstanceStatus,
+        dbName: d.DBName,
+        username: d.MasterUsername,
+        allocatedStorage: d.AllocatedStorage,
+        storageType: d.StorageType,
+        storageEncrypted: d.StorageEncrypted ?? false,
+        kmsKeyId: d.KmsKeyId,
+        publiclyAccessible: d.PubliclyAccessible ?? false,
+        multiAz: d.MultiAZ ?? false,
+        availabilityZone: d.AvailabilityZone,
+        backupRetentionPeriod: d.BackupRetentionPeriod,
+        deletionProtection: d.DeletionProtection,
+        autoMinorVersionUpgrade: d.AutoMinorVersionUpgrade,
+        iamDatabaseAuthenticationEnabled: d.IAMDatabaseAuthenticationEnabled,
+        performanceInsightsEnabled: d.PerformanceInsightsEnabled,
+        copyTagsToSnapshot: d.CopyTagsToSnapshot,
+        dbSubnetGroupName: d.DBSubnetGroup?.DBSubnetGroupName,
+        vpcSecurityGroupIds: d.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId),
+        address: d.Endpoint?.Address,
+        port: d.Endpoint?.Port,
+        endpoint: d.Endpoint?.Address ? `${d.Endpoint.Address}:${d.Endpoint.Port}` : undefined,
+        enabledCloudwatchLogsExports: d.EnabledCloudwatchLogsExports,
+        tags: tagMap(d.TagList),
+    });
+}
+
+/**
+ * Environment variable values are replaced by "<redacted>": they often hold secrets, and
+ * nothing secret is ever stored. Policies can still check which variables are set.
+ */
+export function mapFunction(f: FunctionConfiguration, region: string): DiscoveredResource {
+    const name = f.FunctionName ?? '';
+    const variables = f.Environment?.Variables;
+    return regional(DATA_TYPES.lambdaFunction, name, region, {
+        name,
+        arn: f.FunctionArn,
+        runtime: f.Runtime,
+        handler: f.Handler,
+        role: f.Role,
+        description: f.Description || undefined,
+        memorySize: f.MemorySize,
+        timeout: f.Timeout,
+        packageType: f.PackageType,
+        architectures: f.Architectures,
+        sourceCodeSize: f.CodeSize,
+        sourceCodeHash: f.CodeSha256,
+        lastModified: f.LastModified,
+        version: f.Version,
+        kmsKeyArn: f.KMSKeyArn,
+        tracingConfig: f.TracingConfig?.Mode ? { mode: f.TracingConfig.Mode } : undefined,
+        vpcConfig: f.VpcConfig?.VpcId ? compact({ vpcId: f.VpcConfig.VpcId, subnetIds: f.VpcConfig.SubnetIds, securityGroupIds: f.VpcConfig.SecurityGroupIds }) : undefined,
+        environment: variables ? { variables: Object.fromEntries(Object.keys(variables).sort().map((k) => [k, '<redacted>'])) } : undefined,
+        deadLetterConfig: f.DeadLetterConfig?.TargetArn ? { targetArn: f.DeadLetterConfig.TargetArn } : undefined,
+        layers: f.Layers?.map((l) => l.Arn),
+    });
+}
+
+export function mapKey(k: KeyMetadata, rotationEnabled: boolean | undefined, region: string): DiscoveredResource {
+    const id = k.KeyId ?? '';
+    return regional(DATA_TYPES.kmsKey, id, region, {
+        keyId: id,
+        arn: k.Arn,
+        description: k.Description,
+        keyUsage: k.KeyUsage,
+        customerMasterKeySpec: k.KeySpec ?? k.CustomerMasterKeySpec,
+        isEnabled: k.Enabled ?? k.KeyState === 'Enabled',
+        keyState: k.KeyState,
+        keyManager: k.KeyManager,
+        origin: k.Origin,
+        multiRegion: k.MultiRegion,
+        enableKeyRotation: rotationEnabled,
+        creationDate: isoDate(k.CreationDate),
+    });
+}
+
+export function mapTrail(t: Trail, isLogging: boolean | undefined, region: string): DiscoveredResource {
+    const name = t.Name ?? '';
+    return regional(DATA_TYPES.trail, name, region, {
+        name,
+        arn: t.TrailARN,
+        homeRegion: t.HomeRegion ?? region,
+        s3BucketName: t.S3BucketName,
+        s3KeyPrefix: t.S3KeyPrefix,
+        snsTopicName: t.SnsTopicName,
+        kmsKeyId: t.KmsKeyId,
+        cloudWatchLogsGroupArn: t.CloudWatchLogsLogGroupArn,
+        cloudWatchLogsRoleArn: t.CloudWatchLogsRoleArn,
+        isMultiRegionTrail: t.IsMultiRegionTrail ?? false,
+        isOrganizationTrail: t.IsOrganizationTrail ?? false,
+        includeGlobalServiceEvents: t.IncludeGlobalServiceEvents ?? false,
+        enableLogFileValidation: t.LogFileValidationEnabled ?? false,
+        enableLogging: isLogging,
+    });
+}
+
+export function mapTable(t: TableDescription, region: string): DiscoveredResource {
+    const name = t.TableName ?? '';
+    const key = (type: string) => t.KeySchema?.find((k) => k.KeyType === type)?.AttributeName;
+    const sse = t.SSEDescription;
+    return regional(DATA_TYPES.table, name, region, {
+        name,
+        arn: t.TableArn,
+        hashKey: key('HASH'),
+        rangeKey: key('RANGE'),
+        attributes: t.AttributeDefinitions?.map((a) => ({ name: a.AttributeName, type: a.AttributeType })),
+        billingMode: t.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
+        readCapacity: t.ProvisionedThroughput?.ReadCapacityUnits,
+        writeCapacity: t.ProvisionedThroughput?.WriteCapacityUnits,
+        // DynamoDB always encrypts; `enabled` says whether a KMS key (not the AWS owned one) is used
+        serverSideEncryption: { enabled: sse?.Status === 'ENABLED' || sse?.Status === 'ENABLING', ...(sse?.KMSMasterKeyArn ? { kmsKeyArn: sse.KMSMasterKeyArn } : {}) },
+        streamEnabled: t.StreamSpecification?.StreamEnabled ?? false,
+        streamViewType: t.StreamSpecification?.StreamViewType,
+        streamArn: t.LatestStreamArn,
+        tableClass: t.TableClassSummary?.TableClass,
+        deletionProtectionEnabled: t.DeletionProtectionEnabled,
+        globalSecondaryIndexes: t.GlobalSecondaryIndexes?.map((g) => compact({ name: g.IndexName, projectionType: g.Projection?.ProjectionType })),
+        itemCount: t.ItemCount,
+        tableSizeBytes: t.TableSizeBytes,
+    });
+}
+
+export function mapQueue(url: string, attributes: Record<string, string>, region: string): DiscoveredResource {
+    const name = url.slice(url.lastIndexOf('/') + 1);
+    const a = attributes;
+    return regional(
+        DATA_TYPES.queue,
+        name,
+        region,
+        {
+            name,
+            url,
+            arn: a.QueueArn,
+            visibilityTimeoutSeconds: num(a.VisibilityTimeout),
+            messageRetentionSeconds: num(a.MessageRetentionPeriod),
+            maxMessageSize: num(a.MaximumMessageSize),
+            delaySeconds: num(a.DelaySeconds),
+            receiveWaitTimeSeconds: num(a.ReceiveMessageWaitTimeSeconds),
+            fifoQueue: bool(a.FifoQueue) ?? false,
+            contentBasedDeduplication: bool(a.ContentBasedDeduplication),
+            kmsMasterKeyId: a.KmsMasterKeyId,
+            kmsDataKeyReusePeriodSeconds: num(a.KmsDataKeyReusePeriodSeconds),
+            sqsManagedSseEnabled: bool(a.SqsManagedSseEnabled),
+            policy: a.Policy,
+            redrivePolicy: a.RedrivePolicy,
+        },
+        name,
+        url,
+    );
+}
+
+export function mapTopic(arn: string, attributes: Record<string, string>, region: string): DiscoveredResource {
+    const name = arn.slice(arn.lastIndexOf(':') + 1);
+    const a = attributes;
+    return regional(
+        DATA_TYPES.topic,
+        name,
+        region,
+        {
+            name,
+            arn,
+            displayName: a.DisplayName || undefined,
+            owner: a.Owner,
+            kmsMasterKeyId: a.KmsMasterKeyId,
+            policy: a.Policy,
+            deliveryPolicy: a.DeliveryPolicy,
+            fifoTopic: bool(a.FifoTopic) ?? false,
+            contentBasedDeduplication: bool(a.ContentBasedDeduplication),
+            signatureVersion: num(a.SignatureVersion),
+            tracingConfig: a.TracingConfig,
+        },
+        name,
+        arn,
+    );
+}
+
+export function mapLogGroup(g: LogGroup, region: string): DiscoveredResource {
+    const name = g.logGroupName ?? '';
+    return regional(DATA_TYPES.logGroup, name, region, {
+        name,
+        // the API's arn ends in ":*"; @pulumi/aws's does not
+        arn: g.arn?.replace(/:\*$/, ''),
+        retentionInDays: g.retentionInDays ?? 0,
+        kmsKeyId: g.kmsKeyId,
+        logGroupClass: g.logGroupClass,
+        deletionProtectionEnabled: g.deletionProtectionEnabled,
+        storedBytes: g.storedBytes,
+    });
+}
+
+async function all<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
+    const out: T[] = [];
+    for await (const page of pages) out.push(...(items(page) ?? []));
+    return out;
+}
+
+function regionalDiscoverer(service: ServiceDiscoverer['service'], type: string, discover: (ctx: DiscoveryContext) => Promise<DiscoveredResource[]>): ServiceDiscoverer {
+    return { service, scope: 'regional', types: [type], discover };
+}
+
+export const dataServiceDiscoverers: ServiceDiscoverer[] = [
+    regionalDiscoverer('rds', DATA_TYPES.rdsInstance, async (ctx) => {
+        const client = ctx.clients.get('rds', ctx.region);
+        const dbs = await all(paginateDescribeDBInstances({ client, pageSize: pageLimit(ctx, 20, 100) }, {}), (p) => p.DBInstances);
+        return dbs.map((d) => mapDbInstance(d, ctx.region));
+    }),
+    regionalDiscoverer('lambda', DATA_TYPES.lambdaFunction, async (ctx) => {
+        const client = ctx.clients.get('lambda', ctx.region);
+        const fns = await all(paginateListFunctions({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.Functions);
+        return fns.map((f) => mapFunction(f, ctx.region));
+    }),
+    regionalDiscoverer('kms', DATA_TYPES.kmsKey, async (ctx) => {
+        const client = ctx.clients.get('kms', ctx.region);
+        const keys = await all(paginateListKeys({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.Keys);
+        return mapAll(keys, async (k) => {
+            const [described, rotation] = await Promise.all([client.send(new DescribeKeyCommand({ KeyId: k.KeyId })), client.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))]);
+            return mapKey(described.KeyMetadata ?? { KeyId: k.KeyId }, rotation.KeyRotationEnabled, ctx.region);
+        });
+    }),
+    regionalDiscoverer('cloudtrail', DATA_TYPES.trail, async (ctx) => {
+        const client = ctx.clients.get('cloudtrail', ctx.region);
+        // shadow trails (multi-region trails seen from another region) belong to their home region
+        const { trailList = [] } = await client.send(new DescribeTrailsCommand({ includeShadowTrails: false }));
+        const home = trailList.filter((t) => !t.HomeRegion || t.HomeRegion === ctx.region);
+        return mapAll(home, async (t) => {
+            const status = await client.send(new GetTrailStatusCommand({ Name: t.TrailARN ?? t.Name }));
+            return mapTrail(t, status.IsLogging, ctx.region);
+        });
+    }),
+    regionalDiscoverer('dynamodb', DATA_TYPES.table, async (ctx) => {
+        const client = ctx.clients.get('dynamodb', ctx.region);
+        const names = await all(paginateListTables({ client, pageSize: pageLimit(ctx, 1, 100) }, {}), (p) => p.TableNames);
+        return mapAll(names, async (TableName) => mapTable((await client.send(new DescribeTableCommand({ TableName }))).Table ?? { TableName }, ctx.region));
+    }),
+    regionalDiscoverer('sqs', DATA_TYPES.queue, async (ctx) => {
+        const client = ctx.clients.get('sqs', ctx.region);
+        const urls = await all(paginateListQueues({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.QueueUrls);
+        return mapAll(urls, async (QueueUrl) => mapQueue(QueueUrl, (await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {}, ctx.region));
+    }),
+    regionalDiscoverer('sns', DATA_TYPES.topic, async (ctx) => {
+        const client = ctx.clients.get('sns', ctx.region);
+        const topics = await all(paginateListTopics({ client }, {}), (p) => p.Topics);
+        return mapAll(topics, async (t) => mapTopic(t.TopicArn ?? '', (await client.send(new GetTopicAttributesCommand({ TopicArn: t.TopicArn }))).Attributes ?? {}, ctx.region));
+    }),
+    regionalDiscoverer('logs', DATA_TYPES.logGroup, async (ctx) => {
+        const client = ctx.clients.get('logs', ctx.region);
+        const groups = await all(paginateDescribeLogGroups({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.logGroups);
+        return groups.map((g) => mapLogGroup(g, ctx.region));
+    }),
+];

@@ -1,0 +1,53 @@
+/** The shapes shared by the AWS discoverers and the scan that runs them. */
+import type { AwsClients, AwsServiceName } from './awsClients';
+
+/** One cloud resource as a mapper produces it, before it gets its account, URN and hash. */
+export interface DiscoveredResource {
+    /** Pulumi type token, e.g. `aws:s3/bucket:Bucket`. */
+    type: string;
+    /** Unique within the type and region: the URN's last part. */
+    key: string;
+    /** What people call it (bucket name, Name tag, role name, ...). */
+    name: string;
+    /** The provider's id, as `pulumi import` would take it. */
+    id: string;
+    /** Undefined for global services (IAM). */
+    region?: string;
+    /** Named as the @pulumi/aws resource names its properties. */
+    properties: Record<string, unknown>;
+}
+
+export interface DiscoveryContext {
+    clients: AwsClients;
+    /** The region this task scans (for S3: the region its ListBuckets call is signed for). */
+    region: string;
+    /** Every region of the account: S3 keeps only buckets in these. */
+    regions: readonly string[];
+    /** The AWS account id recorded when the account was added, for ARNs the APIs leave out. */
+    accountId?: string;
+    /** Page size asked of list calls, clamped to what each API accepts (default: the API's maximum). */
+    pageSize?: number;
+}
+
+/** What one service contributes to a scan. */
+export interface ServiceDiscoverer {
+    service: AwsServiceName;
+    /**
+     * regional: one task per region; global: one task for the account (IAM), resources in
+     * the parent; s3: one task for the account, resources in their bucket's region.
+     */
+    scope: 'regional' | 'global' | 's3';
+    /** Every type token this service can produce: when it fails, these are kept as they were. */
+    types: readonly string[];
+    discover(ctx: DiscoveryContext): Promise<DiscoveredResource[]>;
+}
+
+/** `pageSize` clamped to [min, max], or max when unset. */
+export function pageLimit(ctx: DiscoveryContext, min: number, max: number): number {
+    return ctx.pageSize === undefined ? max : Math.min(max, Math.max(min, ctx.pageSize));
+}
+
+/** Runs `fn` over every item at once; the clients' limiter bounds how many calls are in flight. */
+export function mapAll<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+    return Promise.all(items.map(fn));
+}

@@ -1,0 +1,14 @@
+/**
+ * Account discovery: AWS accounts (credentials + regions, children `name/region`) and
+ * Pulumi stacks. The service API the language server and the CLI call; free of `vscode`.
+ */
+export { AccountInputError, checkAccountName, childName, parseAccountRef } from './accountNames';
+export { addAwsAccount, addStackAccount, listResources, removeAccount, setScanSchedule, SCAN_SCHEDULES, type AddAwsAccountArgs, type AddStackAccountArgs } from './accountRegistry';
+export { listAccountSummaries } from './accountSummaries';
+export { awsProfiles, profileRegion } from './awsProfiles';
+export { DEFAULT_SCAN_CONCURRENCY, DISCOVERERS } from './aws/awsDiscovery';
+export { canonicalJson, GLOBAL_REGION, resourceHash, resourceUrn } from './resourceIdentity';
+export { countResources, resolveAccount, ScanCancelledError, ScanInProgressError, scanAccount, type ScanOptions, type ScanOutcome } from './scanAccount';
+export { ScanCoordinator, type ScanCoordinatorOptions, type ScanFailedEvent, type ScanFinishedEvent, type ScanStartedEvent, type ScanTrigger } from './scanCoordinator';
+export type { ChildDelta } from './scanDelta';
+export type { StackResource } from './stacks/stackResources';

@@ -1,0 +1,211 @@
+/**
+ * One scan of one account (or one child `name/region`): discover, merge into each child's
+ * shard with one write per child, append a ScanRecord, and keep the catalog's scanStatus
+ * current (running at the start, the result at the end).
+ */
+import type { Account, Resource, ScanRecord, ScanStatus, ServiceError } from '../model';
+import type { Store } from '../store';
+import { AccountInputError, childName, parseAccountRef } from './accountNames';
+import { ScanCancelledError, type AwsServiceName } from './aws/awsClients';
+import { DISCOVERERS, discoverAws } from './aws/awsDiscovery';
+import type { DiscoveredResource } from './aws/discoveryTypes';
+import { resourceHash, resourceUrn } from './resourceIdentity';
+import { mergeScan, type ChildDelta } from './scanDelta';
+import { stackResources } from './stacks/stackResources';
+import { readStackState } from './stacks/stackState';
+
+export { ScanCancelledError };
+
+/** Scan history kept per child account (older records are dropped). */
+const SCAN_HISTORY = 200;
+
+export interface ScanOptions {
+    signal?: AbortSignal;
+    /** HTTP calls in flight at most (default 16). */
+    concurrency?: number;
+    onProgress?: (p: { service: string; region?: string; done: number; total: number }) => void;
+    /** Per HTTP attempt (default 30 s). */
+    requestTimeoutMs?: number;
+    /** Attempts per call, first included (default 5). */
+    maxAttempts?: number;
+    /** Page size asked of list calls (default: each API's maximum). */
+    pageSize?: number;
+    /** Called for every HTTP attempt, e.g. to count calls. */
+    onCall?: (service: AwsServiceName, operation: string, region: string) => void;
+}
+
+/** What a scan found, per child account; what the evaluation that follows a scan consumes. */
+export interface ScanOutcome {
+    /** The account as the catalog holds it after the scan. */
+    account: Account;
+    /** What was asked for: `name` or `name/region`. */
+    scanned: string;
+    /** Keyed by child account (`name/region`, or `name` for global services and stacks). */
+    children: Record<string, ChildDelta>;
+    errors: ServiceError[];
+    /** The record appended to each scanned child's history (the counts summed over children). */
+    record: ScanRecord;
+}
+
+/** Thrown when the account already has a scan running in this process. */
+export class ScanInProgressError extends Error {
+    constructor(readonly account: string) {
+        super(`a scan of "${account}" is already running; wait for it to finish or cancel it`);
+    }
+}
+
+/** Accounts with a scan running, per store home: one scan per account at a time. */
+const running = new Set<string>();
+
+/** Finds the account of `nameOrChild` and checks the region is one of its own. */
+export async function resolveAccount(store: Store, nameOrChild: string): Promise<{ account: Account; region?: string }> {
+    const ref = parseAccountRef(nameOrChild);
+    const { accounts } = await store.readCatalog();
+    const account = accounts.find((a) => a.name === ref.account);
+    if (!account) {
+        const known = accounts.map((a) => a.name).join(', ') || 'none';
+        throw new AccountInputError(`no account "${ref.account}" in ${store.home} (accounts: ${known}); add it with \`policy-insights account add\``);
+    }
+    if (ref.region !== undefined && !account.children.includes(childName(account.name, ref.region))) {
+        throw new AccountInputError(`account "${account.name}" has no region "${ref.region}" (its children: ${account.children.join(', ') || 'none'})`);
+    }
+    return { account, region: ref.region };
+}
+
+interface Findings {
+    /** Found resources per child account. */
+    byChild: Map<string, Resource[]>;
+    errors: ServiceError[];
+    /** Every task failed: nothing was learned. */
+    allFailed: boolean;
+    /** Keeps stored resources of failed services, per child. */
+    keep: (child: string, r: Resource) => boolean;
+    /** Stack accounts: project and stack as the state says. */
+    stackIdentity?: { project: string; stack: string };
+}
+
+function toResource(account: Account, d: DiscoveredResource): Resource {
+    return {
+        account: d.region ? childName(account.name, d.region) : account.name,
+        ...(d.region ? { region: d.region } : {}),
+        urn: resourceUrn(account.name, d.region, d.type, d.key),
+        type: d.type,
+        name: d.name,
+        id: d.id,
+        provider: 'aws',
+        properties: d.properties,
+        hash: resourceHash(d.type, d.properties),
+    };
+}
+
+async function findAws(account: Account, region: string | undefined, options: ScanOptions): Promise<Findings> {
+    const regions = region ? [region] : (account.settings.regions ?? []);
+    const result = await discoverAws(account, { ...options, regions, includeGlobal: region === undefined });
+    const byChild = new Map<string, Resource[]>();
+    const scope = region ? [childName(account.name, region)] : [account.name, ...regions.map((r) => childName(account.name, r))];
+    for (const child of scope) byChild.set(child, []);
+    for (const discovered of result.resources) {
+        const resource = toResource(account, discovered);
+        byChild.get(resource.account)?.push(resource);
+    }
+    const typesOf = new Map(DISCOVERERS.map((d) => [d.service, new Set(d.types)]));
+    const keep = (child: string, r: Resource) =>
+        result.errors.some((e) => {
+            if (!typesOf.get(e.service as AwsServiceName)?.has(r.type)) return false;
+            // an error without a region covers the whole account (S3 listing, IAM)
+            return e.region === undefined || child === childName(account.name, e.region);
+        });
+    return { byChild, errors: result.errors, allFailed: result.tasks > 0 && result.errors.length >= result.tasks, keep };
+}
+
+async function findStack(account: Account): Promise<Findings> {
+    const file = account.settings.stateFile ?? '';
+    try {
+        const state = await readStackState(file);
+        return { byChild: new Map([[account.name, stackResources(account.name, state)]]), errors: [], allFailed: false, keep: () => false, stackIdentity: { project: state.project, stack: state.stack } };
+    } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const errors: ServiceError[] = [{ service: 'pulumi-stack', code: 'StateUnreadable', message }];
+        return { byChild: new Map([[account.name, []]]), errors, allFailed: true, keep: () => true };
+    }
+}
+
+function childErrors(errors: ServiceError[], child: string): ServiceError[] {
+    const region = parseAccountRef(child).region;
+    return errors.filter((e) => e.region === undefined || e.region === region);
+}
+
+async function setStatus(store: Store, name: string, status: ScanStatus, identity?: Findings['stackIdentity']): Promise<Account | undefined> {
+    return store.updateCatalog((catalog) => {
+        const account = catalog.accounts.find((a) => a.name === name);
+        if (!account) return undefined;
+        account.scanStatus = status;
+        if (identity) Object.assign(account, identity);
+        return structuredClone(account);
+    });
+}
+
+/**
+ * Scans `nameOrChild` (an account, or one region of an AWS account). Faults of one
+ * service are recorded in `errors` and the scan goes on; resources of a failed service
+ * stay as they were. Throws AccountInputError for an unknown account or region,
+ * ScanInProgressError when the account is being scanned, ScanCancelledError when
+ * `signal` aborts (nothing is written then but the failed status).
+ */
+export async function scanAccount(store: Store, nameOrChild: string, options: ScanOptions = {}): Promise<ScanOutcome> {
+    // taken before the first await, so of two calls made together the first one wins
+    const lockKey = `${store.home}\0${parseAccountRef(nameOrChild).account}`;
+    if (running.has(lockKey)) throw new ScanInProgressError(parseAccountRef(nameOrChild).account);
+    running.add(lockKey);
+    try {
+        const { account, region } = await resolveAccount(store, nameOrChild);
+        const startedAt = new Date().toISOString();
+        const previousCount = account.scanStatus?.resourceCount ?? 0;
+        await setStatus(store, account.name, { status: 'running', resourceCount: previousCount, startedAt, errors: [] });
+        let findings: Findings;
+        try {
+            if (options.signal?.aborted) throw new ScanCancelledError();
+            findings = account.provider === 'pulumi-stack' ? await findStack(account) : await findAws(account, region, options);
+            if (options.signal?.aborted) throw new ScanCancelledError();
+        } catch (error) {
+            const code = error instanceof ScanCancelledError ? 'Cancelled' : 'ScanFailed';
+            const message = error instanceof Error ? error.message : String(error);
+            await setStatus(store, account.name, { status: 'failed', resourceCount: previousCount, startedAt, finishedAt: new Date().toISOString(), errors: [{ service: 'scan', code, message }] });
+            throw error;
+        }
+        const status: ScanRecord['status'] = findings.allFailed ? 'failed' : 'succeeded';
+        const children: Record<string, ChildDelta> = {};
+        const total: ScanRecord = { startedAt, status, added: 0, changed: 0, removed: 0, unchanged: 0, errors: findings.errors };
+        let finishedAt = new Date().toISOString();
+        for (const [child, found] of findings.byChild) {
+            const delta = await store.updateShard(child, (shard) => {
+                const merged = mergeScan(shard.resources, found, (r) => findings.keep(child, r));
+                shard.resources = merged.resources;
+                const d = merged.delta;
+                shard.scans.push({ startedAt, finishedAt, status, added: d.added.length, changed: d.changed.length, removed: d.removed.length, unchanged: d.unchanged, errors: childErrors(findings.errors, child) });
+                if (shard.scans.length > SCAN_HISTORY) shard.scans.splice(0, shard.scans.length - SCAN_HISTORY);
+                return d;
+            });
+            children[child] = delta;
+            total.added += delta.added.length;
+            total.changed += delta.changed.length;
+            total.removed += delta.removed.length;
+            total.unchanged += delta.unchanged;
+        }
+        finishedAt = new Date().toISOString();
+        total.finishedAt = finishedAt;
+        const resourceCount = await countResources(store, account);
+        const updated = await setStatus(store, account.name, { status, resourceCount, startedAt, finishedAt, errors: findings.errors }, findings.stackIdentity);
+        return { account: updated ?? account, scanned: nameOrChild, children, errors: findings.errors, record: total };
+    } finally {
+        running.delete(lockKey);
+    }
+}
+
+/** Resources stored for the account and all its children. */
+export async function countResources(store: Store, account: Account): Promise<number> {
+    const shards = new Set(await store.listShards());
+    let count = 0;
+    for (const name of [account.name, ...account.children]) if (shards.has(name)) count += (await store.readShard(name)).resources.length;
+    return count;
+}

@@ -1,0 +1,288 @@
+/**
+ * The mappers: SDK-shaped AWS answers (as recorded from the SDK) into @pulumi/aws type
+ * tokens and property names, as a pack author using validateResourceOfType expects them.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cannedAclOf, mapBucket, S3_TYPES } from '../../../server/src/accounts/aws/s3Discovery';
+import { EC2_TYPES, mapInstance, mapSecurityGroup, mapSubnet, mapVolume, mapVpc } from '../../../server/src/accounts/aws/ec2Discovery';
+import { mapAccessKey, mapPolicy, mapRole, mapUser, mapUserPolicyAttachment } from '../../../server/src/accounts/aws/iamDiscovery';
+import { mapDbInstance, mapFunction, mapKey, mapLogGroup, mapQueue, mapTable, mapTopic, mapTrail } from '../../../server/src/accounts/aws/dataServicesDiscovery';
+import { DISCOVERERS } from '../../../server/src/accounts/aws/awsDiscovery';
+import type { DiscoveredResource } from '../../../server/src/accounts/aws/discoveryTypes';
+import { REPO } from './accountsTestSupport';
+
+const OWNER = { Type: 'CanonicalUser' as const, ID: 'abc123' };
+const ownerGrant = { Grantee: OWNER, Permission: 'FULL_CONTROL' as const };
+const group = (uri: string, Permission: 'READ' | 'WRITE' | 'FULL_CONTROL') => ({ Grantee: { Type: 'Group' as const, URI: `http://acs.amazonaws.com/groups/global/${uri}` }, Permission });
+
+/** The output property names @pulumi/aws declares for a type token, read from its .d.ts. */
+function pulumiProperties(type: string): Set<string> {
+    const match = /^aws:([a-zA-Z0-9]+)\/([a-zA-Z0-9]+):([A-Za-z0-9]+)$/.exec(type);
+    assert.ok(match, `${type} is not an aws type token`);
+    const dts = readFileSync(join(REPO, 'node_modules/@pulumi/aws', match[1], `${match[2]}.d.ts`), 'utf8');
+    const body = dts.slice(dts.indexOf(`export declare class ${match[3]} `), dts.indexOf('constructor('));
+    return new Set([...body.matchAll(/^ {4}readonly ([a-zA-Z0-9]+)[?]?:/gm)].map((m) => m[1]));
+}
+
+/** Properties we add beyond @pulumi/aws's own, each documented in MAPPING.md. */
+const EXTRA_PROPERTIES: Record<string, string[]> = {
+    'aws:s3/bucket:Bucket': ['creationDate'],
+    'aws:ebs/volume:Volume': ['attachments'],
+    'aws:ec2/instance:Instance': ['launchTime'],
+    'aws:iam/user:User': ['createDate', 'passwordLastUsed'],
+    'aws:iam/accessKey:AccessKey': [],
+    'aws:kms/key:Key': ['keyState', 'keyManager', 'origin', 'creationDate'],
+    'aws:dynamodb/table:Table': ['itemCount', 'tableSizeBytes'],
+    'aws:cloudwatch/logGroup:LogGroup': ['storedBytes'],
+};
+
+function assertPulumiShaped(resource: DiscoveredResource): void {
+    const declared = pulumiProperties(resource.type);
+    const extras = new Set(EXTRA_PROPERTIES[resource.type] ?? []);
+    for (const key of Object.keys(resource.properties)) {
+        assert.ok(declared.has(key) || extras.has(key), `${resource.type} property "${key}" is neither a @pulumi/aws property nor a documented extra`);
+    }
+}
+
+describe('type tokens', () => {
+    it('every type a discoverer declares is a @pulumi/aws resource type token', () => {
+        // loading @pulumi/aws is slow (~1 s) but it is the ground truth packs compare against
+        const aws = require('@pulumi/aws') as Record<string, Record<string, { __pulumiType?: string }>>;
+        const tokens = new Set<string>();
+        for (const mod of Object.values(aws)) {
+            if (typeof mod !== 'object' || mod === null) continue;
+            for (const member of Object.values(mod)) {
+                const token = (member as { __pulumiType?: string } | undefined)?.__pulumiType;
+                if (typeof token === 'string') tokens.add(token);
+            }
+        }
+        const ours = DISCOVERERS.flatMap((d) => d.types);
+        for (const type of ours) assert.ok(tokens.has(type), `${type} is not exported by @pulumi/aws`);
+        assert.ok(new Set(ours).size >= 20, `only ${new Set(ours).size} types`);
+        assert.ok(new Set(DISCOVERERS.map((d) => d.service)).size >= 10);
+    });
+});
+
+describe('S3 mapper', () => {
+    it('derives the canned acl from the grants', () => {
+        assert.equal(cannedAclOf([ownerGrant]), 'private');
+        assert.equal(cannedAclOf([ownerGrant, group('AllUsers', 'READ')]), 'public-read');
+        assert.equal(cannedAclOf([ownerGrant, group('AllUsers', 'READ'), group('AllUsers', 'WRITE')]), 'public-read-write');
+        assert.equal(cannedAclOf([ownerGrant, group('AuthenticatedUsers', 'READ')]), 'authenticated-read');
+        // not a canned ACL: named by the widest access it gives
+        assert.equal(cannedAclOf([ownerGrant, group('AllUsers', 'FULL_CONTROL')]), 'public-read-write');
+        assert.equal(cannedAclOf([ownerGrant, group('AuthenticatedUsers', 'READ'), group('AllUsers', 'READ')]), 'public-read');
+        assert.equal(cannedAclOf(undefined), 'private');
+    });
+
+    it('maps a fully configured bucket into Bucket and its configuration resources', () => {
+        const policy = '{"Version":"2012-10-17","Statement":[]}';
+        const resources = mapBucket({
+            name: 'data',
+            region: 'us-west-2',
+            creationDate: new Date('2023-03-02T09:00:00Z'),
+            acl: { Owner: { ID: 'abc123' }, Grants: [ownerGrant, group('AllUsers', 'READ')] },
+            policy,
+            publicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: true },
+            encryption: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:us-west-2:1:key/k' }, BucketKeyEnabled: true }] },
+            versioning: { Status: 'Enabled' },
+            logging: { TargetBucket: 'logs', TargetPrefix: 'data/' },
+            tags: [{ Key: 'team', Value: 'data' }],
+        });
+        const byType = new Map(resources.map((r) => [r.type, r]));
+        assert.deepEqual([...byType.keys()].sort(), Object.values(S3_TYPES).sort());
+        const bucket = byType.get(S3_TYPES.bucket)!;
+        assert.equal(bucket.properties.acl, 'public-read');
+        assert.equal(bucket.properties.bucket, 'data');
+        assert.equal(bucket.properties.arn, 'arn:aws:s3:::data');
+        assert.equal(bucket.properties.policy, policy);
+        assert.deepEqual(bucket.properties.tags, { team: 'data' });
+        assert.deepEqual(bucket.properties.versioning, { enabled: true, mfaDelete: false });
+        assert.deepEqual(bucket.properties.logging, { targetBucket: 'logs', targetPrefix: 'data/' });
+        assert.deepEqual(bucket.properties.serverSideEncryptionConfiguration, { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'arn:aws:kms:us-west-2:1:key/k' }, bucketKeyEnabled: true } });
+        assert.deepEqual(bucket.properties.grants, [
+            { type: 'CanonicalUser', id: 'abc123', permissions: ['FULL_CONTROL'] },
+            { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers', permissions: ['READ'] },
+        ]);
+        assert.equal(bucket.properties.creationDate, '2023-03-02T09:00:00.000Z');
+        assert.deepEqual(byType.get(S3_TYPES.publicAccessBlock)!.properties, { bucket: 'data', region: 'us-west-2', blockPublicAcls: true, blockPublicPolicy: false, ignorePublicAcls: true, restrictPublicBuckets: true });
+        assert.deepEqual(byType.get(S3_TYPES.versioning)!.properties.versioningConfiguration, { status: 'Enabled' });
+        assert.deepEqual(byType.get(S3_TYPES.encryption)!.properties.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'arn:aws:kms:us-west-2:1:key/k' }, bucketKeyEnabled: true }]);
+        assert.equal(byType.get(S3_TYPES.logging)!.properties.targetBucket, 'logs');
+        assert.equal(byType.get(S3_TYPES.policy)!.properties.policy, policy);
+        for (const r of resources) assertPulumiShaped(r);
+    });
+
+    it('maps a bare bucket to a single private Bucket without configuration', () => {
+        const [bucket, ...rest] = mapBucket({ name: 'bare', region: 'us-east-1', acl: { Grants: [ownerGrant] } });
+        assert.equal(rest.length, 0);
+        assert.equal(bucket.properties.acl, 'private');
+        assert.equal(bucket.properties.policy, undefined);
+        assert.equal(bucket.properties.tags, undefined);
+        assert.deepEqual(bucket.properties.versioning, { enabled: false, mfaDelete: false });
+    });
+});
+
+describe('EC2 mappers', () => {
+    const where = { region: 'us-west-2', accountId: '123456789012' };
+
+    it('maps an instance with its security groups, metadata options and block devices', () => {
+        const r = mapInstance(
+            {
+                InstanceId: 'i-1',
+                InstanceType: 't3.micro',
+                ImageId: 'ami-1',
+                SubnetId: 'subnet-1',
+                PublicIpAddress: '54.1.1.1',
+                PrivateIpAddress: '10.0.0.1',
+                RootDeviceName: '/dev/xvda',
+                State: { Name: 'running', Code: 16 },
+                Placement: { AvailabilityZone: 'us-west-2a' },
+                SecurityGroups: [{ GroupId: 'sg-1', GroupName: 'web' }],
+                MetadataOptions: { HttpTokens: 'optional', HttpEndpoint: 'enabled' },
+                BlockDeviceMappings: [
+                    { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-1', DeleteOnTermination: true } },
+                    { DeviceName: '/dev/sdf', Ebs: { VolumeId: 'vol-2', DeleteOnTermination: false } },
+                ],
+                Tags: [{ Key: 'Name', Value: 'web-1' }],
+                LaunchTime: new Date('2024-01-10T10:00:00Z'),
+            },
+            where,
+        );
+        assert.equal(r.type, EC2_TYPES.instance);
+        assert.equal(r.name, 'web-1');
+        assert.equal(r.key, 'i-1');
+        const p = r.properties;
+        assert.equal(p.ami, 'ami-1');
+        assert.equal(p.instanceType, 't3.micro');
+        assert.equal(p.arn, 'arn:aws:ec2:us-west-2:123456789012:instance/i-1');
+        assert.equal(p.associatePublicIpAddress, true);
+        assert.equal(p.publicIp, '54.1.1.1');
+        assert.deepEqual(p.vpcSecurityGroupIds, ['sg-1']);
+        assert.deepEqual(p.metadataOptions, { httpEndpoint: 'enabled', httpTokens: 'optional' });
+        assert.deepEqual(p.rootBlockDevice, { deviceName: '/dev/xvda', volumeId: 'vol-1', deleteOnTermination: true });
+        assert.deepEqual(p.ebsBlockDevices, [{ deviceName: '/dev/sdf', volumeId: 'vol-2', deleteOnTermination: false }]);
+        assert.equal(p.instanceState, 'running');
+        assertPulumiShaped(r);
+    });
+
+    it('maps security group rules to ingress/egress with cidrBlocks, self and referenced groups', () => {
+        const r = mapSecurityGroup(
+            {
+                GroupId: 'sg-1',
+                GroupName: 'web',
+                Description: 'web tier',
+                VpcId: 'vpc-1',
+                OwnerId: '123456789012',
+                IpPermissions: [
+                    { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+                    { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: 'sg-1' }, { GroupId: 'sg-2' }] },
+                ],
+                IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+            },
+            where,
+        );
+        assert.equal(r.name, 'web');
+        assert.deepEqual(r.properties.ingress, [
+            { protocol: 'tcp', fromPort: 22, toPort: 22, cidrBlocks: ['0.0.0.0/0'], ipv6CidrBlocks: ['::/0'], prefixListIds: [], securityGroups: [], self: false, description: 'ssh' },
+            { protocol: 'tcp', fromPort: 5432, toPort: 5432, cidrBlocks: [], ipv6CidrBlocks: [], prefixListIds: [], securityGroups: ['sg-2'], self: true },
+        ]);
+        assert.deepEqual(r.properties.egress, [{ protocol: '-1', fromPort: 0, toPort: 0, cidrBlocks: ['0.0.0.0/0'], ipv6CidrBlocks: [], prefixListIds: [], securityGroups: [], self: false }]);
+        assert.equal(r.properties.name, 'web');
+        assertPulumiShaped(r);
+    });
+
+    it('maps volumes, VPCs (default VPCs as DefaultVpc) and subnets', () => {
+        const volume = mapVolume({ VolumeId: 'vol-1', Size: 30, VolumeType: 'gp3', Encrypted: false, AvailabilityZone: 'us-west-2a', Attachments: [{ InstanceId: 'i-1', Device: '/dev/xvda', State: 'attached' }] }, where);
+        assert.equal(volume.type, 'aws:ebs/volume:Volume');
+        assert.equal(volume.properties.encrypted, false);
+        assert.equal(volume.properties.size, 30);
+        assert.equal(volume.properties.type, 'gp3');
+        assertPulumiShaped(volume);
+        const vpc = mapVpc({ VpcId: 'vpc-1', CidrBlock: '10.0.0.0/16', IsDefault: false, Tags: [{ Key: 'Name', Value: 'main' }] }, where);
+        assert.equal(vpc.type, EC2_TYPES.vpc);
+        assert.equal(vpc.name, 'main');
+        assert.equal(vpc.properties.cidrBlock, '10.0.0.0/16');
+        assertPulumiShaped(vpc);
+        assert.equal(mapVpc({ VpcId: 'vpc-2', IsDefault: true }, where).type, EC2_TYPES.defaultVpc);
+        const subnet = mapSubnet({ SubnetId: 'subnet-1', VpcId: 'vpc-1', CidrBlock: '10.0.1.0/24', MapPublicIpOnLaunch: true }, where);
+        assert.equal(subnet.properties.mapPublicIpOnLaunch, true);
+        assert.equal(subnet.properties.vpcId, 'vpc-1');
+        assertPulumiShaped(subnet);
+    });
+});
+
+describe('IAM mappers', () => {
+    it('maps users, keys (never a secret), attachments, roles and policies with decoded documents', () => {
+        const user = mapUser({ UserName: 'alice', UserId: 'AID1', Arn: 'arn:aws:iam::1:user/alice', Path: '/', CreateDate: new Date('2021-05-10T00:00:00Z'), Tags: [{ Key: 'team', Value: 'platform' }] });
+        assert.equal(user.region, undefined);
+        assert.deepEqual(user.properties, { name: 'alice', path: '/', arn: 'arn:aws:iam::1:user/alice', uniqueId: 'AID1', tags: { team: 'platform' }, createDate: '2021-05-10T00:00:00.000Z' });
+        const key = mapAccessKey({ AccessKeyId: 'AKIA1', UserName: 'alice', Status: 'Active', CreateDate: new Date('2021-05-10T00:00:00Z') });
+        assert.deepEqual(key.properties, { user: 'alice', status: 'Active', createDate: '2021-05-10T00:00:00.000Z' });
+        assert.equal(JSON.stringify(key).includes('secret'), false);
+        const attachment = mapUserPolicyAttachment('alice', { PolicyName: 'Admin', PolicyArn: 'arn:aws:iam::1:policy/Admin' });
+        assert.deepEqual(attachment.properties, { user: 'alice', policyArn: 'arn:aws:iam::1:policy/Admin' });
+        const trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
+        const role = mapRole({ RoleName: 'exec', RoleId: 'AROA1', Arn: 'arn:aws:iam::1:role/exec', Path: '/', CreateDate: new Date(0), AssumeRolePolicyDocument: encodeURIComponent(trust), MaxSessionDuration: 3600 });
+        assert.equal(role.properties.assumeRolePolicy, trust);
+        assert.equal(role.properties.maxSessionDuration, 3600);
+        const doc = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+        const policy = mapPolicy({ PolicyName: 'Admin', Arn: 'arn:aws:iam::1:policy/Admin', AttachmentCount: 1, Path: '/' }, encodeURIComponent(doc));
+        assert.equal(policy.properties.policy, doc);
+        assert.deepEqual(JSON.parse(policy.properties.policy as string).Statement[0].Action, '*');
+        for (const r of [user, key, attachment, role, policy]) assertPulumiShaped(r);
+    });
+});
+
+describe('data service mappers', () => {
+    const region = 'us-west-2';
+
+    it('maps RDS instances', () => {
+        const r = mapDbInstance({ DBInstanceIdentifier: 'orders', DBInstanceClass: 'db.t3.medium', Engine: 'postgres', PubliclyAccessible: true, StorageEncrypted: false, MultiAZ: false, BackupRetentionPeriod: 1, Endpoint: { Address: 'orders.x.rds.amazonaws.com', Port: 5432 }, TagList: [{ Key: 'team', Value: 'orders' }] }, region);
+        assert.equal(r.type, 'aws:rds/instance:Instance');
+        assert.equal(r.properties.publiclyAccessible, true);
+        assert.equal(r.properties.storageEncrypted, false);
+        assert.equal(r.properties.instanceClass, 'db.t3.medium');
+        assert.equal(r.properties.endpoint, 'orders.x.rds.amazonaws.com:5432');
+        assertPulumiShaped(r);
+    });
+
+    it('maps Lambda functions and redacts environment values', () => {
+        const r = mapFunction({ FunctionName: 'api', Runtime: 'nodejs12.x', Handler: 'index.handler', MemorySize: 256, Timeout: 30, TracingConfig: { Mode: 'Active' }, Environment: { Variables: { DB_PASSWORD: 'hunter2', STAGE: 'prod' } } }, region);
+        assert.equal(r.properties.runtime, 'nodejs12.x');
+        assert.deepEqual(r.properties.tracingConfig, { mode: 'Active' });
+        assert.deepEqual(r.properties.environment, { variables: { DB_PASSWORD: '<redacted>', STAGE: '<redacted>' } });
+        assert.equal(JSON.stringify(r).includes('hunter2'), false);
+        assertPulumiShaped(r);
+    });
+
+    it('maps KMS keys, trails, tables, queues, topics and log groups', () => {
+        const key = mapKey({ KeyId: 'k1', Arn: 'arn:aws:kms:us-west-2:1:key/k1', KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT', Enabled: true }, false, region);
+        assert.equal(key.properties.enableKeyRotation, false);
+        assert.equal(key.properties.isEnabled, true);
+        const trail = mapTrail({ Name: 't', S3BucketName: 'logs', IsMultiRegionTrail: true, LogFileValidationEnabled: false, HomeRegion: region }, true, region);
+        assert.equal(trail.properties.enableLogging, true);
+        assert.equal(trail.properties.enableLogFileValidation, false);
+        assert.equal(trail.properties.isMultiRegionTrail, true);
+        const table = mapTable({ TableName: 'sessions', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' } }, region);
+        assert.equal(table.properties.hashKey, 'id');
+        assert.deepEqual(table.properties.attributes, [{ name: 'id', type: 'S' }]);
+        assert.deepEqual(table.properties.serverSideEncryption, { enabled: false });
+        assert.equal(table.properties.billingMode, 'PAY_PER_REQUEST');
+        const queue = mapQueue('https://sqs.us-west-2.amazonaws.com/1/jobs', { QueueArn: 'arn:aws:sqs:us-west-2:1:jobs', VisibilityTimeout: '60', SqsManagedSseEnabled: 'false' }, region);
+        assert.equal(queue.name, 'jobs');
+        assert.equal(queue.properties.visibilityTimeoutSeconds, 60);
+        assert.equal(queue.properties.sqsManagedSseEnabled, false);
+        assert.equal(queue.properties.kmsMasterKeyId, undefined);
+        const topic = mapTopic('arn:aws:sns:us-west-2:1:alerts', { DisplayName: 'Ops', KmsMasterKeyId: 'alias/aws/sns' }, region);
+        assert.equal(topic.name, 'alerts');
+        assert.equal(topic.properties.kmsMasterKeyId, 'alias/aws/sns');
+        const logs = mapLogGroup({ logGroupName: '/aws/lambda/api', arn: 'arn:aws:logs:us-west-2:1:log-group:/aws/lambda/api:*' }, region);
+        assert.equal(logs.properties.retentionInDays, 0);
+        assert.equal(logs.properties.arn, 'arn:aws:logs:us-west-2:1:log-group:/aws/lambda/api');
+        for (const r of [key, trail, table, queue, topic, logs]) assertPulumiShaped(r);
+    });
+});
