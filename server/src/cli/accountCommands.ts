@@ -14,6 +14,7 @@ import {
 import type { ScanSchedule } from '../model';
 import { Store } from '../store';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
 
 /** Opens the store, runs `body`, and turns bad input into a message and exit 2. */
@@ -155,10 +156,10 @@ export const accountCommands: CommandSpec[] = [
     },
     {
         path: ['account', 'scan'],
-        usage: '<name[/region]> [--concurrency N] [--json]',
-        summary: "Discover an account's resources (exit 1 only when every service failed)",
+        usage: '<name[/region]> [--concurrency N] [--json] [--no-evaluate]',
+        summary: "Discover an account's resources and evaluate them (exit 1 only when every service failed)",
         positionals: [1, 1],
-        options: { concurrency: { type: 'string' }, json: { type: 'boolean' } },
+        options: { concurrency: { type: 'string' }, json: { type: 'boolean' }, 'no-evaluate': { type: 'boolean' } },
         async run(ctx) {
             const concurrency = positiveInt(ctx, 'concurrency');
             return withStore(ctx, 'scan', async (store) => {
@@ -173,6 +174,7 @@ export const accountCommands: CommandSpec[] = [
                     });
                     if (ctx.values.json) ctx.out(JSON.stringify(outcome, null, 2));
                     else printOutcome(ctx, outcome);
+                    if (!ctx.values['no-evaluate']) await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterScan(outcome));
                     return outcome.record.status === 'failed' ? EXIT_FINDINGS : EXIT_OK;
                 } finally {
                     process.removeListener('SIGINT', interrupt);

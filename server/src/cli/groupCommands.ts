@@ -4,6 +4,7 @@ import { createGroup, disablePack, editGroup, enablePack, getGroup, GroupError, 
 import type { EntityType, GroupMode } from '../model';
 import { Store } from '../store';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
 
 const json = { json: { type: 'boolean' } } as const;
@@ -141,7 +142,8 @@ export const groupCommands: CommandSpec[] = [
                 if (!mode && !addPolicyPacks.length && !removePolicyPacks.length && Object.values(edit).every((v) => Array.isArray(v) && !v.length)) {
                     throw new UsageError('nothing to change: give at least one --add-/--remove- option or --mode');
                 }
-                await editGroup(store, name, { ...edit, addPolicyPacks, removePolicyPacks });
+                const change = await editGroup(store, name, { ...edit, addPolicyPacks, removePolicyPacks });
+                await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
                 ctx.out(`Updated policy group ${name}.`);
                 return EXIT_OK;
             }),
@@ -153,7 +155,8 @@ export const groupCommands: CommandSpec[] = [
         positionals: [1, 1],
         run: (ctx) =>
             withGroupStore(ctx, async (store) => {
-                await removeGroup(store, ctx.positionals[0]);
+                const change = await removeGroup(store, ctx.positionals[0]);
+                await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
                 ctx.out(`Removed policy group ${ctx.positionals[0]}.`);
                 return EXIT_OK;
             }),
@@ -182,9 +185,11 @@ export function runPolicyEnable(ctx: CommandContext): Promise<number> {
         const [pack, versionTag] = ctx.positionals;
         const file = ctx.values.config as string | undefined;
         const config = file ? await readConfigFile(file) : undefined;
-        const { group } = await enablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack, versionTag, ...(config !== undefined ? { config: config as Record<string, never> } : {}) });
-        const version = resolvedGroupPacks(await store.readCatalog(), group!).find((p) => p.name === pack)?.version;
-        ctx.out(`Enabled ${pack}@${versionTag}${versionTag === 'latest' ? ` (now ${version})` : ''} in policy group ${group!.name}.`);
+        const change = await enablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack, versionTag, ...(config !== undefined ? { config: config as Record<string, never> } : {}) });
+        const group = change.group!;
+        const version = resolvedGroupPacks(change.after, group).find((p) => p.name === pack)?.version;
+        ctx.out(`Enabled ${pack}@${versionTag}${versionTag === 'latest' ? ` (now ${version})` : ''} in policy group ${group.name}.`);
+        await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
         return EXIT_OK;
     });
 }
@@ -192,8 +197,9 @@ export function runPolicyEnable(ctx: CommandContext): Promise<number> {
 /** `policy disable <pack> [--policy-group G]`. */
 export function runPolicyDisable(ctx: CommandContext): Promise<number> {
     return withGroupStore(ctx, async (store) => {
-        const { group } = await disablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack: ctx.positionals[0] });
-        ctx.out(`Disabled ${ctx.positionals[0]} in policy group ${group!.name}.`);
+        const change = await disablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack: ctx.positionals[0] });
+        ctx.out(`Disabled ${ctx.positionals[0]} in policy group ${change.group!.name}.`);
+        await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
         return EXIT_OK;
     });
 }

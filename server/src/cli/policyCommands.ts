@@ -6,6 +6,7 @@ import { publishPack, PublishError } from '../registry/publish';
 import { removePackVersions, RemoveError } from '../registry/remove';
 import { Store } from '../store';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { evaluateAfter } from './evaluate';
 import { withRunner } from './runner';
 import { analyzeStateFile, AnalyzeInputError } from '../evaluation/analyzeStateFile';
 import { formatTable } from './table';
@@ -100,17 +101,21 @@ export const policyCommands: CommandSpec[] = [
         async run(ctx) {
             const packDir = path.resolve(ctx.positionals[0] ?? process.cwd());
             try {
-                const record = await withStore(ctx, (store) =>
-                    withRunner((runner) =>
+                return await withStore(ctx, async (store) => {
+                    const before = await store.readCatalog();
+                    const record = await withRunner((runner) =>
                         publishPack(store, {
                             packDir,
                             inspect: (dir) => runner.loadPack(dir),
                             onProgress: (message) => ctx.err(message),
                         }),
-                    ),
-                );
-                ctx.out(`Published ${record.name}: version ${record.version}, versionTag ${record.versionTag} (${record.policies.length} policies).`);
-                return EXIT_OK;
+                    );
+                    ctx.out(`Published ${record.name}: version ${record.version}, versionTag ${record.versionTag} (${record.policies.length} policies).`);
+                    // Groups that follow `latest` now run the new version.
+                    const after = await store.readCatalog();
+                    await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(before, after));
+                    return EXIT_OK;
+                });
             } catch (err) {
                 if (err instanceof PublishError) {
                     ctx.err(`policy-insights policy publish: ${err.message}`);

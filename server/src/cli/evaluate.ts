@@ -1,0 +1,28 @@
+import { artifactPackSource, Evaluator, type EvaluationReport } from '../evaluation';
+import { verifiedArtifactDir } from '../registry/artifacts';
+import type { Store } from '../store';
+import type { CommandContext } from './command';
+import { withRunner } from './runner';
+
+/**
+ * Evaluation after a CLI change (a scan, a group edit), as the language server does by
+ * itself: a CI script that scans and then lists violations sees current results.
+ * Prints one summary line and each problem to stderr.
+ */
+export async function evaluateAfter(
+    ctx: CommandContext,
+    store: Store,
+    run: (evaluator: Evaluator) => Promise<EvaluationReport>,
+): Promise<EvaluationReport> {
+    return withRunner(async (runner) => {
+        const evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, async (s, pack) => verifiedArtifactDir(s, pack)) });
+        const report = await run(evaluator);
+        if (report.accounts.length) {
+            ctx.err(
+                `Evaluated ${report.accounts.join(', ')}: ${report.stillOpen} open violation(s), ${report.opened} new, ${report.resolved} resolved.`,
+            );
+        }
+        for (const p of report.problems) ctx.err(`warning: ${p.entity}: ${p.pack ?? ''}${p.policy ? `/${p.policy}` : ''}: ${p.message}`);
+        return report;
+    });
+}
