@@ -8,6 +8,7 @@ import { LanguageClient, State, TransportKind, type LanguageClientOptions, type 
 import {
     EvaluationFinishedNotification,
     GetServerStatusRequest,
+    ScanProgressNotification,
     InstallOutputNotification,
     ServerStatusNotification,
     StoreChangedNotification,
@@ -16,7 +17,9 @@ import {
 } from '../../server/src/protocol';
 import type { InitializationOptions } from '../../server/src/server';
 import { registerCommonCommands } from './commands/common';
+import { registerAccountCommands, showBackgroundScanProgress } from './commands/accounts';
 import { registerGroupCommands } from './commands/groups';
+import { RESOURCE_SCHEME, ResourceDocumentProvider } from './resourceDocuments';
 import { registerPackCommands } from './commands/packs';
 import { ServerApi } from './serverApi';
 import { AccountsTreeProvider } from './views/accountsTreeProvider';
@@ -78,6 +81,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     };
     const treesByScope: Record<StoreScope, ServerTreeProvider> = trees;
     let home = '';
+    const resourceDocuments = new ResourceDocumentProvider(server);
 
     context.subscriptions.push(
         vscode.window.registerTreeDataProvider('policyInsights.packs', trees.packs),
@@ -95,6 +99,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         }),
         ...registerPackCommands(server, output),
         ...registerGroupCommands(server),
+        ...registerAccountCommands(server),
+        resourceDocuments,
+        vscode.workspace.registerTextDocumentContentProvider(RESOURCE_SCHEME, resourceDocuments),
+        client.onNotification(ScanProgressNotification.type, showBackgroundScanProgress),
         client.onNotification(EvaluationFinishedNotification.type, (summary) => {
             output.info(`Evaluation (${summary.trigger}) of ${summary.accounts.join(', ') || 'no account'}: ${summary.opened} opened, ${summary.resolved} resolved, ${summary.stillOpen} open`);
             for (const problem of summary.problems) output.warn(problem);
@@ -108,8 +116,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
             home = status.home;
             statusBar.update(status);
         }),
-        client.onNotification(StoreChangedNotification.type, ({ scopes }) => {
+        client.onNotification(StoreChangedNotification.type, ({ scopes, accounts }) => {
             for (const scope of new Set(scopes)) treesByScope[scope].refresh();
+            if (scopes.includes('accounts')) resourceDocuments.refresh(accounts);
         }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type)),
         vscode.workspace.onDidChangeConfiguration(async (e) => {

@@ -1,6 +1,17 @@
 import type { CancellationToken } from 'vscode';
+import type { ScanSchedule } from '../../server/src/model';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
+    AddAwsAccountRequest,
+    AddStackAccountRequest,
+    GetResourceRequest,
+    ListAwsProfilesRequest,
+    ListResourcesRequest,
+    ListResourceTypesRequest,
+    RemoveAccountRequest,
+    ScanAccountRequest,
+    SetScanScheduleRequest,
+    type AddAwsAccountParams,
     CreateGroupRequest,
     DisablePackRequest,
     EditGroupRequest,
@@ -74,5 +85,32 @@ export class ServerApi {
     }
     evaluateNow(accounts?: string[]) {
         return this.client.sendRequest(EvaluateNowRequest.type, { accounts });
+    }
+    listAwsProfiles() {
+        return this.client.sendRequest(ListAwsProfilesRequest.type);
+    }
+    addAwsAccount(params: AddAwsAccountParams) {
+        return this.client.sendRequest(AddAwsAccountRequest.type, params);
+    }
+    addStackAccount(params: { name: string; stateFile: string }) {
+        return this.client.sendRequest(AddStackAccountRequest.type, params);
+    }
+    removeAccount(name: string) {
+        return this.client.sendRequest(RemoveAccountRequest.type, { name });
+    }
+    setScanSchedule(name: string, schedule: ScanSchedule) {
+        return this.client.sendRequest(SetScanScheduleRequest.type, { name, schedule });
+    }
+    scanAccount(name: string, token?: CancellationToken) {
+        return this.client.sendRequest(ScanAccountRequest.type, { name }, token);
+    }
+    listResourceTypes(account: string) {
+        return this.client.sendRequest(ListResourceTypesRequest.type, { account });
+    }
+    listResources(account: string, type?: string) {
+        return this.client.sendRequest(ListResourcesRequest.type, { account, type });
+    }
+    getResource(account: string, urn: string) {
+        return this.client.sendRequest(GetResourceRequest.type, { account, urn });
     }
 }

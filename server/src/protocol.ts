@@ -7,7 +7,7 @@
  * Each namespace says which side sends it.
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { Account, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion, ScanRecord, Violation } from './model';
+import type { Account, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, ScanStatus, ServiceError, Violation } from './model';
 
 /** Which part of the store changed; trees refresh only what changed. */
 export type StoreScope = 'packs' | 'groups' | 'accounts' | 'violations';
@@ -153,6 +153,104 @@ export namespace PublishPackRequest {
 export namespace RemovePackVersionRequest {
     export const method = 'policyInsights/removePackVersion';
     export const type = new RequestType<{ pack: string; versionTag: string }, PolicyPackVersion[], void>(method);
+}
+
+// ---------------------------------------------------------------------------------------
+// Accounts: add, scan, browse resources
+
+/** client -> server: profile names from ~/.aws/config and ~/.aws/credentials. */
+export namespace ListAwsProfilesRequest {
+    export const method = 'policyInsights/listAwsProfiles';
+    export const type = new RequestType0<{ name: string; region?: string }[], void>(method);
+}
+
+export interface AddAwsAccountParams {
+    name: string;
+    profile?: string;
+    roleArn?: string;
+    externalId?: string;
+    regions: string[];
+    endpoint?: string;
+    scanSchedule?: ScanSchedule;
+}
+
+/** client -> server: check the credentials (STS GetCallerIdentity) and add the account. */
+export namespace AddAwsAccountRequest {
+    export const method = 'policyInsights/addAwsAccount';
+    export const type = new RequestType<AddAwsAccountParams, Account, void>(method);
+}
+
+/** client -> server: add a Pulumi stack from its state file (export or file backend). */
+export namespace AddStackAccountRequest {
+    export const method = 'policyInsights/addStackAccount';
+    export const type = new RequestType<{ name: string; stateFile: string; scanSchedule?: ScanSchedule }, Account, void>(method);
+}
+
+/** client -> server: remove an account, its stored resources and violations. */
+export namespace RemoveAccountRequest {
+    export const method = 'policyInsights/removeAccount';
+    export const type = new RequestType<{ name: string }, void, void>(method);
+}
+
+/** client -> server: set an account's scan schedule. */
+export namespace SetScanScheduleRequest {
+    export const method = 'policyInsights/setScanSchedule';
+    export const type = new RequestType<{ name: string; schedule: ScanSchedule }, Account, void>(method);
+}
+
+export interface ScanSummary {
+    account: string;
+    /** What was asked: `name` or `name/region`. */
+    scanned: string;
+    status: ScanStatus['status'];
+    added: number;
+    changed: number;
+    removed: number;
+    unchanged: number;
+    errors: ServiceError[];
+}
+
+/** client -> server: scan now (`name` or `name/region`); cancel the request to stop the scan. */
+export namespace ScanAccountRequest {
+    export const method = 'policyInsights/scanAccount';
+    export const type = new RequestType<{ name: string }, ScanSummary, void>(method);
+}
+
+/** server -> client: progress of a running scan (manual, scheduled or a stack re-import). */
+export namespace ScanProgressNotification {
+    export const method = 'policyInsights/scanProgress';
+    export const type = new NotificationType<{ account: string; service: string; region?: string; done: number; total: number }>(method);
+}
+
+/** server -> client: a scan finished, with its delta. */
+export namespace ScanFinishedNotification {
+    export const method = 'policyInsights/scanFinished';
+    export const type = new NotificationType<ScanSummary & { trigger: 'manual' | 'schedule' | 'file-change' }>(method);
+}
+
+/** client -> server: resource counts by type for a child account (`name/region`, or `name` for global/stack). */
+export namespace ListResourceTypesRequest {
+    export const method = 'policyInsights/listResourceTypes';
+    export const type = new RequestType<{ account: string }, { type: string; count: number }[], void>(method);
+}
+
+export interface ResourceSummary {
+    urn: string;
+    type: string;
+    name: string;
+    id?: string;
+}
+
+/** client -> server: the resources of one type in a child account (no properties: the tree needs names). */
+export namespace ListResourcesRequest {
+    export const method = 'policyInsights/listResources';
+    export const type = new RequestType<{ account: string; type?: string }, ResourceSummary[], void>(method);
+}
+
+/** client -> server: one stored resource with its properties (the read-only resource document). */
+export namespace GetResourceRequest {
+    export const method = 'policyInsights/getResource';
+    export const type = new RequestType<{ account: string; urn: string }, Resource | null, void>(method);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import { listAccountSummaries } from './accounts/accountSummaries';
 import { listViolations } from './violations/violationQueries';
 import { registerPackHandlers } from './handlers/packHandlers';
 import { evaluationSummary, registerGroupHandlers } from './handlers/groupHandlers';
+import { registerAccountHandlers } from './handlers/accountHandlers';
 import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evaluation';
 import { verifiedArtifactDir } from './registry/artifacts';
 import { RunnerPool } from './packs/runner/runnerPool';
@@ -102,6 +103,9 @@ connection.onInitialize(async (params) => {
 connection.onInitialized(() => {
     setStatus({});
     void followCatalog();
+    if (store) {
+        scanService.start().catch((err) => connection.console.error(`Scheduled scans could not start: ${err instanceof Error ? err.message : String(err)}`));
+    }
 });
 
 connection.onRequest(GetServerStatusRequest.type, () => status);
@@ -141,6 +145,7 @@ async function followCatalog(): Promise<void> {
 const context = { connection, documents, store: requireStore, runner, isTrusted: () => status.trusted };
 registerPackHandlers(context);
 registerGroupHandlers(context, requireEvaluator);
+const scanService = registerAccountHandlers(context, requireEvaluator);
 
 connection.onNotification(WorkspaceTrustedNotification.type, () => {
     setStatus({ trusted: true });
@@ -149,6 +154,7 @@ connection.onNotification(WorkspaceTrustedNotification.type, () => {
 
 connection.onShutdown(async () => {
     catalogFollower?.dispose();
+    scanService.dispose();
     await runner.dispose();
     await store?.close();
 });

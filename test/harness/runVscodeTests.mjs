@@ -7,6 +7,7 @@
 // extensionDevelopmentPath/extensionTestsPath payload, the suite runs in code-server's
 // extension host and writes its results to $POLICY_INSIGHTS_TEST_RESULTS, which this script
 // waits for. The last line printed is `vscode suite: N passed, N failed`.
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,7 +40,27 @@ const workspace = join(temp, 'workspace');
 mkdirSync(home);
 // A copy, so tests that write into the workspace never touch the fixture.
 cpSync(resolve(options.folder), workspace, { recursive: true });
-const testEnv = { POLICY_INSIGHTS_TEST_RESULTS: resultsFile, POLICY_INSIGHTS_HOME: home };
+// The workflow suite scans a local AWS (test/localaws, seeded with the demo account) with
+// the demo account's scanner key, through the default credential chain (environment).
+const localAws = spawn(process.execPath, [join(extensionDevelopmentPath, 'out', 'test', 'localaws.js'), '--fixture', join(extensionDevelopmentPath, 'test', 'fixtures', 'aws', 'demo-account.json')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+});
+const awsEndpoint = await new Promise((resolveUrl, rejectUrl) => {
+    localAws.stdout.once('data', (data) => resolveUrl(String(data).trim().split('\n')[0]));
+    localAws.once('exit', (code) => rejectUrl(new Error(`the local AWS exited with ${code} before printing its URL`)));
+});
+process.on('exit', () => localAws.kill());
+const demoFixture = JSON.parse(readFileSync(join(extensionDevelopmentPath, 'test', 'fixtures', 'aws', 'demo-account.json'), 'utf8'));
+const scannerKey = demoFixture.accounts[0].accessKeys[0];
+const testEnv = {
+    POLICY_INSIGHTS_TEST_RESULTS: resultsFile,
+    POLICY_INSIGHTS_HOME: home,
+    POLICY_INSIGHTS_TEST_REPO: extensionDevelopmentPath,
+    POLICY_INSIGHTS_TEST_AWS_ENDPOINT: awsEndpoint,
+    AWS_ACCESS_KEY_ID: scannerKey.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: scannerKey.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 function readResults() {
     try {

@@ -7,6 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Mocha from 'mocha';
 import { defineExtensionSuite } from './extension.test';
+import { defineWorkflowSuite } from './workflow.test';
 
 /** What the harness reads back from $POLICY_INSIGHTS_TEST_RESULTS. */
 export interface SuiteResults {
@@ -47,6 +48,7 @@ export async function run(): Promise<void> {
         // Give the suite file mocha's tdd globals (suite, test, ...) before it declares its tests.
         mocha.suite.emit('pre-require', globalThis, 'test/vscode/extension.test.ts', mocha);
         defineExtensionSuite();
+        defineWorkflowSuite();
         await new Promise<void>((resolve) => {
             const runner = mocha.run(() => resolve());
             runner.on('pass', (test) => {

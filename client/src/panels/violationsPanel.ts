@@ -113,7 +113,7 @@ export class ViolationsPanel implements vscode.Disposable {
         context: vscode.ExtensionContext,
         private readonly api: ViolationPanelApi,
         private readonly output: vscode.LogOutputChannel,
-        private readonly initialState: PanelState | undefined,
+        initialState: PanelState | undefined,
         filter: PanelFilter | undefined,
     ) {
         this.pendingFilter = filter;
@@ -124,6 +124,10 @@ export class ViolationsPanel implements vscode.Disposable {
         webview.html = violationsPanelHtml({ cspSource: webview.cspSource, scriptUri: bundle('violations.js'), styleUri: bundle('violations.css'), nonce: createNonce() });
         this.disposables.push(
             webview.onDidReceiveMessage((message: ViolationsPanelToHost) => void this.onMessage(message)),
+            // A hidden webview is torn down and starts again when shown: messages wait for its next `ready`.
+            panel.onDidChangeViewState(() => {
+                if (!panel.visible) this.ready = false;
+            }),
             panel.onDidDispose(() => this.dispose()),
         );
     }
@@ -141,7 +145,7 @@ export class ViolationsPanel implements vscode.Disposable {
         switch (message.type) {
             case 'ready':
                 this.ready = true;
-                this.post({ type: 'init', state: this.initialState, filter: this.pendingFilter });
+                this.post({ type: 'init', state: this.lastState, filter: this.pendingFilter });
                 this.pendingFilter = undefined;
                 return;
             case 'state':

@@ -1,64 +1,126 @@
 import * as vscode from 'vscode';
-import type { AccountSummary } from '../../../server/src/protocol';
+import type { AccountSummary, ResourceSummary } from '../../../server/src/protocol';
+import { resourceUri } from '../resourceDocuments';
 import type { ServerApi } from '../serverApi';
-import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
+import { contextValue, MessageNode, ServerTreeProvider, TreeNode } from './treeNode';
 
-/** Accounts view: account -> child accounts (regions) with resource counts. */
+/** Accounts view: account -> regions (or global / the stack) -> resource types (counts) -> resources. */
 export class AccountsTreeProvider extends ServerTreeProvider {
     constructor(private readonly server: ServerApi) {
         super();
     }
     protected async loadRoots(): Promise<TreeNode[]> {
-        return (await this.server.listAccounts()).map((a) => new AccountNode(a));
+        return (await this.server.listAccounts()).map((a) => new AccountNode(this.server, a));
     }
 }
 
-function scanTooltip(account: AccountSummary): string {
+function scanTooltip(account: AccountSummary): vscode.MarkdownString {
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${account.name}**`).appendText(account.provider === 'aws' ? ' (AWS' : ' (Pulumi stack');
+    if (account.awsAccountId) md.appendText(` ${account.awsAccountId}`);
+    if (account.project) md.appendText(` ${account.project}/${account.stack}`);
+    md.appendText(`)\nScan schedule: ${account.scanSchedule}\n`);
     const s = account.scanStatus;
-    if (!s) return 'Never scanned';
-    const lines = [`Last scan: ${s.status}, started ${new Date(s.startedAt).toLocaleString()}`, `${s.resourceCount} resources`];
-    for (const e of s.errors) lines.push(`${e.service}${e.region ? ` (${e.region})` : ''}: ${e.code} ${e.message}`);
-    return lines.join('\n');
+    if (!s) return md.appendText('Never scanned');
+    md.appendText(`Last scan: ${s.status}, ${new Date(s.finishedAt ?? s.startedAt).toLocaleString()}, ${s.resourceCount} resources`);
+    for (const e of s.errors) md.appendText(`\n${e.service}${e.region ? ` (${e.region})` : ''}: ${e.code}: ${e.message}`);
+    return md;
 }
 
+const STATUS_ICONS: Record<string, string> = { running: 'sync~spin', failed: 'error', succeeded: 'cloud' };
+
 export class AccountNode extends TreeNode {
-    constructor(readonly account: AccountSummary) {
+    constructor(
+        private readonly server: ServerApi,
+        readonly account: AccountSummary,
+    ) {
         super();
     }
     getTreeItem(): vscode.TreeItem {
         const a = this.account;
         const total = Object.values(a.resourceCounts).reduce((n, c) => n + c, 0);
         const item = new vscode.TreeItem(a.name, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = `${a.provider === 'aws' ? 'AWS' : 'Pulumi stack'} · ${total} resources${a.scanStatus ? ` · ${a.scanStatus.status}` : ''}`;
+        const errors = a.scanStatus?.errors.length ? ` · ${a.scanStatus.errors.length} service error(s)` : '';
+        item.description = `${a.provider === 'aws' ? 'AWS' : 'stack'} · ${total} resources${a.scanStatus ? '' : ' · not scanned'}${errors}`;
         item.tooltip = scanTooltip(a);
-        item.iconPath = new vscode.ThemeIcon(a.provider === 'aws' ? 'cloud' : 'layers');
+        item.iconPath =
+            a.provider === 'pulumi-stack' ? new vscode.ThemeIcon('layers') : new vscode.ThemeIcon(STATUS_ICONS[a.scanStatus?.status ?? 'succeeded'] ?? 'cloud');
         item.contextValue = contextValue('account', a.provider, a.scanStatus?.status);
         return item;
     }
     override getChildren(): TreeNode[] {
-        const names = this.account.children.length ? this.account.children : [];
-        const global = this.account.resourceCounts[this.account.name];
-        const nodes: TreeNode[] = names.map((child) => new ChildAccountNode(child, this.account.resourceCounts[child] ?? 0));
-        if (global !== undefined) nodes.unshift(new ChildAccountNode(this.account.name, global, true));
+        const a = this.account;
+        if (a.provider === 'pulumi-stack') return [new ChildAccountNode(this.server, a.name, a.resourceCounts[a.name] ?? 0, 'stack')];
+        const nodes: TreeNode[] = a.children.map((child) => new ChildAccountNode(this.server, child, a.resourceCounts[child] ?? 0, 'region'));
+        if (a.resourceCounts[a.name] !== undefined) nodes.unshift(new ChildAccountNode(this.server, a.name, a.resourceCounts[a.name], 'global'));
         return nodes;
     }
 }
 
+/** A child account: a region, the account's global services, or a stack's resources. */
 export class ChildAccountNode extends TreeNode {
     constructor(
+        private readonly server: ServerApi,
         readonly childName: string,
         readonly resourceCount: number,
-        private readonly isGlobal = false,
+        private readonly kind: 'region' | 'global' | 'stack',
     ) {
         super();
     }
     getTreeItem(): vscode.TreeItem {
-        const label = this.isGlobal ? 'global' : this.childName.split('/')[1] ?? this.childName;
-        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+        const label = this.kind === 'global' ? 'global' : this.kind === 'stack' ? 'resources' : this.childName.split('/')[1] ?? this.childName;
+        const item = new vscode.TreeItem(label, this.resourceCount ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.description = `${this.resourceCount} resources`;
-        item.tooltip = this.childName;
-        item.iconPath = new vscode.ThemeIcon(this.isGlobal ? 'globe' : 'location');
-        item.contextValue = contextValue('childAccount');
+        item.tooltip = this.kind === 'global' ? `${this.childName}: global services (IAM)` : this.childName;
+        item.iconPath = new vscode.ThemeIcon(this.kind === 'global' ? 'globe' : this.kind === 'stack' ? 'layers' : 'location');
+        item.contextValue = contextValue('childAccount', this.kind);
         return item;
+    }
+    override async getChildren(): Promise<TreeNode[]> {
+        const types = await this.server.listResourceTypes(this.childName);
+        if (!types.length) return [new MessageNode('No resources stored: scan the account.')];
+        return types.map((t) => new ResourceTypeNode(this.server, this.childName, t.type, t.count));
+    }
+}
+
+export class ResourceTypeNode extends TreeNode {
+    constructor(
+        private readonly server: ServerApi,
+        readonly childName: string,
+        readonly type: string,
+        readonly count: number,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.type, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = String(this.count);
+        item.iconPath = new vscode.ThemeIcon('symbol-class');
+        item.contextValue = contextValue('resourceType');
+        return item;
+    }
+    override async getChildren(): Promise<TreeNode[]> {
+        return (await this.server.listResources(this.childName, this.type)).map((r) => new ResourceNode(this.childName, r));
+    }
+}
+
+export class ResourceNode extends TreeNode {
+    constructor(
+        readonly childName: string,
+        readonly resource: ResourceSummary,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.resource.name, vscode.TreeItemCollapsibleState.None);
+        item.description = this.resource.id && this.resource.id !== this.resource.name ? this.resource.id : undefined;
+        item.tooltip = this.resource.urn;
+        item.iconPath = new vscode.ThemeIcon('symbol-field');
+        item.contextValue = contextValue('resource');
+        item.command = { title: 'Open Resource', command: 'policyInsights.openResource', arguments: [this] };
+        return item;
+    }
+    get uri(): vscode.Uri {
+        return resourceUri(this.childName, this.resource.urn);
     }
 }

@@ -1,0 +1,203 @@
+/**
+ * Account commands: Add AWS Account…, Add Pulumi Stack…, Scan Account…, Remove Account…,
+ * Set Scan Schedule…, Open Resource. Scans show progress in a notification with Cancel.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ScanSchedule } from '../../../server/src/model';
+import type { AddAwsAccountParams, ScanSummary } from '../../../server/src/protocol';
+import type { ServerApi } from '../serverApi';
+import { AccountNode, ChildAccountNode, ResourceNode } from '../views/accountsTreeProvider';
+
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const AWS_REGIONS = [
+    'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
+    'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1',
+    'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'me-south-1', 'af-south-1',
+];
+const SCHEDULES: { label: ScanSchedule; detail: string }[] = [
+    { label: 'none', detail: 'Scan only when asked' },
+    { label: '12h', detail: 'Every 12 hours while VS Code runs' },
+    { label: 'daily', detail: 'Once a day while VS Code runs' },
+];
+
+function errorMessage(err: unknown): string {
+    return err instanceof Error ? err.message : String(err);
+}
+
+function validateName(value: string): string | undefined {
+    if (value.includes('/')) return 'No "/": regions are addressed as name/region.';
+    return ACCOUNT_NAME.test(value) ? undefined : 'Letters, digits, ".", "_" and "-".';
+}
+
+function describeScan(s: ScanSummary): string {
+    const failed = s.errors.length ? ` ${s.errors.length} service error(s): ${s.errors.slice(0, 3).map((e) => `${e.service}${e.region ? ` ${e.region}` : ''} ${e.code}`).join(', ')}${s.errors.length > 3 ? '…' : ''}.` : '';
+    return `Scanned ${s.scanned}: ${s.added} added, ${s.changed} changed, ${s.removed} removed, ${s.unchanged} unchanged.${failed}`;
+}
+
+async function pickAccountName(server: ServerApi, node: unknown, title: string): Promise<string | undefined> {
+    if (node instanceof AccountNode) return node.account.name;
+    if (node instanceof ChildAccountNode) return node.childName;
+    if (typeof node === 'string') return node;
+    const accounts = await server.listAccounts();
+    if (!accounts.length) {
+        void vscode.window.showInformationMessage('No accounts yet.', 'Add AWS Account…', 'Add Pulumi Stack…').then((c) => {
+            if (c) void vscode.commands.executeCommand(c.startsWith('Add AWS') ? 'policyInsights.addAwsAccount' : 'policyInsights.addPulumiStack');
+        });
+        return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+        accounts.flatMap((a) => [
+            { label: a.name, description: a.provider === 'aws' ? `AWS, ${a.children.length} region(s)` : 'Pulumi stack' },
+            ...(a.provider === 'aws' ? a.children.map((c) => ({ label: c, description: 'one region' })) : []),
+        ]),
+        { title, placeHolder: 'Account' },
+    );
+    return picked?.label;
+}
+
+export async function scanWithProgress(server: ServerApi, name: string): Promise<ScanSummary | undefined> {
+    return vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Scanning ${name}`, cancellable: true },
+        async (_progress, token) => {
+            try {
+                const summary = await server.scanAccount(name, token);
+                const show = summary.errors.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+                void show(describeScan(summary));
+                return summary;
+            } catch (err) {
+                if (token.isCancellationRequested) void vscode.window.showInformationMessage(`Scan of ${name} cancelled; nothing it had found was stored.`);
+                else void vscode.window.showErrorMessage(`Scan of ${name} failed: ${errorMessage(err)}`);
+                return undefined;
+            }
+        },
+    );
+}
+
+/** Progress of scans the user did not start here (schedules, stack re-imports), in the status bar. */
+export function showBackgroundScanProgress(p: { account: string; service: string; region?: string; done: number; total: number }): void {
+    vscode.window.setStatusBarMessage(`$(sync~spin) Scanning ${p.account}: ${p.done}/${p.total} ${p.service}${p.region ? ` ${p.region}` : ''}`, 3000);
+}
+
+export function registerAccountCommands(server: ServerApi): vscode.Disposable[] {
+    return [
+        vscode.commands.registerCommand('policyInsights.addAwsAccount', async (args?: Partial<AddAwsAccountParams>) => {
+            try {
+                const name =
+                    args?.name ??
+                    (await vscode.window.showInputBox({ title: 'Add AWS Account (1/4)', prompt: 'A name for this account in Policy Insights', placeHolder: 'insights-aws-account', validateInput: validateName }));
+                if (!name) return undefined;
+                let profile = args?.profile;
+                let defaultRegion: string | undefined;
+                if (!args) {
+                    const profiles = await server.listAwsProfiles();
+                    const picked = await vscode.window.showQuickPick(
+                        [
+                            { label: '$(key) Default credential chain', description: 'environment, SSO, instance role…', profile: undefined as string | undefined, region: undefined as string | undefined },
+                            ...profiles.map((p) => ({ label: p.name, description: p.region ?? '', profile: p.name, region: p.region })),
+                        ],
+                        { title: 'Add AWS Account (2/4): credentials', placeHolder: 'AWS profile from ~/.aws/config and ~/.aws/credentials' },
+                    );
+                    if (!picked) return undefined;
+                    profile = picked.profile;
+                    defaultRegion = picked.region;
+                }
+                let regions = args?.regions;
+                if (!regions) {
+                    const picked = await vscode.window.showQuickPick(
+                        AWS_REGIONS.map((r) => ({ label: r, picked: r === (defaultRegion ?? 'us-east-1') })),
+                        { title: 'Add AWS Account (3/4): regions to scan', canPickMany: true },
+                    );
+                    if (!picked?.length) return undefined;
+                    regions = picked.map((p) => p.label);
+                }
+                let roleArn = args?.roleArn;
+                let externalId = args?.externalId;
+                if (!args) {
+                    roleArn =
+                        (await vscode.window.showInputBox({
+                            title: 'Add AWS Account (4/4): role to assume (optional)',
+                            prompt: 'Leave empty to use the credentials directly',
+                            placeHolder: 'arn:aws:iam::123456789012:role/PolicyInsightsReadOnly',
+                            validateInput: (v) => (!v || /^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(v) ? undefined : 'An IAM role ARN'),
+                        })) || undefined;
+                    if (roleArn) externalId = (await vscode.window.showInputBox({ title: 'External id (optional)', prompt: 'Only if the role requires one' })) || undefined;
+                }
+                const account = await vscode.window.withProgress(
+                    { location: vscode.ProgressLocation.Notification, title: `Checking the credentials of ${name} (STS GetCallerIdentity)…` },
+                    () => server.addAwsAccount({ name, profile, regions: regions!, roleArn, externalId, endpoint: args?.endpoint, scanSchedule: args?.scanSchedule }),
+                );
+                if (!args) {
+                    void vscode.window.showInformationMessage(`Added ${account.name} (AWS account ${account.awsAccountId ?? '?'}).`, 'Scan Now').then((c) => {
+                        if (c) void scanWithProgress(server, account.name);
+                    });
+                }
+                return account;
+            } catch (err) {
+                void vscode.window.showErrorMessage(`Add AWS Account: ${errorMessage(err)}`);
+                return undefined;
+            }
+        }),
+        vscode.commands.registerCommand('policyInsights.addPulumiStack', async (args?: { name?: string; stateFile?: string }) => {
+            try {
+                const stateFile =
+                    args?.stateFile ??
+                    (
+                        await vscode.window.showOpenDialog({
+                            title: 'Add Pulumi Stack: a `pulumi stack export` file or a file-backend state',
+                            openLabel: 'Add Stack',
+                            canSelectMany: false,
+                            filters: { 'Pulumi state': ['json', 'gz'] },
+                            defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+                        })
+                    )?.[0]?.fsPath;
+                if (!stateFile) return undefined;
+                const suggested = path.basename(stateFile).replace(/(\.export)?\.json(\.gz)?$/, '').replace(/[^A-Za-z0-9._-]/g, '-');
+                const name =
+                    args?.name ??
+                    (await vscode.window.showInputBox({ title: 'Add Pulumi Stack', prompt: 'A name for this stack in Policy Insights', value: suggested, validateInput: validateName }));
+                if (!name) return undefined;
+                const account = await server.addStackAccount({ name, stateFile });
+                // A stack is read from its file: import it now (the file is watched from then on).
+                await scanWithProgress(server, account.name);
+                return account;
+            } catch (err) {
+                void vscode.window.showErrorMessage(`Add Pulumi Stack: ${errorMessage(err)}`);
+                return undefined;
+            }
+        }),
+        vscode.commands.registerCommand('policyInsights.scanAccount', async (node?: unknown) => {
+            const name = await pickAccountName(server, node, 'Scan Account');
+            return name ? scanWithProgress(server, name) : undefined;
+        }),
+        vscode.commands.registerCommand('policyInsights.removeAccount', async (node?: unknown) => {
+            const name = await pickAccountName(server, node, 'Remove Account');
+            if (!name) return;
+            const confirm = await vscode.window.showWarningMessage(`Remove ${name}, its stored resources and its violations?`, { modal: true }, 'Remove');
+            if (confirm !== 'Remove') return;
+            try {
+                await server.removeAccount(name.split('/')[0]);
+            } catch (err) {
+                void vscode.window.showErrorMessage(`Could not remove ${name}: ${errorMessage(err)}`);
+            }
+        }),
+        vscode.commands.registerCommand('policyInsights.setScanSchedule', async (node?: unknown) => {
+            const name = await pickAccountName(server, node, 'Set Scan Schedule');
+            if (!name) return;
+            const schedule = await vscode.window.showQuickPick(SCHEDULES, { title: `Scan schedule of ${name}` });
+            if (!schedule) return;
+            try {
+                await server.setScanSchedule(name.split('/')[0], schedule.label);
+            } catch (err) {
+                void vscode.window.showErrorMessage(`Could not set the schedule of ${name}: ${errorMessage(err)}`);
+            }
+        }),
+        vscode.commands.registerCommand('policyInsights.openResource', async (node?: ResourceNode | vscode.Uri) => {
+            const uri = node instanceof ResourceNode ? node.uri : node;
+            if (!uri) return;
+            const doc = await vscode.workspace.openTextDocument(uri);
+            await vscode.languages.setTextDocumentLanguage(doc, 'json');
+            await vscode.window.showTextDocument(doc, { preview: true });
+        }),
+    ];
+}
