@@ -4,9 +4,9 @@
 //
 //   build      node esbuild.mjs
 //   typecheck  npx tsc -b
-//   unit       node --test out/test/unit/
-//   lsp        node --test out/test/lsp/
 //   setup      code-server + Chromium installed (first run only does work)
+//   unit       node --test out/test/unit/ (the webview tests use Chromium)
+//   lsp        node --test out/test/lsp/
 //   vscode     the mocha suite inside code-server (test/harness/runVscodeTests.mjs)
 //   e2e        the views in the browser, `npm start --smoke` (test/e2e/)
 //   vsix       npm run package, install into code-server, views from the installed copy
@@ -148,9 +148,10 @@ async function setup() {
 const rungs = [
     ['build', singleCheck(node, ['esbuild.mjs'], 5 * MINUTE)],
     ['typecheck', singleCheck(npx, ['tsc', '-b'], 10 * MINUTE)],
-    ['unit', nodeTests('unit', ['out/test/unit/'], 20 * MINUTE)],
-    ['lsp', nodeTests('lsp', ['out/test/lsp/'], 20 * MINUTE)],
+    // Before the unit rung: the webview tests render the Policy Violations page in Chromium.
     ['setup', setup],
+    ['unit', nodeTests('unit', ['out/test/unit/'], 25 * MINUTE)],
+    ['lsp', nodeTests('lsp', ['out/test/lsp/'], 20 * MINUTE)],
     ['vscode', vscodeSuite],
     // One at a time: each starts its own code-server (and the smoke one another), on 2 cores.
     ['e2e', nodeTests('e2e', ['test/e2e/views.e2e.mjs', 'test/e2e/start.e2e.mjs'], 15 * MINUTE, ['--test-concurrency=1'])],

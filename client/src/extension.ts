@@ -8,6 +8,7 @@ import { LanguageClient, State, TransportKind, type LanguageClientOptions, type 
 import {
     EvaluationFinishedNotification,
     GetServerStatusRequest,
+    ScanFinishedNotification,
     ScanProgressNotification,
     InstallOutputNotification,
     ServerStatusNotification,
@@ -21,6 +22,7 @@ import { registerAccountCommands, showBackgroundScanProgress } from './commands/
 import { registerGroupCommands } from './commands/groups';
 import { RESOURCE_SCHEME, ResourceDocumentProvider } from './resourceDocuments';
 import { registerPackCommands } from './commands/packs';
+import { registerViolationCommands } from './commands/violations';
 import { ServerApi } from './serverApi';
 import { AccountsTreeProvider } from './views/accountsTreeProvider';
 import { GroupsTreeProvider } from './views/groupsTreeProvider';
@@ -28,6 +30,7 @@ import { PacksTreeProvider } from './views/packsTreeProvider';
 import { ServerStatusBar } from './views/serverStatusBar';
 import type { ServerTreeProvider } from './views/treeNode';
 import { ViolationsTreeProvider } from './views/violationsTreeProvider';
+import { ViolationsStatusBar } from './views/violationsStatusBar';
 
 /** What activate() returns: used by the integration tests, stable for other extensions. */
 export interface PolicyInsightsApi {
@@ -61,6 +64,8 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
         ],
         outputChannel: output,
         initializationOptions,
+        // The server reads `policyInsights.diagnostics.levels` and is told when settings change.
+        synchronize: { configurationSection: 'policyInsights' },
     };
     // The id makes `policyInsights.trace.server` drive the protocol trace.
     return new LanguageClient('policyInsights', 'Policy Insights', serverOptions, clientOptions);
@@ -82,12 +87,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     const treesByScope: Record<StoreScope, ServerTreeProvider> = trees;
     let home = '';
     const resourceDocuments = new ResourceDocumentProvider(server);
+    const violationsView = vscode.window.createTreeView('policyInsights.violations', { treeDataProvider: trees.violations });
+    trees.violations.view = violationsView;
+    trees.violations.setGrouping('policy');
+    const violationsStatusBar = new ViolationsStatusBar(server);
+    const violationCommands = registerViolationCommands(client, context, output);
 
     context.subscriptions.push(
         vscode.window.registerTreeDataProvider('policyInsights.packs', trees.packs),
         vscode.window.registerTreeDataProvider('policyInsights.groups', trees.groups),
         vscode.window.registerTreeDataProvider('policyInsights.accounts', trees.accounts),
-        vscode.window.registerTreeDataProvider('policyInsights.violations', trees.violations),
+        violationsView,
+        violationsStatusBar,
+        vscode.commands.registerCommand('policyInsights.groupViolationsByPolicy', () => trees.violations.setGrouping('policy')),
+        vscode.commands.registerCommand('policyInsights.groupViolationsByAccount', () => trees.violations.setGrouping('account')),
+        vscode.commands.registerCommand('policyInsights.groupViolationsBySeverity', () => trees.violations.setGrouping('severity')),
         ...Object.values(trees),
         ...registerCommonCommands({
             output,
@@ -100,9 +114,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         ...registerPackCommands(server, output),
         ...registerGroupCommands(server),
         ...registerAccountCommands(server),
+        violationCommands,
         resourceDocuments,
         vscode.workspace.registerTextDocumentContentProvider(RESOURCE_SCHEME, resourceDocuments),
         client.onNotification(ScanProgressNotification.type, showBackgroundScanProgress),
+        client.onNotification(ScanFinishedNotification.type, (scan) => {
+            output.info(`Scan of ${scan.scanned} (${scan.trigger}): ${scan.status}, ${scan.added} added, ${scan.changed} changed, ${scan.removed} removed`);
+            for (const e of scan.errors) output.warn(`Scan of ${scan.scanned}: ${e.service}${e.region ? ` ${e.region}` : ''}: ${e.code}: ${e.message}`);
+            // Manual scans report through their own notification; say so for the others.
+            if (scan.trigger !== 'manual') vscode.window.setStatusBarMessage(`Policy Insights: ${scan.scanned} re-scanned (${scan.trigger})`, 5000);
+        }),
         client.onNotification(EvaluationFinishedNotification.type, (summary) => {
             output.info(`Evaluation (${summary.trigger}) of ${summary.accounts.join(', ') || 'no account'}: ${summary.opened} opened, ${summary.resolved} resolved, ${summary.stillOpen} open`);
             for (const problem of summary.problems) output.warn(problem);
@@ -118,7 +139,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         }),
         client.onNotification(StoreChangedNotification.type, ({ scopes, accounts }) => {
             for (const scope of new Set(scopes)) treesByScope[scope].refresh();
-            if (scopes.includes('accounts')) resourceDocuments.refresh(accounts);
+            if (scopes.includes('accounts') || scopes.includes('violations')) resourceDocuments.refresh(accounts);
+            violationCommands.storeChanged(scopes);
+            if (scopes.includes('violations')) void violationsStatusBar.refresh();
         }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type)),
         vscode.workspace.onDidChangeConfiguration(async (e) => {
@@ -137,6 +160,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         home = status.home;
         statusBar.update(status);
         for (const tree of Object.values(trees)) tree.refresh();
+        await violationsStatusBar.refresh();
     })();
     ready.catch((err) => {
         output.error(`Policy Insights server failed to start: ${err instanceof Error ? err.message : String(err)}`);

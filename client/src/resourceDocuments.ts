@@ -22,17 +22,30 @@ export function parseResourceUri(uri: vscode.Uri): { account: string; urn: strin
 export class ResourceDocumentProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
     private readonly changed = new vscode.EventEmitter<vscode.Uri>();
     readonly onDidChange = this.changed.event;
+    /** The resource's violations, on the offending property when the message names it. */
+    private readonly diagnostics = vscode.languages.createDiagnosticCollection('policy-insights-resources');
+    private readonly closed = vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (doc.uri.scheme === RESOURCE_SCHEME) this.diagnostics.delete(doc.uri);
+    });
 
     constructor(private readonly server: ServerApi) {}
 
     async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
         const { account, urn } = parseResourceUri(uri);
         const resource = await this.server.getResource(account, urn);
-        if (!resource) return `// ${urn} is no longer stored in ${account}: it was removed by a later scan.\n`;
-        return JSON.stringify(resource, null, 2) + '\n';
+        if (!resource) {
+            this.diagnostics.delete(uri);
+            return `// ${urn} is no longer stored in ${account}: it was removed by a later scan.\n`;
+        }
+        const text = JSON.stringify(resource, null, 2) + '\n';
+        this.server.resourceDiagnostics(account, urn, text).then(
+            (found) => this.diagnostics.set(uri, found),
+            () => this.diagnostics.delete(uri),
+        );
+        return text;
     }
 
-    /** The open resource documents of these accounts changed in the store. */
+    /** The open resource documents of these accounts (or all) changed in the store. */
     refresh(accounts?: string[]): void {
         for (const doc of vscode.workspace.textDocuments) {
             if (doc.uri.scheme !== RESOURCE_SCHEME) continue;
@@ -42,5 +55,7 @@ export class ResourceDocumentProvider implements vscode.TextDocumentContentProvi
 
     dispose(): void {
         this.changed.dispose();
+        this.diagnostics.dispose();
+        this.closed.dispose();
     }
 }

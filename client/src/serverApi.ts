@@ -9,6 +9,7 @@ import {
     ListResourcesRequest,
     ListResourceTypesRequest,
     RemoveAccountRequest,
+    ResourceDiagnosticsRequest,
     ScanAccountRequest,
     SetScanScheduleRequest,
     type AddAwsAccountParams,
@@ -112,5 +113,10 @@ export class ServerApi {
     }
     getResource(account: string, urn: string) {
         return this.client.sendRequest(GetResourceRequest.type, { account, urn });
+    }
+    /** Diagnostics of the violations on a resource document, as VS Code diagnostics. */
+    async resourceDiagnostics(account: string, urn: string, text: string) {
+        const diagnostics = await this.client.sendRequest(ResourceDiagnosticsRequest.type, { account, urn, text });
+        return this.client.protocol2CodeConverter.asDiagnostics(diagnostics);
     }
 }

@@ -6,7 +6,7 @@
  *
  * Each namespace says which side sends it.
  */
-import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, NotificationType0, RequestType, RequestType0, type Diagnostic } from 'vscode-languageserver-protocol';
 import type { Account, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, ScanStatus, ServiceError, Violation } from './model';
 
 /** Which part of the store changed; trees refresh only what changed. */
@@ -251,6 +251,12 @@ export namespace ListResourcesRequest {
 export namespace GetResourceRequest {
     export const method = 'policyInsights/getResource';
     export const type = new RequestType<{ account: string; urn: string }, Resource | null, void>(method);
+}
+
+/** client -> server: diagnostics for an open resource document (its text as the client shows it). */
+export namespace ResourceDiagnosticsRequest {
+    export const method = 'policyInsights/resourceDiagnostics';
+    export const type = new RequestType<{ account: string; urn: string; text: string }, Diagnostic[], void>(method);
 }
 
 // ---------------------------------------------------------------------------------------

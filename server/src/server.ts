@@ -26,6 +26,8 @@ import { listViolations } from './violations/violationQueries';
 import { registerPackHandlers } from './handlers/packHandlers';
 import { evaluationSummary, registerGroupHandlers } from './handlers/groupHandlers';
 import { registerAccountHandlers } from './handlers/accountHandlers';
+import { registerViolationPanelHandlers } from './handlers/violationPanelHandlers';
+import { folderPaths, registerViolationDiagnostics } from './handlers/violationDiagnosticsHandlers';
 import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evaluation';
 import { verifiedArtifactDir } from './registry/artifacts';
 import { RunnerPool } from './packs/runner/runnerPool';
@@ -42,6 +44,7 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 
 let store: Store | undefined;
+let workspaceFolders: string[] = [];
 let status: ServerStatusParams = { state: 'starting', home: '', trusted: false };
 
 function setStatus(next: Partial<ServerStatusParams>): void {
@@ -62,12 +65,14 @@ function scopesOf(change: StoreChange): StoreScope[] {
 
 connection.onInitialize(async (params) => {
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    workspaceFolders = folderPaths(params.workspaceFolders);
     const home = resolveHome({ env: process.env, setting: options.home });
     status = { state: 'starting', home, trusted: options.trusted === true };
     connection.console.info(`Policy Insights server ${process.pid} starting; store home ${home}`);
     try {
         store = await Store.open({ home, watch: true });
         store.onDidChange((change) => {
+            violationDiagnostics.schedule();
             void connection.sendNotification(StoreChangedNotification.type, {
                 scopes: scopesOf(change),
                 accounts: change.account ? [change.account] : undefined,
@@ -95,6 +100,7 @@ connection.onInitialize(async (params) => {
             completionProvider: { triggerCharacters: ['"', "'"] },
             hoverProvider: true,
             codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+            workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         },
         serverInfo: { name: 'policy-insights' },
     };
@@ -102,6 +108,10 @@ connection.onInitialize(async (params) => {
 
 connection.onInitialized(() => {
     setStatus({});
+    violationDiagnostics.setFolders(workspaceFolders);
+    connection.workspace.onDidChangeWorkspaceFolders(async () => {
+        violationDiagnostics.setFolders(folderPaths(await connection.workspace.getWorkspaceFolders()));
+    });
     void followCatalog();
     if (store) {
         scanService.start().catch((err) => connection.console.error(`Scheduled scans could not start: ${err instanceof Error ? err.message : String(err)}`));
@@ -143,9 +153,12 @@ async function followCatalog(): Promise<void> {
 }
 
 const context = { connection, documents, store: requireStore, runner, isTrusted: () => status.trusted };
-registerPackHandlers(context);
+const packs = registerPackHandlers(context);
+const violationDiagnostics = registerViolationDiagnostics(context);
+connection.onCodeAction((params) => [...packs.codeActions(params), ...violationDiagnostics.codeActions(params)]);
 registerGroupHandlers(context, requireEvaluator);
 const scanService = registerAccountHandlers(context, requireEvaluator);
+registerViolationPanelHandlers(context);
 
 connection.onNotification(WorkspaceTrustedNotification.type, () => {
     setStatus({ trusted: true });

@@ -72,8 +72,14 @@ interface ProtocolEntry {
     sender: 'client' | 'server';
 }
 
+/** protocol.ts, and panelProtocol.ts for the Policy Violations panel's requests. */
+const PROTOCOL_FILES = ['protocol.ts', 'panelProtocol.ts'].map((f) => path.join('server', 'src', f));
+
 function protocolEntries(): ProtocolEntry[] {
-    const text = readFileSync(path.join(REPO, 'server', 'src', 'protocol.ts'), 'utf8');
+    return PROTOCOL_FILES.flatMap((file) => protocolEntriesOf(readFileSync(path.join(REPO, file), 'utf8')));
+}
+
+function protocolEntriesOf(text: string): ProtocolEntry[] {
     const entries: ProtocolEntry[] = [];
     const re = /\/\*\*\s*(client|server)\s*->\s*(client|server)[^*]*\*\/\s*export namespace (\w+) \{\s*export const method = '([^']+)';\s*export const type = new (Request|Notification)Type/g;
     for (const m of text.matchAll(re)) {
@@ -90,7 +96,7 @@ function protocolEntries(): ProtocolEntry[] {
     return entries;
 }
 
-test('protocol.ts defines each method once and every namespace says who sends it', () => {
+test('the protocol files define each method once and every namespace says who sends it', () => {
     const entries = protocolEntries();
     assert.ok(entries.length >= 5, `parsed ${entries.length} protocol entries`);
     const methods = entries.map((e) => e.method);
@@ -101,7 +107,7 @@ test('protocol.ts defines each method once and every namespace says who sends it
 test('no custom method string is spelled outside protocol.ts', () => {
     const offenders: string[] = [];
     for (const { file, text } of [...clientSources, ...serverSources, ...webviewSources]) {
-        if (file.endsWith(path.join('server', 'src', 'protocol.ts'))) continue;
+        if (PROTOCOL_FILES.includes(file)) continue;
         for (const m of text.matchAll(/['"`](policyInsights\/[\w/]+)['"`]/g)) offenders.push(`${file}: ${m[1]}`);
     }
     assert.deepEqual(offenders, [], 'use the namespace from protocol.ts instead');

@@ -50,8 +50,43 @@ export function filterFromArgument(arg: unknown): PanelFilter | undefined {
 export function registerViolationCommands(client: LanguageClient, context: vscode.ExtensionContext, output: vscode.LogOutputChannel): ViolationCommands {
     const api = new ViolationPanelApi(client);
     const disposables: vscode.Disposable[] = [
-        vscode.commands.registerCommand('policyInsights.showViolations', (arg?: unknown) => {
+        vscode.commands.registerCommand('policyInsights.showViolations', async (arg?: unknown) => {
+            // From a diagnostic's quick fix: only the violation's id is known.
+            const id = (arg as { violationId?: unknown } | undefined)?.violationId;
+            if (typeof id === 'string') {
+                try {
+                    arg = { violation: (await api.detail(id)).violation };
+                } catch (err) {
+                    void vscode.window.showErrorMessage(`Show in Policy Violations: ${err instanceof Error ? err.message : String(err)}`);
+                    return;
+                }
+            }
             ViolationsPanel.show(context, api, output, filterFromArgument(arg));
+        }),
+        vscode.commands.registerCommand('policyInsights.suppressViolation', async (arg?: string | { violation?: Violation }) => {
+            const id = typeof arg === 'string' ? arg : arg?.violation?.id;
+            if (!id) return undefined;
+            const reason = await vscode.window.showInputBox({
+                title: 'Suppress violation (1/2)',
+                prompt: 'Why is this acceptable for now? (kept with the violation)',
+                validateInput: (v) => (v.trim() ? undefined : 'A reason is required'),
+            });
+            if (!reason) return undefined;
+            const now = new Date();
+            const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+            const until = await vscode.window.showInputBox({
+                title: 'Suppress violation (2/2)',
+                prompt: 'Until which date (YYYY-MM-DD)? It shows again after that.',
+                value: nextMonth,
+                validateInput: (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) && Date.parse(v) > Date.now() ? undefined : 'A future date, YYYY-MM-DD'),
+            });
+            if (!until) return undefined;
+            try {
+                return await api.suppress({ id, reason: reason.trim(), until });
+            } catch (err) {
+                void vscode.window.showErrorMessage(`Could not suppress: ${err instanceof Error ? err.message : String(err)}`);
+                return undefined;
+            }
         }),
         vscode.commands.registerCommand('policyInsights.exportViolations', async (format?: ExportFormat) => {
             const chosen =

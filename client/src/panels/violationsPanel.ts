@@ -17,6 +17,7 @@ import type {
     ViolationsPanelToWebview,
 } from '../../../server/src/panelProtocol';
 import type { ViolationPanelApi } from './violationPanelApi';
+import { resourceUri } from '../resourceDocuments';
 import { createNonce, violationsPanelHtml } from './violationsPanelHtml';
 
 export const VIOLATIONS_VIEW_TYPE = 'policyInsights.violations';
@@ -190,8 +191,9 @@ export class ViolationsPanel implements vscode.Disposable {
     private async openResource(id: string): Promise<void> {
         try {
             const detail = await this.api.detail(id);
-            const resource = detail.resource ?? { urn: detail.violation.resourceURN, type: detail.violation.resourceType, name: detail.violation.resourceName, note: 'not in the last scan' };
-            const document = await vscode.workspace.openTextDocument({ language: 'json', content: `${JSON.stringify(resource, null, 2)}\n` });
+            // The stored resource's read-only document (it shows this violation on the offending property).
+            const document = await vscode.workspace.openTextDocument(resourceUri(detail.violation.entityId, detail.violation.resourceURN));
+            await vscode.languages.setTextDocumentLanguage(document, 'json');
             await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
         } catch (err) {
             void vscode.window.showErrorMessage(`Could not open the resource of violation ${id}: ${errorMessage(err)}`);

@@ -3,24 +3,67 @@ import type { Violation } from '../../../server/src/model';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 
-/** Violations view: open violations grouped by policy. */
-export class ViolationsTreeProvider extends ServerTreeProvider {
-    constructor(private readonly server: ServerApi) {
-        super();
-    }
-    protected async loadRoots(): Promise<TreeNode[]> {
-        const { violations } = await this.server.listViolations();
-        const byPolicy = new Map<string, Violation[]>();
-        for (const v of violations) {
-            const key = `${v.policyPack}/${v.policyName}`;
-            byPolicy.set(key, [...(byPolicy.get(key) ?? []), v]);
-        }
-        return [...byPolicy].sort(([a], [b]) => a.localeCompare(b)).map(([key, list]) => new PolicyGroupNode(key, list));
+/** How the Violations tree groups open violations; switched from the view's title bar. */
+export type ViolationGrouping = 'policy' | 'account' | 'severity';
+export const VIOLATION_GROUPINGS: readonly ViolationGrouping[] = ['policy', 'account', 'severity'];
+
+const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'unspecified'];
+
+function groupKey(v: Violation, grouping: ViolationGrouping): string {
+    switch (grouping) {
+        case 'policy':
+            return `${v.policyPack}/${v.policyName}`;
+        case 'account':
+            return v.entityId;
+        case 'severity':
+            return v.severity ?? 'unspecified';
     }
 }
 
-export class PolicyGroupNode extends TreeNode {
+/**
+ * Violations view: open violations grouped by policy (default), account or severity,
+ * with counts on the groups and the total as the view's badge. Selecting a violation opens
+ * it in the Policy Violations page.
+ */
+export class ViolationsTreeProvider extends ServerTreeProvider {
+    private grouping: ViolationGrouping = 'policy';
+    /** Set by extension.ts once the TreeView exists, for the badge. */
+    view?: vscode.TreeView<TreeNode>;
+
+    constructor(private readonly server: ServerApi) {
+        super();
+    }
+
+    get currentGrouping(): ViolationGrouping {
+        return this.grouping;
+    }
+
+    setGrouping(grouping: ViolationGrouping): void {
+        this.grouping = grouping;
+        void vscode.commands.executeCommand('setContext', 'policyInsights.violationGrouping', grouping);
+        this.refresh();
+    }
+
+    protected async loadRoots(): Promise<TreeNode[]> {
+        const { violations, total } = await this.server.listViolations();
+        if (this.view) this.view.badge = total ? { value: total, tooltip: `${total} open violation(s)` } : undefined;
+        const groups = new Map<string, Violation[]>();
+        for (const v of violations) {
+            const key = groupKey(v, this.grouping);
+            groups.set(key, [...(groups.get(key) ?? []), v]);
+        }
+        const keys = [...groups.keys()].sort((a, b) =>
+            this.grouping === 'severity' ? SEVERITY_ORDER.indexOf(a) - SEVERITY_ORDER.indexOf(b) : a.localeCompare(b),
+        );
+        return keys.map((key) => new ViolationGroupNode(this.grouping, key, groups.get(key)!));
+    }
+}
+
+const GROUP_ICONS: Record<ViolationGrouping, string> = { policy: 'shield', account: 'cloud', severity: 'flame' };
+
+export class ViolationGroupNode extends TreeNode {
     constructor(
+        readonly grouping: ViolationGrouping,
         readonly key: string,
         readonly violations: Violation[],
     ) {
@@ -28,14 +71,16 @@ export class PolicyGroupNode extends TreeNode {
     }
     getTreeItem(): vscode.TreeItem {
         const first = this.violations[0];
-        const item = new vscode.TreeItem(first.policyName, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = `${this.violations.length} · ${first.policyPack}`;
-        item.iconPath = new vscode.ThemeIcon('shield');
-        item.contextValue = contextValue('violationGroup');
+        const label = this.grouping === 'policy' ? first.policyName : this.key;
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = this.grouping === 'policy' ? `${this.violations.length} · ${first.policyPack}` : String(this.violations.length);
+        item.tooltip = `${this.violations.length} open violation(s)`;
+        item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[this.grouping]);
+        item.contextValue = contextValue('violationGroup', this.grouping);
         return item;
     }
     override getChildren(): TreeNode[] {
-        return this.violations.map((v) => new ViolationNode(v));
+        return this.violations.map((v) => new ViolationNode(v, this.grouping));
     }
 }
 
@@ -47,16 +92,21 @@ const LEVEL_ICONS: Record<Violation['level'], string> = {
 };
 
 export class ViolationNode extends TreeNode {
-    constructor(readonly violation: Violation) {
+    constructor(
+        readonly violation: Violation,
+        private readonly grouping: ViolationGrouping = 'policy',
+    ) {
         super();
     }
     getTreeItem(): vscode.TreeItem {
         const v = this.violation;
-        const item = new vscode.TreeItem(v.resourceName, vscode.TreeItemCollapsibleState.None);
-        item.description = `${v.entityId} · ${v.level}${v.severity ? ` · ${v.severity}` : ''}`;
-        item.tooltip = new vscode.MarkdownString().appendText(`${v.resourceType}\n${v.resourceURN}\n\n${v.message}`);
+        const item = new vscode.TreeItem(v.resourceName || v.entityId, vscode.TreeItemCollapsibleState.None);
+        const where = this.grouping === 'account' ? v.policyName : v.entityId;
+        item.description = `${where} · ${v.level}${v.severity ? ` · ${v.severity}` : ''}`;
+        item.tooltip = new vscode.MarkdownString().appendText(`${v.policyPack}/${v.policyName}\n${v.resourceType}\n${v.resourceURN}\n\n${v.message}`);
         item.iconPath = new vscode.ThemeIcon(LEVEL_ICONS[v.level]);
         item.contextValue = contextValue('violation', v.status);
+        item.command = { title: 'Show in Policy Violations', command: 'policyInsights.showViolations', arguments: [this] };
         return item;
     }
 }

@@ -3,6 +3,8 @@ import { Store } from '../store';
 import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, TriageError, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
 import { EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
 import { formatTable } from './table';
+import { exportContextFor, formatViolations } from '../violations/export';
+import { version } from '../../../package.json';
 
 const ALL_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
 const FORMATS = ['table', 'json', 'csv', 'sarif'] as const;
@@ -89,14 +91,17 @@ export const violationCommands: CommandSpec[] = [
             withViolationStore(ctx, async (store) => {
                 const format = ctx.values.json ? 'json' : ((ctx.values.format as string | undefined) ?? 'table');
                 if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
-                if (format === 'csv' || format === 'sarif') {
-                    ctx.err(`policy-insights violations: --format ${format} is not available yet in this version of Policy Insights; use --format table or --json.`);
-                    return EXIT_USAGE;
-                }
                 const query = queryFromOptions(ctx.values);
                 const { violations, total } = await queryViolations(store, query);
-                if (format === 'json') {
+                if (ctx.values.json) {
+                    // The query's own result, for scripts: the rows and how many matched.
                     ctx.out(JSON.stringify({ violations, total }, null, 2));
+                    return EXIT_OK;
+                }
+                if (format === 'csv' || format === 'sarif' || format === 'json') {
+                    // The same documents the Policy Violations panel exports.
+                    const context = await exportContextFor(store, violations, { toolVersion: version });
+                    process.stdout.write(formatViolations(violations, format, context));
                     return EXIT_OK;
                 }
                 if (!violations.length) {

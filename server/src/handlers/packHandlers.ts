@@ -3,7 +3,7 @@
  * scaffold / install / publish / remove requests. Logic lives in packs/ and registry/.
  */
 import * as path from 'node:path';
-import { CodeActionKind, ResponseError, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
+import { CodeActionKind, ResponseError, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActionsFor, completionsAt, hoverAt } from '../packs/languageFeatures';
 import { packFileOf, staticDiagnostics } from '../packs/packDocuments';
@@ -77,7 +77,8 @@ function userError(err: unknown): ResponseError<void> | unknown {
     return err;
 }
 
-export function registerPackHandlers(ctx: ServerContext): void {
+/** Registers the pack handlers; returns the pack quick fixes for server.ts's one code action handler. */
+export function registerPackHandlers(ctx: ServerContext): { codeActions(params: CodeActionParams): CodeAction[] } {
     const { connection, documents } = ctx;
     const diagnostics = new PackDiagnostics(ctx);
 
@@ -118,12 +119,6 @@ export function registerPackHandlers(ctx: ServerContext): void {
     connection.onHover(({ textDocument, position }) => {
         const doc = packSource(textDocument.uri);
         return doc ? hoverAt(doc, position) : null;
-    });
-    connection.onCodeAction(({ textDocument, context }) => {
-        const doc = documents.get(textDocument.uri);
-        if (!doc || !packFileOf(textDocument.uri)) return [];
-        const installs = context.diagnostics.map(installAction).filter((a): a is CodeAction => !!a);
-        return [...codeActionsFor(doc, context.diagnostics), ...installs];
     });
 
     connection.onRequest(ListTemplatesRequest.type, () => listTemplates().map(({ name, description, language }) => ({ name, description, language })));
@@ -167,4 +162,12 @@ export function registerPackHandlers(ctx: ServerContext): void {
             throw userError(err);
         }
     });
+    return {
+        codeActions({ textDocument, context }) {
+            const doc = documents.get(textDocument.uri);
+            if (!doc || !packFileOf(textDocument.uri)) return [];
+            const installs = context.diagnostics.map(installAction).filter((a): a is CodeAction => !!a);
+            return [...codeActionsFor(doc, context.diagnostics), ...installs];
+        },
+    };
 }

@@ -127,12 +127,24 @@ describe('policy-insights violations', () => {
         assert.match(table.out, new RegExp(`${ids.logs}\\s+open\\s+mandatory\\s+high\\s+acme/no-public-bucket\\s+demo/us-east-1\\s+logs\\s+aws:s3/bucket:Bucket\\s+2026-01-10\\s+logs is public`));
     });
 
-    it('says csv and sarif are not available yet and rejects bad filters', async () => {
-        for (const format of ['csv', 'sarif']) {
-            const result = await runCliOn(t.home, 'violations', '--format', format);
-            assert.equal(result.code, 2);
-            assert.match(result.err, new RegExp(`--format ${format} is not available yet`));
+    it('exports csv, json and sarif documents of the same rows, and rejects bad filters', async () => {
+        const expected = await queryViolations(t.store, { account: 'demo/us-east-1' });
+        const written: string[] = [];
+        const write = process.stdout.write.bind(process.stdout);
+        process.stdout.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stdout.write;
+        try {
+            for (const format of ['csv', 'json', 'sarif']) assert.equal((await runCliOn(t.home, 'violations', '--account', 'demo/us-east-1', '--format', format)).code, 0);
+        } finally {
+            process.stdout.write = write;
         }
+        const [csv, json, sarif] = written;
+        assert.match(csv, /^id,status,level,/);
+        // Rows are CRLF-terminated records; messages may hold quoted newlines.
+        assert.deepEqual(csv.split('\r\n').slice(1).filter(Boolean).map((row) => row.split(',')[0]), expected.violations.map((v) => v.id));
+        assert.deepEqual((JSON.parse(json) as { violations: Violation[] }).violations.map((v) => v.id), expected.violations.map((v) => v.id));
+        const log = JSON.parse(sarif) as { version: string; runs: { results: unknown[] }[] };
+        assert.equal(log.version, '2.1.0');
+        assert.equal(log.runs[0].results.length, expected.violations.length);
         assert.equal((await runCliOn(t.home, 'violations', '--level', 'loud')).code, 2);
         const since = await runCliOn(t.home, 'violations', '--since', 'yesterday');
         assert.equal(since.code, 2);

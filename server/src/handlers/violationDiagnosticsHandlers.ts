@@ -1,0 +1,99 @@
+/**
+ * Publishes violations as diagnostics on the Pulumi programs in the workspace, answers the
+ * client's requests for resource-document diagnostics, and offers the quick fixes
+ * "Suppress…" and "Show in Policy Violations" on them.
+ */
+import { fileURLToPath } from 'node:url';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Connection } from 'vscode-languageserver/node';
+import { ENFORCEMENT_LEVELS, type EnforcementLevel } from '../model';
+import { ResourceDiagnosticsRequest } from '../protocol';
+import type { Store } from '../store';
+import {
+    resourceDocumentDiagnostics,
+    sourceDiagnostics,
+    VIOLATION_DIAGNOSTIC_SOURCE,
+    type ViolationDiagnosticData,
+} from '../violations/sourceDiagnostics';
+import type { ServerContext } from './serverContext';
+
+const DEFAULT_LEVELS: EnforcementLevel[] = ['mandatory', 'advisory', 'remediate'];
+
+async function diagnosticLevels(connection: Connection): Promise<EnforcementLevel[]> {
+    try {
+        const levels = (await connection.workspace.getConfiguration('policyInsights.diagnostics'))?.levels;
+        return Array.isArray(levels) ? levels.filter((l): l is EnforcementLevel => ENFORCEMENT_LEVELS.includes(l)) : DEFAULT_LEVELS;
+    } catch {
+        return DEFAULT_LEVELS;
+    }
+}
+
+export interface ViolationDiagnostics {
+    /** Recompute and publish (debounced): after store changes, folder or setting changes. */
+    schedule(): void;
+    setFolders(folders: string[]): void;
+    codeActions(params: CodeActionParams): CodeAction[];
+}
+
+export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagnostics {
+    const { connection } = ctx;
+    let folders: string[] = [];
+    let published = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> = Promise.resolve();
+
+    async function publish(store: Store): Promise<void> {
+        const byFile = await sourceDiagnostics(store, { folders, levels: await diagnosticLevels(connection) });
+        for (const uri of published) if (!byFile.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+        for (const [uri, diagnostics] of byFile) void connection.sendDiagnostics({ uri, diagnostics });
+        published = new Set(byFile.keys());
+    }
+
+    connection.onRequest(ResourceDiagnosticsRequest.type, async ({ account, urn, text }) =>
+        resourceDocumentDiagnostics(ctx.store(), account, urn, text, await diagnosticLevels(connection)),
+    );
+    connection.onDidChangeConfiguration(() => service.schedule());
+
+    const service: ViolationDiagnostics = {
+        schedule() {
+            clearTimeout(timer);
+            timer = setTimeout(() => {
+                running = running
+                    .then(() => publish(ctx.store()))
+                    .catch((err) => connection.console.error(`Violation diagnostics: ${err instanceof Error ? err.message : String(err)}`));
+            }, 200);
+        },
+        setFolders(next) {
+            folders = next;
+            service.schedule();
+        },
+        codeActions({ context }) {
+            const actions: CodeAction[] = [];
+            for (const diagnostic of context.diagnostics) {
+                if (diagnostic.source !== VIOLATION_DIAGNOSTIC_SOURCE) continue;
+                const data = diagnostic.data as ViolationDiagnosticData | undefined;
+                if (!data?.violationId) continue;
+                actions.push(
+                    {
+                        title: `Suppress ${data.policyName} on this resource…`,
+                        kind: CodeActionKind.QuickFix,
+                        diagnostics: [diagnostic],
+                        command: { title: 'Suppress…', command: 'policyInsights.suppressViolation', arguments: [data.violationId] },
+                    },
+                    {
+                        title: 'Show in Policy Violations',
+                        kind: CodeActionKind.QuickFix,
+                        diagnostics: [diagnostic],
+                        command: { title: 'Show in Policy Violations', command: 'policyInsights.showViolations', arguments: [{ violationId: data.violationId }] },
+                    },
+                );
+            }
+            return actions;
+        },
+    };
+    return service;
+}
+
+/** Workspace folder URIs as paths. */
+export function folderPaths(folders: { uri: string }[] | null | undefined): string[] {
+    return (folders ?? []).filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri));
+}
