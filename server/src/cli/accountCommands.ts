@@ -1,5 +1,4 @@
 import {
-    AccountInputError,
     addAwsAccount,
     addStackAccount,
     listAccountSummaries,
@@ -8,30 +7,13 @@ import {
     removeAccount,
     SCAN_SCHEDULES,
     scanAccount,
-    ScanInProgressError,
     type ScanOutcome,
 } from '../accounts';
 import type { ScanSchedule } from '../model';
-import { Store } from '../store';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
 
-/** Opens the store, runs `body`, and turns bad input into a message and exit 2. */
-async function withStore(ctx: CommandContext, command: string, body: (store: Store) => Promise<number>): Promise<number> {
-    const store = await Store.open({ home: ctx.home });
-    try {
-        return await body(store);
-    } catch (error) {
-        if (error instanceof AccountInputError || error instanceof ScanInProgressError) {
-            ctx.err(`policy-insights account ${command}: ${error.message}`);
-            return EXIT_USAGE;
-        }
-        throw error;
-    } finally {
-        await store.close();
-    }
-}
 
 function str(ctx: CommandContext, key: string): string | undefined {
     const value = ctx.values[key];
@@ -94,7 +76,7 @@ export const accountCommands: CommandSpec[] = [
             const scanSchedule = scheduleOf(ctx);
             if (provider === 'aws') {
                 if (str(ctx, 'state') !== undefined) throw new UsageError('--state is for --provider pulumi-stack');
-                return withStore(ctx, 'add', async (store) => {
+                return withStore(ctx, async (store) => {
                     const profile = str(ctx, 'profile');
                     const account = await addAwsAccount(store, {
                         name,
@@ -114,7 +96,7 @@ export const accountCommands: CommandSpec[] = [
                 const state = str(ctx, 'state');
                 if (state === undefined) throw new UsageError('--provider pulumi-stack needs --state FILE (a `pulumi stack export` file or .pulumi/stacks/<project>/<stack>.json)');
                 for (const flag of ['profile', 'role-arn', 'external-id', 'regions', 'endpoint']) if (str(ctx, flag) !== undefined) throw new UsageError(`--${flag} is for --provider aws`);
-                return withStore(ctx, 'add', async (store) => {
+                return withStore(ctx, async (store) => {
                     const account = await addStackAccount(store, { name, stateFile: state, scanSchedule });
                     ctx.out(`Added Pulumi stack ${account.name} (project ${account.project}, stack ${account.stack}) from ${account.settings.stateFile}.`);
                     ctx.out(`Import its resources with: policy-insights account scan ${account.name}`);
@@ -130,8 +112,7 @@ export const accountCommands: CommandSpec[] = [
         summary: 'List accounts with their resource counts',
         options: { json: { type: 'boolean' } },
         async run(ctx) {
-            const store = await Store.open({ home: ctx.home });
-            try {
+            return withStore(ctx, async (store) => {
                 const accounts = await listAccountSummaries(store);
                 if (ctx.values.json) ctx.out(JSON.stringify(accounts, null, 2));
                 else if (!accounts.length) ctx.out(`No accounts in ${ctx.home}.`);
@@ -149,9 +130,7 @@ export const accountCommands: CommandSpec[] = [
                         ),
                     );
                 return EXIT_OK;
-            } finally {
-                await store.close();
-            }
+            });
         },
     },
     {
@@ -162,7 +141,7 @@ export const accountCommands: CommandSpec[] = [
         options: { concurrency: { type: 'string' }, json: { type: 'boolean' }, 'no-evaluate': { type: 'boolean' } },
         async run(ctx) {
             const concurrency = positiveInt(ctx, 'concurrency');
-            return withStore(ctx, 'scan', async (store) => {
+            return withStore(ctx, async (store) => {
                 const controller = new AbortController();
                 const interrupt = () => controller.abort();
                 process.once('SIGINT', interrupt);
@@ -188,7 +167,7 @@ export const accountCommands: CommandSpec[] = [
         summary: 'Remove an account and its stored resources',
         positionals: [1, 1],
         async run(ctx) {
-            return withStore(ctx, 'rm', async (store) => {
+            return withStore(ctx, async (store) => {
                 const account = await removeAccount(store, ctx.positionals[0]);
                 ctx.out(`Removed ${account.provider === 'aws' ? 'AWS account' : 'Pulumi stack'} ${account.name} and its stored resources.`);
                 return EXIT_OK;
@@ -202,7 +181,7 @@ export const accountCommands: CommandSpec[] = [
         positionals: [1, 1],
         options: { type: { type: 'string' }, json: { type: 'boolean' } },
         async run(ctx) {
-            return withStore(ctx, 'resources', async (store) => {
+            return withStore(ctx, async (store) => {
                 const resources = await listResources(store, ctx.positionals[0], { type: str(ctx, 'type') });
                 if (ctx.values.json) ctx.out(JSON.stringify(resources, null, 2));
                 else if (!resources.length) ctx.out(`No resources stored for ${ctx.positionals[0]}${str(ctx, 'type') ? ` of type ${str(ctx, 'type')}` : ''}; scan it with: policy-insights account scan ${ctx.positionals[0]}`);

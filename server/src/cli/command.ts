@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Store } from '../store';
 
 /** Exit codes of the CLI contract (DESIGN.md). */
 export const EXIT_OK = 0;
@@ -60,4 +61,22 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): { values: C
         throw new UsageError(`${extra}`);
     }
     return parsed as { values: CommandContext['values']; positionals: string[] };
+}
+
+/**
+ * Opens the store for one command and closes it afterwards. A damaged file the store
+ * recovered from is reported (with where the damaged copy was kept) before the command runs.
+ */
+export async function withStore<T>(ctx: CommandContext, use: (store: Store) => Promise<T>): Promise<T> {
+    const store = await Store.open({ home: ctx.home });
+    for (const r of store.recoveries) {
+        ctx.err(
+            `warning: ${r.file} was damaged (${r.reason}); it was kept at ${r.movedTo} and ${r.restoredFrom ? `the store opened from ${r.restoredFrom}` : 'no earlier good copy existed'}.`,
+        );
+    }
+    try {
+        return await use(store);
+    } finally {
+        await store.close();
+    }
 }

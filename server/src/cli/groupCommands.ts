@@ -2,26 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { createGroup, disablePack, editGroup, enablePack, getGroup, GroupError, listPolicyGroups, removeGroup, resolveAppliedVersion, resolvedGroupPacks, validatePackConfig } from '../groups';
 import type { EntityType, GroupMode } from '../model';
-import { Store } from '../store';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
 
 const json = { json: { type: 'boolean' } } as const;
 
-/** Opens the store, runs `fn`, closes; a refused group operation prints its reason (exit 1 for config errors, else 2). */
-export async function withGroupStore(ctx: CommandContext, fn: (store: Store) => Promise<number>): Promise<number> {
-    const store = await Store.open({ home: ctx.home });
-    try {
-        return await fn(store);
-    } catch (error) {
-        if (!(error instanceof GroupError)) throw error;
-        ctx.err(`policy-insights: ${error.message}`);
-        return error.code === 'invalid-config' ? EXIT_FINDINGS : EXIT_USAGE;
-    } finally {
-        await store.close();
-    }
-}
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], option: string): T | undefined {
     if (value === undefined) return undefined;
@@ -48,7 +34,7 @@ export const groupCommands: CommandSpec[] = [
         summary: 'List policy groups',
         options: json,
         run: (ctx) =>
-            withGroupStore(ctx, async (store) => {
+            withStore(ctx, async (store) => {
                 const groups = await listPolicyGroups(store);
                 if (ctx.values.json) ctx.out(JSON.stringify(groups, null, 2));
                 else
@@ -74,7 +60,7 @@ export const groupCommands: CommandSpec[] = [
         options: { 'entity-type': { type: 'string' }, mode: { type: 'string' } },
         positionals: [1, 1],
         run: (ctx) =>
-            withGroupStore(ctx, async (store) => {
+            withStore(ctx, async (store) => {
                 const entityType = oneOf<EntityType>(ctx.values['entity-type'], ['accounts', 'stacks'], 'entity-type');
                 const mode = oneOf<GroupMode>(ctx.values.mode, ['audit', 'preventative'], 'mode');
                 const { group } = await createGroup(store, { name: ctx.positionals[0], entityType, mode });
@@ -89,7 +75,7 @@ export const groupCommands: CommandSpec[] = [
         options: json,
         positionals: [1, 1],
         run: (ctx) =>
-            withGroupStore(ctx, async (store) => {
+            withStore(ctx, async (store) => {
                 const group = await getGroup(store, ctx.positionals[0]);
                 const packs = resolvedGroupPacks(await store.readCatalog(), group);
                 if (ctx.values.json) {
@@ -127,7 +113,7 @@ export const groupCommands: CommandSpec[] = [
         },
         positionals: [1, 1],
         run: (ctx) =>
-            withGroupStore(ctx, async (store) => {
+            withStore(ctx, async (store) => {
                 const name = ctx.positionals[0];
                 const mode = oneOf<GroupMode>(ctx.values.mode, ['audit', 'preventative'], 'mode');
                 const edit = {
@@ -154,7 +140,7 @@ export const groupCommands: CommandSpec[] = [
         summary: 'Remove a policy group (the default group cannot be removed)',
         positionals: [1, 1],
         run: (ctx) =>
-            withGroupStore(ctx, async (store) => {
+            withStore(ctx, async (store) => {
                 const change = await removeGroup(store, ctx.positionals[0]);
                 await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
                 ctx.out(`Removed policy group ${ctx.positionals[0]}.`);
@@ -181,7 +167,7 @@ export async function readConfigFile(file: string): Promise<unknown> {
 
 /** `policy enable <pack> <latest|versionTag> [--policy-group G] [--config FILE]`. */
 export function runPolicyEnable(ctx: CommandContext): Promise<number> {
-    return withGroupStore(ctx, async (store) => {
+    return withStore(ctx, async (store) => {
         const [pack, versionTag] = ctx.positionals;
         const file = ctx.values.config as string | undefined;
         const config = file ? await readConfigFile(file) : undefined;
@@ -196,7 +182,7 @@ export function runPolicyEnable(ctx: CommandContext): Promise<number> {
 
 /** `policy disable <pack> [--policy-group G]`. */
 export function runPolicyDisable(ctx: CommandContext): Promise<number> {
-    return withGroupStore(ctx, async (store) => {
+    return withStore(ctx, async (store) => {
         const change = await disablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack: ctx.positionals[0] });
         ctx.out(`Disabled ${ctx.positionals[0]} in policy group ${change.group!.name}.`);
         await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
@@ -206,7 +192,7 @@ export function runPolicyDisable(ctx: CommandContext): Promise<number> {
 
 /** `policy validate-config <pack> <versionTag> --config FILE`: each error with its JSON path; exit 1 when any. */
 export function runValidateConfig(ctx: CommandContext): Promise<number> {
-    return withGroupStore(ctx, async (store) => {
+    return withStore(ctx, async (store) => {
         const [pack, versionTag] = ctx.positionals;
         const file = ctx.values.config as string | undefined;
         if (!file) throw new UsageError('--config FILE is required');

@@ -1,30 +1,19 @@
 import * as path from 'node:path';
-import { installDependencies, listTemplates, scaffoldPack, ScaffoldError } from '../packs/scaffold';
+import { analyzeStateFile } from '../evaluation/analyzeStateFile';
+import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
 import { formatDiagnostic, validatePackDir } from '../packs/validatePack';
 import { listPackVersions } from '../registry/packVersions';
-import { publishPack, PublishError } from '../registry/publish';
-import { removePackVersions, RemoveError } from '../registry/remove';
-import { Store } from '../store';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { publishPack } from '../registry/publish';
+import { removePackVersions } from '../registry/remove';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { withRunner } from './runner';
-import { analyzeStateFile, AnalyzeInputError } from '../evaluation/analyzeStateFile';
 import { formatTable } from './table';
 
 /** The SDK's diagnostic message is the policy description, a newline, then what the policy reported. */
 function violationText(d: { description: string; message: string }): string {
     const own = d.message.startsWith(d.description + '\n') ? d.message.slice(d.description.length + 1) : d.message;
     return own.replace(/\s+/g, ' ');
-}
-
-/** Opens the store for one command and closes it afterwards. */
-async function withStore<T>(ctx: CommandContext, use: (store: Store) => Promise<T>): Promise<T> {
-    const store = await Store.open({ home: ctx.home });
-    try {
-        return await use(store);
-    } finally {
-        await store.close();
-    }
 }
 
 const json = { json: { type: 'boolean' } } as const;
@@ -38,29 +27,21 @@ export const policyCommands: CommandSpec[] = [
         options: { dir: { type: 'string' }, force: { type: 'boolean' }, 'generate-only': { type: 'boolean' } },
         positionals: [1, 1],
         async run(ctx) {
-            try {
-                const result = await scaffoldPack({
-                    template: ctx.positionals[0],
-                    dir: (ctx.values.dir as string | undefined) ?? process.cwd(),
-                    force: ctx.values.force === true,
-                });
-                ctx.out(`Created policy pack "${result.packName}" from ${result.template.name} in ${result.dir}:`);
-                for (const file of result.files) ctx.out(`  ${file}`);
-                if (ctx.values['generate-only']) {
-                    ctx.out(`Run \`npm install\` in ${result.dir} before validating or publishing it.`);
-                } else {
-                    ctx.err(`Installing dependencies (npm install) in ${result.dir}...`);
-                    await installDependencies(result.dir, { onOutput: (chunk) => process.stderr.write(chunk) });
-                }
-                ctx.out(`Next: edit ${path.relative(process.cwd(), result.entry) || result.entry}, then \`policy-insights policy publish ${result.dir}\`.`);
-                return EXIT_OK;
-            } catch (err) {
-                if (err instanceof ScaffoldError) {
-                    ctx.err(`policy-insights policy new: ${err.message}`);
-                    return EXIT_USAGE;
-                }
-                throw err;
+            const result = await scaffoldPack({
+                template: ctx.positionals[0],
+                dir: (ctx.values.dir as string | undefined) ?? process.cwd(),
+                force: ctx.values.force === true,
+            });
+            ctx.out(`Created policy pack "${result.packName}" from ${result.template.name} in ${result.dir}:`);
+            for (const file of result.files) ctx.out(`  ${file}`);
+            if (ctx.values['generate-only']) {
+                ctx.out(`Run \`npm install\` in ${result.dir} before validating or publishing it.`);
+            } else {
+                ctx.err(`Installing dependencies (npm install) in ${result.dir}...`);
+                await installDependencies(result.dir, { onOutput: (chunk) => process.stderr.write(chunk) });
             }
+            ctx.out(`Next: edit ${path.relative(process.cwd(), result.entry) || result.entry}, then \`policy-insights policy publish ${result.dir}\`.`);
+            return EXIT_OK;
         },
     },
     {
@@ -83,8 +64,8 @@ export const policyCommands: CommandSpec[] = [
             try {
                 validation = validatePackDir(ctx.positionals[0] ?? process.cwd());
             } catch (err) {
-                ctx.err(`policy-insights policy validate: ${(err as Error).message}`);
-                return EXIT_USAGE;
+                // Not a policy pack: bad input.
+                throw new UsageError((err as Error).message);
             }
             for (const { file, diagnostics } of validation.files) {
                 for (const d of diagnostics) ctx.out(formatDiagnostic(path.relative(process.cwd(), file) || file, d));
@@ -100,33 +81,21 @@ export const policyCommands: CommandSpec[] = [
         positionals: [0, 1],
         async run(ctx) {
             const packDir = path.resolve(ctx.positionals[0] ?? process.cwd());
-            try {
-                return await withStore(ctx, async (store) => {
-                    const before = await store.readCatalog();
-                    const record = await withRunner((runner) =>
-                        publishPack(store, {
-                            packDir,
-                            inspect: (dir) => runner.loadPack(dir),
-                            onProgress: (message) => ctx.err(message),
-                        }),
-                    );
-                    ctx.out(`Published ${record.name}: version ${record.version}, versionTag ${record.versionTag} (${record.policies.length} policies).`);
-                    // Groups that follow `latest` now run the new version.
-                    const after = await store.readCatalog();
-                    await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(before, after));
-                    return EXIT_OK;
-                });
-            } catch (err) {
-                if (err instanceof PublishError) {
-                    ctx.err(`policy-insights policy publish: ${err.message}`);
-                    return err.code === 'invalid-pack' ? EXIT_FINDINGS : EXIT_USAGE;
-                }
-                if (err instanceof Error && (err.name === 'RunnerError' || err.name === 'ArtifactError')) {
-                    ctx.err(`policy-insights policy publish: ${err.message}`);
-                    return EXIT_USAGE;
-                }
-                throw err;
-            }
+            return withStore(ctx, async (store) => {
+                const before = await store.readCatalog();
+                const record = await withRunner((runner) =>
+                    publishPack(store, {
+                        packDir,
+                        inspect: (dir) => runner.loadPack(dir),
+                        onProgress: (message) => ctx.err(message),
+                    }),
+                );
+                ctx.out(`Published ${record.name}: version ${record.version}, versionTag ${record.versionTag} (${record.policies.length} policies).`);
+                // Groups that follow `latest` now run the new version.
+                const after = await store.readCatalog();
+                await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(before, after));
+                return EXIT_OK;
+            });
         },
     },
     {
@@ -157,17 +126,9 @@ export const policyCommands: CommandSpec[] = [
         positionals: [2, 2],
         async run(ctx) {
             const [pack, tag] = ctx.positionals;
-            try {
-                const removed = await withStore(ctx, (store) => removePackVersions(store, pack, tag));
-                for (const r of removed) ctx.out(`Removed ${r.name}@${r.versionTag} (version ${r.version}).`);
-                return EXIT_OK;
-            } catch (err) {
-                if (err instanceof RemoveError) {
-                    ctx.err(`policy-insights policy rm: ${err.message}`);
-                    return EXIT_USAGE;
-                }
-                throw err;
-            }
+            const removed = await withStore(ctx, (store) => removePackVersions(store, pack, tag));
+            for (const r of removed) ctx.out(`Removed ${r.name}@${r.versionTag} (version ${r.version}).`);
+            return EXIT_OK;
         },
     },
     {
@@ -208,18 +169,9 @@ export const policyCommands: CommandSpec[] = [
             const stateFile = ctx.values.file as string | undefined;
             const packDirs = (ctx.values['policy-pack'] as string[] | undefined) ?? [];
             if (!stateFile || !packDirs.length) throw new UsageError('--file and at least one --policy-pack are required');
-            let result;
-            try {
-                result = await withRunner((runner) =>
-                    analyzeStateFile(runner, { stateFile, packDirs, configFiles: ctx.values['policy-pack-config'] as string[] | undefined }),
-                );
-            } catch (err) {
-                if (err instanceof AnalyzeInputError || (err instanceof Error && ['AccountInputError', 'RunnerError'].includes(err.name))) {
-                    ctx.err(`policy-insights analyze: ${err.message}`);
-                    return EXIT_USAGE;
-                }
-                throw err;
-            }
+            const result = await withRunner((runner) =>
+                analyzeStateFile(runner, { stateFile, packDirs, configFiles: ctx.values['policy-pack-config'] as string[] | undefined }),
+            );
             const mandatory = result.diagnostics.filter((d) => d.enforcementLevel === 'mandatory');
             if (ctx.values.json) {
                 ctx.out(JSON.stringify(result, null, 2));

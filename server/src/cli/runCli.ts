@@ -10,7 +10,8 @@ import { commandLine, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError, type Co
 import { groupCommands } from './groupCommands';
 import { policyCommands } from './policyCommands';
 import { violationCommands } from './violationCommands';
-import { resolveHome, StoreError } from '../store';
+import { resolveHome } from '../store';
+import { userErrorExitCode } from './userErrors';
 
 export const COMMANDS: CommandSpec[] = [...policyCommands, ...groupCommands, ...accountCommands, ...violationCommands];
 
@@ -88,9 +89,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
             io.err(`usage: ${commandLine(spec)}`);
             return EXIT_USAGE;
         }
-        if (err instanceof StoreError) {
-            io.err(`policy-insights: ${err.message}`);
-            return EXIT_USAGE;
+        const code = userErrorExitCode(err);
+        if (code !== undefined) {
+            io.err(`policy-insights ${spec.path.join(' ')}: ${(err as Error).message}`);
+            return code;
         }
         throw err;
     }

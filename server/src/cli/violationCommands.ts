@@ -1,7 +1,7 @@
 import { ENFORCEMENT_LEVELS, SEVERITIES, type EnforcementLevel, type Priority, type Severity, type Violation, type ViolationStatus } from '../model';
 import { Store } from '../store';
-import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, TriageError, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
-import { EXIT_OK, EXIT_USAGE, UsageError, type CommandContext, type CommandSpec } from './command';
+import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
+import { EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { formatTable } from './table';
 import { exportContextFor, formatViolations } from '../violations/export';
 import { version } from '../../../package.json';
@@ -9,17 +9,13 @@ import { version } from '../../../package.json';
 const ALL_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
 const FORMATS = ['table', 'json', 'csv', 'sarif'] as const;
 
+/** A bad filter value is bad usage: printed with the command's usage. */
 async function withViolationStore(ctx: CommandContext, fn: (store: Store) => Promise<number>): Promise<number> {
-    const store = await Store.open({ home: ctx.home });
     try {
-        return await fn(store);
+        return await withStore(ctx, fn);
     } catch (error) {
         if (error instanceof FilterError) throw new UsageError(error.message);
-        if (!(error instanceof TriageError)) throw error;
-        ctx.err(`policy-insights: ${error.message}`);
-        return EXIT_USAGE;
-    } finally {
-        await store.close();
+        throw error;
     }
 }
 
