@@ -117,7 +117,7 @@ await store.updateCatalog((catalog) => {
     catalog.packs.push(...packs);
 });
 for (const pack of packs) await enablePack(store, { pack: pack.name, versionTag: 'latest' });
-for (const [account, resources] of shards) await store.updateShard(account, (shard) => void (shard.resources = resources));
+for (const [account, resources] of shards) await store.updateShard(account, (shard) => void (shard.resources = [...resources]));
 
 const evaluator = new Evaluator({ store, runner: pool, packs: directoryPackSource(dirs) });
 
@@ -158,13 +158,14 @@ for (let i = 0; i < runs; i++) {
     for (const r of picked) {
         const properties = { ...r.properties, tags: rand() < 0.5 ? undefined : { Owner: 'bench', Run: String(i) }, acl: r.type === 'aws:s3/bucket:Bucket' ? (rand() < 0.5 ? 'public-read' : 'private') : r.properties.acl };
         if (r.type === 'aws:ebs/volume:Volume') properties.encrypted = rand() < 0.5;
-        r.properties = properties;
-        r.hash = hashOf(r.type, properties);
+        // a new object, as a scan finds it: what was written to the store belongs to the store
+        const resources = shards.get(r.account);
+        resources[resources.indexOf(r)] = { ...r, properties, hash: hashOf(r.type, properties) };
         (children[r.account] ??= { added: [], changed: [], removed: [], unchanged: 0 }).changed.push(r.urn);
     }
     for (const account of Object.keys(children)) {
         const resources = shards.get(account);
-        await store.updateShard(account, (shard) => void (shard.resources = resources));
+        await store.updateShard(account, (shard) => void (shard.resources = [...resources]));
         children[account].unchanged = resources.length - children[account].changed.length;
     }
     started = performance.now();

@@ -44,8 +44,8 @@ export interface EntityOutcome {
     problems: EvaluationProblem[];
     results: EntityResults;
     work: EvaluationWork;
-    /** The resources this outcome is about, to check under the lock that nothing changed since. */
-    resourcesFingerprint: string;
+    /** The resources this outcome is about, to check under the lock that nothing changed since (computed when first asked). */
+    resourcesFingerprint(): string;
 }
 
 /** Keys of what could not be determined: a whole pack, a policy, or one policy on one resource. */
@@ -125,13 +125,26 @@ export interface EvaluateEntityArgs {
 /** Runs the entity's bindings (each distinct pack code + config once) and builds its findings. */
 export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOutcome> {
     const { entity, resources } = args;
-    const inputKeys = resources.map(inputKeyOf);
-    const fingerprint = resourcesFingerprint(resources, inputKeys);
+    // one pass over the resources, shared by every binding: this loop is most of an incremental run's own work
+    const count = resources.length;
+    const inputKeys: string[] = new Array(count);
     const keys: Record<string, string> = {};
-    resources.forEach((r, i) => (keys[r.urn] = inputKeys[i]));
-    const outcome: EntityOutcome = { findings: [], undetermined: new Set(), problems: [], results: { format: args.previous.format, keys, bindings: {} }, work: { evaluated: 0, reused: 0, stackRuns: 0 }, resourcesFingerprint: fingerprint };
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const previousKeys = args.previous.keys;
+    /** whether the resource's input is the one its cached results (if any) were computed at */
+    const sameInput: boolean[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+        const urn = resources[i].urn;
+        const key = inputKeyOf(resources[i]);
+        inputKeys[i] = key;
+        keys[urn] = key;
+        sameInput[i] = previousKeys[urn] === key;
+    }
+    // hashing every resource's input costs as much as the rest of this pass; only stack policies and a changed shard need it
+    let fingerprint: string | undefined;
+    const fingerprintOf = () => (fingerprint ??= resourcesFingerprint(resources, inputKeys));
+    const outcome: EntityOutcome = { findings: [], undetermined: new Set(), problems: [], results: { format: args.previous.format, keys, bindings: {} }, work: { evaluated: 0, reused: 0, stackRuns: 0 }, resourcesFingerprint: fingerprintOf };
+    let byUrnMap: Map<string, Resource> | undefined;
+    const byUrn = () => (byUrnMap ??= new Map(resources.map((r) => [r.urn, r])));
     for (const u of args.bindings.unresolved) {
         outcome.undetermined.add(undeterminedKey.pack(u.packName));
         outcome.problems.push({ entity: entity.name, pack: u.packName, message: u.problem });
@@ -167,16 +180,17 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         if (hasResourcePolicies) {
             const toRun: number[] = [];
             const failedBefore = new Set(previous?.failed ?? []);
-            resources.forEach((r, i) => {
-                if (previous && previousKeys[r.urn] === inputKeys[i] && !failedBefore.has(r.urn)) {
-                    const hit = previous.findings[r.urn];
+            for (let i = 0; i < count; i++) {
+                const urn = resources[i].urn;
+                if (previous && sameInput[i] && (failedBefore.size === 0 || !failedBefore.has(urn))) {
+                    const hit = previous.findings[urn];
                     if (hit) {
-                        next.findings[r.urn] = hit;
-                        diagnostics.push(...hit);
+                        next.findings[urn] = hit;
+                        for (const d of hit) diagnostics.push(d);
                     }
                     outcome.work.reused++;
                 } else toRun.push(i);
-            });
+            }
             if (toRun.length) {
                 outcome.work.evaluated += toRun.length;
                 let result: AnalyzeResult;
@@ -216,7 +230,7 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         }
 
         if (hasStackPolicies) {
-            if (previous?.stack && previous.stack.inputKey === fingerprint) {
+            if (previous?.stack && previous.stack.inputKey === fingerprintOf()) {
                 next.stack = previous.stack;
                 diagnostics.push(...previous.stack.diagnostics);
             } else {
@@ -232,7 +246,7 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
                     }
                     const stackDiagnostics = result.diagnostics.map(cached);
                     diagnostics.push(...stackDiagnostics);
-                    if (stackCacheable) next.stack = { inputKey: fingerprint, diagnostics: stackDiagnostics };
+                    if (stackCacheable) next.stack = { inputKey: fingerprintOf(), diagnostics: stackDiagnostics };
                 } catch (error) {
                     for (const p of binding.policies) if (p.policyType === 'stack') outcome.undetermined.add(undeterminedKey.policy(packName, p.name));
                     outcome.problems.push({ entity: entity.name, pack: packName, message: `Stack policies of ${packName}@${binding.pack.versionTag} failed: ${(error as Error).message}` });
@@ -245,7 +259,7 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         const severityOf = new Map(binding.policies.map((p) => [p.name, p.severity]));
         for (const b of sharing) {
             for (const d of diagnostics) {
-                const resource = d.urn ? byUrn.get(d.urn) : undefined;
+                const resource = d.urn ? byUrn().get(d.urn) : undefined;
                 const named = resource ? { type: resource.type, name: resource.name } : d.urn ? fromUrn(d.urn) : { type: '', name: entity.name };
                 const project = resource?.project ?? entity.account.project;
                 const severity = d.severity ?? severityOf.get(d.policyName);

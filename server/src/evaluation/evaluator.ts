@@ -8,7 +8,8 @@
  * cache. Because cached results are keyed by content, an incremental run gives exactly the
  * violations a full run gives.
  *
- * Persisting: one shard update per account per evaluation. Under the shard's lock the
+ * Persisting: one shard update per account per evaluation, of the violations only (the
+ * store reuses the unchanged resources, see Store.updateShardViolations). Under the shard's lock the
  * evaluator checks that the resources and the account's bindings are still those it
  * evaluated; if a scan or a group edit (from any process) slipped in, it evaluates again
  * (cheaply, from the cache) rather than write results of a state that is gone.
@@ -16,7 +17,7 @@
 import { effectiveBindings, type EffectiveBinding } from '../groups/effectiveBindings';
 import { entityOf, parentAccountName } from '../groups/groupMembership';
 import type { Resource, Violation } from '../model';
-import type { Catalog, Disposable, Shard, Store } from '../store';
+import type { Catalog, Disposable, ShardViolationsDraft, Store } from '../store';
 import { reconcileViolations } from '../violations/violationLifecycle';
 import { bindingsSignature, evaluateEntity, isUndetermined, type EvaluationProblem, type EvaluationWork, type PackRunner } from './entityEvaluation';
 import type { PackSource } from './packSource';
@@ -119,7 +120,6 @@ export class Evaluator {
 
     private async run(trigger: EvaluationTrigger, entities: string[], useCache: boolean): Promise<EvaluationReport> {
         const now = this.now().toISOString();
-        const report: EvaluationReport = { trigger, accounts: [], opened: 0, resolved: 0, stillOpen: 0, problems: [], work: { evaluated: 0, reused: 0, stackRuns: 0 } };
         const dirs = new Map<string, Promise<string>>();
         const packDir = (binding: EffectiveBinding) => {
             const id = `${binding.pack.name}\0${binding.pack.version}\0${binding.pack.digest}`;
@@ -127,46 +127,66 @@ export class Evaluator {
             if (!dir) dirs.set(id, (dir = this.packs.packDirFor(binding.pack)));
             return dir;
         };
-        for (const name of entities) {
-            let persisted = false;
-            let cacheUsable = useCache;
-            for (let attempt = 0; attempt < this.maxAttempts && !persisted; attempt++) {
-                const catalog = await this.store.readCatalog();
-                const entity = entityOf(catalog, name);
-                if (!entity) break; // the account was removed meanwhile
-                const shard = await this.store.readShard(name);
-                const bindings = effectiveBindings(catalog, name);
-                const signature = bindingsSignature(bindings);
-                const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous: await this.cache.load(name), useCache: cacheUsable, runner: this.runner, packDir });
-                // valid whatever happens next: entries are keyed by content
-                await this.cache.save(name, outcome.results);
-                cacheUsable = true;
-                report.work.evaluated += outcome.work.evaluated;
-                report.work.reused += outcome.work.reused;
-                report.work.stackRuns += outcome.work.stackRuns;
-                const result = await this.store.updateShard(name, async (locked) => {
-                    if (resourcesFingerprint(locked.resources) !== outcome.resourcesFingerprint) return undefined;
-                    if (bindingsSignature(effectiveBindings(await this.store.readCatalog(), name)) !== signature) return undefined;
-                    const keep = keptByFailedDiscovery(locked);
-                    const reconciled = reconcileViolations(locked.violations, outcome.findings, { now, undetermined: (v) => isUndetermined(outcome.undetermined, v) || keep(v) });
-                    locked.violations = reconciled.violations;
-                    const lastScan = locked.scans[locked.scans.length - 1];
-                    if (trigger === 'scan' && lastScan) lastScan.openViolations = reconciled.stillOpen;
-                    return reconciled;
-                });
-                if (!result) continue;
-                persisted = true;
-                report.accounts.push(name);
-                report.opened += result.opened.length;
-                report.resolved += result.resolved.length;
-                report.stillOpen += result.stillOpen;
-                report.problems.push(...outcome.problems);
-            }
-            if (!persisted && entityOf(await this.store.readCatalog(), name)) {
-                report.problems.push({ entity: name, message: `The resources or policy groups of ${name} kept changing during ${this.maxAttempts} evaluations; its violations were not updated. Evaluate it again when the scan or edit has finished.` });
-            }
+        // one entity after the other: evaluating two at a time made full runs faster but
+        // incremental ones slower here (2 cores shared with the pack hosts; more GC)
+        const parts: EvaluationReport[] = [];
+        for (const name of entities) parts.push(await this.evaluateEntityAndPersist(trigger, name, useCache, now, packDir));
+        const report: EvaluationReport = { trigger, accounts: [], opened: 0, resolved: 0, stillOpen: 0, problems: [], work: { evaluated: 0, reused: 0, stackRuns: 0 } };
+        for (const part of parts) {
+            report.accounts.push(...part.accounts);
+            report.opened += part.opened;
+            report.resolved += part.resolved;
+            report.stillOpen += part.stillOpen;
+            report.problems.push(...part.problems);
+            report.work.evaluated += part.work.evaluated;
+            report.work.reused += part.work.reused;
+            report.work.stackRuns += part.work.stackRuns;
         }
         if (report.accounts.length) for (const listener of this.listeners) notify(listener, report);
+        return report;
+    }
+
+    /** Evaluates one entity and persists its violations (retrying while its state changes underneath); its share of the report. */
+    private async evaluateEntityAndPersist(trigger: EvaluationTrigger, name: string, useCache: boolean, now: string, packDir: (binding: EffectiveBinding) => Promise<string>): Promise<EvaluationReport> {
+        const report: EvaluationReport = { trigger, accounts: [], opened: 0, resolved: 0, stillOpen: 0, problems: [], work: { evaluated: 0, reused: 0, stackRuns: 0 } };
+        let persisted = false;
+        let cacheUsable = useCache;
+        for (let attempt = 0; attempt < this.maxAttempts && !persisted; attempt++) {
+            const catalog = await this.store.readCatalog();
+            const entity = entityOf(catalog, name);
+            if (!entity) break; // the account was removed meanwhile
+            const shard = await this.store.readShard(name);
+            const bindings = effectiveBindings(catalog, name);
+            const signature = bindingsSignature(bindings);
+            const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous: await this.cache.load(name), useCache: cacheUsable, runner: this.runner, packDir });
+            // valid whatever happens next: entries are keyed by content
+            await this.cache.save(name, outcome.results);
+            cacheUsable = true;
+            report.work.evaluated += outcome.work.evaluated;
+            report.work.reused += outcome.work.reused;
+            report.work.stackRuns += outcome.work.stackRuns;
+            const result = await this.store.updateShardViolations(name, async (locked) => {
+                // the same array means the same resources: the store never changes the arrays it shares
+                if (locked.resources !== shard.resources && resourcesFingerprint(locked.resources) !== outcome.resourcesFingerprint()) return undefined;
+                if (bindingsSignature(effectiveBindings(await this.store.readCatalog(), name)) !== signature) return undefined;
+                const keep = keptByFailedDiscovery(locked);
+                const reconciled = reconcileViolations(locked.violations, outcome.findings, { now, undetermined: (v) => isUndetermined(outcome.undetermined, v) || keep(v) });
+                locked.violations = reconciled.violations;
+                const lastScan = locked.scans[locked.scans.length - 1];
+                if (trigger === 'scan' && lastScan) lastScan.openViolations = reconciled.stillOpen;
+                return reconciled;
+            });
+            if (!result) continue;
+            persisted = true;
+            report.accounts.push(name);
+            report.opened += result.opened.length;
+            report.resolved += result.resolved.length;
+            report.stillOpen += result.stillOpen;
+            report.problems.push(...outcome.problems);
+        }
+        if (!persisted && entityOf(await this.store.readCatalog(), name)) {
+            report.problems.push({ entity: name, message: `The resources or policy groups of ${name} kept changing during ${this.maxAttempts} evaluations; its violations were not updated. Evaluate it again when the scan or edit has finished.` });
+        }
         return report;
     }
 }
@@ -176,7 +196,7 @@ export class Evaluator {
  * over; if a resource is missing while the last scan reports its service failed, its
  * violations stay as they are rather than look fixed.
  */
-function keptByFailedDiscovery(shard: Shard): (v: Violation) => boolean {
+function keptByFailedDiscovery(shard: ShardViolationsDraft): (v: Violation) => boolean {
     const lastScan = shard.scans[shard.scans.length - 1];
     const failed = new Set((lastScan?.errors ?? []).map((e) => normalizeService(e.service)));
     if (!failed.size) return () => false;

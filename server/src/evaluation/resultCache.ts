@@ -58,9 +58,10 @@ export function inputKeyOf(resource: Resource): string {
 
 /** The whole resource set (order included: stack policies see it in order) as one hash. */
 export function resourcesFingerprint(resources: readonly Resource[], inputKeys: readonly string[] = resources.map(inputKeyOf)): string {
-    const hash = createHash('sha1');
-    resources.forEach((resource, i) => hash.update(`${resource.urn}\0${inputKeys[i]}\n`));
-    return hash.digest('hex');
+    // one update of the joined lines gives the digest of updating line by line, without 100,000 calls into the hash
+    const lines: string[] = new Array(resources.length);
+    for (let i = 0; i < resources.length; i++) lines[i] = `${resources[i].urn}\0${inputKeys[i]}\n`;
+    return createHash('sha1').update(lines.join('')).digest('hex');
 }
 
 /** Cached results per entity: in memory, backed by side files under the store home. */

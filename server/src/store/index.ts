@@ -6,6 +6,6 @@
 export { SCHEMA_VERSION, DEFAULT_POLICY_GROUP, defaultCatalog, emptyShard, type Catalog, type Shard } from './schema';
 export { StoreError, type StoreErrorCode } from './storeError';
 export type { RecoveryReport } from './storeDocument';
-export { Store, type StoreChange, type StoreOptions, type Disposable } from './store';
+export { Store, type StoreChange, type StoreOptions, type Disposable, type ShardViolationsDraft } from './store';
 export { resolveHome } from './home';
 export { registerMigration, type Migration } from './migrations';

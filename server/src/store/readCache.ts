@@ -2,6 +2,9 @@
  * Parsed store files kept in memory, keyed by path and valid for one version of the file
  * (see versionKeyOf). Bounded by the total size of the files on disk, least recently
  * used first out: a parsed 50 MB shard occupies several hundred MB of heap.
+ *
+ * An entry is either a parse of the file or the object this process just wrote to it
+ * (so the next read does not parse again); either way it is shared and read-only.
  */
 export class ReadCache {
     private readonly entries = new Map<string, { key: string; data: unknown; bytes: number }>();

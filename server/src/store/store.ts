@@ -17,6 +17,7 @@ import { currentVersionKey, removeAbandonedTempFiles } from './atomicFile';
 import { outsideLocks, withFileLock, type HeldLock } from './fileLock';
 import { ensureWritableFolders } from './home';
 import { ReadCache } from './readCache';
+import type { Resource } from '../model';
 import { defaultCatalog, emptyShard, normalizeCatalog, normalizeShard, type Catalog, type Shard } from './schema';
 import { StoreDocument, StoreDocumentAdapter, type DocumentFormat, type RecoveryReport } from './storeDocument';
 import { unwritable } from './storeError';
@@ -40,6 +41,9 @@ export interface StoreOptions {
     cacheBytes?: number;
 }
 
+/** What updateShardViolations hands its `mutate`: the resources are shared and read-only. */
+export type ShardViolationsDraft = Omit<Shard, 'resources'> & { readonly resources: readonly Resource[] };
+
 export interface Disposable {
     dispose(): void;
 }
@@ -55,12 +59,84 @@ const catalogFormat: DocumentFormat<Catalog> = {
     serialize: (catalog) => `${JSON.stringify(catalog, null, 2)}\n`,
 };
 
+/**
+ * The JSON text of resource arrays this process serialized, for arrays that are never
+ * changed afterwards: those the store keeps as the cached content of a shard (read-only
+ * for everyone, see readShard and updateShard). Lets a write that only changes the
+ * violations (updateShardViolations) skip serializing ~13 MB of unchanged resources.
+ */
+const resourcesJson = new WeakMap<readonly Resource[], string>();
+
+/**
+ * The text of everything but the resources (`{...}`) of shards the store keeps, and of a
+ * draft between the "nothing changed" check and its serialization, so a violations-only
+ * write serializes the violations once.
+ */
+const restJson = new WeakMap<Shard, string>();
+
+/** `shard` without its resources, as JSON; `keepForWrite` when serializeShard comes next with the unchanged shard. */
+function restTextOf(shard: Shard, keepForWrite: boolean): string {
+    let text = restJson.get(shard);
+    if (text === undefined) {
+        const { resources: _, ...rest } = shard;
+        text = JSON.stringify(rest);
+        if (keepForWrite) restJson.set(shard, text);
+    }
+    return text;
+}
+
+/**
+ * A shard's text: compact, with `resources` first so its text can be reused as is (the
+ * rest is the same as JSON.stringify would give). `reuseResources` only from
+ * updateShardViolations, whose resources are the store's cached, unchangeable array.
+ */
+function serializeShard(shard: Shard, reuseResources: boolean): string {
+    let resourcesText = reuseResources ? resourcesJson.get(shard.resources) : undefined;
+    if (resourcesText === undefined) {
+        resourcesText = JSON.stringify(shard.resources);
+        resourcesJson.set(shard.resources, resourcesText);
+    }
+    let restText: string | undefined;
+    if (reuseResources) {
+        restText = restJson.get(shard);
+        restJson.delete(shard); // a draft's text is good for this one write only
+    }
+    if (restText === undefined) {
+        const { resources: _, ...rest } = shard;
+        restText = JSON.stringify(rest);
+    }
+    return restText === '{}' ? `{"resources":${resourcesText}}` : `{"resources":${resourcesText},${restText.slice(1)}`;
+}
+
+/**
+ * What readers are served after `shard` was written as `text`: not `shard` itself, which
+ * may hold what JSON does not keep (undefined fields, Dates) or objects its writer still
+ * changes, but the content of the file. After updateShardViolations (`resourcesShared`)
+ * the resources are the store's own parse already and only the rest is parsed.
+ */
+function shardAsWritten(shard: Shard, text: string, resourcesShared: boolean, account: string): Shard {
+    const resourcesText = resourcesJson.get(shard.resources);
+    if (!resourcesShared || resourcesText === undefined) {
+        const parsed = normalizeShard(JSON.parse(text), account);
+        if (resourcesText !== undefined) resourcesJson.set(parsed.resources, resourcesText);
+        return parsed;
+    }
+    const restStart = '{"resources":'.length + resourcesText.length + 1;
+    const restText = restStart >= text.length ? '{}' : `{${text.slice(restStart)}`;
+    const kept = normalizeShard({ ...JSON.parse(restText), resources: shard.resources }, account);
+    restJson.set(kept, restText); // what the next violations-only write compares its draft with
+    return kept;
+}
+
 function shardFormat(account: string): DocumentFormat<Shard> {
     return {
         empty: () => emptyShard(account),
         normalize: (data) => normalizeShard(data, account),
         // up to ~50 MB: compact, serialized once per write
-        serialize: (shard) => JSON.stringify(shard),
+        serialize: serializeShard,
+        // parsing a large shard again after writing it is most of an incremental evaluation's time
+        asWritten: (shard, text, partsShared) => shardAsWritten(shard, text, partsShared, account),
+        unchangedFrom: (shard, base) => shard.resources === base.resources && restTextOf(shard, true) === restTextOf(base, false),
     };
 }
 
@@ -150,7 +226,8 @@ export class Store {
 
     /**
      * The shard of `account` (an empty shard if none exists yet). The result is shared
-     * with other readers in this process and cached until the file changes, because
+     * with other readers in this process and cached until the file changes (after a write
+     * by this process, the cache holds what was written, so it is not parsed again), because
      * parsing a large shard is expensive and copying it costs more: treat it as
      * read-only. Use updateShard to change it, or structuredClone what you need to keep
      * changing.
@@ -161,9 +238,40 @@ export class Store {
         return db.data;
     }
 
-    /** Like updateCatalog, for the shard of `account`; each account has its own lock. */
+    /**
+     * Like updateCatalog, for the shard of `account`; each account has its own lock.
+     * `mutate` gets a fresh private copy read from disk. The written content is kept as
+     * the parse readShard serves next (parsed from the text written, so what JSON does not
+     * keep is gone and later changes to `mutate`'s objects do not leak into it).
+     */
     async updateShard<T>(account: string, mutate: (shard: Shard) => T | Promise<T>): Promise<T> {
         return this.update(this.shard(account), emptyShard(account), mutate);
+    }
+
+    /**
+     * Like updateShard, for updates that leave the resources alone (an evaluation writing
+     * its violations): `mutate` gets a draft whose violations and scans are private copies
+     * and whose `resources` is the shared, read-only array readShard serves. Under the lock
+     * the draft is built from the cached content when the file is unchanged since this
+     * process read or wrote it (no read or parse of the file), and the resources' JSON text
+     * is reused for the write: such an update costs about the size of the violations, not
+     * of the shard. A write by another process is never served from the cache (see
+     * readLockedShared). Replacing or changing `resources` here is a bug; it throws
+     * before anything is written when `resources` was replaced.
+     */
+    async updateShardViolations<T>(account: string, mutate: (shard: ShardViolationsDraft) => T | Promise<T>): Promise<T> {
+        const document = this.shard(account);
+        return withFileLock(document.path, this.lockOptions, async (lock: HeldLock) => {
+            const read = await document.readLockedShared();
+            const base = read.data;
+            const draft: Shard = { ...base, violations: structuredClone(base.violations), scans: structuredClone(base.scans) };
+            const result = await mutate(draft);
+            if (draft.resources !== base.resources) {
+                throw new Error(`Store: updateShardViolations of ${account} replaced the resources; nothing was written. Use updateShard to change resources.`);
+            }
+            await document.writeLocked(draft, read, lock, true);
+            return result;
+        });
     }
 
     /** Deletes the shard of `account` and its backup (damaged copies set aside are kept). */

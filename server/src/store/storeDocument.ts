@@ -30,7 +30,23 @@ export interface DocumentFormat<T> {
     empty(): T;
     /** Migrated content as T; throws DamagedContentError when it is not one. */
     normalize(data: unknown): T;
-    serialize(data: T): string;
+    /**
+     * The file's text. `reuseParts`: the caller vouches that parts of `data` it shares with
+     * content this process parsed or wrote before are unchanged since, so their text may be
+     * reused instead of serialized again (see Store.updateShardViolations).
+     */
+    serialize(data: T, reuseParts: boolean): string;
+    /**
+     * The parse of `text` (just written from `data`) for the read cache, so the next read
+     * of the new file is served from memory; may reuse parts of `data` that `partsShared`
+     * says are the store's own unchanged parse. Without it the cache entry is dropped.
+     */
+    asWritten?(data: T, text: string, partsShared: boolean): T;
+    /**
+     * Whether `data`, built from the shared cached content `base` (see readLockedShared),
+     * would be written as the same text: cheaper than comparing whole texts.
+     */
+    unchangedFrom?(data: T, base: T): boolean;
 }
 
 /** What the document tells its store. */
@@ -41,7 +57,7 @@ export interface DocumentEvents {
 }
 
 /** A file read under its lock, with what is needed to write it back. */
-interface LockedRead<T> {
+export interface LockedRead<T> {
     data: T;
     /** The text on disk, to skip writes that change nothing; null when there was no file. */
     text: string | null;
@@ -49,6 +65,8 @@ interface LockedRead<T> {
     keepAsBackup: boolean;
     /** The content on disk is older than SCHEMA_VERSION and must be written back. */
     migrated: boolean;
+    /** Set by readLockedShared when `data` is the shared cached content (`text` is then null). */
+    shared?: boolean;
 }
 
 type Parsed<T> = { ok: true; data: T; migrated: boolean } | { ok: false; reason: string };
@@ -103,10 +121,26 @@ export class StoreDocument<T> {
     }
 
     /**
-     * Writes `data` over what `read` found (the caller holds `lock`); skips the write when
-     * the text would not change. Returns whether the file was written.
+     * Like readLocked, but the data is the SHARED cached object when the file is still the
+     * version this process last parsed or wrote (same inode, mtime and size: every write,
+     * ours or another process's, renames a new inode into place, so a write elsewhere
+     * never matches). Only for a caller that copies what it changes and leaves the rest
+     * untouched (Store.updateShardViolations); writeLocked then asks the format's
+     * unchangedFrom whether anything changed.
      */
-    async writeLocked(data: T, read: LockedRead<T>, lock: HeldLock): Promise<boolean> {
+    async readLockedShared(): Promise<LockedRead<T>> {
+        const key = await this.io('read', () => currentVersionKey(this.path));
+        const cached = key === null ? undefined : this.cache.get<T>(this.path, key);
+        if (cached) return { data: cached, text: null, keepAsBackup: true, migrated: false, shared: true };
+        return this.readLocked();
+    }
+
+    /**
+     * Writes `data` over what `read` found (the caller holds `lock`); skips the write when
+     * the text would not change. Returns whether the file was written. `reuseParts` is
+     * passed on to the format's serialize.
+     */
+    async writeLocked(data: T, read: LockedRead<T>, lock: HeldLock, reuseParts = false): Promise<boolean> {
         try {
             // what would be read back as damaged must not be written in the first place
             this.format.normalize(data);
@@ -114,14 +148,26 @@ export class StoreDocument<T> {
             if (!(error instanceof DamagedContentError)) throw error;
             throw new Error(`Store: refusing to write ${this.path} because ${error.message}; nothing was written.`);
         }
-        const text = this.format.serialize(data);
+        if (read.shared && this.format.unchangedFrom) {
+            if (this.format.unchangedFrom(data, read.data)) return false;
+        } else if (read.shared) throw new Error(`Store: ${this.path} has no way to compare content read shared.`);
+        const text = this.format.serialize(data, reuseParts);
         if (text === read.text) return false;
         const key = await this.io('write', () =>
             writeFileAtomic(this.path, text, { keepBackup: read.keepAsBackup, beforeCommit: () => lock.assertHeld() }),
         );
-        // the writer may keep references into `data`; readers parse the file afresh
+        // `key` is the new file's version: a later read (or readLockedShared) that finds it
+        // is served the format's copy of what was written instead of parsing the file again
         this.cache.delete(this.path);
+        // the write is done: a failure here may only cost the next reader a parse
+        try {
+            if (this.format.asWritten) this.cache.set(this.path, key, this.format.asWritten(data, text, reuseParts), text.length);
+        } catch (error) {
+            console.error(`Policy Insights store: ${this.path} was written but could not be kept in memory:`, error);
+        }
         read.text = text;
+        read.data = data;
+        read.shared = false;
         read.keepAsBackup = true;
         read.migrated = false;
         this.events.wrote(this.path, key);
@@ -149,7 +195,7 @@ export class StoreDocument<T> {
         let result: LockedRead<T> = { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
         let why = reason;
         if (parsedBackup?.ok) {
-            const text = this.format.serialize(parsedBackup.data);
+            const text = this.format.serialize(parsedBackup.data, false);
             const key = await this.io('restore', () => writeFileAtomic(this.path, text, { keepBackup: false }));
             this.events.wrote(this.path, key);
             restoredFrom = backup;

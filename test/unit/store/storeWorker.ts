@@ -3,11 +3,12 @@
  * STORE_TEST_WORKER=<role> runs that role instead of registering its tests (every test
  * file that spawns workers starts with `if (!runAsWorkerIfAsked())`).
  */
+import { utimes } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { writeFileAtomic } from '../../../server/src/store/atomicFile';
 import { Store } from '../../../server/src/store';
 
-export type WorkerRole = 'increment' | 'hold-lock' | 'write-loop' | 'crash-before-rename' | 'write-once';
+export type WorkerRole = 'increment' | 'hold-lock' | 'write-loop' | 'crash-before-rename' | 'write-once' | 'rewrite-same-size';
 
 /** Starts the worker role when this process is a worker; returns whether it is. */
 export function runAsWorkerIfAsked(): boolean {
@@ -98,6 +99,21 @@ const roles: Record<WorkerRole, (home: string, args: Record<string, any>) => Pro
                 catalog.lastVersion.fromWorker = (catalog.lastVersion.fromWorker ?? 0) + 1;
             });
         }
+        console.log('done');
+    },
+
+    /**
+     * Replaces scans[0].startedAt of `account`'s shard with `startedAt` (same length, so the
+     * file keeps its size) and sets the file's mtime to `mtimeSeconds`: only the inode then
+     * tells the new file from the old one.
+     */
+    async 'rewrite-same-size'(home, { account, startedAt, mtimeSeconds }) {
+        const store = await Store.open({ home });
+        await store.updateShard(account, (shard) => {
+            if (shard.scans[0].startedAt.length !== startedAt.length) throw new Error('rewrite-same-size needs a startedAt of the same length');
+            shard.scans[0].startedAt = startedAt;
+        });
+        await utimes(store.shardPath(account), mtimeSeconds, mtimeSeconds);
         console.log('done');
     },
 };
