@@ -1,5 +1,6 @@
 // Generates large, deterministic fixtures for pagination tests and benches.
 import type { FixtureAccount, FixtureBucket, FixtureRegionResources, LocalAwsFixture, Shape } from './fixture';
+import { seededRandom as random } from '../support/seededRandom';
 
 /** Options for `generateFixture`. */
 export interface GenerateFixtureArgs {
@@ -33,17 +34,6 @@ const MIX: [kind: string, weight: number][] = [
     ['logs.logGroups', 3],
 ];
 
-/** A small seeded PRNG (mulberry32), so fixtures are reproducible. */
-function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function hex(n: number, width: number): string {
     return n.toString(16).padStart(width, '0').slice(-width);

@@ -35,7 +35,8 @@ export interface ReceivedRequest {
 /** Why a signature was refused; undefined means it verified. */
 export type SignatureProblem = 'missing-date' | 'expired' | 'payload-hash' | 'mismatch';
 
-class NodeSha256 {
+/** The hash SignatureV4 needs, on node:crypto (tests sign raw requests with it too). */
+export class NodeSha256 {
     private readonly hash: Hash | Hmac;
     constructor(secret?: string | Uint8Array) {
         this.hash = secret ? createHmac('sha256', secret) : createHash('sha256');

@@ -2,7 +2,7 @@
 // unsigned requests and expired session tokens are refused with each service's own error.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { GetCallerIdentityCommand, AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -12,6 +12,7 @@ import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { parseAuthorization } from '../../localaws/sigv4';
 import { startLocalAws, type LocalAws } from '../../localaws/server';
 import { DEMO_FIXTURE, SCANNER_KEYS, clientConfig } from './localawsSupport';
+import { NodeSha256 } from '../../localaws/sigv4';
 
 let aws: LocalAws;
 let clockOffset = 0;
@@ -30,18 +31,6 @@ async function failure(promise: Promise<unknown>): Promise<SdkError> {
     );
 }
 
-class NodeSha256 {
-    private readonly hash: Hash | Hmac;
-    constructor(secret?: string | Uint8Array) {
-        this.hash = secret ? createHmac('sha256', secret) : createHash('sha256');
-    }
-    update(data: string | Uint8Array): void {
-        this.hash.update(data);
-    }
-    async digest(): Promise<Uint8Array> {
-        return this.hash.digest();
-    }
-}
 
 /** Signs a Query request by hand, so the test can send a body other than the signed one. */
 async function signedQuery(body: string, service = 'iam') {

@@ -2,7 +2,7 @@
 // (client and server share the 2 cores, so these are lower bounds). Bounded in count and time.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { IAMClient, paginateListUsers } from '@aws-sdk/client-iam';
@@ -17,21 +17,10 @@ import { CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client
 import { GENERATED_KEYS, generateFixture } from '../../localaws/generateFixture';
 import { startLocalAws, type LocalAws } from '../../localaws/server';
 import { collect } from './localawsSupport';
+import { NodeSha256 } from '../../localaws/sigv4';
 
 let aws: LocalAws;
 
-class Sha256 {
-    private readonly hash: Hash | Hmac;
-    constructor(secret?: string | Uint8Array) {
-        this.hash = secret ? createHmac('sha256', secret) : createHash('sha256');
-    }
-    update(data: string | Uint8Array): void {
-        this.hash.update(data);
-    }
-    async digest(): Promise<Uint8Array> {
-        return this.hash.digest();
-    }
-}
 
 before(async () => {
     aws = await startLocalAws({ fixture: generateFixture({ resourcesPerRegion: 3_334, regions: ['us-east-1', 'us-west-2', 'eu-west-1'], iamEntities: 2_500, seed: 11 }) });
@@ -63,7 +52,7 @@ describe('local AWS throughput', () => {
     it('serves pre-signed list pages to 64 concurrent raw HTTP connections (the server’s own capacity)', async (t) => {
         // The SDK clients above spend most of the CPU parsing; this shows what the server alone sustains.
         const url = new URL(aws.url);
-        const signer = new SignatureV4({ credentials: GENERATED_KEYS, region: 'us-east-1', service: 'iam', sha256: Sha256 as never });
+        const signer = new SignatureV4({ credentials: GENERATED_KEYS, region: 'us-east-1', service: 'iam', sha256: NodeSha256 as never });
         const pages: { headers: Record<string, string>; body: string }[] = [];
         for (let offset = 0; offset < 2_500; offset += 100) {
             const marker = offset ? `&Marker=${Buffer.from(JSON.stringify({ s: 'iam:users', o: offset })).toString('base64url')}` : '';

@@ -4,18 +4,9 @@
  * statuses, spread over the last 120 days.
  */
 import type { EnforcementLevel, Priority, Resource, Severity, Violation, ViolationStatus } from '../../../server/src/model';
+import { seededRandom as random } from '../../support/seededRandom';
 
-/** mulberry32: small, seedable, good enough to spread test data. */
-export function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+export { seededRandom as random } from '../../support/seededRandom';
 
 const ACCOUNTS = ['prod/us-east-1', 'prod/us-west-2', 'dev/eu-west-1', 'payments-stack'];
 const POLICIES: { pack: string; tag: string; name: string; severity?: Severity; level: EnforcementLevel }[] = [
