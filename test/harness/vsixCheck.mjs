@@ -62,7 +62,7 @@ after(() => {
     rmSync(temp, { recursive: true, force: true });
 });
 
-test('the vsix holds the bundles and the manifest, and no sources, maps, tests or node_modules', () => {
+test('the vsix holds the bundles, the manifest and esbuild, and no sources, maps, tests or other node_modules', () => {
     requireVsix();
     const { listing, entries } = listVsix();
     const sizeKb = (statSync(vsix).size / 1024).toFixed(0);
@@ -70,9 +70,12 @@ test('the vsix holds the bundles and the manifest, and no sources, maps, tests o
     for (const required of ['extension/package.json', 'extension/out/client/extension.js', 'extension/out/server/server.js', 'extension/out/cli/cli.js']) {
         assert.ok(entries.includes(required), `${required} is missing from the vsix`);
     }
+    // esbuild ships on purpose (it compiles TypeScript packs at run time): its JS API and this platform's binary only.
+    const esbuild = /^extension\/out\/node_modules\/(esbuild\/(package\.json|lib\/main\.js)|@esbuild\/[^/]+\/(package\.json|bin\/esbuild))$/;
+    assert.equal(entries.filter((name) => esbuild.test(name)).length, 4, 'esbuild (package.json, lib/main.js) and its platform binary package must ship');
     const unwanted = entries.filter((name) =>
         /\.map$|\.tsx?$|(^|\/)node_modules\/|^extension\/(test|client\/src|server\/src|webviews\/src|bench)\/|^extension\/out\/test\//.test(name) &&
-        !name.startsWith('extension/templates/'));
+        !name.startsWith('extension/templates/') && !esbuild.test(name));
     assert.deepEqual(unwanted, [], 'the vsix ships files the .vscodeignore allow-list should keep out');
 });
 
