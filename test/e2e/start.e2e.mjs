@@ -1,5 +1,7 @@
-// `npm start` in smoke mode: it starts code-server on the demo workspace, prints a URL
-// that loads the extension, checks that URL answers, and stops on its own.
+// `npm start` in smoke mode: it seeds the demo into a temporary home through the CLI (packs
+// published and enabled, the local AWS account and the demo stack scanned), starts
+// code-server on the demo workspace, prints a URL that loads the extension and what the
+// demo holds, checks that URL answers, and stops on its own.
 //
 //   node --test test/e2e/start.e2e.mjs        (after `node esbuild.mjs`)
 import assert from 'node:assert/strict';
@@ -21,5 +23,11 @@ test('npm start --smoke serves the workbench with the extension under developmen
     assert.deepEqual(payload.map(([key]) => key), ['extensionDevelopmentPath']);
     assert.ok(payload[0][1].endsWith(REPO), `the URL loads ${payload[0][1]}, not this repository`);
     assert.equal(new URL(url).searchParams.get('folder'), join(REPO, 'test', 'fixtures', 'demo-workspace'));
-    assert.match(output, /smoke: .* answers with the workbench page/);
+    assert.match(output, /smoke: .* answers with the workbench page; the demo has [1-9]\d* open violations/);
+    assert.match(output, /seeded in \d+ s/, 'the smoke run seeds a fresh home');
+    for (const pack of ['aws-typescript', 'aws-compliance-typescript']) {
+        assert.match(output, new RegExp(`policy pack  ${pack} 0\\.0\\.1 \\(enabled at latest in default-policy-group\\)`));
+    }
+    assert.match(output, /account {6}insights-aws-account \(AWS us-west-2, us-east-1 at http:\/\/127\.0\.0\.1:\d+\): 57 resources, [1-9]\d* open violations/);
+    assert.match(output, /account {6}demo-stack \(Pulumi stack demo-infra\/dev\): 8 resources, [1-9]\d* open violations/);
 });

@@ -186,7 +186,7 @@ export function registerGroupCommands(server: ServerApi): vscode.Disposable[] {
                 if (confirm !== 'Remove') return;
                 if (node instanceof GroupNode) await server.removeGroup(node.group.name);
                 else if (node instanceof AppliedPackNode) await server.disablePack({ group: node.group.name, pack: node.applied.name });
-                else if (node.group.entityType === 'stacks') await server.editGroup({ name: node.group.name, removeStacks: [node.member] });
+                else if (node.kind === 'stacks') await server.editGroup({ name: node.group.name, removeStacks: [node.member] });
                 else await server.editGroup({ name: node.group.name, removeAccounts: [node.member] });
             }),
         ),

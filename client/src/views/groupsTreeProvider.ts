@@ -29,11 +29,10 @@ export class GroupNode extends TreeNode {
     }
     override getChildren(): TreeNode[] {
         const g = this.group;
-        const members = g.entityType === 'stacks' ? g.stacks : g.accounts;
-        return [
-            ...g.appliedPolicyPacks.map((p) => new AppliedPackNode(g, p)),
-            ...members.map((m) => new MemberNode(g, m)),
-        ];
+        // The default group holds accounts and stacks alike; others hold their entity type.
+        const accounts = g.isDefault || g.entityType === 'accounts' ? g.accounts.map((m) => new MemberNode(g, m, 'accounts')) : [];
+        const stacks = g.isDefault || g.entityType === 'stacks' ? g.stacks.map((m) => new MemberNode(g, m, 'stacks')) : [];
+        return [...g.appliedPolicyPacks.map((p) => new AppliedPackNode(g, p)), ...accounts, ...stacks];
     }
 }
 
@@ -59,13 +58,15 @@ export class MemberNode extends TreeNode {
     constructor(
         readonly group: PolicyGroup,
         readonly member: string,
+        readonly kind: 'accounts' | 'stacks',
     ) {
         super();
     }
     getTreeItem(): vscode.TreeItem {
         const item = new vscode.TreeItem(this.member, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(this.group.entityType === 'stacks' ? 'layers' : 'cloud');
-        item.contextValue = contextValue('groupMember', this.group.entityType);
+        item.description = this.kind === 'stacks' ? 'stack' : this.member.includes('/') ? 'one region' : 'all regions';
+        item.iconPath = new vscode.ThemeIcon(this.kind === 'stacks' ? 'layers' : 'cloud');
+        item.contextValue = contextValue('groupMember', this.kind);
         return item;
     }
 }
