@@ -154,7 +154,7 @@ const rungs = [
     ['lsp', nodeTests('lsp', ['out/test/lsp/'], 20 * MINUTE)],
     ['vscode', vscodeSuite],
     // One at a time: each starts its own code-server (and the smoke one another), on 2 cores.
-    ['e2e', nodeTests('e2e', ['test/e2e/views.e2e.mjs', 'test/e2e/start.e2e.mjs', 'test/e2e/demo.e2e.mjs'], 15 * MINUTE, ['--test-concurrency=1'])],
+    ['e2e', nodeTests('e2e', ['test/e2e/views.e2e.mjs', 'test/e2e/start.e2e.mjs', 'test/e2e/demo.e2e.mjs', 'test/e2e/violationsPanel.e2e.mjs'], 15 * MINUTE, ['--test-concurrency=1'])],
     ['vsix', nodeTests('vsix', ['test/harness/vsixCheck.mjs'], 15 * MINUTE)],
 ];
 

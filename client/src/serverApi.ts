@@ -10,6 +10,8 @@ import {
     ListResourceTypesRequest,
     RemoveAccountRequest,
     ResourceDiagnosticsRequest,
+    RunPolicyRequest,
+    type RunPolicyParams,
     ScanAccountRequest,
     SetScanScheduleRequest,
     type AddAwsAccountParams,
@@ -118,5 +120,8 @@ export class ServerApi {
     async resourceDiagnostics(account: string, urn: string, text: string) {
         const diagnostics = await this.client.sendRequest(ResourceDiagnosticsRequest.type, { account, urn, text });
         return this.client.protocol2CodeConverter.asDiagnostics(diagnostics);
+    }
+    runPolicy(params: RunPolicyParams) {
+        return this.client.sendRequest(RunPolicyRequest.type, params);
     }
 }

@@ -7,7 +7,7 @@
  * Each namespace says which side sends it.
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0, type Diagnostic } from 'vscode-languageserver-protocol';
-import type { Account, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, ScanStatus, ServiceError, Violation } from './model';
+import type { Account, EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, ScanStatus, ServiceError, Violation } from './model';
 
 /** Which part of the store changed; trees refresh only what changed. */
 export type StoreScope = 'packs' | 'groups' | 'accounts' | 'violations';
@@ -336,6 +336,32 @@ export namespace EvaluateNowRequest {
 export namespace EvaluationFinishedNotification {
     export const method = 'policyInsights/evaluationFinished';
     export const type = new NotificationType<EvaluationSummary>(method);
+}
+
+// ---------------------------------------------------------------------------------------
+// Trying a working copy on real resources (the "Run against <account>" CodeLens)
+
+export interface RunPolicyParams {
+    packDir: string;
+    policyName: string;
+    /** An account (all its regions) or `name/region`. */
+    account: string;
+}
+
+export interface RunPolicyResult {
+    policyName: string;
+    account: string;
+    resourceCount: number;
+    /** The findings: resource URN and the policy's message. */
+    findings: { urn: string; message: string; enforcementLevel: EnforcementLevel }[];
+    /** Policies that threw or timed out, one line each. */
+    errors: string[];
+}
+
+/** client -> server: run one policy of a pack's working copy against an account's stored resources. */
+export namespace RunPolicyRequest {
+    export const method = 'policyInsights/runPolicy';
+    export const type = new RequestType<RunPolicyParams, RunPolicyResult, void>(method);
 }
 
 // ---------------------------------------------------------------------------------------

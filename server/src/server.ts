@@ -99,6 +99,7 @@ connection.onInitialize(async (params) => {
             textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
             completionProvider: { triggerCharacters: ['"', "'"] },
             hoverProvider: true,
+            codeLensProvider: { resolveProvider: false },
             codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
             workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         },

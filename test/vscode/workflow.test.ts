@@ -166,6 +166,23 @@ export function defineWorkflowSuite(): void {
             }
         });
 
+        test('the "Run against <account>" CodeLens runs the working copy on the scanned resources', async () => {
+            const uri = vscode.Uri.file(path.join(packDir, 'index.ts'));
+            const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', uri)) as vscode.CodeLens[];
+            const run = lenses.find((l) => l.command?.command === 'policyInsights.runPolicyAgainstAccount');
+            assert.ok(run?.command, `no Run against lens: ${lenses.map((l) => l.command?.title).join(', ')}`);
+            assert.match(run.command.title, /Run against insights-aws-account/);
+            const result = (await vscode.commands.executeCommand(run.command.command, ...(run.command.arguments ?? []))) as {
+                policyName: string;
+                resourceCount: number;
+                findings: { urn: string }[];
+            };
+            assert.equal(result?.policyName, 's3-no-public-read');
+            assert.ok(result.resourceCount > 10, String(result.resourceCount));
+            // The working copy, unlike the group's advisory binding, covers every region of the account.
+            assert.ok(result.findings.some((f) => f.urn.endsWith('::insights-demo-public-assets')), JSON.stringify(result.findings));
+        });
+
         test('making the bucket private and scanning again resolves its violation', async () => {
             const s3 = new S3Client({
                 endpoint: endpoint(),

@@ -164,6 +164,41 @@ export function registerPackCommands(server: ServerApi, output: vscode.LogOutput
                 return undefined;
             }
         }),
+        vscode.commands.registerCommand('policyInsights.runPolicyAgainstAccount', async (args?: { packDir: string; policyName: string; account?: string }) => {
+            if (!args?.packDir || !args.policyName) return undefined;
+            let account = args.account;
+            if (!account) {
+                const accounts = await server.listAccounts();
+                account = (
+                    await vscode.window.showQuickPick(
+                        accounts.flatMap((a) => [{ label: a.name, description: a.provider === 'aws' ? 'all regions' : 'Pulumi stack' }, ...a.children.map((c) => ({ label: c, description: 'one region' }))]),
+                        { title: `Run ${args.policyName} (working copy) against…`, placeHolder: 'A scanned account' },
+                    )
+                )?.label;
+                if (!account) return undefined;
+            }
+            // The runner loads the pack from disk: what the user sees is what runs.
+            await vscode.workspace.saveAll(false);
+            try {
+                const result = await vscode.window.withProgress(
+                    { location: vscode.ProgressLocation.Notification, title: `Running ${args.policyName} (working copy) against ${account}…` },
+                    () => server.runPolicy({ packDir: args.packDir, policyName: args.policyName, account: account! }),
+                );
+                output.info(`${result.policyName} (working copy) against ${result.account}: ${result.findings.length} finding(s) in ${result.resourceCount} resources`);
+                for (const f of result.findings.slice(0, 20)) output.info(`  ${f.enforcementLevel} ${f.urn}: ${f.message.replace(/\s+/g, ' ')}`);
+                if (result.findings.length > 20) output.info(`  … and ${result.findings.length - 20} more`);
+                for (const e of result.errors) output.warn(`  error: ${e}`);
+                const first = result.findings.slice(0, 3).map((f) => f.urn.split('::').pop()).join(', ');
+                const summary = `${result.policyName} (working copy) on ${result.account}: ${result.findings.length} finding(s) in ${result.resourceCount} resources${first ? `: ${first}${result.findings.length > 3 ? ', …' : ''}` : ''}.`;
+                void vscode.window.showInformationMessage(summary, 'Show Findings').then((c) => {
+                    if (c) output.show(true);
+                });
+                return result;
+            } catch (err) {
+                void vscode.window.showErrorMessage(`Run ${args.policyName}: ${errorMessage(err)}`);
+                return undefined;
+            }
+        }),
         vscode.commands.registerCommand('policyInsights.removePackVersion', async (node?: PackVersionNode | PackNode) => {
             if (!node) return;
             const pack = node instanceof PackVersionNode ? node.pack.name : node.packName;

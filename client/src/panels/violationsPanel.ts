@@ -66,6 +66,23 @@ async function resolveSource(position: SourcePosition): Promise<vscode.Uri | und
     return undefined;
 }
 
+/**
+ * The tab's shield in both themes. The activity-bar SVG strokes with currentColor, which an
+ * editor tab (an image, not inline SVG) draws black: invisible on a dark theme. Its
+ * outline, coloured like VS Code's own light and dark icons.
+ */
+function tabIcon(): { light: vscode.Uri; dark: vscode.Uri } {
+    const shield = (stroke: string) =>
+        vscode.Uri.parse(
+            'data:image/svg+xml;base64,' +
+                Buffer.from(
+                    `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="${stroke}" stroke-width="1.6" stroke-linejoin="round" stroke-linecap="round">` +
+                        '<path d="M12 2.5 4 5.5v6c0 5 3.4 8.6 8 10 4.6-1.4 8-5 8-10v-6z"/><path d="m8.5 12 2.5 2.5 4.5-5"/></svg>',
+                ).toString('base64'),
+        );
+    return { light: shield('#424242'), dark: shield('#C5C5C5') };
+}
+
 export class ViolationsPanel implements vscode.Disposable {
     private static current: ViolationsPanel | undefined;
     private ready = false;
@@ -121,7 +138,7 @@ export class ViolationsPanel implements vscode.Disposable {
         this.lastState = initialState;
         const webview = panel.webview;
         const bundle = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'out', 'webviews', file)).toString();
-        panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'client', 'media', 'policy-insights.svg');
+        panel.iconPath = tabIcon();
         webview.html = violationsPanelHtml({ cspSource: webview.cspSource, scriptUri: bundle('violations.js'), styleUri: bundle('violations.css'), nonce: createNonce() });
         this.disposables.push(
             webview.onDidReceiveMessage((message: ViolationsPanelToHost) => void this.onMessage(message)),

@@ -8,11 +8,14 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActionsFor, completionsAt, hoverAt } from '../packs/languageFeatures';
 import { packFileOf, staticDiagnostics } from '../packs/packDocuments';
 import { runtimeCheck } from '../packs/runtimeCheck';
+import { policyNameRanges } from '../packs/packSyntax';
+import { runPolicyOnAccount } from '../packs/workingCopyRun';
 import { installDependencies, listTemplates, scaffoldPack, ScaffoldError } from '../packs/scaffold';
 import {
     InstallDependenciesRequest,
     InstallOutputNotification,
     ListTemplatesRequest,
+    RunPolicyRequest,
     PublishPackRequest,
     RemovePackVersionRequest,
     ScaffoldPackRequest,
@@ -119,6 +122,36 @@ export function registerPackHandlers(ctx: ServerContext): { codeActions(params: 
     connection.onHover(({ textDocument, position }) => {
         const doc = packSource(textDocument.uri);
         return doc ? hoverAt(doc, position) : null;
+    });
+
+    // "Run against <account>" above each policy of a pack source, once an account has resources.
+    connection.onCodeLens(async ({ textDocument }) => {
+        const doc = packSource(textDocument.uri);
+        if (!doc || !ctx.isTrusted()) return [];
+        const scanned = (await ctx.store().readCatalog()).accounts.filter((a) => a.scanStatus && a.scanStatus.resourceCount > 0);
+        if (!scanned.length) return [];
+        const packDir = packFileOf(doc.uri)!.packDir;
+        const title = scanned.length === 1 ? `$(play) Run against ${scanned[0].name}` : '$(play) Run against an account…';
+        return policyNameRanges(doc).map(({ name, range }) => ({
+            range,
+            command: { title, command: 'policyInsights.runPolicyAgainstAccount', arguments: [{ packDir, policyName: name, account: scanned.length === 1 ? scanned[0].name : undefined }] },
+        }));
+    });
+    connection.onRequest(RunPolicyRequest.type, async (params) => {
+        if (!ctx.isTrusted()) throw new ResponseError(USER_ERROR, untrustedError('run policy packs').message);
+        try {
+            const result = await runPolicyOnAccount(ctx.store(), ctx.runner, params);
+            return {
+                policyName: result.policyName,
+                account: result.account,
+                resourceCount: result.resourceCount,
+                findings: result.diagnostics.map((d) => ({ urn: d.urn, message: d.message, enforcementLevel: d.enforcementLevel })),
+                errors: result.errors.map((e) => `${e.policyName ?? ''}${e.urn ? ` on ${e.urn}` : ''}: ${e.message}`),
+            };
+        } catch (err) {
+            // Every failure here is the user's to act on: no such account or policy, a pack that does not load.
+            throw new ResponseError(USER_ERROR, err instanceof Error ? err.message : String(err));
+        }
     });
 
     connection.onRequest(ListTemplatesRequest.type, () => listTemplates().map(({ name, description, language }) => ({ name, description, language })));

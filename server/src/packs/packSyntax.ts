@@ -317,3 +317,18 @@ export function contentRangeOf(literal: ts.StringLiteralLike, sourceFile: ts.Sou
 export function isUnterminated(literal: ts.StringLiteralLike): boolean {
     return literal.isUnterminated === true;
 }
+
+/** Each policy of the file's packs whose `name` is known, with the range of its name's value (for CodeLenses). */
+export function policyNameRanges(doc: TextDocument): { name: string; range: Range }[] {
+    const syntax = parsePackSource(doc);
+    const out: { name: string; range: Range }[] = [];
+    for (const pack of syntax.packs) {
+        for (const policy of pack.policies) {
+            const property = findProperty(policy.object, 'name');
+            const value = property && propertyValue(property);
+            const name = value && stringValueOf(value, syntax);
+            if (name) out.push({ name: name.value, range: rangeOf(policy.object, syntax.sourceFile, doc) });
+        }
+    }
+    return out;
+}

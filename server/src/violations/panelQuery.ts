@@ -394,6 +394,34 @@ function facetOf(counts: Int32Array, index: DimensionIndex, dimension: FacetDime
 }
 
 /**
+ * The account facet counts a parent account (`demo`) with all its regions (`demo/us-west-2`),
+ * because ticking it filters to all of them (see acceptance): the count a value shows is the
+ * number of rows ticking it alone gives. A parent with violations only in its regions is
+ * listed too, so the account a tree's Show Violations filtered on shows up ticked.
+ */
+function accountFacetOf(counts: Int32Array, index: DimensionIndex): Facet {
+    const values = [...index.values];
+    const ordinalOf = new Map(values.map((value, ord) => [value, ord]));
+    const parents = values.map((value) => {
+        const slash = value.indexOf('/');
+        if (slash < 0) return -1;
+        const parent = value.slice(0, slash);
+        let ord = ordinalOf.get(parent);
+        if (ord === undefined) {
+            ord = values.push(parent) - 1;
+            ordinalOf.set(parent, ord);
+        }
+        return ord;
+    });
+    const rolled = new Int32Array(values.length);
+    rolled.set(counts);
+    parents.forEach((parent, ord) => {
+        if (parent >= 0) rolled[parent] += counts[ord];
+    });
+    return facetOf(rolled, { ordinals: index.ordinals, values }, 'accounts');
+}
+
+/**
  * One page of the panel's table for `params` over `snapshot`: rows in (group, sort) order,
  * with facets, summary and trend unless `withAggregates` is false.
  * @throws FilterError for a date that does not parse
@@ -523,7 +551,9 @@ function scan(snapshot: ViolationSnapshot, params: PanelQueryParams, now: Date):
 
     let aggregates: PanelAggregates | undefined;
     if (withAggregates) {
-        const facets = Object.fromEntries(FACET_DIMENSIONS.map((dimension, d) => [dimension, facetOf(counts[d], dims[d], dimension)])) as Record<FacetDimension, Facet>;
+        const facets = Object.fromEntries(
+            FACET_DIMENSIONS.map((dimension, d) => [dimension, dimension === 'accounts' ? accountFacetOf(counts[d], dims[d]) : facetOf(counts[d], dims[d], dimension)]),
+        ) as Record<FacetDimension, Facet>;
         aggregates = { facets, summary, trend: trendOf(opened, resolvedOn, firstDay, openBeforeWindow), dates: snapshot.dates() };
     }
     return { matched, groups, aggregates };

@@ -7,7 +7,7 @@
 import type { PanelSuppressParams, PanelTriageParams, ViolationDetail } from '../../../server/src/panelProtocol';
 import type { Priority, SourcePosition } from '../../../server/src/model';
 import { STATUS_LABELS } from './columns';
-import { formatDate, h } from './dom';
+import { formatDate, formatUntil, h } from './dom';
 
 export interface DetailEvents {
     onTriage(params: PanelTriageParams): Promise<void>;
@@ -41,25 +41,30 @@ export class DetailPane {
     readonly element: HTMLElement;
     private readonly content: HTMLElement;
     private readonly status: HTMLElement;
+    /** The violation shown: a refresh of the same one keeps the status line ("Suppressed."). */
+    private shownId: string | undefined;
 
     constructor(private readonly events: DetailEvents) {
         this.content = h('div', { class: 'detail-content' });
         this.status = h('div', { class: 'detail-status', attrs: { role: 'status', 'aria-live': 'polite' } });
-        this.element = h('aside', { class: 'detail', attrs: { 'aria-label': 'Violation details', hidden: true } }, this.content, this.status);
+        this.element = h('aside', { class: 'detail', attrs: { 'aria-label': 'Violation details', hidden: true } }, this.content);
     }
 
     showLoading(): void {
         this.element.hidden = false;
+        this.shownId = undefined;
         this.content.replaceChildren(h('p', { class: 'muted' }, 'Loading\u2026'));
     }
 
     showError(message: string): void {
         this.element.hidden = false;
+        this.shownId = undefined;
         this.content.replaceChildren(h('p', { class: 'error' }, message));
     }
 
     hide(): void {
         this.element.hidden = true;
+        this.shownId = undefined;
         this.content.replaceChildren();
     }
 
@@ -71,7 +76,9 @@ export class DetailPane {
     show(detail: ViolationDetail): void {
         const { violation: v, resource, policy } = detail;
         this.element.hidden = false;
-        this.say('');
+        // The store-changed refresh that follows a triage or a suppression shows the same violation again.
+        if (this.shownId !== v.id) this.say('');
+        this.shownId = v.id;
         const highlighted = new Set(detail.highlightedProperties);
         const header = h(
             'div',
@@ -85,7 +92,7 @@ export class DetailPane {
             h('span', { class: `pill level-${v.level}` }, v.level),
             v.severity ? h('span', { class: `pill severity-${v.severity}` }, v.severity) : null,
             h('span', { class: 'pill' }, STATUS_LABELS[v.status] ?? v.status),
-            detail.suppressed && v.suppression ? h('span', { class: 'pill suppressed' }, `suppressed until ${formatDate(v.suppression.until)}`) : null,
+            detail.suppressed && v.suppression ? h('span', { class: 'pill suppressed' }, `suppressed until ${formatUntil(v.suppression.until)}`) : null,
         );
         const message = h('section', { class: 'detail-section' }, h('h3', {}, 'Why'), h('p', { class: 'message' }, v.message));
         const actions = h(
@@ -118,15 +125,18 @@ export class DetailPane {
                 ? h(
                       'div',
                       { class: 'properties', attrs: { role: 'list', 'aria-label': 'Resource properties' } },
-                      ...Object.entries(resource.properties).map(([name, value]) =>
-                          h(
-                              'div',
-                              { class: `property${highlighted.has(name) ? ' offending' : ''}`, attrs: { role: 'listitem', 'data-property': name } },
-                              h('span', { class: 'property-name' }, name),
-                              highlighted.has(name) ? h('span', { class: 'offending-label' }, 'named in the message') : null,
-                              h('pre', { class: 'property-value' }, propertyText(value)),
+                      // The offending properties first: a bucket policy or a tag map above them would push them out of sight.
+                      ...Object.entries(resource.properties)
+                          .sort(([a], [b]) => Number(highlighted.has(b)) - Number(highlighted.has(a)))
+                          .map(([name, value]) =>
+                              h(
+                                  'div',
+                                  { class: `property${highlighted.has(name) ? ' offending' : ''}`, attrs: { role: 'listitem', 'data-property': name } },
+                                  h('span', { class: 'property-name' }, name),
+                                  highlighted.has(name) ? h('span', { class: 'offending-label' }, 'named in the message') : null,
+                                  h('pre', { class: 'property-value' }, propertyText(value)),
+                              ),
                           ),
-                      ),
                   )
                 : h('p', { class: 'muted' }, 'The resource is no longer in the account\u2019s last scan.'),
         );
@@ -157,7 +167,8 @@ export class DetailPane {
             h('dl', {}, ...field('First seen', formatDate(v.observedAt)), ...field('Last seen', formatDate(v.lastSeenAt)), ...field('Resolved', formatDate(v.resolvedAt))),
         );
 
-        this.content.replaceChildren(header, badges, message, actions, this.triageSection(detail), resourceSection, policySection, history);
+        // The status line under the actions, where the reader is when triaging (the pane scrolls).
+        this.content.replaceChildren(header, badges, message, actions, this.status, this.triageSection(detail), resourceSection, policySection, history);
     }
 
     private triageSection(detail: ViolationDetail): HTMLElement {
@@ -205,7 +216,7 @@ export class DetailPane {
             ? h(
                   'div',
                   { class: 'suppression' },
-                  h('p', {}, `Suppressed until ${formatDate(v.suppression!.until)}: `, h('q', {}, v.suppression!.reason)),
+                  h('p', {}, `Suppressed until ${formatUntil(v.suppression!.until)}: `, h('q', {}, v.suppression!.reason)),
                   h('button', { class: 'secondary', attrs: { type: 'button', 'data-action': 'unsuppress' }, on: { click: () => void this.events.onSuppress({ id: v.id, reason: '', until: '', remove: true }) } }, 'Remove suppression'),
               )
             : h(

@@ -61,4 +61,14 @@ export function formatDay(iso: string | undefined): string {
     return Number.isNaN(time) ? iso : new Date(time).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
+/**
+ * A suppression's expiry: the day the user picked, stored as that day's UTC midnight. Shown
+ * in UTC, so a reader west of Greenwich does not see the day before (and no "12:00 AM").
+ */
+export function formatUntil(iso: string | undefined): string {
+    if (!iso) return '';
+    const time = Date.parse(iso);
+    return Number.isNaN(time) ? iso : new Date(time).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
 export const count = (n: number): string => n.toLocaleString('en-US');

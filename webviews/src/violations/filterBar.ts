@@ -47,7 +47,7 @@ class FacetDropdown {
             'div',
             {
                 class: 'facet-popup',
-                attrs: { id: popupId, role: 'dialog', 'aria-label': `Filter by ${DIMENSION_LABELS[dimension].toLowerCase()}`, hidden: true },
+                attrs: { id: popupId, role: 'dialog', 'aria-label': `Filter by ${DIMENSION_LABELS[dimension].toLowerCase()}`, hidden: true, tabindex: -1 },
                 on: {
                     keydown: (e) => {
                         if (e.key === 'Escape') {
@@ -82,6 +82,8 @@ class FacetDropdown {
         this.button.replaceChildren(h('span', { class: 'facet-name' }, label), ...(summary ? [h('span', { class: 'facet-summary' }, summary)] : []), h('span', { class: 'chevron', attrs: { 'aria-hidden': 'true' } }, '\u25BE'));
         this.button.classList.toggle('active', n > 0);
         this.button.setAttribute('aria-label', n ? `${label}: ${n} selected` : `${label}: any`);
+        // A long value is cut in the button: its tooltip lists the whole selection.
+        this.button.title = n ? `${label}: ${this.selected.map((v) => valueLabel(this.dimension, this.selectedLabel(v))).join(', ')}` : `Filter by ${label.toLowerCase()}`;
     }
 
     private selectedLabel(value: string): string {
@@ -109,7 +111,17 @@ class FacetDropdown {
         });
         if (!items.length) items.push(h('div', { class: 'facet-empty' }, needle ? 'Nothing matches.' : 'No values under the current filter.'));
         if (this.facet.omitted > 0) items.push(h('div', { class: 'facet-empty' }, `${count(this.facet.omitted)} less frequent values not listed: use the search box.`));
+        // Replacing the focused checkbox would blur it out of the popup, and focusout closes the
+        // popup: park focus on the popup, then give it to the new checkbox for the same value, so
+        // a multi-select stays open for the next pick.
+        const active = document.activeElement;
+        const focusedValue = active instanceof HTMLInputElement && this.list.contains(active) ? active.dataset.value : undefined;
+        if (focusedValue !== undefined) this.popup.focus({ preventScroll: true });
         this.list.replaceChildren(...items);
+        if (focusedValue !== undefined) {
+            const again = [...this.list.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].find((box) => box.dataset.value === focusedValue);
+            (again ?? this.popup).focus({ preventScroll: true });
+        }
     }
 
     open(): void {

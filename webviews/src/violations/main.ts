@@ -104,8 +104,9 @@ const detail = new DetailPane({
         try {
             await channel.request('triage', params);
             live.textContent = 'Triage saved.';
-            detail.say('Triage saved.');
+            // After the refresh: showing the reloaded violation clears the pane's status line.
             await Promise.all([runQuery(), select(params.id)]);
+            detail.say('Triage saved.');
         } catch (err) {
             detail.say(errorText(err), true);
         }
@@ -113,8 +114,8 @@ const detail = new DetailPane({
     async onSuppress(params) {
         try {
             await channel.request('suppress', params);
-            detail.say(params.remove ? 'Suppression removed.' : 'Suppressed.');
             await Promise.all([runQuery(), select(params.id)]);
+            detail.say(params.remove ? 'Suppression removed.' : 'Suppressed.');
         } catch (err) {
             detail.say(errorText(err), true);
         }

@@ -6,7 +6,7 @@
  */
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
 import type { GroupBy, PanelRow, PanelSort, RowGroup, SortColumn } from '../../../server/src/panelProtocol';
-import { COLUMNS, GRID_TEMPLATE, GROUP_LABELS } from './columns';
+import { COLUMNS, columnsThatFit, GRID_TEMPLATE, gridTemplate, GROUP_LABELS } from './columns';
 import { count, h } from './dom';
 
 const ROW_HEIGHT = 26;
@@ -84,9 +84,27 @@ export class ViolationTable {
 
     /** Starts observing the scroller; call once the element is in the document. */
     mount(): void {
+        new ResizeObserver(() => this.fitColumns()).observe(this.element);
+        this.fitColumns();
         this.virtualizer._didMount();
         this.virtualizer._willUpdate();
         this.scroller.addEventListener('scroll', () => this.events.onScroll(this.scroller.scrollTop), { passive: true });
+    }
+
+    /**
+     * Hides the least needed columns when the table is narrower than every column's minimum
+     * (the detail pane is open, the editor is split): clipped columns would show half a
+     * header and no values. Row padding (16 px each side) and column gaps (8 px) are the CSS's.
+     */
+    private fitColumns(): void {
+        const width = this.element.clientWidth;
+        if (width === 0) return;
+        const emPx = parseFloat(getComputedStyle(this.element).fontSize) || 13;
+        const shown = columnsThatFit(width, emPx, 8, 32);
+        const template = gridTemplate(shown);
+        if (this.element.style.getPropertyValue('--grid-template') === template) return;
+        this.element.style.setProperty('--grid-template', template);
+        for (const c of COLUMNS) this.element.classList.toggle(`hide-${c.id}`, !shown.includes(c));
     }
 
     scrollTo(offset: number): void {
@@ -154,7 +172,7 @@ export class ViolationTable {
                 const direction = sorted ? (this.sort.direction === 'asc' ? 'ascending' : 'descending') : 'none';
                 return h(
                     'div',
-                    { class: 'grid-cell header-cell', attrs: { role: 'columnheader', 'aria-sort': direction, 'aria-colindex': i + 1 } },
+                    { class: `grid-cell header-cell col-${c.id}`, attrs: { role: 'columnheader', 'aria-sort': direction, 'aria-colindex': i + 1 } },
                     h(
                         'button',
                         { class: 'sort-button', attrs: { type: 'button', 'data-column': c.id, title: `Sort by ${c.title.toLowerCase()}` }, on: { click: () => this.events.onSort(c.id) } },
