@@ -17,6 +17,8 @@ const STDERR_TAIL_BYTES = 4096;
  * (out/cli/cli.js) the one in out/server/.
  */
 export function defaultHostScript(): string {
+    // Tests (bundled elsewhere) and debugging point at a host build explicitly.
+    if (process.env.POLICY_INSIGHTS_PACK_HOST) return process.env.POLICY_INSIGHTS_PACK_HOST;
     const beside = join(__dirname, 'packRunner.js');
     if (existsSync(beside)) return beside;
     return join(__dirname, '..', 'server', 'packRunner.js');
