@@ -128,23 +128,32 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
     // one pass over the resources, shared by every binding: this loop is most of an incremental run's own work
     const count = resources.length;
     const inputKeys: string[] = new Array(count);
-    const keys: Record<string, string> = {};
-    const previousKeys = args.previous.keys;
+    const urns: string[] = new Array(count);
+    const { urns: previousUrns, keys: previousKeys } = args.previous;
+    // a resource is usually where it was last time; the index is built only when one is not
+    let previousIndex: Map<string, number> | undefined;
     /** whether the resource's input is the one its cached results (if any) were computed at */
     const sameInput: boolean[] = new Array(count);
     for (let i = 0; i < count; i++) {
         const urn = resources[i].urn;
         const key = inputKeyOf(resources[i]);
         inputKeys[i] = key;
-        keys[urn] = key;
-        sameInput[i] = previousKeys[urn] === key;
+        urns[i] = urn;
+        let at = i;
+        if (previousUrns[i] !== urn) {
+            previousIndex ??= new Map(previousUrns.map((u, j) => [u, j]));
+            at = previousIndex.get(urn) ?? -1;
+        }
+        sameInput[i] = at >= 0 && previousKeys[at] === key;
     }
     // hashing every resource's input costs as much as the rest of this pass; only stack policies and a changed shard need it
     let fingerprint: string | undefined;
     const fingerprintOf = () => (fingerprint ??= resourcesFingerprint(resources, inputKeys));
-    const outcome: EntityOutcome = { findings: [], undetermined: new Set(), problems: [], results: { format: args.previous.format, keys, bindings: {} }, work: { evaluated: 0, reused: 0, stackRuns: 0 }, resourcesFingerprint: fingerprintOf };
+    const outcome: EntityOutcome = { findings: [], undetermined: new Set(), problems: [], results: { format: args.previous.format, urns, keys: inputKeys, bindings: {} }, work: { evaluated: 0, reused: 0, stackRuns: 0 }, resourcesFingerprint: fingerprintOf };
+    // the resources findings are about, met on the way; an index of all of them only for findings about others (stack policies)
+    const withFindings = new Map<string, Resource>();
     let byUrnMap: Map<string, Resource> | undefined;
-    const byUrn = () => (byUrnMap ??= new Map(resources.map((r) => [r.urn, r])));
+    const resourceOf = (urn: string) => withFindings.get(urn) ?? (byUrnMap ??= new Map(resources.map((r) => [r.urn, r]))).get(urn);
     for (const u of args.bindings.unresolved) {
         outcome.undetermined.add(undeterminedKey.pack(u.packName));
         outcome.problems.push({ entity: entity.name, pack: u.packName, message: u.problem });
@@ -180,11 +189,14 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         if (hasResourcePolicies) {
             const toRun: number[] = [];
             const failedBefore = new Set(previous?.failed ?? []);
+            // looking 100,000 URNs up as property names would first intern each of them: a Map only hashes
+            const previousFindings = new Map(previous ? Object.entries(previous.findings) : []);
             for (let i = 0; i < count; i++) {
                 const urn = resources[i].urn;
                 if (previous && sameInput[i] && (failedBefore.size === 0 || !failedBefore.has(urn))) {
-                    const hit = previous.findings[urn];
+                    const hit = previousFindings.get(urn);
                     if (hit) {
+                        withFindings.set(urn, resources[i]);
                         next.findings[urn] = hit;
                         for (const d of hit) diagnostics.push(d);
                     }
@@ -217,13 +229,16 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
                         cacheable = false;
                     }
                 }
-                const ran = new Set(toRun.map((i) => resources[i].urn));
+                const ran = new Map(toRun.map((i) => [resources[i].urn, resources[i]]));
                 for (const d of result.diagnostics) {
                     const c = cached(d);
                     diagnostics.push(c);
                     // a finding a policy reported against another resource's URN cannot be attributed to the resource that produced it
-                    if (ran.has(d.urn)) (next.findings[d.urn] ??= []).push(c);
-                    else cacheable = false;
+                    const about = ran.get(d.urn);
+                    if (about) {
+                        withFindings.set(d.urn, about);
+                        (next.findings[d.urn] ??= []).push(c);
+                    } else cacheable = false;
                 }
                 if (skipUrns.size) next.failed = [...skipUrns];
             }
@@ -259,7 +274,7 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         const severityOf = new Map(binding.policies.map((p) => [p.name, p.severity]));
         for (const b of sharing) {
             for (const d of diagnostics) {
-                const resource = d.urn ? byUrn().get(d.urn) : undefined;
+                const resource = d.urn ? resourceOf(d.urn) : undefined;
                 const named = resource ? { type: resource.type, name: resource.name } : d.urn ? fromUrn(d.urn) : { type: '', name: entity.name };
                 const project = resource?.project ?? entity.account.project;
                 const severity = d.severity ?? severityOf.get(d.policyName);

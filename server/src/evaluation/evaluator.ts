@@ -9,7 +9,8 @@
  * violations a full run gives.
  *
  * Persisting: one shard update per account per evaluation, of the violations only (the
- * store reuses the unchanged resources, see Store.updateShardViolations). Under the shard's lock the
+ * store writes just the shard's violations file, see Store.updateShardViolations), while
+ * the result cache is written. Under the shard's lock the
  * evaluator checks that the resources and the account's bindings are still those it
  * evaluated; if a scan or a group edit (from any process) slipped in, it evaluates again
  * (cheaply, from the cache) rather than write results of a state that is gone.
@@ -19,7 +20,7 @@ import { entityOf, parentAccountName } from '../groups/groupMembership';
 import type { Resource, Violation } from '../model';
 import type { Catalog, Disposable, ShardViolationsDraft, Store } from '../store';
 import { reconcileViolations } from '../violations/violationLifecycle';
-import { bindingsSignature, evaluateEntity, isUndetermined, type EvaluationProblem, type EvaluationWork, type PackRunner } from './entityEvaluation';
+import { bindingsSignature, evaluateEntity, isUndetermined, type EntityOutcome, type EvaluationProblem, type EvaluationWork, type PackRunner } from './entityEvaluation';
 import type { PackSource } from './packSource';
 import { ResultCache, resourcesFingerprint } from './resultCache';
 
@@ -159,23 +160,14 @@ export class Evaluator {
             const bindings = effectiveBindings(catalog, name);
             const signature = bindingsSignature(bindings);
             const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous: await this.cache.load(name), useCache: cacheUsable, runner: this.runner, packDir });
-            // valid whatever happens next: entries are keyed by content
-            await this.cache.save(name, outcome.results);
+            // valid whatever happens next (entries are keyed by content), so it is written while the violations are
+            const saving = this.cache.save(name, outcome.results);
             cacheUsable = true;
             report.work.evaluated += outcome.work.evaluated;
             report.work.reused += outcome.work.reused;
             report.work.stackRuns += outcome.work.stackRuns;
-            const result = await this.store.updateShardViolations(name, async (locked) => {
-                // the same array means the same resources: the store never changes the arrays it shares
-                if (locked.resources !== shard.resources && resourcesFingerprint(locked.resources) !== outcome.resourcesFingerprint()) return undefined;
-                if (bindingsSignature(effectiveBindings(await this.store.readCatalog(), name)) !== signature) return undefined;
-                const keep = keptByFailedDiscovery(locked);
-                const reconciled = reconcileViolations(locked.violations, outcome.findings, { now, undetermined: (v) => isUndetermined(outcome.undetermined, v) || keep(v) });
-                locked.violations = reconciled.violations;
-                const lastScan = locked.scans[locked.scans.length - 1];
-                if (trigger === 'scan' && lastScan) lastScan.openViolations = reconciled.stillOpen;
-                return reconciled;
-            });
+            const result = await this.persist(name, shard.resources, outcome, signature, trigger, now).finally(() => saving.catch(() => undefined));
+            await saving;
             if (!result) continue;
             persisted = true;
             report.accounts.push(name);
@@ -188,6 +180,24 @@ export class Evaluator {
             report.problems.push({ entity: name, message: `The resources or policy groups of ${name} kept changing during ${this.maxAttempts} evaluations; its violations were not updated. Evaluate it again when the scan or edit has finished.` });
         }
         return report;
+    }
+
+    /**
+     * Reconciles the entity's violations with `outcome` under its shard's lock, unless its
+     * resources or bindings are no longer those evaluated (then undefined: evaluate again).
+     */
+    private persist(name: string, resources: readonly Resource[], outcome: EntityOutcome, signature: string, trigger: EvaluationTrigger, now: string): Promise<ReturnType<typeof reconcileViolations> | undefined> {
+        return this.store.updateShardViolations(name, async (locked) => {
+            // the same array means the same resources: the store never changes the arrays it shares
+            if (locked.resources !== resources && resourcesFingerprint(locked.resources) !== outcome.resourcesFingerprint()) return undefined;
+            if (bindingsSignature(effectiveBindings(await this.store.readCatalog(), name)) !== signature) return undefined;
+            const keep = keptByFailedDiscovery(locked);
+            const reconciled = reconcileViolations(locked.violations, outcome.findings, { now, undetermined: (v) => isUndetermined(outcome.undetermined, v) || keep(v) });
+            locked.violations = reconciled.violations;
+            const lastScan = locked.scans[locked.scans.length - 1];
+            if (trigger === 'scan' && lastScan) lastScan.openViolations = reconciled.stillOpen;
+            return reconciled;
+        });
     }
 }
 

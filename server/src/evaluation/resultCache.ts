@@ -12,7 +12,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnforcementLevel, Resource, Severity } from '../model';
 
-const CACHE_FORMAT = 2;
+/** 3: the input keys are two arrays in resource order (format 2 had one object keyed by URN, slow to build for 100,000 resources). */
+const CACHE_FORMAT = 3;
 
 /** A diagnostic as cached: what a finding needs. */
 export interface CachedDiagnostic {
@@ -36,15 +37,31 @@ export interface BindingResults {
  * One entity's results. Every binding kept here was evaluated on every resource at the
  * input key in `keys` (but its `failed` URNs): the keys are shared, so the file holds one
  * key per resource and one entry per finding, not one entry per resource and binding.
+ * `urns[i]` had the input key `keys[i]`, in the order of the resources evaluated: the next
+ * evaluation, of mostly the same resources in the same order, compares them by position.
  */
 export interface EntityResults {
     format: number;
-    keys: Record<string, string>;
+    urns: string[];
+    keys: string[];
     bindings: Record<string, BindingResults>;
 }
 
 export function emptyResults(): EntityResults {
-    return { format: CACHE_FORMAT, keys: {}, bindings: {} };
+    return { format: CACHE_FORMAT, urns: [], keys: [], bindings: {} };
+}
+
+function isEntityResults(value: unknown): value is EntityResults {
+    if (typeof value !== 'object' || value === null) return false;
+    const results = value as Partial<EntityResults>;
+    return (
+        results.format === CACHE_FORMAT &&
+        Array.isArray(results.urns) &&
+        Array.isArray(results.keys) &&
+        results.urns.length === results.keys.length &&
+        typeof results.bindings === 'object' &&
+        results.bindings !== null
+    );
 }
 
 /** What a resource policy sees of a resource, as one string: equal keys give equal results. */
@@ -83,8 +100,9 @@ export class ResultCache {
         if (known) return known;
         let results = emptyResults();
         try {
-            const parsed = JSON.parse(await readFile(this.pathOf(entity), 'utf8')) as EntityResults;
-            if (parsed && parsed.format === CACHE_FORMAT && typeof parsed.bindings === 'object' && typeof parsed.keys === 'object') results = parsed;
+            const parsed: unknown = JSON.parse(await readFile(this.pathOf(entity), 'utf8'));
+            // another format (an older Policy Insights) is dropped: the next run evaluates in full
+            if (isEntityResults(parsed)) results = parsed;
         } catch {
             // missing or damaged: start empty
         }

@@ -1,11 +1,12 @@
 /**
- * The persistence layer: a catalog and per-account shards under the store home, written
+ * The persistence layer: a catalog and per-account shards (two files each) under the store home, written
  * atomically, locked across processes, recovered when damaged, migrated when old.
  * Other modules import the store only from here.
  */
 export { SCHEMA_VERSION, DEFAULT_POLICY_GROUP, defaultCatalog, emptyShard, type Catalog, type Shard } from './schema';
 export { StoreError, type StoreErrorCode } from './storeError';
 export type { RecoveryReport } from './storeDocument';
-export { Store, type StoreChange, type StoreOptions, type Disposable, type ShardViolationsDraft } from './store';
+export { Store, type StoreChange, type StoreOptions, type Disposable } from './store';
+export type { ShardViolationsDraft } from './shardFiles';
 export { resolveHome } from './home';
 export { registerMigration, type Migration } from './migrations';

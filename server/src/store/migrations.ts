@@ -24,6 +24,11 @@ export function registerMigration(fromVersion: number, migrate: Migration): void
 // Files written before versioning carry no schemaVersion. Their fields are those of
 // version 1; the normalizers fill in any that are missing.
 registerMigration(0, (data) => data);
+// Version 2 splits each shard into a resources file and a violations file. That takes two
+// files, so the step itself changes nothing: a version 1 shard's violations and scans stay
+// in its resources file (see ShardResourcesFile) until the store writes the shard and moves
+// them (ShardFiles). The catalog did not change.
+registerMigration(1, (data) => data);
 
 /** A file's schema version: absent means 0 (before versioning); NaN when it is not a version number. */
 export function schemaVersionOf(data: object): number {

@@ -1,7 +1,10 @@
 import type { Account, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, Violation } from '../model';
 
-/** The schema version this code writes. Files with an older version are migrated on read. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The schema version this code writes. Files with an older version are migrated on read.
+ * 2: a shard is two files, its resources and its violations (see ShardResourcesFile).
+ */
+export const SCHEMA_VERSION = 2;
 
 /** `<home>/catalog.json`: what the registry, the groups and the accounts hold. */
 export interface Catalog {
@@ -15,11 +18,40 @@ export interface Catalog {
     lastVersion: Record<string, number>;
 }
 
-/** `<home>/shards/<encodeURIComponent(account)>.json`: one account's resources, violations and scans. */
+/**
+ * One account's resources, violations and scans, as the store hands it out. On disk it is
+ * two files, ShardResourcesFile and ShardViolationsFile.
+ */
 export interface Shard {
     schemaVersion: number;
     account: string; // child account name, e.g. "demo/us-west-2", or a parent/stack account name
     resources: Resource[];
+    violations: Violation[];
+    scans: ScanRecord[];
+}
+
+/**
+ * `<home>/shards/<encodeURIComponent(account)>.json`: the part of a shard that discovery
+ * writes. `violations` and `scans` appear only in a shard from schema version 1 (one
+ * file for everything) that no update has split yet: they are the shard's violations and
+ * scans while no ShardViolationsFile exists, and are dropped by the next update.
+ */
+export interface ShardResourcesFile {
+    schemaVersion: number;
+    account: string;
+    resources: Resource[];
+    violations?: Violation[];
+    scans?: ScanRecord[];
+}
+
+/**
+ * `<home>/shards/<encodeURIComponent(account)>@violations.json`: the part of a shard that
+ * evaluation writes (the last scan record carries the open violation count, so the scans
+ * live here too; discovery writes both files).
+ */
+export interface ShardViolationsFile {
+    schemaVersion: number;
+    account: string;
     violations: Violation[];
     scans: ScanRecord[];
 }
@@ -53,6 +85,16 @@ export function emptyShard(account: string): Shard {
     return { schemaVersion: SCHEMA_VERSION, account, resources: [], violations: [], scans: [] };
 }
 
+/** The resources file of a shard that has never been written. */
+export function emptyShardResources(account: string): ShardResourcesFile {
+    return { schemaVersion: SCHEMA_VERSION, account, resources: [] };
+}
+
+/** The violations file of a shard that has never been written. */
+export function emptyShardViolations(account: string): ShardViolationsFile {
+    return { schemaVersion: SCHEMA_VERSION, account, violations: [], scans: [] };
+}
+
 /** Thrown by the normalizers: the content parsed but is not a catalog or a shard. */
 export class DamagedContentError extends Error {}
 
@@ -83,10 +125,27 @@ export function normalizeCatalog(data: unknown): Catalog {
     return fillFields(data, defaultCatalog(), 'catalog');
 }
 
-/** `data` (already migrated) as the Shard of `account`; throws DamagedContentError when it is not one. */
-export function normalizeShard(data: unknown, account: string): Shard {
+function checkAccount(part: { account: string }, account: string): void {
+    if (part.account !== account) throw new DamagedContentError(`the shard holds account "${part.account}", not "${account}"`);
+}
+
+/** `data` (already migrated) as the resources file of `account`; throws DamagedContentError when it is not one. */
+export function normalizeShardResources(data: unknown, account: string): ShardResourcesFile {
     if (!isRecord(data)) throw new DamagedContentError('the shard is not a JSON object');
-    const shard = fillFields(data, emptyShard(account), 'shard');
-    if (shard.account !== account) throw new DamagedContentError(`the shard holds account "${shard.account}", not "${account}"`);
-    return shard;
+    const part = fillFields(data, emptyShardResources(account), 'shard');
+    checkAccount(part, account);
+    // the fields of a version 1 shard not split yet (see ShardResourcesFile)
+    for (const field of ['violations', 'scans'] as const) {
+        const value = data[field];
+        if (value !== undefined && !Array.isArray(value)) throw new DamagedContentError(`"${field}" in the shard is ${typeof value}, not an array`);
+    }
+    return part;
+}
+
+/** `data` (already migrated) as the violations file of `account`; throws DamagedContentError when it is not one. */
+export function normalizeShardViolations(data: unknown, account: string): ShardViolationsFile {
+    if (!isRecord(data)) throw new DamagedContentError('the shard\'s violations file is not a JSON object');
+    const part = fillFields(data, emptyShardViolations(account), "shard's violations file");
+    checkAccount(part, account);
+    return part;
 }

@@ -2,13 +2,15 @@
  * The Store: the catalog and the per-account shards under one home folder, shared by
  * every VS Code window and the CLI on the machine.
  *
- *   <home>/catalog.json                              packs, groups, accounts (pretty-printed)
- *   <home>/shards/<encodeURIComponent(account)>.json  resources, violations, scans (compact)
- *   <home>/artifacts/                                published pack artifacts
+ *   <home>/catalog.json                                         packs, groups, accounts (pretty-printed)
+ *   <home>/shards/<encodeURIComponent(account)>.json             resources (compact)
+ *   <home>/shards/<encodeURIComponent(account)>@violations.json  violations, scans (compact)
+ *   <home>/artifacts/                                           published pack artifacts
  *
  * Each file is read and written through lowdb (`Low`) with StoreDocumentAdapter, which
  * adds the atomic write, the `.bak` backup, recovery of damaged files and migrations.
- * Updates take the file's cross-process lock, re-read, mutate and write.
+ * Updates take the file's cross-process lock (one per shard for its two files, see
+ * ShardFiles), re-read, mutate and write.
  */
 import { Low } from 'lowdb';
 import { readdir } from 'node:fs/promises';
@@ -17,8 +19,8 @@ import { currentVersionKey, removeAbandonedTempFiles } from './atomicFile';
 import { outsideLocks, withFileLock, type HeldLock } from './fileLock';
 import { ensureWritableFolders } from './home';
 import { ReadCache } from './readCache';
-import type { Resource } from '../model';
-import { defaultCatalog, emptyShard, normalizeCatalog, normalizeShard, type Catalog, type Shard } from './schema';
+import { defaultCatalog, normalizeCatalog, type Catalog, type Shard } from './schema';
+import { ShardFiles, accountOfShardFile, shardFileNames, shardResourcesFormat, shardViolationsFormat, type ShardViolationsDraft } from './shardFiles';
 import { StoreDocument, StoreDocumentAdapter, type DocumentFormat, type RecoveryReport } from './storeDocument';
 import { unwritable } from './storeError';
 import { StoreWatcher } from './storeWatcher';
@@ -41,14 +43,10 @@ export interface StoreOptions {
     cacheBytes?: number;
 }
 
-/** What updateShardViolations hands its `mutate`: the resources are shared and read-only. */
-export type ShardViolationsDraft = Omit<Shard, 'resources'> & { readonly resources: readonly Resource[] };
-
 export interface Disposable {
     dispose(): void;
 }
 
-const SHARD_SUFFIX = '.json';
 /** Temp files this old were abandoned by a crashed writer (no write takes minutes). */
 const ABANDONED_TEMP_MS = 10 * 60_000;
 
@@ -59,100 +57,21 @@ const catalogFormat: DocumentFormat<Catalog> = {
     serialize: (catalog) => `${JSON.stringify(catalog, null, 2)}\n`,
 };
 
-/**
- * The JSON text of resource arrays this process serialized, for arrays that are never
- * changed afterwards: those the store keeps as the cached content of a shard (read-only
- * for everyone, see readShard and updateShard). Lets a write that only changes the
- * violations (updateShardViolations) skip serializing ~13 MB of unchanged resources.
- */
-const resourcesJson = new WeakMap<readonly Resource[], string>();
-
-/**
- * The text of everything but the resources (`{...}`) of shards the store keeps, and of a
- * draft between the "nothing changed" check and its serialization, so a violations-only
- * write serializes the violations once.
- */
-const restJson = new WeakMap<Shard, string>();
-
-/** `shard` without its resources, as JSON; `keepForWrite` when serializeShard comes next with the unchanged shard. */
-function restTextOf(shard: Shard, keepForWrite: boolean): string {
-    let text = restJson.get(shard);
-    if (text === undefined) {
-        const { resources: _, ...rest } = shard;
-        text = JSON.stringify(rest);
-        if (keepForWrite) restJson.set(shard, text);
-    }
-    return text;
-}
-
-/**
- * A shard's text: compact, with `resources` first so its text can be reused as is (the
- * rest is the same as JSON.stringify would give). `reuseResources` only from
- * updateShardViolations, whose resources are the store's cached, unchangeable array.
- */
-function serializeShard(shard: Shard, reuseResources: boolean): string {
-    let resourcesText = reuseResources ? resourcesJson.get(shard.resources) : undefined;
-    if (resourcesText === undefined) {
-        resourcesText = JSON.stringify(shard.resources);
-        resourcesJson.set(shard.resources, resourcesText);
-    }
-    let restText: string | undefined;
-    if (reuseResources) {
-        restText = restJson.get(shard);
-        restJson.delete(shard); // a draft's text is good for this one write only
-    }
-    if (restText === undefined) {
-        const { resources: _, ...rest } = shard;
-        restText = JSON.stringify(rest);
-    }
-    return restText === '{}' ? `{"resources":${resourcesText}}` : `{"resources":${resourcesText},${restText.slice(1)}`;
-}
-
-/**
- * What readers are served after `shard` was written as `text`: not `shard` itself, which
- * may hold what JSON does not keep (undefined fields, Dates) or objects its writer still
- * changes, but the content of the file. After updateShardViolations (`resourcesShared`)
- * the resources are the store's own parse already and only the rest is parsed.
- */
-function shardAsWritten(shard: Shard, text: string, resourcesShared: boolean, account: string): Shard {
-    const resourcesText = resourcesJson.get(shard.resources);
-    if (!resourcesShared || resourcesText === undefined) {
-        const parsed = normalizeShard(JSON.parse(text), account);
-        if (resourcesText !== undefined) resourcesJson.set(parsed.resources, resourcesText);
-        return parsed;
-    }
-    const restStart = '{"resources":'.length + resourcesText.length + 1;
-    const restText = restStart >= text.length ? '{}' : `{${text.slice(restStart)}`;
-    const kept = normalizeShard({ ...JSON.parse(restText), resources: shard.resources }, account);
-    restJson.set(kept, restText); // what the next violations-only write compares its draft with
-    return kept;
-}
-
-function shardFormat(account: string): DocumentFormat<Shard> {
-    return {
-        empty: () => emptyShard(account),
-        normalize: (data) => normalizeShard(data, account),
-        // up to ~50 MB: compact, serialized once per write
-        serialize: serializeShard,
-        // parsing a large shard again after writing it is most of an incremental evaluation's time
-        asWritten: (shard, text, partsShared) => shardAsWritten(shard, text, partsShared, account),
-        unchangedFrom: (shard, base) => shard.resources === base.resources && restTextOf(shard, true) === restTextOf(base, false),
-    };
-}
-
 export class Store {
     readonly catalogPath: string;
     readonly artifactsDir: string;
-    /** The folder holding one file per account. */
+    /** The folder holding two files per account (see ShardFiles). */
     readonly shardsDir: string;
     private readonly recoveryLog: RecoveryReport[] = [];
     private readonly recoveryListeners = new Set<(r: RecoveryReport) => void>();
     private readonly changeListeners = new Set<(c: StoreChange) => void>();
     private readonly cache: ReadCache;
     private readonly catalog: StoreDocument<Catalog>;
-    private readonly shards = new Map<string, StoreDocument<Shard>>();
+    private readonly shards = new Map<string, ShardFiles>();
     /** The version of each file this store last wrote or reported, so the watcher reports only other processes' writes. */
     private readonly knownVersions = new Map<string, string | null>();
+    /** Accounts whose shard is being updated by this store, and whether a file of it was written yet: one change event per update. */
+    private readonly shardUpdates = new Map<string, boolean>();
     private watcher: StoreWatcher | undefined;
     private watchFailure: Error | undefined;
     private readonly lockOptions: { timeoutMs: number; staleMs: number };
@@ -233,54 +152,41 @@ export class Store {
      * changing.
      */
     async readShard(account: string): Promise<Shard> {
-        const db = new Low<Shard>(new StoreDocumentAdapter(this.shard(account), null), emptyShard(account));
-        await db.read();
-        return db.data;
+        return this.shard(account).read();
     }
 
     /**
      * Like updateCatalog, for the shard of `account`; each account has its own lock.
      * `mutate` gets a fresh private copy read from disk. The written content is kept as
      * the parse readShard serves next (parsed from the text written, so what JSON does not
-     * keep is gone and later changes to `mutate`'s objects do not leak into it).
+     * keep is gone and later changes to `mutate`'s objects do not leak into it). Of the
+     * shard's two files only those whose content changed are written.
      */
     async updateShard<T>(account: string, mutate: (shard: Shard) => T | Promise<T>): Promise<T> {
-        return this.update(this.shard(account), emptyShard(account), mutate);
+        return this.shard(account).update(mutate);
     }
 
     /**
      * Like updateShard, for updates that leave the resources alone (an evaluation writing
      * its violations): `mutate` gets a draft whose violations and scans are private copies
      * and whose `resources` is the shared, read-only array readShard serves. Under the lock
-     * the draft is built from the cached content when the file is unchanged since this
-     * process read or wrote it (no read or parse of the file), and the resources' JSON text
-     * is reused for the write: such an update costs about the size of the violations, not
-     * of the shard. A write by another process is never served from the cache (see
-     * readLockedShared). Replacing or changing `resources` here is a bug; it throws
-     * before anything is written when `resources` was replaced.
+     * the resources come from the cached content when the file is unchanged since this
+     * process read or wrote it (a stat, no read or parse), and only the violations file
+     * is written: such an update costs about the size of the violations, not of the shard.
+     * A write by another process is never served from the cache (see readLockedShared).
+     * Replacing or changing `resources` here is a bug; it throws before anything is
+     * written when `resources` was replaced.
      */
     async updateShardViolations<T>(account: string, mutate: (shard: ShardViolationsDraft) => T | Promise<T>): Promise<T> {
-        const document = this.shard(account);
-        return withFileLock(document.path, this.lockOptions, async (lock: HeldLock) => {
-            const read = await document.readLockedShared();
-            const base = read.data;
-            const draft: Shard = { ...base, violations: structuredClone(base.violations), scans: structuredClone(base.scans) };
-            const result = await mutate(draft);
-            if (draft.resources !== base.resources) {
-                throw new Error(`Store: updateShardViolations of ${account} replaced the resources; nothing was written. Use updateShard to change resources.`);
-            }
-            await document.writeLocked(draft, read, lock, true);
-            return result;
-        });
+        return this.shard(account).updateViolations(mutate);
     }
 
-    /** Deletes the shard of `account` and its backup (damaged copies set aside are kept). */
+    /** Deletes the shard of `account` (both files) and their backups (damaged copies set aside are kept). */
     async removeShard(account: string): Promise<void> {
-        const document = this.shard(account);
-        await withFileLock(document.path, this.lockOptions, () => document.removeLocked());
+        await this.shard(account).remove();
     }
 
-    /** Account names that have a shard. */
+    /** Account names that have a shard (either of its files), each once. */
     async listShards(): Promise<string[]> {
         let names: string[];
         try {
@@ -288,12 +194,12 @@ export class Store {
         } catch (error) {
             throw unwritable(this.shardsDir, 'read', error);
         }
-        const accounts: string[] = [];
+        const accounts = new Set<string>();
         for (const name of names) {
             const account = accountOfShardFile(name);
-            if (account !== undefined) accounts.push(account);
+            if (account !== undefined) accounts.add(account);
         }
-        return accounts.sort();
+        return [...accounts].sort();
     }
 
     /** Stops watching and drops the in-memory cache. */
@@ -303,9 +209,14 @@ export class Store {
         this.cache.clear();
     }
 
-    /** The path of the shard file of `account`. */
+    /** The path of the resources file of `account`'s shard (also the path its lock is named after). */
     shardPath(account: string): string {
-        return this.shard(account).path;
+        return this.shard(account).resources.path;
+    }
+
+    /** The path of the violations file of `account`'s shard. */
+    shardViolationsPath(account: string): string {
+        return this.shard(account).violations.path;
     }
 
     private async update<D extends object, T>(document: StoreDocument<D>, empty: D, mutate: (data: D) => T | Promise<T>): Promise<T> {
@@ -319,17 +230,38 @@ export class Store {
         });
     }
 
-    private shard(account: string): StoreDocument<Shard> {
+    private shard(account: string): ShardFiles {
         if (typeof account !== 'string' || account === '') throw new TypeError('Store: an account name is required for a shard');
-        let document = this.shards.get(account);
-        if (!document) {
-            document = this.document(join(this.shardsDir, `${encodeURIComponent(account)}${SHARD_SUFFIX}`), shardFormat(account));
-            this.shards.set(account, document);
+        let files = this.shards.get(account);
+        if (!files) {
+            const names = shardFileNames(account);
+            const lockPath = join(this.shardsDir, names.resources);
+            const withLock = <R>(fn: (lock: HeldLock) => Promise<R>) =>
+                withFileLock(lockPath, this.lockOptions, async (lock) => {
+                    // within this process the lock queue runs one update of a shard at a time
+                    this.shardUpdates.set(account, false);
+                    try {
+                        return await fn(lock);
+                    } finally {
+                        const wrote = this.shardUpdates.get(account);
+                        this.shardUpdates.delete(account);
+                        if (wrote) this.fireChange({ kind: 'shard', account });
+                    }
+                });
+            const shard: ShardFiles = new ShardFiles(
+                account,
+                this.document(lockPath, shardResourcesFormat(account), lockPath, () => shard.repairResources()),
+                this.document(join(this.shardsDir, names.violations), shardViolationsFormat(account), lockPath),
+                withLock,
+            );
+            files = shard;
+            this.shards.set(account, files);
         }
-        return document;
+        return files;
     }
 
-    private document<T>(path: string, format: DocumentFormat<T>): StoreDocument<T> {
+    /** A store file; `lockPath` names the lock it is written under (a shard's two files share one). */
+    private document<T>(path: string, format: DocumentFormat<T>, lockPath = path, repair?: () => Promise<T>): StoreDocument<T> {
         return new StoreDocument(
             path,
             format,
@@ -341,10 +273,14 @@ export class Store {
                 },
                 wrote: (file, key) => {
                     this.knownVersions.set(file, key);
-                    this.fireChange(this.changeOf(file));
+                    const change = this.changeOf(file);
+                    // an update of both files of a shard fires once, when it ends
+                    if (change.account !== undefined && this.shardUpdates.has(change.account)) this.shardUpdates.set(change.account, true);
+                    else this.fireChange(change);
                 },
             },
-            (fn) => withFileLock(path, this.lockOptions, fn),
+            (fn) => withFileLock(lockPath, this.lockOptions, fn),
+            repair,
         );
     }
 
@@ -380,37 +316,43 @@ export class Store {
     }
 
     private createWatcher(): StoreWatcher {
-        return new StoreWatcher([this.home, this.shardsDir], (folder, name) => {
-            if (name === null) {
-                this.fireChange({ kind: folder === this.home ? 'catalog' : 'shard' });
-                return;
+        return new StoreWatcher(
+            [this.home, this.shardsDir],
+            (folder, name) => {
+                if (name === null) {
+                    this.fireChange({ kind: folder === this.home ? 'catalog' : 'shard' });
+                    return;
+                }
+                if (folder === this.home) {
+                    if (join(folder, name) === this.catalogPath) void this.reportIfChanged({ kind: 'catalog' }, [this.catalogPath]);
+                    return;
+                }
+                const account = accountOfShardFile(name);
+                if (account === undefined) return;
+                const files = this.shard(account);
+                void this.reportIfChanged({ kind: 'shard', account }, [files.resources.path, files.violations.path]);
+            },
+            undefined,
+            // a shard's two files are one change
+            (folder, name) => (folder === this.shardsDir ? (accountOfShardFile(name) ?? name) : name),
+        );
+    }
+
+    /** Fires `change` once if any of `files` is not the version this store last wrote or reported. */
+    private async reportIfChanged(change: StoreChange, files: string[]): Promise<void> {
+        let changed = false;
+        for (const file of files) {
+            let key: string | null;
+            try {
+                key = await currentVersionKey(file);
+            } catch {
+                continue;
             }
-            const file = join(folder, name);
-            if (folder === this.home ? file !== this.catalogPath : accountOfShardFile(name) === undefined) return;
-            void this.reportIfChanged(file);
-        });
-    }
-
-    private async reportIfChanged(file: string): Promise<void> {
-        let key: string | null;
-        try {
-            key = await currentVersionKey(file);
-        } catch {
-            return;
+            if (this.knownVersions.has(file) && this.knownVersions.get(file) === key) continue;
+            this.knownVersions.set(file, key);
+            changed = true;
         }
-        if (this.knownVersions.has(file) && this.knownVersions.get(file) === key) return;
-        this.knownVersions.set(file, key);
-        this.fireChange(this.changeOf(file));
-    }
-}
-
-/** The account a shard file name belongs to, or undefined when the name is not a shard's. */
-function accountOfShardFile(name: string): string | undefined {
-    if (!name.endsWith(SHARD_SUFFIX)) return undefined;
-    try {
-        return decodeURIComponent(name.slice(0, -SHARD_SUFFIX.length));
-    } catch {
-        return undefined; // not a name this store wrote
+        if (changed) this.fireChange(change);
     }
 }
 

@@ -1,7 +1,7 @@
 /**
- * One store file (the catalog or a shard): reading with recovery and migration, writing
- * atomically with a backup, and the lowdb adapter through which the Store reads and
- * writes it.
+ * One store file (the catalog, or one of a shard's two files): reading with recovery
+ * and migration, writing atomically with a backup, and the lowdb adapter through which
+ * the Store reads and writes it.
  */
 import type { Adapter } from 'lowdb';
 import { rm } from 'node:fs/promises';
@@ -30,18 +30,13 @@ export interface DocumentFormat<T> {
     empty(): T;
     /** Migrated content as T; throws DamagedContentError when it is not one. */
     normalize(data: unknown): T;
-    /**
-     * The file's text. `reuseParts`: the caller vouches that parts of `data` it shares with
-     * content this process parsed or wrote before are unchanged since, so their text may be
-     * reused instead of serialized again (see Store.updateShardViolations).
-     */
-    serialize(data: T, reuseParts: boolean): string;
+    /** The file's text. */
+    serialize(data: T): string;
     /**
      * The parse of `text` (just written from `data`) for the read cache, so the next read
-     * of the new file is served from memory; may reuse parts of `data` that `partsShared`
-     * says are the store's own unchanged parse. Without it the cache entry is dropped.
+     * of the new file is served from memory. Without it the cache entry is dropped.
      */
-    asWritten?(data: T, text: string, partsShared: boolean): T;
+    asWritten?(data: T, text: string): T;
     /**
      * Whether `data`, built from the shared cached content `base` (see readLockedShared),
      * would be written as the same text: cheaper than comparing whole texts.
@@ -80,7 +75,23 @@ export class StoreDocument<T> {
         private readonly cache: ReadCache,
         private readonly events: DocumentEvents,
         private readonly lock: <R>(fn: (lock: HeldLock) => Promise<R>) => Promise<R>,
+        /**
+         * Replaces the default repair of a damaged or old file found by readShared (take
+         * the lock, recover, write back what was migrated) when migrating this file means
+         * writing others too (a version 1 shard becomes two files). Gives the repaired content.
+         */
+        private readonly repair?: () => Promise<T>,
     ) {}
+
+    /** Throws (naming the file) when `data` would be read back as damaged: such content is never written. */
+    check(data: T): void {
+        try {
+            this.format.normalize(data);
+        } catch (error) {
+            if (!(error instanceof DamagedContentError)) throw error;
+            throw new Error(`Store: refusing to write ${this.path} because ${error.message}; nothing was written.`);
+        }
+    }
 
     /**
      * The current content, without taking the lock when the file is good and current.
@@ -88,19 +99,25 @@ export class StoreDocument<T> {
      * not mutate it. A damaged or old file is repaired under the lock first.
      */
     async readShared(): Promise<T> {
+        return (await this.readSharedIfExists()) ?? this.format.empty();
+    }
+
+    /** Like readShared, but undefined when there is no file (not even one to recover). */
+    async readSharedIfExists(): Promise<T | undefined> {
         // a stat is enough to know the cached parse is still the file's content
         const key = await this.io('read', () => currentVersionKey(this.path));
-        if (key === null) return this.format.empty();
+        if (key === null) return undefined;
         const cached = this.cache.get<T>(this.path, key);
         if (cached) return cached;
         const snapshot = await this.io('read', () => readSnapshot(this.path));
-        if (!snapshot) return this.format.empty();
+        if (!snapshot) return undefined;
         const parsed = this.parse(snapshot.text, this.path, false);
         if (parsed.ok === true) {
             this.cache.set(this.path, snapshot.key, parsed.data, snapshot.size);
             return parsed.data;
         }
         // damaged or old: repair under the lock, where the file is read again
+        if (this.repair) return this.repair();
         return this.lock(async (lock) => {
             const read = await this.readLocked();
             if (read.migrated) await this.writeLocked(read.data, read, lock);
@@ -137,21 +154,15 @@ export class StoreDocument<T> {
 
     /**
      * Writes `data` over what `read` found (the caller holds `lock`); skips the write when
-     * the text would not change. Returns whether the file was written. `reuseParts` is
-     * passed on to the format's serialize.
+     * the text would not change. Returns whether the file was written.
      */
-    async writeLocked(data: T, read: LockedRead<T>, lock: HeldLock, reuseParts = false): Promise<boolean> {
-        try {
-            // what would be read back as damaged must not be written in the first place
-            this.format.normalize(data);
-        } catch (error) {
-            if (!(error instanceof DamagedContentError)) throw error;
-            throw new Error(`Store: refusing to write ${this.path} because ${error.message}; nothing was written.`);
-        }
+    async writeLocked(data: T, read: LockedRead<T>, lock: HeldLock): Promise<boolean> {
+        // what would be read back as damaged must not be written in the first place
+        this.check(data);
         if (read.shared && this.format.unchangedFrom) {
             if (this.format.unchangedFrom(data, read.data)) return false;
         } else if (read.shared) throw new Error(`Store: ${this.path} has no way to compare content read shared.`);
-        const text = this.format.serialize(data, reuseParts);
+        const text = this.format.serialize(data);
         if (text === read.text) return false;
         const key = await this.io('write', () =>
             writeFileAtomic(this.path, text, { keepBackup: read.keepAsBackup, beforeCommit: () => lock.assertHeld() }),
@@ -161,7 +172,7 @@ export class StoreDocument<T> {
         this.cache.delete(this.path);
         // the write is done: a failure here may only cost the next reader a parse
         try {
-            if (this.format.asWritten) this.cache.set(this.path, key, this.format.asWritten(data, text, reuseParts), text.length);
+            if (this.format.asWritten) this.cache.set(this.path, key, this.format.asWritten(data, text), text.length);
         } catch (error) {
             console.error(`Policy Insights store: ${this.path} was written but could not be kept in memory:`, error);
         }
@@ -195,7 +206,7 @@ export class StoreDocument<T> {
         let result: LockedRead<T> = { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
         let why = reason;
         if (parsedBackup?.ok) {
-            const text = this.format.serialize(parsedBackup.data, false);
+            const text = this.format.serialize(parsedBackup.data);
             const key = await this.io('restore', () => writeFileAtomic(this.path, text, { keepBackup: false }));
             this.events.wrote(this.path, key);
             restoredFrom = backup;

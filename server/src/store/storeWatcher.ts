@@ -2,8 +2,9 @@ import { watch, type FSWatcher } from 'node:fs';
 
 /**
  * Watches store folders for `.json` files being replaced or removed (by this or another
- * process) and reports each changed name once per burst of events. Temporary files,
- * backups, locks and damaged copies do not end in `.json` and are ignored.
+ * process) and reports each changed name once per burst of events (names in one group,
+ * e.g. a shard's two files, share a burst). Temporary files, backups, locks and damaged
+ * copies do not end in `.json` and are ignored.
  */
 export class StoreWatcher {
     private readonly watchers: FSWatcher[] = [];
@@ -15,6 +16,8 @@ export class StoreWatcher {
         folders: string[],
         private readonly onChange: (folder: string, name: string | null) => void,
         private readonly debounceMs = 50,
+        /** Names with the same group are reported once per burst, with the last name seen. */
+        private readonly groupOf: (folder: string, name: string) => string = (_folder, name) => name,
     ) {
         for (const folder of folders) {
             let watcher: FSWatcher;
@@ -36,7 +39,7 @@ export class StoreWatcher {
 
     private schedule(folder: string, name: string | null): void {
         if (this.closed) return;
-        const id = `${folder}\0${name ?? ''}`;
+        const id = `${folder}\0${name === null ? '' : this.groupOf(folder, name)}`;
         clearTimeout(this.pending.get(id));
         this.pending.set(
             id,

@@ -101,6 +101,41 @@ describe('Evaluator after a scan', () => {
     });
 });
 
+describe('Evaluator: the result cache', () => {
+    it('reuses results of resources that moved, and runs in full from a cache file of an older format', async () => {
+        const t = await setup([rules]);
+        try {
+            await enablePack(t.store, { pack: 'eval-rules', versionTag: 'latest' });
+            const base = [
+                resource(E, BUCKET, 'logs', { acl: 'public-read', tags: { Owner: 'a' } }),
+                resource(E, BUCKET, 'data', { acl: 'private', tags: { Owner: 'a' } }),
+                resource(E, ROLE_POLICY, 'admin', { action: '*' }),
+            ];
+            await t.evaluator.evaluateAfterScan({ children: { [E]: await storeResources(t.store, E, base) } });
+            const before = summary(await violationsOf(t));
+
+            // the same resources in another order, one removed from the front and one added: nothing unchanged runs again
+            const moved = [base[2], resource(E, BUCKET, 'new', { acl: 'private', tags: { Owner: 'a' } }), base[0]];
+            const second = await t.evaluator.evaluateAfterScan({ children: { [E]: await storeResources(t.store, E, moved) } });
+            assert.equal(second.work.evaluated, 1, 'only the added resource ran');
+            assert.equal(second.work.reused, 2);
+            assert.deepEqual(summary(await violationsOf(t)), before);
+
+            // a cache file as format 2 wrote it (keys by URN) is not trusted by a new process
+            const { writeFile } = await import('node:fs/promises');
+            const cacheFile = join(t.home, 'evaluation', `${encodeURIComponent(E)}.json`);
+            await writeFile(cacheFile, JSON.stringify({ format: 2, keys: {}, bindings: {} }));
+            const fresh = new Evaluator({ store: t.store, runner: pool, packs: directoryPackSource(dirs()), now: t.clock.now });
+            const third = await fresh.evaluateAfterScan({ children: { [E]: await storeResources(t.store, E, moved) } });
+            assert.equal(third.work.evaluated, 3);
+            assert.equal(third.work.reused, 0);
+            assert.deepEqual(summary(await violationsOf(t)), before);
+        } finally {
+            await t.cleanup();
+        }
+    });
+});
+
 describe('Evaluator after a catalog change', () => {
     it('re-runs only the affected accounts and packs after a group edit', async () => {
         const t = await setup([rules, extraV1]);

@@ -71,7 +71,8 @@ describe('recovery of damaged files', () => {
         const store = await open();
         await store.updateShard('demo/us-east-1', (shard) => void shard.scans.push({ startedAt: 'a', status: 'succeeded', added: 1, changed: 0, removed: 0, unchanged: 0, errors: [] }));
         await store.updateShard('demo/us-east-1', (shard) => void shard.scans.push({ startedAt: 'b', status: 'succeeded', added: 1, changed: 0, removed: 0, unchanged: 0, errors: [] }));
-        await writeFile(store.shardPath('demo/us-east-1'), '');
+        // the scans are in the shard's violations file
+        await writeFile(store.shardViolationsPath('demo/us-east-1'), '');
         const heard: RecoveryReport[] = [];
         const changes: StoreChange[] = [];
         store.onRecovered((report) => heard.push(report));
@@ -80,9 +81,10 @@ describe('recovery of damaged files', () => {
         const shard = await store.readShard('demo/us-east-1');
         assert.deepEqual(shard.scans.map((scan) => scan.startedAt), ['a']);
         assert.equal(heard.length, 1);
-        assert.equal(heard[0]!.file, store.shardPath('demo/us-east-1'));
+        assert.equal(heard[0]!.file, store.shardViolationsPath('demo/us-east-1'));
         assert.equal(heard[0]!.reason, 'the file is empty');
-        assert.equal(heard[0]!.restoredFrom, `${store.shardPath('demo/us-east-1')}.bak`);
+        assert.equal(heard[0]!.restoredFrom, `${store.shardViolationsPath('demo/us-east-1')}.bak`);
+        assert.equal(await readFile(heard[0]!.movedTo, 'utf8'), '', 'the damaged copy is kept');
         assert.deepEqual(changes, [{ kind: 'shard', account: 'demo/us-east-1' }]);
         // reported once, not on every read
         await store.readShard('demo/us-east-1');

@@ -83,8 +83,10 @@ if (!runAsWorkerIfAsked()) {
         it('writes the violations, keeps the resources (shared, not re-read) and rotates the backup', async () => {
             const store = await open();
             await store.updateShard(ACCOUNT, (shard) => void (shard.resources = [resource(1), resource(2)]));
+            await store.updateShard(ACCOUNT, (shard) => void shard.scans.push(scan('2026-01-02T00:00:00.000Z')));
             const before = await store.readShard(ACCOUNT);
-            const textBefore = readFileSync(store.shardPath(ACCOUNT), 'utf8');
+            const textBefore = readFileSync(store.shardViolationsPath(ACCOUNT), 'utf8');
+            const resourcesBefore = await stat(store.shardPath(ACCOUNT), { bigint: true });
 
             const result = await store.updateShardViolations(ACCOUNT, (draft) => {
                 assert.equal(draft.resources, before.resources, 'the draft shares the cached resources');
@@ -98,15 +100,19 @@ if (!runAsWorkerIfAsked()) {
             const after = await store.readShard(ACCOUNT);
             assert.equal(after.resources, before.resources, 'the next read reuses the resources instead of parsing them');
             assert.deepEqual(before.violations, [], 'the shared content the draft came from is untouched');
+            assert.equal(before.scans.length, 1);
             assert.deepEqual(structuredClone(after), await fromDisk());
             assert.deepEqual((await fromDisk()).violations.map((v) => v.id), ['v1']);
-            assert.equal(readFileSync(`${store.shardPath(ACCOUNT)}.bak`, 'utf8'), textBefore);
+            assert.equal(readFileSync(`${store.shardViolationsPath(ACCOUNT)}.bak`, 'utf8'), textBefore);
+            const resourcesAfter = await stat(store.shardPath(ACCOUNT), { bigint: true });
+            assert.equal(resourcesAfter.ino, resourcesBefore.ino, 'the resources file was not rewritten');
+            assert.equal(resourcesAfter.mtimeNs, resourcesBefore.mtimeNs);
         });
 
         it('writes nothing when the draft is left as it was, and nothing when mutate throws', async () => {
             const store = await open();
             await store.updateShard(ACCOUNT, (shard) => void (shard.violations = [violation(1)]));
-            const { ino } = await stat(store.shardPath(ACCOUNT));
+            const { ino } = await stat(store.shardViolationsPath(ACCOUNT));
             await store.updateShardViolations(ACCOUNT, () => undefined);
             await assert.rejects(
                 store.updateShardViolations(ACCOUNT, (draft) => {
@@ -115,7 +121,7 @@ if (!runAsWorkerIfAsked()) {
                 }),
                 /boom/,
             );
-            assert.equal((await stat(store.shardPath(ACCOUNT))).ino, ino, 'the file was not replaced');
+            assert.equal((await stat(store.shardViolationsPath(ACCOUNT))).ino, ino, 'the file was not replaced');
             assert.deepEqual((await store.readShard(ACCOUNT)).violations.map((v) => v.id), ['v1']);
         });
 
@@ -165,7 +171,7 @@ if (!runAsWorkerIfAsked()) {
                 shard.resources = [resource(1)];
                 shard.scans = [scan('A'.repeat(24))];
             });
-            const file = store.shardPath(ACCOUNT);
+            const file = store.shardViolationsPath(ACCOUNT);
             // whole seconds: set exactly on both files, so only the inode differs
             const mtimeSeconds = Math.floor(Date.now() / 1000) - 60;
             await utimes(file, mtimeSeconds, mtimeSeconds);
@@ -209,7 +215,7 @@ if (!runAsWorkerIfAsked()) {
             const disk = await fromDisk();
             assert.deepEqual(disk.scans.map((s) => s.added), [7]);
             assert.deepEqual(disk.violations.map((v) => v.id), ['v1']);
-            assert.equal(existsSync(`${store.shardPath(ACCOUNT)}.bak`), true);
+            assert.equal(existsSync(`${store.shardViolationsPath(ACCOUNT)}.bak`), true);
         });
     });
 }

@@ -103,8 +103,8 @@ const roles: Record<WorkerRole, (home: string, args: Record<string, any>) => Pro
     },
 
     /**
-     * Replaces scans[0].startedAt of `account`'s shard with `startedAt` (same length, so the
-     * file keeps its size) and sets the file's mtime to `mtimeSeconds`: only the inode then
+     * Replaces scans[0].startedAt of `account`'s shard with `startedAt` (same length, so its
+     * violations file keeps its size) and sets the file's mtime to `mtimeSeconds`: only the inode then
      * tells the new file from the old one.
      */
     async 'rewrite-same-size'(home, { account, startedAt, mtimeSeconds }) {
@@ -113,7 +113,7 @@ const roles: Record<WorkerRole, (home: string, args: Record<string, any>) => Pro
             if (shard.scans[0].startedAt.length !== startedAt.length) throw new Error('rewrite-same-size needs a startedAt of the same length');
             shard.scans[0].startedAt = startedAt;
         });
-        await utimes(store.shardPath(account), mtimeSeconds, mtimeSeconds);
+        await utimes(store.shardViolationsPath(account), mtimeSeconds, mtimeSeconds);
         console.log('done');
     },
 };
