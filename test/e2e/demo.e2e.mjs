@@ -152,6 +152,8 @@ test('(a) the Policy Packs tree lists both packs and the two published versions 
     await expand('Policy Packs', DEMO_WORKSPACE_PACK);
     await row('Policy Packs', '0.0.2').waitFor({ timeout: TIMEOUT });
     await expand('Policy Packs', '0.0.2');
+    // The tree refreshes when the evaluation after the publish lands; wait for the version's policy.
+    await row('Policy Packs', 's3-no-public-read').waitFor({ timeout: TIMEOUT });
     const texts = await rowTexts('Policy Packs');
     assert.ok(texts.some((t) => t.startsWith('aws-compliance-typescript')), `no aws-compliance-typescript row: ${texts.join('; ')}`);
     assert.ok(texts.some((t) => /^aws-typescript \| latest 0\.0\.2/.test(t)), `aws-typescript does not show latest 0.0.2: ${texts.join('; ')}`);

@@ -40,6 +40,7 @@ export class AccountNode extends TreeNode {
         const a = this.account;
         const total = Object.values(a.resourceCounts).reduce((n, c) => n + c, 0);
         const item = new vscode.TreeItem(a.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `account:${a.name}`;
         const errors = a.scanStatus?.errors.length ? ` · ${a.scanStatus.errors.length} service error(s)` : '';
         item.description = `${a.provider === 'aws' ? 'AWS' : 'stack'} · ${total} resources${a.scanStatus ? '' : ' · not scanned'}${errors}`;
         item.tooltip = scanTooltip(a);
@@ -70,6 +71,7 @@ export class ChildAccountNode extends TreeNode {
     getTreeItem(): vscode.TreeItem {
         const label = this.kind === 'global' ? 'global' : this.kind === 'stack' ? 'resources' : this.childName.split('/')[1] ?? this.childName;
         const item = new vscode.TreeItem(label, this.resourceCount ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `account:${this.childName}:${this.kind}`;
         item.description = `${this.resourceCount} resources`;
         item.tooltip = this.kind === 'global' ? `${this.childName}: global services (IAM)` : this.childName;
         item.iconPath = new vscode.ThemeIcon(this.kind === 'global' ? 'globe' : this.kind === 'stack' ? 'layers' : 'location');
@@ -94,6 +96,7 @@ export class ResourceTypeNode extends TreeNode {
     }
     getTreeItem(): vscode.TreeItem {
         const item = new vscode.TreeItem(this.type, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `account:${this.childName}:type:${this.type}`;
         item.description = String(this.count);
         item.iconPath = new vscode.ThemeIcon('symbol-class');
         item.contextValue = contextValue('resourceType');

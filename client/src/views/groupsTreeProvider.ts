@@ -20,6 +20,7 @@ export class GroupNode extends TreeNode {
     getTreeItem(): vscode.TreeItem {
         const g = this.group;
         const item = new vscode.TreeItem(g.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `group:${g.name}`;
         item.description = `${g.mode} · ${g.appliedPolicyPacks.length} pack(s)`;
         item.tooltip = `${g.name}${g.isDefault ? ' (default: every account and stack not taken out of it)' : ''}\n` +
             `${g.entityType}, ${g.mode} mode`;

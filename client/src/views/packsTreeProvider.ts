@@ -29,6 +29,7 @@ export class PackNode extends TreeNode {
     }
     getTreeItem(): vscode.TreeItem {
         const item = new vscode.TreeItem(this.packName, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `pack:${this.packName}`;
         const latest = this.versions[0];
         item.description = latest ? `latest ${latest.versionTag}` : undefined;
         item.tooltip = `${this.packName}: ${this.versions.length} published version(s)`;
@@ -50,6 +51,7 @@ export class PackVersionNode extends TreeNode {
     }
     getTreeItem(): vscode.TreeItem {
         const item = new vscode.TreeItem(this.pack.versionTag, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `pack:${this.pack.name}@${this.pack.version}`;
         const published = new Date(this.pack.publishedAt);
         item.description = `#${this.pack.version} · ${published.toLocaleDateString()}${this.isLatest ? ' · latest' : ''}`;
         item.tooltip = new vscode.MarkdownString(
@@ -74,6 +76,7 @@ export class PolicyNode extends TreeNode {
     }
     getTreeItem(): vscode.TreeItem {
         const item = new vscode.TreeItem(this.policy.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `pack:${this.pack.name}@${this.pack.version}/${this.policy.name}`;
         item.description = [this.policy.enforcementLevel, this.policy.severity].filter(Boolean).join(' · ');
         item.tooltip = new vscode.MarkdownString(
             `**${this.policy.displayName ?? this.policy.name}**\n\n${this.policy.description}` +

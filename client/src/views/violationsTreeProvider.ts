@@ -73,6 +73,7 @@ export class ViolationGroupNode extends TreeNode {
         const first = this.violations[0];
         const label = this.grouping === 'policy' ? first.policyName : this.key;
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `violations:${this.grouping}:${this.key}`;
         item.description = this.grouping === 'policy' ? `${this.violations.length} · ${first.policyPack}` : String(this.violations.length);
         item.tooltip = `${this.violations.length} open violation(s)`;
         item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[this.grouping]);
