@@ -169,6 +169,7 @@ connection.onNotification(WorkspaceTrustedNotification.type, () => {
 connection.onShutdown(async () => {
     catalogFollower?.dispose();
     scanService.dispose();
+    await evaluator?.flush();
     await runner.dispose();
     await store?.close();
 });

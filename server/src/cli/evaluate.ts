@@ -17,6 +17,7 @@ export async function evaluateAfter(
     return withRunner(async (runner) => {
         const evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, async (s, pack) => verifiedArtifactDir(s, pack)) });
         const report = await run(evaluator);
+        await evaluator.flush();
         if (report.accounts.length) {
             ctx.err(
                 `Evaluated ${report.accounts.join(', ')}: ${report.stillOpen} open violation(s), ${report.opened} new, ${report.resolved} resolved.`,

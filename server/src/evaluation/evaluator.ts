@@ -147,6 +147,11 @@ export class Evaluator {
         return report;
     }
 
+    /** Writes the result-cache files that are behind (call before the process ends). */
+    flush(): Promise<void> {
+        return this.cache.flush();
+    }
+
     /** Evaluates one entity and persists its violations (retrying while its state changes underneath); its share of the report. */
     private async evaluateEntityAndPersist(trigger: EvaluationTrigger, name: string, useCache: boolean, now: string, packDir: (binding: EffectiveBinding) => Promise<string>): Promise<EvaluationReport> {
         const report: EvaluationReport = { trigger, accounts: [], opened: 0, resolved: 0, stillOpen: 0, problems: [], work: { evaluated: 0, reused: 0, stackRuns: 0 } };
@@ -161,7 +166,7 @@ export class Evaluator {
             const signature = bindingsSignature(bindings);
             const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous: await this.cache.load(name), useCache: cacheUsable, runner: this.runner, packDir });
             // valid whatever happens next (entries are keyed by content), so it is written while the violations are
-            const saving = this.cache.save(name, outcome.results);
+            const saving = this.cache.checkpoint(name, outcome.results, outcome.work.evaluated);
             cacheUsable = true;
             report.work.evaluated += outcome.work.evaluated;
             report.work.reused += outcome.work.reused;

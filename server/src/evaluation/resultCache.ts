@@ -81,9 +81,20 @@ export function resourcesFingerprint(resources: readonly Resource[], inputKeys: 
     return createHash('sha1').update(lines.join('')).digest('hex');
 }
 
+/**
+ * Share of an entity's results that may be new since its file was written before the file
+ * is written again. The file only spares a new process (a restarted server, the CLI) from
+ * re-running policies; entries are keyed by content, so an older file is still correct,
+ * just less complete. Rewriting 5 MB for every 1% change would cost more than the
+ * evaluation it caches.
+ */
+const CHECKPOINT_SHARE = 0.1;
+
 /** Cached results per entity: in memory, backed by side files under the store home. */
 export class ResultCache {
     private readonly memory = new Map<string, EntityResults>();
+    /** Entities whose memory holds results not yet in their file, with how many entries are new. */
+    private readonly unsaved = new Map<string, number>();
     readonly dir: string;
 
     constructor(home: string) {
@@ -125,8 +136,32 @@ export class ResultCache {
         }
     }
 
+    /**
+     * Keeps `results` in memory and writes the file once enough of it is new since the last
+     * write (`fresh` entries were just evaluated, the rest came from the cache); flush() writes
+     * whatever is left.
+     */
+    async checkpoint(entity: string, results: EntityResults, fresh: number): Promise<void> {
+        const pending = (this.unsaved.get(entity) ?? 0) + fresh;
+        if (pending <= Math.max(1, results.keys.length) * CHECKPOINT_SHARE && this.memory.has(entity)) {
+            this.memory.set(entity, results);
+            this.unsaved.set(entity, pending);
+            return;
+        }
+        this.unsaved.delete(entity);
+        await this.save(entity, results);
+    }
+
+    /** Writes every entity whose file is behind its memory (before the process ends). */
+    async flush(): Promise<void> {
+        const behind = [...this.unsaved.keys()];
+        this.unsaved.clear();
+        await Promise.all(behind.map((entity) => this.save(entity, this.memory.get(entity)!)));
+    }
+
     /** Forgets an entity (its account was removed). */
     async drop(entity: string): Promise<void> {
+        this.unsaved.delete(entity);
         this.memory.delete(entity);
         await rm(this.pathOf(entity), { force: true });
     }
