@@ -7,7 +7,7 @@
  * Each namespace says which side sends it.
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0, type Diagnostic } from 'vscode-languageserver-protocol';
-import type { Account, EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, ScanStatus, ServiceError, Violation } from './model';
+import type { Account, EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, Violation } from './model';
 
 /** Which part of the store changed; trees refresh only what changed. */
 export type StoreScope = 'packs' | 'groups' | 'accounts' | 'violations';
@@ -198,16 +198,11 @@ export namespace SetScanScheduleRequest {
     export const type = new RequestType<{ name: string; schedule: ScanSchedule }, Account, void>(method);
 }
 
-export interface ScanSummary {
+/** A finished scan: its record's counts and errors, and what was scanned. */
+export interface ScanSummary extends Pick<ScanRecord, 'status' | 'added' | 'changed' | 'removed' | 'unchanged' | 'errors'> {
     account: string;
     /** What was asked: `name` or `name/region`. */
     scanned: string;
-    status: ScanStatus['status'];
-    added: number;
-    changed: number;
-    removed: number;
-    unchanged: number;
-    errors: ServiceError[];
 }
 
 /** client -> server: scan now (`name` or `name/region`); cancel the request to stop the scan. */

@@ -13,6 +13,7 @@ import type { PolicyConfigValue, PolicyPackVersion, Resource } from '../../../se
 import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
 import type { Store } from '../../../server/src/store';
 import { awsAccount, BUCKET, FIXTURE_PACKS, makePool, manualClock, publishFixture, resource, ROLE_POLICY, stackAccount, storeResources, tempStore, type TempStore } from './evaluationTestSupport';
+import { seededRandom } from '../../support/seededRandom';
 
 const VOLUME = 'aws:ebs/volume:Volume';
 const ENTITIES = ['demo/us-east-1', 'demo/us-west-2', 'shop'];
@@ -31,16 +32,6 @@ before(async () => {
 });
 after(() => pool.dispose());
 
-function seededRandom(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 interface Home extends TempStore {
     evaluator: Evaluator;
