@@ -3,18 +3,14 @@
  * resources the Accounts tree and resource documents show. Each finished scan is
  * evaluated (in a trusted workspace) with its exact delta.
  */
-import { ResponseError } from 'vscode-languageserver/node';
 import {
-    AccountInputError,
     addAwsAccount,
     addStackAccount,
     awsProfiles,
     listResources,
     profileRegion,
     removeAccount,
-    ScanCancelledError,
     ScanCoordinator,
-    ScanInProgressError,
     setScanSchedule,
     type ScanOutcome,
 } from '../accounts';
@@ -33,9 +29,7 @@ import {
     type ScanSummary,
     SetScanScheduleRequest,
 } from '../protocol';
-import type { ServerContext } from './serverContext';
-
-const USER_ERROR = 1;
+import { withUserErrors, type ServerContext } from './serverContext';
 
 export function scanSummary(outcome: ScanOutcome): ScanSummary {
     const r = outcome.record;
@@ -49,17 +43,6 @@ export function scanSummary(outcome: ScanOutcome): ScanSummary {
         unchanged: r.unchanged,
         errors: outcome.errors,
     };
-}
-
-async function asUserError<T>(work: () => Promise<T>): Promise<T> {
-    try {
-        return await work();
-    } catch (err) {
-        if (err instanceof AccountInputError || err instanceof ScanInProgressError || err instanceof ScanCancelledError) {
-            throw new ResponseError(USER_ERROR, err.message);
-        }
-        throw err;
-    }
 }
 
 /** Scheduled scans and stack re-imports, started once the store is open. */
@@ -94,17 +77,17 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
     };
 
     connection.onRequest(ListAwsProfilesRequest.type, () => awsProfiles().map((name) => ({ name, region: profileRegion(name) })));
-    connection.onRequest(AddAwsAccountRequest.type, (params) => asUserError(() => addAwsAccount(ctx.store(), params)));
-    connection.onRequest(AddStackAccountRequest.type, (params) => asUserError(() => addStackAccount(ctx.store(), params)));
+    connection.onRequest(AddAwsAccountRequest.type, (params) => withUserErrors(() => addAwsAccount(ctx.store(), params)));
+    connection.onRequest(AddStackAccountRequest.type, (params) => withUserErrors(() => addStackAccount(ctx.store(), params)));
     connection.onRequest(RemoveAccountRequest.type, ({ name }) =>
-        asUserError(async () => {
+        withUserErrors(async () => {
             scans().cancel(name);
             await removeAccount(ctx.store(), name);
         }),
     );
-    connection.onRequest(SetScanScheduleRequest.type, ({ name, schedule }) => asUserError(() => setScanSchedule(ctx.store(), name, schedule)));
+    connection.onRequest(SetScanScheduleRequest.type, ({ name, schedule }) => withUserErrors(() => setScanSchedule(ctx.store(), name, schedule)));
     connection.onRequest(ScanAccountRequest.type, ({ name }, token) =>
-        asUserError(async () => {
+        withUserErrors(async () => {
             const subscription = token.onCancellationRequested(() => scans().cancel(name));
             try {
                 return scanSummary(await scans().scan(name, 'manual'));

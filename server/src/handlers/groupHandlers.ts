@@ -3,9 +3,8 @@
  * evaluator follows the catalog by itself (evaluateOnCatalogChanges in server.ts), so a
  * handler only changes the group and answers.
  */
-import { ResponseError } from 'vscode-languageserver/node';
 import type { EvaluationReport, Evaluator } from '../evaluation';
-import { createGroup, disablePack, editGroup, enablePack, GroupError, removeGroup } from '../groups';
+import { createGroup, disablePack, editGroup, enablePack, removeGroup } from '../groups';
 import {
     CreateGroupRequest,
     DisablePackRequest,
@@ -15,9 +14,7 @@ import {
     type EvaluationSummary,
     RemoveGroupRequest,
 } from '../protocol';
-import { untrustedError, type ServerContext } from './serverContext';
-
-const USER_ERROR = 1;
+import { untrustedError, withUserErrors, type ServerContext } from './serverContext';
 
 /** The protocol's summary of an evaluator report. */
 export function evaluationSummary(report: EvaluationReport): EvaluationSummary {
@@ -33,28 +30,19 @@ export function evaluationSummary(report: EvaluationReport): EvaluationSummary {
     };
 }
 
-async function asUserError<T>(work: () => Promise<T>): Promise<T> {
-    try {
-        return await work();
-    } catch (err) {
-        if (err instanceof GroupError) throw new ResponseError(USER_ERROR, err.message);
-        throw err;
-    }
-}
-
 export function registerGroupHandlers(ctx: ServerContext, evaluator: () => Evaluator): void {
     const { connection } = ctx;
-    connection.onRequest(CreateGroupRequest.type, (params) => asUserError(async () => (await createGroup(ctx.store(), params)).group!));
-    connection.onRequest(EditGroupRequest.type, ({ name, ...edit }) => asUserError(async () => (await editGroup(ctx.store(), name, edit)).group!));
+    connection.onRequest(CreateGroupRequest.type, (params) => withUserErrors(async () => (await createGroup(ctx.store(), params)).group!));
+    connection.onRequest(EditGroupRequest.type, ({ name, ...edit }) => withUserErrors(async () => (await editGroup(ctx.store(), name, edit)).group!));
     connection.onRequest(RemoveGroupRequest.type, ({ name }) =>
-        asUserError(async () => {
+        withUserErrors(async () => {
             await removeGroup(ctx.store(), name);
         }),
     );
-    connection.onRequest(EnablePackRequest.type, (params) => asUserError(async () => (await enablePack(ctx.store(), params)).group!));
-    connection.onRequest(DisablePackRequest.type, (params) => asUserError(async () => (await disablePack(ctx.store(), params)).group!));
+    connection.onRequest(EnablePackRequest.type, (params) => withUserErrors(async () => (await enablePack(ctx.store(), params)).group!));
+    connection.onRequest(DisablePackRequest.type, (params) => withUserErrors(async () => (await disablePack(ctx.store(), params)).group!));
     connection.onRequest(EvaluateNowRequest.type, async ({ accounts }) => {
-        if (!ctx.isTrusted()) throw new ResponseError(USER_ERROR, untrustedError('evaluate policy packs').message);
+        if (!ctx.isTrusted()) throw untrustedError('evaluate policy packs');
         return evaluationSummary(await evaluator().evaluateAll({ accounts }));
     });
 }

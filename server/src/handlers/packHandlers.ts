@@ -10,7 +10,7 @@ import { packFileOf, staticDiagnostics } from '../packs/packDocuments';
 import { runtimeCheck } from '../packs/runtimeCheck';
 import { policyNameRanges } from '../packs/packSyntax';
 import { runPolicyOnAccount } from '../packs/workingCopyRun';
-import { installDependencies, listTemplates, scaffoldPack, ScaffoldError } from '../packs/scaffold';
+import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
 import {
     InstallDependenciesRequest,
     InstallOutputNotification,
@@ -20,12 +20,10 @@ import {
     RemovePackVersionRequest,
     ScaffoldPackRequest,
 } from '../protocol';
-import { publishPack, PublishError } from '../registry/publish';
-import { removePackVersions, RemoveError } from '../registry/remove';
-import { untrustedError, type ServerContext } from './serverContext';
+import { publishPack } from '../registry/publish';
+import { removePackVersions } from '../registry/remove';
+import { untrustedError, USER_ERROR, withUserErrors, type ServerContext } from './serverContext';
 
-/** Request failures the user must act on, shown by the client as an error message. */
-const USER_ERROR = 1;
 
 /** Static diagnostics per document plus the last runtime check per pack, published together. */
 class PackDiagnostics {
@@ -70,14 +68,6 @@ function installAction(diagnostic: Diagnostic): CodeAction | undefined {
         isPreferred: true,
         command: { title: 'Install dependencies', command: 'policyInsights.installDependencies', arguments: [packDir] },
     };
-}
-
-function userError(err: unknown): ResponseError<void> | unknown {
-    if (err instanceof PublishError || err instanceof RemoveError || err instanceof ScaffoldError) {
-        return new ResponseError(USER_ERROR, err.message);
-    }
-    if (err instanceof Error && (err.name === 'RunnerError' || err.name === 'ArtifactError')) return new ResponseError(USER_ERROR, err.message);
-    return err;
 }
 
 /** Registers the pack handlers; returns the pack quick fixes for server.ts's one code action handler. */
@@ -138,7 +128,7 @@ export function registerPackHandlers(ctx: ServerContext): { codeActions(params: 
         }));
     });
     connection.onRequest(RunPolicyRequest.type, async (params) => {
-        if (!ctx.isTrusted()) throw new ResponseError(USER_ERROR, untrustedError('run policy packs').message);
+        if (!ctx.isTrusted()) throw untrustedError('run policy packs');
         try {
             const result = await runPolicyOnAccount(ctx.store(), ctx.runner, params);
             return {
@@ -155,46 +145,34 @@ export function registerPackHandlers(ctx: ServerContext): { codeActions(params: 
     });
 
     connection.onRequest(ListTemplatesRequest.type, () => listTemplates().map(({ name, description, language }) => ({ name, description, language })));
-    connection.onRequest(ScaffoldPackRequest.type, async (params) => {
-        try {
+    connection.onRequest(ScaffoldPackRequest.type, (params) =>
+        withUserErrors(async () => {
             const result = await scaffoldPack(params);
             return { packName: result.packName, dir: result.dir, entry: result.entry, files: result.files };
-        } catch (err) {
-            throw userError(err);
-        }
-    });
+        }),
+    );
     connection.onRequest(InstallDependenciesRequest.type, async ({ dir }, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        try {
-            await installDependencies(dir, {
+        await withUserErrors(() =>
+            installDependencies(dir, {
                 signal: controller.signal,
                 onOutput: (text) => void connection.sendNotification(InstallOutputNotification.type, { dir, text }),
-            });
-        } catch (err) {
-            throw userError(err);
-        }
+            }),
+        );
         await checkAtRuntime(dir);
     });
     connection.onRequest(PublishPackRequest.type, async ({ packDir }) => {
-        if (!ctx.isTrusted()) throw new ResponseError(USER_ERROR, untrustedError('publish policy packs').message);
-        try {
-            return await publishPack(ctx.store(), {
+        if (!ctx.isTrusted()) throw untrustedError('publish policy packs');
+        return withUserErrors(() =>
+            publishPack(ctx.store(), {
                 packDir,
                 inspect: (dir) => ctx.runner.loadPack(dir),
                 onProgress: (message) => connection.console.info(message),
-            });
-        } catch (err) {
-            throw userError(err);
-        }
+            }),
+        );
     });
-    connection.onRequest(RemovePackVersionRequest.type, async ({ pack, versionTag }) => {
-        try {
-            return await removePackVersions(ctx.store(), pack, versionTag);
-        } catch (err) {
-            throw userError(err);
-        }
-    });
+    connection.onRequest(RemovePackVersionRequest.type, ({ pack, versionTag }) => withUserErrors(() => removePackVersions(ctx.store(), pack, versionTag)));
     return {
         codeActions({ textDocument, context }) {
             const doc = documents.get(textDocument.uri);

@@ -1,7 +1,8 @@
-import type { Connection, TextDocuments } from 'vscode-languageserver/node';
+import { ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunnerPool } from '../packs/runner/runnerPool';
 import type { Store } from '../store';
+import { isUserError } from '../userErrors';
 
 /** What handler modules need from the server; server.ts builds it once. */
 export interface ServerContext {
@@ -14,9 +15,22 @@ export interface ServerContext {
     isTrusted(): boolean;
 }
 
-/** Thrown by handlers that would run a pack in an untrusted workspace. */
-export function untrustedError(action: string): Error {
-    return new Error(
+/** The error code of request failures the user must act on; the client shows their message as it is. */
+export const USER_ERROR = 1;
+
+/** Runs a request's work; a user error (see ../userErrors.ts) becomes the ResponseError the client shows as it is. */
+export async function withUserErrors<T>(work: () => Promise<T>): Promise<T> {
+    try {
+        return await work();
+    } catch (err) {
+        throw isUserError(err) ? new ResponseError(USER_ERROR, err.message) : err;
+    }
+}
+
+/** The answer to a request that would run a pack in an untrusted workspace. */
+export function untrustedError(action: string): ResponseError<void> {
+    return new ResponseError(
+        USER_ERROR,
         `Policy Insights does not ${action} in Restricted Mode: policy packs are code. Trust this workspace (Manage Workspace Trust) to run them.`,
     );
 }
