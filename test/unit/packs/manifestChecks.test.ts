@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkPackageJson, checkPulumiPolicyYaml } from '../../../server/src/packs/manifestChecks';
+import { fixture, messageOf, range } from './packTestSupport';
 
 function packageJson(text: string): TextDocument {
     return TextDocument.create('file:///pack/package.json', 'json', 1, text);
@@ -12,27 +12,6 @@ function packageJson(text: string): TextDocument {
 
 function policyYaml(text: string): TextDocument {
     return TextDocument.create('file:///pack/PulumiPolicy.yaml', 'yaml', 1, text);
-}
-
-/** The fixtures folder, found above wherever this test was bundled to, or above the working directory. */
-function fixture(...parts: string[]): string {
-    for (const from of [__dirname, process.cwd()]) {
-        for (let dir = from; ; dir = dirname(dir)) {
-            const candidate = join(dir, 'test', 'fixtures', 'packs', 'static');
-            if (existsSync(candidate)) return join(candidate, ...parts);
-            if (dirname(dir) === dir) break;
-        }
-    }
-    throw new Error(`test/fixtures/packs/static not found above ${__dirname} or ${process.cwd()}`);
-}
-
-/** Diagnostic messages may be Markdown in LSP 3.18; ours are plain strings. */
-function messageOf(diagnostic: Diagnostic): string {
-    return typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
-}
-
-function range(startLine: number, startCharacter: number, endLine: number, endCharacter: number): Range {
-    return { start: { line: startLine, character: startCharacter }, end: { line: endLine, character: endCharacter } };
 }
 
 function single(diagnostics: Diagnostic[], code: string): Diagnostic {
