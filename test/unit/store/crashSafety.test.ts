@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Store } from '../../../server/src/store';
-import { makeTempDir, spawnWorker, type Worker } from './storeTestSupport';
+import { makeTempDir, spawnWorker, type Worker, stopWorkers } from './storeTestSupport';
 import { blobFor, runAsWorkerIfAsked } from './storeWorker';
 
 if (!runAsWorkerIfAsked()) {
@@ -16,10 +16,7 @@ if (!runAsWorkerIfAsked()) {
         ({ dir: home, cleanup } = await makeTempDir());
     });
     afterEach(async () => {
-        for (const worker of workers.splice(0)) {
-            if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-            await worker.exited;
-        }
+        await stopWorkers(workers);
         await cleanup();
     });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Store, StoreError } from '../../../server/src/store';
-import { makeTempDir, spawnWorker, type Worker } from './storeTestSupport';
+import { makeTempDir, spawnWorker, type Worker, stopWorkers } from './storeTestSupport';
 import { runAsWorkerIfAsked } from './storeWorker';
 
 if (!runAsWorkerIfAsked()) {
@@ -26,10 +26,7 @@ if (!runAsWorkerIfAsked()) {
         ({ dir: home, cleanup } = await makeTempDir());
     });
     afterEach(async () => {
-        for (const worker of workers.splice(0)) {
-            if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-            await worker.exited;
-        }
+        await stopWorkers(workers);
         for (const store of stores.splice(0)) await store.close();
         await cleanup();
     });

@@ -9,7 +9,7 @@ import { stat, utimes, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Resource, Violation } from '../../../server/src/model';
 import { Store } from '../../../server/src/store';
-import { makeTempDir, spawnWorker, type Worker } from './storeTestSupport';
+import { makeTempDir, spawnWorker, type Worker, stopWorkers } from './storeTestSupport';
 import { runAsWorkerIfAsked } from './storeWorker';
 
 const ACCOUNT = 'demo/us-west-2';
@@ -48,10 +48,7 @@ if (!runAsWorkerIfAsked()) {
         ({ dir: home, cleanup } = await makeTempDir());
     });
     afterEach(async () => {
-        for (const worker of workers.splice(0)) {
-            if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-            await worker.exited;
-        }
+        await stopWorkers(workers);
         for (const store of stores.splice(0)) await store.close();
         await cleanup();
     });

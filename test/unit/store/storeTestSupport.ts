@@ -80,3 +80,11 @@ export async function eventually(predicate: () => boolean | Promise<boolean>, ti
         await new Promise((resolve) => setTimeout(resolve, 10));
     }
 }
+
+/** Kills the workers still running (a test that failed midway leaves them) and waits for each to exit. */
+export async function stopWorkers(workers: Worker[]): Promise<void> {
+    for (const worker of workers.splice(0)) {
+        if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+        await worker.exited;
+    }
+}

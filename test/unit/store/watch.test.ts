@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Store, type StoreChange } from '../../../server/src/store';
-import { eventually, makeTempDir, spawnWorker, type Worker } from './storeTestSupport';
+import { eventually, makeTempDir, spawnWorker, type Worker, stopWorkers } from './storeTestSupport';
 import { runAsWorkerIfAsked } from './storeWorker';
 
 if (!runAsWorkerIfAsked()) {
@@ -32,10 +32,7 @@ if (!runAsWorkerIfAsked()) {
         ({ dir: home, cleanup } = await makeTempDir());
     });
     afterEach(async () => {
-        for (const worker of workers.splice(0)) {
-            if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-            await worker.exited;
-        }
+        await stopWorkers(workers);
         await store.close();
         await cleanup();
     });
