@@ -133,7 +133,7 @@ let catalogFollower: { dispose(): void } | undefined;
 function requireEvaluator(): Evaluator {
     if (!evaluator) {
         const store = requireStore();
-        evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, async (s, pack) => verifiedArtifactDir(s, pack)) });
+        evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, verifiedArtifactDir) });
         evaluator.onEvaluated((report) => {
             void connection.sendNotification(EvaluationFinishedNotification.type, evaluationSummary(report));
             for (const problem of report.problems) connection.console.warn(`Evaluation: ${problem.entity}: ${problem.pack ?? ''} ${problem.message}`);

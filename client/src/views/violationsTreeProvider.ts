@@ -5,7 +5,6 @@ import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 
 /** How the Violations tree groups open violations; switched from the view's title bar. */
 export type ViolationGrouping = 'policy' | 'account' | 'severity';
-export const VIOLATION_GROUPINGS: readonly ViolationGrouping[] = ['policy', 'account', 'severity'];
 
 const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'unspecified'];
 
@@ -32,10 +31,6 @@ export class ViolationsTreeProvider extends ServerTreeProvider {
 
     constructor(private readonly server: ServerApi) {
         super();
-    }
-
-    get currentGrouping(): ViolationGrouping {
-        return this.grouping;
     }
 
     setGrouping(grouping: ViolationGrouping): void {

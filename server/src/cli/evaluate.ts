@@ -15,7 +15,7 @@ export async function evaluateAfter(
     run: (evaluator: Evaluator) => Promise<EvaluationReport>,
 ): Promise<EvaluationReport> {
     return withRunner(async (runner) => {
-        const evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, async (s, pack) => verifiedArtifactDir(s, pack)) });
+        const evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, verifiedArtifactDir) });
         const report = await run(evaluator);
         await evaluator.flush();
         if (report.accounts.length) {

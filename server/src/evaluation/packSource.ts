@@ -12,8 +12,8 @@ export interface PackSource {
  * run). Takes the registry's function so this module does not depend on how artifacts are
  * stored: `artifactPackSource(store, verifiedArtifactDir)`.
  */
-export function artifactPackSource(store: Store, verifiedArtifactDir: (store: Store, pack: PolicyPackVersion) => Promise<string>): PackSource {
-    return { packDirFor: (version) => verifiedArtifactDir(store, version) };
+export function artifactPackSource(store: Store, verifiedArtifactDir: (store: Store, pack: PolicyPackVersion) => string | Promise<string>): PackSource {
+    return { packDirFor: async (version) => verifiedArtifactDir(store, version) };
 }
 
 /** Fixed directories per `name@versionTag` (tests, and packs evaluated straight from a workspace). */
