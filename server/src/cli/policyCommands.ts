@@ -9,12 +9,7 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandSpec } from 
 import { evaluateAfter } from './evaluate';
 import { withRunner } from './runner';
 import { formatTable } from './table';
-
-/** The SDK's diagnostic message is the policy description, a newline, then what the policy reported. */
-function violationText(d: { description: string; message: string }): string {
-    const own = d.message.startsWith(d.description + '\n') ? d.message.slice(d.description.length + 1) : d.message;
-    return own.replace(/\s+/g, ' ');
-}
+import { reportedText } from '../violations/violationMessage';
 
 const json = { json: { type: 'boolean' } } as const;
 
@@ -180,7 +175,7 @@ export const policyCommands: CommandSpec[] = [
                     ctx.out(
                         formatTable(
                             ['LEVEL', 'POLICY', 'PACK', 'RESOURCE', 'MESSAGE'],
-                            result.diagnostics.map((d) => [d.enforcementLevel, d.policyName, `${d.policyPackName}@${d.policyPackVersion}`, d.urn || '(stack)', violationText(d)]),
+                            result.diagnostics.map((d) => [d.enforcementLevel, d.policyName, `${d.policyPackName}@${d.policyPackVersion}`, d.urn || '(stack)', reportedText(d.message, d.description)]),
                         ),
                     );
                 }

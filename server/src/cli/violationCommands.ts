@@ -3,6 +3,7 @@ import { Store } from '../store';
 import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
 import { EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { formatTable } from './table';
+import { reportedText } from '../violations/violationMessage';
 import { exportContextFor, formatViolations } from '../violations/export';
 import { version } from '../../../package.json';
 
@@ -53,9 +54,9 @@ export function queryFromOptions(v: CommandContext['values']): ViolationQuery {
     return query;
 }
 
-/** The policy's own message without the description line the SDK puts first. */
+/** What the policy reported (without the description line), cut to fit a table. */
 function shortMessage(v: Violation): string {
-    const text = v.message.split('\n').pop() ?? v.message;
+    const text = reportedText(v.message);
     return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
