@@ -4,7 +4,7 @@
 //
 //   build      node esbuild.mjs
 //   typecheck  npx tsc -b
-//   setup      code-server + Chromium installed (first run only does work)
+//   setup      code-server + Chromium + third-party pack fixtures installed (first run only does work)
 //   unit       node --test out/test/unit/ (the webview tests use Chromium)
 //   lsp        node --test out/test/lsp/
 //   vscode     the mocha suite inside code-server (test/harness/runVscodeTests.mjs)
@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, ensureChromium, ensureCodeServer } from './harness/codeServer.mjs';
+import { ensureThirdPartyPacks } from './harness/thirdPartyPacks.mjs';
 
 const node = process.execPath;
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -138,10 +139,12 @@ async function setup() {
     try {
         ensureCodeServer();
         ensureChromium();
+        // Real packs no one here wrote (@pulumi/awsguard...), which the unit rung runs.
+        ensureThirdPartyPacks();
         return { passed: 1, failed: 0, note: '' };
     } catch (err) {
         console.error(`setup: ${err instanceof Error ? err.message : err}`);
-        return { passed: 0, failed: 1, note: 'could not install code-server or Chromium (see above)' };
+        return { passed: 0, failed: 1, note: 'could not install code-server, Chromium or the third-party packs (see above)' };
     }
 }
 

@@ -59,7 +59,39 @@ export interface ProposedRemediation {
     diagnostic?: string;
 }
 
-/** A resource as the runner evaluates it (a stored `Resource` fits). */
+/**
+ * A resource's options as the engine sends them (pulumirpc.AnalyzerResourceOptions; pulumi/pulumi
+ * `stateToAnalyzerResource` fills them from the state: protect, ignoreChanges,
+ * additionalSecretOutputs, aliases, customTimeouts, parent). Absent fields are sent as the
+ * proto's defaults, as the engine does.
+ */
+export interface RunnerResourceOptions {
+    protect?: boolean;
+    ignoreChanges?: string[];
+    /** Undefined: not set (the proto's `deleteBeforeReplaceDefined` false). */
+    deleteBeforeReplace?: boolean;
+    additionalSecretOutputs?: string[];
+    /** Alias URNs. */
+    aliases?: string[];
+    /** Seconds, as in the state and the proto. */
+    customTimeouts?: { create?: number; update?: number; delete?: number; read?: number };
+}
+
+/** The provider resource of a resource, as the engine sends it: the provider's URN, type, name and inputs. */
+export interface RunnerProviderResource {
+    urn: string;
+    type: string;
+    name: string;
+    properties: Record<string, unknown>;
+}
+
+/**
+ * A resource as the runner evaluates it (a stored `Resource` fits). `properties` are what the
+ * policy sees: for `analyze`/`remediate` the engine sends a state's inputs, for `analyzeStack`
+ * its outputs. Secret values travel in the engine's wire form
+ * (`{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`),
+ * which the SDK unwraps for the policy.
+ */
 export interface RunnerResource {
     urn: string;
     type: string;
@@ -69,6 +101,24 @@ export interface RunnerResource {
     parent?: string;
     dependencies?: string[];
     propertyDependencies?: Record<string, string[]>;
+    options?: RunnerResourceOptions;
+    provider?: RunnerProviderResource;
+}
+
+/**
+ * What the engine tells a pack process about the stack it analyzes, through the environment
+ * (pulumi/pulumi `constructEnv`: PULUMI_CONFIG, PULUMI_PROJECT, PULUMI_STACK, PULUMI_ORGANIZATION,
+ * PULUMI_DRY_RUN and their PULUMI_NODEJS_* twins), so `pulumi.getProject()`, `getStack()`,
+ * `new pulumi.Config()` and `isDryRun()` work in a pack. Hosts are kept per context.
+ */
+export interface PackRuntimeContext {
+    organization?: string;
+    project?: string;
+    stack?: string;
+    /** Stack config, `<namespace>:<key>` -> value as a string (secure values decrypted, or `[secret]`). */
+    config?: Record<string, string>;
+    /** Always false for an analysis of existing state. */
+    dryRun?: boolean;
 }
 
 /** Why a pack, a policy or a run failed. Closed set so callers can switch on it. */
@@ -137,4 +187,6 @@ export interface RunOptions {
     /** Per policy call; a policy over it is stopped and reported. Default 10 s. */
     timeoutMs?: number;
     signal?: AbortSignal;
+    /** The stack the resources belong to, as the engine passes it to the pack process. Default: none. */
+    context?: PackRuntimeContext;
 }
