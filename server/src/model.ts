@@ -140,6 +140,17 @@ export interface Resource {
     parent?: string;
     dependencies?: string[];
     sourcePosition?: SourcePosition;
+    /**
+     * Stack resources only, what the engine sends from a state (pulumi/pulumi `stateToAnalyzerResource`):
+     * the state's inputs (what resource policies see) and outputs (what stack policies see), its
+     * options, its provider resource (URN, type, name, inputs) and property dependencies. Secrets in
+     * them are stored as the string "[secret]". Discovered cloud resources send `properties` instead.
+     */
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+    options?: import('./packs/runner/runnerTypes').RunnerResourceOptions;
+    providerResource?: import('./packs/runner/runnerTypes').RunnerProviderResource;
+    propertyDependencies?: Record<string, string[]>;
 }
 
 export interface ScanRecord {

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { analyzeStateFile } from '../evaluation/analyzeStateFile';
 import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
 import { formatDiagnostic, validatePackDir } from '../packs/validatePack';
 import { listPackVersions } from '../registry/packVersions';
@@ -9,7 +8,6 @@ import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandSpec } from 
 import { evaluateAfter } from './evaluate';
 import { withRunner } from './runner';
 import { formatTable } from './table';
-import { reportedText } from '../violations/violationMessage';
 
 const json = { json: { type: 'boolean' } } as const;
 
@@ -152,39 +150,16 @@ export const policyCommands: CommandSpec[] = [
     },
     {
         path: ['analyze'],
-        usage: '--file STATE.json --policy-pack DIR [--policy-pack DIR2...] [--policy-pack-config FILE...] [--json]',
-        summary: 'Evaluate a Pulumi stack export against policy packs; exit 1 on a mandatory violation',
+        usage: '--file STATE.json --policy-pack DIR [--policy-pack DIR2...] [--policy-pack-config FILE...] [--config-file Pulumi.<stack>.yaml] [--json | --diff]',
+        summary: 'Evaluate a Pulumi stack export against policy packs; exit 1 on a mandatory violation or a policy error',
         options: {
             file: { type: 'string' },
             'policy-pack': { type: 'string', multiple: true },
             'policy-pack-config': { type: 'string', multiple: true },
+            'config-file': { type: 'string' },
             json: { type: 'boolean' },
+            diff: { type: 'boolean' },
         },
-        async run(ctx) {
-            const stateFile = ctx.values.file as string | undefined;
-            const packDirs = (ctx.values['policy-pack'] as string[] | undefined) ?? [];
-            if (!stateFile || !packDirs.length) throw new UsageError('--file and at least one --policy-pack are required');
-            const result = await withRunner((runner) =>
-                analyzeStateFile(runner, { stateFile, packDirs, configFiles: ctx.values['policy-pack-config'] as string[] | undefined }),
-            );
-            const mandatory = result.diagnostics.filter((d) => d.enforcementLevel === 'mandatory');
-            if (ctx.values.json) {
-                ctx.out(JSON.stringify(result, null, 2));
-            } else {
-                if (result.diagnostics.length) {
-                    ctx.out(
-                        formatTable(
-                            ['LEVEL', 'POLICY', 'PACK', 'RESOURCE', 'MESSAGE'],
-                            result.diagnostics.map((d) => [d.enforcementLevel, d.policyName, `${d.policyPackName}@${d.policyPackVersion}`, d.urn || '(stack)', reportedText(d.message, d.description)]),
-                        ),
-                    );
-                }
-                for (const e of result.errors) ctx.err(`error: ${e.policyPack}${e.policyName ? `/${e.policyName}` : ''}${e.urn ? ` on ${e.urn}` : ''}: ${e.message}`);
-                ctx.out(
-                    `${result.project}/${result.stack}: ${result.resourceCount} resources, ${result.diagnostics.length} violation(s), ${mandatory.length} mandatory.`,
-                );
-            }
-            return mandatory.length ? EXIT_FINDINGS : EXIT_OK;
-        },
+        run: async (ctx) => (await import('./analyzeCommand')).runAnalyze(ctx),
     },
 ];

@@ -90,10 +90,19 @@ export function bindingsSignature(bindings: EntityBindings): string {
     });
 }
 
-function toRunner(resource: Resource): RunnerResource {
-    const r: RunnerResource = { urn: resource.urn, type: resource.type, name: resource.name, properties: resource.properties };
+/**
+ * What the runner is sent for a resource. For a stack resource, as the engine does from a state:
+ * resource policies see its inputs, stack policies its outputs, both with its options, provider
+ * and property dependencies. A discovered cloud resource has only `properties`.
+ */
+function toRunner(resource: Resource, policies: 'resource' | 'stack' = 'resource'): RunnerResource {
+    const properties = (policies === 'resource' ? resource.inputs : resource.outputs) ?? (resource.stack !== undefined ? {} : resource.properties);
+    const r: RunnerResource = { urn: resource.urn, type: resource.type, name: resource.name, properties };
     if (resource.parent) r.parent = resource.parent;
     if (resource.dependencies) r.dependencies = resource.dependencies;
+    if (resource.propertyDependencies) r.propertyDependencies = resource.propertyDependencies;
+    if (resource.options) r.options = resource.options;
+    if (resource.providerResource) r.provider = resource.providerResource;
     return r;
 }
 
@@ -251,7 +260,7 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
             } else {
                 outcome.work.stackRuns++;
                 try {
-                    const result = await args.runner.analyzeStack(dir, resources.map(toRunner), options);
+                    const result = await args.runner.analyzeStack(dir, resources.map((r) => toRunner(r, 'stack')), options);
                     let stackCacheable = true;
                     for (const e of result.errors) {
                         outcome.problems.push({ entity: entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), message: e.message });

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import type { SourcePosition } from '../../model';
 import { AccountInputError } from '../accountNames';
+import { secretsProviderOfState, type SecretsProviderRef } from './pulumiSecrets';
 
 /** One resource of the state, as Pulumi wrote it. */
 export interface StateResource {
@@ -21,12 +22,28 @@ export interface StateResource {
     outputs?: Record<string, unknown>;
     sourcePosition?: string;
     delete?: boolean;
+    protect?: boolean;
+    ignoreChanges?: string[];
+    additionalSecretOutputs?: string[];
+    aliases?: string[];
+    /** Seconds. */
+    customTimeouts?: { create?: number; update?: number; delete?: number; read?: number };
+    propertyDependencies?: Record<string, string[]>;
 }
 
-export interface StackState {
+/** A state as read, before anything is required of it (it may hold no resources). */
+export interface StateDocument {
+    /** From the first valid URN; undefined when there is none. */
+    project?: string;
+    stack?: string;
+    resources: StateResource[];
+    /** `deployment.secrets_providers`: who can decrypt the state's secrets. */
+    secretsProvider?: SecretsProviderRef;
+}
+
+export interface StackState extends StateDocument {
     project: string;
     stack: string;
-    resources: StateResource[];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -54,8 +71,16 @@ export function parseSourcePosition(value: unknown): SourcePosition | undefined 
     return { uri: match[1], line: Number(match[2]), ...(match[3] ? { column: Number(match[3]) } : {}) };
 }
 
-/** Parses state text (or gzipped bytes); `where` names the file in errors. */
+/** Parses state text (or gzipped bytes); `where` names the file in errors. A state without resources is refused. */
 export function parseStackState(bytes: Buffer, where: string): StackState {
+    const document = parseStateDocument(bytes, where);
+    const { project, stack } = document;
+    if (!project || !stack) throw new AccountInputError(`${where} holds no resources, so its project and stack are unknown: run \`pulumi up\` on the stack first, or export a stack that has resources`);
+    return { ...document, project, stack };
+}
+
+/** Parses state text (or gzipped bytes) that may hold no resources; `where` names the file in errors. */
+export function parseStateDocument(bytes: Buffer, where: string): StateDocument {
     const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
     let data: unknown;
     try {
@@ -81,12 +106,21 @@ export function parseStackState(bytes: Buffer, where: string): StackState {
     const project = fromUrn?.project;
     // a checkpoint's stack may be qualified (org/project/stack); the URN's part is the bare name
     const stack = fromUrn?.stack ?? checkpointStack?.split('/').pop();
-    if (!project || !stack) throw new AccountInputError(`${where} holds no resources, so its project and stack are unknown: run \`pulumi up\` on the stack first, or export a stack that has resources`);
-    return { project, stack, resources };
+    const secretsProvider = secretsProviderOfState(deployment.secrets_providers);
+    return { ...(project ? { project } : {}), ...(stack ? { stack } : {}), resources, ...(secretsProvider ? { secretsProvider } : {}) };
 }
 
 /** Reads and parses a state file; unreadable files are reported with their path. */
 export async function readStackState(path: string): Promise<StackState> {
+    return parseStackState(await readStateBytes(path), path);
+}
+
+/** Reads and parses a state file that may hold no resources. */
+export async function readStateDocument(path: string): Promise<StateDocument> {
+    return parseStateDocument(await readStateBytes(path), path);
+}
+
+async function readStateBytes(path: string): Promise<Buffer> {
     let bytes: Buffer;
     try {
         bytes = await readFile(path);
@@ -95,5 +129,5 @@ export async function readStackState(path: string): Promise<StackState> {
         const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
         throw new AccountInputError(`cannot read the stack state ${path}: ${reason}`);
     }
-    return parseStackState(bytes, path);
+    return bytes;
 }

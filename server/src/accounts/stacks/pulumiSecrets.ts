@@ -1,0 +1,159 @@
+/**
+ * Secrets in Pulumi state and config. A state holds a secret as
+ * `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext" | "plaintext": "<JSON of the value>"}`;
+ * the engine sends it to a policy pack decrypted as `{<sig key>: <secret sig>, "value": <value>}`.
+ * What `pulumi policy analyze --file` does, done here: decrypt when the secrets provider can be
+ * opened offline (passphrase), else analyze with every secret as the string "[secret]" and say
+ * so once (pulumi/pulumi pkg/cmd/pulumi/policy/policy_analyze.go, BlindingProvider). Nothing
+ * secret is ever stored: the store keeps "[secret]" in its place.
+ */
+import { openPassphraseCrypter, passphraseFromEnv, PassphraseError, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, type PassphraseCrypter } from './passphraseSecrets';
+
+/** The signature key of Pulumi's special values, and the signature that marks a secret. */
+export const SIG_KEY = '4dabf18193072939515e22adb298388d';
+export const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
+/** What a secret is replaced by wherever it cannot or must not be shown. */
+export const REDACTED_SECRET = '[secret]';
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A secret in any of its forms (state: ciphertext/plaintext; engine wire form: value). */
+export function isSecret(value: unknown): value is Json {
+    return isObject(value) && value[SIG_KEY] === SECRET_SIG;
+}
+
+/** A secret in the engine's wire form, as policies receive it. */
+export function wireSecret(value: unknown): Json {
+    return { [SIG_KEY]: SECRET_SIG, value };
+}
+
+/** Maps every secret in a value (objects and arrays, at any depth), leaving the rest as it is. */
+function mapSecrets(value: unknown, replace: (secret: Json) => unknown): unknown {
+    if (Array.isArray(value)) return value.map((v) => mapSecrets(v, replace));
+    if (!isObject(value)) return value;
+    if (isSecret(value)) return replace(value);
+    const out: Json = {};
+    for (const [k, v] of Object.entries(value)) out[k] = mapSecrets(v, replace);
+    return out;
+}
+
+/** The value with every secret replaced by the plain string "[secret]": what is stored and printed. */
+export function redactSecrets<T>(value: T): T {
+    return mapSecrets(value, () => REDACTED_SECRET) as T;
+}
+
+/**
+ * The value as `pulumi ... --json` serializes event properties without --show-secrets: each
+ * secret kept as a secret whose ciphertext is "[secret]" (BlindingCrypter).
+ */
+export function blindSecrets<T>(value: T): T {
+    return mapSecrets(value, () => ({ [SIG_KEY]: SECRET_SIG, ciphertext: REDACTED_SECRET })) as T;
+}
+
+/** A secrets provider as a state (`deployment.secrets_providers`) or a stack config (`encryptionsalt`) names it. */
+export interface SecretsProviderRef {
+    type: string;
+    /** The passphrase provider's salt state (`v1:<salt>:<test value>`). */
+    passphraseState?: string;
+}
+
+/** From a deployment's `secrets_providers` member (`{type, state: {salt}}`). */
+export function secretsProviderOfState(value: unknown): SecretsProviderRef | undefined {
+    if (!isObject(value) || typeof value.type !== 'string') return undefined;
+    const salt = isObject(value.state) && typeof value.state.salt === 'string' ? value.state.salt : undefined;
+    return { type: value.type, ...(salt ? { passphraseState: salt } : {}) };
+}
+
+/**
+ * Reads the secrets of one state or config file: `reveal` turns stored secrets into what the
+ * engine sends (decrypted, or "[secret]" when they cannot be); `warning` says, once, why secrets
+ * were redacted, and is undefined when none were.
+ */
+export interface SecretsReader {
+    reveal<T>(value: T): T;
+    /** Decrypts one `secure:` config value; "[secret]" when it cannot. */
+    decryptConfigValue(ciphertext: string): string;
+    warning(): string | undefined;
+}
+
+/** Why the provider cannot be opened offline, or its crypter. */
+async function openCrypter(provider: SecretsProviderRef | undefined, env: NodeJS.ProcessEnv): Promise<{ crypter?: PassphraseCrypter; reason?: string }> {
+    // Pulumi Cloud ("service") stacks name no provider in their config: their key is held by the service
+    if (!provider) return { reason: 'its secrets are held by a provider that cannot be opened offline (the Pulumi Cloud service needs a login)' };
+    if (provider.type !== 'passphrase') return { reason: `its "${provider.type}" secrets provider cannot be opened offline; export it with \`pulumi stack export --show-secrets\` to analyze the values` };
+    if (!provider.passphraseState) return { reason: 'its passphrase secrets provider has no salt' };
+    try {
+        const passphrase = await passphraseFromEnv(env);
+        if (passphrase === undefined) return { reason: `set ${PASSPHRASE_ENV} (or ${PASSPHRASE_FILE_ENV}) to the stack's passphrase to decrypt them` };
+        return { crypter: await openPassphraseCrypter(passphrase, provider.passphraseState) };
+    } catch (error) {
+        if (!(error instanceof PassphraseError)) throw error;
+        if (error.reason === 'wrong-passphrase') {
+            const from = env[PASSPHRASE_ENV] !== undefined ? PASSPHRASE_ENV : `the file ${PASSPHRASE_FILE_ENV} names`;
+            return { reason: `the passphrase in ${from} is not this stack's (incorrect passphrase)` };
+        }
+        return { reason: error.message };
+    }
+}
+
+/**
+ * Opens the secrets of `where` (a state or config file). The provider is only opened when a
+ * secret is actually encrypted, so a state without secrets never needs a passphrase.
+ */
+export async function openSecrets(provider: SecretsProviderRef | undefined, where: string, env: NodeJS.ProcessEnv, hasCiphertext: boolean): Promise<SecretsReader> {
+    const opened = hasCiphertext ? await openCrypter(provider, env) : {};
+    let redacted = false;
+    const failed = (): string => {
+        redacted = true;
+        return REDACTED_SECRET;
+    };
+    const decryptJson = (secret: Json): unknown => {
+        if (typeof secret.plaintext === 'string') return parseSecretJson(secret.plaintext, failed);
+        if (typeof secret.ciphertext !== 'string' || !opened.crypter) return failed();
+        let text: string;
+        try {
+            text = opened.crypter.decrypt(secret.ciphertext);
+        } catch {
+            opened.reason ??= 'a secret does not decrypt with the stack\'s passphrase (damaged ciphertext)';
+            return failed();
+        }
+        return parseSecretJson(text, failed);
+    };
+    return {
+        reveal: <T>(value: T) => mapSecrets(value, (secret) => ('value' in secret ? secret : wireSecret(revealNested(decryptJson(secret))))) as T,
+        decryptConfigValue(ciphertext) {
+            if (!opened.crypter) return failed();
+            try {
+                return opened.crypter.decrypt(ciphertext);
+            } catch {
+                opened.reason ??= 'a secure value does not decrypt with the stack\'s passphrase (damaged ciphertext)';
+                return failed();
+            }
+        },
+        warning: () => (redacted ? `could not decrypt secrets in ${where}: ${opened.reason ?? 'no secrets provider'}; analyzing with secret values redacted` : undefined),
+    };
+    function revealNested(value: unknown): unknown {
+        // a decrypted secret holds plain JSON; a nested secret inside it is not decrypted again (as the engine's NopDecrypter)
+        return mapSecrets(value, () => failed());
+    }
+}
+
+function parseSecretJson(text: string, failed: () => string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return failed();
+    }
+}
+
+/** Whether a value holds an encrypted secret anywhere. */
+export function hasCiphertext(value: unknown): boolean {
+    if (Array.isArray(value)) return value.some(hasCiphertext);
+    if (!isObject(value)) return false;
+    if (isSecret(value)) return typeof value.ciphertext === 'string';
+    return Object.values(value).some(hasCiphertext);
+}
