@@ -1,11 +1,20 @@
-/** Pulumi stack accounts: v3 exports, gzipped file-backend states, and re-import on change. */
+/**
+ * Pulumi stack accounts: v3 exports, gzipped file-backend states, re-import on change; secrets
+ * (passphrase decryption, --show-secrets plaintext, redaction in the store), the options and
+ * provider the engine sends, and stack config.
+ */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { addStackAccount, listResources, resourceHash, ScanCoordinator, scanAccount, type ScanFinishedEvent, type StackResource } from '../../../server/src/accounts';
-import { parseSourcePosition, parseUrn } from '../../../server/src/accounts/stacks/stackState';
+import { addStackAccount, listResources, ScanCoordinator, scanAccount, type ScanFinishedEvent, type StackResource } from '../../../server/src/accounts';
+import { openPassphraseCrypter, PassphraseError } from '../../../server/src/accounts/stacks/passphraseSecrets';
+import { hasCiphertext, openSecrets, REDACTED_SECRET, SECRET_SIG, SIG_KEY, wireSecret } from '../../../server/src/accounts/stacks/pulumiSecrets';
+import { findStackConfigFile, readStackConfig } from '../../../server/src/accounts/stacks/stackConfig';
+import { parseProviderReference, providersByUrn, runnerResourceOf } from '../../../server/src/accounts/stacks/stackResources';
+import { parseSourcePosition, parseStateDocument, parseUrn, type StateResource } from '../../../server/src/accounts/stacks/stackState';
+import { encryptExport, FIXTURE_PASSPHRASE, plaintextSecret, shopExport, SHOP_SECRETS, SHOP_URNS } from './stackSecretsTestSupport';
 import { Store } from '../../../server/src/store';
 import { STACK_FIXTURES, tempDir } from './accountsTestSupport';
 
@@ -66,7 +75,8 @@ describe('stack accounts', () => {
         assert.equal(bucket.account, 'app-dev');
         assert.match(bucket.provider ?? '', /^urn:pulumi:dev::aws-app::pulumi:providers:aws::default_7_0_0::/);
         assert.deepEqual(bucket.sourcePosition, { uri: 'project:///components/site.ts', line: 12, column: 23 });
-        assert.equal(bucket.hash, resourceHash(bucket.type, bucket.properties));
+        assert.match(bucket.hash, /^[0-9a-f]{64}$/);
+        assert.deepEqual(bucket.providerResource, { urn: 'urn:pulumi:dev::aws-app::pulumi:providers:aws::default_7_0_0', type: 'pulumi:providers:aws', name: 'default_7_0_0', properties: { region: 'us-west-2', version: '7.0.0' } });
         const policy = resources.find((r) => r.type === 'aws:s3/bucketPolicy:BucketPolicy')!;
         assert.deepEqual(policy.dependencies, [BUCKET_URN]);
         const component = resources.find((r) => r.type === 'my:web:Site')!;
@@ -156,5 +166,211 @@ describe('stack accounts', () => {
         } finally {
             coordinator.dispose();
         }
+    });
+});
+
+const SHOP = join(STACK_FIXTURES, 'shop');
+const SHOP_EXPORT = join(SHOP, 'prod.export.json');
+// pulumi/pulumi pkg/secrets/passphrase/manager_test.go: a provider state Pulumi's Go code wrote with the passphrase "password"
+const PULUMI_GO_STATE = 'v1:fozI5u6B030=:v1:F+6ZduKKd8G0/V7L:PGMFeIzwobWRKmEAzUdaQHqC5mMRIQ==';
+
+async function shopState() {
+    return parseStateDocument(await readFile(SHOP_EXPORT), SHOP_EXPORT);
+}
+
+function resourceOf(resources: StateResource[], urn: string): StateResource {
+    const found = resources.find((r) => r.urn === urn);
+    assert.ok(found, `${urn} is in the state`);
+    return found;
+}
+
+describe('passphrase secrets', () => {
+    it("opens a provider state written by Pulumi's own Go code, and tells a wrong passphrase and a damaged state apart", async () => {
+        const crypter = await openPassphraseCrypter('password', PULUMI_GO_STATE);
+        assert.equal(crypter.decrypt(crypter.encrypt('{"a":1}')), '{"a":1}');
+        await assert.rejects(openPassphraseCrypter('password123', PULUMI_GO_STATE), (e: unknown) => e instanceof PassphraseError && e.reason === 'wrong-passphrase');
+        await assert.rejects(openPassphraseCrypter('password', 'fozI5u6B030=:v1:F+6ZduL'), (e: unknown) => e instanceof PassphraseError && e.reason === 'bad-state');
+    });
+
+    it('decrypts a passphrase export with PULUMI_CONFIG_PASSPHRASE into the wire form policies receive', async () => {
+        const state = await shopState();
+        assert.deepEqual(state.secretsProvider?.type, 'passphrase');
+        const rds = resourceOf(state.resources, SHOP_URNS.rds);
+        assert.equal(hasCiphertext(rds.inputs), true);
+        const secrets = await openSecrets(state.secretsProvider, SHOP_EXPORT, { PULUMI_CONFIG_PASSPHRASE: FIXTURE_PASSPHRASE }, true);
+        const inputs = secrets.reveal(rds.inputs!);
+        assert.deepEqual(inputs.password, { [SIG_KEY]: SECRET_SIG, value: SHOP_SECRETS.dbPassword });
+        assert.equal(inputs.engine, 'postgres');
+        assert.equal(secrets.warning(), undefined);
+    });
+
+    it('reads the passphrase from PULUMI_CONFIG_PASSPHRASE_FILE (a trailing newline is not part of it)', async () => {
+        const { dir, cleanup } = await tempDir('pi-passfile-');
+        try {
+            const file = join(dir, 'passphrase.txt');
+            await writeFile(file, `${FIXTURE_PASSPHRASE}\n`);
+            const state = await shopState();
+            const secrets = await openSecrets(state.secretsProvider, SHOP_EXPORT, { PULUMI_CONFIG_PASSPHRASE_FILE: file }, true);
+            const password = resourceOf(state.resources, SHOP_URNS.password);
+            assert.deepEqual(secrets.reveal(password.outputs!).result, wireSecret(SHOP_SECRETS.dbPassword));
+            const missing = await openSecrets(state.secretsProvider, SHOP_EXPORT, { PULUMI_CONFIG_PASSPHRASE_FILE: join(dir, 'nope') }, true);
+            assert.deepEqual(missing.reveal(password.outputs!).result, wireSecret(REDACTED_SECRET));
+            assert.match(missing.warning() ?? '', /PULUMI_CONFIG_PASSPHRASE_FILE names .*nope, which cannot be read/);
+        } finally {
+            await cleanup();
+        }
+    });
+
+    it('without the passphrase, or with a wrong one, every secret is "[secret]" and one warning says why and what to set', async () => {
+        const state = await shopState();
+        const rds = resourceOf(state.resources, SHOP_URNS.rds);
+        const missing = await openSecrets(state.secretsProvider, SHOP_EXPORT, {}, true);
+        assert.deepEqual(missing.reveal(rds.inputs!).password, wireSecret(REDACTED_SECRET));
+        missing.reveal(rds.outputs!);
+        assert.equal(missing.warning(), `could not decrypt secrets in ${SHOP_EXPORT}: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the stack's passphrase to decrypt them; analyzing with secret values redacted`);
+        const wrong = await openSecrets(state.secretsProvider, SHOP_EXPORT, { PULUMI_CONFIG_PASSPHRASE: 'hunter2' }, true);
+        assert.deepEqual(wrong.reveal(rds.inputs!).password, wireSecret(REDACTED_SECRET));
+        assert.match(wrong.warning() ?? '', /the passphrase in PULUMI_CONFIG_PASSPHRASE is not this stack's \(incorrect passphrase\)/);
+    });
+
+    it('a provider that cannot be opened offline (awskms, service) redacts, naming the provider', async () => {
+        const exported = shopExport();
+        const { exported: encrypted } = await encryptExport(exported, 'kms-stand-in');
+        (encrypted.deployment as Record<string, unknown>).secrets_providers = { type: 'awskms', state: { url: 'awskms://alias/pulumi?region=us-east-1', encryptedkey: 'AQICAHh...' } };
+        const state = parseStateDocument(Buffer.from(JSON.stringify(encrypted)), 'kms.json');
+        const secrets = await openSecrets(state.secretsProvider, 'kms.json', { PULUMI_CONFIG_PASSPHRASE: 'kms-stand-in' }, true);
+        assert.deepEqual(secrets.reveal(resourceOf(state.resources, SHOP_URNS.rds).inputs!).password, wireSecret(REDACTED_SECRET));
+        assert.match(secrets.warning() ?? '', /could not decrypt secrets in kms\.json: its "awskms" secrets provider cannot be opened offline/);
+    });
+
+    it('plaintext secrets (an export made with --show-secrets) are JSON-decoded without any passphrase', async () => {
+        const state = parseStateDocument(Buffer.from(JSON.stringify(shopExport())), 'plain.json');
+        const stack = resourceOf(state.resources, SHOP_URNS.stack);
+        const secrets = await openSecrets(undefined, 'plain.json', {}, state.resources.some((r) => hasCiphertext(r.outputs)));
+        assert.deepEqual(secrets.reveal(stack.outputs!).dbPassword, wireSecret(SHOP_SECRETS.dbPassword));
+        const structured = secrets.reveal({ conn: plaintextSecret({ host: 'db', port: 5432 }) });
+        assert.deepEqual(structured.conn, wireSecret({ host: 'db', port: 5432 }));
+        assert.equal(secrets.warning(), undefined);
+    });
+});
+
+describe('what the engine sends from a state', () => {
+    it('maps options, provider (by its reference), property dependencies; inputs for resource policies, outputs for stack policies', async () => {
+        const state = await shopState();
+        const providers = providersByUrn(state.resources);
+        const secrets = await openSecrets(state.secretsProvider, SHOP_EXPORT, { PULUMI_CONFIG_PASSPHRASE: FIXTURE_PASSPHRASE }, true);
+        const rdsState = resourceOf(state.resources, SHOP_URNS.rds);
+        assert.deepEqual(parseProviderReference(rdsState.provider!), { urn: SHOP_URNS.awsDefault, id: '5c3f2d1e-7a8b-4c9d-8e0f-1a2b3c4d5e6f' });
+        const rds = runnerResourceOf(rdsState, 'inputs', providers, secrets.reveal);
+        assert.equal(rds.name, 'orders-db');
+        assert.equal(rds.parent, SHOP_URNS.database);
+        assert.deepEqual(rds.dependencies, [SHOP_URNS.password]);
+        assert.deepEqual(rds.options, { protect: true, ignoreChanges: ['password'], customTimeouts: { create: 2400, delete: 1200 } });
+        assert.deepEqual(rds.propertyDependencies, { allocatedStorage: [], engine: [], password: [SHOP_URNS.password], username: [] });
+        assert.deepEqual(rds.provider, {
+            urn: SHOP_URNS.awsDefault,
+            type: 'pulumi:providers:aws',
+            name: 'default_7_4_0',
+            properties: { __internal: {}, region: 'us-east-1', skipCredentialsValidation: 'false', skipRegionValidation: 'true', version: '7.4.0' },
+        });
+        assert.equal(rds.properties.address, undefined, 'resource policies see inputs');
+        assert.equal(runnerResourceOf(rdsState, 'outputs', providers, secrets.reveal).properties.address, 'orders-db.c9akciq32.us-east-1.rds.amazonaws.com', 'stack policies see outputs');
+
+        const assets = runnerResourceOf(resourceOf(state.resources, SHOP_URNS.assets), 'inputs', providers, secrets.reveal);
+        assert.deepEqual(assets.options, { aliases: ['urn:pulumi:prod::shop::aws:s3/bucket:Bucket::static-assets'] });
+        assert.equal(assets.provider?.name, 'west');
+        assert.deepEqual(assets.provider?.properties.secretKey, wireSecret(SHOP_SECRETS.westSecretKey), "the explicit provider's secret input arrives decrypted");
+        const password = runnerResourceOf(resourceOf(state.resources, SHOP_URNS.password), 'inputs', providers, secrets.reveal);
+        assert.deepEqual(password.options, { additionalSecretOutputs: ['result', 'bcryptHash'] });
+        assert.equal(password.provider?.type, 'pulumi:providers:random');
+        const component = runnerResourceOf(resourceOf(state.resources, SHOP_URNS.database), 'outputs', providers, secrets.reveal);
+        assert.deepEqual([component.properties, component.options, component.provider], [{}, undefined, undefined]);
+    });
+});
+
+describe('stack config', () => {
+    it("finds Pulumi.<stack>.yaml beside the state when Pulumi.yaml names the project, and reads it namespaced with secure values decrypted", async () => {
+        assert.equal(await findStackConfigFile(SHOP_EXPORT, 'shop', 'prod'), join(SHOP, 'Pulumi.prod.yaml'));
+        assert.equal(await findStackConfigFile(SHOP_EXPORT, 'other-project', 'prod'), undefined);
+        assert.equal(await findStackConfigFile(SHOP_EXPORT, 'shop', 'dev'), undefined);
+        const read = await readStackConfig(join(SHOP, 'Pulumi.prod.yaml'), 'shop', { PULUMI_CONFIG_PASSPHRASE: FIXTURE_PASSPHRASE });
+        assert.deepEqual(read.config, {
+            'aws:region': 'us-east-1',
+            'shop:apiToken': SHOP_SECRETS.apiToken,
+            'shop:allowedCidrs': '["10.0.0.0/16","10.1.0.0/16"]',
+            'shop:dbUser': 'orders',
+        });
+        assert.equal(read.warning, undefined);
+        const redacted = await readStackConfig(join(SHOP, 'Pulumi.prod.yaml'), 'shop', {});
+        assert.equal(redacted.config['shop:apiToken'], REDACTED_SECRET);
+        assert.match(redacted.warning ?? '', /Pulumi\.prod\.yaml: set PULUMI_CONFIG_PASSPHRASE/);
+    });
+});
+
+describe('secrets in the store', () => {
+    let dir: string;
+    let cleanup: () => Promise<void>;
+    let store: Store;
+    before(async () => {
+        ({ dir, cleanup } = await tempDir('pi-stack-secrets-'));
+        store = await Store.open({ home: join(dir, 'store') });
+    });
+    after(async () => {
+        await store.close();
+        await cleanup();
+    });
+
+    async function storeText(): Promise<string> {
+        const files = (await readdir(join(dir, 'store'), { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+        return (await Promise.all(files.map((f) => readFile(join(f.parentPath, f.name), 'utf8')))).join('\n');
+    }
+
+    it('stores "[secret]" in place of every secret, never plaintext or ciphertext, even with the passphrase at hand', async () => {
+        const plainFile = join(dir, 'plain.json');
+        await writeFile(plainFile, JSON.stringify(shopExport()));
+        const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
+        process.env.PULUMI_CONFIG_PASSPHRASE = FIXTURE_PASSPHRASE;
+        try {
+            await addStackAccount(store, { name: 'shop-prod', stateFile: SHOP_EXPORT });
+            await scanAccount(store, 'shop-prod');
+            await addStackAccount(store, { name: 'shop-plain', stateFile: plainFile });
+            await scanAccount(store, 'shop-plain');
+        } finally {
+            if (saved === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
+            else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
+        }
+        const text = await storeText();
+        for (const secret of Object.values(SHOP_SECRETS)) assert.equal(text.includes(secret), false, `the plaintext ${secret} is not stored`);
+        assert.equal(text.includes(SECRET_SIG), false, 'no secret envelope (ciphertext or plaintext) is stored');
+        const exported = await readFile(SHOP_EXPORT, 'utf8');
+        const ciphertexts = [...exported.matchAll(/"ciphertext": "([^"]+)"/g)].map((m) => m[1]);
+        assert.equal(ciphertexts.length, 7);
+        for (const c of ciphertexts) assert.equal(text.includes(c), false, 'no ciphertext is stored');
+
+        for (const account of ['shop-prod', 'shop-plain']) {
+            const resources = await listResources(store, account);
+            assert.equal(resources.length, 8, 'the resource pending deletion is left out');
+            const rds = resources.find((r) => r.urn === SHOP_URNS.rds)!;
+            assert.equal(rds.properties.password, REDACTED_SECRET);
+            assert.equal(rds.inputs?.password, REDACTED_SECRET);
+            assert.equal(rds.outputs?.password, REDACTED_SECRET);
+            assert.deepEqual(rds.options, { protect: true, ignoreChanges: ['password'], customTimeouts: { create: 2400, delete: 1200 } });
+            assert.deepEqual(rds.propertyDependencies?.password, [SHOP_URNS.password]);
+            const assets = resources.find((r) => r.urn === SHOP_URNS.assets)!;
+            assert.equal(assets.providerResource?.properties.secretKey, REDACTED_SECRET);
+            assert.equal(resources.find((r) => r.urn === SHOP_URNS.password)!.properties.result, REDACTED_SECRET);
+        }
+    });
+
+    it('re-evaluates a stack resource whose options alone changed: they are part of its hash', async () => {
+        const exported = shopExport() as { deployment: { resources: { urn: string; protect?: boolean }[] } };
+        const file = join(dir, 'options.json');
+        await writeFile(file, JSON.stringify(exported));
+        await addStackAccount(store, { name: 'shop-options', stateFile: file });
+        await scanAccount(store, 'shop-options');
+        exported.deployment.resources.find((r) => r.urn === SHOP_URNS.assets)!.protect = true;
+        await writeFile(file, JSON.stringify(exported));
+        const outcome = await scanAccount(store, 'shop-options');
+        assert.deepEqual(outcome.children['shop-options'].changed, [SHOP_URNS.assets]);
     });
 });
