@@ -111,12 +111,22 @@ function printDiff(ctx: CommandContext, result: AnalyzeStateResult): void {
     ctx.out(summaryLine(result));
 }
 
-/** Policy errors grouped by pack, policy and first line, with a count and the first resource. */
+/**
+ * The line of a policy error that says what went wrong: the SDK's own first line ("Error validating
+ * resource with policy 'p' from policy pack 'k@v':") names what the summary names already.
+ */
+export function errorHeadline(message: string): string {
+    const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+    const sdkPreamble = /^Error validating (resource|stack) with policy .* from policy pack .*:$/;
+    return (lines.length > 1 && sdkPreamble.test(lines[0]) ? lines[1] : lines[0]) ?? '';
+}
+
+/** Policy errors grouped by pack and policy: a count, the first resource and what its error said. */
 function printErrors(ctx: CommandContext, result: AnalyzeStateResult): void {
     if (!result.errors.length) return;
     const groups = new Map<string, { count: number; first: (typeof result.errors)[number] }>();
     for (const e of result.errors) {
-        const key = `${e.policyPack}\0${e.policyName ?? ''}\0${e.code}\0${e.message.split('\n')[0]}`;
+        const key = `${e.policyPack}\0${e.policyName ?? ''}\0${e.code}`;
         const group = groups.get(key);
         if (group) group.count++;
         else groups.set(key, { count: 1, first: e });
@@ -124,7 +134,7 @@ function printErrors(ctx: CommandContext, result: AnalyzeStateResult): void {
     for (const { count, first } of groups.values()) {
         const policy = first.policyName ? `policy ${first.policyPack}/${first.policyName}` : `policy pack ${first.policyPack}`;
         const on = first.urn ? ` on ${count === 1 ? first.urn : `${count} resources (first ${first.urn})`}` : count > 1 ? ` ${count} times` : '';
-        ctx.err(`error: ${policy} failed${on}: ${first.message.split('\n')[0]}`);
+        ctx.err(`error: ${policy} failed${on}: ${errorHeadline(first.message)}`);
     }
     ctx.err(`${result.errors.length} policy error(s): the analysis is incomplete, so it fails. Fix the policies named above and run again.`);
 }
