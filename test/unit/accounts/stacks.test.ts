@@ -374,3 +374,44 @@ describe('secrets in the store', () => {
         assert.deepEqual(outcome.children['shop-options'].changed, [SHOP_URNS.assets]);
     });
 });
+
+describe('a stack account evaluated through the CLI', () => {
+    it('resource policies see the inputs (as the engine does), and `account resources` shows "[secret]"', async () => {
+        const { runCli } = await import('../../../server/src/cli/runCli');
+        const { scaffoldPack } = await import('../../../server/src/packs/scaffold');
+        const { hostScript, repoRoot } = await import('../runner/runnerTestEnv');
+        process.env.POLICY_INSIGHTS_PACK_HOST = hostScript;
+        const { dir, cleanup } = await tempDir('pi-stack-cli-');
+        const cli = async (...args: string[]) => {
+            const out: string[] = [];
+            const err: string[] = [];
+            const code = await runCli([...args, '--home', join(dir, 'home')], { out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
+            return { code, out: out.join('\n'), err: err.join('\n') };
+        };
+        try {
+            const pack = join(dir, 'aws-typescript');
+            await scaffoldPack({ template: 'aws-typescript', dir: pack, templatesDir: join(repoRoot, 'templates'), force: true });
+            const { symlink } = await import('node:fs/promises');
+            await symlink(join(repoRoot, 'node_modules'), join(pack, 'node_modules'), 'dir');
+            assert.equal((await cli('policy', 'publish', pack)).code, 0);
+            assert.equal((await cli('policy', 'enable', 'aws-typescript', 'latest')).code, 0);
+            // drift: the program asks for public-read (inputs), the bucket reads private (outputs)
+            const exported = shopExport() as { deployment: { resources: { urn: string; outputs?: Record<string, unknown> }[] } };
+            exported.deployment.resources.find((r) => r.urn === SHOP_URNS.assets)!.outputs!.acl = 'private';
+            const file = join(dir, 'prod.json');
+            await writeFile(file, JSON.stringify(exported));
+            assert.equal((await cli('account', 'add', 'shop', '--provider', 'pulumi-stack', '--state', file)).code, 0);
+            const scan = await cli('account', 'scan', 'shop');
+            assert.equal(scan.code, 0, scan.err);
+            const violations = await cli('violations', '--json');
+            const list = (JSON.parse(violations.out) as { violations: { policyName: string; resourceURN: string }[] }).violations;
+            assert.deepEqual(list.map((v) => [v.policyName, v.resourceURN]), [['s3-no-public-read', SHOP_URNS.assets]]);
+            const resources = await cli('account', 'resources', 'shop', '--json');
+            assert.equal(resources.code, 0);
+            for (const secret of Object.values(SHOP_SECRETS)) assert.equal((resources.out + violations.out).includes(secret), false);
+            assert.match(resources.out, /"password": "\[secret\]"/);
+        } finally {
+            await cleanup();
+        }
+    });
+});
