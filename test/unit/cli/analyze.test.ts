@@ -178,6 +178,28 @@ test('many policy errors are summed up per policy, with the first resource and a
     assert.equal(result.err.split('\n').filter((l) => l.startsWith('error:')).length, 1);
 });
 
+test("a remediation that cannot run reports why as an advisory violation (the SDK's diagnostic for an unknown value)", async () => {
+    const unknown = '04da6b54-80e4-46f7-96ec-b56ff0331ba9'; // Pulumi's unknown-value sentinel
+    const state = {
+        version: 3,
+        deployment: {
+            resources: [
+                { urn: 'urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev', custom: false, type: 'pulumi:pulumi:Stack' },
+                { urn: 'urn:pulumi:dev::p::aws:s3/bucket:Bucket::pending', custom: true, type: 'aws:s3/bucket:Bucket', inputs: { acl: unknown }, outputs: {} },
+            ],
+        },
+    };
+    const file = path.join(temp, 'unknown.json');
+    writeFileSync(file, JSON.stringify(state));
+    const result = await cli(['analyze', '--file', file, '--policy-pack', remediationPack(), '--json']);
+    assert.equal(result.code, 0, result.err);
+    const advisory = events(result.out).find((e) => e.policyEvent?.policyName === 'bucket-private')?.policyEvent;
+    assert.equal(advisory?.enforcementLevel, 'advisory');
+    assert.equal(advisory?.resourceUrn, 'urn:pulumi:dev::p::aws:s3/bucket:Bucket::pending');
+    assert.match(advisory?.message ?? '', /can't run remediation 'bucket-private' from policy pack 'shop-remediations@v0\.2\.0' during preview/);
+    assert.equal(events(result.out).some((e) => e.policyRemediationEvent), false);
+});
+
 test('a state with no resources has nothing to analyze: exit 0', async () => {
     const empty = path.join(temp, 'empty.json');
     writeFileSync(empty, JSON.stringify({ version: 3, deployment: { manifest: { time: '2026-11-02T09:16:44Z', magic: '', version: 'v3.248.0' } } }));
