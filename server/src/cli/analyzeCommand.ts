@@ -24,7 +24,7 @@ export async function runAnalyze(ctx: CommandContext): Promise<number> {
             stackConfigFile: ctx.values['config-file'] as string | undefined,
         }),
     );
-    if (!result.resourceCount) {
+    if (result.empty) {
         ctx.err(`${stateFile} has no resources; nothing to analyze.`);
         return EXIT_OK;
     }

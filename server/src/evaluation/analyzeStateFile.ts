@@ -51,8 +51,11 @@ export type AnalyzeEvent = AnalyzeViolation | AnalyzeRemediation;
 
 export interface AnalyzeStateResult {
     stateFile: string;
+    /** The state holds no resources at all: nothing was analyzed (Pulumi says so and succeeds). */
+    empty: boolean;
     project?: string;
     stack?: string;
+    /** Resources analyzed: those not pending deletion. */
     resourceCount: number;
     /** Per resource in state order: its remediations, then its violations; then stack policies' violations. */
     events: AnalyzeEvent[];
@@ -132,8 +135,8 @@ export async function analyzeStateFile(runner: RunnerPool, args: AnalyzeStateArg
     const env = args.env ?? process.env;
     const configs = args.configFiles?.map(readPackConfig);
     const document = await readStateDocument(args.stateFile);
-    const result: AnalyzeStateResult = { stateFile: args.stateFile, resourceCount: 0, events: [], errors: [], policyPacks: {}, warnings: [], hasMandatory: false };
-    if (!document.resources.length) return result;
+    const result: AnalyzeStateResult = { stateFile: args.stateFile, empty: !document.resources.length, resourceCount: 0, events: [], errors: [], policyPacks: {}, warnings: [], hasMandatory: false };
+    if (result.empty) return result;
     for (const r of document.resources) {
         // the engine dereferences each URN: one without the urn:pulumi:<stack>::<project>::<type>::<name> shape cannot be analyzed
         if (!parseUrn(r.urn)) throw new AnalyzeInputError(`the state file ${args.stateFile} contains a resource with an invalid URN "${r.urn}"; expected urn:pulumi:<stack>::<project>::<type>::<name>`);
