@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { analyzeStateFile } from '../evaluation/analyzeStateFile';
 import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
-import { formatDiagnostic, validatePackDir } from '../packs/validatePack';
+import { formatDiagnostic, requirePackDir, validatePackLoading } from '../packs/validatePack';
 import { listPackVersions } from '../registry/packVersions';
 import { publishPack } from '../registry/publish';
 import { removePackVersions } from '../registry/remove';
@@ -52,16 +52,17 @@ export const policyCommands: CommandSpec[] = [
     {
         path: ['policy', 'validate'],
         usage: '[DIR]',
-        summary: 'Validate a policy pack; exit 1 on any error diagnostic',
+        summary: 'Validate a policy pack (static checks, then loading it as the engine does); exit 1 on any error diagnostic',
         positionals: [0, 1],
         async run(ctx) {
-            let validation;
+            let packDir;
             try {
-                validation = validatePackDir(ctx.positionals[0] ?? process.cwd());
+                packDir = requirePackDir(ctx.positionals[0] ?? process.cwd());
             } catch (err) {
                 // Not a policy pack: bad input.
                 throw new UsageError((err as Error).message);
             }
+            const validation = await withRunner((runner) => validatePackLoading(packDir, runner));
             for (const { file, diagnostics } of validation.files) {
                 for (const d of diagnostics) ctx.out(formatDiagnostic(path.relative(process.cwd(), file) || file, d));
             }

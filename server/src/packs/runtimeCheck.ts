@@ -26,6 +26,30 @@ function at(line: number, character: number): Diagnostic['range'] {
     return { start: { line, character }, end: { line, character: character + 1 } };
 }
 
+/** What the runner's host prefixes to an exception a pack threw at load (runner/hostSdk.ts). */
+const THREW_WHILE_LOADING = /^Policy pack threw while loading \([^)]*\): /;
+/** @pulumi/pulumi's ConfigMissingError, a RunError: the engine prints its message without a stack. */
+const MISSING_CONFIG = /^(?:Error: )?(Missing required configuration variable '[^']*')/;
+
+/**
+ * An exception thrown while the pack loaded, worded as the engine reports it
+ * (@pulumi/pulumi cmd/run-policy-pack): a RunError such as missing config by its message alone,
+ * anything else as "Running program '<pack>' failed with an unhandled exception:" and the
+ * error's first line. The stack is left out: the diagnostic already sits at the pack's own
+ * file:line. Undefined when the message is not the host's report of a thrown exception.
+ */
+export function engineLoadMessage(runnerMessage: string, packDir: string): string | undefined {
+    if (!THREW_WHILE_LOADING.test(runnerMessage)) return undefined;
+    const thrown = runnerMessage.replace(THREW_WHILE_LOADING, '');
+    const firstLine = thrown.split('\n')[0];
+    const missingConfig = MISSING_CONFIG.exec(firstLine);
+    if (missingConfig) {
+        // As under `pulumi policy publish`, no stack exists here, so a pack cannot require config at load.
+        return `${missingConfig[1]}: the pack reads stack config while it loads, and no stack config exists when a pack is validated or published (\`pulumi policy publish\` fails the same way). Read it inside a policy, or use config.get() with a default.`;
+    }
+    return `Running program '${packDir}' failed with an unhandled exception: ${firstLine}`;
+}
+
 export async function runtimeCheck(runner: Pick<RunnerPool, 'loadPack'>, packDir: string): Promise<RuntimeCheckResult> {
     const entry = packEntryFile(packDir) ?? path.join(packDir, 'index.ts');
     const entryUri = pathToFileURL(entry).href;
@@ -38,17 +62,18 @@ export async function runtimeCheck(runner: Pick<RunnerPool, 'loadPack'>, packDir
         const location = err.details.location;
         const uri = location ? pathToFileURL(location.file).href : entryUri;
         const range = location ? at(Math.max(0, location.line - 1), Math.max(0, location.column - 1)) : at(0, 0);
+        const thrown = code === 'load-failed' && location ? engineLoadMessage(err.message, packDir) : undefined;
         const message =
             code === 'missing-dependencies'
                 ? `${err.message.split('\n')[0]} The pack's dependencies are not installed.`
-                : err.message.split('\n').slice(0, 3).join('\n');
+                : thrown ?? err.message.split('\n').slice(0, 3).join('\n');
         diagnostics.set(uri, [
             {
                 range,
                 severity: DiagnosticSeverity.Error,
                 source: PACK_DIAGNOSTIC_SOURCE,
                 code,
-                message: err.details.stderrTail && code !== 'missing-dependencies' ? `${message}\n${err.details.stderrTail}` : message,
+                message: err.details.stderrTail && code !== 'missing-dependencies' && !thrown ? `${message}\n${err.details.stderrTail}` : message,
                 data: code === 'missing-dependencies' ? { packDir } : undefined,
             },
         ]);
