@@ -3,7 +3,7 @@
 //   node esbuild.mjs --production minified, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch      rebuild on change
 import * as esbuild from 'esbuild';
-import { cpSync, readdirSync, readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -45,6 +45,7 @@ import('./main.mjs');
 `;
 
 function writeCliEntry() {
+    mkdirSync('out/cli', { recursive: true });
     writeFileSync('out/cli/cli.js', CLI_ENTRY, { mode: 0o755 });
 }
 
