@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../server/src/cli/runCli';
 import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import { engineLoadMessage } from '../../../server/src/packs/runtimeCheck';
+import { engineLoadFailure } from '../../../server/src/packs/runtimeCheck';
 import { validatePackLoading } from '../../../server/src/packs/validatePack';
 import { hostScript, tempCacheDir } from '../runner/runnerTestEnv';
 import { fixture, messageOf } from './packTestSupport';
@@ -45,6 +45,13 @@ describe('validatePackLoading', () => {
         ]);
     });
 
+    it('a JavaScript pack Node cannot parse: the SyntaxError at the line and column Node reports', async () => {
+        const packDir = fixture('load-syntax-js');
+        assert.deepEqual(await problems(packDir), [
+            `index.js:5:7 load-failed: Running program '${packDir}' failed with an unhandled exception: SyntaxError: Missing initializer in const declaration`,
+        ]);
+    });
+
     it('a pack importing a missing module: an error at the import', async () => {
         const found = await problems(fixture('load-missing-module'));
         assert.equal(found.length, 1, found.join('\n'));
@@ -60,9 +67,16 @@ describe('validatePackLoading', () => {
     });
 });
 
-describe('engineLoadMessage', () => {
+describe('engineLoadFailure', () => {
     it('leaves other runner messages alone', () => {
-        assert.equal(engineLoadMessage('Policy pack /p/index.ts failed to load: exited with code 3', '/p'), undefined);
+        assert.equal(engineLoadFailure('Policy pack /p/index.ts failed to load: exited with code 3', '/p', false), undefined);
+    });
+
+    it('keeps the first frames when the exception came from outside the pack\'s own files', () => {
+        const message = 'Policy pack threw while loading (/p): TypeError: x is not a function\n    at helper (/p/node_modules/lib/index.js:3:9)\n    at Object.<anonymous> (/p/node_modules/lib/index.js:9:1)\n    at more (/x.js:1:1)';
+        assert.deepEqual(engineLoadFailure(message, '/p', false), {
+            message: "Running program '/p' failed with an unhandled exception: TypeError: x is not a function\n    at helper (/p/node_modules/lib/index.js:3:9)\n    at Object.<anonymous> (/p/node_modules/lib/index.js:9:1)",
+        });
     });
 });
 
