@@ -3,7 +3,7 @@
 //   node esbuild.mjs --production minified, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch      rebuild on change
 import * as esbuild from 'esbuild';
-import { cpSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -18,6 +18,35 @@ function testFiles(dir) {
         else if (entry.endsWith('.test.ts') || entry.endsWith('.child.ts')) out.push(path);
     }
     return out;
+}
+
+/**
+ * What CommonJS code expects in an ES module: require, __filename and __dirname. Chunks live in
+ * out/cli/chunks/ but must see out/cli/ as their directory, as the single CommonJS bundle did,
+ * because paths to out/server/packRunner.js, out/node_modules and the templates are relative to it.
+ */
+const CLI_ESM_BANNER = [
+    "import { createRequire as __cliCreateRequire } from 'node:module';",
+    "import { fileURLToPath as __cliFileURLToPath } from 'node:url';",
+    "import { dirname as __cliDirname, basename as __cliBasename, join as __cliJoin } from 'node:path';",
+    'const __cliHere = __cliDirname(__cliFileURLToPath(import.meta.url));',
+    "const __dirname = __cliBasename(__cliHere) === 'chunks' ? __cliDirname(__cliHere) : __cliHere;",
+    "const __filename = __cliJoin(__dirname, 'main.mjs');",
+    'const require = __cliCreateRequire(__filename);',
+].join('\n');
+
+/**
+ * out/cli/cli.js, the `bin`: a CommonJS file (npm link and `node out/cli/cli.js` run it as the
+ * repository's package.json says, CommonJS) that loads the ESM entry.
+ */
+const CLI_ENTRY = `#!/usr/bin/env node
+// The policy-insights command line; the code is in main.mjs and its chunks (esbuild.mjs).
+import('./main.mjs');
+`;
+
+function writeCliEntry() {
+    mkdirSync('out/cli', { recursive: true });
+    writeFileSync('out/cli/cli.js', CLI_ENTRY, { mode: 0o755 });
 }
 
 const node = {
@@ -44,12 +73,23 @@ const builds = [
         entryPoints: { 'server/server': 'server/src/server.ts', 'server/packRunner': 'server/src/packs/runner/host.ts' },
         outdir: 'out',
     },
-    // The CLI over the same services.
+    // The CLI over the same services: ESM with code splitting, so each `await import()` in the
+    // command tables becomes a chunk loaded only by the command that needs it (`--version` and
+    // `--help` load no engine). Node runs .mjs as ESM whatever package.json says; out/cli/cli.js
+    // (writeCliEntry below) is the `bin` that imports main.mjs.
     {
         ...node,
-        entryPoints: { 'cli/cli': 'server/src/cli.ts' },
-        outdir: 'out',
-        banner: { js: '#!/usr/bin/env node\n' + node.banner.js },
+        format: 'esm',
+        splitting: true,
+        entryPoints: { main: 'server/src/cli.ts' },
+        outdir: 'out/cli',
+        outExtension: { '.js': '.mjs' },
+        chunkNames: 'chunks/[name]-[hash]',
+        define: {},
+        // Bundled CommonJS packages call require() and read __dirname/__filename (the runner
+        // finds out/server/packRunner.js and esbuild from them); every chunk gets them, for
+        // out/cli/ (a chunk in chunks/ takes its parent as its __dirname, see CLI_ESM_BANNER).
+        banner: { js: CLI_ESM_BANNER },
     },
     // Webviews: browser code, one bundle per panel.
     {
@@ -108,10 +148,12 @@ function shipEsbuild() {
 if (watch) {
     const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
     await Promise.all(contexts.map((c) => c.watch()));
+    writeCliEntry();
     console.log('esbuild: watching');
 } else {
     const started = Date.now();
     await Promise.all(builds.map((b) => esbuild.build(b)));
+    writeCliEntry();
     if (production) shipEsbuild();
     console.log(`esbuild: ${builds.length} bundles in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
 }

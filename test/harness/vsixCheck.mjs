@@ -7,7 +7,7 @@
 // `npm run package` replaces out/ with the production build; the dev build is restored after.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -67,9 +67,10 @@ test('the vsix holds the bundles, the manifest and esbuild, and no sources, maps
     const { listing, entries } = listVsix();
     const sizeKb = (statSync(vsix).size / 1024).toFixed(0);
     console.log(`vsix: ${sizeKb} KB, ${entries.length} entries\n${listing}`);
-    for (const required of ['extension/package.json', 'extension/out/client/extension.js', 'extension/out/server/server.js', 'extension/out/cli/cli.js']) {
+    for (const required of ['extension/package.json', 'extension/out/client/extension.js', 'extension/out/server/server.js', 'extension/out/cli/cli.js', 'extension/out/cli/main.mjs']) {
         assert.ok(entries.includes(required), `${required} is missing from the vsix`);
     }
+    assert.ok(entries.some((name) => /^extension\/out\/cli\/chunks\/[^/]+\.mjs$/.test(name)), 'the CLI chunks (out/cli/chunks/*.mjs) are missing from the vsix');
     // esbuild ships on purpose (it compiles TypeScript packs at run time): its JS API and this platform's binary only.
     const esbuild = /^extension\/out\/node_modules\/(esbuild\/(package\.json|lib\/main\.js)|@esbuild\/[^/]+\/(package\.json|bin\/esbuild))$/;
     assert.equal(entries.filter((name) => esbuild.test(name)).length, 4, 'esbuild (package.json, lib/main.js) and its platform binary package must ship');
@@ -77,6 +78,25 @@ test('the vsix holds the bundles, the manifest and esbuild, and no sources, maps
         /\.map$|\.tsx?$|(^|\/)node_modules\/|^extension\/(test|client\/src|server\/src|webviews\/src|bench)\/|^extension\/out\/test\//.test(name) &&
         !name.startsWith('extension/templates/') && !esbuild.test(name));
     assert.deepEqual(unwanted, [], 'the vsix ships files the .vscodeignore allow-list should keep out');
+});
+
+test('the CLI runs from the unpacked vsix: --version, and validate loads a scaffolded pack (chunks, runner host, esbuild)', () => {
+    requireVsix();
+    const unpacked = join(temp, 'unpacked');
+    runInRepo('unzip', ['-q', vsix, '-d', unpacked]);
+    const cli = join(unpacked, 'extension', 'out', 'cli', 'cli.js');
+    const run = (...args) => spawnSync(process.execPath, [cli, ...args, '--home', join(temp, 'cli-home')], { cwd: temp, encoding: 'utf8' });
+    const version = run('--version');
+    assert.equal(version.status, 0, version.stderr);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    const pack = join(temp, 'cli-pack');
+    const created = run('policy', 'new', 'aws-typescript', '--dir', pack, '--generate-only');
+    assert.equal(created.status, 0, created.stderr);
+    // The pack's own dependencies (as `npm install` would give it), from this checkout.
+    symlinkSync(join(REPO, 'node_modules'), join(pack, 'node_modules'), 'dir');
+    const validated = run('policy', 'validate', pack);
+    assert.equal(validated.status, 0, `${validated.stdout}${validated.stderr}`);
+    assert.match(validated.stdout, /0 error\(s\), 0 warning\(s\)/);
 });
 
 test('code-server installs the vsix', () => {

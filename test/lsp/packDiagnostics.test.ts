@@ -76,3 +76,37 @@ test('a duplicate policy name typed into a pack is flagged at the name, and the 
         rmSync(home, { recursive: true, force: true });
     }
 });
+
+test('a syntax error typed into a pack is reported by TypeScript\'s own diagnostic, at its exact range, and nothing else', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pi-lsp-pack-'));
+    cpSync(FIXTURE, dir, { recursive: true });
+    const home = mkdtempSync(path.join(tmpdir(), 'pi-lsp-home-'));
+    const session = await startServer({ home, rootDir: dir });
+    try {
+        const file = path.join(dir, 'index.ts');
+        const uri = pathToFileURL(file).href;
+        const text = readFileSync(file, 'utf8');
+        // The policies array is cut off mid-typing: the parser has to guess three object literals.
+        const broken = text.replace('    policies: [{', '    policies: [{{{ ], _: [{');
+        const line = broken.split('\n').findIndex((l) => l.includes('[{{{ ]'));
+        const column = broken.split('\n')[line].indexOf('{{{') + 1;
+        const published = nextDiagnostics(session, uri, 1);
+        await session.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+            textDocument: { uri, languageId: 'typescript', version: 1, text: broken },
+        });
+        const { diagnostics } = await published;
+        assert.ok(diagnostics.length > 0, 'the syntax error is reported');
+        assert.deepEqual(diagnostics[0], {
+            range: { start: { line, character: column }, end: { line, character: column + 1 } },
+            severity: 1,
+            source: 'ts',
+            code: 1136,
+            message: 'Property assignment expected.',
+        });
+        assert.deepEqual(diagnostics.filter((d) => d.source !== 'ts'), [], 'no policy rule reports on the guessed objects');
+    } finally {
+        await session.close();
+        rmSync(dir, { recursive: true, force: true });
+        rmSync(home, { recursive: true, force: true });
+    }
+});

@@ -1,19 +1,12 @@
-import {
-    addAwsAccount,
-    addStackAccount,
-    listAccountSummaries,
-    listResources,
-    profileRegion,
-    removeAccount,
-    SCAN_SCHEDULES,
-    scanAccount,
-    type ScanOutcome,
-} from '../accounts';
+import type { ScanOutcome } from '../accounts';
+import { profileRegion } from '../accounts/awsProfiles';
 import type { ScanSchedule } from '../model';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
 
+/** The account services reach the AWS SDK: only the commands that run them load it, not `--help` (runCli.ts). */
+const accountServices = () => import('../accounts');
 
 function str(ctx: CommandContext, key: string): string | undefined {
     const value = ctx.values[key];
@@ -28,7 +21,8 @@ function regionsOf(ctx: CommandContext, profile: string | undefined): string[] {
     return [fallback];
 }
 
-function scheduleOf(ctx: CommandContext): ScanSchedule | undefined {
+async function scheduleOf(ctx: CommandContext): Promise<ScanSchedule | undefined> {
+    const { SCAN_SCHEDULES } = await accountServices();
     const schedule = str(ctx, 'schedule');
     if (schedule !== undefined && !(SCAN_SCHEDULES as readonly string[]).includes(schedule)) throw new UsageError(`--schedule must be one of ${SCAN_SCHEDULES.join(', ')}, got "${schedule}"`);
     return schedule as ScanSchedule | undefined;
@@ -73,7 +67,8 @@ export const accountCommands: CommandSpec[] = [
         async run(ctx) {
             const name = ctx.positionals[0];
             const provider = str(ctx, 'provider');
-            const scanSchedule = scheduleOf(ctx);
+            const scanSchedule = await scheduleOf(ctx);
+            const { addAwsAccount, addStackAccount } = await accountServices();
             if (provider === 'aws') {
                 if (str(ctx, 'state') !== undefined) throw new UsageError('--state is for --provider pulumi-stack');
                 return withStore(ctx, async (store) => {
@@ -112,6 +107,7 @@ export const accountCommands: CommandSpec[] = [
         summary: 'List accounts with their resource counts',
         options: { json: { type: 'boolean' } },
         async run(ctx) {
+            const { listAccountSummaries } = await accountServices();
             return withStore(ctx, async (store) => {
                 const accounts = await listAccountSummaries(store);
                 if (ctx.values.json) ctx.out(JSON.stringify(accounts, null, 2));
@@ -141,6 +137,7 @@ export const accountCommands: CommandSpec[] = [
         options: { concurrency: { type: 'string' }, json: { type: 'boolean' }, 'no-evaluate': { type: 'boolean' } },
         async run(ctx) {
             const concurrency = positiveInt(ctx, 'concurrency');
+            const { scanAccount } = await accountServices();
             return withStore(ctx, async (store) => {
                 const controller = new AbortController();
                 const interrupt = () => controller.abort();
@@ -167,6 +164,7 @@ export const accountCommands: CommandSpec[] = [
         summary: 'Remove an account and its stored resources',
         positionals: [1, 1],
         async run(ctx) {
+            const { removeAccount } = await accountServices();
             return withStore(ctx, async (store) => {
                 const account = await removeAccount(store, ctx.positionals[0]);
                 ctx.out(`Removed ${account.provider === 'aws' ? 'AWS account' : 'Pulumi stack'} ${account.name} and its stored resources.`);
@@ -181,6 +179,7 @@ export const accountCommands: CommandSpec[] = [
         positionals: [1, 1],
         options: { type: { type: 'string' }, json: { type: 'boolean' } },
         async run(ctx) {
+            const { listResources } = await accountServices();
             return withStore(ctx, async (store) => {
                 const resources = await listResources(store, ctx.positionals[0], { type: str(ctx, 'type') });
                 if (ctx.values.json) ctx.out(JSON.stringify(resources, null, 2));

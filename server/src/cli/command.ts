@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Store } from '../store';
+import type { Store } from '../store';
 
 /** Exit codes of the CLI contract (DESIGN.md). */
 export const EXIT_OK = 0;
@@ -68,6 +68,8 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): { values: C
  * recovered from is reported (with where the damaged copy was kept) before the command runs.
  */
 export async function withStore<T>(ctx: CommandContext, use: (store: Store) => Promise<T>): Promise<T> {
+    // The store (lowdb and its files) loads with the first command that opens it, not with every command line.
+    const { Store } = await import('../store');
     const store = await Store.open({ home: ctx.home });
     for (const r of store.recoveries) {
         ctx.err(

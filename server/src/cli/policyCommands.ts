@@ -1,8 +1,6 @@
 import * as path from 'node:path';
 import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
-import { formatDiagnostic, validatePackDir } from '../packs/validatePack';
 import { listPackVersions } from '../registry/packVersions';
-import { publishPack } from '../registry/publish';
 import { removePackVersions } from '../registry/remove';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
@@ -10,6 +8,10 @@ import { withRunner } from './runner';
 import { formatTable } from './table';
 
 const json = { json: { type: 'boolean' } } as const;
+
+/** Validation and publish parse TypeScript (the compiler is 10 MB): loaded by the commands that use them (runCli.ts). */
+const validation = () => import('../packs/validatePack');
+const publishing = () => import('../registry/publish');
 
 /** `policy-insights policy ...`: packs and versions. Groups live in groupCommands.ts. */
 export const policyCommands: CommandSpec[] = [
@@ -50,21 +52,23 @@ export const policyCommands: CommandSpec[] = [
     {
         path: ['policy', 'validate'],
         usage: '[DIR]',
-        summary: 'Validate a policy pack; exit 1 on any error diagnostic',
+        summary: 'Validate a policy pack (static checks, then loading it as the engine does); exit 1 on any error diagnostic',
         positionals: [0, 1],
         async run(ctx) {
-            let validation;
+            const { formatDiagnostic, requirePackDir, validatePackLoading } = await validation();
+            let packDir;
             try {
-                validation = validatePackDir(ctx.positionals[0] ?? process.cwd());
+                packDir = requirePackDir(ctx.positionals[0] ?? process.cwd());
             } catch (err) {
                 // Not a policy pack: bad input.
                 throw new UsageError((err as Error).message);
             }
-            for (const { file, diagnostics } of validation.files) {
+            const result = await withRunner((runner) => validatePackLoading(packDir, runner));
+            for (const { file, diagnostics } of result.files) {
                 for (const d of diagnostics) ctx.out(formatDiagnostic(path.relative(process.cwd(), file) || file, d));
             }
-            ctx.out(`${validation.errorCount} error(s), ${validation.warningCount} warning(s) in ${validation.packDir}`);
-            return validation.errorCount > 0 ? EXIT_FINDINGS : EXIT_OK;
+            ctx.out(`${result.errorCount} error(s), ${result.warningCount} warning(s) in ${result.packDir}`);
+            return result.errorCount > 0 ? EXIT_FINDINGS : EXIT_OK;
         },
     },
     {
@@ -74,6 +78,7 @@ export const policyCommands: CommandSpec[] = [
         positionals: [0, 1],
         async run(ctx) {
             const packDir = path.resolve(ctx.positionals[0] ?? process.cwd());
+            const { publishPack } = await publishing();
             return withStore(ctx, async (store) => {
                 const before = await store.readCatalog();
                 const record = await withRunner((runner) =>

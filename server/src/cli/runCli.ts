@@ -5,20 +5,28 @@
  * file. Tests call runCli directly; server/src/cli.ts is the executable entry.
  */
 import { version } from '../../../package.json';
-import { accountCommands } from './accountCommands';
 import { commandLine, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError, type CommandSpec } from './command';
-import { groupCommands } from './groupCommands';
-import { policyCommands } from './policyCommands';
-import { violationCommands } from './violationCommands';
-import { resolveHome } from '../store';
-import { userErrorExitCode } from './userErrors';
+import { resolveHome } from '../store/home';
 
-export const COMMANDS: CommandSpec[] = [...policyCommands, ...groupCommands, ...accountCommands, ...violationCommands];
+/**
+ * The command tree. Loaded on first use, so `--version` reads no table; each table imports
+ * only what its help and argument checks need, and its commands load their services with
+ * `await import()` when they run (esbuild.mjs splits the CLI into chunks along those lines).
+ */
+export async function loadCommands(): Promise<CommandSpec[]> {
+    const [policy, group, account, violation] = await Promise.all([
+        import('./policyCommands'),
+        import('./groupCommands'),
+        import('./accountCommands'),
+        import('./violationCommands'),
+    ]);
+    return [...policy.policyCommands, ...group.groupCommands, ...account.accountCommands, ...violation.violationCommands];
+}
 
 /** The leaf whose path is the longest prefix of argv's words. */
-function findCommand(words: string[]): CommandSpec | undefined {
+function findCommand(commands: CommandSpec[], words: string[]): CommandSpec | undefined {
     let best: CommandSpec | undefined;
-    for (const spec of COMMANDS) {
+    for (const spec of commands) {
         if (spec.path.length <= words.length && spec.path.every((w, i) => words[i] === w)) {
             if (!best || spec.path.length > best.path.length) best = spec;
         }
@@ -26,8 +34,8 @@ function findCommand(words: string[]): CommandSpec | undefined {
     return best;
 }
 
-function helpText(prefix: string[] = []): string {
-    const matching = COMMANDS.filter((c) => prefix.every((w, i) => c.path[i] === w));
+function helpText(commands: CommandSpec[], prefix: string[] = []): string {
+    const matching = commands.filter((c) => prefix.every((w, i) => c.path[i] === w));
     const lines = [
         `policy-insights ${version}: the Pulumi Insights policy workflow on your machine`,
         '',
@@ -51,8 +59,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         io.out(version);
         return EXIT_OK;
     }
+    const commands = await loadCommands();
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-        io.out(helpText());
+        io.out(helpText(commands));
         return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
     }
     // `--home DIR` may come before the command words: move it after them.
@@ -63,11 +72,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     const firstOption = argv.findIndex((a) => a.startsWith('-'));
     const words = firstOption < 0 ? argv : argv.slice(0, firstOption);
-    const spec = findCommand(words);
+    const spec = findCommand(commands, words);
     if (!spec) {
-        const known = COMMANDS.some((c) => c.path[0] === words[0]);
+        const known = commands.some((c) => c.path[0] === words[0]);
         io.err(`policy-insights: unknown command '${words.join(' ')}'`);
-        io.err(helpText(known ? [words[0]] : []));
+        io.err(helpText(commands, known ? [words[0]] : []));
         return EXIT_USAGE;
     }
     argv = [...argv, ...leading];
@@ -89,6 +98,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
             io.err(`usage: ${commandLine(spec)}`);
             return EXIT_USAGE;
         }
+        // Telling user errors apart needs every service's error classes (the AWS SDK among them): loaded only on failure.
+        const { userErrorExitCode } = await import('./userErrors');
         const code = userErrorExitCode(err);
         if (code !== undefined) {
             io.err(`policy-insights ${spec.path.join(' ')}: ${(err as Error).message}`);

@@ -35,6 +35,8 @@ export interface PackSyntax {
     policyObjects: Set<ts.ObjectLiteralExpression>;
     /** Object literals passed as a PolicyPack's args. */
     packArgObjects: Set<ts.ObjectLiteralExpression>;
+    /** The parser's own syntax errors: what `tsc` (and the engine's build of the pack) would report first. */
+    syntaxErrors: readonly ts.DiagnosticWithLocation[];
 }
 
 /** A string a node evaluates to, and the node the user wrote it in. */
@@ -110,7 +112,7 @@ function analyze(sourceFile: ts.SourceFile): PackSyntax {
     visit(sourceFile);
 
     const resolver = new Resolver(index.variables);
-    const syntax: PackSyntax = { sourceFile, packs: [], policyObjects: new Set(), packArgObjects: new Set() };
+    const syntax: PackSyntax = { sourceFile, packs: [], policyObjects: new Set(), packArgObjects: new Set(), syntaxErrors: parseErrorsOf(sourceFile) };
     for (const node of index.newExpressions) {
         if (!isPolicyPackCallee(node.expression, index.packAliases)) continue;
         const pack = describePack(node, resolver);
@@ -126,6 +128,40 @@ function analyze(sourceFile: ts.SourceFile): PackSyntax {
         for (const policy of resolver.policies(expression)) syntax.policyObjects.add(policy.object);
     }
     return syntax;
+}
+
+/**
+ * The errors the parser recorded while building `sourceFile`. `parseDiagnostics` is not in
+ * TypeScript's public typings, but it is exactly what `program.getSyntacticDiagnostics` returns
+ * for a .ts file, without building a program on every keystroke.
+ */
+function parseErrorsOf(sourceFile: ts.SourceFile): readonly ts.DiagnosticWithLocation[] {
+    return (sourceFile as ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+}
+
+/**
+ * Syntax errors after which the tree still says what the user wrote: an unterminated string
+ * (its text runs to the end of the line) and a missing punctuation token (`','`, `'}'`
+ * expected), which the parser inserts. Half-typed code is full of them, and the pack rules
+ * should keep working on it.
+ */
+const SHAPE_PRESERVING_ERRORS = new Set([1002, 1005]);
+
+/**
+ * Whether the parser had to guess at the shape of `node` (`[{{{ ]` becomes three empty object
+ * literals), so rules about it would report problems the user did not write. The parser marks
+ * the node it finished after an error (an object literal whose `}` is missing ends right after
+ * its `{`, before the error it caused), so its marks count as well as the errors' own spans;
+ * both only when the file has an error that does not preserve the shape.
+ */
+export function hasGuessedShape(node: ts.Node, syntax: PackSyntax): boolean {
+    const shapeErrors = syntax.syntaxErrors.filter((e) => !SHAPE_PRESERVING_ERRORS.has(e.code));
+    if (!shapeErrors.length) return false;
+    const start = node.getStart(syntax.sourceFile);
+    const end = node.getEnd();
+    if (shapeErrors.some((e) => start <= e.start && e.start < end)) return true;
+    const marked = (n: ts.Node): boolean => (n.flags & ts.NodeFlags.ThisNodeHasError) !== 0 || !!ts.forEachChild(n, marked);
+    return marked(node);
 }
 
 function indexVariable(node: ts.VariableDeclaration, index: FileIndex): void {
@@ -331,4 +367,54 @@ export function policyNameRanges(doc: TextDocument): { name: string; range: Rang
         }
     }
     return out;
+}
+
+/**
+ * Whether two nodes can both run in one execution, judged from syntax alone: false only when
+ * they sit in mutually exclusive branches (the two arms of an `if`/`else` or of a `?:`, or two
+ * `case`s of a switch where the earlier one cannot fall through to the later). Anything the
+ * syntax cannot rule out (two functions, only one of which is called) counts as "can".
+ */
+export function canBothRun(a: ts.Node, b: ts.Node): boolean {
+    const pathA = ancestorsOf(a);
+    const pathB = new Set(ancestorsOf(b));
+    const common = pathA.find((n) => pathB.has(n));
+    if (!common) return true;
+    const branchA = childTowards(common, a);
+    const branchB = childTowards(common, b);
+    if (!branchA || !branchB || branchA === branchB) return true;
+    if (ts.isIfStatement(common)) return !(isEither(common.thenStatement, common.elseStatement, branchA, branchB));
+    if (ts.isConditionalExpression(common)) return !(isEither(common.whenTrue, common.whenFalse, branchA, branchB));
+    if (ts.isCaseBlock(common)) {
+        const clauses = common.clauses as readonly ts.Node[];
+        const [first, second] = [clauses.indexOf(branchA), clauses.indexOf(branchB)].sort((x, y) => x - y);
+        if (first < 0) return true;
+        // Falling through from the earlier case reaches the later one unless a clause on the way ends in a jump.
+        return !common.clauses.slice(first, second).some((clause) => endsInJump(clause.statements));
+    }
+    return true;
+}
+
+/** `node` and its ancestors, nearest first. */
+function ancestorsOf(node: ts.Node): ts.Node[] {
+    const out: ts.Node[] = [];
+    for (let n: ts.Node | undefined = node; n; n = n.parent) out.push(n);
+    return out;
+}
+
+/** The child of `ancestor` on the way down to `node` (or `node` itself when it is that child). */
+function childTowards(ancestor: ts.Node, node: ts.Node): ts.Node | undefined {
+    let n: ts.Node | undefined = node;
+    while (n && n.parent !== ancestor) n = n.parent;
+    return n;
+}
+
+function isEither(x: ts.Node | undefined, y: ts.Node | undefined, a: ts.Node, b: ts.Node): boolean {
+    return x !== undefined && y !== undefined && ((a === x && b === y) || (a === y && b === x));
+}
+
+function endsInJump(statements: ts.NodeArray<ts.Statement>): boolean {
+    let last: ts.Statement | undefined = statements[statements.length - 1];
+    while (last && ts.isBlock(last)) last = last.statements[last.statements.length - 1];
+    return !!last && (ts.isBreakStatement(last) || ts.isReturnStatement(last) || ts.isThrowStatement(last) || ts.isContinueStatement(last));
 }

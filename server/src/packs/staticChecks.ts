@@ -6,12 +6,12 @@
  * policy useless or unclear are warnings.
  */
 import ts from 'typescript';
-import type { Diagnostic, Range } from 'vscode-languageserver';
+import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { rankByCloseness } from './closestValue';
 import { packDiagnostic } from './packDiagnostics';
 import {
-    findProperty, hasSpread, parsePackSource, propertyNameText, propertyValue, rangeOf, skipWrappers, stringValueOf,
+    canBothRun, hasGuessedShape, findProperty, hasSpread, parsePackSource, propertyNameText, propertyValue, rangeOf, skipWrappers, stringValueOf,
     type PackConstruction, type PackSyntax, type StringValue,
 } from './packSyntax';
 import { ENFORCEMENT_LEVELS, SEVERITIES } from './policyVocabulary';
@@ -22,12 +22,23 @@ const PACK_NAME_PATTERN = /^[a-zA-Z0-9-_.]{1,100}$/;
 const RESERVED_POLICY_NAME = 'all';
 const VALIDATION_FIELDS = ['validateResource', 'validateStack', 'remediateResource'];
 
-/** Every static problem in the pack source `doc`. Never throws on incomplete code. */
+/** `Diagnostic.source` of the parser's syntax errors: the one VS Code and `tsc` use for TypeScript's own diagnostics. */
+export const SYNTAX_DIAGNOSTIC_SOURCE = 'ts';
+
+/**
+ * Every static problem in the pack source `doc`: TypeScript's syntax errors first, then the
+ * pack rules. Never throws on incomplete code. A pack or policy whose shape the parser had to
+ * guess (`[{{{ ]` becomes three empty policies) is not checked further: its syntax errors say
+ * what is wrong there, and the rules would report problems the user did not write.
+ */
 export function checkPackSource(doc: TextDocument): Diagnostic[] {
     const syntax = parsePackSource(doc);
-    const context: CheckContext = { doc, syntax, diagnostics: [], checkedPolicies: new Set() };
+    const context: CheckContext = { doc, syntax, diagnostics: syntax.syntaxErrors.map((e) => syntaxDiagnostic(doc, e)), checkedPolicies: new Set() };
     syntax.packs.forEach((pack, index) => {
-        if (index > 0) reportExtraPack(context, pack, syntax.packs[0]);
+        const earlier = syntax.packs.slice(0, index).find((other) => canBothRun(other.node, pack.node));
+        if (earlier) reportExtraPack(context, pack, earlier);
+        // Its intact policies are still checked below, through syntax.policyObjects.
+        if (hasGuessedShape(pack.node, syntax)) return;
         checkPackName(context, pack);
         if (pack.args) checkLiteralChoice(context, pack.args, 'enforcementLevel');
         checkPolicyNamesAreUnique(context, pack);
@@ -36,6 +47,17 @@ export function checkPackSource(doc: TextDocument): Diagnostic[] {
     // Policies declared with a Policy type but not (yet) listed in a pack still get the per-policy rules.
     for (const object of syntax.policyObjects) checkPolicy(context, object);
     return context.diagnostics;
+}
+
+/** A parser error as TypeScript reports it: its exact span, its message, its number (TS1109...). */
+function syntaxDiagnostic(doc: TextDocument, error: ts.DiagnosticWithLocation): Diagnostic {
+    return {
+        range: { start: doc.positionAt(error.start), end: doc.positionAt(error.start + error.length) },
+        severity: DiagnosticSeverity.Error,
+        source: SYNTAX_DIAGNOSTIC_SOURCE,
+        code: error.code,
+        message: ts.flattenDiagnosticMessageText(error.messageText, '\n'),
+    };
 }
 
 interface CheckContext {
@@ -49,12 +71,13 @@ function range(context: CheckContext, node: ts.Node): Range {
     return rangeOf(node, context.syntax.sourceFile, context.doc);
 }
 
+/** `pack` can run after `first` in the same execution (not in an exclusive branch of it). */
 function reportExtraPack(context: CheckContext, pack: PackConstruction, first: PackConstruction): void {
     context.diagnostics.push(packDiagnostic(
         'multiple-policy-packs', 'error', range(context, pack.callee),
         'Only one policy pack may be defined per process: @pulumi/policy stops with "Already serving policy pack" at the second `new PolicyPack`. Move this pack to its own folder.',
         undefined,
-        [{ location: { uri: context.doc.uri, range: range(context, first.callee) }, message: 'The first PolicyPack in this file.' }],
+        [{ location: { uri: context.doc.uri, range: range(context, first.callee) }, message: 'The PolicyPack that runs before it.' }],
     ));
 }
 
@@ -119,6 +142,7 @@ function uniqueName(name: string, taken: Set<string>): string {
 function checkPolicy(context: CheckContext, object: ts.ObjectLiteralExpression): void {
     if (context.checkedPolicies.has(object)) return;
     context.checkedPolicies.add(object);
+    if (hasGuessedShape(object, context.syntax)) return;
     const open = object.getStart(context.syntax.sourceFile);
     const braceRange: Range = { start: context.doc.positionAt(open), end: context.doc.positionAt(open + 1) };
     const spread = hasSpread(object);

@@ -5,11 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parse as parseYaml } from 'yaml';
 import { staticDiagnostics } from './packDocuments';
+import type { RunnerPool } from './runner/runnerPool';
+import { runtimeCheck } from './runtimeCheck';
+import { SYNTAX_DIAGNOSTIC_SOURCE } from './staticChecks';
 
 export interface FileDiagnostics {
     file: string;
@@ -39,7 +42,9 @@ function messageText(d: Diagnostic): string {
 /** `file:line:col: error|warning message [code]`, 1-based, as compilers print. */
 export function formatDiagnostic(file: string, d: Diagnostic): string {
     const severity = d.severity === DiagnosticSeverity.Error ? 'error' : d.severity === DiagnosticSeverity.Warning ? 'warning' : 'info';
-    return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${severity} ${messageText(d)}${d.code ? ` [${d.code}]` : ''}`;
+    // TypeScript's own diagnostics are known by their number as tsc prints it: TS1109.
+    const code = d.source === SYNTAX_DIAGNOSTIC_SOURCE ? `TS${d.code}` : d.code;
+    return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${severity} ${messageText(d)}${code ? ` [${code}]` : ''}`;
 }
 
 /** The entry file the SDK would load: package.json `main`, else index.ts, else index.js. */
@@ -54,14 +59,23 @@ export function packEntryFile(packDir: string): string | undefined {
 }
 
 /**
- * Static validation of the pack in `packDir`.
+ * The absolute folder of the pack in `packDir`.
  * @throws Error when `packDir` is not a policy pack (no PulumiPolicy.yaml), naming the folder.
  */
-export function validatePackDir(packDir: string): PackValidation {
+export function requirePackDir(packDir: string): string {
     const dir = path.resolve(packDir);
     if (!existsSync(path.join(dir, 'PulumiPolicy.yaml'))) {
         throw new Error(`${dir} is not a policy pack: it has no PulumiPolicy.yaml. Create one with \`policy-insights policy new <template>\`.`);
     }
+    return dir;
+}
+
+/**
+ * Static validation of the pack in `packDir`.
+ * @throws Error when `packDir` is not a policy pack (see requirePackDir).
+ */
+export function validatePackDir(packDir: string): PackValidation {
+    const dir = requirePackDir(packDir);
     const entryFile = packEntryFile(dir);
     const files: FileDiagnostics[] = [];
     for (const file of [path.join(dir, 'PulumiPolicy.yaml'), path.join(dir, 'package.json'), entryFile]) {
@@ -95,14 +109,38 @@ export function validatePackDir(packDir: string): PackValidation {
             ],
         });
     }
-    const all = files.flatMap((f) => f.diagnostics);
+    return withCounts({ packDir: dir, entryFile, files });
+}
+
+function withCounts(validation: Omit<PackValidation, 'errorCount' | 'warningCount'>): PackValidation {
+    const all = validation.files.flatMap((f) => f.diagnostics);
     return {
-        packDir: dir,
-        entryFile,
-        files,
+        ...validation,
         errorCount: all.filter((d) => d.severity === DiagnosticSeverity.Error).length,
         warningCount: all.filter((d) => d.severity === DiagnosticSeverity.Warning).length,
     };
+}
+
+/**
+ * The static checks and then, when they found no error, the pack loaded as the engine loads
+ * it (out of process, by `runner`): a pack that is clean on paper but throws at load, requires
+ * config or imports a missing module is an error, as `pulumi policy publish` would stop on it.
+ * The load is skipped after a static error, whose build or load failure would only repeat it.
+ * @throws Error when `packDir` is not a policy pack (see validatePackDir).
+ */
+export async function validatePackLoading(packDir: string, runner: Pick<RunnerPool, 'loadPack'>): Promise<PackValidation> {
+    const validation = validatePackDir(packDir);
+    if (validation.errorCount > 0) return validation;
+    const { diagnostics } = await runtimeCheck(runner, validation.packDir);
+    if (!diagnostics.size) return validation;
+    const files = validation.files.map((f) => ({ ...f, diagnostics: [...f.diagnostics] }));
+    for (const [uri, found] of diagnostics) {
+        const file = fileURLToPath(uri);
+        const existing = files.find((f) => f.file === file);
+        if (existing) existing.diagnostics.push(...found);
+        else files.push({ file, diagnostics: found });
+    }
+    return withCounts({ ...validation, files });
 }
 
 /** The version tag to publish: PulumiPolicy.yaml `version`, else package.json `version`. */

@@ -180,6 +180,87 @@ describe('checkPackSource rules', () => {
     });
 });
 
+describe('checkPackSource on code that does not parse', () => {
+    it('reports TypeScript\'s syntax error at its exact span, source ts, code 1109', () => {
+        const doc = source('const x = ;\n');
+        assert.deepEqual(checkPackSource(doc), [{
+            range: range(0, 10, 0, 11),
+            severity: DiagnosticSeverity.Error,
+            source: 'ts',
+            code: 1109,
+            message: 'Expression expected.',
+        }]);
+    });
+
+    it('reports syntax errors in JavaScript packs too', () => {
+        const diagnostics = checkPackSource(source('const { PolicyPack } = require("@pulumi/policy");\nnew PolicyPack("p", { policies: [ });\n', 'index.js'));
+        assert.ok(diagnostics.length > 0);
+        assert.ok(diagnostics.every(d => d.source === 'ts' && d.severity === DiagnosticSeverity.Error), JSON.stringify(diagnostics));
+    });
+
+    it('does not turn `[{{{ ]` into three nameless policies: only the syntax errors stand', () => {
+        const doc = source('import { PolicyPack } from "@pulumi/policy";\nnew PolicyPack("a", { policies: [{{{ ] });\n');
+        const diagnostics = checkPackSource(doc);
+        assert.deepEqual(diagnostics.map(d => `${d.source}:${d.code}@${d.range.start.line}:${d.range.start.character}`),
+            ['ts:1136@1:34', 'ts:1136@1:35', 'ts:1136@1:37']);
+    });
+
+    it('still checks the intact pack next to a syntax error elsewhere in the file', () => {
+        const doc = source([
+            'import { PolicyPack } from "@pulumi/policy";',
+            'const broken = (;',
+            `new PolicyPack("my pack!", { policies: [{ name: "p", ${VALID_BODY} }] });`,
+        ].join('\n'));
+        const diagnostics = checkPackSource(doc);
+        assert.deepEqual(diagnostics.map(d => d.source === 'ts' ? 'ts' : d.code).sort(), ['invalid-pack-name', 'ts']);
+    });
+
+    it('keeps checking an intact policy declared outside a pack call that has a syntax error', () => {
+        const doc = source([
+            'import { PolicyPack, ResourceValidationPolicy } from "@pulumi/policy";',
+            'const p: ResourceValidationPolicy = { name: "all", description: "d", validateResource: () => {} };',
+            'new PolicyPack("pack", { policies: [p, { name: ] });',
+        ].join('\n'));
+        const codes = checkPackSource(doc).map(d => d.source === 'ts' ? 'ts' : d.code);
+        assert.ok(codes.includes('reserved-policy-name'), codes.join());
+        assert.ok(!codes.includes('missing-policy-name'), codes.join());
+    });
+});
+
+describe('checkPackSource: multiple-policy-packs counts only packs that can both run', () => {
+    const pack = (name: string) => `new PolicyPack("${name}", { policies: [{ name: "p", ${VALID_BODY} }] })`;
+    const codes = (...lines: string[]) => checkPackSource(source(['import { PolicyPack } from "@pulumi/policy";', ...lines].join('\n'))).map(d => d.code);
+
+    it('is quiet for the two arms of an if/else, of a ternary, and for switch cases that end in break or return', () => {
+        assert.deepEqual(codes(`if (process.env.STRICT) { ${pack('strict')}; } else { ${pack('lax')}; }`), []);
+        assert.deepEqual(codes(`if (a) ${pack('one')}; else if (b) ${pack('two')}; else ${pack('three')};`), []);
+        assert.deepEqual(codes(`const chosen = process.env.STRICT ? ${pack('strict')} : ${pack('lax')};`), []);
+        assert.deepEqual(codes(
+            'function make(kind: string) {',
+            `    switch (kind) { case "a": ${pack('a')}; break; case "b": case "c": { ${pack('bc')}; return; } default: ${pack('d')}; }`,
+            '}',
+        ), []);
+    });
+
+    it('fires when both can run: sequential statements, an if without else before another pack, a case that falls through', () => {
+        assert.deepEqual(codes(`${pack('one')};`, `${pack('two')};`), ['multiple-policy-packs']);
+        assert.deepEqual(codes(`if (a) { ${pack('one')}; }`, `${pack('two')};`), ['multiple-policy-packs']);
+        assert.deepEqual(codes(`switch (k) { case 1: ${pack('one')}; case 2: ${pack('two')}; }`), ['multiple-policy-packs']);
+        assert.deepEqual(codes(`if (a) { ${pack('one')}; ${pack('two')}; } else { ${pack('three')}; }`), ['multiple-policy-packs']);
+    });
+
+    it('points at the pack that runs before, not the first in the file', () => {
+        const doc = source([
+            'import { PolicyPack } from "@pulumi/policy";',
+            `if (a) { ${pack('one')}; } else { ${pack('two')}; ${pack('three')}; }`,
+        ].join('\n'));
+        const diagnostic = only(checkPackSource(doc), 'multiple-policy-packs');
+        const related = diagnostic.relatedInformation?.[0].location.range;
+        assert.equal(related?.start.character, 'if (a) { new PolicyPack("one", { policies: [{ name: "p", description: "d", validateResource: () => {} }] }); } else { new '.length);
+        assert.ok(diagnostic.range.start.character > related!.start.character);
+    });
+});
+
 describe('checkPackSource finds packs and policies however they are written', () => {
     it('an aliased import, a const policy, an annotated policy and spreads of arrays', () => {
         const doc = source([
