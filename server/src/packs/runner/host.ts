@@ -7,13 +7,14 @@
  * others still run. Policies that cannot apply to a resource's type (the SDK's own
  * `__pulumiType` fast check) are not called: the SDK would return no diagnostic for them.
  */
-import { buildAnalyzeRequest, buildAnalyzeStackRequest, buildConfigureRequest, resourceName } from './analyzerRequests';
-import { InProcessAnalyzeRequest } from './inProcessRequest';
+import { buildAnalyzeRequest, buildAnalyzeStackRequest, buildConfigureRequest, buildResourceOptions, marshalledProperties, resourceName } from './analyzerRequests';
+import { attributeResourceDiagnostic, stackDiagnosticAttribution } from './diagnosticAttribution';
+import { InProcessAnalyzeRequest, InProcessProviderResource } from './inProcessRequest';
 import { diagnosticFromProto, packInfoFromProto, remediationFromProto, type AnalyzeDiagnosticLike, type AnalyzerInfoLike, type RemediationLike } from './analyzerProto';
 import type { BatchResult, HostFailure, HostRequestEnvelope, HostResponse, HostResult } from './hostMessages';
 import { loadSdkPack, PackLoadError, type LoadedSdkPack, type SdkHandler, type SdkPolicy } from './hostSdk';
 import { CallGuard } from './hostWatchdog';
-import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
+import type { ResolvedPolicyConfig, RunnerProviderResource, RunnerResource } from './runnerTypes';
 
 interface HostState {
     pack: LoadedSdkPack;
@@ -24,7 +25,10 @@ interface HostState {
     /** Per resource type: the policies that may apply, in pack order, with their handler. */
     applicableByType: Map<string, { index: number; handler: SdkHandler }[]>;
     remediateHandlers: Map<string, SdkHandler>;
-    emptyOptions?: unknown;
+    /** The options message of a resource without options or parent: shared, never mutated. */
+    defaultOptions?: unknown;
+    /** Providers seen in this host by URN, reused while their properties are unchanged (many resources share one). */
+    providers: Map<string, { json: string; provider: InProcessProviderResource }>;
 }
 
 let state: HostState | undefined;
@@ -63,6 +67,7 @@ async function load(codeFile: string, loadAs: string): Promise<HostResult> {
         levels: policies.map((p) => p.enforcementLevel || enforcementLevel),
         applicableByType: new Map(),
         remediateHandlers: new Map(),
+        providers: new Map(),
     };
     return { kind: 'loaded', info: packInfoFromProto(infoProto.resp as AnalyzerInfoLike) };
 }
@@ -121,14 +126,21 @@ function applicablePolicies(s: HostState, type: string): { index: number; handle
     return list;
 }
 
-/** Options as the engine sends them for a resource without any: one shared, never-mutated message. */
+/** The options message the engine sends for a resource (the builder's, shared when the resource has none). */
 function resourceOptions(s: HostState, resource: RunnerResource): unknown {
-    if (resource.parent) {
-        const options = new s.pack.protos.AnalyzerResourceOptions();
-        options.setParent(resource.parent);
-        return options;
-    }
-    return (s.emptyOptions ??= new s.pack.protos.AnalyzerResourceOptions());
+    if (resource.parent || resource.options) return buildResourceOptions(s.pack.protos, resource);
+    return (s.defaultOptions ??= buildResourceOptions(s.pack.protos, resource));
+}
+
+/** The provider as the SDK reads it from a parsed request (properties marshalled as the engine does). */
+function providerResource(s: HostState, provider: RunnerProviderResource | undefined): InProcessProviderResource | undefined {
+    if (!provider) return undefined;
+    const json = JSON.stringify(provider);
+    const known = s.providers.get(provider.urn);
+    if (known && known.json === json) return known.provider;
+    const created = new InProcessProviderResource(provider.urn, provider.type, provider.name, marshalledProperties(provider.properties, 'analyze'));
+    s.providers.set(provider.urn, { json, provider: created });
+    return created;
 }
 
 function emptyBatch(): BatchResult {
@@ -142,7 +154,14 @@ async function analyze(requestId: number, resources: RunnerResource[], skip: Set
         const resource = resources[r];
         const policies = applicablePolicies(s, resource.type);
         if (!policies.length) continue;
-        const request = new InProcessAnalyzeRequest(resource.type, resource.urn, resourceName(resource), resource.properties, resourceOptions(s, resource));
+        const request = new InProcessAnalyzeRequest(
+            resource.type,
+            resource.urn,
+            resourceName(resource),
+            marshalledProperties(resource.properties, 'analyze'),
+            resourceOptions(s, resource),
+            providerResource(s, resource.provider),
+        );
         for (const { index, handler } of policies) {
             const policyName = s.pack.policies[index].name;
             if (skip.has(policyName)) continue;
@@ -155,7 +174,7 @@ async function analyze(requestId: number, resources: RunnerResource[], skip: Set
                 out.errors.push({ code: 'policy-error', policyName, urn: resource.urn, message: errorMessage(outcome.value.err) });
             } else {
                 const resp = outcome.value.resp as { getDiagnosticsList(): AnalyzeDiagnosticLike[] };
-                for (const d of resp.getDiagnosticsList()) out.diagnostics.push(diagnosticFromProto(d, resource.urn));
+                for (const d of resp.getDiagnosticsList()) out.diagnostics.push(attributeResourceDiagnostic(diagnosticFromProto(d), resource.urn));
             }
         }
     }
@@ -166,6 +185,7 @@ async function analyzeStack(requestId: number, resources: RunnerResource[], skip
     const s = requireState();
     const out = emptyBatch();
     const request = buildAnalyzeStackRequest(s.pack.protos, resources);
+    const attribute = stackDiagnosticAttribution(resources);
     for (let i = 0; i < s.pack.policies.length; i++) {
         const p = s.pack.policies[i];
         if (skip.has(p.name) || s.levels[i] === 'disabled' || !s.pack.policy.isStackPolicy(p)) continue;
@@ -177,7 +197,7 @@ async function analyzeStack(requestId: number, resources: RunnerResource[], skip
             out.errors.push({ code: 'policy-error', policyName: p.name, message: errorMessage(outcome.value.err) });
         } else {
             const resp = outcome.value.resp as { getDiagnosticsList(): AnalyzeDiagnosticLike[] };
-            for (const d of resp.getDiagnosticsList()) out.diagnostics.push(diagnosticFromProto(d, ''));
+            for (const d of resp.getDiagnosticsList()) out.diagnostics.push(attribute(diagnosticFromProto(d)));
         }
     }
     return out;
@@ -212,7 +232,7 @@ async function remediate(requestId: number, resources: RunnerResource[], skip: S
     if (!s.levels.some((level, i) => level === 'remediate' && s.pack.policies[i].remediateResource)) return out;
     for (let r = 0; r < resources.length; r++) {
         const resource = resources[r];
-        const request = buildAnalyzeRequest(s.pack.protos, resource);
+        const request = buildAnalyzeRequest(s.pack.protos, resource, 'remediate');
         currentRemediation = -1;
         const handler = remediateHandler(s, skip);
         const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: r, policyIndex: -1 }, timeoutMs, (done) => invoke(handler, request, done));

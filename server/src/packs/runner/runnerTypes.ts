@@ -31,9 +31,14 @@ export interface ResolvedPolicyConfig {
 export type PolicyPackConfig = Record<string, PolicyConfigValue>;
 
 /**
- * A violation, with exactly the fields of the Analyzer protocol's `AnalyzeDiagnostic`.
- * `urn` is the URN the policy reported, else the analyzed resource's (resource policies)
- * or empty (stack policies without a resource).
+ * A violation, with exactly the fields of the Analyzer protocol's `AnalyzeDiagnostic`, attributed
+ * as the engine attributes it (pulumi/pulumi `analyze_snapshot.go`):
+ * - `urn`: for a resource policy, always the analyzed resource (a URN the policy passed to
+ *   reportViolation is ignored); for a stack policy, the URN the policy passed when it is one
+ *   of the analyzed resources, else the stack's root URN (the `pulumi:pulumi:Stack` resource
+ *   without a parent, else `urn:pulumi:<stack>::<project>::pulumi:pulumi:Stack::<project>-<stack>`
+ *   from the first valid URN; empty when there are no resources).
+ * - `enforcementLevel`: never `remediate`: a violation at that level is reported `mandatory`.
  */
 export interface PolicyDiagnostic {
     policyPackName: string;
