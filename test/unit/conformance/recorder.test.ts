@@ -34,6 +34,9 @@ const full: RunnerResource = {
         nested: { pw: secret({ deep: secret('x') }), __inner: 1 },
         list: [secret(1), 'a'],
         redacted: '[secret]',
+        // A checkpoint's forms: before the fix, one of these failed every stack policy.
+        fromCheckpoint: { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', plaintext: '{"user":"admin"}' },
+        encrypted: { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', ciphertext: 'v1:c2VjcmV0' },
         __meta: 'internal',
     },
     options: {
@@ -94,6 +97,8 @@ describe('conformance: what a policy sees (runner vs the engine path)', () => {
         const seen = recorded(records[1]);
         assert.deepStrictEqual(seen.props, {
             acl: 'private',
+            encrypted: '[secret]',
+            fromCheckpoint: { user: 'admin' },
             list: [1, 'a'],
             // MarshalProperties skips internal keys at the top level only.
             nested: { __inner: 1, pw: { deep: 'x' } },
@@ -134,7 +139,7 @@ describe('conformance: what a policy sees (runner vs the engine path)', () => {
         const seen = recorded(ours.diagnostics.find((d) => d.policyName === 'record-stack')) as { resources: Record<string, unknown>[]; runtime: unknown };
         assert.deepStrictEqual(seen.runtime, expectedRuntime);
         const fullSeen = seen.resources.find((r) => r.urn === full.urn)!;
-        assert.deepStrictEqual(fullSeen.props, { acl: 'private', list: [1, 'a'], nested: { __inner: 1, pw: { deep: 'x' } }, password: 'hunter2', redacted: '[secret]' });
+        assert.deepStrictEqual(fullSeen.props, { acl: 'private', encrypted: '[secret]', fromCheckpoint: { user: 'admin' }, list: [1, 'a'], nested: { __inner: 1, pw: { deep: 'x' } }, password: 'hunter2', redacted: '[secret]' });
         assert.equal((fullSeen.opts as { protect: boolean }).protect, true);
         assert.deepStrictEqual((fullSeen.provider as { props: unknown }).props, { accessKey: 'AKIA', region: 'eu-west-1' });
         assert.equal(fullSeen.parent, stackUrn);
@@ -188,7 +193,9 @@ describe('conformance: what a policy sees (runner vs the engine path)', () => {
         assert.deepStrictEqual(fullRemediation.properties, {
             __meta: 'internal',
             acl: 'private',
-            keysSeen: ['__meta', 'acl', 'list', 'nested', 'password', 'redacted'],
+            encrypted: '[secret]',
+            fromCheckpoint: { user: 'admin' },
+            keysSeen: ['__meta', 'acl', 'encrypted', 'fromCheckpoint', 'list', 'nested', 'password', 'redacted'],
             list: [secret(1), 'a'],
             nested: { __inner: 1, pw: secret({ deep: secret('x') }) },
             // @pulumi/policy's secrets-preserving proxy hands a top-level secret back as its plain value.
