@@ -25,8 +25,9 @@ export interface BothPaths {
     close(): Promise<void>;
 }
 
-export async function startBothPaths(packDir: string, context?: PackRuntimeContext, config?: PolicyPackConfig): Promise<BothPaths> {
-    const { dir, cleanup } = copyPackToTemp(packDir);
+/** `copy: false` runs a pack that has its own node_modules where it is (nothing is written there). */
+export async function startBothPaths(packDir: string, context?: PackRuntimeContext, config?: PolicyPackConfig, { copy = true } = {}): Promise<BothPaths> {
+    const { dir, cleanup } = copy ? copyPackToTemp(packDir) : { dir: packDir, cleanup: () => undefined };
     const cacheDir = tempCacheDir();
     const pool = new RunnerPool({ hostScript, cacheDir, timeoutMs: 10_000 });
     const grpc = await GrpcAnalyzer.start(dir, { cacheDir, context });
