@@ -2,9 +2,11 @@
  * The pack host: a child process (cwd = the pack directory) that loads one policy pack and
  * answers the parent's requests over the IPC channel. Bundled to out/server/packRunner.js.
  *
- * Every policy runs through the SDK's own Analyzer handlers, one handler per policy so that
+ * Every policy runs through the SDK's own Analyzer handlers. A resource's applicable policies
+ * run in one SDK call (the SDK's handler over just those policies, each marking itself as it
+ * starts); when that call fails or times out, they run again one handler per policy, so that
  * a policy that throws or times out is reported for that policy and resource while the
- * others still run. Policies that cannot apply to a resource's type (the SDK's own
+ * others still report. Policies that cannot apply to a resource's type (the SDK's own
  * `__pulumiType` fast check) are not called: the SDK would return no diagnostic for them.
  */
 import { buildAnalyzeRequest, buildAnalyzeStackRequest, buildConfigureRequest, buildResourceOptions, marshalledProperties, resourceName } from './analyzerRequests';
@@ -23,7 +25,9 @@ interface HostState {
     /** Effective level per policy (config, else the policy's, else the pack's), as the SDK computes it. */
     levels: string[];
     /** Per resource type: the policies that may apply, in pack order, with their handler. */
-    applicableByType: Map<string, { index: number; handler: SdkHandler }[]>;
+    applicableByType: Map<string, ApplicablePolicy[]>;
+    /** Per resource type and skipped policies: one SDK handler over the applicable policies, each marking itself. */
+    groupByType: Map<string, SdkHandler>;
     remediateHandlers: Map<string, SdkHandler>;
     /** The options message of a resource without options or parent: shared, never mutated. */
     defaultOptions?: unknown;
@@ -31,7 +35,21 @@ interface HostState {
     providers: Map<string, { json: string; provider: InProcessProviderResource }>;
 }
 
+/** A policy that may apply to a type: its index in the pack, the policy (narrowed to its usable validations) and its own handler. */
+interface ApplicablePolicy {
+    index: number;
+    policy: SdkPolicy;
+    handler: SdkHandler;
+}
+
 let state: HostState | undefined;
+/** The analyze policy running inside a grouped call (see `groupHandler`). */
+let currentAnalyzePolicy = -1;
+/**
+ * The resource of the grouped call in progress. A call abandoned after a timeout may resume
+ * later and run its remaining policies: they must not mark themselves as the running one.
+ */
+let groupedUrn: string | undefined;
 let guard: CallGuard | undefined;
 /** The remediation currently running (remediations chain inside one SDK call). */
 let currentRemediation = -1;
@@ -66,6 +84,7 @@ async function load(codeFile: string, loadAs: string): Promise<HostResult> {
         stackHandlers: policies.map((p) => server.makeAnalyzeStackRpcFun(name, version, enforcementLevel, [p])),
         levels: policies.map((p) => p.enforcementLevel || enforcementLevel),
         applicableByType: new Map(),
+        groupByType: new Map(),
         remediateHandlers: new Map(),
         providers: new Map(),
     };
@@ -78,6 +97,7 @@ async function configure(config: Record<string, ResolvedPolicyConfig>): Promise<
     if (result.err) throw result.err;
     s.levels = s.pack.policies.map((p) => config[p.name]?.enforcementLevel || p.enforcementLevel || s.pack.enforcementLevel);
     s.applicableByType.clear();
+    s.groupByType.clear();
     s.remediateHandlers.clear();
     return { kind: 'configured' };
 }
@@ -95,7 +115,7 @@ function requireState(): HostState {
  * called, and a policy with an array of validations gets a handler over the ones that can
  * apply: the diagnostics are the SDK's, without the calls that cannot produce any.
  */
-function applicablePolicies(s: HostState, type: string): { index: number; handler: SdkHandler }[] {
+function applicablePolicies(s: HostState, type: string): ApplicablePolicy[] {
     let list = s.applicableByType.get(type);
     if (!list) {
         list = [];
@@ -104,7 +124,7 @@ function applicablePolicies(s: HostState, type: string): { index: number; handle
             if (s.levels[index] === 'disabled' || !sdk.isResourcePolicy(p) || !p.validateResource) return;
             if (!Array.isArray(p.validateResource)) {
                 const only = sdk.getPulumiType(p.validateResource);
-                if (!only || only === type) list!.push({ index, handler: s.analyzeHandlers[index] });
+                if (!only || only === type) list!.push({ index, policy: p, handler: s.analyzeHandlers[index] });
                 return;
             }
             const validations = p.validateResource as unknown[];
@@ -114,16 +134,50 @@ function applicablePolicies(s: HostState, type: string): { index: number; handle
             });
             if (!usable.length) return;
             if (usable.length === validations.length) {
-                list!.push({ index, handler: s.analyzeHandlers[index] });
+                list!.push({ index, policy: p, handler: s.analyzeHandlers[index] });
                 return;
             }
             // Same policy object (own fields and prototype), fewer validations.
             const narrowed = Object.assign(Object.create(Object.getPrototypeOf(p)), p, { validateResource: usable }) as SdkPolicy;
-            list!.push({ index, handler: server.makeAnalyzeRpcFun(name, version, enforcementLevel, [narrowed]) });
+            list!.push({ index, policy: narrowed, handler: server.makeAnalyzeRpcFun(name, version, enforcementLevel, [narrowed]) });
         });
         s.applicableByType.set(type, list);
     }
     return list;
+}
+
+/** A validation that marks its policy as the one running before it runs, keeping the SDK's type tag. */
+function markedValidation(validation: unknown, index: number): unknown {
+    const validate = validation as (args: unknown, report: unknown) => unknown;
+    const marked = (args: unknown, report: unknown) => {
+        if (groupedUrn !== undefined && (args as { urn?: string }).urn === groupedUrn) {
+            currentAnalyzePolicy = index;
+            guard!.enterPolicy(index);
+        }
+        return validate(args, report);
+    };
+    const pulumiType = (validation as { __pulumiType?: unknown }).__pulumiType;
+    return pulumiType === undefined ? marked : Object.assign(marked, { __pulumiType: pulumiType });
+}
+
+/**
+ * The SDK's analyze handler over `policies` (a resource's applicable ones, minus skipped),
+ * cached per type and skip set. Same policy objects (fields and prototype), validations marked.
+ */
+function groupHandler(s: HostState, type: string, policies: ApplicablePolicy[], skip: Set<string>): SdkHandler {
+    const key = skip.size ? `${type}\0${[...skip].sort().join('\0')}` : type;
+    let handler = s.groupByType.get(key);
+    if (!handler) {
+        const marked = policies.map(({ index, policy }) => {
+            const v = policy.validateResource;
+            const validateResource = Array.isArray(v) ? v.map((f) => markedValidation(f, index)) : markedValidation(v, index);
+            return Object.assign(Object.create(Object.getPrototypeOf(policy)), policy, { validateResource }) as SdkPolicy;
+        });
+        const { name, version, enforcementLevel, server } = s.pack;
+        handler = server.makeAnalyzeRpcFun(name, version, enforcementLevel, marked);
+        s.groupByType.set(key, handler);
+    }
+    return handler;
 }
 
 /** The options message the engine sends for a resource (the builder's, shared when the resource has none). */
@@ -143,6 +197,10 @@ function providerResource(s: HostState, provider: RunnerProviderResource | undef
     return created;
 }
 
+function timeoutMessage(policyName: string, timeoutMs: number, urn: string): string {
+    return `Policy '${policyName}' did not finish within ${timeoutMs} ms on ${urn}; it is skipped for the rest of this evaluation.`;
+}
+
 function emptyBatch(): BatchResult {
     return { diagnostics: [], remediations: [], errors: [], timedOut: [] };
 }
@@ -152,7 +210,8 @@ async function analyze(requestId: number, resources: RunnerResource[], skip: Set
     const out = emptyBatch();
     for (let r = 0; r < resources.length; r++) {
         const resource = resources[r];
-        const policies = applicablePolicies(s, resource.type);
+        let policies = applicablePolicies(s, resource.type);
+        if (skip.size) policies = policies.filter((p) => !skip.has(s.pack.policies[p.index].name));
         if (!policies.length) continue;
         const request = new InProcessAnalyzeRequest(
             resource.type,
@@ -162,12 +221,32 @@ async function analyze(requestId: number, resources: RunnerResource[], skip: Set
             resourceOptions(s, resource),
             providerResource(s, resource.provider),
         );
+        if (policies.length > 1) {
+            // All at once; on a failure or a timeout, each on its own below (the grouped call's
+            // diagnostics are dropped, so the policies before the failing one run again).
+            currentAnalyzePolicy = -1;
+            groupedUrn = resource.urn;
+            const handler = groupHandler(s, resource.type, policies, skip);
+            const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: r, policyIndex: policies[0].index }, timeoutMs, (done) => invoke(handler, request, done));
+            groupedUrn = undefined;
+            if (outcome.kind === 'done' && !outcome.value.err) {
+                const resp = outcome.value.resp as { getDiagnosticsList(): AnalyzeDiagnosticLike[] };
+                for (const d of resp.getDiagnosticsList()) out.diagnostics.push(attributeResourceDiagnostic(diagnosticFromProto(d), resource.urn));
+                continue;
+            }
+            if (outcome.kind === 'timeout' && currentAnalyzePolicy >= 0) {
+                const policyName = s.pack.policies[currentAnalyzePolicy].name;
+                out.errors.push({ code: 'policy-timeout', policyName, urn: resource.urn, message: timeoutMessage(policyName, timeoutMs, resource.urn) });
+                out.timedOut.push(policyName);
+                skip.add(policyName);
+            }
+        }
         for (const { index, handler } of policies) {
             const policyName = s.pack.policies[index].name;
             if (skip.has(policyName)) continue;
             const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: r, policyIndex: index }, timeoutMs, (done) => invoke(handler, request, done));
             if (outcome.kind === 'timeout') {
-                out.errors.push({ code: 'policy-timeout', policyName, urn: resource.urn, message: `Policy '${policyName}' did not finish within ${timeoutMs} ms on ${resource.urn}; it is skipped for the rest of this evaluation.` });
+                out.errors.push({ code: 'policy-timeout', policyName, urn: resource.urn, message: timeoutMessage(policyName, timeoutMs, resource.urn) });
                 out.timedOut.push(policyName);
                 skip.add(policyName);
             } else if (outcome.value.err) {
