@@ -31,8 +31,13 @@ interface HostState {
     remediateHandlers: Map<string, SdkHandler>;
     /** The options message of a resource without options or parent: shared, never mutated. */
     defaultOptions?: unknown;
-    /** Providers seen in this host by URN, reused while their properties are unchanged (many resources share one). */
+    /**
+     * Providers already converted, by the object that came over IPC (resources that share a
+     * provider object share it after the structured clone too), else by URN while their
+     * properties are unchanged.
+     */
     providers: Map<string, { json: string; provider: InProcessProviderResource }>;
+    providerObjects: WeakMap<RunnerProviderResource, InProcessProviderResource>;
 }
 
 /** A policy that may apply to a type: its index in the pack, the policy (narrowed to its usable validations) and its own handler. */
@@ -87,6 +92,7 @@ async function load(codeFile: string, loadAs: string): Promise<HostResult> {
         groupByType: new Map(),
         remediateHandlers: new Map(),
         providers: new Map(),
+        providerObjects: new WeakMap(),
     };
     return { kind: 'loaded', info: packInfoFromProto(infoProto.resp as AnalyzerInfoLike) };
 }
@@ -189,12 +195,18 @@ function resourceOptions(s: HostState, resource: RunnerResource): unknown {
 /** The provider as the SDK reads it from a parsed request (properties marshalled as the engine does). */
 function providerResource(s: HostState, provider: RunnerProviderResource | undefined): InProcessProviderResource | undefined {
     if (!provider) return undefined;
+    const same = s.providerObjects.get(provider);
+    if (same) return same;
     const json = JSON.stringify(provider);
     const known = s.providers.get(provider.urn);
-    if (known && known.json === json) return known.provider;
-    const created = new InProcessProviderResource(provider.urn, provider.type, provider.name, marshalledProperties(provider.properties, 'analyze'));
-    s.providers.set(provider.urn, { json, provider: created });
-    return created;
+    let converted: InProcessProviderResource;
+    if (known && known.json === json) converted = known.provider;
+    else {
+        converted = new InProcessProviderResource(provider.urn, provider.type, provider.name, marshalledProperties(provider.properties, 'analyze'));
+        s.providers.set(provider.urn, { json, provider: converted });
+    }
+    s.providerObjects.set(provider, converted);
+    return converted;
 }
 
 function timeoutMessage(policyName: string, timeoutMs: number, urn: string): string {
