@@ -196,6 +196,18 @@ describe('conformance: what a policy sees (runner vs the engine path)', () => {
             encrypted: '[secret]',
             fromCheckpoint: { user: 'admin' },
             keysSeen: ['__meta', 'acl', 'encrypted', 'fromCheckpoint', 'list', 'nested', 'password', 'redacted'],
+            optsSeen: {
+                protect: true,
+                ignoreChanges: ['tags'],
+                aliases: ['urn:pulumi:dev::conf::aws:s3/bucket:Bucket::old'],
+                customTimeouts: { createSeconds: 60, updateSeconds: 120, deleteSeconds: 0 },
+                additionalSecretOutputs: ['password'],
+                deleteBeforeReplace: false,
+                parent: stackUrn,
+            },
+            // The provider's internal keys are skipped for Remediate too (marshalProvider); the SDK unwraps its secrets.
+            providerSeen: { urn: providerUrn, props: { accessKey: 'AKIA', region: 'eu-west-1' } },
+            runtimeSeen: { project: 'conf', stack: 'dev', greeting: 'hello' },
             list: [secret(1), 'a'],
             nested: { __inner: 1, pw: secret({ deep: secret('x') }) },
             // @pulumi/policy's secrets-preserving proxy hands a top-level secret back as its plain value.
