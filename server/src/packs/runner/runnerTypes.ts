@@ -95,7 +95,10 @@ export interface RunnerProviderResource {
  * policy sees: for `analyze`/`remediate` the engine sends a state's inputs, for `analyzeStack`
  * its outputs. Secret values travel in the engine's wire form
  * (`{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`),
- * which the SDK unwraps for the policy.
+ * which the SDK unwraps for the policy; a checkpoint's `{sig, plaintext}` is read as its JSON
+ * value and an undecrypted `{sig, ciphertext}` reaches the policy as `[secret]`. Top-level keys
+ * starting with `__` are dropped for analyze and analyzeStack and kept for remediate, as the
+ * engine marshals them.
  */
 export interface RunnerResource {
     urn: string;
