@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { buildAnalyzeRequest } from '../../../server/src/packs/runner/analyzerRequests';
-import { InProcessAnalyzeRequest, structRoundTrip } from '../../../server/src/packs/runner/inProcessRequest';
+import { buildAnalyzeRequest, buildResourceOptions, marshalledProperties, resourceName, type PropertyPurpose } from '../../../server/src/packs/runner/analyzerRequests';
+import { InProcessAnalyzeRequest, InProcessProviderResource, structRoundTrip } from '../../../server/src/packs/runner/inProcessRequest';
+import type { RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
 
 const req = createRequire(__filename);
 const pbPath = req.resolve('@pulumi/pulumi/proto/analyzer_pb');
@@ -54,16 +55,77 @@ describe('structRoundTrip', () => {
 });
 
 describe('InProcessAnalyzeRequest', () => {
-    it('answers the getters @pulumi/policy calls as a parsed AnalyzeRequest does', () => {
-        const resource = { urn: 'urn:pulumi:dev::p::aws:s3/bucket:Bucket::b', type: 'aws:s3/bucket:Bucket', name: 'b', properties: samples[4] };
-        const protos = { ...pb, Struct };
-        const wire = pb.AnalyzeRequest.deserializeBinary((buildAnalyzeRequest(protos, resource) as { serializeBinary(): Uint8Array }).serializeBinary());
-        const local = new InProcessAnalyzeRequest(resource.type, resource.urn, resource.name, resource.properties, new pb.AnalyzerResourceOptions());
-        assert.equal(local.getType(), wire.getType());
-        assert.equal(local.getUrn(), wire.getUrn());
-        assert.equal(local.getName(), wire.getName());
-        assert.deepStrictEqual(local.getProperties().toJavaScript(), wire.getProperties().toJavaScript());
-        assert.deepStrictEqual((local.getOptions() as { toObject(): unknown }).toObject(), wire.getOptions().toObject());
-        assert.equal(local.getProvider(), wire.getProvider());
+    const protos = { ...pb, Struct };
+    const overGrpc = (resource: RunnerResource, purpose: PropertyPurpose) =>
+        pb.AnalyzeRequest.deserializeBinary((buildAnalyzeRequest(protos, resource, purpose) as { serializeBinary(): Uint8Array }).serializeBinary());
+    const inProcess = (resource: RunnerResource, purpose: PropertyPurpose) =>
+        new InProcessAnalyzeRequest(
+            resource.type,
+            resource.urn,
+            resourceName(resource),
+            marshalledProperties(resource.properties, purpose),
+            buildResourceOptions(protos, resource),
+            resource.provider && new InProcessProviderResource(resource.provider.urn, resource.provider.type, resource.provider.name, marshalledProperties(resource.provider.properties, 'analyze')),
+        );
+    const secret = (value: unknown) => ({ '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', value });
+    const urn = 'urn:pulumi:dev::p::aws:s3/bucket:Bucket::b';
+    const cases: [string, RunnerResource][] = [
+        ['no options, no provider', { urn, type: 'aws:s3/bucket:Bucket', name: 'b', properties: samples[4] }],
+        [
+            'every option, a provider, secrets and internal keys',
+            {
+                urn,
+                type: 'aws:s3/bucket:Bucket',
+                parent: 'urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev',
+                properties: { ...samples[2], pw: secret('x'), __internal: { a: 1 }, nested: { __kept: true } },
+                options: { protect: true, ignoreChanges: ['a', 'b'], deleteBeforeReplace: false, additionalSecretOutputs: ['pw'], aliases: ['urn:pulumi:dev::p::aws:s3/bucket:Bucket::old'], customTimeouts: { create: 1.5, update: 2, delete: 3, read: 4 } },
+                provider: { urn: 'urn:pulumi:dev::p::pulumi:providers:aws::default', type: 'pulumi:providers:aws', name: 'default', properties: { region: 'us-east-1', __sig: 'x', token: secret('t') } },
+            },
+        ],
+        ['deleteBeforeReplace true', { urn, type: 'aws:s3/bucket:Bucket', properties: {}, options: { deleteBeforeReplace: true } }],
+    ];
+    for (const [label, resource] of cases) {
+        for (const purpose of ['analyze', 'remediate'] as const) {
+            it(`answers the getters @pulumi/policy calls as a parsed ${purpose} request does (${label})`, () => {
+                const wire = overGrpc(resource, purpose);
+                const local = inProcess(resource, purpose);
+                assert.equal(local.getType(), wire.getType());
+                assert.equal(local.getUrn(), wire.getUrn());
+                assert.equal(local.getName(), wire.getName());
+                assert.deepStrictEqual(local.getProperties().toJavaScript(), wire.getProperties().toJavaScript());
+                assert.deepStrictEqual((local.getOptions() as { toObject(): unknown }).toObject(), wire.getOptions().toObject());
+                const provider = local.getProvider();
+                const wireProvider = wire.getProvider();
+                if (!resource.provider) {
+                    assert.equal(provider, undefined);
+                    assert.equal(wireProvider, undefined);
+                    return;
+                }
+                assert.ok(provider && wireProvider);
+                assert.deepStrictEqual(
+                    [provider.getUrn(), provider.getType(), provider.getName(), provider.getProperties().toJavaScript()],
+                    [wireProvider.getUrn(), wireProvider.getType(), wireProvider.getName(), wireProvider.getProperties().toJavaScript()],
+                );
+            });
+        }
+    }
+
+    it('strips top-level `__` keys for analyze and the provider, keeps them for remediate, as the engine marshals', () => {
+        const [, resource] = cases[1];
+        const analyzed = overGrpc(resource, 'analyze').getProperties().toJavaScript();
+        assert.ok(!('__internal' in analyzed));
+        assert.deepStrictEqual(analyzed.nested, { __kept: true });
+        assert.deepStrictEqual(overGrpc(resource, 'remediate').getProperties().toJavaScript().__internal, { a: 1 });
+        assert.ok(!('__sig' in overGrpc(resource, 'remediate').getProvider().getProperties().toJavaScript()));
+        assert.deepStrictEqual(overGrpc(resource, 'analyze').getOptions().toObject(), {
+            protect: true,
+            ignorechangesList: ['a', 'b'],
+            deletebeforereplace: false,
+            deletebeforereplacedefined: true,
+            additionalsecretoutputsList: ['pw'],
+            aliasesList: ['urn:pulumi:dev::p::aws:s3/bucket:Bucket::old'],
+            customtimeouts: { create: 1.5, update: 2, pb_delete: 3, read: 4 },
+            parent: 'urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev',
+        });
     });
 });

@@ -90,14 +90,15 @@ describe('runner equivalence with the gRPC Analyzer path (fixture pack "basic")'
         assert.equal(diagnostics.find((d) => d.policyName === 'ec2-max-size')?.severity, 'critical');
     });
 
-    it('analyzeStack: identical stack diagnostics, URN only where the policy named one', async () => {
+    it('analyzeStack: identical stack diagnostics, on the named resource or else the stack root, as the engine attributes them', async () => {
         const ours = await pool.analyzeStack(basic, resources);
         await grpc.configure(undefined);
         const theirs = await grpc.analyzeStack(resources);
         assert.deepEqual(ours.errors, []);
         assert.deepEqual(ours.diagnostics, theirs.diagnostics);
         assert.deepEqual(ours.diagnostics.map((d) => [d.policyName, d.urn]), [
-            ['max-buckets', ''],
+            // No pulumi:pulumi:Stack resource: the engine's default root URN from the first resource's stack and project.
+            ['max-buckets', 'urn:pulumi:dev::runner-tests::pulumi:pulumi:Stack::runner-tests-dev'],
             ['max-buckets', resources[3].urn],
         ]);
     });

@@ -40,8 +40,12 @@ export interface AnalyzeDiagnosticLike {
     getSeverity(): number;
 }
 
-/** `fallbackUrn`: the analyzed resource, which the engine attributes a diagnostic to when the policy named none. */
-export function diagnosticFromProto(d: AnalyzeDiagnosticLike, fallbackUrn: string): PolicyDiagnostic {
+/**
+ * The diagnostic as the pack sent it: `urn` is the one the policy passed to reportViolation
+ * (empty when none) and the level is the pack's. Each path then attributes it as the engine
+ * does (diagnosticAttribution.ts; grpcAnalyzer.ts for the baseline).
+ */
+export function diagnosticFromProto(d: AnalyzeDiagnosticLike): PolicyDiagnostic {
     const diagnostic: PolicyDiagnostic = {
         policyPackName: d.getPolicypackname(),
         policyPackVersion: d.getPolicypackversion(),
@@ -49,7 +53,7 @@ export function diagnosticFromProto(d: AnalyzeDiagnosticLike, fallbackUrn: strin
         description: d.getDescription(),
         message: d.getMessage(),
         enforcementLevel: enforcementLevelFromProto(d.getEnforcementlevel()),
-        urn: d.getUrn() || fallbackUrn,
+        urn: d.getUrn(),
     };
     const severity = SEVERITIES[d.getSeverity()];
     if (severity) diagnostic.severity = severity;

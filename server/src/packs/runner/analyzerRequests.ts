@@ -2,9 +2,10 @@
  * Builds Analyzer protocol requests (pulumirpc AnalyzeRequest, AnalyzerResource,
  * ConfigureAnalyzerRequest) for a resource or a config, from whichever copy of the generated
  * classes the caller passes: the pack's own (in the host) or the client's (gRPC baseline).
- * One builder for both paths, so both send the pack the same request.
+ * One builder for both paths, so both send the pack the same request, field for field as
+ * pulumi/pulumi `pkg/resource/plugin/analyzer_plugin.go` fills it.
  */
-import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
+import type { ResolvedPolicyConfig, RunnerProviderResource, RunnerResource } from './runnerTypes';
 import { enforcementLevelToProto } from './analyzerProto';
 
 /** The generated message classes a request is built from. */
@@ -13,6 +14,9 @@ export interface RequestProtos {
     [name: string]: any;
 }
 
+/** Which RPC a resource's properties are sent to: the engine strips internal keys for all but Remediate. */
+export type PropertyPurpose = 'analyze' | 'remediate';
+
 /** A resource's logical name: explicit, else the URN's last `::` segment. */
 export function resourceName(resource: RunnerResource): string {
     if (resource.name) return resource.name;
@@ -20,21 +24,115 @@ export function resourceName(resource: RunnerResource): string {
     return at >= 0 ? resource.urn.slice(at + 2) : resource.urn;
 }
 
-function resourceOptions(protos: RequestProtos, resource: RunnerResource): unknown {
-    // The SDK refuses requests without options ("A more recent version of the Pulumi CLI is required").
+const SECRET_SIG_KEY = '4dabf18193072939515e22adb298388d';
+const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
+
+/**
+ * A secret in a form the SDK cannot read, made the engine's wire form `{sig, value}`.
+ * A stack checkpoint writes secrets as `{sig, plaintext}` (JSON text) or `{sig, ciphertext}`;
+ * the engine decrypts them before it marshals, and @pulumi/policy reads only `value`: without
+ * it, deserializeProperty throws "unexpected undefined property value during deserialization",
+ * and since a stack policy deserializes every resource first, one such secret failed every
+ * stack policy. `plaintext` is parsed; a `ciphertext` the runner cannot decrypt is redacted to
+ * `[secret]`, as `pulumi policy analyze --file` shows secrets. Copies only what changes.
+ */
+function readableSecrets(value: unknown): unknown {
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) {
+        let out: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+            const v = readableSecrets(value[i]);
+            if (v !== value[i]) (out ??= value.slice())[i] = v;
+        }
+        return out ?? value;
+    }
+    const obj = value as Record<string, unknown>;
+    if (obj[SECRET_SIG_KEY] === SECRET_SIG && !('value' in obj)) {
+        let plain: unknown = '[secret]';
+        if (typeof obj.plaintext === 'string') {
+            try {
+                plain = JSON.parse(obj.plaintext);
+            } catch {
+                plain = obj.plaintext;
+            }
+        }
+        return { [SECRET_SIG_KEY]: SECRET_SIG, value: readableSecrets(plain) };
+    }
+    let out: Record<string, unknown> | undefined;
+    for (const key in obj) {
+        const v = readableSecrets(obj[key]);
+        if (v !== obj[key]) (out ??= { ...obj })[key] = v;
+    }
+    return out ?? obj;
+}
+
+/**
+ * The properties the engine marshals for an RPC. Analyze, AnalyzeStack and a provider's
+ * properties go through MarshalProperties with SkipInternalKeys, which drops keys starting
+ * with `__` at the top level only (sdk/go/common/resource/plugin/rpc.go: "Only skip top level
+ * internal keys"); Remediate keeps them. Secrets end in the wire form (see readableSecrets).
+ * Returns the input itself when nothing changes.
+ */
+export function marshalledProperties(properties: Record<string, unknown> | undefined, purpose: PropertyPurpose): Record<string, unknown> {
+    const props = readableSecrets(properties ?? {}) as Record<string, unknown>;
+    if (purpose === 'remediate') return props;
+    let out: Record<string, unknown> | undefined;
+    for (const key in props) {
+        if (key.startsWith('__')) {
+            if (!out) out = { ...props };
+            delete out[key];
+        }
+    }
+    return out ?? props;
+}
+
+/**
+ * pulumirpc.AnalyzerResourceOptions as `marshalResourceOptions` fills it: every field, absent
+ * ones at the proto's defaults, CustomTimeouts always present, deleteBeforeReplaceDefined
+ * telling "false" from "not set". The SDK refuses requests without options ("A more recent
+ * version of the Pulumi CLI is required").
+ */
+export function buildResourceOptions(protos: RequestProtos, resource: RunnerResource): unknown {
+    const opts = resource.options ?? {};
     const options = new protos.AnalyzerResourceOptions();
-    if (resource.parent) options.setParent(resource.parent);
+    options.setProtect(opts.protect ?? false);
+    options.setIgnorechangesList(opts.ignoreChanges ?? []);
+    options.setDeletebeforereplace(opts.deleteBeforeReplace ?? false);
+    options.setDeletebeforereplacedefined(opts.deleteBeforeReplace !== undefined);
+    options.setAdditionalsecretoutputsList(opts.additionalSecretOutputs ?? []);
+    options.setAliasesList(opts.aliases ?? []);
+    const timeouts = new protos.AnalyzerResourceOptions.CustomTimeouts();
+    const t = opts.customTimeouts ?? {};
+    timeouts.setCreate(t.create ?? 0);
+    timeouts.setUpdate(t.update ?? 0);
+    timeouts.setDelete(t.delete ?? 0);
+    timeouts.setRead(t.read ?? 0);
+    options.setCustomtimeouts(timeouts);
+    options.setParent(resource.parent ?? '');
     return options;
 }
 
-/** `analyze` request for one resource (its inputs, as the engine sends before an update). */
-export function buildAnalyzeRequest(protos: RequestProtos, resource: RunnerResource): unknown {
+/** pulumirpc.AnalyzerProviderResource as `marshalProvider` fills it (internal keys skipped), or undefined. */
+export function buildProviderResource(protos: RequestProtos, provider: RunnerProviderResource | undefined): unknown {
+    if (!provider) return undefined;
+    const p = new protos.AnalyzerProviderResource();
+    p.setUrn(provider.urn);
+    p.setType(provider.type);
+    p.setName(provider.name);
+    p.setProperties(protos.Struct.fromJavaScript(marshalledProperties(provider.properties, 'analyze')));
+    return p;
+}
+
+/** `analyze` (or, with purpose 'remediate', `remediate`) request for one resource: its inputs, as the engine sends before an update. */
+export function buildAnalyzeRequest(protos: RequestProtos, resource: RunnerResource, purpose: PropertyPurpose = 'analyze'): unknown {
     const req = new protos.AnalyzeRequest();
     req.setType(resource.type);
     req.setUrn(resource.urn);
     req.setName(resourceName(resource));
-    req.setProperties(protos.Struct.fromJavaScript(resource.properties ?? {}));
-    req.setOptions(resourceOptions(protos, resource));
+    req.setProperties(protos.Struct.fromJavaScript(marshalledProperties(resource.properties, purpose)));
+    req.setOptions(buildResourceOptions(protos, resource));
+    const provider = buildProviderResource(protos, resource.provider);
+    if (provider) req.setProvider(provider);
     return req;
 }
 
@@ -44,13 +142,17 @@ export function buildAnalyzerResource(protos: RequestProtos, resource: RunnerRes
     r.setType(resource.type);
     r.setUrn(resource.urn);
     r.setName(resourceName(resource));
-    r.setProperties(protos.Struct.fromJavaScript(resource.properties ?? {}));
-    r.setOptions(resourceOptions(protos, resource));
+    r.setProperties(protos.Struct.fromJavaScript(marshalledProperties(resource.properties, 'analyze')));
+    r.setOptions(buildResourceOptions(protos, resource));
+    const provider = buildProviderResource(protos, resource.provider);
+    if (provider) r.setProvider(provider);
     if (resource.parent) r.setParent(resource.parent);
     if (resource.dependencies?.length) r.setDependenciesList(resource.dependencies);
     if (resource.propertyDependencies) {
         const map = r.getPropertydependenciesMap();
         for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
+            // The engine skips properties that have no dependencies.
+            if (!urns.length) continue;
             const deps = new protos.AnalyzerPropertyDependencies();
             deps.setUrnsList(urns);
             map.set(key, deps);

@@ -2,7 +2,10 @@
  * The baseline: a pack run the way the Pulumi engine runs it. `node` starts the pack in its
  * directory, the SDK's `serve()` listens and prints its port, and a gRPC client calls
  * `getAnalyzerInfo`, `configure`, then one `analyze` per resource (64 in flight by
- * default). Tests use it to prove the in-process runner returns what the engine gets;
+ * default). What the engine then does with the pack's answers (which resource a diagnostic
+ * belongs to, the remediate-to-mandatory downgrade) is written here again, line by line after
+ * the Go code, independently of the runner's diagnosticAttribution.ts, so the tests compare two
+ * implementations. Tests use it to prove the in-process runner returns what the engine gets;
  * bench/evaluate measures against it. Not used by the language server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,8 +13,9 @@ import { createRequire } from 'node:module';
 import { diagnosticFromProto, packInfoFromProto, remediationFromProto, type AnalyzeDiagnosticLike, type AnalyzerInfoLike, type RemediationLike } from './analyzerProto';
 import { buildAnalyzeRequest, buildAnalyzeStackRequest, buildConfigureRequest, type RequestProtos } from './analyzerRequests';
 import { compilePack, type CompileOptions } from './packCompiler';
+import { packProcessEnv } from './packRuntimeEnv';
 import { resolvePackConfig } from './policyConfig';
-import type { AnalyzeResult, PackInfo, PolicyPackConfig, PolicyRunError, RemediateResult, RunnerResource } from './runnerTypes';
+import type { AnalyzeResult, PackInfo, PackRuntimeContext, PolicyDiagnostic, PolicyPackConfig, PolicyRunError, RemediateResult, RunnerResource } from './runnerTypes';
 
 // Resolved at run time from the installed packages (the client side of the protocol).
 const req = createRequire(__filename);
@@ -37,6 +41,56 @@ const LOADER = `const M=require('module'),fs=require('fs'),path=require('path');
 export interface GrpcAnalyzerOptions extends CompileOptions {
     /** Analyze RPCs in flight. Default 64. */
     inFlight?: number;
+    /** The stack the engine would tell the pack process about, through its environment. Default: none. */
+    context?: PackRuntimeContext;
+}
+
+// ---- The engine's attribution, after pulumi/pulumi pkg/resource/deploy/analyze_snapshot.go ----
+
+/** resource.RootStackType */
+const rootStackType = 'pulumi:pulumi:Stack';
+/** urn.Prefix, urn.NameDelimiter */
+const urnPrefix = 'urn:pulumi:';
+const nameDelimiter = '::';
+
+/** urn.URN.IsValid: the prefix and at least three name delimiters. */
+function urnIsValid(urn: string): boolean {
+    if (!urn.startsWith(urnPrefix)) return false;
+    return urn.split(nameDelimiter).length - 1 >= 3;
+}
+
+/** urn.getComponent(urn.URNName(), NameDelimiter, index) */
+function urnComponent(urn: string, index: number): string {
+    return urn.slice(urnPrefix.length).split(nameDelimiter)[index] ?? '';
+}
+
+/** resource.DefaultRootStackURN(stack, proj) = urn.New(stack, proj, "", RootStackType, proj+"-"+stack) */
+function defaultRootStackURN(stack: string, proj: string): string {
+    return urnPrefix + stack + nameDelimiter + proj + nameDelimiter + rootStackType + nameDelimiter + `${proj}-${stack}`;
+}
+
+/** snapshotRootStackURN */
+function snapshotRootStackURN(resources: RunnerResource[]): string {
+    let fallback = '';
+    for (const res of resources) {
+        if (!urnIsValid(res.urn)) continue;
+        if (res.type === rootStackType && (res.parent ?? '') === '') return res.urn;
+        if (fallback === '') fallback = defaultRootStackURN(urnComponent(res.urn, 0), urnComponent(res.urn, 1));
+    }
+    return fallback;
+}
+
+/** resolveStackPolicyViolationURN */
+function resolveStackPolicyViolationURN(diagURN: string, rootStackURN: string, inStack: (urn: string) => boolean): string {
+    if (inStack(diagURN)) return diagURN;
+    return rootStackURN;
+}
+
+/** analyzeResource: `if d.EnforcementLevel == apitype.Remediate { d.EnforcementLevel = apitype.Mandatory }`, then OnPolicyViolation(r.URN, d). */
+function engineResourceViolation(d: PolicyDiagnostic, r: RunnerResource): PolicyDiagnostic {
+    if (d.enforcementLevel === 'remediate') d.enforcementLevel = 'mandatory';
+    d.urn = r.urn;
+    return d;
 }
 
 export class GrpcAnalyzer {
@@ -55,7 +109,7 @@ export class GrpcAnalyzer {
         const compiled = await compilePack(packDir, options);
         const started = performance.now();
         const args = compiled.codeFile === compiled.loadAs ? ['--enable-source-maps', compiled.loadAs] : ['-e', LOADER, compiled.loadAs, compiled.codeFile];
-        const child = spawn(process.execPath, args, { cwd: compiled.packDir, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, args, { cwd: compiled.packDir, stdio: ['ignore', 'pipe', 'pipe'], env: packProcessEnv(options.context) });
         let stderr = '';
         child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
         const port = await new Promise<number>((resolve, reject) => {
@@ -98,7 +152,7 @@ export class GrpcAnalyzer {
                 const resource = resources[i];
                 try {
                     const resp = await unary<{ getDiagnosticsList(): AnalyzeDiagnosticLike[] }>(this.client, 'analyze', buildAnalyzeRequest(this.lib.protos, resource));
-                    perResource[i] = { diagnostics: resp.getDiagnosticsList().map((d) => diagnosticFromProto(d, resource.urn)) };
+                    perResource[i] = { diagnostics: resp.getDiagnosticsList().map((d) => engineResourceViolation(diagnosticFromProto(d), resource)) };
                 } catch (e) {
                     perResource[i] = { diagnostics: [], error: { code: 'policy-error', urn: resource.urn, message: (e as Error).message } };
                 }
@@ -113,14 +167,23 @@ export class GrpcAnalyzer {
 
     async analyzeStack(resources: RunnerResource[]): Promise<AnalyzeResult> {
         const resp = await unary<{ getDiagnosticsList(): AnalyzeDiagnosticLike[] }>(this.client, 'analyzeStack', buildAnalyzeStackRequest(this.lib.protos, resources));
-        return { diagnostics: resp.getDiagnosticsList().map((d) => diagnosticFromProto(d, '')), errors: [] };
+        const rootStackURN = snapshotRootStackURN(resources);
+        const snapshotURNs = new Set<string>();
+        for (const res of resources) snapshotURNs.add(res.urn);
+        const diagnostics: PolicyDiagnostic[] = [];
+        for (const d of resp.getDiagnosticsList().map((p) => diagnosticFromProto(p))) {
+            if (d.enforcementLevel === 'remediate') d.enforcementLevel = 'mandatory';
+            d.urn = resolveStackPolicyViolationURN(d.urn, rootStackURN, (u) => snapshotURNs.has(u));
+            diagnostics.push(d);
+        }
+        return { diagnostics, errors: [] };
     }
 
     async remediate(resources: RunnerResource[]): Promise<RemediateResult> {
         const out: RemediateResult = { remediations: [], errors: [] };
         for (const resource of resources) {
             try {
-                const resp = await unary<{ getRemediationsList(): RemediationLike[] }>(this.client, 'remediate', buildAnalyzeRequest(this.lib.protos, resource));
+                const resp = await unary<{ getRemediationsList(): RemediationLike[] }>(this.client, 'remediate', buildAnalyzeRequest(this.lib.protos, resource, 'remediate'));
                 out.remediations.push(...resp.getRemediationsList().map((r) => remediationFromProto(r, resource.urn)));
             } catch (e) {
                 out.errors.push({ code: 'policy-error', urn: resource.urn, message: (e as Error).message });

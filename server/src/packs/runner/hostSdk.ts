@@ -46,6 +46,7 @@ export interface SdkProtos {
     AnalyzerResource: ProtoClass;
     AnalyzerResourceOptions: ProtoClass;
     AnalyzerPropertyDependencies: ProtoClass;
+    AnalyzerProviderResource: ProtoClass;
     ConfigureAnalyzerRequest: ProtoClass;
     PolicyConfig: ProtoClass;
     Struct: ProtoClass;
@@ -156,6 +157,7 @@ export async function loadSdkPack(codeFile: string, loadAs: string): Promise<Loa
         AnalyzerResource: pb.AnalyzerResource,
         AnalyzerResourceOptions: pb.AnalyzerResourceOptions,
         AnalyzerPropertyDependencies: pb.AnalyzerPropertyDependencies,
+        AnalyzerProviderResource: pb.AnalyzerProviderResource,
         ConfigureAnalyzerRequest: pb.ConfigureAnalyzerRequest,
         PolicyConfig: pb.PolicyConfig,
         Struct: modules.Struct,

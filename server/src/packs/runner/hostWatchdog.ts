@@ -112,6 +112,20 @@ export class CallGuard {
     setPolicy(policyIndex: number): void {
         this.slots[POLICY] = policyIndex;
     }
+
+    /**
+     * Marks the start of another policy inside a call that runs several one after the other
+     * (a resource's policies in one SDK call): it is reported by name and gets a timeout of its
+     * own, from now, as if it had been called alone.
+     */
+    enterPolicy(policyIndex: number): void {
+        const s = this.slots;
+        if (s[POLICY] === policyIndex) return;
+        const now = Date.now();
+        s[POLICY] = policyIndex;
+        s[START] = now;
+        if (this.pending) this.pending.start = now;
+    }
 }
 
 export type { HangReport };

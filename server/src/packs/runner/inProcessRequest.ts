@@ -1,11 +1,13 @@
 /**
  * The `analyze` request the host hands the SDK's handler for one resource, without
- * building protobuf messages. The SDK's handler reads a request only through its getters
- * (type, urn, name, properties, options, provider); these return what the same getters
- * of a pulumirpc.AnalyzeRequest would after the trip over gRPC:
+ * building the properties' protobuf messages. The SDK's handler reads a request only through
+ * its getters (type, urn, name, properties, options, provider); these return what the same
+ * getters of a pulumirpc.AnalyzeRequest would after the trip over gRPC:
  * - `getProperties().toJavaScript()` is the value google-protobuf's Struct gives back for
- *   the resource's properties (see {@link structRoundTrip}), computed once per resource,
- * - `getOptions()` is a real, empty AnalyzerResourceOptions (plus parent), as the baseline sends.
+ *   the properties the engine marshals (see {@link structRoundTrip}), computed once per resource,
+ * - `getOptions()` is the real AnalyzerResourceOptions message the baseline sends
+ *   (analyzerRequests.ts `buildResourceOptions`),
+ * - `getProvider()` answers the getters of pulumirpc.AnalyzerProviderResource the SDK calls.
  * Building ~50 protobuf messages per resource was the largest cost of an evaluation;
  * test/unit/runner proves the values are the ones the protobuf path produces.
  */
@@ -36,19 +38,54 @@ export function structRoundTrip(value: unknown): unknown {
     }
 }
 
+/** What `getProperties()` of a parsed message gives: a Struct whose `toJavaScript()` is the round-tripped value. */
+function roundTrippedStruct(properties: Record<string, unknown>): { toJavaScript(): unknown } {
+    const value = structRoundTrip(properties ?? {});
+    return { toJavaScript: () => value };
+}
+
+/** The getters of pulumirpc.AnalyzerProviderResource that @pulumi/policy calls (`getProviderResource`). */
+export class InProcessProviderResource {
+    private readonly properties: { toJavaScript(): unknown };
+
+    /** `properties`: as the engine marshals them (internal keys already skipped). */
+    constructor(
+        private readonly urn: string,
+        private readonly type: string,
+        private readonly name: string,
+        properties: Record<string, unknown>,
+    ) {
+        this.properties = roundTrippedStruct(properties);
+    }
+
+    getUrn(): string {
+        return this.urn;
+    }
+    getType(): string {
+        return this.type;
+    }
+    getName(): string {
+        return this.name;
+    }
+    getProperties(): { toJavaScript(): unknown } {
+        return this.properties;
+    }
+}
+
 /** The getters of pulumirpc.AnalyzeRequest that @pulumi/policy's analyze handler calls. */
 export class InProcessAnalyzeRequest {
     private readonly properties: { toJavaScript(): unknown };
 
+    /** `properties`: as the engine marshals them for the RPC (analyzerRequests.ts `marshalledProperties`). */
     constructor(
         private readonly type: string,
         private readonly urn: string,
         private readonly name: string,
         properties: Record<string, unknown>,
         private readonly options: unknown,
+        private readonly provider?: InProcessProviderResource,
     ) {
-        const value = structRoundTrip(properties ?? {});
-        this.properties = { toJavaScript: () => value };
+        this.properties = roundTrippedStruct(properties);
     }
 
     getType(): string {
@@ -66,7 +103,7 @@ export class InProcessAnalyzeRequest {
     getOptions(): unknown {
         return this.options;
     }
-    getProvider(): undefined {
-        return undefined;
+    getProvider(): InProcessProviderResource | undefined {
+        return this.provider;
     }
 }

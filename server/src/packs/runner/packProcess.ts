@@ -64,9 +64,12 @@ export class PackProcess {
         hostScript: string,
         /** Node flags for the host (profiling, --inspect to debug a pack); none by default. */
         execArgv: string[] = [],
+        /** The host's environment (packRuntimeEnv.ts: the stack context the engine would pass). Default: the parent's. */
+        env: NodeJS.ProcessEnv = process.env,
     ) {
         this.child = fork(hostScript, [], {
             cwd: packDir,
+            env,
             stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
             // Flags of the parent (--inspect, --test...) do not belong to the pack.
             execArgv,

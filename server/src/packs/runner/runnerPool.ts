@@ -1,9 +1,10 @@
 /**
  * Runs policy packs out of process, keeping warm hosts between evaluations.
  *
- * A host is keyed by pack directory and the digest of the pack's sources: an edited pack
- * gets a fresh host, an unchanged one reuses the warm host (its SDK loaded, its config
- * applied). Resources go to the host in chunks; a chunk whose host dies is retried on a new
+ * A host is keyed by pack directory, the digest of the pack's sources and the stack context
+ * the engine would pass the pack process (RunOptions.context, in its environment): an edited
+ * pack gets a fresh host, an unchanged one reuses the warm host of the same context (its SDK
+ * loaded, its config applied), and another stack gets a host of its own. Resources go to the host in chunks; a chunk whose host dies is retried on a new
  * host, the cause (a policy that blocked past the timeout, a crash) reported for the
  * policy and resource that caused it, and the evaluation carries on with the rest.
  */
@@ -11,8 +12,9 @@ import { availableParallelism } from 'node:os';
 import type { BatchResult, HostRequest } from './hostMessages';
 import { compilePack, type CompiledPack, type CompileOptions } from './packCompiler';
 import { defaultHostScript, HostExitError, HostRequestError, PackProcess } from './packProcess';
+import { contextKey, packProcessEnv } from './packRuntimeEnv';
 import { resolvePackConfig } from './policyConfig';
-import { RunnerError, type AnalyzeResult, type PackInfo, type PolicyRunError, type RemediateResult, type RunOptions, type RunnerResource } from './runnerTypes';
+import { RunnerError, type AnalyzeResult, type PackInfo, type PackRuntimeContext, type PolicyRunError, type RemediateResult, type RunOptions, type RunnerResource } from './runnerTypes';
 
 export interface RunnerPoolOptions extends CompileOptions {
     /** The host script (tests pass the bundled host.ts). Default: packRunner.js beside the server or CLI bundle. */
@@ -38,6 +40,8 @@ export interface RunnerPoolOptions extends CompileOptions {
 
 interface Runner {
     key: string;
+    /** Digest of the pack build it runs: a host of another build of the same pack is stale. */
+    digest: string;
     process: PackProcess;
     info: PackInfo;
     /** Milliseconds from spawn to the pack's metadata. */
@@ -82,9 +86,9 @@ export class RunnerPool {
      * @throws RunnerError 'missing-dependencies' | 'build-failed' | 'load-failed' (with the
      *   source location in the pack when the stack has one) | 'no-policy-pack'
      */
-    async loadPack(packDir: string): Promise<PackInfo> {
+    async loadPack(packDir: string, context?: PackRuntimeContext): Promise<PackInfo> {
         const compiled = await compilePack(packDir, { cacheDir: this.options.cacheDir });
-        const runner = await this.acquire(compiled);
+        const runner = await this.acquire(compiled, context);
         this.release(runner);
         return runner.info;
     }
@@ -110,7 +114,7 @@ export class RunnerPool {
     async analyzeStack(packDir: string, resources: RunnerResource[], options: RunOptions = {}): Promise<AnalyzeResult> {
         const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
         const compiled = await compilePack(packDir, { cacheDir: this.options.cacheDir });
-        let runner = await this.acquire(compiled);
+        let runner = await this.acquire(compiled, options.context);
         const errors: PolicyRunError[] = [];
         const skip = new Set<string>();
         const stopOnAbort = () => void runner.process.kill();
@@ -132,7 +136,7 @@ export class RunnerPool {
                     }
                     errors.push({ code: 'policy-timeout', policyName: e.hang.policyName, message: `Stack policy '${e.hang.policyName}' did not finish within ${timeoutMs} ms and was stopped.` });
                     skip.add(e.hang.policyName);
-                    runner = await this.replace(runner, compiled);
+                    runner = await this.replace(runner, compiled, options.context);
                 }
             }
         } finally {
@@ -161,7 +165,7 @@ export class RunnerPool {
     private async runChunked(packDir: string, resources: RunnerResource[], kind: 'analyze' | 'remediate', options: RunOptions): Promise<BatchResult> {
         const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
         const compiled = await compilePack(packDir, { cacheDir: this.options.cacheDir });
-        const first = await this.acquire(compiled);
+        const first = await this.acquire(compiled, options.context);
         let config: ReturnType<typeof resolvePackConfig>;
         try {
             config = this.resolveConfig(first, options);
@@ -189,7 +193,7 @@ export class RunnerPool {
                     if (options.signal?.aborted) return;
                     const chunk = queue.shift()!;
                     if (chunk.skip === globalSkip) chunk.skip = new Set(globalSkip);
-                    runner = runner && runner.process.alive ? runner : runner ? await this.replace(runner, compiled) : await this.acquire(compiled);
+                    runner = runner && runner.process.alive ? runner : runner ? await this.replace(runner, compiled, options.context) : await this.acquire(compiled, options.context);
                     active.add(runner);
                     try {
                         await this.configure(runner, config);
@@ -260,21 +264,21 @@ export class RunnerPool {
 
     // ---- hosts ----
 
-    private keyOf(compiled: CompiledPack): string {
-        return `${compiled.packDir}\0${compiled.digest}`;
+    private keyOf(compiled: CompiledPack, context: PackRuntimeContext | undefined): string {
+        return `${compiled.packDir}\0${compiled.digest}\0${contextKey(context)}`;
     }
 
-    /** An idle warm host for this pack, a new one if under the per-pack limit, else waits for one. */
-    private async acquire(compiled: CompiledPack): Promise<Runner> {
-        const key = this.keyOf(compiled);
-        // Hosts of an older build of the same pack are stale.
-        for (const stale of this.runners.filter((r) => r.info.packDir === compiled.packDir && r.key !== key && !r.busy)) this.remove(stale);
+    /** An idle warm host for this pack and context, a new one if under the per-pack limit, else waits for one. */
+    private async acquire(compiled: CompiledPack, context: PackRuntimeContext | undefined): Promise<Runner> {
+        const key = this.keyOf(compiled, context);
+        // Hosts of an older build of the same pack are stale (whatever their context).
+        for (const stale of this.runners.filter((r) => r.info.packDir === compiled.packDir && r.digest !== compiled.digest && !r.busy)) this.remove(stale);
         for (;;) {
             const idle = this.runners.find((r) => r.key === key && !r.busy && r.process.alive);
             if (idle) return this.take(idle);
             const mine = this.runners.filter((r) => r.key === key && r.process.alive).length;
             if (mine < this.options.runnersPerPack || mine === 0) {
-                const runner = await this.start(compiled);
+                const runner = await this.start(compiled, context);
                 return this.take(runner);
             }
             await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -307,17 +311,17 @@ export class RunnerPool {
     }
 
     /** A dead host's replacement, taken by the same caller. */
-    private async replace(dead: Runner, compiled: CompiledPack): Promise<Runner> {
+    private async replace(dead: Runner, compiled: CompiledPack, context: PackRuntimeContext | undefined): Promise<Runner> {
         this.remove(dead);
-        return this.take(await this.start(compiled));
+        return this.take(await this.start(compiled, context));
     }
 
-    private async start(compiled: CompiledPack): Promise<Runner> {
+    private async start(compiled: CompiledPack, context: PackRuntimeContext | undefined): Promise<Runner> {
         // Make room: stop the least recently used idle hosts beyond the limit.
         const idle = this.runners.filter((r) => !r.busy).sort((a, b) => a.lastUsed - b.lastUsed);
         while (this.runners.length >= this.options.maxRunners && idle.length) this.remove(idle.shift()!);
         const started = performance.now();
-        const process = new PackProcess(compiled.packDir, this.hostScript, this.options.hostExecArgv);
+        const process = new PackProcess(compiled.packDir, this.hostScript, this.options.hostExecArgv, packProcessEnv(context));
         let result;
         // Loading runs the pack's top-level code, which no policy timeout covers.
         const loadTimer = setTimeout(() => void process.kill(), this.options.loadTimeoutMs);
@@ -340,7 +344,8 @@ export class RunnerPool {
         }
         if (result.kind !== 'loaded') throw new Error(`pack host answered ${result.kind} to load`);
         const runner: Runner = {
-            key: this.keyOf(compiled),
+            key: this.keyOf(compiled, context),
+            digest: compiled.digest,
             process,
             info: { ...result.info, packDir: compiled.packDir, digest: compiled.digest },
             coldStartMs: performance.now() - started,
@@ -360,6 +365,8 @@ function slim(resources: RunnerResource[]): RunnerResource[] {
         if (r.parent) s.parent = r.parent;
         if (r.dependencies) s.dependencies = r.dependencies;
         if (r.propertyDependencies) s.propertyDependencies = r.propertyDependencies;
+        if (r.options) s.options = r.options;
+        if (r.provider) s.provider = r.provider;
         return s;
     });
 }

@@ -31,9 +31,14 @@ export interface ResolvedPolicyConfig {
 export type PolicyPackConfig = Record<string, PolicyConfigValue>;
 
 /**
- * A violation, with exactly the fields of the Analyzer protocol's `AnalyzeDiagnostic`.
- * `urn` is the URN the policy reported, else the analyzed resource's (resource policies)
- * or empty (stack policies without a resource).
+ * A violation, with exactly the fields of the Analyzer protocol's `AnalyzeDiagnostic`, attributed
+ * as the engine attributes it (pulumi/pulumi `analyze_snapshot.go`):
+ * - `urn`: for a resource policy, always the analyzed resource (a URN the policy passed to
+ *   reportViolation is ignored); for a stack policy, the URN the policy passed when it is one
+ *   of the analyzed resources, else the stack's root URN (the `pulumi:pulumi:Stack` resource
+ *   without a parent, else `urn:pulumi:<stack>::<project>::pulumi:pulumi:Stack::<project>-<stack>`
+ *   from the first valid URN; empty when there are no resources).
+ * - `enforcementLevel`: never `remediate`: a violation at that level is reported `mandatory`.
  */
 export interface PolicyDiagnostic {
     policyPackName: string;
@@ -90,7 +95,10 @@ export interface RunnerProviderResource {
  * policy sees: for `analyze`/`remediate` the engine sends a state's inputs, for `analyzeStack`
  * its outputs. Secret values travel in the engine's wire form
  * (`{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": ...}`),
- * which the SDK unwraps for the policy.
+ * which the SDK unwraps for the policy; a checkpoint's `{sig, plaintext}` is read as its JSON
+ * value and an undecrypted `{sig, ciphertext}` reaches the policy as `[secret]`. Top-level keys
+ * starting with `__` are dropped for analyze and analyzeStack and kept for remediate, as the
+ * engine marshals them.
  */
 export interface RunnerResource {
     urn: string;
