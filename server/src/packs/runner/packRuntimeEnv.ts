@@ -44,10 +44,17 @@ export function contextEnv(context: PackRuntimeContext | undefined): Record<stri
     return env;
 }
 
-/** The pack process's environment: the parent's, minus any stack context of its own, plus this context's. */
+/**
+ * What unlocks a state's secrets: Policy Insights reads it to decrypt a stack export, and a pack
+ * (third-party code) never gets it. A pack sees decrypted values only as the engine sends them,
+ * per resource; with the passphrase it could decrypt the whole state and config itself.
+ */
+const SECRETS_UNLOCKING_VARIABLES = ['PULUMI_CONFIG_PASSPHRASE', 'PULUMI_CONFIG_PASSPHRASE_FILE'];
+
+/** The pack process's environment: the parent's, minus any stack context and passphrase of its own, plus this context's. */
 export function packProcessEnv(context: PackRuntimeContext | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...base };
-    for (const name of CONTEXT_VARIABLES) delete env[name];
+    for (const name of [...CONTEXT_VARIABLES, ...SECRETS_UNLOCKING_VARIABLES]) delete env[name];
     return Object.assign(env, contextEnv(context));
 }
 
