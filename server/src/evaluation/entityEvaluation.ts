@@ -211,7 +211,8 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         const options: RunOptions = binding.config ? { config: binding.config } : {};
         const hasResourcePolicies = binding.policies.some((p) => p.policyType === 'resource' && p.level !== 'disabled');
         const hasStackPolicies = binding.policies.some((p) => p.policyType === 'stack' && p.level !== 'disabled');
-        const hasRemediations = binding.policies.some((p) => p.policyType === 'resource' && p.level === 'remediate');
+        const remediating = binding.policies.filter((p) => p.policyType === 'resource' && p.level === 'remediate').map((p) => p.name);
+        const hasRemediations = remediating.length > 0;
         let cacheable = true;
 
         if (hasResourcePolicies) {
@@ -236,10 +237,14 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
                 const toRunResources = toRun.map((i) => toRunner(resources[i]));
                 const ran = new Map(toRun.map((i) => [resources[i].urn, resources[i]]));
                 const skipUrns = new Set<string>();
-                const recordErrors = (errors: readonly PolicyRunError[]) => {
+                const recordErrors = (errors: readonly PolicyRunError[], pass: 'remediate' | 'analyze') => {
                     for (const e of errors) {
                         outcome.problems.push({ entity: entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), ...(e.urn ? { urn: e.urn } : {}), message: e.message });
-                        if (e.code === 'policy-error' && e.policyName && e.urn) {
+                        if (pass === 'remediate' && e.code !== 'policy-timeout' && e.urn) {
+                            // the SDK answers a resource's remediations at once: one that throws loses the others' results on that resource too
+                            for (const p of remediating) outcome.undetermined.add(undeterminedKey.result(packName, p, e.urn));
+                            skipUrns.add(e.urn);
+                        } else if (e.code === 'policy-error' && e.policyName && e.urn) {
                             outcome.undetermined.add(undeterminedKey.result(packName, e.policyName, e.urn));
                             skipUrns.add(e.urn);
                         } else if (e.code === 'policy-timeout' && e.policyName) {
@@ -268,7 +273,7 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
                     // remediations first, as the engine runs them: the pass is skipped when no policy of the binding remediates
                     if (hasRemediations) {
                         const remediated = await args.runner.remediate(dir, toRunResources, options);
-                        recordErrors(remediated.errors);
+                        recordErrors(remediated.errors, 'remediate');
                         const byUrn = new Map<string, ProposedRemediation[]>();
                         for (const r of remediated.remediations) byUrn.set(r.urn, [...(byUrn.get(r.urn) ?? []), r]);
                         for (const [urn, list] of byUrn) {
@@ -282,7 +287,7 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
                     fail(`Policy pack ${packName}@${binding.pack.versionTag} failed: ${(error as Error).message}`);
                     continue;
                 }
-                recordErrors(result.errors);
+                recordErrors(result.errors, 'analyze');
                 for (const d of result.diagnostics) keep(cached(d));
                 if (skipUrns.size) next.failed = [...skipUrns];
             }
