@@ -25,11 +25,29 @@ export function redactSecrets(value: unknown): unknown {
     return out;
 }
 
-/** A path segment as Pulumi's property paths write it: `a.b`, `a[0]`, `a["x.y"]`. */
+/** A path segment as Pulumi's property paths write it: `a.b`, `a[0]`, `a["x.y"]` (pathSegments reads them back). */
 function join(path: string, key: string | number): string {
     if (typeof key === 'number') return `${path}[${key}]`;
     if (/^[A-Za-z_$][\w$-]*$/.test(key)) return path ? `${path}.${key}` : key;
     return `${path}[${JSON.stringify(key)}]`;
+}
+
+/** One step of a property path: a key or an array index. */
+export type PathSegment = string | number;
+
+/** Pulumi's property path (`a.b`, `a[0]`, `a["x.y"]`) as segments, or undefined when it is not one. */
+export function pathSegments(path: string): PathSegment[] | undefined {
+    const segments: PathSegment[] = [];
+    const pattern = /(?:^|\.)([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+    let at = 0;
+    while (at < path.length) {
+        pattern.lastIndex = at;
+        const m = pattern.exec(path);
+        if (!m || (m[1] !== undefined && at > 0 && path[at] !== '.')) return undefined;
+        segments.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]) as string)));
+        at = pattern.lastIndex;
+    }
+    return segments.length ? segments : undefined;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
