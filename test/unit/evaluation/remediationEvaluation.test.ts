@@ -11,7 +11,7 @@ import { Evaluator, directoryPackSource } from '../../../server/src/evaluation';
 import { enablePack, joinDefaultGroup } from '../../../server/src/groups';
 import type { PolicyPackVersion, Violation } from '../../../server/src/model';
 import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import { awsAccount, BUCKET, FIXTURE_PACKS, makePool, manualClock, publishFixture, resource, ROLE_POLICY, storeResources, tempStore, type TempStore } from './evaluationTestSupport';
+import { awsAccount, BUCKET, FIXTURE_PACKS, makePool, manualClock, publishFixture, resource, ROLE_POLICY, runCliOn, storeResources, tempStore, type TempStore } from './evaluationTestSupport';
 
 let pool: RunnerPool;
 let pack: PolicyPackVersion;
@@ -72,6 +72,19 @@ describe('Evaluation with remediate-level policies', () => {
             const aclRecord = (await violationsOf(t)).find((v) => v.resourceName === 'logs' && v.policyName === 'bucket-acl-private')!;
             assert.deepEqual(record.remediation, { before: { acl: 'private' }, after: { acl: 'private', versioning: { enabled: true } }, changes: [{ path: 'versioning', after: { enabled: true } }] });
             assert.deepEqual([record.severity, record.kind, record.policyPackTag], ['medium', 'audit', '1.0.0']);
+
+            // what `policy-insights violations` shows of them: the level and the change
+            const table = await runCliOn(t.home, 'violations', '--level', 'remediate');
+            assert.equal(table.code, 0, table.err);
+            const rows = table.out.split('\n').filter((l) => l.includes('bucket-'));
+            assert.equal(rows.length, 3, table.out);
+            assert.ok(rows.every((l) => / remediate /.test(l)));
+            assert.ok(rows.some((l) => l.includes('Would change acl: public-read → private')), table.out);
+            const json = await runCliOn(t.home, 'violations', '--level', 'remediate', '--json');
+            assert.deepEqual(
+                (JSON.parse(json.out).violations as Violation[]).map((v) => v.remediation!.changes[0].path).sort(),
+                ['acl', 'acl', 'versioning'],
+            );
 
             t.clock.tick();
             const fixed = [resource(E, BUCKET, 'logs', { acl: 'private', versioning: { enabled: true } }), base[1], base[2], base[3]];
