@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CodeActionRequest, DiagnosticSeverity, PublishDiagnosticsNotification, type Diagnostic } from 'vscode-languageserver-protocol';
+import { CodeActionRequest, DiagnosticSeverity, DidOpenTextDocumentNotification, PublishDiagnosticsNotification, type Diagnostic } from 'vscode-languageserver-protocol';
 import type { Violation } from '../../server/src/model';
 import { Store } from '../../server/src/store';
 import { remediationMessage, remediationOf } from '../../server/src/violations/remediation';
@@ -83,7 +83,11 @@ test('a remediation on the program line offers "Fix in code" with the edit of it
         assert.equal(logs.severity, DiagnosticSeverity.Information, 'remediate is Information by the diagnostics setting rule');
         assert.match(String(logs.message), /^Would change acl: public-read → private; versioning\.enabled: false → true\n/);
 
-        const actions = (await session.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: logs.range, context: { diagnostics: [logs] } })) ?? [];
+        // as an editor asks: the program open, the cursor on the line, every diagnostic there
+        await session.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'typescript', version: 1, text: PROGRAM } });
+        const cursor = { line: logs.range.start.line, character: 30 };
+        const clamped = diagnostics.filter((d) => d.range.start.line === cursor.line).map((d) => ({ ...d, range: { start: d.range.start, end: { line: d.range.start.line, character: lines[cursor.line].length } } }));
+        const actions = (await session.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: cursor, end: cursor }, context: { diagnostics: clamped, triggerKind: 1 } })) ?? [];
         const fix = actions.find((a) => a.title.startsWith('Fix in code'));
         assert.ok(fix && 'edit' in fix, JSON.stringify(actions));
         assert.equal(fix.title, 'Fix in code: 2 properties as bucket-acl-private would');
