@@ -415,6 +415,8 @@ test('a remediation of the demo stack: the details show the change, property by 
 
     await frame.locator('.detail button[aria-label="Close details"]').click();
     await requery(frame, () => frame.locator('.filter-bar button', { hasText: 'Clear filters' }).click());
+    // back to the program beside the page, where the next test expects the focus
+    await page.locator('.part.editor .view-line').filter({ hasText: 'new aws.s3.Bucket("site-assets"' }).click();
 });
 
 test("the Problems panel lists the demo stack's violations on demo-infra/index.ts, at their lines", async () => {
