@@ -177,11 +177,15 @@ export interface PropertyChange {
 
 /**
  * What a remediate-level policy's `remediateResource` would do to a resource, as
- * `pulumi policy analyze` reports it ("would be remediated"): the properties it was given,
- * the properties it returned, and the paths that differ. Nothing is ever applied.
+ * `pulumi policy analyze` reports it ("would be remediated"): the top-level properties it
+ * changes, as it was given them and as it returned them, and the paths that differ. (Only
+ * the changed top-level properties: the others are the resource's own, stored with it.)
+ * Nothing is ever applied.
  */
 export interface Remediation {
+    /** The changed top-level properties as the remediation was given them (absent: not set). */
     before: Record<string, unknown>;
+    /** The same properties as the remediation returned them (absent: removed). */
     after: Record<string, unknown>;
     /** Never empty: a remediation that returns its input unchanged is no record (the engine shows nothing either). */
     changes: PropertyChange[];

@@ -85,12 +85,27 @@ export function propertyChanges(before: Record<string, unknown>, after: Record<s
     return changes;
 }
 
-/** The record of a remediation that was given `before` and returned `after`, or undefined when it changes nothing. */
+/** The top-level properties of `bag` named in `keys` (those it has). */
+function pick(bag: Record<string, unknown>, keys: Set<string>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of keys) if (key in bag) out[key] = bag[key];
+    return out;
+}
+
+/**
+ * The record of a remediation that was given `before` and returned `after`, or undefined when
+ * it changes nothing. It keeps the top-level properties the remediation changes, not the whole
+ * bags: the rest are the resource's own properties, stored with the resource, and the violations
+ * file is rewritten by every evaluation (a bucket's policy document and tags would be copied
+ * twice into each of its records).
+ */
 export function remediationOf(before: Record<string, unknown>, after: Record<string, unknown>): Remediation | undefined {
     const redactedBefore = redactSecrets(before) as Record<string, unknown>;
     const redactedAfter = redactSecrets(after) as Record<string, unknown>;
     const changes = propertyChanges(redactedBefore, redactedAfter);
-    return changes.length ? { before: redactedBefore, after: redactedAfter, changes } : undefined;
+    if (!changes.length) return undefined;
+    const touched = new Set([...Object.keys(redactedBefore), ...Object.keys(redactedAfter)].filter((k) => !(k in redactedBefore && k in redactedAfter && sameValue(redactedBefore[k], redactedAfter[k]))));
+    return { before: pick(redactedBefore, touched), after: pick(redactedAfter, touched), changes };
 }
 
 /** A value as the one-line summary shows it: strings bare, the rest as JSON, cut at 60 characters. */

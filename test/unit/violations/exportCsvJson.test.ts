@@ -78,7 +78,7 @@ describe('remediation records in exports', () => {
         assert.deepEqual(JSON.parse(remediated[col('remediationChanges')]), [{ path: 'acl', before: 'public-read', after: 'private' }]);
         assert.deepEqual([remediated[col('level')], remediated[col('message')]], ['remediate', 'Would change acl: public-read → private']);
         const doc = JSON.parse(formatViolations([record], 'json', context));
-        assert.deepEqual(doc.violations[0].remediation, { before: { acl: 'public-read', tags: { team: 'core' } }, after: { acl: 'private', tags: { team: 'core' } }, changes: [{ path: 'acl', before: 'public-read', after: 'private' }] });
+        assert.deepEqual(doc.violations[0].remediation, { before: { acl: 'public-read' }, after: { acl: 'private' }, changes: [{ path: 'acl', before: 'public-read', after: 'private' }] });
     });
 });
 

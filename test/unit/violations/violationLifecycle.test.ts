@@ -155,6 +155,7 @@ describe('remediation changes', () => {
             { path: 'acl', before: 'public-read', after: 'private' },
             { path: 'nested', after: ['[secret]'] },
         ]);
-        assert.deepEqual(record.after.password, '[secret]');
+        assert.deepEqual(record.after, { acl: 'private', nested: ['[secret]'] }, 'the changed top-level properties: the unchanged secret is not kept');
+        assert.deepEqual(remediationOf({ acl: 'public-read', big: { doc: 'x'.repeat(1000) } }, { acl: 'private', big: { doc: 'x'.repeat(1000) } })!.before, { acl: 'public-read' });
     });
 });
