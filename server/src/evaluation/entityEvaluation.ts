@@ -115,16 +115,17 @@ function cached(d: PolicyDiagnostic): CachedDiagnostic {
  * remediation that could not run (its `diagnostic`) is an advisory violation, as the engine
  * reports it; one that changes nothing is no record.
  */
-function remediationRecords(resource: Resource, remediations: readonly ProposedRemediation[]): CachedDiagnostic[] {
+function remediationRecords(sent: RunnerResource, remediations: readonly ProposedRemediation[]): CachedDiagnostic[] {
     const records: CachedDiagnostic[] = [];
-    let current = resource.properties;
+    // the properties the runner sent (the resource's inputs, as the engine sends them): what the first remediation was given
+    let current = sent.properties;
     for (const r of remediations) {
         if (r.diagnostic) {
-            records.push({ urn: resource.urn, policyName: r.policyName, message: r.diagnostic, enforcementLevel: 'advisory' });
+            records.push({ urn: sent.urn, policyName: r.policyName, message: r.diagnostic, enforcementLevel: 'advisory' });
         } else if (r.properties) {
             const remediation = remediationOf(current, r.properties);
             current = r.properties;
-            if (remediation) records.push({ urn: resource.urn, policyName: r.policyName, message: remediationMessage(remediation), enforcementLevel: 'remediate', remediation });
+            if (remediation) records.push({ urn: sent.urn, policyName: r.policyName, message: remediationMessage(remediation), enforcementLevel: 'remediate', remediation });
         }
     }
     return records;
@@ -276,8 +277,9 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
                         recordErrors(remediated.errors, 'remediate');
                         const byUrn = new Map<string, ProposedRemediation[]>();
                         for (const r of remediated.remediations) byUrn.set(r.urn, [...(byUrn.get(r.urn) ?? []), r]);
+                        const sent = new Map(toRunResources.map((r) => [r.urn, r]));
                         for (const [urn, list] of byUrn) {
-                            const about = ran.get(urn);
+                            const about = sent.get(urn);
                             if (about) remediationRecords(about, list).forEach(keep);
                             else cacheable = false;
                         }
