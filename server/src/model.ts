@@ -175,6 +175,43 @@ export interface Suppression {
     by?: string;
 }
 
+/**
+ * One property a remediation changes. `path` is Pulumi's property path: `acl`,
+ * `versioning.enabled`, `rules[0].id`, `tags["a.b"]`. `before`/`after` are absent when the
+ * property is not set on that side. A secret is `[secret]` on both sides.
+ */
+export interface PropertyChange {
+    path: string;
+    before?: unknown;
+    after?: unknown;
+}
+
+/**
+ * What a remediate-level policy's `remediateResource` would do to a resource, as
+ * `pulumi policy analyze` reports it ("would be remediated"): the top-level properties it
+ * changes, as it was given them and as it returned them, and the paths that differ. (Only
+ * the changed top-level properties: the others are the resource's own, stored with it.)
+ * Nothing is ever applied.
+ */
+export interface Remediation {
+    /** The changed top-level properties as the remediation was given them (absent: not set). */
+    before: Record<string, unknown>;
+    /** The same properties as the remediation returned them (absent: removed). */
+    after: Record<string, unknown>;
+    /** Never empty: a remediation that returns its input unchanged is no record (the engine shows nothing either). */
+    changes: PropertyChange[];
+}
+
+/**
+ * A policy issue on a resource (or an account or stack). Two kinds share this record, its
+ * life cycle, triage, suppression, filters, counts and exports:
+ * - a violation, reported by a policy's `validateResource`/`validateStack` (`level` advisory or
+ *   mandatory; a remediate-level policy's violation is stored as mandatory, the engine's downgrade);
+ * - a remediation, when `remediation` is set: level `remediate`, `message` says what would
+ *   change ("Would change acl: public-read → private"). It is open while the remediation still
+ *   changes the resource and fixed when it stops. Its id differs from the same policy's
+ *   violation on the same resource (see violationKey.ts), so a policy can have both.
+ */
 export interface Violation {
     id: string;
     entityType: 'stack' | 'insights-account';
@@ -198,4 +235,6 @@ export interface Violation {
     priority?: Priority;
     assignedTo?: string;
     suppression?: Suppression;
+    /** Set on a remediation record (see above). */
+    remediation?: Remediation;
 }

@@ -6,8 +6,8 @@
 // it violates, jump to the line of the Pulumi program that created a violating stack
 // resource, see the stack's violations in the Problems panel, suppress one violation until
 // the first of next month, and export SARIF that the SARIF 2.1.0 schema accepts.
-// Screenshots: test/e2e/screenshots/violations-panel-{light,dark}.png and
-// program-diagnostics.png; with POLICY_INSIGHTS_UPDATE_SCREENSHOTS=1 the light one is also
+// Screenshots: test/e2e/screenshots/violations-panel-{light,dark}.png,
+// violations-panel-remediation.png and program-diagnostics.png; with POLICY_INSIGHTS_UPDATE_SCREENSHOTS=1 the light one is also
 // copied to client/media/screenshots/violations-panel.png (the README shows it).
 //
 //   node --test test/e2e/violationsPanel.e2e.mjs        (after `node esbuild.mjs`)
@@ -397,6 +397,26 @@ test('Open in source on a demo-stack violation opens demo-infra/index.ts at the 
     });
     assert.deepEqual(clipped, [], 'columns cut off at the table\'s edge');
     await shoot('violations-panel-beside-source');
+});
+
+test('a remediation of the demo stack: the details show the change, property by property', async () => {
+    // aws-compliance-typescript's s3-no-public-acl is at remediate: it would make site-assets private
+    const frame = await panel();
+    await narrow(frame, 's3-no-public-acl', DEMO_STACK_ACCOUNT);
+    await openFacet(frame, 'levels');
+    assert.ok(await tick(frame, 'levels', 'remediate') >= 1, 'the level filter offers remediate and it has rows');
+    await closeFacet(frame, 'levels');
+    const detail = await openDetail(frame, 'site-assets');
+    await detail.locator('.changes').waitFor({ timeout: TIMEOUT });
+    assert.equal(await detail.locator('.message').innerText(), 'Would change acl: public-read \u2192 private');
+    const rows = await detail.locator('.changes tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.innerText.trim())));
+    assert.deepEqual(rows, [['acl', '"public-read"', '\u2192', '"private"']]);
+    await shoot('violations-panel-remediation');
+
+    await frame.locator('.detail button[aria-label="Close details"]').click();
+    await requery(frame, () => frame.locator('.filter-bar button', { hasText: 'Clear filters' }).click());
+    // back to the program beside the page, where the next test expects the focus
+    await page.locator('.part.editor .view-line').filter({ hasText: 'new aws.s3.Bucket("site-assets"' }).click();
 });
 
 test("the Problems panel lists the demo stack's violations on demo-infra/index.ts, at their lines", async () => {

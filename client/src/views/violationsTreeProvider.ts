@@ -98,10 +98,12 @@ export class ViolationNode extends TreeNode {
         const v = this.violation;
         const item = new vscode.TreeItem(v.resourceName || v.entityId, vscode.TreeItemCollapsibleState.None);
         const where = this.grouping === 'account' ? v.policyName : v.entityId;
-        item.description = `${where} · ${v.level}${v.severity ? ` · ${v.severity}` : ''}`;
+        // a remediation's message says what it would change ("Would change acl: public-read → private"): the level alone tells the reader nothing to act on
+        const what = v.remediation ? v.message : `${v.level}${v.severity ? ` · ${v.severity}` : ''}`;
+        item.description = `${where} · ${what}`;
         item.tooltip = new vscode.MarkdownString().appendText(`${v.policyPack}/${v.policyName}\n${v.resourceType}\n${v.resourceURN}\n\n${v.message}`);
-        item.iconPath = new vscode.ThemeIcon(LEVEL_ICONS[v.level]);
-        item.contextValue = contextValue('violation', v.status);
+        item.iconPath = new vscode.ThemeIcon(v.remediation ? 'wand' : LEVEL_ICONS[v.level]);
+        item.contextValue = contextValue('violation', v.status, v.remediation && 'remediation');
         item.command = { title: 'Show in Policy Violations', command: 'policyInsights.showViolations', arguments: [this] };
         return item;
     }

@@ -1,6 +1,9 @@
 /**
  * Evaluates one entity (a child account, a global account part, or a stack) against the
  * bindings that apply to it, reusing cached per-resource results whose input is unchanged.
+ * Like the engine's `pulumi policy analyze` (pulumi/pulumi analyze_snapshot.go), each
+ * binding with a remediate-level policy first runs its remediations on the resources (what
+ * they would change becomes a remediation record; nothing is applied), then the analysis.
  * Pure with respect to the store: it returns findings, what could not be determined, and
  * the new cache; the Evaluator persists them.
  */
@@ -8,7 +11,8 @@ import { createHash } from 'node:crypto';
 import type { EffectiveBinding, EntityBindings } from '../groups/effectiveBindings';
 import type { EvaluatedEntity } from '../groups/groupMembership';
 import type { Resource, Violation } from '../model';
-import type { AnalyzeResult, PolicyDiagnostic, RunOptions, RunnerResource } from '../packs/runner/runnerTypes';
+import type { AnalyzeResult, PolicyDiagnostic, PolicyRunError, ProposedRemediation, RemediateResult, RunOptions, RunnerResource } from '../packs/runner/runnerTypes';
+import { remediationMessage, remediationOf } from '../violations/remediation';
 import type { Finding } from '../violations/violationLifecycle';
 import { inputKeyOf, resourcesFingerprint, type BindingResults, type CachedDiagnostic, type EntityResults } from './resultCache';
 
@@ -16,6 +20,7 @@ import { inputKeyOf, resourcesFingerprint, type BindingResults, type CachedDiagn
 export interface PackRunner {
     analyze(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<AnalyzeResult>;
     analyzeStack(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<AnalyzeResult>;
+    remediate(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<RemediateResult>;
 }
 
 /** A problem an evaluation met; it carries on past it. */
@@ -107,9 +112,32 @@ function toRunner(resource: Resource, policies: 'resource' | 'stack' = 'resource
 }
 
 function cached(d: PolicyDiagnostic): CachedDiagnostic {
-    const c: CachedDiagnostic = { urn: d.urn, policyName: d.policyName, message: d.message, enforcementLevel: d.enforcementLevel };
+    // a violation a remediate-level policy still reports is mandatory, as the engine downgrades it (whether or not the runner already did)
+    const c: CachedDiagnostic = { urn: d.urn, policyName: d.policyName, message: d.message, enforcementLevel: d.enforcementLevel === 'remediate' ? 'mandatory' : d.enforcementLevel };
     if (d.severity) c.severity = d.severity;
     return c;
+}
+
+/**
+ * The records of one resource's remediations, in the order the SDK ran them: each was given
+ * the properties the previous one returned, so each record shows its own change. A
+ * remediation that could not run (its `diagnostic`) is an advisory violation, as the engine
+ * reports it; one that changes nothing is no record.
+ */
+function remediationRecords(sent: RunnerResource, remediations: readonly ProposedRemediation[]): CachedDiagnostic[] {
+    const records: CachedDiagnostic[] = [];
+    // the properties the runner sent (the resource's inputs, as the engine sends them): what the first remediation was given
+    let current = sent.properties;
+    for (const r of remediations) {
+        if (r.diagnostic) {
+            records.push({ urn: sent.urn, policyName: r.policyName, message: r.diagnostic, enforcementLevel: 'advisory' });
+        } else if (r.properties) {
+            const remediation = remediationOf(current, r.properties);
+            current = r.properties;
+            if (remediation) records.push({ urn: sent.urn, policyName: r.policyName, message: remediationMessage(remediation), enforcementLevel: 'remediate', remediation });
+        }
+    }
+    return records;
 }
 
 /** Type and name from a URN (`urn:pulumi:stack::project::a$b::name`) for a resource not in the set. */
@@ -193,6 +221,8 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         const options: RunOptions = binding.config ? { config: binding.config } : {};
         const hasResourcePolicies = binding.policies.some((p) => p.policyType === 'resource' && p.level !== 'disabled');
         const hasStackPolicies = binding.policies.some((p) => p.policyType === 'stack' && p.level !== 'disabled');
+        const remediating = binding.policies.filter((p) => p.policyType === 'resource' && p.level === 'remediate').map((p) => p.name);
+        const hasRemediations = remediating.length > 0;
         let cacheable = true;
 
         if (hasResourcePolicies) {
@@ -214,41 +244,62 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
             }
             if (toRun.length) {
                 outcome.work.evaluated += toRun.length;
+                const toRunResources = toRun.map((i) => toRunner(resources[i]));
+                const ran = new Map(toRun.map((i) => [resources[i].urn, resources[i]]));
+                const skipUrns = new Set<string>();
+                const recordErrors = (errors: readonly PolicyRunError[], pass: 'remediate' | 'analyze') => {
+                    for (const e of errors) {
+                        outcome.problems.push({ entity: entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), ...(e.urn ? { urn: e.urn } : {}), message: e.message });
+                        if (pass === 'remediate' && e.code !== 'policy-timeout' && e.urn) {
+                            // the SDK answers a resource's remediations at once: one that throws loses the others' results on that resource too
+                            for (const p of remediating) outcome.undetermined.add(undeterminedKey.result(packName, p, e.urn));
+                            skipUrns.add(e.urn);
+                        } else if (e.code === 'policy-error' && e.policyName && e.urn) {
+                            outcome.undetermined.add(undeterminedKey.result(packName, e.policyName, e.urn));
+                            skipUrns.add(e.urn);
+                        } else if (e.code === 'policy-timeout' && e.policyName) {
+                            outcome.undetermined.add(undeterminedKey.policy(packName, e.policyName));
+                            cacheable = false;
+                        } else if (e.urn) {
+                            outcome.undetermined.add(undeterminedKey.resource(packName, e.urn));
+                            skipUrns.add(e.urn);
+                        } else {
+                            outcome.undetermined.add(undeterminedKey.pack(packName));
+                            cacheable = false;
+                        }
+                    }
+                };
+                const keep = (c: CachedDiagnostic) => {
+                    diagnostics.push(c);
+                    // a finding a policy reported against another resource's URN cannot be attributed to the resource that produced it
+                    const about = ran.get(c.urn);
+                    if (about) {
+                        withFindings.set(c.urn, about);
+                        (next.findings[c.urn] ??= []).push(c);
+                    } else cacheable = false;
+                };
                 let result: AnalyzeResult;
                 try {
-                    result = await args.runner.analyze(dir, toRun.map((i) => toRunner(resources[i])), options);
+                    // remediations first, as the engine runs them: the pass is skipped when no policy of the binding remediates
+                    if (hasRemediations) {
+                        const remediated = await args.runner.remediate(dir, toRunResources, options);
+                        recordErrors(remediated.errors, 'remediate');
+                        const byUrn = new Map<string, ProposedRemediation[]>();
+                        for (const r of remediated.remediations) byUrn.set(r.urn, [...(byUrn.get(r.urn) ?? []), r]);
+                        const sent = new Map(toRunResources.map((r) => [r.urn, r]));
+                        for (const [urn, list] of byUrn) {
+                            const about = sent.get(urn);
+                            if (about) remediationRecords(about, list).forEach(keep);
+                            else cacheable = false;
+                        }
+                    }
+                    result = await args.runner.analyze(dir, toRunResources, options);
                 } catch (error) {
                     fail(`Policy pack ${packName}@${binding.pack.versionTag} failed: ${(error as Error).message}`);
                     continue;
                 }
-                const skipUrns = new Set<string>();
-                for (const e of result.errors) {
-                    outcome.problems.push({ entity: entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), ...(e.urn ? { urn: e.urn } : {}), message: e.message });
-                    if (e.code === 'policy-error' && e.policyName && e.urn) {
-                        outcome.undetermined.add(undeterminedKey.result(packName, e.policyName, e.urn));
-                        skipUrns.add(e.urn);
-                    } else if (e.code === 'policy-timeout' && e.policyName) {
-                        outcome.undetermined.add(undeterminedKey.policy(packName, e.policyName));
-                        cacheable = false;
-                    } else if (e.urn) {
-                        outcome.undetermined.add(undeterminedKey.resource(packName, e.urn));
-                        skipUrns.add(e.urn);
-                    } else {
-                        outcome.undetermined.add(undeterminedKey.pack(packName));
-                        cacheable = false;
-                    }
-                }
-                const ran = new Map(toRun.map((i) => [resources[i].urn, resources[i]]));
-                for (const d of result.diagnostics) {
-                    const c = cached(d);
-                    diagnostics.push(c);
-                    // a finding a policy reported against another resource's URN cannot be attributed to the resource that produced it
-                    const about = ran.get(d.urn);
-                    if (about) {
-                        withFindings.set(d.urn, about);
-                        (next.findings[d.urn] ??= []).push(c);
-                    } else cacheable = false;
-                }
+                recordErrors(result.errors, 'analyze');
+                for (const d of result.diagnostics) keep(cached(d));
                 if (skipUrns.size) next.failed = [...skipUrns];
             }
         }
@@ -302,6 +353,7 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
                     level: d.enforcementLevel,
                     ...(severity !== undefined ? { severity } : {}),
                     kind: b.mode,
+                    ...(d.remediation ? { finding: 'remediation' as const, remediation: d.remediation } : {}),
                 });
             }
         }

@@ -10,22 +10,27 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EnforcementLevel, Resource, Severity } from '../model';
+import type { EnforcementLevel, Remediation, Resource, Severity } from '../model';
 
-/** 3: the input keys are two arrays in resource order (format 2 had one object keyed by URN, slow to build for 100,000 resources). */
-const CACHE_FORMAT = 3;
+/**
+ * 3: the input keys are two arrays in resource order (format 2 had one object keyed by URN, slow to build for 100,000 resources).
+ * 4: a resource's results hold its remediation records (a format 3 file lacks them, so it would hide remediations until the resource changed).
+ */
+const CACHE_FORMAT = 4;
 
-/** A diagnostic as cached: what a finding needs. */
+/** A diagnostic or a remediation record as cached: what a finding needs. */
 export interface CachedDiagnostic {
     urn: string;
     policyName: string;
     message: string;
     enforcementLevel: EnforcementLevel;
     severity?: Severity;
+    /** A remediation record's change (enforcementLevel `remediate`). */
+    remediation?: Remediation;
 }
 
 export interface BindingResults {
-    /** Resource policies' diagnostics per URN; URNs without findings are absent. */
+    /** Resource policies' diagnostics and remediation records per URN; URNs without findings are absent. */
     findings: Record<string, CachedDiagnostic[]>;
     /** URNs whose result is not known (a policy threw on them): they run again next time. */
     failed?: string[];

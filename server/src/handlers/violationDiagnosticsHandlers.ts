@@ -1,13 +1,17 @@
 /**
  * Publishes violations as diagnostics on the Pulumi programs in the workspace, answers the
  * client's requests for resource-document diagnostics, and offers the quick fixes
- * "Suppress…" and "Show in Policy Violations" on them.
+ * "Suppress…" and "Show in Policy Violations" on them, and "Fix in code" on a remediation
+ * whose changed properties the program writes as literals.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Connection } from 'vscode-languageserver/node';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Connection, type Diagnostic } from 'vscode-languageserver/node';
 import { ENFORCEMENT_LEVELS, type EnforcementLevel } from '../model';
 import { ResourceDiagnosticsRequest } from '../protocol';
 import type { Store } from '../store';
+import { describeChange } from '../violations/remediation';
+import { remediationCodeEdits } from '../violations/remediationCodeFix';
 import {
     resourceDocumentDiagnostics,
     sourceDiagnostics,
@@ -66,12 +70,18 @@ export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagn
             folders = next;
             service.schedule();
         },
-        codeActions({ context }) {
+        codeActions({ context, textDocument }) {
             const actions: CodeAction[] = [];
+            let text: string | undefined;
+            const programText = () => (text ??= ctx.documents.get(textDocument.uri)?.getText() ?? readProgram(textDocument.uri));
             for (const diagnostic of context.diagnostics) {
                 if (diagnostic.source !== VIOLATION_DIAGNOSTIC_SOURCE) continue;
                 const data = diagnostic.data as ViolationDiagnosticData | undefined;
                 if (!data?.violationId) continue;
+                if (data.remediationChanges?.length) {
+                    const fix = fixInCode(textDocument.uri, programText(), diagnostic, data);
+                    if (fix) actions.push(fix);
+                }
                 actions.push(
                     {
                         title: `Suppress ${data.policyName} on this resource…`,
@@ -91,6 +101,24 @@ export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagn
         },
     };
     return service;
+}
+
+/** A program file's text from disk (the editor asked for actions on a file it has not opened to the server), or '' when unreadable. */
+function readProgram(uri: string): string {
+    try {
+        return uri.startsWith('file:') ? readFileSync(fileURLToPath(uri), 'utf8') : '';
+    } catch {
+        return '';
+    }
+}
+
+/** The quick fix that writes a remediation's new values into the literals of the resource's constructor call, when it can. */
+function fixInCode(uri: string, text: string, diagnostic: Diagnostic, data: ViolationDiagnosticData): CodeAction | undefined {
+    const changes = data.remediationChanges!;
+    const edits = text ? remediationCodeEdits(text, uri, diagnostic.range.start, changes) : undefined;
+    if (!edits) return undefined;
+    const what = changes.length === 1 ? describeChange(changes[0]) : `${changes.length} properties as ${data.policyName} would`;
+    return { title: `Fix in code: ${what}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: edits } } };
 }
 
 /** Workspace folder URIs as paths. */

@@ -5,14 +5,15 @@
  *   Pulumi.yaml, found by project name in the workspace);
  * - in a resource document (the read-only JSON of a stored resource), on the offending
  *   property when the message names it, else on the resource's name.
- * Mandatory is an Error, advisory a Warning, remediate Information.
+ * Mandatory is an Error, advisory a Warning, remediate Information (a remediation record:
+ * what the remediation would change, with its changes in the data for "Fix in code").
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { parse as parseYaml } from 'yaml';
-import type { EnforcementLevel, PolicyInfo, Resource, SourcePosition, Violation } from '../model';
+import type { EnforcementLevel, PolicyInfo, PropertyChange, Resource, SourcePosition, Violation } from '../model';
 import type { Store } from '../store';
 import { isSuppressed } from './violationFilter';
 import { propertiesNamedIn } from './violationDetail';
@@ -25,6 +26,8 @@ export interface ViolationDiagnosticData {
     entityId: string;
     resourceURN: string;
     policyName: string;
+    /** A remediation record's changes, on the program's line: what "Fix in code" writes there. */
+    remediationChanges?: PropertyChange[];
 }
 
 export const LEVEL_SEVERITY: Record<Exclude<EnforcementLevel, 'disabled'>, DiagnosticSeverity> = {
@@ -78,8 +81,9 @@ function policyUrl(policies: Map<string, PolicyInfo>, v: Violation): string | un
     return policies.get(`${v.policyPack}/${v.policyName}`)?.url;
 }
 
-function diagnosticOf(v: Violation, range: Diagnostic['range'], url: string | undefined): Diagnostic {
+function diagnosticOf(v: Violation, range: Diagnostic['range'], url: string | undefined, onProgram = false): Diagnostic {
     const data: ViolationDiagnosticData = { violationId: v.id, entityId: v.entityId, resourceURN: v.resourceURN, policyName: v.policyName };
+    if (onProgram && v.remediation) data.remediationChanges = v.remediation.changes;
     return {
         range,
         severity: LEVEL_SEVERITY[v.level as Exclude<EnforcementLevel, 'disabled'>] ?? DiagnosticSeverity.Hint,
@@ -133,7 +137,7 @@ export async function sourceDiagnostics(store: Store, options: SourceDiagnostics
             const character = Math.max(0, (resource.sourcePosition.column ?? 1) - 1);
             const uri = pathToFileURL(file).href;
             const list = byFile.get(uri) ?? [];
-            list.push(diagnosticOf(v, { start: { line, character }, end: { line, character: Number.MAX_SAFE_INTEGER } }, policyUrl(policies, v)));
+            list.push(diagnosticOf(v, { start: { line, character }, end: { line, character: Number.MAX_SAFE_INTEGER } }, policyUrl(policies, v), true));
             byFile.set(uri, list);
         }
     }

@@ -3,9 +3,11 @@
  * stack) are persisted: a new finding opens a violation; one still present is seen again
  * (lastSeenAt, message, level); one no longer reported is resolved (fixed, resolvedAt);
  * one that comes back reopens. Triage (status in_progress/by_design/ignored, priority,
- * assignee, suppression) survives as long as the finding is present.
+ * assignee, suppression) survives as long as the finding is present. A remediation record
+ * (a finding with `remediation`) goes through the same cycle: open while the remediation
+ * still changes the resource, fixed when it stops, reopened when it comes back.
  */
-import type { EnforcementLevel, GroupMode, Severity, Violation } from '../model';
+import type { EnforcementLevel, GroupMode, Remediation, Severity, Violation } from '../model';
 import { violationId, type ViolationKey } from './violationKey';
 
 /** One finding of an evaluation, before it becomes (or updates) a violation. */
@@ -20,6 +22,8 @@ export interface Finding extends ViolationKey {
     level: EnforcementLevel;
     severity?: Severity;
     kind: GroupMode;
+    /** Set (with `finding: 'remediation'` and level `remediate`) for a remediation record. */
+    remediation?: Remediation;
 }
 
 export interface ReconcileOptions {
@@ -82,6 +86,9 @@ function apply(violation: Violation, finding: Finding): void {
     if (finding.severity !== undefined) violation.severity = finding.severity;
     else delete violation.severity;
     violation.kind = finding.kind;
+    // the change seen last: the resource or the remediation may have changed since it was first seen
+    if (finding.remediation !== undefined) violation.remediation = finding.remediation;
+    else delete violation.remediation;
 }
 
 /** The entity's violations after this evaluation. `existing` is not changed. */

@@ -230,6 +230,7 @@ describe('Evaluator: concurrent changes', () => {
                     return pool.analyze(...args);
                 },
                 analyzeStack: (...args: Parameters<RunnerPool['analyzeStack']>) => pool.analyzeStack(...args),
+                remediate: (...args: Parameters<RunnerPool['remediate']>) => pool.remediate(...args),
             };
             const evaluator = new Evaluator({ store: t.store, runner: racing, packs: directoryPackSource(dirs()), now: t.clock.now });
             const delta = await storeResources(t.store, E, [resource(E, ROLE_POLICY, 'admin', { action: '*', tags: { Owner: 'o' } })]);
@@ -256,6 +257,7 @@ describe('Evaluator: concurrent changes', () => {
                     return pool.analyze(...args);
                 },
                 analyzeStack: (...args: Parameters<RunnerPool['analyzeStack']>) => pool.analyzeStack(...args),
+                remediate: (...args: Parameters<RunnerPool['remediate']>) => pool.remediate(...args),
             };
             const evaluator = new Evaluator({ store: t.store, runner: racing, packs: directoryPackSource(dirs()), now: t.clock.now });
             const change = await enablePack(t.store, { pack: 'eval-rules', versionTag: 'latest' });

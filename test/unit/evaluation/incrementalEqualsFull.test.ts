@@ -24,11 +24,12 @@ const dirs = () => ({
     'eval-rules@1.0.0': join(FIXTURE_PACKS(), 'eval-rules'),
     'eval-extra@1.0.0': join(FIXTURE_PACKS(), 'eval-extra-v1'),
     'eval-extra@2.0.0': join(FIXTURE_PACKS(), 'eval-extra-v2'),
+    'eval-remediate@1.0.0': join(FIXTURE_PACKS(), 'eval-remediate'),
 });
 
 before(async () => {
     pool = await makePool();
-    packs = [await publishFixture(pool, dirs()['eval-rules@1.0.0'], 1), await publishFixture(pool, dirs()['eval-extra@1.0.0'], 1), await publishFixture(pool, dirs()['eval-extra@2.0.0'], 2)];
+    packs = [await publishFixture(pool, dirs()['eval-rules@1.0.0'], 1), await publishFixture(pool, dirs()['eval-extra@1.0.0'], 1), await publishFixture(pool, dirs()['eval-extra@2.0.0'], 2), await publishFixture(pool, dirs()['eval-remediate@1.0.0'], 1)];
 });
 after(() => pool.dispose());
 
@@ -45,7 +46,7 @@ async function makeHome(): Promise<Home> {
             catalog.accounts.push(account);
             joinDefaultGroup(catalog, account);
         }
-        catalog.packs.push(packs[0], packs[1]);
+        catalog.packs.push(packs[0], packs[1], packs[3]);
     });
     const clock = manualClock();
     return { ...t, clock, evaluator: new Evaluator({ store: t.store, runner: pool, packs: directoryPackSource(dirs()), now: clock.now }) };
@@ -56,7 +57,7 @@ function randomResource(rand: () => number, entity: string, name: string): Resou
     const tags = pick([undefined, { Owner: 'o' }, { Team: 't' }, { Owner: 'o', Team: 't' }]);
     const kind = pick([BUCKET, ROLE_POLICY, VOLUME]);
     const props: Record<string, unknown> =
-        kind === BUCKET ? { acl: pick(['private', 'public-read', 'public-read']) } : kind === ROLE_POLICY ? { action: pick(['*', 's3:*', 's3:GetObject']) } : { size: Math.floor(rand() * 300) };
+        kind === BUCKET ? { acl: pick(['private', 'public-read', 'public-read']), ...pick([{}, { versioning: { enabled: false } }, { versioning: { enabled: true } }]) } : kind === ROLE_POLICY ? { action: pick(['*', 's3:*', 's3:GetObject']) } : { size: Math.floor(rand() * 300) };
     if (tags) props.tags = tags;
     const r = resource(entity, kind, name, props);
     if (entity === 'shop') r.project = 'shop';
@@ -105,6 +106,12 @@ function randomStep(rand: () => number, state: { resources: Map<string, Resource
             },
         };
     }
+    if (r < 0.65) {
+        // the remediate pack's policies at random levels: remediations start and stop without their resources changing
+        const level = () => (['advisory', 'mandatory', 'disabled', 'remediate'] as const)[Math.floor(rand() * 4)];
+        const config: Record<string, PolicyConfigValue> = { 'bucket-acl-private': level(), 'bucket-versioning': level() };
+        return { kind: 'catalog', apply: (store) => enablePack(store, { pack: 'eval-remediate', versionTag: 'latest', config }) };
+    }
     if (r < 0.75) {
         const config = randomConfig(rand);
         return { kind: 'catalog', apply: (store) => enablePack(store, { pack: 'eval-rules', versionTag: 'latest', config }) };
@@ -126,7 +133,11 @@ function randomStep(rand: () => number, state: { resources: Map<string, Resource
         };
     }
     const choice = rand();
-    if (choice < 0.3) return { kind: 'catalog', apply: (store) => enablePack(store, { group: 'extra', pack: 'eval-extra', versionTag: rand() < 0.5 ? '1.0.0' : 'latest' }) };
+    if (choice < 0.3) {
+        // drawn here, not in apply: apply runs once per home, and both homes must get the same tag
+        const versionTag = rand() < 0.5 ? '1.0.0' : 'latest';
+        return { kind: 'catalog', apply: (store) => enablePack(store, { group: 'extra', pack: 'eval-extra', versionTag }) };
+    }
     if (choice < 0.5) return { kind: 'catalog', apply: (store) => disablePack(store, { group: 'extra', pack: 'eval-extra' }).catch(() => enablePack(store, { group: 'extra', pack: 'eval-extra', versionTag: 'latest' })) };
     if (choice < 0.75) return { kind: 'catalog', apply: (store) => editGroup(store, 'default-policy-group', { removeAccounts: ['demo/us-west-2'] }).catch(() => editGroup(store, 'default-policy-group', { addAccounts: ['demo/us-west-2'] })) };
     return { kind: 'catalog', apply: (store) => editGroup(store, 'default-policy-group', { removeStacks: ['shop'] }).catch(() => editGroup(store, 'default-policy-group', { addStacks: ['shop'] })) };
@@ -157,6 +168,9 @@ describe('incremental evaluation equals full re-evaluation', () => {
             try {
                 await enablePack(incremental.store, { pack: 'eval-rules', versionTag: 'latest' });
                 await enablePack(full.store, { pack: 'eval-rules', versionTag: 'latest' });
+                await enablePack(incremental.store, { pack: 'eval-remediate', versionTag: 'latest' });
+                await enablePack(full.store, { pack: 'eval-remediate', versionTag: 'latest' });
+                let remediationRecords = 0;
                 for (let step = 0; step < 30; step++) {
                     const change = randomStep(rand, state);
                     let a: EvaluationReport;
@@ -174,11 +188,13 @@ describe('incremental evaluation equals full re-evaluation', () => {
                     incrementalWork += a.work.evaluated;
                     fullWork += b.work.evaluated;
                     opened += b.opened;
+                    for (const entity of ENTITIES) remediationRecords += (await full.store.readShard(entity)).violations.filter((v) => v.remediation && v.status !== 'fixed').length;
                     assert.deepEqual(await snapshot(incremental.store), await snapshot(full.store), `seed ${seed} step ${step} (${change.kind}): violations differ`);
                     incremental.clock.tick();
                     full.clock.tick();
                 }
                 assert.ok(opened > 5, `the random changes opened violations (${opened})`);
+                assert.ok(remediationRecords > 5, `remediation records were open along the way (${remediationRecords})`);
                 assert.ok(incrementalWork * 2 < fullWork, `incremental ran ${incrementalWork} resource evaluations, full ${fullWork}`);
             } finally {
                 await incremental.cleanup();

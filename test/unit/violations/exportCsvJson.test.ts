@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Violation } from '../../../server/src/model';
 import { CSV_COLUMNS, exportContextOf, formatViolations } from '../../../server/src/violations/export';
+import { remediationRecord } from './remediationRecords';
 import { syntheticViolations } from '../webviews/syntheticViolations';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
@@ -64,6 +65,20 @@ describe('CSV export', () => {
         assert.equal(row[col('resourceName')], `'=HYPERLINK("http://x","y")`);
         assert.equal(row[col('message')], 'line one, "two"\r\nline three');
         assert.equal(row[col('assignedTo')], "'@admin");
+    });
+});
+
+describe('remediation records in exports', () => {
+    it('CSV carries the changed paths with their old and new values; JSON the whole record', () => {
+        const [v] = syntheticViolations(1, { seed: 4, now: NOW }).violations;
+        const record = remediationRecord(v);
+        const [, plain, remediated] = parseCsv(formatViolations([v, record], 'csv', context));
+        const col = (name: string) => CSV_COLUMNS.indexOf(name);
+        assert.equal(plain[col('remediationChanges')], '');
+        assert.deepEqual(JSON.parse(remediated[col('remediationChanges')]), [{ path: 'acl', before: 'public-read', after: 'private' }]);
+        assert.deepEqual([remediated[col('level')], remediated[col('message')]], ['remediate', 'Would change acl: public-read → private']);
+        const doc = JSON.parse(formatViolations([record], 'json', context));
+        assert.deepEqual(doc.violations[0].remediation, { before: { acl: 'public-read' }, after: { acl: 'private' }, changes: [{ path: 'acl', before: 'public-read', after: 'private' }] });
     });
 });
 

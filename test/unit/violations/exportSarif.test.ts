@@ -15,6 +15,7 @@ import type { PolicyPackVersion, SourcePosition, Violation } from '../../../serv
 import { Store } from '../../../server/src/store';
 import { exportContextFor, exportContextOf, formatViolations } from '../../../server/src/violations/export';
 import { syntheticViolations } from '../webviews/syntheticViolations';
+import { remediationRecord } from './remediationRecords';
 
 const SCHEMA_FILE = 'test/fixtures/sarif/sarif-schema-2.1.0.json';
 
@@ -147,6 +148,15 @@ describe('SARIF export', () => {
         assert.equal(s3Rule.defaultConfiguration.level, 'error');
         assert.equal(rdsRule.helpUri, undefined, 'free text in url is not written as a URI');
         assert.deepEqual(log.runs[0].results.map((r: any) => r.level), ['error', 'warning']);
+    });
+
+    it('carries a remediation record as a warning with its change', () => {
+        const [v] = syntheticViolations(1, { seed: 4, now: NOW }).violations;
+        const log = assertValidSarif(formatViolations([remediationRecord(v)], 'sarif', exportContextOf([], new Map(), { now: NOW })));
+        const [result] = log.runs[0].results;
+        assert.deepEqual([result.level, result.kind, result.message.text], ['warning', 'fail', 'Would change acl: public-read → private']);
+        assert.equal(result.properties.enforcementLevel, 'remediate');
+        assert.deepEqual(result.properties.remediation.changes, [{ path: 'acl', before: 'public-read', after: 'private' }]);
     });
 
     it('keeps hostile strings as data and marks suppressed and triaged-away violations', () => {

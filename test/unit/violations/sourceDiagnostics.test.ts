@@ -7,6 +7,8 @@ import { pathToFileURL } from 'node:url';
 import type { Resource, Violation } from '../../../server/src/model';
 import { Store } from '../../../server/src/store';
 import { resourceDocumentDiagnostics, sourceDiagnostics } from '../../../server/src/violations/sourceDiagnostics';
+import { remediationMessage, remediationOf } from '../../../server/src/violations/remediation';
+import { DiagnosticSeverity } from 'vscode-languageserver';
 
 const URN = 'urn:pulumi:dev::demo-infra::aws:s3/bucket:Bucket::site-bucket';
 
@@ -94,6 +96,28 @@ test('a resource document shows the violation on the property its message names,
         assert.match(lines[byCode.get('s3-no-public-read')!.range.start.line], /^ {4}"acl": "public-read"/);
         assert.match(lines[byCode.get('required-tags')!.range.start.line], /^ {4}"tags": \{/);
         assert.equal(diagnostics.length, 2);
+    } finally {
+        await store.close();
+        cleanup();
+    }
+});
+
+test('a remediation record shows on the program line as Information, with its changes for "Fix in code"; the levels setting hides it', async () => {
+    const { store, workspace, cleanup } = await seeded();
+    try {
+        const change = remediationOf({ acl: 'public-read' }, { acl: 'private' })!;
+        await store.updateShard('demo-stack', (shard) => {
+            shard.violations.push(violation({ id: 'r1', level: 'remediate', message: remediationMessage(change), remediation: change }));
+        });
+        const uri = pathToFileURL(path.join(workspace, 'infra', 'src', 'index.ts')).href;
+        const all = (await sourceDiagnostics(store, { folders: [workspace], levels: ['mandatory', 'advisory', 'remediate'] })).get(uri)!;
+        const record = all.find((d) => (d.data as { violationId: string }).violationId === 'r1')!;
+        assert.deepEqual([record.severity, record.range.start.line], [DiagnosticSeverity.Information, 2]);
+        assert.match(String(record.message), /^Would change acl: public-read → private\n\(aws-typescript@0\.0\.1, remediate, high; site-bucket\)$/);
+        assert.deepEqual((record.data as { remediationChanges: unknown }).remediationChanges, [{ path: 'acl', before: 'public-read', after: 'private' }]);
+        assert.equal(all.filter((d) => (d.data as { remediationChanges?: unknown }).remediationChanges).length, 1, 'violations carry no changes');
+        const without = (await sourceDiagnostics(store, { folders: [workspace], levels: ['mandatory', 'advisory'] })).get(uri)!;
+        assert.equal(without.some((d) => (d.data as { violationId: string }).violationId === 'r1'), false);
     } finally {
         await store.close();
         cleanup();

@@ -16,6 +16,7 @@ import type { PolicyPackVersion, Violation } from '../../../server/src/model';
 import type { PanelState } from '../../../server/src/panelProtocol';
 import { Store } from '../../../server/src/store';
 import { queryViolations } from '../../../server/src/violations';
+import { remediationMessage, remediationOf } from '../../../server/src/violations/remediation';
 import { FakePanel, findRepo, launchChromium, PanelFiles } from './fakeHost';
 import { syntheticViolations } from './syntheticViolations';
 
@@ -50,6 +51,7 @@ describe('Policy Violations webview', () => {
     let browser: Browser;
     let files: PanelFiles;
     let evil: Violation;
+    let remediation: Violation;
     const open: FakePanel[] = [];
 
     async function openPanel(options: Parameters<typeof FakePanel.open>[3] = {}): Promise<FakePanel> {
@@ -71,6 +73,10 @@ describe('Policy Violations webview', () => {
         const evilResource = { ...resources[0], urn: evil.resourceURN, name: EVIL, properties: { acl: 'public-read', tags: { Name: EVIL } } };
         violations[0] = evil;
         resources[0] = evilResource;
+        // a remediation record on the same bucket, one of its new values markup
+        const change = remediationOf({ acl: 'public-read', versioning: { enabled: false } }, { acl: 'private', versioning: { enabled: true }, tags: { Name: EVIL } })!;
+        remediation = { ...evil, id: 'rem00001', level: 'remediate', message: remediationMessage(change), remediation: change, lastSeenAt: violations[1].lastSeenAt };
+        violations.push(remediation);
         await store.updateCatalog((c) => {
             c.packs.push(...PACKS);
         });
@@ -191,6 +197,28 @@ describe('Policy Violations webview', () => {
         // The message names `acl`: that property is highlighted.
         assert.equal(await page.getAttribute('.property[data-property=acl]', 'class'), 'property offending');
         assert.equal(await page.getAttribute('.property[data-property=tags]', 'class'), 'property');
+    });
+
+    it('shows a remediation record\'s change, property by property, before \u2192 after, as text; the level filter offers remediate', async () => {
+        const panel = await openPanel({ state: { filter: { levels: ['remediate'] }, sort: { column: 'lastSeenAt', direction: 'desc' }, groupBy: 'none', selectedId: remediation.id } });
+        const { page } = panel;
+        await page.waitForSelector('.detail:not([hidden]) .changes');
+        assert.equal(await page.textContent('.detail h3'), 'What the remediation would change');
+        assert.equal(await page.textContent('.detail .message'), 'Would change acl: public-read \u2192 private; versioning.enabled: false \u2192 true; tags: (not set) \u2192 {"Name":"<img src=x onerror=alert(1)>"}');
+        const rows = await page.$$eval('.changes tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+        assert.deepEqual(rows, [
+            ['acl', '"public-read"', '\u2192', '"private"'],
+            ['versioning.enabled', 'false', '\u2192', 'true'],
+            ['tags', 'not set', '\u2192', `{\n  "Name": "${EVIL}"\n}`],
+        ]);
+        assert.equal(await page.locator('img').count(), 0, 'the new value\'s markup is text');
+        assert.deepEqual(panel.alerts, []);
+        assert.equal(await page.getAttribute('.property[data-property=acl]', 'class'), 'property offending', 'the changed property is highlighted in the resource');
+        await page.click('button[data-dimension=levels]');
+        assert.ok(await page.locator('#facet-levels label', { hasText: 'remediate' }).count(), 'the level filter lists remediate');
+        mkdirSync(join(findRepo(), 'test', 'e2e', 'screenshots'), { recursive: true });
+        await page.keyboard.press('Escape');
+        await page.screenshot({ path: join(findRepo(), 'test', 'e2e', 'screenshots', 'violations-remediation.png') });
     });
 
     it('triages and suppresses from the detail pane', async () => {

@@ -2,10 +2,11 @@
  * The detail pane: the resource (type, name, URN, account/region, properties with the
  * offending ones highlighted), the policy (pack@tag, description, severity, remediation,
  * link), the message, first and last seen, triage (status, priority, assignee), Suppress
- * with a reason and an expiry, Open resource and Open in source.
+ * with a reason and an expiry, Open resource and Open in source. A remediation record shows
+ * what its remediation would change: each property path, before → after.
  */
 import type { PanelSuppressParams, PanelTriageParams, ViolationDetail } from '../../../server/src/panelProtocol';
-import type { Priority, SourcePosition } from '../../../server/src/model';
+import type { Priority, PropertyChange, SourcePosition } from '../../../server/src/model';
 import { STATUS_LABELS } from './columns';
 import { formatDate, formatUntil, h } from './dom';
 
@@ -30,6 +31,24 @@ function field(label: string, value: Node | string | undefined): HTMLElement[] {
 function propertyText(value: unknown): string {
     const text = JSON.stringify(value, null, 2) ?? String(value);
     return text.length > 4000 ? `${text.slice(0, 4000)}\n\u2026 (${text.length - 4000} more characters)` : text;
+}
+
+/** A remediation's change as rows: path, value before, value after ("not set" when the side has none). All text nodes. */
+function changeTable(changes: readonly PropertyChange[]): HTMLElement {
+    const value = (change: PropertyChange, side: 'before' | 'after') =>
+        side in change ? h('pre', { class: `change-value change-${side}` }, propertyText(change[side])) : h('span', { class: `change-value change-${side} muted` }, 'not set');
+    return h(
+        'table',
+        { class: 'changes', attrs: { 'aria-label': 'Property changes' } },
+        h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Property'), h('th', { attrs: { scope: 'col' } }, 'Before'), h('th', { attrs: { scope: 'col', 'aria-label': 'becomes' } }, ''), h('th', { attrs: { scope: 'col' } }, 'After'))),
+        h(
+            'tbody',
+            {},
+            ...changes.map((change) =>
+                h('tr', { attrs: { 'data-path': change.path } }, h('td', {}, h('code', { class: 'change-path' }, change.path)), h('td', {}, value(change, 'before')), h('td', { class: 'change-arrow', attrs: { 'aria-hidden': 'true' } }, '\u2192'), h('td', {}, value(change, 'after'))),
+            ),
+        ),
+    );
 }
 
 /** The date input's value for a day `days` from now. */
@@ -94,7 +113,22 @@ export class DetailPane {
             h('span', { class: 'pill' }, STATUS_LABELS[v.status] ?? v.status),
             detail.suppressed && v.suppression ? h('span', { class: 'pill suppressed' }, `suppressed until ${formatUntil(v.suppression.until)}`) : null,
         );
-        const message = h('section', { class: 'detail-section' }, h('h3', {}, 'Why'), h('p', { class: 'message' }, v.message));
+        const message = v.remediation
+            ? h(
+                  'section',
+                  { class: 'detail-section remediation-change' },
+                  h('h3', {}, 'What the remediation would change'),
+                  h('p', { class: 'message' }, v.message),
+                  changeTable(v.remediation.changes),
+                  h(
+                      'p',
+                      { class: 'muted' },
+                      resource?.sourcePosition
+                          ? 'Nothing is applied: set these values in the program (the quick fix \u201CFix in code\u201D on its line does it where they are literals).'
+                          : 'Nothing is applied: set these values on the resource.',
+                  ),
+              )
+            : h('section', { class: 'detail-section' }, h('h3', {}, 'Why'), h('p', { class: 'message' }, v.message));
         const actions = h(
             'div',
             { class: 'detail-actions' },

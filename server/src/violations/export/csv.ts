@@ -1,4 +1,4 @@
-/** Violations as CSV (RFC 4180: CRLF rows, quoted fields), one row per violation. */
+/** Violations as CSV (RFC 4180: CRLF rows, quoted fields), one row per violation or remediation record. */
 import type { Violation } from '../../model';
 
 /** Column header -> value; the order is the file's column order. */
@@ -25,6 +25,8 @@ const COLUMNS: [string, (v: Violation) => string | undefined][] = [
     ['assignedTo', (v) => v.assignedTo],
     ['suppressedUntil', (v) => v.suppression?.until],
     ['suppressionReason', (v) => v.suppression?.reason],
+    // a remediation record's changed paths with their old and new values (the message says them in words)
+    ['remediationChanges', (v) => (v.remediation ? JSON.stringify(v.remediation.changes) : undefined)],
 ];
 
 export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);

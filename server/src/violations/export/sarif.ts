@@ -125,6 +125,8 @@ export function violationsToSarif(violations: readonly Violation[], context: Exp
                 observedAt: v.observedAt,
                 lastSeenAt: v.lastSeenAt,
                 ...(v.resolvedAt ? { resolvedAt: v.resolvedAt } : {}),
+                // what the remediation would change: SARIF's own `fixes` edit files, and this change is to the resource
+                ...(v.remediation ? { remediation: v.remediation } : {}),
             },
         };
         const suppressions: Record<string, unknown>[] = [];
