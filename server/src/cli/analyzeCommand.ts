@@ -4,7 +4,7 @@
  * contract: 0 nothing to act on, 1 a mandatory violation or any policy error, 2 bad input
  * (including a pack that does not load). Secrets are "[secret]" in every form.
  */
-import { redactSecrets } from '../accounts/stacks/pulumiSecrets';
+import { redactSecrets } from '../pulumiSecretValues';
 import { parseUrn } from '../accounts/stacks/stackState';
 import { analyzeStateFile, type AnalyzeRemediation, type AnalyzeStateResult, type AnalyzeViolation } from '../evaluation/analyzeStateFile';
 import { reportedText } from '../violations/violationMessage';

@@ -10,13 +10,14 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { blindSecrets, hasCiphertext, isSecret, openSecrets } from '../accounts/stacks/pulumiSecrets';
-import { findStackConfigFile, readStackConfig } from '../accounts/stacks/stackConfig';
+import { hasCiphertext, openSecrets } from '../accounts/stacks/pulumiSecrets';
+import { blindSecrets, isSecret } from '../pulumiSecretValues';
+import { stackRuntimeContext } from '../accounts/stacks/stackConfig';
 import { providersByUrn, runnerResourceOf } from '../accounts/stacks/stackResources';
 import { parseUrn, readStateDocument } from '../accounts/stacks/stackState';
 import { resolvePackConfig } from '../packs/runner/policyConfig';
 import type { RunnerPool } from '../packs/runner/runnerPool';
-import { RunnerError, type PackRuntimeContext, type PolicyDiagnostic, type PolicyPackConfig, type PolicyRunError, type RunnerResource } from '../packs/runner/runnerTypes';
+import { RunnerError, type PolicyDiagnostic, type PolicyPackConfig, type PolicyRunError, type RunnerResource } from '../packs/runner/runnerTypes';
 
 export interface AnalyzeStateArgs {
     stateFile: string;
@@ -152,14 +153,9 @@ export async function analyzeStateFile(runner: RunnerPool, args: AnalyzeStateArg
     const outputs = live.map((r) => runnerResourceOf(r, 'outputs', providers, secrets.reveal));
     result.resourceCount = live.length;
 
-    const context: PackRuntimeContext = { project, stack, dryRun: false };
-    const stackConfigFile = args.stackConfigFile ?? (await findStackConfigFile(args.stateFile, project, stack));
-    if (stackConfigFile) {
-        const stackConfig = await readStackConfig(stackConfigFile, project, env);
-        context.config = stackConfig.config;
-        result.stackConfigFile = stackConfigFile;
-        if (stackConfig.warning) result.warnings.push(stackConfig.warning);
-    }
+    const { context, configFile, warning } = await stackRuntimeContext(args.stateFile, project, stack, env, args.stackConfigFile);
+    if (configFile) result.stackConfigFile = configFile;
+    if (warning) result.warnings.push(warning);
     const secretsWarning = secrets.warning();
     if (secretsWarning) result.warnings.unshift(secretsWarning);
 

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { EffectiveBinding, EntityBindings } from '../groups/effectiveBindings';
 import type { EvaluatedEntity } from '../groups/groupMembership';
 import type { Resource, Violation } from '../model';
-import type { AnalyzeResult, PolicyDiagnostic, PolicyRunError, ProposedRemediation, RemediateResult, RunOptions, RunnerResource } from '../packs/runner/runnerTypes';
+import type { AnalyzeResult, PackRuntimeContext, PolicyDiagnostic, PolicyRunError, ProposedRemediation, RemediateResult, RunOptions, RunnerResource } from '../packs/runner/runnerTypes';
 import { remediationMessage, remediationOf } from '../violations/remediation';
 import type { Finding } from '../violations/violationLifecycle';
 import { inputKeyOf, resourcesFingerprint, type BindingResults, type CachedDiagnostic, type EntityResults } from './resultCache';
@@ -157,6 +157,8 @@ export interface EvaluateEntityArgs {
     useCache: boolean;
     runner: PackRunner;
     packDir: (binding: EffectiveBinding) => Promise<string>;
+    /** For a stack: what the engine tells its packs about it (project, stack, config, not a dry run). */
+    context?: PackRuntimeContext;
 }
 
 /** Runs the entity's bindings (each distinct pack code + config once) and builds its findings. */
@@ -196,8 +198,10 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         outcome.problems.push({ entity: entity.name, pack: u.packName, message: u.problem });
     }
     const groupsByKey = new Map<string, EffectiveBinding[]>();
+    // a stack's context (project, stack, config) is an input of every policy that reads it: a new one runs everything again
+    const contextSuffix = args.context ? `\0${createHash('sha1').update(stableJson(args.context)).digest('hex')}` : '';
     for (const binding of args.bindings.bindings) {
-        const key = bindingKeyOf(binding);
+        const key = bindingKeyOf(binding) + contextSuffix;
         groupsByKey.set(key, [...(groupsByKey.get(key) ?? []), binding]);
     }
     for (const [key, sharing] of groupsByKey) {
@@ -218,7 +222,7 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
             fail(`Policy pack ${packName}@${binding.pack.versionTag} cannot run: ${(error as Error).message}`);
             continue;
         }
-        const options: RunOptions = binding.config ? { config: binding.config } : {};
+        const options: RunOptions = { ...(binding.config ? { config: binding.config } : {}), ...(args.context ? { context: args.context } : {}) };
         const hasResourcePolicies = binding.policies.some((p) => p.policyType === 'resource' && p.level !== 'disabled');
         const hasStackPolicies = binding.policies.some((p) => p.policyType === 'stack' && p.level !== 'disabled');
         const remediating = binding.policies.filter((p) => p.policyType === 'resource' && p.level === 'remediate').map((p) => p.name);
@@ -319,7 +323,9 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
                         else outcome.undetermined.add(undeterminedKey.pack(packName));
                         stackCacheable = false;
                     }
-                    const stackDiagnostics = result.diagnostics.map(cached);
+                    // The runner attributes a stack finding about no resource to the stack's root resource, as the
+                    // engine does; a cloud account has no root resource, so such a finding is about the account itself.
+                    const stackDiagnostics = result.diagnostics.map(cached).map((d) => (entity.kind !== 'stack' && d.urn && !resourceOf(d.urn) ? { ...d, urn: '' } : d));
                     diagnostics.push(...stackDiagnostics);
                     if (stackCacheable) next.stack = { inputKey: fingerprintOf(), diagnostics: stackDiagnostics };
                 } catch (error) {

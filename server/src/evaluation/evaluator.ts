@@ -16,8 +16,10 @@
  * (cheaply, from the cache) rather than write results of a state that is gone.
  */
 import { effectiveBindings, type EffectiveBinding } from '../groups/effectiveBindings';
-import { entityOf, parentAccountName } from '../groups/groupMembership';
+import { entityOf, parentAccountName, type EvaluatedEntity } from '../groups/groupMembership';
+import { stackRuntimeContext } from '../accounts/stacks/stackConfig';
 import type { Resource, Violation } from '../model';
+import type { PackRuntimeContext } from '../packs/runner/runnerTypes';
 import type { Catalog, Disposable, ShardViolationsDraft, Store } from '../store';
 import { reconcileViolations } from '../violations/violationLifecycle';
 import { bindingsSignature, evaluateEntity, isUndetermined, type EntityOutcome, type EvaluationProblem, type EvaluationWork, type PackRunner } from './entityEvaluation';
@@ -164,7 +166,9 @@ export class Evaluator {
             const shard = await this.store.readShard(name);
             const bindings = effectiveBindings(catalog, name);
             const signature = bindingsSignature(bindings);
-            const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous: await this.cache.load(name), useCache: cacheUsable, runner: this.runner, packDir });
+            const { context, problem } = await stackContextOf(entity);
+            if (problem && attempt === 0) report.problems.push({ entity: name, message: problem });
+            const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous: await this.cache.load(name), useCache: cacheUsable, runner: this.runner, packDir, context });
             // valid whatever happens next (entries are keyed by content), so it is written while the violations are
             const saving = this.cache.checkpoint(name, outcome.results, outcome.work.evaluated);
             cacheUsable = true;
@@ -237,5 +241,23 @@ function notify(listener: (report: EvaluationReport) => void, report: Evaluation
         listener(report);
     } catch (error) {
         console.error('Policy Insights evaluator: a listener failed:', error);
+    }
+}
+
+/**
+ * What the engine would tell a stack's packs: its project and stack, and its config when the state
+ * file sits in its project folder beside `Pulumi.<stack>.yaml` (secure values decrypted only when the
+ * process has the stack's passphrase, else `[secret]`). A config file that cannot be read is a
+ * problem of the evaluation, reported, and the packs run without config rather than not at all.
+ */
+async function stackContextOf(entity: EvaluatedEntity): Promise<{ context?: PackRuntimeContext; problem?: string }> {
+    const { account } = entity;
+    if (entity.kind !== 'stack' || !account.project || !account.stack) return {};
+    const bare: PackRuntimeContext = { project: account.project, stack: account.stack, dryRun: false };
+    if (!account.settings.stateFile) return { context: bare };
+    try {
+        return { context: (await stackRuntimeContext(account.settings.stateFile, account.project, account.stack, process.env)).context };
+    } catch (error) {
+        return { context: bare, problem: `The stack config of ${account.name} could not be read, so its packs ran without config: ${(error as Error).message}` };
     }
 }

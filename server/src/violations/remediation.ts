@@ -4,25 +4,10 @@
  * evaluation (which builds the records), the tree, the diagnostics, the CLI and the exports.
  */
 import type { PropertyChange, Remediation } from '../model';
-
-/** The engine's marker of a secret in a property bag (pulumi/pulumi `sig.Secret`). */
-const SECRET_SIG_KEY = '4dabf18193072939515e22adb298388d';
-const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
-/** How a secret is stored and shown (as `pulumi policy analyze --file` redacts it). */
-export const SECRET_TEXT = '[secret]';
+import { redactSecrets } from '../pulumiSecretValues';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `value` with every secret in the engine's wire form replaced by `[secret]`. */
-export function redactSecrets(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(redactSecrets);
-    if (!isPlainObject(value)) return value;
-    if (value[SECRET_SIG_KEY] === SECRET_SIG) return SECRET_TEXT;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactSecrets(v);
-    return out;
 }
 
 /** A path segment as Pulumi's property paths write it: `a.b`, `a[0]`, `a["x.y"]` (pathSegments reads them back). */

@@ -6,7 +6,7 @@
  * `{"salt": "v1:<salt>:<encrypted \"pulumi\">"}`.
  */
 import { newPassphraseState, openPassphraseCrypter, type PassphraseCrypter } from '../../../server/src/accounts/stacks/passphraseSecrets';
-import { SECRET_SIG, SIG_KEY } from '../../../server/src/accounts/stacks/pulumiSecrets';
+import { SECRET_SIG, SIG_KEY } from '../../../server/src/pulumiSecretValues';
 
 /** The passphrase of the committed fixtures under test/fixtures/stacks/shop/. */
 export const FIXTURE_PASSPHRASE = 'correct horse battery staple';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REDACTED_SECRET, SECRET_SIG, SIG_KEY } from '../../../server/src/accounts/stacks/pulumiSecrets';
+import { REDACTED_SECRET, SECRET_SIG, SIG_KEY } from '../../../server/src/pulumiSecretValues';
 import { runCli } from '../../../server/src/cli/runCli';
 import { analyzeStateFile } from '../../../server/src/evaluation/analyzeStateFile';
 import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';

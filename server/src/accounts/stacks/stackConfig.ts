@@ -4,6 +4,7 @@
  * strings (objects and arrays as JSON), `secure:` values decrypted with the stack's passphrase
  * (`encryptionsalt`) when it can be had, else "[secret]".
  */
+import type { PackRuntimeContext } from '../../packs/runner/runnerTypes';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -110,4 +111,26 @@ export async function readStackConfig(file: string, project: string, env: NodeJS
     }
     const warning = secrets.warning();
     return { file, config, ...(warning ? { warning } : {}) };
+}
+
+/** What the engine tells a stack's packs (project, stack, its config, not a dry run), and the config file it came from. */
+export interface StackRuntimeContext {
+    context: PackRuntimeContext;
+    configFile?: string;
+    /** Why secure config values were redacted, once. */
+    warning?: string;
+}
+
+/**
+ * The runtime context of a stack whose state is `stateFile`: the config from `configFile`, else
+ * from `Pulumi.<stack>.yaml` beside the state (see findStackConfigFile). One home for
+ * `analyze --file` and the evaluation of stored stacks, so both give packs the same context.
+ */
+export async function stackRuntimeContext(stateFile: string, project: string, stack: string, env: NodeJS.ProcessEnv, configFile?: string): Promise<StackRuntimeContext> {
+    const context: PackRuntimeContext = { project, stack, dryRun: false };
+    const file = configFile ?? (await findStackConfigFile(stateFile, project, stack));
+    if (!file) return { context };
+    const stackConfig = await readStackConfig(file, project, env);
+    context.config = stackConfig.config;
+    return { context, configFile: file, ...(stackConfig.warning ? { warning: stackConfig.warning } : {}) };
 }

@@ -6,7 +6,7 @@
 import type { Resource } from '../../model';
 import type { RunnerProviderResource, RunnerResource, RunnerResourceOptions } from '../../packs/runner/runnerTypes';
 import { resourceHash } from '../resourceIdentity';
-import { redactSecrets } from './pulumiSecrets';
+import { redactSecrets } from '../../pulumiSecretValues';
 import { parseSourcePosition, parseUrn, type StateDocument, type StateResource } from './stackState';
 
 /** A Resource from a stack: its inputs, outputs, options and provider beside `properties` (see model.ts). */

@@ -5,6 +5,7 @@
  * One builder for both paths, so both send the pack the same request, field for field as
  * pulumi/pulumi `pkg/resource/plugin/analyzer_plugin.go` fills it.
  */
+import { REDACTED_SECRET, SECRET_SIG, SIG_KEY } from '../../pulumiSecretValues';
 import type { ResolvedPolicyConfig, RunnerProviderResource, RunnerResource } from './runnerTypes';
 import { enforcementLevelToProto } from './analyzerProto';
 
@@ -24,8 +25,6 @@ export function resourceName(resource: RunnerResource): string {
     return at >= 0 ? resource.urn.slice(at + 2) : resource.urn;
 }
 
-const SECRET_SIG_KEY = '4dabf18193072939515e22adb298388d';
-const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
 
 /**
  * A secret in a form the SDK cannot read, made the engine's wire form `{sig, value}`.
@@ -47,8 +46,8 @@ function readableSecrets(value: unknown): unknown {
         return out ?? value;
     }
     const obj = value as Record<string, unknown>;
-    if (obj[SECRET_SIG_KEY] === SECRET_SIG && !('value' in obj)) {
-        let plain: unknown = '[secret]';
+    if (obj[SIG_KEY] === SECRET_SIG && !('value' in obj)) {
+        let plain: unknown = REDACTED_SECRET;
         if (typeof obj.plaintext === 'string') {
             try {
                 plain = JSON.parse(obj.plaintext);
@@ -56,7 +55,7 @@ function readableSecrets(value: unknown): unknown {
                 plain = obj.plaintext;
             }
         }
-        return { [SECRET_SIG_KEY]: SECRET_SIG, value: readableSecrets(plain) };
+        return { [SIG_KEY]: SECRET_SIG, value: readableSecrets(plain) };
     }
     let out: Record<string, unknown> | undefined;
     for (const key in obj) {
