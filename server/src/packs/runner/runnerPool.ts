@@ -19,7 +19,13 @@ import { RunnerError, type AnalyzeResult, type PackInfo, type PackRuntimeContext
 export interface RunnerPoolOptions extends CompileOptions {
     /** The host script (tests pass the bundled host.ts). Default: packRunner.js beside the server or CLI bundle. */
     hostScript?: string;
-    /** Most hosts alive at once, across packs; the least recently used idle one is stopped first. Default 4. */
+    /**
+     * Most hosts alive at once, across packs and stack contexts; the least recently used idle one is
+     * stopped first. Default 8: a host serves one pack for one stack context (the engine starts a pack
+     * process per stack), and an evaluation walks accounts and stacks in turn, so a limit below
+     * packs × (stacks + 1) makes every entity cold-start its hosts (seen: 4 packs, accounts and a
+     * stack, limit 4: 8× slower). Idle hosts stop after `idleMs`.
+     */
     maxRunners?: number;
     /** A host unused this long is stopped. Default 5 minutes. */
     idleMs?: number;
@@ -70,7 +76,7 @@ export class RunnerPool {
     constructor(options: RunnerPoolOptions = {}) {
         this.hostScript = options.hostScript ?? defaultHostScript();
         this.options = {
-            maxRunners: options.maxRunners ?? 4,
+            maxRunners: options.maxRunners ?? 8,
             idleMs: options.idleMs ?? 5 * 60_000,
             chunkSize: options.chunkSize ?? 2000,
             runnersPerPack: options.runnersPerPack ?? Math.min(2, availableParallelism()),
