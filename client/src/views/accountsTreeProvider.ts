@@ -16,7 +16,8 @@ export class AccountsTreeProvider extends ServerTreeProvider {
 
 function scanTooltip(account: AccountSummary): vscode.MarkdownString {
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${account.name}**`).appendText(account.provider === 'aws' ? ' (AWS' : ' (Pulumi stack');
+    // names and errors come from stack exports and cloud APIs: appended as text, never as Markdown
+    md.appendMarkdown('**').appendText(account.name).appendMarkdown('**').appendText(account.provider === 'aws' ? ' (AWS' : ' (Pulumi stack');
     if (account.awsAccountId) md.appendText(` ${account.awsAccountId}`);
     if (account.project) md.appendText(` ${account.project}/${account.stack}`);
     md.appendText(`)\nScan schedule: ${account.scanSchedule}\n`);

@@ -5,7 +5,7 @@
  * file. Tests call runCli directly; server/src/cli.ts is the executable entry.
  */
 import { version } from '../../../package.json';
-import { commandLine, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError, type CommandSpec } from './command';
+import { commandLine, EXIT_OK, EXIT_STORE_RECOVERED, EXIT_USAGE, parseCommandArgs, UsageError, type CommandContext, type CommandSpec } from './command';
 import { resolveHome } from '../store/home';
 
 /**
@@ -43,7 +43,8 @@ function helpText(commands: CommandSpec[], prefix: string[] = []): string {
         ...matching.map((c) => `  ${commandLine(c)}\n      ${c.summary}${c.run ? '' : ' (not available yet)'}`),
         '',
         'Every command takes --home DIR (default: $POLICY_INSIGHTS_HOME, else ~/.policy-insights).',
-        'Exit codes: 0 ok, 1 findings or validation errors to act on, 2 bad usage or bad input.',
+        'Exit codes: 0 ok, 1 findings or validation errors to act on, 2 bad usage or bad input,',
+        '3 done, but the store recovered a damaged or missing file (named on stderr).',
     ];
     return lines.join('\n');
 }
@@ -91,7 +92,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
             return EXIT_USAGE;
         }
         const home = resolveHome({ flag: values.home as string | undefined, env: io.env });
-        return await spec.run({ home, values, positionals, out: io.out, err: io.err });
+        const ctx: CommandContext = { home, values, positionals, out: io.out, err: io.err };
+        const code = await spec.run(ctx);
+        return code === EXIT_OK && ctx.storeTrouble ? EXIT_STORE_RECOVERED : code;
     } catch (err) {
         if (err instanceof UsageError) {
             io.err(`policy-insights ${spec.path.join(' ')}: ${err.message}`);

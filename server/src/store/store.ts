@@ -70,6 +70,8 @@ export class Store {
     private readonly shards = new Map<string, ShardFiles>();
     /** The version of each file this store last wrote or reported, so the watcher reports only other processes' writes. */
     private readonly knownVersions = new Map<string, string | null>();
+    /** The version of each file this store itself last wrote (null: removed), to notice a write that vanished (replacedWrites). */
+    private readonly ownWrites = new Map<string, string | null>();
     /** Accounts whose shard is being updated by this store, and whether a file of it was written yet: one change event per update. */
     private readonly shardUpdates = new Map<string, boolean>();
     private watcher: StoreWatcher | undefined;
@@ -202,6 +204,27 @@ export class Store {
         return [...accounts].sort();
     }
 
+    /**
+     * Files this store wrote whose write is no longer on disk: neither the file nor its
+     * `.bak` is the version written. A writer that goes through a store keeps the replaced
+     * version as the `.bak` (a hard link, same version key), so this finds writes undone by
+     * something that ignored the store's lock (a pack, an editor, a restore) — and, rarely,
+     * two locked writes by other processes in a row, which is why callers say "check".
+     */
+    async replacedWrites(): Promise<string[]> {
+        const replaced: string[] = [];
+        for (const [file, key] of this.ownWrites) {
+            if (key === null) continue;
+            try {
+                if ((await currentVersionKey(file)) === key || (await currentVersionKey(`${file}.bak`)) === key) continue;
+            } catch {
+                // unreadable now: reported as replaced, the user looks at it
+            }
+            replaced.push(file);
+        }
+        return replaced.sort();
+    }
+
     /** Stops watching and drops the in-memory cache. */
     async close(): Promise<void> {
         this.watcher?.close();
@@ -273,6 +296,7 @@ export class Store {
                 },
                 wrote: (file, key) => {
                     this.knownVersions.set(file, key);
+                    this.ownWrites.set(file, key);
                     const change = this.changeOf(file);
                     // an update of both files of a shard fires once, when it ends
                     if (change.account !== undefined && this.shardUpdates.has(change.account)) this.shardUpdates.set(change.account, true);

@@ -16,12 +16,22 @@ import { StoreError, errno, unwritable } from './storeError';
 export interface RecoveryReport {
     /** The damaged file. */
     file: string;
-    /** Where the damaged content now is (`<file>.corrupt-<timestamp>`); it is never deleted. */
-    movedTo: string;
+    /** Where the damaged content now is (`<file>.corrupt-<timestamp>`; never deleted), or null when the file was missing. */
+    movedTo: string | null;
     /** The backup the content was restored from, or null when none was usable (the file then starts empty). */
     restoredFrom: string | null;
     /** What was wrong, e.g. "Unexpected end of JSON input". */
     reason: string;
+}
+
+/** The one wording of a recovery, for every place that reports it (CLI stderr, server status, output). */
+export function describeRecovery(report: RecoveryReport): string {
+    const what = report.movedTo === null ? `${report.file} was missing` : `${report.file} was damaged`;
+    const kept = report.movedTo === null ? '' : ` The damaged copy was kept at ${report.movedTo}.`;
+    const restored = report.restoredFrom
+        ? ` It was restored from ${report.restoredFrom}: changes made after that copy was written are lost.`
+        : ' No earlier good copy existed: it starts empty.';
+    return `${what} (${report.reason}).${kept}${restored} Check what it holds now.`;
 }
 
 /** What a kind of store file looks like. */
@@ -106,7 +116,12 @@ export class StoreDocument<T> {
     async readSharedIfExists(): Promise<T | undefined> {
         // a stat is enough to know the cached parse is still the file's content
         const key = await this.io('read', () => currentVersionKey(this.path));
-        if (key === null) return undefined;
+        if (key === null) {
+            // a file deleted behind the store's back while its backup remains is restored, never started empty
+            if ((await this.io('read', () => currentVersionKey(backupPathOf(this.path)))) === null) return undefined;
+            if (this.repair) return this.repair();
+            return this.lock(async () => (await this.readLocked()).data);
+        }
         const cached = this.cache.get<T>(this.path, key);
         if (cached) return cached;
         const snapshot = await this.io('read', () => readSnapshot(this.path));
@@ -131,7 +146,13 @@ export class StoreDocument<T> {
      */
     async readLocked(): Promise<LockedRead<T>> {
         const snapshot = await this.io('read', () => readSnapshot(this.path));
-        if (!snapshot) return { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
+        if (!snapshot) {
+            // removeLocked deletes the backup with the file: a backup alone means the file was lost, not removed
+            if ((await this.io('read', () => currentVersionKey(backupPathOf(this.path)))) === null) {
+                return { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
+            }
+            return this.recover('deleted or lost while its backup remained', false);
+        }
         const parsed = this.parse(snapshot.text, this.path, true);
         if (parsed.ok) return { data: parsed.data, text: snapshot.text, keepAsBackup: true, migrated: parsed.migrated };
         return this.recover(parsed.reason);
@@ -195,13 +216,14 @@ export class StoreDocument<T> {
         this.events.wrote(this.path, null);
     }
 
-    private async recover(reason: string): Promise<LockedRead<T>> {
+    /** Restores the file from its backup after `reason`; `present` is false when the file itself is gone (nothing to move aside). */
+    private async recover(reason: string, present = true): Promise<LockedRead<T>> {
         // look at the backup first: one from a newer Policy Insights stops everything before a file is moved
         const backup = backupPathOf(this.path);
         const snapshot = await this.io('read', () => readSnapshot(backup));
         const parsedBackup = snapshot ? this.parse(snapshot.text, backup, true) : null;
 
-        const movedTo = await this.moveDamagedAside(this.path, reason);
+        const movedTo = present ? await this.moveDamagedAside(this.path, reason) : null;
         let restoredFrom: string | null = null;
         let result: LockedRead<T> = { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
         let why = reason;
