@@ -31,6 +31,7 @@ import { folderPaths, registerViolationDiagnostics } from './handlers/violationD
 import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evaluation';
 import { verifiedArtifactDir } from './registry/artifacts';
 import { RunnerPool } from './packs/runner/runnerPool';
+import { validatedConnection } from './handlers/validatedConnection';
 
 /** What the client passes in `initializationOptions`. */
 export interface InitializationOptions {
@@ -40,7 +41,8 @@ export interface InitializationOptions {
     trusted?: boolean;
 }
 
-const connection = createConnection(ProposedFeatures.all);
+// every custom request's params are checked against one schema before a handler sees them
+const connection = validatedConnection(createConnection(ProposedFeatures.all));
 const documents = new TextDocuments(TextDocument);
 
 let store: Store | undefined;

@@ -17,7 +17,15 @@ export async function evaluateAfter(
     return withRunner(async (runner) => {
         const evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, verifiedArtifactDir) });
         const report = await run(evaluator);
-        await evaluator.flush();
+        try {
+            await evaluator.flush();
+        } catch (error) {
+            // a cache: the violations are already stored; only the next evaluation's shortcut is lost
+            ctx.err(
+                `warning: the evaluation result cache could not be written (${error instanceof Error ? error.message : String(error)}). ` +
+                    'The violations were stored; the next evaluation re-runs the policies it could not cache. Free space or fix the folder to keep evaluations incremental.',
+            );
+        }
         if (report.accounts.length) {
             ctx.err(
                 `Evaluated ${report.accounts.join(', ')}: ${report.stillOpen} open violation(s), ${report.opened} new, ${report.resolved} resolved.`,

@@ -49,6 +49,24 @@ function helpText(commands: CommandSpec[], prefix: string[] = []): string {
     return lines.join('\n');
 }
 
+/** What a Node system error (with `code` and `path`) says, for the user; undefined for anything else. */
+function systemFailure(err: unknown): string | undefined {
+    if (!(err instanceof Error)) return undefined;
+    const { code, path, syscall } = err as NodeJS.ErrnoException;
+    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || typeof path !== 'string') return undefined;
+    const why: Record<string, string> = {
+        ENOSPC: 'the disk is full',
+        EDQUOT: 'the disk quota is exhausted',
+        EISDIR: 'a folder is where a file should be',
+        ENOTDIR: 'a file is where a folder should be',
+        EACCES: 'permission denied',
+        EPERM: 'the operation is not permitted',
+        EROFS: 'the file system is read-only',
+        ENOENT: 'it does not exist',
+    };
+    return `${syscall ?? 'access'} ${path} failed: ${why[code] ?? code} (${code}). Fix that (free space, permissions, the path) and run the command again.`;
+}
+
 export interface CliIO {
     out: (line: string) => void;
     err: (line: string) => void;
@@ -107,6 +125,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         if (code !== undefined) {
             io.err(`policy-insights ${spec.path.join(' ')}: ${(err as Error).message}`);
             return code;
+        }
+        // a file-system failure (ENOSPC, EISDIR, EACCES...) names its path: a message, not a stack
+        const failure = systemFailure(err);
+        if (failure) {
+            io.err(`policy-insights ${spec.path.join(' ')}: ${failure}`);
+            return EXIT_USAGE;
         }
         throw err;
     }
