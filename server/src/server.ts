@@ -183,7 +183,7 @@ connection.onNotification(WorkspaceTrustedNotification.type, () => {
 connection.onShutdown(async () => {
     catalogFollower?.dispose();
     scanService.dispose();
-    await evaluator?.flush();
+    await evaluator?.flush().catch((err) => connection.console.error(`The evaluation result cache could not be written at shutdown: ${err instanceof Error ? err.message : String(err)}`));
     await runner.dispose();
     await store?.close();
 });
