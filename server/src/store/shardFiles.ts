@@ -25,6 +25,9 @@ import { Low, type Adapter } from 'lowdb';
 import type { HeldLock } from './fileLock';
 import {
     SCHEMA_VERSION,
+    SHARD_RESOURCES_LISTS,
+    SHARD_VIOLATIONS_LISTS,
+    takeBadItems,
     emptyShardResources,
     emptyShardViolations,
     normalizeShardResources,
@@ -67,6 +70,7 @@ export function shardResourcesFormat(account: string): DocumentFormat<ShardResou
     return {
         empty: () => emptyShardResources(account),
         normalize: (data) => normalizeShardResources(data, account),
+        takeBadItems: (part) => takeBadItems(part, SHARD_RESOURCES_LISTS),
         serialize: (part) => JSON.stringify(part),
         asWritten: (_part, text) => normalizeShardResources(JSON.parse(text), account),
         // only updateShardViolations reads it shared, and never changes the resources
@@ -79,6 +83,7 @@ export function shardViolationsFormat(account: string): DocumentFormat<ShardViol
     return {
         empty: () => emptyShardViolations(account),
         normalize: (data) => normalizeShardViolations(data, account),
+        takeBadItems: (part) => takeBadItems(part, SHARD_VIOLATIONS_LISTS),
         serialize: (part) => JSON.stringify(part),
         asWritten: (_part, text) => normalizeShardViolations(JSON.parse(text), account),
     };

@@ -19,7 +19,7 @@ import { currentVersionKey, removeAbandonedTempFiles } from './atomicFile';
 import { outsideLocks, withFileLock, type HeldLock } from './fileLock';
 import { ensureWritableFolders } from './home';
 import { ReadCache } from './readCache';
-import { defaultCatalog, normalizeCatalog, type Catalog, type Shard } from './schema';
+import { CATALOG_LISTS, defaultCatalog, normalizeCatalog, takeBadItems, type Catalog, type Shard } from './schema';
 import { ShardFiles, accountOfShardFile, shardFileNames, shardResourcesFormat, shardViolationsFormat, type ShardViolationsDraft } from './shardFiles';
 import { StoreDocument, StoreDocumentAdapter, type DocumentFormat, type RecoveryReport } from './storeDocument';
 import { unwritable } from './storeError';
@@ -53,6 +53,7 @@ const ABANDONED_TEMP_MS = 10 * 60_000;
 const catalogFormat: DocumentFormat<Catalog> = {
     empty: defaultCatalog,
     normalize: normalizeCatalog,
+    takeBadItems: (catalog) => takeBadItems(catalog, CATALOG_LISTS),
     // small and read by people: pretty-printed
     serialize: (catalog) => `${JSON.stringify(catalog, null, 2)}\n`,
 };

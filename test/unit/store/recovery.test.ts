@@ -190,4 +190,49 @@ describe('recovery of damaged files', () => {
         await writeFile(store.catalogPath, JSON.stringify(defaultCatalog()));
         assert.deepEqual(await other.replacedWrites(), [store.catalogPath]);
     });
+
+    it('quarantines stored items of the wrong shape into a file beside the store file, reports them, and keeps the rest', async () => {
+        const catalog = defaultCatalog();
+        const nameless = { isDefault: false, entityType: 'accounts', mode: 'audit', appliedPolicyPacks: [], accounts: [], stacks: [] };
+        const numericAccount = { name: 42, provider: 'aws', settings: {}, children: [], scanSchedule: 'none', createdAt: 'x' };
+        await writeFile(join(home, 'catalog.json'), JSON.stringify({ ...catalog, groups: [...catalog.groups, nameless], accounts: [numericAccount] }));
+        const store = await open();
+
+        const [report] = store.recoveries as [RecoveryReport];
+        assert.equal(report.quarantined, 2);
+        assert.match(report.reason, /groups\[1\]\.name is required/);
+        assert.match(report.reason, /accounts\[0\]\.name must be string/);
+        assert.match(report.movedTo!, /catalog\.json\.quarantine-.*\.json$/);
+        const kept = JSON.parse(await readFile(report.movedTo!, 'utf8')) as { where: string; item: unknown }[];
+        assert.deepEqual(kept.map((k) => [k.where, k.item]), [['groups[1]', nameless], ['accounts[0]', numericAccount]]);
+        assert.match(describeRecovery(report), /2 item\(s\) in .*catalog\.json were not valid/);
+
+        const read = await store.readCatalog();
+        assert.deepEqual(read.groups.map((g) => g.name), ['default-policy-group'], 'the bad group never reaches a reader');
+        assert.deepEqual(read.accounts, []);
+        // written back without them: reported once, not on every open
+        const again = await open();
+        assert.deepEqual(again.recoveries, []);
+    });
+
+    it('quarantines a shard resource of the wrong type and refuses to write one', async () => {
+        const store = await open();
+        const good = { account: 's', urn: 'u', type: 't', name: 'n', properties: {}, hash: 'h' };
+        await store.updateShard('s', (shard) => void shard.resources.push(good));
+        const file = store.shardPath('s');
+        const onDisk = JSON.parse(await readFile(file, 'utf8'));
+        onDisk.resources.push({ ...good, urn: 'v', properties: 'not an object' });
+        await writeFile(file, JSON.stringify(onDisk));
+
+        const fresh = await open();
+        assert.deepEqual((await fresh.readShard('s')).resources.map((r) => r.urn), ['u']);
+        assert.equal(fresh.recoveries[0]?.quarantined, 1);
+        assert.match(fresh.recoveries[0]!.reason, /resources\[1\]\.properties must be object/);
+
+        await assert.rejects(
+            fresh.updateShard('s', (shard) => void shard.resources.push({ ...good, urn: 7 } as never)),
+            /refusing to write .* because resources\[1\]\.urn must be string; nothing was written/,
+        );
+        assert.deepEqual((await fresh.readShard('s')).resources.map((r) => r.urn), ['u']);
+    });
 });
