@@ -13,11 +13,12 @@
  * ShardFiles), re-read, mutate and write.
  */
 import { Low } from 'lowdb';
-import { readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { currentVersionKey, removeAbandonedTempFiles } from './atomicFile';
 import { outsideLocks, withFileLock, type HeldLock } from './fileLock';
-import { ensureWritableFolders } from './home';
+import { ensureFolders } from './home';
 import { ReadCache } from './readCache';
 import { CATALOG_LISTS, defaultCatalog, normalizeCatalog, takeBadItems, type Catalog, type Shard } from './schema';
 import { ShardFiles, accountOfShardFile, shardFileNames, shardResourcesFormat, shardViolationsFormat, type ShardViolationsDraft } from './shardFiles';
@@ -45,6 +46,51 @@ export interface StoreOptions {
 
 export interface Disposable {
     dispose(): void;
+}
+
+/**
+ * A publish builds its artifact in `artifacts/.staging-<pid>-<random>` and renames it into
+ * place; this names one for the running process.
+ */
+export function stagingDirName(): string {
+    return `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+const STAGING_PREFIX = '.staging-';
+
+/**
+ * Removes staging folders a killed publish left (up to tens of MB each): those of a process
+ * that is gone, or older than `olderThanMs`. Best effort: a read-only home keeps them.
+ */
+async function removeAbandonedStaging(artifactsDir: string, olderThanMs: number): Promise<void> {
+    let names: string[];
+    try {
+        names = await readdir(artifactsDir);
+    } catch {
+        return;
+    }
+    for (const name of names) {
+        if (!name.startsWith(STAGING_PREFIX)) continue;
+        const pid = Number(name.slice(STAGING_PREFIX.length).split('-')[0]);
+        const path = join(artifactsDir, name);
+        try {
+            const abandoned = !processAlive(pid) || (await stat(path)).mtimeMs < Date.now() - olderThanMs;
+            if (abandoned) await rm(path, { recursive: true, force: true });
+        } catch {
+            // removed meanwhile, or not ours to remove: left for the next open
+        }
+    }
+}
+
+function processAlive(pid: number): boolean {
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        // EPERM: it exists, under another user
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
 }
 
 /** Temp files this old were abandoned by a crashed writer (no write takes minutes). */
@@ -92,17 +138,19 @@ export class Store {
     }
 
     /**
-     * Opens the store at `opts.home`, creating the folders if missing. Fails with
-     * EUNWRITABLE (naming the path) when the home cannot be created or written, and with
+     * Opens the store at `opts.home`, creating the folders if missing (and writing nothing
+     * when they exist). Fails with EUNWRITABLE (naming the path) when the home cannot be
+     * created, and with
      * ESCHEMA when the catalog was written by a newer Policy Insights. Migrates an older
      * catalog and recovers a damaged one (see `recoveries`); shards are migrated and
      * recovered when first read.
      */
     static async open(opts: StoreOptions): Promise<Store> {
         const store = new Store(resolve(opts.home), opts);
-        await ensureWritableFolders(store.home, [store.shardsDir, store.artifactsDir]);
+        await ensureFolders(store.home, [store.shardsDir, store.artifactsDir]);
         await removeAbandonedTempFiles(store.home, ABANDONED_TEMP_MS);
         await removeAbandonedTempFiles(store.shardsDir, ABANDONED_TEMP_MS);
+        await removeAbandonedStaging(store.artifactsDir, ABANDONED_TEMP_MS);
         await store.catalog.readShared();
         if (opts.watch) store.startWatching();
         return store;
