@@ -89,9 +89,20 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         leading.push(...argv.slice(0, argv[0] === '--home' ? 2 : 1));
         argv = argv.slice(argv[0] === '--home' ? 2 : 1);
     }
+    if (argv.length === 0) {
+        io.err('policy-insights: a command is missing after --home.');
+        io.err(helpText(commands));
+        return EXIT_USAGE;
+    }
     const firstOption = argv.findIndex((a) => a.startsWith('-'));
     const words = firstOption < 0 ? argv : argv.slice(0, firstOption);
     const spec = findCommand(commands, words);
+    const asksHelp = argv.some((a) => a === '--help' || a === '-h');
+    // help at every level: `--home X --help`, `policy --help`, `policy group --help`
+    if (!spec && asksHelp && commands.some((c) => words.every((w, i) => c.path[i] === w))) {
+        io.out(helpText(commands, words));
+        return EXIT_OK;
+    }
     if (!spec) {
         const known = commands.some((c) => c.path[0] === words[0]);
         io.err(`policy-insights: unknown command '${words.join(' ')}'`);
@@ -108,6 +119,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         if (!spec.run) {
             io.err(`policy-insights ${spec.path.join(' ')}: not implemented yet in this version of Policy Insights.`);
             return EXIT_USAGE;
+        }
+        if (typeof values.home === 'string' && values.home.trim() === '') {
+            // an empty --home is a mistake (an unset variable in a script), not a request for the default home
+            throw new UsageError("--home needs a folder; it was given ''. Leave --home out to use $POLICY_INSIGHTS_HOME or ~/.policy-insights.");
         }
         const home = resolveHome({ flag: values.home as string | undefined, env: io.env });
         const ctx: CommandContext = { home, values, positionals, out: io.out, err: io.err };

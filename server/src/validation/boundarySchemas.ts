@@ -44,6 +44,14 @@ import {
 
 type Schema = Record<string, unknown>;
 
+/**
+ * A date or date-time as the user gives one: YYYY-MM-DD, optionally with a time. A
+ * four-digit year only: Date.parse also takes `+099999-01-01`, which is no one's intent.
+ */
+export const DATE_INPUT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+/** The longest assignee kept: a name or an e-mail address, not a document. */
+export const ASSIGNEE_MAX_LENGTH = 256;
+
 const str: Schema = { type: 'string' };
 /** A name the code uses as a key: never empty, never huge. */
 const name: Schema = { type: 'string', minLength: 1, maxLength: 1024 };
@@ -68,6 +76,7 @@ const configValue: Schema = { anyOf: [level, { type: 'object', properties: { enf
 const packConfig: Schema = { type: 'object', additionalProperties: configValue };
 const serviceError = object({ service: str, code: str, message: str }, { region: str });
 
+const date: Schema = { type: 'string', pattern: DATE_INPUT.source };
 const panelFilter = object(
     {},
     {
@@ -80,8 +89,8 @@ const panelFilter = object(
         types: strings,
         statuses: { type: 'array', items: status },
         severities: { type: 'array', items: severity },
-        since: str,
-        until: str,
+        since: date,
+        until: date,
         resourceContains: str,
         typeContains: str,
         search: str,
@@ -136,10 +145,10 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
         {
             status: oneOf(['open', 'in_progress', 'by_design', 'ignored']),
             priority: { anyOf: [oneOf(['p0', 'p1', 'p2', 'p3', 'p4']), { type: 'null' }] },
-            assignedTo: { anyOf: [{ type: 'string', maxLength: 256 }, { type: 'null' }] },
+            assignedTo: { anyOf: [{ type: 'string', maxLength: ASSIGNEE_MAX_LENGTH }, { type: 'null' }] },
         },
     ),
-    [SuppressViolationRequest.method]: object({ id: name, reason: str, until: str }, { remove: bool }),
+    [SuppressViolationRequest.method]: object({ id: name, reason: str, until: date }, { remove: bool }),
     [ExportViolationsRequest.method]: object({ filter: panelFilter, format: oneOf(['csv', 'json', 'sarif']) }, { sort: panelSort }),
 };
 
