@@ -7,6 +7,7 @@
 import { version } from '../../../package.json';
 import { commandLine, EXIT_OK, EXIT_STORE_RECOVERED, EXIT_USAGE, parseCommandArgs, UsageError, type CommandContext, type CommandSpec } from './command';
 import { resolveHome } from '../store/home';
+import { terminalSafe } from './terminalText';
 
 /**
  * The command tree. Loaded on first use, so `--version` reads no table; each table imports
@@ -125,12 +126,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
             throw new UsageError("--home needs a folder; it was given ''. Leave --home out to use $POLICY_INSIGHTS_HOME or ~/.policy-insights.");
         }
         const home = resolveHome({ flag: values.home as string | undefined, env: io.env });
-        const ctx: CommandContext = { home, values, positionals, out: io.out, err: io.err };
+        // human output shows control characters from stored data as escapes; machine output stays exact
+        const machine = values.json === true || values.format === 'json' || values.format === 'sarif';
+        const ctx: CommandContext = { home, values, positionals, out: machine ? io.out : (line) => io.out(terminalSafe(line)), err: (line) => io.err(terminalSafe(line)) };
         const code = await spec.run(ctx);
         return code === EXIT_OK && ctx.storeTrouble ? EXIT_STORE_RECOVERED : code;
     } catch (err) {
         if (err instanceof UsageError) {
-            io.err(`policy-insights ${spec.path.join(' ')}: ${err.message}`);
+            io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${err.message}`));
             io.err(`usage: ${commandLine(spec)}`);
             return EXIT_USAGE;
         }
@@ -138,13 +141,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         const { userErrorExitCode } = await import('./userErrors');
         const code = userErrorExitCode(err);
         if (code !== undefined) {
-            io.err(`policy-insights ${spec.path.join(' ')}: ${(err as Error).message}`);
+            io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${(err as Error).message}`));
             return code;
         }
         // a file-system failure (ENOSPC, EISDIR, EACCES...) names its path: a message, not a stack
         const failure = systemFailure(err);
         if (failure) {
-            io.err(`policy-insights ${spec.path.join(' ')}: ${failure}`);
+            io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${failure}`));
             return EXIT_USAGE;
         }
         throw err;

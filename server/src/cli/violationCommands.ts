@@ -3,6 +3,7 @@ import { Store } from '../store';
 import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
 import { EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { formatTable } from './table';
+import { csvSafe } from './terminalText';
 import { reportedText } from '../violations/violationMessage';
 import { dateBound } from '../violations/violationFilter';
 import { ASSIGNEE_MAX_LENGTH, DATE_INPUT } from '../validation/boundarySchemas';
@@ -109,7 +110,8 @@ export const violationCommands: CommandSpec[] = [
                 if (format === 'csv' || format === 'sarif' || format === 'json') {
                     // The same documents the Policy Violations panel exports.
                     const context = await exportContextFor(store, violations, { toolVersion: version });
-                    process.stdout.write(formatViolations(violations, format, context));
+                    const document = formatViolations(violations, format, context);
+                    process.stdout.write(format === 'csv' ? csvSafe(document) : document);
                     return EXIT_OK;
                 }
                 if (!violations.length) {
