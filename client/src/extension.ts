@@ -124,7 +124,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
             output.info(`Scan of ${scan.scanned} (${scan.trigger}): ${scan.status}, ${scan.added} added, ${scan.changed} changed, ${scan.removed} removed`);
             for (const e of scan.errors) output.warn(`Scan of ${scan.scanned}: ${e.service}${e.region ? ` ${e.region}` : ''}: ${e.code}: ${e.message}`);
             // Manual scans report through their own notification; say so for the others.
-            if (scan.trigger !== 'manual') vscode.window.setStatusBarMessage(`Policy Insights: ${scan.scanned} re-scanned (${scan.trigger})`, 5000);
+            const partial = scan.status === 'partial' ? `: partial, ${scan.errors.length} service(s) failed` : '';
+            if (scan.trigger !== 'manual') vscode.window.setStatusBarMessage(`Policy Insights: ${scan.scanned} re-scanned (${scan.trigger})${partial}`, 5000);
         }),
         client.onNotification(EvaluationFinishedNotification.type, (summary) => {
             output.info(`Evaluation (${summary.trigger}) of ${summary.accounts.join(', ') || 'no account'}: ${summary.opened} opened, ${summary.resolved} resolved, ${summary.stillOpen} open`);
