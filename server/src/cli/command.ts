@@ -29,6 +29,8 @@ export interface CommandContext {
     err: (line: string) => void;
     /** Set by withStore when the store recovered a file or lost a write during the command (see EXIT_STORE_RECOVERED). */
     storeTrouble?: boolean;
+    /** Set by evaluateAfter when a policy pack failed to load, crashed or timed out: the command then exits 1, not 0. */
+    packTrouble?: boolean;
 }
 
 /** One leaf of the command tree. */

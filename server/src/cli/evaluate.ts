@@ -32,6 +32,10 @@ export async function evaluateAfter(
             );
         }
         for (const p of report.problems) ctx.err(`warning: ${p.entity}: ${p.pack ?? ''}${p.policy ? `/${p.policy}` : ''}: ${p.message}`);
+        if (report.problems.some((p) => p.pack !== undefined)) {
+            ctx.packTrouble = true;
+            ctx.err('Some policy packs did not run (see the warnings above): exit code 1.');
+        }
         return report;
     });
 }

@@ -5,7 +5,7 @@
  * file. Tests call runCli directly; server/src/cli.ts is the executable entry.
  */
 import { version } from '../../../package.json';
-import { commandLine, EXIT_OK, EXIT_STORE_RECOVERED, EXIT_USAGE, parseCommandArgs, UsageError, type CommandContext, type CommandSpec } from './command';
+import { commandLine, EXIT_FINDINGS, EXIT_OK, EXIT_STORE_RECOVERED, EXIT_USAGE, parseCommandArgs, UsageError, type CommandContext, type CommandSpec } from './command';
 import { resolveHome } from '../store/home';
 import { terminalSafe } from './terminalText';
 
@@ -45,6 +45,7 @@ function helpText(commands: CommandSpec[], prefix: string[] = []): string {
         '',
         'Every command takes --home DIR (default: $POLICY_INSIGHTS_HOME, else ~/.policy-insights).',
         'Exit codes: 0 ok, 1 findings or validation errors to act on, 2 bad usage or bad input,',
+        '1 also when a policy pack failed to load, crashed or timed out during the evaluation a command ran;',
         '3 done, but the store recovered a damaged or missing file (named on stderr).',
     ];
     return lines.join('\n');
@@ -130,7 +131,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         const machine = values.json === true || values.format === 'json' || values.format === 'sarif';
         const ctx: CommandContext = { home, values, positionals, out: machine ? io.out : (line) => io.out(terminalSafe(line)), err: (line) => io.err(terminalSafe(line)) };
         const code = await spec.run(ctx);
-        return code === EXIT_OK && ctx.storeTrouble ? EXIT_STORE_RECOVERED : code;
+        if (code !== EXIT_OK) return code;
+        // a pack that did not run leaves violations undetermined: something to act on
+        if (ctx.packTrouble) return EXIT_FINDINGS;
+        return ctx.storeTrouble ? EXIT_STORE_RECOVERED : code;
     } catch (err) {
         if (err instanceof UsageError) {
             io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${err.message}`));
