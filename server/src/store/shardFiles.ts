@@ -211,7 +211,8 @@ export class ShardFiles {
     ): Promise<boolean> {
         const resources: ShardResourcesFile = { schemaVersion: SCHEMA_VERSION, account: shard.account, resources: shard.resources as Resource[] };
         const violations: ShardViolationsFile = { schemaVersion: SCHEMA_VERSION, account: shard.account, violations: shard.violations, scans: shard.scans };
-        this.resources.check(resources);
+        // the resources are checked only when they are written: an evaluation's write costs the size of its violations
+        if (writeResources) this.resources.check(resources);
         this.violations.check(violations);
         let wrote = await this.violations.writeLocked(violations, violationsRead, lock);
         if (writeResources && (await this.resources.writeLocked(resources, resourcesRead, lock))) wrote = true;
