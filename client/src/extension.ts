@@ -14,6 +14,7 @@ import {
     ServerStatusNotification,
     StoreChangedNotification,
     WorkspaceTrustedNotification,
+    type ServerStatusParams,
     type StoreScope,
 } from '../../server/src/protocol';
 import type { InitializationOptions } from '../../server/src/server';
@@ -24,6 +25,7 @@ import { RESOURCE_SCHEME, ResourceDocumentProvider } from './resourceDocuments';
 import { registerPackCommands } from './commands/packs';
 import { registerViolationCommands } from './commands/violations';
 import { ServerApi } from './serverApi';
+import { notificationText } from './untrustedText';
 import { AccountsTreeProvider } from './views/accountsTreeProvider';
 import { GroupsTreeProvider } from './views/groupsTreeProvider';
 import { PacksTreeProvider } from './views/packsTreeProvider';
@@ -122,7 +124,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
             output.info(`Scan of ${scan.scanned} (${scan.trigger}): ${scan.status}, ${scan.added} added, ${scan.changed} changed, ${scan.removed} removed`);
             for (const e of scan.errors) output.warn(`Scan of ${scan.scanned}: ${e.service}${e.region ? ` ${e.region}` : ''}: ${e.code}: ${e.message}`);
             // Manual scans report through their own notification; say so for the others.
-            if (scan.trigger !== 'manual') vscode.window.setStatusBarMessage(`Policy Insights: ${scan.scanned} re-scanned (${scan.trigger})`, 5000);
+            const partial = scan.status === 'partial' ? `: partial, ${scan.errors.length} service(s) failed` : '';
+            if (scan.trigger !== 'manual') vscode.window.setStatusBarMessage(`Policy Insights: ${scan.scanned} re-scanned (${scan.trigger})${partial}`, 5000);
         }),
         client.onNotification(EvaluationFinishedNotification.type, (summary) => {
             output.info(`Evaluation (${summary.trigger}) of ${summary.accounts.join(', ') || 'no account'}: ${summary.opened} opened, ${summary.resolved} resolved, ${summary.stillOpen} open`);
@@ -136,6 +139,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         client.onNotification(ServerStatusNotification.type, (status) => {
             home = status.home;
             statusBar.update(status);
+            warnAbout(status);
         }),
         client.onNotification(StoreChangedNotification.type, ({ scopes, accounts }) => {
             for (const scope of new Set(scopes)) treesByScope[scope].refresh();
@@ -159,6 +163,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         const status = await client!.sendRequest(GetServerStatusRequest.type);
         home = status.home;
         statusBar.update(status);
+        warnAbout(status);
         for (const tree of Object.values(trees)) tree.refresh();
         await violationsStatusBar.refresh();
     })();
@@ -168,6 +173,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
     });
 
     return { ready, trees, home: () => home };
+}
+
+/** Messages already shown as a notification: the status repeats them on every later change. */
+const warned = new Set<string>();
+
+/**
+ * A degraded server (a store file recovered from its backup, a failed write) is said once
+ * as a warning, not only in the status bar's tooltip: data may be older than the user
+ * thinks. The message holds file paths and reasons from disk, so it is shown as plain text.
+ */
+function warnAbout(status: ServerStatusParams): void {
+    if (status.state !== 'degraded' || !status.message || warned.has(status.message)) return;
+    warned.add(status.message);
+    const reveal = 'Reveal in File Explorer';
+    const actions = status.path ? [reveal] : [];
+    void vscode.window.showWarningMessage(`Policy Insights: ${notificationText(status.message)}`, ...actions).then((choice) => {
+        if (choice === reveal && status.path) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(status.path));
+    });
 }
 
 export async function deactivate(): Promise<void> {

@@ -5,6 +5,12 @@
 import { EXIT_USAGE } from './cli/command';
 import { runCli } from './cli/runCli';
 
+// A write nobody awaited (a cache file) must not end the command with a raw trace after its work
+// succeeded: it is reported, and the awaited paths report their own failures.
+process.on('unhandledRejection', (reason) => {
+    process.stderr.write(`policy-insights: warning: a background operation failed: ${reason instanceof Error ? reason.message : String(reason)}\n`);
+});
+
 runCli(process.argv.slice(2), {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),

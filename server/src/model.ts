@@ -92,7 +92,8 @@ export interface ServiceError {
 }
 
 export interface ScanStatus {
-    status: 'running' | 'failed' | 'succeeded';
+    /** `partial`: some services failed (see errors; their resources were kept), the rest were scanned. */
+    status: 'running' | 'failed' | 'partial' | 'succeeded';
     resourceCount: number;
     startedAt: string;
     finishedAt?: string;

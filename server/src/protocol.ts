@@ -21,8 +21,10 @@ export interface ServerStatusParams {
     state: ServerState;
     /** The store home the server uses. */
     home: string;
-    /** Why the state is not `ready` (a damaged file that was recovered, an unwritable home). */
+    /** Why the state is not `ready` (a damaged file that was recovered, an unwritable home, a failed write). */
     message?: string;
+    /** The file `message` is about (a recovered store file), for "Reveal in File Explorer". */
+    path?: string;
     /** Whether this window is trusted to run policy packs (Workspace Trust). */
     trusted: boolean;
 }

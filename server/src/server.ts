@@ -18,7 +18,7 @@ import {
     type StoreScope,
     WorkspaceTrustedNotification,
 } from './protocol';
-import { resolveHome, Store, StoreError, type StoreChange } from './store';
+import { describeRecovery, resolveHome, Store, StoreError, type StoreChange } from './store';
 import { listPackVersions } from './registry/packVersions';
 import { listPolicyGroups } from './groups/policyGroups';
 import { listAccountSummaries } from './accounts/accountSummaries';
@@ -31,6 +31,7 @@ import { folderPaths, registerViolationDiagnostics } from './handlers/violationD
 import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evaluation';
 import { verifiedArtifactDir } from './registry/artifacts';
 import { RunnerPool } from './packs/runner/runnerPool';
+import { validatedConnection } from './handlers/validatedConnection';
 
 /** What the client passes in `initializationOptions`. */
 export interface InitializationOptions {
@@ -40,17 +41,33 @@ export interface InitializationOptions {
     trusted?: boolean;
 }
 
-const connection = createConnection(ProposedFeatures.all);
+// every custom request's params are checked against one schema before a handler sees them
+const connection = validatedConnection(createConnection(ProposedFeatures.all));
 const documents = new TextDocuments(TextDocument);
 
 let store: Store | undefined;
 let workspaceFolders: string[] = [];
 let status: ServerStatusParams = { state: 'starting', home: '', trusted: false };
+/** Notifications before `initialized` would reach a client not listening yet; onInitialized sends the status then. */
+let initialized = false;
 
 function setStatus(next: Partial<ServerStatusParams>): void {
     status = { ...status, ...next };
-    void connection.sendNotification(ServerStatusNotification.type, status);
+    if (initialized) void connection.sendNotification(ServerStatusNotification.type, status);
 }
+
+/**
+ * A failure nobody awaited (a cache write hitting ENOSPC or EISDIR in the background) is
+ * reported in the output and the status bar; the server keeps serving the store rather
+ * than taking every window's views down with it.
+ */
+function reportUnexpected(kind: string, error: unknown): void {
+    const message = `${kind}: ${error instanceof Error ? error.message : String(error)}. The server keeps running; see the Policy Insights output.`;
+    connection.console.error(`${message}\n${error instanceof Error ? error.stack : ''}`);
+    setStatus({ state: 'degraded', message, path: undefined });
+}
+process.on('unhandledRejection', (reason) => reportUnexpected('A background operation failed', reason));
+process.on('uncaughtException', (error) => reportUnexpected('An internal error occurred', error));
 
 /** The store, or a clear error when it could not be opened (the status bar says why). */
 function requireStore(): Store {
@@ -78,17 +95,13 @@ connection.onInitialize(async (params) => {
                 accounts: change.account ? [change.account] : undefined,
             });
         });
+        status = { ...status, state: 'ready' };
+        // told at once of what open recovered, then of every later recovery (a shard read, a write)
         store.onRecovered((report) => {
-            const message = `Recovered ${report.file}: ${report.reason}. The damaged file was kept at ${report.movedTo}; ${
-                report.restoredFrom ? `restored from ${report.restoredFrom}` : 'no earlier good copy existed'
-            }.`;
+            const message = describeRecovery(report);
             connection.console.warn(message);
-            setStatus({ state: 'degraded', message });
+            setStatus({ state: 'degraded', message, path: report.file });
         });
-        const recovered = store.recoveries[0];
-        status = recovered
-            ? { ...status, state: 'degraded', message: `Recovered ${recovered.file} (damaged copy kept at ${recovered.movedTo})` }
-            : { ...status, state: 'ready' };
     } catch (err) {
         const message = err instanceof StoreError ? err.message : `Could not open the store at ${home}: ${String(err)}`;
         connection.console.error(message);
@@ -108,6 +121,7 @@ connection.onInitialize(async (params) => {
 });
 
 connection.onInitialized(() => {
+    initialized = true;
     setStatus({});
     violationDiagnostics.setFolders(workspaceFolders);
     connection.workspace.onDidChangeWorkspaceFolders(async () => {
@@ -169,7 +183,7 @@ connection.onNotification(WorkspaceTrustedNotification.type, () => {
 connection.onShutdown(async () => {
     catalogFollower?.dispose();
     scanService.dispose();
-    await evaluator?.flush();
+    await evaluator?.flush().catch((err) => connection.console.error(`The evaluation result cache could not be written at shutdown: ${err instanceof Error ? err.message : String(err)}`));
     await runner.dispose();
     await store?.close();
 });

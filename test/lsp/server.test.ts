@@ -72,8 +72,9 @@ test('a damaged catalog is reported in the server status with the path of the ke
         assert.equal(status.state, 'degraded');
         assert.match(status.message ?? '', /catalog\.json/);
         assert.match(status.message ?? '', /corrupt/);
-        const kept = status.message!.match(/kept at (\S+?)\)?$/)?.[1];
+        const kept = status.message!.match(/kept at (\S+?)\.\s/)?.[1];
         assert.ok(kept, status.message);
+        assert.equal(status.path, path.join(home, 'catalog.json'), 'the file to reveal');
         assert.equal(readFileSync(kept!, 'utf8'), '{"schemaVersion": 1, "packs": [');
     } finally {
         await session.close();

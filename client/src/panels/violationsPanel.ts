@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { notificationText } from '../untrustedText';
 import type { SourcePosition } from '../../../server/src/model';
 import type {
     ExportFormat,
@@ -221,7 +222,7 @@ export class ViolationsPanel implements vscode.Disposable {
         const uri = await resolveSource(position);
         if (!uri) {
             void vscode.window.showWarningMessage(
-                `${position.uri} was not found in the workspace. Open the Pulumi project's folder (the one with Pulumi.yaml) to jump to line ${position.line}.`,
+                notificationText(`${position.uri} was not found in the workspace. Open the Pulumi project's folder (the one with Pulumi.yaml) to jump to line ${position.line}.`),
             );
             return;
         }

@@ -16,7 +16,8 @@ export class AccountsTreeProvider extends ServerTreeProvider {
 
 function scanTooltip(account: AccountSummary): vscode.MarkdownString {
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${account.name}**`).appendText(account.provider === 'aws' ? ' (AWS' : ' (Pulumi stack');
+    // names and errors come from stack exports and cloud APIs: appended as text, never as Markdown
+    md.appendMarkdown('**').appendText(account.name).appendMarkdown('**').appendText(account.provider === 'aws' ? ' (AWS' : ' (Pulumi stack');
     if (account.awsAccountId) md.appendText(` ${account.awsAccountId}`);
     if (account.project) md.appendText(` ${account.project}/${account.stack}`);
     md.appendText(`)\nScan schedule: ${account.scanSchedule}\n`);
@@ -27,7 +28,7 @@ function scanTooltip(account: AccountSummary): vscode.MarkdownString {
     return md;
 }
 
-const STATUS_ICONS: Record<string, string> = { running: 'sync~spin', failed: 'error', succeeded: 'cloud' };
+const STATUS_ICONS: Record<string, string> = { running: 'sync~spin', failed: 'error', partial: 'warning', succeeded: 'cloud' };
 
 export class AccountNode extends TreeNode {
     constructor(
@@ -41,7 +42,8 @@ export class AccountNode extends TreeNode {
         const total = Object.values(a.resourceCounts).reduce((n, c) => n + c, 0);
         const item = new vscode.TreeItem(a.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `account:${a.name}`;
-        const errors = a.scanStatus?.errors.length ? ` · ${a.scanStatus.errors.length} service error(s)` : '';
+        const failed = a.scanStatus?.errors.length ?? 0;
+        const errors = !failed ? '' : a.scanStatus?.status === 'partial' ? ` · partial: ${failed} service(s) failed` : ` · ${failed} service error(s)`;
         item.description = `${a.provider === 'aws' ? 'AWS' : 'stack'} · ${total} resources${a.scanStatus ? '' : ' · not scanned'}${errors}`;
         item.tooltip = scanTooltip(a);
         item.iconPath =

@@ -54,10 +54,8 @@ export class PackVersionNode extends TreeNode {
         item.id = `pack:${this.pack.name}@${this.pack.version}`;
         const published = new Date(this.pack.publishedAt);
         item.description = `#${this.pack.version} · ${published.toLocaleDateString()}${this.isLatest ? ' · latest' : ''}`;
-        item.tooltip = new vscode.MarkdownString(
-            `**${this.pack.name}@${this.pack.versionTag}** (version ${this.pack.version})\n\n` +
-                `Published ${published.toLocaleString()}\n\n${this.pack.policies.length} policies\n\nsha256 \`${this.pack.digest}\``,
-        );
+        // pack names, descriptions and remediation text are the pack author's: plain text, never Markdown
+        item.tooltip = `${this.pack.name}@${this.pack.versionTag} (version ${this.pack.version})\nPublished ${published.toLocaleString()}\n${this.pack.policies.length} policies\nsha256 ${this.pack.digest}`;
         item.iconPath = new vscode.ThemeIcon('tag');
         item.contextValue = contextValue('packVersion', this.isLatest && 'latest');
         return item;
@@ -78,10 +76,7 @@ export class PolicyNode extends TreeNode {
         const item = new vscode.TreeItem(this.policy.name, vscode.TreeItemCollapsibleState.None);
         item.id = `pack:${this.pack.name}@${this.pack.version}/${this.policy.name}`;
         item.description = [this.policy.enforcementLevel, this.policy.severity].filter(Boolean).join(' · ');
-        item.tooltip = new vscode.MarkdownString(
-            `**${this.policy.displayName ?? this.policy.name}**\n\n${this.policy.description}` +
-                (this.policy.remediationSteps ? `\n\n*Remediation:* ${this.policy.remediationSteps}` : ''),
-        );
+        item.tooltip = `${this.policy.displayName ?? this.policy.name}\n\n${this.policy.description}` + (this.policy.remediationSteps ? `\n\nRemediation: ${this.policy.remediationSteps}` : '');
         item.iconPath = new vscode.ThemeIcon(this.policy.policyType === 'stack' ? 'layers' : 'shield');
         item.contextValue = contextValue('policy', this.policy.policyType);
         return item;

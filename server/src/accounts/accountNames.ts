@@ -7,7 +7,11 @@
 export class AccountInputError extends Error {}
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/**
+ * The `regionRegex` of every partition the AWS SDK knows (@aws-sdk/core's partitions): a new
+ * region of a known partition is accepted, a made-up prefix (`zz-fake-9`) is not.
+ */
+const REGION_PATTERN = /^(?:(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-\w+-\d+|us-(?:gov|iso|isob|isof)-\w+-\d+|eu-isoe-\w+-\d+|eusc-de-\w+-\d+)$/;
 
 /** Throws AccountInputError unless `name` can name an account. */
 export function checkAccountName(name: string): void {

@@ -173,7 +173,8 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
             await setStatus(store, account.name, { status: 'failed', resourceCount: previousCount, startedAt, finishedAt: new Date().toISOString(), errors: [{ service: 'scan', code, message }] });
             throw error;
         }
-        const status: ScanRecord['status'] = findings.allFailed ? 'failed' : 'succeeded';
+        // a scan with failed services is not a success: its resources of those services may be stale
+        const status: ScanRecord['status'] = findings.allFailed ? 'failed' : findings.errors.length ? 'partial' : 'succeeded';
         const children: Record<string, ChildDelta> = {};
         const total: ScanRecord = { startedAt, status, added: 0, changed: 0, removed: 0, unchanged: 0, errors: findings.errors };
         let finishedAt = new Date().toISOString();

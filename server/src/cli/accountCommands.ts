@@ -40,7 +40,8 @@ function printOutcome(ctx: CommandContext, outcome: ScanOutcome): void {
     const rows = Object.entries(outcome.children).map(([child, d]) => [child, String(d.added.length), String(d.changed.length), String(d.removed.length), String(d.unchanged)]);
     ctx.out(formatTable(['ACCOUNT', 'ADDED', 'CHANGED', 'REMOVED', 'UNCHANGED'], rows));
     const r = outcome.record;
-    ctx.out(`Scan of ${outcome.scanned} ${r.status}: ${r.added} added, ${r.changed} changed, ${r.removed} removed, ${r.unchanged} unchanged; ${outcome.account.scanStatus?.resourceCount ?? 0} resources stored.`);
+    const status = r.status === 'partial' ? `partial (${outcome.errors.length} service${outcome.errors.length === 1 ? '' : 's'} failed)` : r.status;
+    ctx.out(`Scan of ${outcome.scanned} ${status}: ${r.added} added, ${r.changed} changed, ${r.removed} removed, ${r.unchanged} unchanged; ${outcome.account.scanStatus?.resourceCount ?? 0} resources stored.`);
     if (outcome.errors.length) {
         ctx.out(`${outcome.errors.length} service${outcome.errors.length === 1 ? '' : 's'} failed (their resources were kept as they were):`);
         for (const e of outcome.errors) ctx.out(`  ${e.service}${e.region ? ` (${e.region})` : ''}: ${e.code}: ${e.message}`);
@@ -151,6 +152,7 @@ export const accountCommands: CommandSpec[] = [
                     if (ctx.values.json) ctx.out(JSON.stringify(outcome, null, 2));
                     else printOutcome(ctx, outcome);
                     if (!ctx.values['no-evaluate']) await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterScan(outcome));
+                    // partial exits 0: what could be scanned was stored and evaluated; the output names what failed
                     return outcome.record.status === 'failed' ? EXIT_FINDINGS : EXIT_OK;
                 } finally {
                     process.removeListener('SIGINT', interrupt);

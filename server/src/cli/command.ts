@@ -7,6 +7,13 @@ export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 /** Bad usage or bad input. */
 export const EXIT_USAGE = 2;
+/**
+ * The command did its work, but the store had to recover a damaged or missing file (from its
+ * `.bak`, or empty), or a write of this command was undone by something outside the store:
+ * data may be older than expected. Used only where the command would otherwise exit 0, so a
+ * CI script notices; stderr names each file.
+ */
+export const EXIT_STORE_RECOVERED = 3;
 
 /** Bad usage or bad input: printed with the command's usage, exit 2. */
 export class UsageError extends Error {}
@@ -20,6 +27,10 @@ export interface CommandContext {
     positionals: string[];
     out: (line: string) => void;
     err: (line: string) => void;
+    /** Set by withStore when the store recovered a file or lost a write during the command (see EXIT_STORE_RECOVERED). */
+    storeTrouble?: boolean;
+    /** Set by evaluateAfter when a policy pack failed to load, crashed or timed out: the command then exits 1, not 0. */
+    packTrouble?: boolean;
 }
 
 /** One leaf of the command tree. */
@@ -64,21 +75,30 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): { values: C
 }
 
 /**
- * Opens the store for one command and closes it afterwards. A damaged file the store
- * recovered from is reported (with where the damaged copy was kept) before the command runs.
+ * Opens the store for one command and closes it afterwards. Every file the store recovers
+ * while the command runs (at open or at any later read) is reported on stderr with its path,
+ * and so is a write of this command that something outside the store undid; either makes
+ * the command exit EXIT_STORE_RECOVERED instead of 0 (see runCli).
  */
 export async function withStore<T>(ctx: CommandContext, use: (store: Store) => Promise<T>): Promise<T> {
     // The store (lowdb and its files) loads with the first command that opens it, not with every command line.
-    const { Store } = await import('../store');
+    const { Store, describeRecovery } = await import('../store');
     const store = await Store.open({ home: ctx.home });
-    for (const r of store.recoveries) {
-        ctx.err(
-            `warning: ${r.file} was damaged (${r.reason}); it was kept at ${r.movedTo} and ${r.restoredFrom ? `the store opened from ${r.restoredFrom}` : 'no earlier good copy existed'}.`,
-        );
-    }
+    const recoveries = store.onRecovered((report) => {
+        ctx.storeTrouble = true;
+        ctx.err(`warning: ${describeRecovery(report)}`);
+    });
     try {
         return await use(store);
     } finally {
+        recoveries.dispose();
+        for (const file of await store.replacedWrites().catch(() => [])) {
+            ctx.storeTrouble = true;
+            ctx.err(
+                `warning: ${file} was replaced by another writer after this command wrote it, outside the store's lock (a policy pack or another program?): ` +
+                    'this command\'s change may be lost. Check it and run the command again if it is.',
+            );
+        }
         await store.close();
     }
 }

@@ -17,13 +17,25 @@ export async function evaluateAfter(
     return withRunner(async (runner) => {
         const evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, verifiedArtifactDir) });
         const report = await run(evaluator);
-        await evaluator.flush();
+        try {
+            await evaluator.flush();
+        } catch (error) {
+            // a cache: the violations are already stored; only the next evaluation's shortcut is lost
+            ctx.err(
+                `warning: the evaluation result cache could not be written (${error instanceof Error ? error.message : String(error)}). ` +
+                    'The violations were stored; the next evaluation re-runs the policies it could not cache. Free space or fix the folder to keep evaluations incremental.',
+            );
+        }
         if (report.accounts.length) {
             ctx.err(
                 `Evaluated ${report.accounts.join(', ')}: ${report.stillOpen} open violation(s), ${report.opened} new, ${report.resolved} resolved.`,
             );
         }
         for (const p of report.problems) ctx.err(`warning: ${p.entity}: ${p.pack ?? ''}${p.policy ? `/${p.policy}` : ''}: ${p.message}`);
+        if (report.problems.some((p) => p.pack !== undefined)) {
+            ctx.packTrouble = true;
+            ctx.err('Some policy packs did not run (see the warnings above): exit code 1.');
+        }
         return report;
     });
 }

@@ -2,12 +2,22 @@ import * as path from 'node:path';
 import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
 import { listPackVersions } from '../registry/packVersions';
 import { removePackVersions } from '../registry/remove';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandSpec } from './command';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { withRunner } from './runner';
 import { formatTable } from './table';
 
 const json = { json: { type: 'boolean' } } as const;
+
+/** The pack folder a command was given (default: the current folder); not a policy pack is bad input (exit 2), said before any work. */
+async function packDirArgument(ctx: CommandContext): Promise<string> {
+    const { requirePackDir } = await validation();
+    try {
+        return requirePackDir(ctx.positionals[0] ?? process.cwd());
+    } catch (err) {
+        throw new UsageError((err as Error).message);
+    }
+}
 
 /** Validation and publish parse TypeScript (the compiler is 10 MB): loaded by the commands that use them (runCli.ts). */
 const validation = () => import('../packs/validatePack');
@@ -55,14 +65,8 @@ export const policyCommands: CommandSpec[] = [
         summary: 'Validate a policy pack (static checks, then loading it as the engine does); exit 1 on any error diagnostic',
         positionals: [0, 1],
         async run(ctx) {
-            const { formatDiagnostic, requirePackDir, validatePackLoading } = await validation();
-            let packDir;
-            try {
-                packDir = requirePackDir(ctx.positionals[0] ?? process.cwd());
-            } catch (err) {
-                // Not a policy pack: bad input.
-                throw new UsageError((err as Error).message);
-            }
+            const { formatDiagnostic, validatePackLoading } = await validation();
+            const packDir = await packDirArgument(ctx);
             const result = await withRunner((runner) => validatePackLoading(packDir, runner));
             for (const { file, diagnostics } of result.files) {
                 for (const d of diagnostics) ctx.out(formatDiagnostic(path.relative(process.cwd(), file) || file, d));
@@ -77,7 +81,7 @@ export const policyCommands: CommandSpec[] = [
         summary: 'Publish an immutable version of a policy pack',
         positionals: [0, 1],
         async run(ctx) {
-            const packDir = path.resolve(ctx.positionals[0] ?? process.cwd());
+            const packDir = await packDirArgument(ctx);
             const { publishPack } = await publishing();
             return withStore(ctx, async (store) => {
                 const before = await store.readCatalog();

@@ -5,8 +5,9 @@
  * file. Tests call runCli directly; server/src/cli.ts is the executable entry.
  */
 import { version } from '../../../package.json';
-import { commandLine, EXIT_OK, EXIT_USAGE, parseCommandArgs, UsageError, type CommandSpec } from './command';
+import { commandLine, EXIT_FINDINGS, EXIT_OK, EXIT_STORE_RECOVERED, EXIT_USAGE, parseCommandArgs, UsageError, type CommandContext, type CommandSpec } from './command';
 import { resolveHome } from '../store/home';
+import { terminalSafe } from './terminalText';
 
 /**
  * The command tree. Loaded on first use, so `--version` reads no table; each table imports
@@ -43,9 +44,29 @@ function helpText(commands: CommandSpec[], prefix: string[] = []): string {
         ...matching.map((c) => `  ${commandLine(c)}\n      ${c.summary}${c.run ? '' : ' (not available yet)'}`),
         '',
         'Every command takes --home DIR (default: $POLICY_INSIGHTS_HOME, else ~/.policy-insights).',
-        'Exit codes: 0 ok, 1 findings or validation errors to act on, 2 bad usage or bad input.',
+        'Exit codes: 0 ok, 1 findings or validation errors to act on, 2 bad usage or bad input,',
+        '1 also when a policy pack failed to load, crashed or timed out during the evaluation a command ran;',
+        '3 done, but the store recovered a damaged or missing file (named on stderr).',
     ];
     return lines.join('\n');
+}
+
+/** What a Node system error (with `code` and `path`) says, for the user; undefined for anything else. */
+function systemFailure(err: unknown): string | undefined {
+    if (!(err instanceof Error)) return undefined;
+    const { code, path, syscall } = err as NodeJS.ErrnoException;
+    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || typeof path !== 'string') return undefined;
+    const why: Record<string, string> = {
+        ENOSPC: 'the disk is full',
+        EDQUOT: 'the disk quota is exhausted',
+        EISDIR: 'a folder is where a file should be',
+        ENOTDIR: 'a file is where a folder should be',
+        EACCES: 'permission denied',
+        EPERM: 'the operation is not permitted',
+        EROFS: 'the file system is read-only',
+        ENOENT: 'it does not exist',
+    };
+    return `${syscall ?? 'access'} ${path} failed: ${why[code] ?? code} (${code}). Fix that (free space, permissions, the path) and run the command again.`;
 }
 
 export interface CliIO {
@@ -70,9 +91,20 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         leading.push(...argv.slice(0, argv[0] === '--home' ? 2 : 1));
         argv = argv.slice(argv[0] === '--home' ? 2 : 1);
     }
+    if (argv.length === 0) {
+        io.err('policy-insights: a command is missing after --home.');
+        io.err(helpText(commands));
+        return EXIT_USAGE;
+    }
     const firstOption = argv.findIndex((a) => a.startsWith('-'));
     const words = firstOption < 0 ? argv : argv.slice(0, firstOption);
     const spec = findCommand(commands, words);
+    const asksHelp = argv.some((a) => a === '--help' || a === '-h');
+    // help at every level: `--home X --help`, `policy --help`, `policy group --help`
+    if (!spec && asksHelp && commands.some((c) => words.every((w, i) => c.path[i] === w))) {
+        io.out(helpText(commands, words));
+        return EXIT_OK;
+    }
     if (!spec) {
         const known = commands.some((c) => c.path[0] === words[0]);
         io.err(`policy-insights: unknown command '${words.join(' ')}'`);
@@ -90,11 +122,22 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
             io.err(`policy-insights ${spec.path.join(' ')}: not implemented yet in this version of Policy Insights.`);
             return EXIT_USAGE;
         }
+        if (typeof values.home === 'string' && values.home.trim() === '') {
+            // an empty --home is a mistake (an unset variable in a script), not a request for the default home
+            throw new UsageError("--home needs a folder; it was given ''. Leave --home out to use $POLICY_INSIGHTS_HOME or ~/.policy-insights.");
+        }
         const home = resolveHome({ flag: values.home as string | undefined, env: io.env });
-        return await spec.run({ home, values, positionals, out: io.out, err: io.err });
+        // human output shows control characters from stored data as escapes; machine output stays exact
+        const machine = values.json === true || values.format === 'json' || values.format === 'sarif';
+        const ctx: CommandContext = { home, values, positionals, out: machine ? io.out : (line) => io.out(terminalSafe(line)), err: (line) => io.err(terminalSafe(line)) };
+        const code = await spec.run(ctx);
+        if (code !== EXIT_OK) return code;
+        // a pack that did not run leaves violations undetermined: something to act on
+        if (ctx.packTrouble) return EXIT_FINDINGS;
+        return ctx.storeTrouble ? EXIT_STORE_RECOVERED : code;
     } catch (err) {
         if (err instanceof UsageError) {
-            io.err(`policy-insights ${spec.path.join(' ')}: ${err.message}`);
+            io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${err.message}`));
             io.err(`usage: ${commandLine(spec)}`);
             return EXIT_USAGE;
         }
@@ -102,8 +145,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         const { userErrorExitCode } = await import('./userErrors');
         const code = userErrorExitCode(err);
         if (code !== undefined) {
-            io.err(`policy-insights ${spec.path.join(' ')}: ${(err as Error).message}`);
+            io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${(err as Error).message}`));
             return code;
+        }
+        // a file-system failure (ENOSPC, EISDIR, EACCES...) names its path: a message, not a stack
+        const failure = systemFailure(err);
+        if (failure) {
+            io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${failure}`));
+            return EXIT_USAGE;
         }
         throw err;
     }

@@ -3,7 +3,10 @@ import { Store } from '../store';
 import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
 import { EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { formatTable } from './table';
+import { csvSafe } from './terminalText';
 import { reportedText } from '../violations/violationMessage';
+import { dateBound } from '../violations/violationFilter';
+import { ASSIGNEE_MAX_LENGTH, DATE_INPUT } from '../validation/boundarySchemas';
 import { exportContextFor, formatViolations } from '../violations/export';
 import { version } from '../../../package.json';
 
@@ -24,6 +27,8 @@ async function withViolationStore(ctx: CommandContext, fn: (store: Store) => Pro
 function values<T extends string>(raw: unknown, allowed: readonly T[], option: string): T[] | undefined {
     if (raw === undefined) return undefined;
     const items = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+    // `--severity ''` (an unset variable in a script) must not mean "no filter"
+    if (items.length === 0) throw new UsageError(`--${option} needs a value: one or more of ${allowed.join(', ')}`);
     for (const item of items) if (!allowed.includes(item as T)) throw new UsageError(`--${option} "${item}" is not one of ${allowed.join(', ')}`);
     return items as T[];
 }
@@ -46,6 +51,13 @@ export function queryFromOptions(v: CommandContext['values']): ViolationQuery {
         severities: values<Severity>(v.severity, SEVERITIES, 'severity'),
         includeSuppressed: v['include-suppressed'] === true,
     };
+    for (const bound of ['since', 'until'] as const) {
+        const value = query[bound];
+        if (value !== undefined && !DATE_INPUT.test(value.trim())) throw new UsageError(`--${bound} "${value}" is not a date: use YYYY-MM-DD or an ISO date-time such as 2026-01-31T12:00:00Z`);
+    }
+    if (query.since !== undefined && query.until !== undefined && dateBound(query.since, 'since') > dateBound(query.until, 'until')) {
+        throw new UsageError(`--until ${query.until} is before --since ${query.since}: no violation could match`);
+    }
     if (v.limit !== undefined) {
         const limit = Number(v.limit);
         if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${String(v.limit)}"`);
@@ -98,7 +110,8 @@ export const violationCommands: CommandSpec[] = [
                 if (format === 'csv' || format === 'sarif' || format === 'json') {
                     // The same documents the Policy Violations panel exports.
                     const context = await exportContextFor(store, violations, { toolVersion: version });
-                    process.stdout.write(formatViolations(violations, format, context));
+                    const document = formatViolations(violations, format, context);
+                    process.stdout.write(format === 'csv' ? csvSafe(document) : document);
                     return EXIT_OK;
                 }
                 if (!violations.length) {
@@ -138,6 +151,8 @@ export const violationCommands: CommandSpec[] = [
                 const priorityRaw = ctx.values.priority as string | undefined;
                 const priority = priorityRaw === 'none' ? null : values<Priority>(priorityRaw, PRIORITIES, 'priority')?.[0];
                 const assignedTo = ctx.values.unassign ? null : (ctx.values.assign as string | undefined);
+                if (typeof assignedTo === 'string' && assignedTo.trim() === '') throw new UsageError("--assign needs a user; use --unassign to clear the assignee");
+                if (typeof assignedTo === 'string' && assignedTo.length > ASSIGNEE_MAX_LENGTH) throw new UsageError(`--assign is ${assignedTo.length} characters long; an assignee has at most ${ASSIGNEE_MAX_LENGTH}`);
                 if (status === undefined && priority === undefined && assignedTo === undefined) throw new UsageError('nothing to change: give --status, --priority, --assign or --unassign');
                 const v = await setTriage(store, ctx.positionals[0], { status, priority, assignedTo });
                 ctx.out(`${v.id}: ${v.status}${v.priority ? `, ${v.priority}` : ''}${v.assignedTo ? `, assigned to ${v.assignedTo}` : ''}`);
@@ -155,6 +170,7 @@ export const violationCommands: CommandSpec[] = [
                 const reason = ctx.values.reason as string | undefined;
                 const until = ctx.values.until as string | undefined;
                 if (!reason || !until) throw new UsageError('--reason and --until are both required');
+                if (!DATE_INPUT.test(until.trim())) throw new UsageError(`--until "${until}" is not a date: use YYYY-MM-DD or an ISO date-time with a four-digit year`);
                 const v = await suppress(store, ctx.positionals[0], { reason, until });
                 ctx.out(`${v.id}: suppressed until ${v.suppression!.until} (${v.suppression!.reason})`);
                 return EXIT_OK;

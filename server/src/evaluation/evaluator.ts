@@ -170,7 +170,10 @@ export class Evaluator {
             if (problem && attempt === 0) report.problems.push({ entity: name, message: problem });
             const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous: await this.cache.load(name), useCache: cacheUsable, runner: this.runner, packDir, context });
             // valid whatever happens next (entries are keyed by content), so it is written while the violations are
-            const saving = this.cache.checkpoint(name, outcome.results, outcome.work.evaluated);
+            // a cache write that fails (ENOSPC, EISDIR) is reported, never fatal: the violations are still stored
+            const saving = this.cache.checkpoint(name, outcome.results, outcome.work.evaluated).catch((error: unknown) => {
+                report.problems.push({ entity: name, message: `the evaluation result cache could not be written (${error instanceof Error ? error.message : String(error)}); the violations are stored, the next evaluation re-runs what was not cached` });
+            });
             cacheUsable = true;
             report.work.evaluated += outcome.work.evaluated;
             report.work.reused += outcome.work.reused;

@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PolicyPackVersion } from '../model';
+import { PACK_NAME_PATTERN } from '../packs/scaffold';
 import { BUNDLED_PACK_FIELD, BUNDLED_SDK_MODULES } from '../packs/runner/bundledPack';
 import { loadEsbuild } from '../packs/runner/packCompiler';
 import type { Store } from '../store';
@@ -131,9 +132,40 @@ export async function buildArtifact(args: BuildArtifactArgs): Promise<string> {
     return manifestDigest(manifest);
 }
 
-/** Where a version's artifact lives, relative to the store home. */
+/**
+ * Why `name` cannot name a pack in the store, or undefined when it can. The name becomes a
+ * folder under `artifacts/`: `.` and `..` would put a version into the home itself or into
+ * another pack's folder, whatever the character pattern allows.
+ */
+export function packNameProblem(name: unknown): string | undefined {
+    if (typeof name !== 'string' || !PACK_NAME_PATTERN.test(name)) return `"${String(name)}" is not a valid pack name: use 1-100 letters, digits, '-', '_' or '.'.`;
+    if (name === '.' || name === '..') return `"${name}" is not a valid pack name: it would name a folder outside the pack's own.`;
+    return undefined;
+}
+
+/** Where a version's artifact lives, relative to the store home; refuses a name or tag that would lead outside `artifacts/<pack>/`. */
 export function artifactRelativePath(packName: string, version: number, versionTag: string): string {
+    const problem = packNameProblem(packName);
+    if (problem) throw new ArtifactError(`${problem} Nothing was published.`, path.posix.join('artifacts', String(packName)));
     return path.posix.join('artifacts', packName, `${version}-${versionTag}`);
+}
+
+/**
+ * The absolute artifact folder of `pack` under `home`, resolved; throws ArtifactError when
+ * it is not strictly inside `artifacts/<pack name>/` (a bad name, or a catalog entry edited
+ * to point elsewhere): nothing is run, written or removed there.
+ */
+export function artifactDirWithin(home: string, pack: { name: string; artifact?: string }): string {
+    const problem = packNameProblem(pack.name);
+    const packFolder = path.resolve(home, 'artifacts', String(pack.name));
+    const dir = path.resolve(home, pack.artifact ?? '');
+    if (problem || path.dirname(dir) !== packFolder) {
+        throw new ArtifactError(
+            `The artifact path "${pack.artifact}" of pack "${pack.name}" is outside ${path.join(home, 'artifacts', String(pack.name))}${problem ? ` (${problem})` : ''}; it is refused. Publish the pack again under a valid name.`,
+            dir,
+        );
+    }
+    return dir;
 }
 
 /**
@@ -144,7 +176,7 @@ export function artifactRelativePath(packName: string, version: number, versionT
 export function verifiedArtifactDir(store: Pick<Store, 'home'>, pack: PolicyPackVersion): string {
     const label = `${pack.name}@${pack.versionTag} (version ${pack.version})`;
     if (!pack.artifact) throw new ArtifactError(`${label} has no artifact recorded in the catalog.`, store.home);
-    const dir = path.join(store.home, pack.artifact);
+    const dir = artifactDirWithin(store.home, pack);
     const manifestPath = path.join(dir, 'manifest.json');
     if (!existsSync(manifestPath)) {
         throw new ArtifactError(`The artifact of ${label} is missing at ${dir}. Publish a new version of the pack.`, dir);
@@ -173,5 +205,5 @@ export function verifiedArtifactDir(store: Pick<Store, 'home'>, pack: PolicyPack
 /** Removes an artifact directory (used by `policy rm`; files are read-only, the folder is not). */
 export function removeArtifact(store: Pick<Store, 'home'>, pack: PolicyPackVersion): void {
     if (!pack.artifact) return;
-    rmSync(path.join(store.home, pack.artifact), { recursive: true, force: true });
+    rmSync(artifactDirWithin(store.home, pack), { recursive: true, force: true });
 }

@@ -6,7 +6,6 @@
  * - each publish of a pack gets the next integer version, never reused;
  * - a tag that was ever published for a pack is refused, even after it was removed.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,8 +14,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PolicyInfo, PolicyPackVersion } from '../model';
 import { parsePackSource, stringValueOf } from '../packs/packSyntax';
 import { formatDiagnostic, packVersionTag, validatePackDir, type PackValidation } from '../packs/validatePack';
-import type { Store } from '../store';
-import { artifactRelativePath, buildArtifact } from './artifacts';
+import { stagingDirName, type Store } from '../store';
+import { artifactDirWithin, artifactRelativePath, buildArtifact } from './artifacts';
 
 /** What publishing needs to learn from the built pack: the metadata the pack itself reports. */
 export interface PackMetadata {
@@ -81,7 +80,8 @@ export async function publishPack(store: Store, args: PublishArgs): Promise<Poli
         if (catalog.publishedTags[expectedName]?.includes(versionTag)) throw new PublishError('tag-exists', tagExistsMessage(expectedName, versionTag));
     }
 
-    const staging = path.join(store.artifactsDir, `.staging-${process.pid}-${randomBytes(4).toString('hex')}`);
+    // swept by the next Store.open if this process is killed mid-publish
+    const staging = path.join(store.artifactsDir, stagingDirName());
     try {
         progress(`Bundling ${path.basename(entryFile)} with its dependencies`);
         const digest = await buildArtifact({ packDir, entryFile, packName: expectedName ?? path.basename(packDir), versionTag, outDir: staging });
@@ -96,7 +96,8 @@ export async function publishPack(store: Store, args: PublishArgs): Promise<Poli
             if (catalog.publishedTags[name]?.includes(versionTag)) throw new PublishError('tag-exists', tagExistsMessage(name, versionTag));
             const version = (catalog.lastVersion[name] ?? 0) + 1;
             const artifact = artifactRelativePath(name, version, versionTag);
-            const finalDir = path.join(store.home, artifact);
+            // resolved and refused unless inside artifacts/<name>/: never rmSync'd elsewhere
+            const finalDir = artifactDirWithin(store.home, { name, artifact });
             mkdirSync(path.dirname(finalDir), { recursive: true });
             if (existsSync(finalDir)) rmSync(finalDir, { recursive: true, force: true });
             renameSync(staging, finalDir);

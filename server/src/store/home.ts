@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HOME_HINT, StoreError } from './storeError';
@@ -22,21 +22,23 @@ function expandTilde(path: string): string {
     return path;
 }
 
-/** Creates `folders` (the home first) and proves the home can be written; EUNWRITABLE otherwise. */
-export async function ensureWritableFolders(home: string, folders: string[]): Promise<void> {
+/**
+ * Creates those of `folders` (the home first) that are missing; EUNWRITABLE when one cannot
+ * be. Nothing is written when they exist: read-only commands work on a read-only home, and a
+ * write there fails with EUNWRITABLE naming the file it was for.
+ */
+export async function ensureFolders(home: string, folders: string[]): Promise<void> {
     for (const folder of [home, ...folders]) {
+        try {
+            if ((await stat(folder)).isDirectory()) continue;
+        } catch {
+            // missing (or unreadable): mkdir says which
+        }
         try {
             await mkdir(folder, { recursive: true });
         } catch (error) {
             throw homeError(folder, 'create the folder', error);
         }
-    }
-    const probe = join(home, `.write-probe.${process.pid}.tmp`);
-    try {
-        await writeFile(probe, '');
-        await rm(probe, { force: true });
-    } catch (error) {
-        throw homeError(home, 'write to', error);
     }
 }
 

@@ -5,8 +5,8 @@
  */
 export { SCHEMA_VERSION, DEFAULT_POLICY_GROUP, defaultCatalog, emptyShard, type Catalog, type Shard } from './schema';
 export { StoreError, type StoreErrorCode } from './storeError';
-export type { RecoveryReport } from './storeDocument';
-export { Store, type StoreChange, type StoreOptions, type Disposable } from './store';
+export { describeRecovery, type RecoveryReport } from './storeDocument';
+export { Store, stagingDirName, type StoreChange, type StoreOptions, type Disposable } from './store';
 export type { ShardViolationsDraft } from './shardFiles';
 export { resolveHome } from './home';
 export { registerMigration, type Migration } from './migrations';

@@ -1,4 +1,5 @@
 import type { Account, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, Violation } from '../model';
+import { storedItemProblem, type StoredItemKind } from '../validation/boundarySchemas';
 
 /**
  * The schema version this code writes. Files with an older version are migrated on read.
@@ -149,3 +150,43 @@ export function normalizeShardViolations(data: unknown, account: string): ShardV
     checkAccount(part, account);
     return part;
 }
+
+/** A stored item of the wrong shape, taken out of its list so it is never handed to the code. */
+export interface QuarantinedItem {
+    /** Where it was, e.g. `packs[3]`. */
+    where: string;
+    /** What is wrong, naming the field, e.g. `packs[3].name must be string`. */
+    problem: string;
+    item: unknown;
+}
+
+/**
+ * Removes from `data`'s lists (`field` -> kind of item) every item its schema rejects, and
+ * returns them. One wrong item (a nameless group written by an old bug, a hand edit)
+ * must not make the whole file unusable, nor reach code that assumes its type.
+ */
+export function takeBadItems(data: object, lists: Record<string, StoredItemKind>): QuarantinedItem[] {
+    const bad: QuarantinedItem[] = [];
+    const record = data as Record<string, unknown>;
+    for (const [field, kind] of Object.entries(lists)) {
+        const list = record[field];
+        if (!Array.isArray(list)) continue;
+        let kept: unknown[] | undefined;
+        list.forEach((item, index) => {
+            const problem = storedItemProblem(kind, item, `${field}[${index}]`);
+            if (problem === null) {
+                kept?.push(item);
+                return;
+            }
+            kept ??= list.slice(0, index);
+            bad.push({ where: `${field}[${index}]`, problem, item });
+        });
+        if (kept) record[field] = kept;
+    }
+    return bad;
+}
+
+/** The lists of each store file and the kind of their items. */
+export const CATALOG_LISTS: Record<string, StoredItemKind> = { packs: 'pack', groups: 'group', accounts: 'account' };
+export const SHARD_RESOURCES_LISTS: Record<string, StoredItemKind> = { resources: 'resource', violations: 'violation', scans: 'scan' };
+export const SHARD_VIOLATIONS_LISTS: Record<string, StoredItemKind> = { violations: 'violation', scans: 'scan' };

@@ -25,6 +25,9 @@ import { Low, type Adapter } from 'lowdb';
 import type { HeldLock } from './fileLock';
 import {
     SCHEMA_VERSION,
+    SHARD_RESOURCES_LISTS,
+    SHARD_VIOLATIONS_LISTS,
+    takeBadItems,
     emptyShardResources,
     emptyShardViolations,
     normalizeShardResources,
@@ -67,6 +70,7 @@ export function shardResourcesFormat(account: string): DocumentFormat<ShardResou
     return {
         empty: () => emptyShardResources(account),
         normalize: (data) => normalizeShardResources(data, account),
+        takeBadItems: (part) => takeBadItems(part, SHARD_RESOURCES_LISTS),
         serialize: (part) => JSON.stringify(part),
         asWritten: (_part, text) => normalizeShardResources(JSON.parse(text), account),
         // only updateShardViolations reads it shared, and never changes the resources
@@ -79,6 +83,7 @@ export function shardViolationsFormat(account: string): DocumentFormat<ShardViol
     return {
         empty: () => emptyShardViolations(account),
         normalize: (data) => normalizeShardViolations(data, account),
+        takeBadItems: (part) => takeBadItems(part, SHARD_VIOLATIONS_LISTS),
         serialize: (part) => JSON.stringify(part),
         asWritten: (_part, text) => normalizeShardViolations(JSON.parse(text), account),
     };
@@ -206,7 +211,8 @@ export class ShardFiles {
     ): Promise<boolean> {
         const resources: ShardResourcesFile = { schemaVersion: SCHEMA_VERSION, account: shard.account, resources: shard.resources as Resource[] };
         const violations: ShardViolationsFile = { schemaVersion: SCHEMA_VERSION, account: shard.account, violations: shard.violations, scans: shard.scans };
-        this.resources.check(resources);
+        // the resources are checked only when they are written: an evaluation's write costs the size of its violations
+        if (writeResources) this.resources.check(resources);
         this.violations.check(violations);
         let wrote = await this.violations.writeLocked(violations, violationsRead, lock);
         if (writeResources && (await this.resources.writeLocked(resources, resourcesRead, lock))) wrote = true;

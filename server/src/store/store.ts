@@ -13,13 +13,14 @@
  * ShardFiles), re-read, mutate and write.
  */
 import { Low } from 'lowdb';
-import { readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { currentVersionKey, removeAbandonedTempFiles } from './atomicFile';
 import { outsideLocks, withFileLock, type HeldLock } from './fileLock';
-import { ensureWritableFolders } from './home';
+import { ensureFolders } from './home';
 import { ReadCache } from './readCache';
-import { defaultCatalog, normalizeCatalog, type Catalog, type Shard } from './schema';
+import { CATALOG_LISTS, defaultCatalog, normalizeCatalog, takeBadItems, type Catalog, type Shard } from './schema';
 import { ShardFiles, accountOfShardFile, shardFileNames, shardResourcesFormat, shardViolationsFormat, type ShardViolationsDraft } from './shardFiles';
 import { StoreDocument, StoreDocumentAdapter, type DocumentFormat, type RecoveryReport } from './storeDocument';
 import { unwritable } from './storeError';
@@ -47,12 +48,58 @@ export interface Disposable {
     dispose(): void;
 }
 
+/**
+ * A publish builds its artifact in `artifacts/.staging-<pid>-<random>` and renames it into
+ * place; this names one for the running process.
+ */
+export function stagingDirName(): string {
+    return `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+const STAGING_PREFIX = '.staging-';
+
+/**
+ * Removes staging folders a killed publish left (up to tens of MB each): those of a process
+ * that is gone, or older than `olderThanMs`. Best effort: a read-only home keeps them.
+ */
+async function removeAbandonedStaging(artifactsDir: string, olderThanMs: number): Promise<void> {
+    let names: string[];
+    try {
+        names = await readdir(artifactsDir);
+    } catch {
+        return;
+    }
+    for (const name of names) {
+        if (!name.startsWith(STAGING_PREFIX)) continue;
+        const pid = Number(name.slice(STAGING_PREFIX.length).split('-')[0]);
+        const path = join(artifactsDir, name);
+        try {
+            const abandoned = !processAlive(pid) || (await stat(path)).mtimeMs < Date.now() - olderThanMs;
+            if (abandoned) await rm(path, { recursive: true, force: true });
+        } catch {
+            // removed meanwhile, or not ours to remove: left for the next open
+        }
+    }
+}
+
+function processAlive(pid: number): boolean {
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        // EPERM: it exists, under another user
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+}
+
 /** Temp files this old were abandoned by a crashed writer (no write takes minutes). */
 const ABANDONED_TEMP_MS = 10 * 60_000;
 
 const catalogFormat: DocumentFormat<Catalog> = {
     empty: defaultCatalog,
     normalize: normalizeCatalog,
+    takeBadItems: (catalog) => takeBadItems(catalog, CATALOG_LISTS),
     // small and read by people: pretty-printed
     serialize: (catalog) => `${JSON.stringify(catalog, null, 2)}\n`,
 };
@@ -70,6 +117,8 @@ export class Store {
     private readonly shards = new Map<string, ShardFiles>();
     /** The version of each file this store last wrote or reported, so the watcher reports only other processes' writes. */
     private readonly knownVersions = new Map<string, string | null>();
+    /** The version of each file this store itself last wrote (null: removed), to notice a write that vanished (replacedWrites). */
+    private readonly ownWrites = new Map<string, string | null>();
     /** Accounts whose shard is being updated by this store, and whether a file of it was written yet: one change event per update. */
     private readonly shardUpdates = new Map<string, boolean>();
     private watcher: StoreWatcher | undefined;
@@ -89,17 +138,19 @@ export class Store {
     }
 
     /**
-     * Opens the store at `opts.home`, creating the folders if missing. Fails with
-     * EUNWRITABLE (naming the path) when the home cannot be created or written, and with
+     * Opens the store at `opts.home`, creating the folders if missing (and writing nothing
+     * when they exist). Fails with EUNWRITABLE (naming the path) when the home cannot be
+     * created, and with
      * ESCHEMA when the catalog was written by a newer Policy Insights. Migrates an older
      * catalog and recovers a damaged one (see `recoveries`); shards are migrated and
      * recovered when first read.
      */
     static async open(opts: StoreOptions): Promise<Store> {
         const store = new Store(resolve(opts.home), opts);
-        await ensureWritableFolders(store.home, [store.shardsDir, store.artifactsDir]);
+        await ensureFolders(store.home, [store.shardsDir, store.artifactsDir]);
         await removeAbandonedTempFiles(store.home, ABANDONED_TEMP_MS);
         await removeAbandonedTempFiles(store.shardsDir, ABANDONED_TEMP_MS);
+        await removeAbandonedStaging(store.artifactsDir, ABANDONED_TEMP_MS);
         await store.catalog.readShared();
         if (opts.watch) store.startWatching();
         return store;
@@ -202,6 +253,27 @@ export class Store {
         return [...accounts].sort();
     }
 
+    /**
+     * Files this store wrote whose write is no longer on disk: neither the file nor its
+     * `.bak` is the version written. A writer that goes through a store keeps the replaced
+     * version as the `.bak` (a hard link, same version key), so this finds writes undone by
+     * something that ignored the store's lock (a pack, an editor, a restore) — and, rarely,
+     * two locked writes by other processes in a row, which is why callers say "check".
+     */
+    async replacedWrites(): Promise<string[]> {
+        const replaced: string[] = [];
+        for (const [file, key] of this.ownWrites) {
+            if (key === null) continue;
+            try {
+                if ((await currentVersionKey(file)) === key || (await currentVersionKey(`${file}.bak`)) === key) continue;
+            } catch {
+                // unreadable now: reported as replaced, the user looks at it
+            }
+            replaced.push(file);
+        }
+        return replaced.sort();
+    }
+
     /** Stops watching and drops the in-memory cache. */
     async close(): Promise<void> {
         this.watcher?.close();
@@ -273,6 +345,7 @@ export class Store {
                 },
                 wrote: (file, key) => {
                     this.knownVersions.set(file, key);
+                    this.ownWrites.set(file, key);
                     const change = this.changeOf(file);
                     // an update of both files of a shard fires once, when it ends
                     if (change.account !== undefined && this.shardUpdates.has(change.account)) this.shardUpdates.set(change.account, true);

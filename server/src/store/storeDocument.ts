@@ -6,22 +6,41 @@
 import type { Adapter } from 'lowdb';
 import { rm } from 'node:fs/promises';
 import { backupPathOf, currentVersionKey, moveAside, readSnapshot, writeFileAtomic } from './atomicFile';
+import { writeFile } from 'node:fs/promises';
 import type { HeldLock } from './fileLock';
 import { assertNotNewer, migrate, schemaVersionOf } from './migrations';
 import type { ReadCache } from './readCache';
-import { SCHEMA_VERSION, DamagedContentError } from './schema';
+import { SCHEMA_VERSION, DamagedContentError, type QuarantinedItem } from './schema';
 import { StoreError, errno, unwritable } from './storeError';
 
 /** A damaged file that was moved aside, and where its content was restored from. */
 export interface RecoveryReport {
     /** The damaged file. */
     file: string;
-    /** Where the damaged content now is (`<file>.corrupt-<timestamp>`); it is never deleted. */
-    movedTo: string;
+    /** Where the damaged content now is (`<file>.corrupt-<timestamp>`; never deleted), or null when the file was missing. */
+    movedTo: string | null;
     /** The backup the content was restored from, or null when none was usable (the file then starts empty). */
     restoredFrom: string | null;
     /** What was wrong, e.g. "Unexpected end of JSON input". */
     reason: string;
+    /**
+     * Set when the file was good but some of its items were not: how many were taken out
+     * (into `movedTo`, a `<file>.quarantine-<timestamp>.json`); the rest of the file is kept.
+     */
+    quarantined?: number;
+}
+
+/** The one wording of a recovery, for every place that reports it (CLI stderr, server status, output). */
+export function describeRecovery(report: RecoveryReport): string {
+    if (report.quarantined !== undefined) {
+        return `${report.quarantined} item(s) in ${report.file} were not valid (${report.reason}) and were moved to ${report.movedTo}; the rest of the file is kept. Fix them there if they matter.`;
+    }
+    const what = report.movedTo === null ? `${report.file} was missing` : `${report.file} was damaged`;
+    const kept = report.movedTo === null ? '' : ` The damaged copy was kept at ${report.movedTo}.`;
+    const restored = report.restoredFrom
+        ? ` It was restored from ${report.restoredFrom}: changes made after that copy was written are lost.`
+        : ' No earlier good copy existed: it starts empty.';
+    return `${what} (${report.reason}).${kept}${restored} Check what it holds now.`;
 }
 
 /** What a kind of store file looks like. */
@@ -37,6 +56,8 @@ export interface DocumentFormat<T> {
      * of the new file is served from memory. Without it the cache entry is dropped.
      */
     asWritten?(data: T, text: string): T;
+    /** Takes the items of the wrong shape out of `data` (see takeBadItems in schema.ts). */
+    takeBadItems?(data: T): QuarantinedItem[];
     /**
      * Whether `data`, built from the shared cached content `base` (see readLockedShared),
      * would be written as the same text: cheaper than comparing whole texts.
@@ -64,7 +85,7 @@ export interface LockedRead<T> {
     shared?: boolean;
 }
 
-type Parsed<T> = { ok: true; data: T; migrated: boolean } | { ok: false; reason: string };
+type Parsed<T> = { ok: true; data: T; migrated: boolean; quarantined?: QuarantinedItem[] } | { ok: false; reason: string };
 /** Content older than SCHEMA_VERSION, not migrated yet. */
 type Old = { ok: 'old' };
 
@@ -85,12 +106,15 @@ export class StoreDocument<T> {
 
     /** Throws (naming the file) when `data` would be read back as damaged: such content is never written. */
     check(data: T): void {
+        let bad: QuarantinedItem[] = [];
         try {
-            this.format.normalize(data);
+            // a shallow copy: takeBadItems replaces lists, it never changes them
+            bad = this.format.takeBadItems?.(this.format.normalize({ ...data })) ?? [];
         } catch (error) {
             if (!(error instanceof DamagedContentError)) throw error;
             throw new Error(`Store: refusing to write ${this.path} because ${error.message}; nothing was written.`);
         }
+        if (bad.length) throw new Error(`Store: refusing to write ${this.path} because ${bad[0]!.problem}; nothing was written.`);
     }
 
     /**
@@ -106,7 +130,12 @@ export class StoreDocument<T> {
     async readSharedIfExists(): Promise<T | undefined> {
         // a stat is enough to know the cached parse is still the file's content
         const key = await this.io('read', () => currentVersionKey(this.path));
-        if (key === null) return undefined;
+        if (key === null) {
+            // a file deleted behind the store's back while its backup remains is restored, never started empty
+            if ((await this.io('read', () => currentVersionKey(backupPathOf(this.path)))) === null) return undefined;
+            if (this.repair) return this.repair();
+            return this.lock(async () => (await this.readLocked()).data);
+        }
         const cached = this.cache.get<T>(this.path, key);
         if (cached) return cached;
         const snapshot = await this.io('read', () => readSnapshot(this.path));
@@ -131,9 +160,17 @@ export class StoreDocument<T> {
      */
     async readLocked(): Promise<LockedRead<T>> {
         const snapshot = await this.io('read', () => readSnapshot(this.path));
-        if (!snapshot) return { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
+        if (!snapshot) {
+            // removeLocked deletes the backup with the file: a backup alone means the file was lost, not removed
+            if ((await this.io('read', () => currentVersionKey(backupPathOf(this.path)))) === null) {
+                return { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
+            }
+            return this.recover('deleted or lost while its backup remained', false);
+        }
         const parsed = this.parse(snapshot.text, this.path, true);
-        if (parsed.ok) return { data: parsed.data, text: snapshot.text, keepAsBackup: true, migrated: parsed.migrated };
+        if (parsed.ok && parsed.quarantined?.length) await this.quarantine(parsed.quarantined);
+        // written back without the quarantined items, so they are reported once
+        if (parsed.ok) return { data: parsed.data, text: snapshot.text, keepAsBackup: true, migrated: parsed.migrated || !!parsed.quarantined?.length };
         return this.recover(parsed.reason);
     }
 
@@ -195,17 +232,19 @@ export class StoreDocument<T> {
         this.events.wrote(this.path, null);
     }
 
-    private async recover(reason: string): Promise<LockedRead<T>> {
+    /** Restores the file from its backup after `reason`; `present` is false when the file itself is gone (nothing to move aside). */
+    private async recover(reason: string, present = true): Promise<LockedRead<T>> {
         // look at the backup first: one from a newer Policy Insights stops everything before a file is moved
         const backup = backupPathOf(this.path);
         const snapshot = await this.io('read', () => readSnapshot(backup));
         const parsedBackup = snapshot ? this.parse(snapshot.text, backup, true) : null;
 
-        const movedTo = await this.moveDamagedAside(this.path, reason);
+        const movedTo = present ? await this.moveDamagedAside(this.path, reason) : null;
         let restoredFrom: string | null = null;
         let result: LockedRead<T> = { data: this.format.empty(), text: null, keepAsBackup: false, migrated: false };
         let why = reason;
         if (parsedBackup?.ok) {
+            if (parsedBackup.quarantined?.length) await this.quarantine(parsedBackup.quarantined);
             const text = this.format.serialize(parsedBackup.data);
             const key = await this.io('restore', () => writeFileAtomic(this.path, text, { keepBackup: false }));
             this.events.wrote(this.path, key);
@@ -221,6 +260,16 @@ export class StoreDocument<T> {
         this.cache.delete(this.path);
         this.events.recovered({ file: this.path, movedTo, restoredFrom, reason: why });
         return result;
+    }
+
+    /** Writes `items` beside the file as `<file>.quarantine-<timestamp>.json` (never deleted) and reports them. */
+    private async quarantine(items: QuarantinedItem[]): Promise<void> {
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        const target = `${this.path}.quarantine-${stamp}-${process.pid}.json`;
+        await this.io('quarantine items of', () => writeFile(target, `${JSON.stringify(items, null, 2)}\n`, { flag: 'wx' }));
+        const shown = items.slice(0, 3).map((i) => i.problem);
+        const reason = `${shown.join('; ')}${items.length > shown.length ? `; and ${items.length - shown.length} more` : ''}`;
+        this.events.recovered({ file: this.path, movedTo: target, restoredFrom: null, reason, quarantined: items.length });
     }
 
     private async moveDamagedAside(file: string, reason: string): Promise<string> {
@@ -259,7 +308,11 @@ export class StoreDocument<T> {
         if (version < SCHEMA_VERSION && !migrateOld) return { ok: 'old' };
         const current = version < SCHEMA_VERSION ? migrate(raw, version, file) : raw;
         try {
-            return { ok: true, data: this.format.normalize(current), migrated: version < SCHEMA_VERSION };
+            const data = this.format.normalize(current);
+            const quarantined = this.format.takeBadItems?.(data) ?? [];
+            // bad items are taken out under the lock, where the file is written back without them
+            if (quarantined.length && !migrateOld) return { ok: 'old' };
+            return { ok: true, data, migrated: version < SCHEMA_VERSION, quarantined };
         } catch (error) {
             if (error instanceof DamagedContentError) return { ok: false, reason: error.message };
             throw error;

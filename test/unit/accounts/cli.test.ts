@@ -67,6 +67,7 @@ describe('policy-insights account', () => {
         world.aws.setFaults([{ service: 'kms', region: 'us-east-1', accessDenied: true }]);
         const some = await cli('account', 'scan', 'demo/us-east-1');
         assert.equal(some.code, 0);
+        assert.match(some.out, /Scan of demo\/us-east-1 partial \(1 service failed\): /, 'partial, not succeeded');
         assert.match(some.out, /1 service failed \(their resources were kept as they were\):\n {2}kms \(us-east-1\): AccessDeniedException: /);
         world.aws.setFaults([{ accessDenied: true }]);
         const all = await cli('account', 'scan', 'demo');

@@ -234,7 +234,8 @@ describe('faults', () => {
         assert.equal(outcome.errors.length, 1);
         assert.deepEqual({ ...outcome.errors[0], message: undefined }, { service: 'ec2', region: 'us-west-2', code: 'UnauthorizedOperation', message: undefined });
         assert.match(outcome.errors[0].message, /not authorized/);
-        assert.equal(outcome.record.status, 'succeeded');
+        assert.equal(outcome.record.status, 'partial', 'a scan with a failed service is partial, not succeeded');
+        assert.equal(outcome.account.scanStatus?.status, 'partial');
         assert.deepEqual(outcome.children['demo/us-west-2'].removed, [], 'resources of a failed service are never reported removed');
         assert.equal(outcome.account.scanStatus?.errors.length, 1);
         const record = (await world.store.readShard('demo/us-west-2')).scans.at(-1);
@@ -286,7 +287,7 @@ describe('faults', () => {
         const outcome = await scanWith([{ service: 'sns', hang: true }], { requestTimeoutMs: 300, maxAttempts: 2 });
         assert.deepEqual(outcome.errors.map((e) => `${e.service}/${e.region}`).sort(), ['sns/us-east-1', 'sns/us-west-2']);
         assert.match(outcome.errors[0].code, /Timeout/i);
-        assert.equal(outcome.record.status, 'succeeded');
+        assert.equal(outcome.record.status, 'partial');
         await assertNothingLost();
     });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -227,5 +227,34 @@ describe('resolveHome', () => {
         assert.equal(resolveHome({ flag: '~', env: {} }), homedir());
         assert.equal(resolveHome({ flag: 'rel/dir', env: {} }), join(process.cwd(), 'rel/dir'));
         assert.equal(resolveHome({ flag: '/a/~b', env: {} }), '/a/~b');
+    });
+
+    it('sweeps staging folders a killed publish left at open, and leaves a live publish alone', async () => {
+        const first = await Store.open({ home });
+        await first.close();
+        const dead = join(home, 'artifacts', '.staging-999999999-dead');
+        const live = join(home, 'artifacts', `.staging-${process.pid}-live`);
+        for (const dir of [dead, live]) {
+            await mkdir(dir, { recursive: true });
+            await writeFile(join(dir, 'index.js'), 'x');
+        }
+        const store = await Store.open({ home });
+        await store.close();
+        assert.equal(existsSync(dead), false, 'the staging of a process that is gone is removed');
+        assert.equal(existsSync(live), true, 'a publish still running keeps its staging');
+    });
+
+    it('writes nothing at open when the home exists, so read-only commands work on a read-only home', async () => {
+        const first = await Store.open({ home });
+        await first.updateCatalog((catalog) => void (catalog.lastVersion.p = 1));
+        await first.close();
+        const before = await Promise.all([home, join(home, 'shards'), join(home, 'artifacts')].map((dir) => stat(dir, { bigint: true })));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const store = await Store.open({ home });
+        assert.equal((await store.readCatalog()).lastVersion.p, 1);
+        await store.readShard('never-written');
+        await store.close();
+        const after = await Promise.all([home, join(home, 'shards'), join(home, 'artifacts')].map((dir) => stat(dir, { bigint: true })));
+        assert.deepEqual(after.map((s) => s.mtimeNs), before.map((s) => s.mtimeNs), 'no file was created or removed (no write probe)');
     });
 });

@@ -147,7 +147,7 @@ describe('a shard as two files', () => {
         const [report] = fresh.recoveries;
         assert.equal(report!.file, fresh.shardViolationsPath(ACCOUNT));
         assert.equal(report!.restoredFrom, `${fresh.shardViolationsPath(ACCOUNT)}.bak`);
-        assert.equal(await readFile(report!.movedTo, 'utf8'), '{"schemaVersion":2,"account":"demo/us-w');
+        assert.equal(await readFile(report!.movedTo!, 'utf8'), '{"schemaVersion":2,"account":"demo/us-w');
         const shard = await (await open()).readShard(ACCOUNT);
         assert.deepEqual(shard.violations.map((v) => v.id), ['v1', 'v3']);
         assert.deepEqual(shard.resources.map((r) => r.name), ['b1']);
@@ -267,7 +267,7 @@ describe('a version 1 shard (one file)', () => {
         assert.deepEqual(shard.scans.map((s) => s.startedAt), ['old']);
         assert.equal(store.recoveries.length, 1);
         assert.equal(store.recoveries[0]!.restoredFrom, `${store.shardPath(ACCOUNT)}.bak`);
-        assert.equal(await readFile(store.recoveries[0]!.movedTo, 'utf8'), '{"schemaVersion":2,"acc');
+        assert.equal(await readFile(store.recoveries[0]!.movedTo!, 'utf8'), '{"schemaVersion":2,"acc');
         assert.deepEqual((await readJson(store.shardViolationsPath(ACCOUNT))).violations.map((v: Violation) => v.id), ['v1'], 'and split');
     });
 });

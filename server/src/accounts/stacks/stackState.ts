@@ -3,7 +3,7 @@
  * file-backend checkpoint (`.pulumi/stacks/<project>/<stack>.json`, possibly gzipped).
  * Project and stack come from the state itself, not from the file name.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import type { SourcePosition } from '../../model';
 import { AccountInputError } from '../accountNames';
@@ -81,13 +81,14 @@ export function parseStackState(bytes: Buffer, where: string): StackState {
 
 /** Parses state text (or gzipped bytes) that may hold no resources; `where` names the file in errors. */
 export function parseStateDocument(bytes: Buffer, where: string): StateDocument {
-    const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+    const text = stateText(bytes, where);
     let data: unknown;
     try {
         data = JSON.parse(text);
     } catch (error) {
         throw new AccountInputError(`${where} is not JSON: ${(error as Error).message}. Expected the output of \`pulumi stack export\` or a .pulumi/stacks/<project>/<stack>.json file`);
     }
+    checkDepth(data, where);
     if (!isRecord(data)) throw new AccountInputError(`${where} is not a Pulumi state: expected a JSON object with "deployment" or "checkpoint"`);
     // export: { version, deployment: { manifest, resources } }; file backend: { version, checkpoint: { stack, latest: { resources } } }
     const deployment = isRecord(data.deployment) ? data.deployment : isRecord(data.checkpoint) ? (isRecord(data.checkpoint.latest) ? data.checkpoint.latest : {}) : undefined;
@@ -97,8 +98,18 @@ export function parseStateDocument(bytes: Buffer, where: string): StateDocument 
     }
     const raw = Array.isArray(deployment.resources) ? deployment.resources : [];
     const resources: StateResource[] = [];
+    const firstIndex = new Map<string, number>();
     raw.forEach((r, i) => {
         if (!isRecord(r) || typeof r.urn !== 'string' || typeof r.type !== 'string') throw new AccountInputError(`${where}: resources[${i}] has no "urn" or "type"`);
+        for (const field of ['inputs', 'outputs'] as const) {
+            if (r[field] !== undefined && !isRecord(r[field])) {
+                throw new AccountInputError(`${where}: resources[${i}].${field} is ${Array.isArray(r[field]) ? 'an array' : typeof r[field]}, not an object (${r.urn})`);
+            }
+        }
+        // one URN, one resource: collapsing two would silently drop one of them
+        const earlier = firstIndex.get(r.urn);
+        if (earlier !== undefined) throw new AccountInputError(`${where}: resources[${i}] repeats the URN of resources[${earlier}] (${r.urn}); a state holds each URN once`);
+        firstIndex.set(r.urn, i);
         resources.push(r as unknown as StateResource);
     });
     const checkpointStack = isRecord(data.checkpoint) && typeof data.checkpoint.stack === 'string' ? data.checkpoint.stack : undefined;
@@ -108,6 +119,35 @@ export function parseStateDocument(bytes: Buffer, where: string): StateDocument 
     const stack = fromUrn?.stack ?? checkpointStack?.split('/').pop();
     const secretsProvider = secretsProviderOfState(deployment.secrets_providers);
     return { ...(project ? { project } : {}), ...(stack ? { stack } : {}), resources, ...(secretsProvider ? { secretsProvider } : {}) };
+}
+
+/** The largest state read (compressed or not): far above real stacks, below what exhausts memory. */
+export const STATE_MAX_BYTES = 256 * 1024 * 1024;
+/** The deepest nesting accepted: real states stay under a few dozen; deeper breaks hashing and evaluation later. */
+export const STATE_MAX_DEPTH = 256;
+
+/** The state's text, gunzipped when gzipped, refusing more than STATE_MAX_BYTES either way (a gzip bomb). */
+function stateText(bytes: Buffer, where: string): string {
+    const tooLarge = () => new AccountInputError(`${where} is larger than ${STATE_MAX_BYTES / 1024 / 1024} MiB${bytes[0] === 0x1f && bytes[1] === 0x8b ? ' once decompressed' : ''}: that is no Pulumi state Policy Insights reads. Check the file.`);
+    if (bytes.length > STATE_MAX_BYTES) throw tooLarge();
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes.toString('utf8');
+    try {
+        return gunzipSync(bytes, { maxOutputLength: STATE_MAX_BYTES }).toString('utf8');
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+        throw new AccountInputError(`${where} is gzipped but cannot be decompressed: ${(error as Error).message}`);
+    }
+}
+
+/** Refuses values nested deeper than STATE_MAX_DEPTH (checked without recursion, so a deep file cannot overflow the stack here). */
+function checkDepth(data: unknown, where: string): void {
+    const pending: [unknown, number][] = [[data, 1]];
+    while (pending.length) {
+        const [value, depth] = pending.pop()!;
+        if (typeof value !== 'object' || value === null) continue;
+        if (depth > STATE_MAX_DEPTH) throw new AccountInputError(`${where} nests values more than ${STATE_MAX_DEPTH} levels deep: that is no Pulumi state Policy Insights reads. Check the file.`);
+        for (const child of Array.isArray(value) ? value : Object.values(value)) if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+    }
 }
 
 /** Reads and parses a state file; unreadable files are reported with their path. */
@@ -123,8 +163,11 @@ export async function readStateDocument(path: string): Promise<StateDocument> {
 async function readStateBytes(path: string): Promise<Buffer> {
     let bytes: Buffer;
     try {
+        // refused before it is read into memory
+        if ((await stat(path)).size > STATE_MAX_BYTES) throw new AccountInputError(`${path} is larger than ${STATE_MAX_BYTES / 1024 / 1024} MiB: that is no Pulumi state Policy Insights reads. Check the file.`);
         bytes = await readFile(path);
     } catch (error) {
+        if (error instanceof AccountInputError) throw error;
         const code = (error as NodeJS.ErrnoException).code;
         const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
         throw new AccountInputError(`cannot read the stack state ${path}: ${reason}`);

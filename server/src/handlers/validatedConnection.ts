@@ -1,0 +1,40 @@
+/**
+ * The request-param check at the server's door: every custom request (`policyInsights/…`)
+ * registered through the returned connection has its params validated against
+ * validation/boundarySchemas.ts before its handler runs. A bad request is answered with
+ * InvalidParams naming the field, and its handler never sees it, so nothing is stored from
+ * it. Handlers keep registering with `connection.onRequest(X.type, …)` as before.
+ */
+import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
+import { REQUEST_SCHEMAS, requestParamsProblem } from '../validation/boundarySchemas';
+
+const CUSTOM_PREFIX = 'policyInsights/';
+
+function methodOf(type: unknown): string | undefined {
+    if (typeof type === 'string') return type;
+    if (typeof type === 'object' && type !== null && 'method' in type && typeof type.method === 'string') return type.method;
+    return undefined;
+}
+
+export function validatedConnection(connection: Connection): Connection {
+    const onRequest = connection.onRequest.bind(connection) as (...args: unknown[]) => unknown;
+    const guarded = (...args: unknown[]): unknown => {
+        const method = methodOf(args[0]);
+        const handler = args[1];
+        if (method === undefined || !method.startsWith(CUSTOM_PREFIX) || typeof handler !== 'function') return onRequest(...args);
+        // throws at registration for a request without a schema: it must get one before it ships
+        requestParamsProblem(method, {});
+        if (REQUEST_SCHEMAS[method] === null) return onRequest(...args);
+        return onRequest(args[0], (params: unknown, ...rest: unknown[]) => {
+            const problem = requestParamsProblem(method, params);
+            if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${problem}. Nothing was changed.`);
+            return (handler as (...a: unknown[]) => unknown)(params, ...rest);
+        });
+    };
+    return new Proxy(connection, {
+        get(target, property, receiver) {
+            if (property === 'onRequest') return guarded;
+            return Reflect.get(target, property, receiver);
+        },
+    });
+}
