@@ -57,7 +57,7 @@ function recorded(message: string | undefined): Record<string, unknown> {
     assert.ok(message, 'the recording policy reported');
     return JSON.parse(message.slice(message.indexOf('\n') + 1)) as Record<string, unknown>;
 }
-const pick = (events: { urn: string; policy: string }[], policy: string, urn?: string) => events.filter((e) => e.policy === policy && (urn === undefined || e.urn === urn));
+const pick = <E extends { urn: string; policy: string }>(events: E[], policy: string, urn?: string): E[] => events.filter((e) => e.policy === policy && (urn === undefined || e.urn === urn));
 const short = (urn: string) => urn.slice(urn.lastIndexOf('::') + 2);
 
 describe('state conformance: analyze --file vs AnalyzeSnapshot over gRPC', () => {
