@@ -87,6 +87,8 @@ describe('state conformance: analyze --file vs AnalyzeSnapshot over gRPC', () =>
         assert.deepStrictEqual(full.props, {
             acl: 'private',
             bucket: 'full-4f2a9c1',
+            // a secret inside a secret (deployment.go: NopEncrypter inside, NopDecrypter reading it)
+            credentials: { user: 'admin', token: CONF_SECRETS.nested },
             forceDestroy: false,
             list: [1, 'a'],
             loggingTarget: 'logs-77aa01',
@@ -138,9 +140,9 @@ describe('state conformance: analyze --file vs AnalyzeSnapshot over gRPC', () =>
         // remediations on the inputs (with `__` keys), shown with secrets blinded; none for a remediation returning nothing
         assert.deepStrictEqual(ours.remediations.map((r) => [short(r.urn), r.policy]), LIVE_CONF.filter((u) => u !== CONF.explicit).map((u) => [short(u), 'add-tags']));
         const rem = ours.remediations.find((r) => r.urn === CONF.full)!;
-        assert.deepStrictEqual(rem.before, { __defaults: ['forceDestroy'], acl: 'private', bucket: 'full-4f2a9c1', forceDestroy: false, password: '[secret]', nested: { __inner: 1, pw: '[secret]' }, list: ['[secret]', 'a'], loggingTarget: 'logs-77aa01', tags: { app: 'conf' } });
+        assert.deepStrictEqual(rem.before, { __defaults: ['forceDestroy'], acl: 'private', bucket: 'full-4f2a9c1', credentials: '[secret]', forceDestroy: false, password: '[secret]', nested: { __inner: 1, pw: '[secret]' }, list: ['[secret]', 'a'], loggingTarget: 'logs-77aa01', tags: { app: 'conf' } });
         const remAfter = rem.after as Record<string, unknown>;
-        assert.deepStrictEqual(remAfter.keysSeen, ['__defaults', 'acl', 'bucket', 'forceDestroy', 'list', 'loggingTarget', 'nested', 'password', 'tags']);
+        assert.deepStrictEqual(remAfter.keysSeen, ['__defaults', 'acl', 'bucket', 'credentials', 'forceDestroy', 'list', 'loggingTarget', 'nested', 'password', 'tags']);
         assert.equal(remAfter.password, '[secret]');
         assert.deepStrictEqual(remAfter.tags, { app: 'conf', remediated: 'yes' });
         assert.deepStrictEqual(remAfter.runtimeSeen, { greeting: 'hello', project: 'conf', stack: 'dev' });
@@ -161,6 +163,7 @@ describe('state conformance: analyze --file vs AnalyzeSnapshot over gRPC', () =>
         const full = recorded(pick(ours.violations, 'record-resource', CONF.full)[0]?.message) as { props: Record<string, unknown>; provider: { props: Record<string, unknown> }; runtime: Record<string, unknown> };
         assert.equal(full.props.password, '[secret]');
         assert.deepStrictEqual(full.props.nested, { __inner: 1, pw: '[secret]' });
+        assert.equal(full.props.credentials, '[secret]');
         assert.equal(full.provider.props.secretKey, '[secret]');
         assert.equal(full.runtime.dbPassword, '[secret]');
         assert.ok(!JSON.stringify(ours).includes(CONF_SECRETS.bucketPassword));

@@ -11,6 +11,7 @@
 import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { GrpcAnalyzer } from '../../../server/src/packs/runner/grpcAnalyzer';
 import type { PackRuntimeContext, PolicyDiagnostic, PolicyPackConfig, RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
@@ -59,20 +60,24 @@ export function passphraseDecrypter(salt: string, passphrase: string): (cipherte
     return decrypter;
 }
 
+/** config.NopDecrypter: a secret nested in a secret was "encrypted" with NopEncrypter, its ciphertext is its plaintext. */
+const nopDecrypter = (ciphertext: string) => ciphertext;
+
 /**
- * A state property value as the engine holds it after DeserializePropertyValue with a decrypter:
- * a secret `{sig, plaintext|ciphertext}` becomes `{sig, value}` (its JSON parsed, nested
- * secrets too); without a decrypter a ciphertext is blinded to "[secret]".
+ * A state property value as the engine holds it after DeserializePropertyValue with a decrypter
+ * (deployment.go deserializeSecret): a secret `{sig, plaintext|ciphertext}` becomes `{sig, value}`,
+ * its JSON deserialized with NopDecrypter (secretPropertyValueFromPlaintext), so a secret nested
+ * in it is read as written. Without a decrypter a ciphertext is blinded to "[secret]".
  */
 function deserialize(value: unknown, decrypt: ((c: string) => string) | undefined): unknown {
     if (Array.isArray(value)) return value.map((v) => deserialize(v, decrypt));
     if (!isObject(value)) return value;
     if (isSecretObject(value)) {
-        if (typeof value.plaintext === 'string') return { [SIG_KEY]: SECRET_SIG, value: deserialize(JSON.parse(value.plaintext), decrypt) };
+        if (typeof value.plaintext === 'string') return { [SIG_KEY]: SECRET_SIG, value: deserialize(JSON.parse(value.plaintext), nopDecrypter) };
         if (typeof value.ciphertext === 'string') {
-            return { [SIG_KEY]: SECRET_SIG, value: decrypt ? deserialize(JSON.parse(decrypt(value.ciphertext)), decrypt) : SHOWN_SECRET };
+            return { [SIG_KEY]: SECRET_SIG, value: decrypt ? deserialize(JSON.parse(decrypt(value.ciphertext)), nopDecrypter) : SHOWN_SECRET };
         }
-        return { [SIG_KEY]: SECRET_SIG, value: deserialize(value.value, decrypt) };
+        throw new Error('malformed secret value: exactly one of `ciphertext` or `plaintext` must be supplied');
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deserialize(v, decrypt)]));
 }
@@ -226,7 +231,7 @@ function shownAfter(before: Json, after: Json | undefined): unknown {
     const out: Json = {};
     for (const [key, value] of Object.entries(after)) {
         const was = before[key];
-        out[key] = isSecretObject(was) && JSON.stringify(was.value) === JSON.stringify(value) ? SHOWN_SECRET : shown(value);
+        out[key] = isSecretObject(was) && isDeepStrictEqual(was.value, value) ? SHOWN_SECRET : shown(value);
     }
     return out;
 }

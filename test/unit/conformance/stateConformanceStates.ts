@@ -44,8 +44,21 @@ const WEST_ID = '9d8c7b6a-5f4e-4d3c-2b1a-0f9e8d7c6b5a';
 const DEFAULT_ID = '5c3f2d1e-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
 const stamp = { created: '2026-11-02T09:14:03.118Z', modified: '2026-11-02T09:16:40.009Z' };
 
-/** `pulumi stack export --show-secrets` of project conf, stack dev: every field the engine reads, and then some. */
-export function confExport(): Record<string, unknown> {
+/**
+ * A secret holding another secret, as SerializePropertyValue writes it: the inner one is
+ * serialized with NopEncrypter (its "ciphertext" is its plaintext JSON) in an encrypted export,
+ * as plaintext in a --show-secrets one; the outer one is then sealed (or left plaintext).
+ */
+function nestedSecret(outer: Record<string, unknown>, innerKey: string, inner: unknown, form: 'plaintext' | 'ciphertext'): Record<string, unknown> {
+    const sealedInner = { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', [form]: JSON.stringify(inner) };
+    return { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', plaintext: JSON.stringify({ ...outer, [innerKey]: sealedInner }) };
+}
+
+/**
+ * `pulumi stack export` of project conf, stack dev: every field the engine reads, and then some;
+ * `nestedForm` is how a secret inside a secret is written ('plaintext' with --show-secrets).
+ */
+export function confExport(nestedForm: 'plaintext' | 'ciphertext' = 'plaintext'): Record<string, unknown> {
     const s = CONF_SECRETS;
     return {
         version: 3,
@@ -98,6 +111,7 @@ export function confExport(): Record<string, unknown> {
                         password: plaintextSecret(s.bucketPassword),
                         nested: { __inner: 1, pw: plaintextSecret({ token: s.nested }) },
                         list: [plaintextSecret(1), 'a'],
+                        credentials: nestedSecret({ user: 'admin' }, 'token', s.nested, nestedForm),
                         loggingTarget: 'logs-77aa01',
                         tags: { app: 'conf' },
                     },
@@ -234,7 +248,7 @@ export async function writeConformanceStates(dir = CONFORMANCE_STATES): Promise<
     const conf = join(dir, 'conf');
     mkdirSync(conf, { recursive: true });
     writeFileSync(join(conf, 'dev.plaintext.json'), json(confExport()));
-    const { exported, salt } = await encryptExport(confExport(), CONFORMANCE_PASSPHRASE);
+    const { exported, salt } = await encryptExport(confExport('ciphertext'), CONFORMANCE_PASSPHRASE);
     writeFileSync(join(conf, 'dev.export.json'), json(exported));
     writeFileSync(join(conf, 'Pulumi.yaml'), 'name: conf\nruntime: nodejs\ndescription: State-level conformance fixture\n');
     const token = await secureConfigValue(CONFORMANCE_PASSPHRASE, salt, CONF_SECRETS.apiToken);
