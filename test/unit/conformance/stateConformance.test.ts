@@ -8,7 +8,7 @@
  * (stateConformanceStates.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +17,7 @@ import { scaffoldPack } from '../../../server/src/packs/scaffold';
 import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
 import { copyPackToTemp, hostScript, repoRoot, tempCacheDir } from '../runner/runnerTestEnv';
 import { conformancePack } from './conformanceEnv';
-import { analyzeSnapshot, oursAsEvents, readSnapshot, stackContext, type EngineEvents } from './stateConformanceEngine';
+import { analyzeSnapshot, oursAsEvents, readSnapshot, stackContext, type EngineEvents, type PackArg } from './stateConformanceEngine';
 import { CONF, CONF_SECRETS, CONFORMANCE_PASSPHRASE, CONFORMANCE_STATES } from './stateConformanceStates';
 
 const CONF_STATE = join(CONFORMANCE_STATES, 'conf', 'dev.export.json');
@@ -29,13 +29,24 @@ let pool: RunnerPool;
 let cacheDir: string;
 const cleanups: (() => void)[] = [];
 
-/** Both paths on one state and pack; `passphrase` null: the secrets cannot be opened. */
-async function bothPaths(stateFile: string, packDir: string, given: string | null = CONFORMANCE_PASSPHRASE) {
+/** Both paths on one state and pack (or packs, with configs); `passphrase` null: the secrets cannot be opened. */
+async function bothPaths(stateFile: string, packs: string | PackArg[], given: string | null = CONFORMANCE_PASSPHRASE) {
     const passphrase = given ?? undefined;
     const env = passphrase === undefined ? {} : { PULUMI_CONFIG_PASSPHRASE: passphrase };
-    const result = await analyzeStateFile(pool, { stateFile, packDirs: [packDir], env });
+    const packArgs = typeof packs === 'string' ? [{ dir: packs }] : packs;
+    let configFiles: string[] | undefined;
+    if (packArgs.some((p) => p.config)) {
+        const dir = mkdtempSync(join(tmpdir(), 'pi-state-conf-config-'));
+        cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+        configFiles = packArgs.map((p, i) => {
+            const file = join(dir, `pack${i}.json`);
+            writeFileSync(file, JSON.stringify(p.config ?? {}));
+            return file;
+        });
+    }
+    const result = await analyzeStateFile(pool, { stateFile, packDirs: packArgs.map((p) => p.dir), configFiles, env });
     const snap = readSnapshot(stateFile, passphrase);
-    const engine = await analyzeSnapshot(snap, packDir, stackContext(stateFile, snap, passphrase), undefined, cacheDir);
+    const engine = await analyzeSnapshot(snap, packArgs, stackContext(stateFile, snap, passphrase), cacheDir);
     return { result, ours: oursAsEvents(result), engine };
 }
 
@@ -114,7 +125,8 @@ describe('state conformance: analyze --file vs AnalyzeSnapshot over gRPC', () =>
             greeting: 'hello',
             dbPassword: CONF_SECRETS.apiToken,
             otherNamespace: 'us-west-2',
-            allConfig: { 'aws:region': 'us-west-2', 'conf:greeting': 'hello', 'conf:dbPassword': CONF_SECRETS.apiToken, 'conf:tiers': '["web","db"]' },
+            // a bare key is the project's
+            allConfig: { 'aws:region': 'us-west-2', 'conf:greeting': 'hello', 'conf:dbPassword': CONF_SECRETS.apiToken, 'conf:tiers': '["web","db"]', 'conf:owner': 'platform' },
         });
         // the default provider's internal keys are not sent
         assert.deepStrictEqual((recorded(pick(ours.violations, 'record-resource', CONF.logs)[0].message).provider as { props: unknown }).props, { region: 'us-east-1', skipCredentialsValidation: 'false', version: '7.4.0' });
@@ -210,17 +222,34 @@ describe('state conformance: analyze --file vs AnalyzeSnapshot over gRPC', () =>
         }
     });
 
+    let awsTemplate: string;
     it('the aws-typescript template: identical; the public buckets are mandatory violations, the pending delete is not analyzed', async () => {
-        const dir = join(mkdtempSync(join(tmpdir(), 'pi-state-conf-')), 'aws-typescript-pack');
-        await scaffoldPack({ template: 'aws-typescript', dir, templatesDir: join(repoRoot, 'templates') });
-        symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
-        const { ours, engine } = await bothPaths(CONF_STATE, dir);
+        const parent = mkdtempSync(join(tmpdir(), 'pi-state-conf-'));
+        cleanups.push(() => rmSync(parent, { recursive: true, force: true }));
+        awsTemplate = join(parent, 'aws-typescript-pack');
+        await scaffoldPack({ template: 'aws-typescript', dir: awsTemplate, templatesDir: join(repoRoot, 'templates') });
+        symlinkSync(join(repoRoot, 'node_modules'), join(awsTemplate, 'node_modules'), 'dir');
+        const { ours, engine } = await bothPaths(CONF_STATE, awsTemplate);
         assertSame(ours, engine);
         assert.deepStrictEqual(ours.violations.map((v) => [short(v.urn), v.policy, v.level]), [
             ['logs', 's3-no-public-read', 'mandatory'],
             ['still', 's3-no-public-read', 'mandatory'],
         ]);
         assert.match(ours.violations[0].message, /S3 bucket 'logs' has the 'public-read' ACL/);
+    });
+
+    it('two packs with --policy-pack-config: identical; per resource the remediations of every pack, then the violations of every pack; the config applied', async () => {
+        assert.ok(awsTemplate, 'the aws-typescript case ran first');
+        const recorderConfig = { 'record-resource': 'disabled', 'explicit-urn': 'advisory', 'add-tags': 'disabled' } as const;
+        const { ours, engine, result } = await bothPaths(CONF_STATE, [{ dir: recorder, config: recorderConfig }, { dir: awsTemplate, config: { all: 'advisory' } }]);
+        assertSame(ours, engine);
+        assert.deepStrictEqual(Object.keys(result.policyPacks), ['conformance-recorder', 'aws-typescript-pack']);
+        assert.deepStrictEqual(pick(ours.violations, 'record-resource'), []);
+        assert.deepStrictEqual(ours.remediations, []);
+        assert.deepStrictEqual(ours.violations.filter((v) => v.urn === CONF.still).map((v) => [v.policy, v.level]), [['still-violating', 'mandatory'], ['s3-no-public-read', 'advisory']]);
+        assert.deepStrictEqual(pick(ours.violations, 'explicit-urn').map((v) => [v.urn, v.level]), [[CONF.explicit, 'advisory']]);
+        // the stack policies come last, pack by pack
+        assert.deepStrictEqual(ours.violations.slice(-4).map((v) => v.policy), ['record-stack', 'stack-urns', 'stack-urns', 'stack-urns']);
     });
 
     it('@pulumi/awsguard 0.3.1 on 150 AWS resources with encrypted secrets: identical; every offline policy violated, all mandatory', async () => {

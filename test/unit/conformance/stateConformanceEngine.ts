@@ -238,29 +238,48 @@ function shownAfter(before: Json, after: Json | undefined): unknown {
 
 const violationOf = (urn: string, d: Pick<PolicyDiagnostic, 'policyName' | 'enforcementLevel' | 'message'>) => ({ urn, policy: d.policyName, level: d.enforcementLevel, message: d.message });
 
-/** AnalyzeSnapshot with one analyzer: the pack at `packDir`, started with `context`, configured with `config`. */
-export async function analyzeSnapshot(snap: Snapshot, packDir: string, context: PackRuntimeContext, config: PolicyPackConfig | undefined, cacheDir: string): Promise<EngineEvents> {
+/** A pack as the CLI's --policy-pack (and its --policy-pack-config, read). */
+export interface PackArg {
+    dir: string;
+    config?: PolicyPackConfig;
+}
+
+/**
+ * AnalyzeSnapshot with one analyzer per pack, each started with `context` and configured. The
+ * engine runs the analyzers of one resource (and the stack calls) in parallel; here they run in
+ * pack order, the order analyzeStateFile reports them in.
+ */
+export async function analyzeSnapshot(snap: Snapshot, packs: PackArg[], context: PackRuntimeContext, cacheDir: string): Promise<EngineEvents> {
     const events: EngineEvents = { violations: [], remediations: [], hasMandatory: false };
-    const analyzer = await GrpcAnalyzer.start(packDir, { cacheDir, context });
+    const analyzers: GrpcAnalyzer[] = [];
     try {
-        await analyzer.configure(config);
+        for (const pack of packs) {
+            const analyzer = await GrpcAnalyzer.start(pack.dir, { cacheDir, context });
+            analyzers.push(analyzer);
+            await analyzer.configure(pack.config);
+        }
         const providers = buildSnapshotProviderMap(snap);
         // Per-resource analysis: remediations then analysis.
         for (const res of snap.resources) {
             if (res.delete) continue;
             const analyzerRes = stateToAnalyzerResource(res, res.inputs, providers);
-            const remediated = await analyzer.remediate([analyzerRes]);
-            if (remediated.errors.length) return { ...events, error: { urn: res.urn, rpc: 'remediate', message: `failed to run remediation: ${remediated.errors[0].message}` } };
-            for (const tresult of remediated.remediations) {
-                if (tresult.diagnostic) events.violations.push(violationOf(res.urn, { policyName: tresult.policyName, enforcementLevel: 'advisory', message: tresult.diagnostic }));
-                else events.remediations.push({ urn: res.urn, policy: tresult.policyName, before: shown(analyzerRes.properties), after: shownAfter(analyzerRes.properties, tresult.properties) });
+            // First pass: report remediations for this resource, without applying them.
+            for (const analyzer of analyzers) {
+                const remediated = await analyzer.remediate([analyzerRes]);
+                if (remediated.errors.length) return { ...events, error: { urn: res.urn, rpc: 'remediate', message: `failed to run remediation: ${remediated.errors[0].message}` } };
+                for (const tresult of remediated.remediations) {
+                    if (tresult.diagnostic) events.violations.push(violationOf(res.urn, { policyName: tresult.policyName, enforcementLevel: 'advisory', message: tresult.diagnostic }));
+                    else events.remediations.push({ urn: res.urn, policy: tresult.policyName, before: shown(analyzerRes.properties), after: shownAfter(analyzerRes.properties, tresult.properties) });
+                }
             }
-            // analyzeResource (dryRun): GrpcAnalyzer already applies its remediate -> mandatory and attributes to r.URN
-            const analyzed = await analyzer.analyze([analyzerRes]);
-            if (analyzed.errors.length) return { ...events, error: { urn: res.urn, rpc: 'analyze', message: `failed to run policy: ${analyzed.errors[0].message}` } };
-            for (const d of analyzed.diagnostics) {
-                if (d.enforcementLevel === 'mandatory') events.hasMandatory = true;
-                events.violations.push(violationOf(res.urn, d));
+            // Second pass, analyzeResource (dryRun): GrpcAnalyzer applies its remediate -> mandatory and attributes to r.URN.
+            for (const analyzer of analyzers) {
+                const analyzed = await analyzer.analyze([analyzerRes]);
+                if (analyzed.errors.length) return { ...events, error: { urn: res.urn, rpc: 'analyze', message: `failed to run policy: ${analyzed.errors[0].message}` } };
+                for (const d of analyzed.diagnostics) {
+                    if (d.enforcementLevel === 'mandatory') events.hasMandatory = true;
+                    events.violations.push(violationOf(res.urn, d));
+                }
             }
         }
         // Stack-level analysis on outputs, with parent, dependencies and property dependencies.
@@ -272,20 +291,22 @@ export async function analyzeSnapshot(snap: Snapshot, packDir: string, context: 
             if (Object.keys(res.propertyDependencies).length) r.propertyDependencies = res.propertyDependencies;
             stackResources.push(r);
         }
-        let stackDiagnostics: PolicyDiagnostic[];
-        try {
-            // GrpcAnalyzer applies resolveStackPolicyViolationURN over these (the non-deleted) resources
-            stackDiagnostics = (await analyzer.analyzeStack(stackResources)).diagnostics;
-        } catch (error) {
-            return { ...events, error: { urn: '', rpc: 'analyzeStack', message: `failed to run stack policy: ${(error as Error).message}` } };
-        }
-        for (const d of stackDiagnostics) {
-            if (d.enforcementLevel === 'mandatory') events.hasMandatory = true;
-            events.violations.push(violationOf(d.urn, d));
+        for (const analyzer of analyzers) {
+            let stackDiagnostics: PolicyDiagnostic[];
+            try {
+                // GrpcAnalyzer applies resolveStackPolicyViolationURN over these (the non-deleted) resources
+                stackDiagnostics = (await analyzer.analyzeStack(stackResources)).diagnostics;
+            } catch (error) {
+                return { ...events, error: { urn: '', rpc: 'analyzeStack', message: `failed to run stack policy: ${(error as Error).message}` } };
+            }
+            for (const d of stackDiagnostics) {
+                if (d.enforcementLevel === 'mandatory') events.hasMandatory = true;
+                events.violations.push(violationOf(d.urn, d));
+            }
         }
         return events;
     } finally {
-        await analyzer.close();
+        await Promise.all(analyzers.map((a) => a.close()));
     }
 }
 

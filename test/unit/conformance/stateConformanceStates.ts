@@ -254,7 +254,7 @@ export async function writeConformanceStates(dir = CONFORMANCE_STATES): Promise<
     const token = await secureConfigValue(CONFORMANCE_PASSPHRASE, salt, CONF_SECRETS.apiToken);
     writeFileSync(
         join(conf, 'Pulumi.dev.yaml'),
-        `encryptionsalt: ${salt}\nconfig:\n  aws:region: us-west-2\n  conf:greeting: hello\n  conf:dbPassword:\n    secure: ${token.secure}\n  conf:tiers:\n    - web\n    - db\n`,
+        `encryptionsalt: ${salt}\nconfig:\n  aws:region: us-west-2\n  conf:greeting: hello\n  conf:dbPassword:\n    secure: ${token.secure}\n  conf:tiers:\n    - web\n    - db\n  owner: platform\n`,
     );
     const aws = join(dir, 'aws');
     mkdirSync(aws, { recursive: true });
