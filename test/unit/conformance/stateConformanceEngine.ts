@@ -140,7 +140,9 @@ export function readSnapshot(file: string, passphrase: string | undefined): Snap
 }
 
 /**
- * The packs' stack context as the CLI gives it: project, stack, not a dry run, and the config of
+ * The packs' stack context as our CLI gives it (pulumi/pulumi's own `policy analyze` passes nil
+ * PolicyAnalyzerOptions, so its packs get none; a deployment gives them this): project, stack,
+ * not a dry run, and the config of
  * `Pulumi.<stack>.yaml` beside the state (when a Pulumi.yaml there names the project), bare keys
  * namespaced with the project, objects as JSON, `secure:` values decrypted.
  */

@@ -10,8 +10,9 @@
  *   with the same salt), which is the packs' stack context.
  * - conf/dev.plaintext.json: the same export as `--show-secrets` writes it (plaintext secrets).
  * - aws/prod.export.json: project shop, stack prod, 150 AWS resources of the types AWSGuard
- *   checks (bench/lib/awsGuardResources.mjs) with their secrets (RDS and Redshift passwords,
- *   tokens) as ciphertext, a provider, options, and outputs that differ from the inputs.
+ *   checks (bench/lib/awsGuardResources.mjs) with their secrets (RDS, Redshift and Elasticsearch
+ *   master passwords, EC2 user data) as ciphertext, a provider, options, outputs that differ from
+ *   the inputs, and replaced copies pending deletion.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
