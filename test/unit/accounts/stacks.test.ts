@@ -253,6 +253,19 @@ describe('passphrase secrets', () => {
         assert.deepEqual(structured.conn, wireSecret({ host: 'db', port: 5432 }));
         assert.equal(secrets.warning(), undefined);
     });
+
+    it('a secret inside a secret is read as the engine reads it (NopEncrypter wrote its JSON as its "ciphertext"), and stays a secret', async () => {
+        const inner = (form: 'plaintext' | 'ciphertext') => ({ [SIG_KEY]: SECRET_SIG, [form]: JSON.stringify({ token: 'deep' }) });
+        const outer = (form: 'plaintext' | 'ciphertext') => ({ [SIG_KEY]: SECRET_SIG, plaintext: JSON.stringify({ user: 'admin', auth: inner(form) }) });
+        const { exported } = await encryptExport({ deployment: { resources: [{ urn: SHOP_URNS.stack, type: 'pulumi:pulumi:Stack', outputs: { creds: outer('ciphertext') } }] } }, FIXTURE_PASSPHRASE);
+        const state = parseStateDocument(Buffer.from(JSON.stringify(exported)), 'nested.json');
+        const secrets = await openSecrets(state.secretsProvider, 'nested.json', { PULUMI_CONFIG_PASSPHRASE: FIXTURE_PASSPHRASE }, true);
+        const expected = wireSecret({ user: 'admin', auth: wireSecret({ token: 'deep' }) });
+        assert.deepEqual(secrets.reveal(state.resources[0].outputs!).creds, expected);
+        // as `--show-secrets` writes it
+        assert.deepEqual(secrets.reveal({ creds: outer('plaintext') }).creds, expected);
+        assert.equal(secrets.warning(), undefined);
+    });
 });
 
 describe('what the engine sends from a state', () => {

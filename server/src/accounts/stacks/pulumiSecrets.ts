@@ -97,8 +97,13 @@ export async function openSecrets(provider: SecretsProviderRef | undefined, wher
         warning: () => (redacted ? `could not decrypt secrets in ${where}: ${opened.reason ?? 'no secrets provider'}; analyzing with secret values redacted` : undefined),
     };
     function revealNested(value: unknown): unknown {
-        // a decrypted secret holds plain JSON; a nested secret inside it is not decrypted again (as the engine's NopDecrypter)
-        return mapSecrets(value, () => failed());
+        // A secret inside a secret was serialized with NopEncrypter (pulumi/pulumi deployment.go): its
+        // "ciphertext" is its plaintext JSON, which the engine reads back with NopDecrypter. It stays a secret.
+        return mapSecrets(value, (secret) => {
+            if ('value' in secret) return wireSecret(revealNested(secret.value));
+            const text = typeof secret.plaintext === 'string' ? secret.plaintext : typeof secret.ciphertext === 'string' ? secret.ciphertext : undefined;
+            return wireSecret(text === undefined ? failed() : revealNested(parseSecretJson(text, failed)));
+        });
     }
 }
 
