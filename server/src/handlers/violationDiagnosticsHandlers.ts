@@ -1,7 +1,7 @@
 /**
  * Publishes violations as diagnostics on the Pulumi programs in the workspace, answers the
  * client's requests for resource-document diagnostics, and offers the quick fixes
- * "Suppress…" and "Show in Policy Violations" on them, and "Fix in code" on a remediation
+ * "Suppress…" and "Show … in Policy Violations" on them, and "Fix in code" on a remediation
  * whose changed properties the program writes as literals.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import type { Store } from '../store';
 import { describeChange } from '../violations/remediation';
 import { remediationCodeEdits } from '../violations/remediationCodeFix';
 import {
+    LEVEL_SEVERITY,
     resourceDocumentDiagnostics,
     sourceDiagnostics,
     VIOLATION_DIAGNOSTIC_SOURCE,
@@ -82,15 +83,18 @@ export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagn
                     const fix = fixInCode(textDocument.uri, programText(), diagnostic, data);
                     if (fix) actions.push(fix);
                 }
+                // One line can carry several diagnostics (a policy's mandatory violation and its remediation record,
+                // other policies): VS Code lists all their actions in one menu, so each title names its own.
+                const what = diagnostic.severity === LEVEL_SEVERITY.remediate ? `the ${data.policyName} remediation` : data.policyName;
                 actions.push(
                     {
-                        title: `Suppress ${data.policyName} on this resource…`,
+                        title: `Suppress ${what} on this resource…`,
                         kind: CodeActionKind.QuickFix,
                         diagnostics: [diagnostic],
                         command: { title: 'Suppress…', command: 'policyInsights.suppressViolation', arguments: [data.violationId] },
                     },
                     {
-                        title: 'Show in Policy Violations',
+                        title: `Show ${what} in Policy Violations`,
                         kind: CodeActionKind.QuickFix,
                         diagnostics: [diagnostic],
                         command: { title: 'Show in Policy Violations', command: 'policyInsights.showViolations', arguments: [{ violationId: data.violationId }] },
