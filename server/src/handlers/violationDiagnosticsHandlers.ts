@@ -42,15 +42,21 @@ export interface ViolationDiagnostics {
 export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagnostics {
     const { connection } = ctx;
     let folders: string[] = [];
-    let published = new Set<string>();
+    /** What each file was last sent, so an unchanged file is not sent again. */
+    let published = new Map<string, string>();
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<void> = Promise.resolve();
 
     async function publish(store: Store): Promise<void> {
         const byFile = await sourceDiagnostics(store, { folders, levels: await diagnosticLevels(connection) });
-        for (const uri of published) if (!byFile.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-        for (const [uri, diagnostics] of byFile) void connection.sendDiagnostics({ uri, diagnostics });
-        published = new Set(byFile.keys());
+        // Every store change lands here, most touch no program. Sending a file's diagnostics again, even
+        // unchanged, makes VS Code recompute its code actions and cancel a Ctrl+. still waiting for its
+        // providers (the menu then says "No code actions available"): send only what changed.
+        const next = new Map<string, string>();
+        for (const [uri, diagnostics] of byFile) next.set(uri, JSON.stringify(diagnostics));
+        for (const uri of published.keys()) if (!next.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+        for (const [uri, diagnostics] of byFile) if (published.get(uri) !== next.get(uri)) void connection.sendDiagnostics({ uri, diagnostics });
+        published = next;
     }
 
     connection.onRequest(ResourceDiagnosticsRequest.type, async ({ account, urn, text }) =>
