@@ -425,6 +425,11 @@ test('Ctrl+. on the site-assets line offers Fix in code and the remediation\u201
     const editor = page.locator('.part.editor .editor-group-container.active');
     const program = editor.locator('.view-line');
     await program.filter({ hasText: 'new aws.s3.Bucket("site-assets"' }).waitFor({ timeout: TIMEOUT });
+    // VS Code cancels a Ctrl+. whose providers have not all answered when the file's diagnostics
+    // change, and says "No code actions available": the TypeScript server, while it loads the
+    // program (@pulumi/aws's types: many seconds on 2 busy cores), is the slow provider and then
+    // sends its diagnostics. Press it once TypeScript is done, as a user would after the spinner.
+    await page.locator('.part.statusbar').getByText(/Initializing/).waitFor({ state: 'hidden', timeout: TIMEOUT });
     await page.keyboard.press('Control+.');
     const menu = page.locator('.action-widget');
     const rows = menu.locator('.monaco-list-row.action');
