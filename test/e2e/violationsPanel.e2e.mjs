@@ -7,7 +7,8 @@
 // resource, see the stack's violations in the Problems panel, suppress one violation until
 // the first of next month, and export SARIF that the SARIF 2.1.0 schema accepts.
 // Screenshots: test/e2e/screenshots/violations-panel-{light,dark}.png,
-// violations-panel-remediation.png and program-diagnostics.png; with POLICY_INSIGHTS_UPDATE_SCREENSHOTS=1 the light one is also
+// violations-panel-remediation.png, program-quick-fixes.png (Ctrl+. on the remediated
+// bucket's line) and program-diagnostics.png; with POLICY_INSIGHTS_UPDATE_SCREENSHOTS=1 the light one is also
 // copied to client/media/screenshots/violations-panel.png (the README shows it).
 //
 //   node --test test/e2e/violationsPanel.e2e.mjs        (after `node esbuild.mjs`)
@@ -417,6 +418,55 @@ test('a remediation of the demo stack: the details show the change, property by 
     await requery(frame, () => frame.locator('.filter-bar button', { hasText: 'Clear filters' }).click());
     // back to the program beside the page, where the next test expects the focus
     await page.locator('.part.editor .view-line').filter({ hasText: 'new aws.s3.Bucket("site-assets"' }).click();
+});
+
+test('Ctrl+. on the site-assets line offers Fix in code and the remediation\u2019s Suppress\u2026 and Show in Policy Violations; Fix in code, picked with the keyboard, writes "private"', async () => {
+    // The cursor is on the program line that creates site-assets (the step before clicked it).
+    const editor = page.locator('.part.editor .editor-group-container.active');
+    const program = editor.locator('.view-line');
+    await program.filter({ hasText: 'new aws.s3.Bucket("site-assets"' }).waitFor({ timeout: TIMEOUT });
+    // VS Code cancels a Ctrl+. whose providers have not all answered when the file's diagnostics
+    // change, and says "No code actions available": the TypeScript server, while it loads the
+    // program (@pulumi/aws's types: many seconds on 2 busy cores), is the slow provider and then
+    // sends its diagnostics. Press it once TypeScript is done, as a user would after the spinner.
+    await page.locator('.part.statusbar').getByText(/Initializing/).waitFor({ state: 'hidden', timeout: TIMEOUT });
+    await page.keyboard.press('Control+.');
+    const menu = page.locator('.action-widget');
+    const rows = menu.locator('.monaco-list-row.action');
+    // The menu opens as soon as the first provider answers; ours may come after the TypeScript server's refactorings.
+    try {
+        await rows.filter({ hasText: 'Fix in code: acl: public-read \u2192 private' }).waitFor({ timeout: TIMEOUT });
+    } catch (err) {
+        // What the user sees instead: the menu's rows, or the editor's "No code actions available", and where the cursor is.
+        const seen = await page.evaluate(() => ({
+            menu: [...document.querySelectorAll('.action-widget .monaco-list-row')].map((r) => r.textContent),
+            message: document.querySelector('.monaco-editor-overlaymessage')?.textContent,
+            focus: document.activeElement?.className,
+        }));
+        const cursor = await page.locator('.part.statusbar').getByText(/^Ln \d+, Col \d+/).innerText().catch(() => '?');
+        await shoot('program-quick-fixes-failed');
+        throw new Error(`${err.message}\nseen: ${JSON.stringify(seen)}, cursor ${cursor}`);
+    }
+    const titles = (await rows.allInnerTexts()).map((t) => t.trim());
+    for (const expected of ['Fix in code: acl: public-read \u2192 private', 'Suppress the s3-no-public-acl remediation on this resource\u2026', 'Show the s3-no-public-acl remediation in Policy Violations']) {
+        assert.ok(titles.includes(expected), `the quick-fix menu lacks "${expected}": ${titles.join(' | ')}`);
+    }
+    await page.screenshot({ path: join(screenshots, 'program-quick-fixes.png') });
+
+    // Down to "Fix in code" and Enter, as a user would.
+    for (let i = 0; i < titles.length; i++) {
+        const focused = (await menu.locator('.monaco-list-row.action.focused').innerText()).trim();
+        if (focused.startsWith('Fix in code')) break;
+        await page.keyboard.press('ArrowDown');
+    }
+    assert.match((await menu.locator('.monaco-list-row.action.focused').innerText()).trim(), /^Fix in code/);
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    await program.filter({ hasText: 'acl: "public-read"' }).waitFor({ state: 'detached', timeout: TIMEOUT });
+    assert.equal(await program.filter({ hasText: 'acl: "private"' }).count(), 2, 'site-assets (fixed) and private-data both read acl: "private"');
+    // Undone, so the program stays as the stack's source positions describe it for the next steps.
+    await page.keyboard.press('Control+z');
+    await program.filter({ hasText: 'acl: "public-read"' }).waitFor({ timeout: TIMEOUT });
 });
 
 test("the Problems panel lists the demo stack's violations on demo-infra/index.ts, at their lines", async () => {

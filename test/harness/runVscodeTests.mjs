@@ -1,6 +1,8 @@
 // Runs the mocha suite (out/test/index.js, built from test/vscode/) inside a real VS Code.
 //
-//   node test/harness/runVscodeTests.mjs [--extension DIR] [--folder DIR] [--headed]
+//   node test/harness/runVscodeTests.mjs [--extension DIR] [--folder DIR] [--headed] [--grep TEXT]
+//
+// --grep runs only the tests whose full title (suite and test) contains TEXT (a mocha grep).
 //
 // Where a desktop VS Code exists (VSCODE_EXECUTABLE=/path/to/code), @vscode/test-electron
 // runs it. Otherwise code-server runs it: Chromium opens the workbench with the
@@ -19,6 +21,7 @@ const { values: options } = parseArgs({
         extension: { type: 'string', default: REPO },
         folder: { type: 'string', default: join(REPO, 'test', 'fixtures', 'demo-workspace') },
         headed: { type: 'boolean', default: false },
+        grep: { type: 'string' },
         'keep-temp': { type: 'boolean', default: false },
     },
 });
@@ -60,6 +63,7 @@ const testEnv = {
     AWS_ACCESS_KEY_ID: scannerKey.accessKeyId,
     AWS_SECRET_ACCESS_KEY: scannerKey.secretAccessKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...(options.grep ? { POLICY_INSIGHTS_TEST_GREP: options.grep } : {}),
 };
 
 function readResults() {

@@ -7,6 +7,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Mocha from 'mocha';
 import { defineExtensionSuite } from './extension.test';
+import { defineFixInCodeSuite } from './fixInCode.test';
 import { defineWorkflowSuite } from './workflow.test';
 
 /** What the harness reads back from $POLICY_INSIGHTS_TEST_RESULTS. */
@@ -44,11 +45,14 @@ export async function run(): Promise<void> {
         const mochaModule: { Mocha?: typeof Mocha; default?: typeof Mocha } = require('mocha');
         const MochaClass = mochaModule.Mocha ?? mochaModule.default;
         if (typeof MochaClass !== 'function') throw new Error(`require('mocha') from ${__dirname} gave no Mocha class`);
-        const mocha = new MochaClass({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+        // POLICY_INSIGHTS_TEST_GREP (runVscodeTests.mjs --grep) runs only the tests whose full title matches.
+        const grep = process.env.POLICY_INSIGHTS_TEST_GREP || undefined;
+        const mocha = new MochaClass({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec', grep });
         // Give the suite file mocha's tdd globals (suite, test, ...) before it declares its tests.
         mocha.suite.emit('pre-require', globalThis, 'test/vscode/extension.test.ts', mocha);
         defineExtensionSuite();
         defineWorkflowSuite();
+        defineFixInCodeSuite();
         await new Promise<void>((resolve) => {
             const runner = mocha.run(() => resolve());
             runner.on('pass', (test) => {

@@ -10,38 +10,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PutBucketAclCommand, S3Client } from '@aws-sdk/client-s3';
 import * as vscode from 'vscode';
+import { env, until } from './waits';
 
 const EXTENSION_ID = 'policy-insights.policy-insights';
 
 interface Api {
     ready: Promise<void>;
     trees: Record<'packs' | 'groups' | 'accounts' | 'violations', vscode.TreeDataProvider<unknown>>;
-}
-
-function env(name: string): string {
-    const value = process.env[name];
-    if (!value) throw new Error(`${name} is not set in the extension host: test/harness/runVscodeTests.mjs sets it`);
-    return value;
-}
-
-/** Resolves when `check` holds, re-checking on every event of `events` (never on a timer). */
-function until(events: vscode.Event<unknown>[], check: () => Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
-    return new Promise((resolve, reject) => {
-        let done = false;
-        const subscriptions: vscode.Disposable[] = [];
-        const finish = (err?: Error) => {
-            if (done) return;
-            done = true;
-            clearTimeout(timer);
-            subscriptions.forEach((s) => s.dispose());
-            if (err) reject(err);
-            else resolve();
-        };
-        const timer = setTimeout(() => finish(new Error(`${what}: not reached within ${timeoutMs / 1000} s`)), timeoutMs);
-        const test = () => check().then((ok) => ok && finish(), (err) => finish(err));
-        for (const event of events) subscriptions.push(event(() => void test()));
-        void test();
-    });
 }
 
 async function labels(tree: vscode.TreeDataProvider<unknown>, parent?: unknown): Promise<{ node: unknown; label: string; description: string }[]> {

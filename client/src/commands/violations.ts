@@ -63,10 +63,11 @@ export function registerViolationCommands(client: LanguageClient, context: vscod
             }
             ViolationsPanel.show(context, api, output, filterFromArgument(arg));
         }),
-        vscode.commands.registerCommand('policyInsights.suppressViolation', async (arg?: string | { violation?: Violation }) => {
+        // `answers` skips the prompts (tests and scripts run the quick fix's command with them).
+        vscode.commands.registerCommand('policyInsights.suppressViolation', async (arg?: string | { violation?: Violation }, answers?: { reason?: string; until?: string }) => {
             const id = typeof arg === 'string' ? arg : arg?.violation?.id;
             if (!id) return undefined;
-            const reason = await vscode.window.showInputBox({
+            const reason = answers?.reason ?? await vscode.window.showInputBox({
                 title: 'Suppress violation (1/2)',
                 prompt: 'Why is this acceptable for now? (kept with the violation)',
                 validateInput: (v) => (v.trim() ? undefined : 'A reason is required'),
@@ -74,7 +75,7 @@ export function registerViolationCommands(client: LanguageClient, context: vscod
             if (!reason) return undefined;
             const now = new Date();
             const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
-            const until = await vscode.window.showInputBox({
+            const until = answers?.until ?? await vscode.window.showInputBox({
                 title: 'Suppress violation (2/2)',
                 prompt: 'Until which date (YYYY-MM-DD)? It shows again after that.',
                 value: nextMonth,

@@ -1,7 +1,7 @@
 /**
  * Publishes violations as diagnostics on the Pulumi programs in the workspace, answers the
  * client's requests for resource-document diagnostics, and offers the quick fixes
- * "Suppress…" and "Show in Policy Violations" on them, and "Fix in code" on a remediation
+ * "Suppress…" and "Show … in Policy Violations" on them, and "Fix in code" on a remediation
  * whose changed properties the program writes as literals.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import type { Store } from '../store';
 import { describeChange } from '../violations/remediation';
 import { remediationCodeEdits } from '../violations/remediationCodeFix';
 import {
+    LEVEL_SEVERITY,
     resourceDocumentDiagnostics,
     sourceDiagnostics,
     VIOLATION_DIAGNOSTIC_SOURCE,
@@ -41,15 +42,21 @@ export interface ViolationDiagnostics {
 export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagnostics {
     const { connection } = ctx;
     let folders: string[] = [];
-    let published = new Set<string>();
+    /** What each file was last sent, so an unchanged file is not sent again. */
+    let published = new Map<string, string>();
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<void> = Promise.resolve();
 
     async function publish(store: Store): Promise<void> {
         const byFile = await sourceDiagnostics(store, { folders, levels: await diagnosticLevels(connection) });
-        for (const uri of published) if (!byFile.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-        for (const [uri, diagnostics] of byFile) void connection.sendDiagnostics({ uri, diagnostics });
-        published = new Set(byFile.keys());
+        // Every store change lands here, most touch no program. Sending a file's diagnostics again, even
+        // unchanged, makes VS Code recompute its code actions and cancel a Ctrl+. still waiting for its
+        // providers (the menu then says "No code actions available"): send only what changed.
+        const next = new Map<string, string>();
+        for (const [uri, diagnostics] of byFile) next.set(uri, JSON.stringify(diagnostics));
+        for (const uri of published.keys()) if (!next.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+        for (const [uri, diagnostics] of byFile) if (published.get(uri) !== next.get(uri)) void connection.sendDiagnostics({ uri, diagnostics });
+        published = next;
     }
 
     connection.onRequest(ResourceDiagnosticsRequest.type, async ({ account, urn, text }) =>
@@ -82,15 +89,18 @@ export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagn
                     const fix = fixInCode(textDocument.uri, programText(), diagnostic, data);
                     if (fix) actions.push(fix);
                 }
+                // One line can carry several diagnostics (a policy's mandatory violation and its remediation record,
+                // other policies): VS Code lists all their actions in one menu, so each title names its own.
+                const what = diagnostic.severity === LEVEL_SEVERITY.remediate ? `the ${data.policyName} remediation` : data.policyName;
                 actions.push(
                     {
-                        title: `Suppress ${data.policyName} on this resource…`,
+                        title: `Suppress ${what} on this resource…`,
                         kind: CodeActionKind.QuickFix,
                         diagnostics: [diagnostic],
                         command: { title: 'Suppress…', command: 'policyInsights.suppressViolation', arguments: [data.violationId] },
                     },
                     {
-                        title: 'Show in Policy Violations',
+                        title: `Show ${what} in Policy Violations`,
                         kind: CodeActionKind.QuickFix,
                         diagnostics: [diagnostic],
                         command: { title: 'Show in Policy Violations', command: 'policyInsights.showViolations', arguments: [{ violationId: data.violationId }] },
