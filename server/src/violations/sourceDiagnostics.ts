@@ -18,6 +18,9 @@ import type { Store } from '../store';
 import { isSuppressed } from './violationFilter';
 import { propertiesNamedIn } from './violationDetail';
 
+/** To the end of the line: clients clamp a character past the line's end, and the LSP's uinteger stops at 2^31 - 1. */
+const END_OF_LINE = 2 ** 31 - 1;
+
 export const VIOLATION_DIAGNOSTIC_SOURCE = 'Policy Insights';
 
 /** What a quick fix needs to act on the violation behind a diagnostic. */
@@ -137,7 +140,7 @@ export async function sourceDiagnostics(store: Store, options: SourceDiagnostics
             const character = Math.max(0, (resource.sourcePosition.column ?? 1) - 1);
             const uri = pathToFileURL(file).href;
             const list = byFile.get(uri) ?? [];
-            list.push(diagnosticOf(v, { start: { line, character }, end: { line, character: Number.MAX_SAFE_INTEGER } }, policyUrl(policies, v), true));
+            list.push(diagnosticOf(v, { start: { line, character }, end: { line, character: END_OF_LINE } }, policyUrl(policies, v), true));
             byFile.set(uri, list);
         }
     }
