@@ -55,6 +55,27 @@ export interface AppliedPolicyPack {
     /** Pinned tag, or "latest" to follow new publishes. */
     versionTag: string;
     config?: Record<string, PolicyConfigValue>;
+    /**
+     * When this group's binding of the pack (version or config) was last set (ISO time). When
+     * several groups bind the same version of a pack to one entity, the most recently modified
+     * configuration is enforced (Pulumi's rule); absent on bindings made before it was recorded.
+     */
+    configModifiedAt?: string;
+}
+
+/**
+ * Which group's binding of a pack applies to an entity (see groups/effectiveBindings.ts), and
+ * the other groups' bindings of that pack it took precedence over, each with the reason.
+ */
+export interface AppliedBindingInfo {
+    group: string;
+    mode: GroupMode;
+    /** `latest` or the pinned tag, as the group says. */
+    follows: string;
+    /** The version tag that runs. */
+    version: string;
+    configModifiedAt?: string;
+    overrides: { group: string; mode: GroupMode; follows: string; version?: string; configModifiedAt?: string; reason: string }[];
 }
 
 export type EntityType = 'accounts' | 'stacks';

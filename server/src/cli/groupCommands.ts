@@ -94,6 +94,10 @@ export const groupCommands: CommandSpec[] = [
                             : p.policies.map((policy) => [p.name, p.follows, p.version!, policy.name, policy.policyType, policy.level, policy.properties ? JSON.stringify(policy.properties) : '-']),
                     );
                     ctx.out(formatTable(['POLICY PACK', 'FOLLOWS', 'VERSION', 'POLICY', 'TYPE', 'LEVEL', 'CONFIG'], rows));
+                    // an entity in several groups runs one binding of each pack: say where this group's does not
+                    for (const p of packs) {
+                        for (const o of p.overriddenOn ?? []) ctx.out(`${p.name} on ${o.member}: policy group ${o.by}'s binding (${o.version}) applies instead: ${o.reason}.`);
+                    }
                 }
                 return EXIT_OK;
             }),

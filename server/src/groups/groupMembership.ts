@@ -37,6 +37,12 @@ function stackNames(account: Account): string[] {
     return names;
 }
 
+/** The entity names (shard or account names) a group's members stand for: accounts as listed, stacks by their account's name. */
+export function memberEntityNames(catalog: Catalog, group: PolicyGroup): string[] {
+    const stacks = group.stacks.flatMap((member) => catalog.accounts.filter((a) => a.provider === 'pulumi-stack' && stackNames(a).includes(member)).map((a) => a.name));
+    return [...new Set([...group.accounts, ...stacks])];
+}
+
 /** Whether `group` covers `entity`. The default group covers both accounts and stacks. */
 export function groupCovers(group: PolicyGroup, entity: EvaluatedEntity): boolean {
     if (entity.kind === 'stack') {

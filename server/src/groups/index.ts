@@ -16,6 +16,6 @@ export {
     type DisablePackArgs,
 } from './policyGroups';
 export { validatePackConfig, jsonPath } from './packConfigValidation';
-export { effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
+export { appliedBinding, bindingInfo, bindingsOfGroups, comparePrecedence, resolveAcrossGroups, effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type OverriddenBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
 export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, type EvaluatedEntity } from './groupMembership';
 export { resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';

@@ -169,6 +169,8 @@ function bindPack(catalog: Catalog, group: PolicyGroup, args: Omit<EnablePackArg
         throw new GroupError('invalid-config', `The config for ${args.pack}@${version.versionTag} in policy group "${group.name}" is invalid:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}\nFix it and enable the pack with --config FILE (check it with \`policy-insights policy validate-config ${args.pack} ${version.versionTag} --config FILE\`).`, errors);
     }
     if (args.config && Object.keys(args.config).length) applied.config = args.config;
+    // what decides between groups binding the same version of this pack to one entity (effectiveBindings)
+    applied.configModifiedAt = new Date().toISOString();
     const at = group.appliedPolicyPacks.findIndex((p) => p.name === args.pack);
     if (at >= 0) group.appliedPolicyPacks[at] = applied;
     else group.appliedPolicyPacks.push(applied);
