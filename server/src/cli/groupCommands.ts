@@ -217,3 +217,22 @@ export function runValidateConfig(ctx: CommandContext): Promise<number> {
         return EXIT_FINDINGS;
     });
 }
+
+/** `policy install-group <group> --dir D`: runnable pack folders, their config files and the `pulumi preview` line. */
+export function runInstallGroup(ctx: CommandContext): Promise<number> {
+    const dir = ctx.values.dir as string | undefined;
+    if (!dir) throw new UsageError('--dir D is required: the folder to write the packs into');
+    return withStore(ctx, async (store) => {
+        const { installGroup } = await import('../groups/installGroup');
+        const result = await installGroup(store, ctx.positionals[0], dir);
+        for (const problem of result.problems) ctx.err(`error: ${problem}`);
+        if (ctx.values.json) ctx.out(JSON.stringify(result, null, 2));
+        else {
+            for (const p of result.packs) ctx.out(`Installed ${p.name}@${p.versionTag} in ${p.dir}${p.configFile ? ` with ${p.configFile}` : ''}.`);
+            ctx.out(`Run \`npm install\` in each folder once (the engine starts a pack with its own @pulumi/pulumi), then enforce policy group ${result.group} (${result.mode}) with:`);
+            ctx.out(result.command);
+        }
+        // a pack the group names but cannot be installed: the installed set would enforce less than the group
+        return result.problems.length ? EXIT_FINDINGS : EXIT_OK;
+    });
+}

@@ -19,3 +19,4 @@ export { validatePackConfig, jsonPath } from './packConfigValidation';
 export { appliedBinding, bindingInfo, bindingsOfGroups, comparePrecedence, resolveAcrossGroups, effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type OverriddenBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
 export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, type EvaluatedEntity } from './groupMembership';
 export { resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';
+export { findStackAccount, gatePlan, type GatePlan, type GateSelection } from './groupGate';
