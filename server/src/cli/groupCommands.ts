@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { createGroup, disablePack, editGroup, enablePack, getGroup, GroupError, listPolicyGroups, removeGroup, resolveAppliedVersion, resolvedGroupPacks, validatePackConfig } from '../groups';
+import { createGroup, disablePack, editGroup, enablePack, getGroup, GroupError, listPolicyGroups, orgNotice, parsePackName, removeGroup, resolveAppliedVersion, resolvedGroupPacks, validatePackConfig, versionTagOf } from '../groups';
+import type { Catalog } from '../store';
 import type { EntityType, GroupMode } from '../model';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
@@ -24,6 +25,17 @@ export function packAtTag(value: string): { pack: string; versionTag: string } {
     const at = value.lastIndexOf('@');
     if (at <= 0) return { pack: value, versionTag: 'latest' };
     return { pack: value.slice(0, at), versionTag: value.slice(at + 1) || 'latest' };
+}
+
+/**
+ * A pack and version as a Pulumi user writes them: `org/pack` (the org set aside with a notice)
+ * and a version tag or registry version number, resolved against the catalog.
+ */
+export function packRef(ctx: CommandContext, catalog: Catalog, value: string, version: string): { pack: string; versionTag: string } {
+    const name = parsePackName(value);
+    const notice = orgNotice(name);
+    if (notice) ctx.err(notice);
+    return { pack: name.pack, versionTag: versionTagOf(catalog, name.pack, version) };
 }
 
 /** `policy-insights policy group ...`. */
@@ -104,11 +116,14 @@ export const groupCommands: CommandSpec[] = [
     },
     {
         path: ['policy', 'group', 'edit'],
-        usage: '<name> [--add-account A] [--remove-account A] [--add-stack S] [--remove-stack S] [--add-policy-pack P@TAG] [--remove-policy-pack P] [--mode audit|preventative]',
-        summary: 'Change a policy group (accounts as name for all regions, or name/region; each option may repeat)',
+        usage: '<name> [--name NEW] [--add-account A] [--remove-account A] [--add-stack S] [--remove-stack S] [--add-policy-pack P@TAG|P@N] [--remove-policy-pack P] [--mode audit|preventative]',
+        summary: 'Change a policy group (accounts as name for all regions, or name/region; each option may repeat; --add-insights-account/--remove-insights-account as in pulumi)',
         options: {
+            name: { type: 'string' },
             'add-account': { type: 'string', multiple: true },
             'remove-account': { type: 'string', multiple: true },
+            'add-insights-account': { type: 'string', multiple: true },
+            'remove-insights-account': { type: 'string', multiple: true },
             'add-stack': { type: 'string', multiple: true },
             'remove-stack': { type: 'string', multiple: true },
             'add-policy-pack': { type: 'string', multiple: true },
@@ -120,21 +135,27 @@ export const groupCommands: CommandSpec[] = [
             withStore(ctx, async (store) => {
                 const name = ctx.positionals[0];
                 const mode = oneOf<GroupMode>(ctx.values.mode, ['audit', 'preventative'], 'mode');
+                const rename = ctx.values.name as string | undefined;
                 const edit = {
-                    addAccounts: list(ctx.values['add-account']),
-                    removeAccounts: list(ctx.values['remove-account']),
+                    // Pulumi's --add-insights-account/--remove-insights-account are ours under their own names too
+                    addAccounts: [...list(ctx.values['add-account']), ...list(ctx.values['add-insights-account'])],
+                    removeAccounts: [...list(ctx.values['remove-account']), ...list(ctx.values['remove-insights-account'])],
                     addStacks: list(ctx.values['add-stack']),
                     removeStacks: list(ctx.values['remove-stack']),
                     ...(mode ? { mode } : {}),
                 };
-                const addPolicyPacks = list(ctx.values['add-policy-pack']).map(packAtTag);
-                const removePolicyPacks = list(ctx.values['remove-policy-pack']);
-                if (!mode && !addPolicyPacks.length && !removePolicyPacks.length && Object.values(edit).every((v) => Array.isArray(v) && !v.length)) {
-                    throw new UsageError('nothing to change: give at least one --add-/--remove- option or --mode');
+                const catalog = await store.readCatalog();
+                const addPolicyPacks = list(ctx.values['add-policy-pack']).map((value) => {
+                    const { pack, versionTag } = packAtTag(value);
+                    return packRef(ctx, catalog, pack, versionTag);
+                });
+                const removePolicyPacks = list(ctx.values['remove-policy-pack']).map((value) => packRef(ctx, catalog, value, 'latest').pack);
+                if (!mode && rename === undefined && !addPolicyPacks.length && !removePolicyPacks.length && Object.values(edit).every((v) => Array.isArray(v) && !v.length)) {
+                    throw new UsageError('nothing to change: give at least one --add-/--remove- option, --name or --mode');
                 }
-                const change = await editGroup(store, name, { ...edit, addPolicyPacks, removePolicyPacks });
+                const change = await editGroup(store, name, { ...edit, ...(rename !== undefined ? { rename } : {}), addPolicyPacks, removePolicyPacks });
                 await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
-                ctx.out(`Updated policy group ${name}.`);
+                ctx.out(rename !== undefined && rename !== name ? `Updated policy group ${name}, now named ${rename}.` : `Updated policy group ${name}.`);
                 return EXIT_OK;
             }),
     },
@@ -169,10 +190,10 @@ export async function readConfigFile(file: string): Promise<unknown> {
     }
 }
 
-/** `policy enable <pack> <latest|versionTag> [--policy-group G] [--config FILE]`. */
+/** `policy enable <[org/]pack> <latest|versionTag|version> [--policy-group G] [--config FILE]`. */
 export function runPolicyEnable(ctx: CommandContext): Promise<number> {
     return withStore(ctx, async (store) => {
-        const [pack, versionTag] = ctx.positionals;
+        const { pack, versionTag } = packRef(ctx, await store.readCatalog(), ctx.positionals[0], ctx.positionals[1]);
         const file = ctx.values.config as string | undefined;
         const config = file ? await readConfigFile(file) : undefined;
         const change = await enablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack, versionTag, ...(config !== undefined ? { config: config as Record<string, never> } : {}) });
@@ -184,11 +205,13 @@ export function runPolicyEnable(ctx: CommandContext): Promise<number> {
     });
 }
 
-/** `policy disable <pack> [--policy-group G]`. */
+/** `policy disable <[org/]pack> [--policy-group G] [--version V]`. */
 export function runPolicyDisable(ctx: CommandContext): Promise<number> {
     return withStore(ctx, async (store) => {
-        const change = await disablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack: ctx.positionals[0] });
-        ctx.out(`Disabled ${ctx.positionals[0]} in policy group ${change.group!.name}.`);
+        const version = ctx.values.version as string | undefined;
+        const { pack, versionTag } = packRef(ctx, await store.readCatalog(), ctx.positionals[0], version ?? 'latest');
+        const change = await disablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack, ...(version !== undefined ? { versionTag } : {}) });
+        ctx.out(`Disabled ${pack} in policy group ${change.group!.name}.`);
         await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
         return EXIT_OK;
     });
@@ -197,11 +220,11 @@ export function runPolicyDisable(ctx: CommandContext): Promise<number> {
 /** `policy validate-config <pack> <versionTag> --config FILE`: each error with its JSON path; exit 1 when any. */
 export function runValidateConfig(ctx: CommandContext): Promise<number> {
     return withStore(ctx, async (store) => {
-        const [pack, versionTag] = ctx.positionals;
         const file = ctx.values.config as string | undefined;
         if (!file) throw new UsageError('--config FILE is required');
         const config = await readConfigFile(file);
         const catalog = await store.readCatalog();
+        const { pack, versionTag } = packRef(ctx, catalog, ctx.positionals[0], ctx.positionals[1]);
         const version = resolveAppliedVersion(catalog, { name: pack, versionTag });
         if (!version) {
             const tags = catalog.packs.filter((p) => p.name === pack).map((p) => p.versionTag);

@@ -90,15 +90,13 @@ export const violationCommands: CommandSpec[] = [
                 if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
                 const query = queryFromOptions(ctx.values);
                 const { violations, total } = await queryViolations(store, query);
-                if (ctx.values.json) {
-                    // The query's own result, for scripts: the rows and how many matched.
-                    ctx.out(JSON.stringify({ violations, total }, null, 2));
-                    return EXIT_OK;
-                }
                 if (format === 'csv' || format === 'sarif' || format === 'json') {
-                    // The same documents the Policy Violations panel exports.
+                    // The same documents the Policy Violations panel exports; --json is --format json
                     const context = await exportContextFor(store, violations, { toolVersion: version });
-                    process.stdout.write(formatViolations(violations, format, context));
+                    const document = formatViolations(violations, format, context);
+                    if (format === 'json') ctx.out(document.trimEnd());
+                    else process.stdout.write(document);
+                    if (total > violations.length) ctx.err(`(${violations.length} of ${total} violations; raise --limit to see more)`);
                     return EXIT_OK;
                 }
                 if (!violations.length) {

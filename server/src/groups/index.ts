@@ -20,3 +20,4 @@ export { appliedBinding, bindingInfo, bindingsOfGroups, comparePrecedence, resol
 export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, type EvaluatedEntity } from './groupMembership';
 export { resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';
 export { findStackAccount, gatePlan, type GatePlan, type GateSelection } from './groupGate';
+export { orgNotice, parsePackName, versionTagOf, type PackName } from './packRefs';

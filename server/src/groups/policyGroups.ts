@@ -34,6 +34,8 @@ export interface EditGroupArgs {
     addStacks?: string[];
     removeStacks?: string[];
     mode?: GroupMode;
+    /** A new name for the group (Pulumi's `group edit --name`); not for the default group. */
+    rename?: string;
     /** Packs to bind (as enablePack does), in the same update. */
     addPolicyPacks?: { pack: string; versionTag: string; config?: Record<string, PolicyConfigValue> }[];
     /** Pack names to unbind (as disablePack does). */
@@ -53,9 +55,17 @@ export interface EnablePackArgs {
 export interface DisablePackArgs {
     group?: string;
     pack: string;
+    /** Only if this version (tag, or `latest`) is the one enabled (Pulumi's `disable --version`); default any. */
+    versionTag?: string;
 }
 
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function checkGroupName(name: string): void {
+    if (!GROUP_NAME.test(name)) {
+        throw new GroupError('invalid', `"${name}" is not a valid policy group name: use letters, digits, '.', '_' and '-' (up to 100), starting with a letter or digit.`);
+    }
+}
 
 /** Every policy group, the default group first, then by name. */
 export async function listPolicyGroups(store: Store): Promise<PolicyGroup[]> {
@@ -89,9 +99,7 @@ async function change(store: Store, mutate: (catalog: Catalog) => PolicyGroup | 
 export async function createGroup(store: Store, args: CreateGroupArgs): Promise<CatalogChange> {
     const entityType = args.entityType ?? 'accounts';
     const mode = args.mode ?? 'audit';
-    if (!GROUP_NAME.test(args.name)) {
-        throw new GroupError('invalid', `"${args.name}" is not a valid policy group name: use letters, digits, '.', '_' and '-' (up to 100), starting with a letter or digit.`);
-    }
+    checkGroupName(args.name);
     if (entityType !== 'accounts' && entityType !== 'stacks') throw new GroupError('invalid', `--entity-type must be accounts or stacks, not "${entityType}".`);
     if (mode !== 'audit' && mode !== 'preventative') throw new GroupError('invalid', `--mode must be audit or preventative, not "${mode}".`);
     return change(store, (catalog) => {
@@ -119,6 +127,12 @@ export async function editGroup(store: Store, name: string, edit: EditGroupArgs)
         if (edit.mode !== undefined) {
             if (edit.mode !== 'audit' && edit.mode !== 'preventative') throw new GroupError('invalid', `mode must be audit or preventative, not "${edit.mode}".`);
             group.mode = edit.mode;
+        }
+        if (edit.rename !== undefined && edit.rename !== group.name) {
+            checkGroupName(edit.rename);
+            if (group.isDefault) throw new GroupError('default-group', `"${group.name}" is the default policy group; it keeps its name (new accounts and stacks join it by it).`);
+            if (catalog.groups.some((g) => g.name === edit.rename)) throw new GroupError('exists', `Policy group "${edit.rename}" already exists; choose another name.`);
+            group.name = edit.rename;
         }
         for (const member of edit.removeAccounts ?? []) removeAccountMember(catalog, group, member);
         for (const member of edit.removeStacks ?? []) {
@@ -187,6 +201,13 @@ function unbindPack(group: PolicyGroup, pack: string): void {
 export async function disablePack(store: Store, args: DisablePackArgs): Promise<CatalogChange> {
     return change(store, (catalog) => {
         const group = findGroup(catalog, args.group);
+        if (args.versionTag !== undefined) {
+            const applied = group.appliedPolicyPacks.find((p) => p.name === args.pack);
+            const enabled = applied && (applied.versionTag === 'latest' ? 'latest' : applied.versionTag);
+            if (applied && enabled !== args.versionTag) {
+                throw new GroupError('not-found', `Policy group "${group.name}" has ${args.pack}@${enabled} enabled, not ${args.versionTag}; leave out --version to disable it whatever its version.`);
+            }
+        }
         unbindPack(group, args.pack);
         return group;
     });
