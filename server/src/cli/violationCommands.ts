@@ -125,6 +125,14 @@ export const violationCommands: CommandSpec[] = [
             }),
     },
     {
+        path: ['violations', 'show'],
+        usage: '<id> [--json]',
+        summary: 'Show one violation: the resource (offending properties marked), the policy, the message, the group binding that applied, history and triage',
+        options: { json: { type: 'boolean' } },
+        positionals: [1, 1],
+        run: async (ctx) => (await import('./violationShow')).runViolationShow(ctx),
+    },
+    {
         path: ['violations', 'triage'],
         usage: '<id> [--status open|in_progress|by_design|ignored] [--priority p0..p4|none] [--assign USER] [--unassign]',
         summary: 'Set the status, priority or assignee of a violation',

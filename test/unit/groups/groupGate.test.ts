@@ -85,6 +85,33 @@ describe('policy groups on the CLI', () => {
             list.map((v) => [v.policyName, v.resourceURN, v.level, v.policyGroupName]),
             [['s3-no-public-read', SHOP_URNS.assets, 'advisory', 's3-security-policy-group']],
         );
+        // violations show: the same record as the detail pane, with the binding that applied and the one it overrode
+        const shown = await ok(home, 'violations', 'show', list[0].id);
+        for (const expected of [
+            /Type: +aws:s3\/bucket:Bucket/,
+            new RegExp(`URN: +${SHOP_URNS.assets.replace(/[$]/g, '\\$')}`),
+            /Account: +shop/,
+            /\* acl: "public-read"/,
+            /Pack: +aws-typescript@0\.0\.1/,
+            /Level: +advisory \(the pack declares mandatory\)/,
+            /Description: +Prohibits setting the public-read/,
+            /Remediation: +Set the bucket's `acl` to `private`/,
+            /has the 'public-read' ACL/,
+            /Reported by: +s3-security-policy-group \(audit\)/,
+            /Applies now: +s3-security-policy-group \(audit\), latest = 0\.0\.1, config modified 20/,
+            /Overrides: +default-policy-group \(latest = 0\.0\.1\): same version 0\.0\.1; the configuration in "s3-security-policy-group" was modified more recently/,
+            /First seen: +20/,
+            /Status: +open/,
+            /Priority: +none/,
+        ]) {
+            assert.match(shown.out, expected);
+        }
+        const shownJson = JSON.parse((await ok(home, 'violations', 'show', list[0].id, '--json')).out) as { binding: { group: string; overrides: { group: string }[] }; highlightedProperties: string[] };
+        assert.deepEqual([shownJson.binding.group, shownJson.binding.overrides.map((o) => o.group), shownJson.highlightedProperties], ['s3-security-policy-group', ['default-policy-group'], ['acl']]);
+        const unknown = await cli(home, 'violations', 'show', 'nope');
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.err, /No violation with id nope/);
+
         const defaults = await ok(home, 'policy', 'group', 'get', 'default-policy-group');
         assert.match(defaults.out, /aws-typescript on shop: policy group s3-security-policy-group's binding \(0\.0\.1\) applies instead: same version 0\.0\.1; the configuration in "s3-security-policy-group" was modified more recently/);
         const asJson = JSON.parse((await ok(home, 'policy', 'group', 'get', 'default-policy-group', '--json')).out) as { resolvedPolicyPacks: { overriddenOn?: { member: string; by: string }[] }[] };
