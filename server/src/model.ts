@@ -78,6 +78,21 @@ export interface AppliedBindingInfo {
     overrides: { group: string; mode: GroupMode; follows: string; version?: string; configModifiedAt?: string; reason: string }[];
 }
 
+/** A member on which another group's binding of a pack runs instead of this group's, and why. */
+export interface PackOverride {
+    member: string;
+    /** The group whose binding applies there. */
+    by: string;
+    /** The version tag that runs there. */
+    version: string;
+    reason: string;
+}
+
+/** A policy group with, per pack it enables, the members where another group's binding applies instead. */
+export interface PolicyGroupView extends PolicyGroup {
+    overriddenOn: Record<string, PackOverride[]>;
+}
+
 export type EntityType = 'accounts' | 'stacks';
 export type GroupMode = 'audit' | 'preventative';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AppliedPolicyPack, PolicyGroup } from '../../../server/src/model';
+import type { AppliedPolicyPack, PackOverride, PolicyGroup, PolicyGroupView } from '../../../server/src/model';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 
@@ -14,7 +14,7 @@ export class GroupsTreeProvider extends ServerTreeProvider {
 }
 
 export class GroupNode extends TreeNode {
-    constructor(readonly group: PolicyGroup) {
+    constructor(readonly group: PolicyGroupView) {
         super();
     }
     getTreeItem(): vscode.TreeItem {
@@ -33,7 +33,7 @@ export class GroupNode extends TreeNode {
         // The default group holds accounts and stacks alike; others hold their entity type.
         const accounts = g.isDefault || g.entityType === 'accounts' ? g.accounts.map((m) => new MemberNode(g, m, 'accounts')) : [];
         const stacks = g.isDefault || g.entityType === 'stacks' ? g.stacks.map((m) => new MemberNode(g, m, 'stacks')) : [];
-        return [...g.appliedPolicyPacks.map((p) => new AppliedPackNode(g, p)), ...accounts, ...stacks];
+        return [...g.appliedPolicyPacks.map((p) => new AppliedPackNode(g, p, g.overriddenOn[p.name] ?? [])), ...accounts, ...stacks];
     }
 }
 
@@ -41,6 +41,8 @@ export class AppliedPackNode extends TreeNode {
     constructor(
         readonly group: PolicyGroup,
         readonly applied: AppliedPolicyPack,
+        /** Members where another group's binding of this pack applies instead (one version of a pack runs per member). */
+        readonly overrides: readonly PackOverride[] = [],
     ) {
         super();
     }
@@ -48,7 +50,11 @@ export class AppliedPackNode extends TreeNode {
         const item = new vscode.TreeItem(this.applied.name, vscode.TreeItemCollapsibleState.None);
         const all = this.applied.config?.all;
         const level = typeof all === 'string' ? all : all?.enforcementLevel;
-        item.description = [this.applied.versionTag, level ?? "pack's levels"].join(' · ');
+        const overridden = this.overrides.length ? `overridden on ${this.overrides.map((o) => o.member).join(', ')}` : undefined;
+        item.description = [this.applied.versionTag, level ?? "pack's levels", overridden].filter(Boolean).join(' · ');
+        if (this.overrides.length) {
+            item.tooltip = this.overrides.map((o) => `${o.member}: policy group ${o.by}'s binding (${o.version}) applies instead: ${o.reason}`).join('\n');
+        }
         item.iconPath = new vscode.ThemeIcon('package');
         item.contextValue = contextValue('groupPack');
         return item;

@@ -1,4 +1,4 @@
-import type { PolicyGroup } from '../model';
+import type { PackOverride, PolicyGroup, PolicyGroupView } from '../model';
 import type { Catalog } from '../store';
 import { effectiveBindings, resolveAppliedVersion, resolvePolicies, type ResolvedPolicy } from './effectiveBindings';
 import { memberEntityNames } from './groupMembership';
@@ -17,7 +17,7 @@ export interface ResolvedGroupPack {
      * Members on which another group's binding of this pack runs instead (Pulumi's rule: the newest
      * version; same version, the most recently modified config), with that group and why.
      */
-    overriddenOn?: { member: string; by: string; version: string; reason: string }[];
+    overriddenOn?: PackOverride[];
 }
 
 /** What each pack of `group` means now (for `policy group get` and the Policy Groups tree). */
@@ -43,4 +43,12 @@ function resolvedGroupPack(catalog: Catalog, applied: PolicyGroup['appliedPolicy
     } catch (error) {
         return { name: applied.name, follows: applied.versionTag, version: version.versionTag, problem: (error as Error).message, policies: [] };
     }
+}
+
+/** Groups as the Policy Groups view shows them: each with where its packs are overridden by another group's binding. */
+export function groupViews(catalog: Catalog, groups: readonly PolicyGroup[]): PolicyGroupView[] {
+    return groups.map((group) => ({
+        ...group,
+        overriddenOn: Object.fromEntries(resolvedGroupPacks(catalog, group).flatMap((p) => (p.overriddenOn ? [[p.name, p.overriddenOn]] : []))),
+    }));
 }

@@ -2,6 +2,7 @@
 export { GroupError, type ConfigError, type GroupErrorCode } from './groupErrors';
 export {
     listPolicyGroups,
+    listPolicyGroupViews,
     getGroup,
     findGroup,
     createGroup,
@@ -18,6 +19,6 @@ export {
 export { validatePackConfig, jsonPath } from './packConfigValidation';
 export { appliedBinding, bindingInfo, bindingsOfGroups, comparePrecedence, resolveAcrossGroups, effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type OverriddenBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
 export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, type EvaluatedEntity } from './groupMembership';
-export { resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';
+export { groupViews, resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';
 export { findStackAccount, gatePlan, type GatePlan, type GateSelection } from './groupGate';
 export { orgNotice, parsePackName, versionTagOf, type PackName } from './packRefs';

@@ -4,7 +4,8 @@
  * so two processes editing groups never lose each other's changes. Changes return the
  * catalog before and after, which is what Evaluator.evaluateAfterCatalogChange takes.
  */
-import type { AppliedPolicyPack, EntityType, GroupMode, PolicyConfigValue, PolicyGroup } from '../model';
+import type { AppliedPolicyPack, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyGroupView } from '../model';
+import { groupViews } from './groupPacks';
 import { DEFAULT_POLICY_GROUP, type Catalog, type Store } from '../store';
 import { resolveAppliedVersion } from './effectiveBindings';
 import { GroupError } from './groupErrors';
@@ -71,6 +72,12 @@ function checkGroupName(name: string): void {
 export async function listPolicyGroups(store: Store): Promise<PolicyGroup[]> {
     const { groups } = await store.readCatalog();
     return [...groups].sort(groupOrder);
+}
+
+/** Every policy group with where its packs are overridden by another group's binding (the Policy Groups view). */
+export async function listPolicyGroupViews(store: Store): Promise<PolicyGroupView[]> {
+    const catalog = await store.readCatalog();
+    return groupViews(catalog, [...catalog.groups].sort(groupOrder));
 }
 
 /** The group named `name`. @throws GroupError 'not-found' */

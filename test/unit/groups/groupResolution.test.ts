@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appliedBinding, effectiveBindings, joinDefaultGroup, resolvedGroupPacks } from '../../../server/src/groups';
+import { appliedBinding, effectiveBindings, groupViews, joinDefaultGroup, resolvedGroupPacks } from '../../../server/src/groups';
 import type { AppliedPolicyPack, PolicyGroup, PolicyPackVersion } from '../../../server/src/model';
 import type { Catalog } from '../../../server/src/store';
 import { awsAccount, stackAccount } from '../evaluation/evaluationTestSupport';
@@ -83,5 +83,10 @@ describe('policy groups: resolution across groups (newest version; same version:
         const overridden = resolvedGroupPacks(catalog, defaults)[0].overriddenOn;
         assert.deepEqual(overridden?.map((o) => [o.member, o.by]), [['demo', 'other']], 'the stack shop still gets the default binding; the account demo gets other\u2019s');
         assert.equal(resolvedGroupPacks(catalog, catalog.groups.find((g) => g.name === 'other')!)[0].overriddenOn, undefined);
+        // what the Policy Groups view is sent
+        assert.deepEqual(groupViews(catalog, catalog.groups).map((g) => [g.name, Object.entries(g.overriddenOn).map(([pack, list]) => [pack, list.map((o) => o.by)])]), [
+            ['default-policy-group', [['aws-typescript', ['other']]]],
+            ['other', []],
+        ]);
     });
 });
