@@ -91,6 +91,8 @@ export interface PackOverride {
 /** A policy group with, per pack it enables, the members where another group's binding applies instead. */
 export interface PolicyGroupView extends PolicyGroup {
     overriddenOn: Record<string, PackOverride[]>;
+    /** Accounts and stacks that are members through a tag rule, with the rule that matched. */
+    tagMembers: { member: string; kind: EntityType; rule: string }[];
 }
 
 export type EntityType = 'accounts' | 'stacks';
@@ -105,6 +107,22 @@ export interface PolicyGroup {
     /** Account names (`name` for all regions or `name/region`). */
     accounts: string[];
     stacks: string[];
+    /**
+     * Tag rules ("assign policy groups by stack and account tags"): an account or stack of the
+     * group's entity type whose tags meet every condition of any rule is a member, for as long as its tags do.
+     */
+    tagRules?: TagRule[];
+}
+
+/** One tag rule: all its conditions must hold. */
+export interface TagRule {
+    conditions: TagCondition[];
+}
+
+/** A tag with this key, and with this value when one is given. */
+export interface TagCondition {
+    key: string;
+    value?: string;
 }
 
 export type AccountProvider = 'aws' | 'pulumi-stack';
@@ -150,6 +168,8 @@ export interface Account {
     project?: string;
     stack?: string;
     createdAt: string;
+    /** Key -> value tags (`account tag`); policy groups' tag rules match them. */
+    tags?: Record<string, string>;
 }
 
 export interface SourcePosition {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { createGroup, disablePack, editGroup, enablePack, getGroup, GroupError, listPolicyGroups, orgNotice, parsePackName, removeGroup, resolveAppliedVersion, resolvedGroupPacks, validatePackConfig, versionTagOf } from '../groups';
+import { createGroup, disablePack, editGroup, enablePack, formatTagRule, getGroup, GroupError, listPolicyGroups, orgNotice, tagAccount, tagMembers, parsePackName, removeGroup, resolveAppliedVersion, resolvedGroupPacks, validatePackConfig, versionTagOf } from '../groups';
 import type { Catalog } from '../store';
 import type { EntityType, GroupMode } from '../model';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
@@ -58,7 +58,7 @@ export const groupCommands: CommandSpec[] = [
                                 g.entityType,
                                 g.mode,
                                 g.appliedPolicyPacks.map((p) => `${p.name}@${p.versionTag}`).join(', ') || '-',
-                                [...g.accounts, ...g.stacks].join(', ') || '-',
+                                [...g.accounts, ...g.stacks, ...(g.tagRules ?? []).map((r) => `tags ${formatTagRule(r)}`)].join(', ') || '-',
                             ]),
                         ),
                     );
@@ -89,14 +89,21 @@ export const groupCommands: CommandSpec[] = [
         run: (ctx) =>
             withStore(ctx, async (store) => {
                 const group = await getGroup(store, ctx.positionals[0]);
-                const packs = resolvedGroupPacks(await store.readCatalog(), group);
+                const catalog = await store.readCatalog();
+                const packs = resolvedGroupPacks(catalog, group);
                 if (ctx.values.json) {
-                    ctx.out(JSON.stringify({ ...group, resolvedPolicyPacks: packs }, null, 2));
+                    const byTag = tagMembers(catalog, group).map((m) => ({ member: m.member, kind: m.kind, rule: formatTagRule(m.rule) }));
+                    ctx.out(JSON.stringify({ ...group, resolvedPolicyPacks: packs, tagMembers: byTag }, null, 2));
                     return EXIT_OK;
                 }
                 ctx.out(`${group.name}${group.isDefault ? ' (default)' : ''}: ${group.entityType}, ${group.mode}`);
                 ctx.out(`accounts: ${group.accounts.join(', ') || '-'}`);
                 ctx.out(`stacks: ${group.stacks.join(', ') || '-'}`);
+                if (group.tagRules?.length) {
+                    ctx.out(`tag rules (any of): ${group.tagRules.map(formatTagRule).join('; ')}`);
+                    const byTag = tagMembers(catalog, group);
+                    ctx.out(`members by tag: ${byTag.map((m) => `${m.member} (${formatTagRule(m.rule)})`).join(', ') || '-'}`);
+                }
                 if (!packs.length) ctx.out('policy packs: none (enable one with `policy-insights policy enable <pack> latest --policy-group ' + group.name + '`)');
                 else {
                     ctx.out('');
@@ -116,8 +123,8 @@ export const groupCommands: CommandSpec[] = [
     },
     {
         path: ['policy', 'group', 'edit'],
-        usage: '<name> [--name NEW] [--add-account A] [--remove-account A] [--add-stack S] [--remove-stack S] [--add-policy-pack P@TAG|P@N] [--remove-policy-pack P] [--mode audit|preventative]',
-        summary: 'Change a policy group (accounts as name for all regions, or name/region; each option may repeat; --add-insights-account/--remove-insights-account as in pulumi)',
+        usage: '<name> [--name NEW] [--add-account A] [--remove-account A] [--add-stack S] [--remove-stack S] [--add-policy-pack P@TAG|P@N] [--remove-policy-pack P] [--add-tag-rule k=v,k2=v2] [--remove-tag-rule RULE] [--mode audit|preventative]',
+        summary: 'Change a policy group (accounts as name for all regions, or name/region; each option may repeat; --add-insights-account/--remove-insights-account as in pulumi; a tag rule admits accounts or stacks whose tags meet all its conditions)',
         options: {
             name: { type: 'string' },
             'add-account': { type: 'string', multiple: true },
@@ -128,6 +135,8 @@ export const groupCommands: CommandSpec[] = [
             'remove-stack': { type: 'string', multiple: true },
             'add-policy-pack': { type: 'string', multiple: true },
             'remove-policy-pack': { type: 'string', multiple: true },
+            'add-tag-rule': { type: 'string', multiple: true },
+            'remove-tag-rule': { type: 'string', multiple: true },
             mode: { type: 'string' },
         },
         positionals: [1, 1],
@@ -142,6 +151,9 @@ export const groupCommands: CommandSpec[] = [
                     removeAccounts: [...list(ctx.values['remove-account']), ...list(ctx.values['remove-insights-account'])],
                     addStacks: list(ctx.values['add-stack']),
                     removeStacks: list(ctx.values['remove-stack']),
+                    // a rule's conditions are comma-separated: each option is one rule
+                    addTagRules: (ctx.values['add-tag-rule'] as string[] | undefined) ?? [],
+                    removeTagRules: (ctx.values['remove-tag-rule'] as string[] | undefined) ?? [],
                     ...(mode ? { mode } : {}),
                 };
                 const catalog = await store.readCatalog();
@@ -150,12 +162,29 @@ export const groupCommands: CommandSpec[] = [
                     return packRef(ctx, catalog, pack, versionTag);
                 });
                 const removePolicyPacks = list(ctx.values['remove-policy-pack']).map((value) => packRef(ctx, catalog, value, 'latest').pack);
-                if (!mode && rename === undefined && !addPolicyPacks.length && !removePolicyPacks.length && Object.values(edit).every((v) => Array.isArray(v) && !v.length)) {
+                if (!mode && rename === undefined && !edit.addTagRules.length && !edit.removeTagRules.length && !addPolicyPacks.length && !removePolicyPacks.length && Object.values(edit).every((v) => Array.isArray(v) && !v.length)) {
                     throw new UsageError('nothing to change: give at least one --add-/--remove- option, --name or --mode');
                 }
                 const change = await editGroup(store, name, { ...edit, ...(rename !== undefined ? { rename } : {}), addPolicyPacks, removePolicyPacks });
                 await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
                 ctx.out(rename !== undefined && rename !== name ? `Updated policy group ${name}, now named ${rename}.` : `Updated policy group ${name}.`);
+                return EXIT_OK;
+            }),
+    },
+    {
+        path: ['account', 'tag'],
+        usage: '<name> [key=value...] [--remove KEY]',
+        summary: "Set or remove an account's or stack's tags (policy groups' tag rules follow them); with none, print its tags",
+        options: { remove: { type: 'string', multiple: true }, ...json },
+        positionals: [1, 100],
+        run: (ctx) =>
+            withStore(ctx, async (store) => {
+                const [name, ...set] = ctx.positionals;
+                const remove = (ctx.values.remove as string[] | undefined) ?? [];
+                const change = await tagAccount(store, name, { set, remove });
+                if (set.length || remove.length) await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterCatalogChange(change.before, change.after));
+                if (ctx.values.json) ctx.out(JSON.stringify(change.tags, null, 2));
+                else ctx.out(`${name}: ${Object.entries(change.tags).map(([k, v]) => `${k}=${v}`).join(', ') || 'no tags'}`);
                 return EXIT_OK;
             }),
     },

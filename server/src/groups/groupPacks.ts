@@ -1,7 +1,8 @@
 import type { PackOverride, PolicyGroup, PolicyGroupView } from '../model';
 import type { Catalog } from '../store';
 import { effectiveBindings, resolveAppliedVersion, resolvePolicies, type ResolvedPolicy } from './effectiveBindings';
-import { memberEntityNames } from './groupMembership';
+import { memberEntityNames, tagMembers } from './groupMembership';
+import { formatTagRule } from './tagRules';
 
 /** A group's pack entry with the version it resolves to now and each policy's effective level and config. */
 export interface ResolvedGroupPack {
@@ -50,5 +51,6 @@ export function groupViews(catalog: Catalog, groups: readonly PolicyGroup[]): Po
     return groups.map((group) => ({
         ...group,
         overriddenOn: Object.fromEntries(resolvedGroupPacks(catalog, group).flatMap((p) => (p.overriddenOn ? [[p.name, p.overriddenOn]] : []))),
+        tagMembers: tagMembers(catalog, group).map((m) => ({ member: m.member, kind: m.kind, rule: formatTagRule(m.rule) })),
     }));
 }

@@ -3,6 +3,7 @@ export { GroupError, type ConfigError, type GroupErrorCode } from './groupErrors
 export {
     listPolicyGroups,
     listPolicyGroupViews,
+    tagAccount,
     getGroup,
     findGroup,
     createGroup,
@@ -22,3 +23,5 @@ export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, t
 export { groupViews, resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';
 export { findStackAccount, gatePlan, type GatePlan, type GateSelection } from './groupGate';
 export { orgNotice, parsePackName, versionTagOf, type PackName } from './packRefs';
+export { formatTagRule, matchingRule, parseTag, parseTagRule } from './tagRules';
+export { tagMembers } from './groupMembership';

@@ -11,6 +11,7 @@ import { resolveAppliedVersion } from './effectiveBindings';
 import { GroupError } from './groupErrors';
 import { checkAccountMember, checkStackMember, groupOrder, removeAccountMember } from './groupMembership';
 import { validatePackConfig } from './packConfigValidation';
+import { formatTagRule, parseTag, parseTagRule } from './tagRules';
 
 /** A catalog change: the catalog before and after it, and the group as it is now (absent once removed). */
 export interface CatalogChange {
@@ -37,6 +38,9 @@ export interface EditGroupArgs {
     mode?: GroupMode;
     /** A new name for the group (Pulumi's `group edit --name`); not for the default group. */
     rename?: string;
+    /** Tag rules to add / remove, as written: `env=prod,team=web` (all conditions), each rule an alternative. */
+    addTagRules?: string[];
+    removeTagRules?: string[];
     /** Packs to bind (as enablePack does), in the same update. */
     addPolicyPacks?: { pack: string; versionTag: string; config?: Record<string, PolicyConfigValue> }[];
     /** Pack names to unbind (as disablePack does). */
@@ -154,6 +158,18 @@ export async function editGroup(store: Store, name: string, edit: EditGroupArgs)
             const normalized = checkStackMember(catalog, group, member);
             if (!group.stacks.includes(normalized)) group.stacks.push(normalized);
         }
+        for (const text of edit.removeTagRules ?? []) {
+            const wanted = formatTagRule(parseTagRule(text));
+            const rules = group.tagRules ?? [];
+            if (!rules.some((r) => formatTagRule(r) === wanted)) throw new GroupError('not-found', `Policy group "${group.name}" has no tag rule ${wanted} (it has: ${rules.map(formatTagRule).join('; ') || 'none'}).`);
+            group.tagRules = rules.filter((r) => formatTagRule(r) !== wanted);
+            if (!group.tagRules.length) delete group.tagRules;
+        }
+        for (const text of edit.addTagRules ?? []) {
+            const rule = parseTagRule(text);
+            const rules = group.tagRules ?? [];
+            if (!rules.some((r) => formatTagRule(r) === formatTagRule(rule))) group.tagRules = [...rules, rule];
+        }
         for (const pack of edit.removePolicyPacks ?? []) unbindPack(group, pack);
         for (const pack of edit.addPolicyPacks ?? []) bindPack(catalog, group, pack);
         return group;
@@ -217,5 +233,27 @@ export async function disablePack(store: Store, args: DisablePackArgs): Promise<
         }
         unbindPack(group, args.pack);
         return group;
+    });
+}
+
+/**
+ * Sets and removes tags on an account or stack (`account tag`); groups' tag rules follow them.
+ * @throws GroupError 'not-found' | 'invalid'
+ */
+export async function tagAccount(store: Store, name: string, edit: { set?: string[]; remove?: string[] }): Promise<Omit<CatalogChange, 'group'> & { tags: Record<string, string> }> {
+    const sets = (edit.set ?? []).map(parseTag);
+    return store.updateCatalog((catalog) => {
+        const before = structuredClone(catalog);
+        const account = catalog.accounts.find((a) => a.name === name);
+        if (!account) throw new GroupError('not-found', `No account or stack "${name}" (see \`policy-insights account ls\`).`);
+        const tags = { ...(account.tags ?? {}) };
+        for (const key of edit.remove ?? []) {
+            if (!Object.hasOwn(tags, key)) throw new GroupError('not-found', `"${name}" has no tag "${key}" (tags: ${Object.keys(tags).join(', ') || 'none'}).`);
+            delete tags[key];
+        }
+        for (const [key, value] of sets) tags[key] = value;
+        if (Object.keys(tags).length) account.tags = tags;
+        else delete account.tags;
+        return { before, after: structuredClone(catalog), tags };
     });
 }
