@@ -57,6 +57,11 @@ describe('policy groups: tag rules', () => {
             // a stack with the same tags is not an account: an accounts group does not take it
             await tagAccount(t.store, 'shop', { set: ['env=prod', 'team=web'] });
             assert.deepEqual(await groupsOf('shop'), []);
+            // a stack's built-in pulumi:project tag is there without being set
+            await createGroup(t.store, { name: 'shop-stacks', entityType: 'stacks' });
+            await enablePack(t.store, { group: 'shop-stacks', pack: 'aws-guard', versionTag: 'latest' });
+            await editGroup(t.store, 'shop-stacks', { addTagRules: ['pulumi:project=shop'] });
+            assert.deepEqual(await groupsOf('shop'), ['shop-stacks']);
 
             await tagAccount(t.store, 'web', { remove: ['team'] });
             assert.deepEqual(await groupsOf('web/us-west-2'), [], 'the tag went, so did the membership');
