@@ -189,6 +189,12 @@ export const groupCommands: CommandSpec[] = [
             }),
     },
     {
+        path: ['watch'],
+        usage: '',
+        summary: "Run the accounts' scheduled scans and stack re-imports headless (one per home; scans another process runs are skipped); stops on SIGINT/SIGTERM",
+        run: async (ctx) => (await import('./watchCommand')).runWatch(ctx),
+    },
+    {
         path: ['policy', 'group', 'remove'],
         usage: '<name>',
         summary: 'Remove a policy group (the default group cannot be removed)',
