@@ -189,6 +189,21 @@ export const groupCommands: CommandSpec[] = [
             }),
     },
     {
+        path: ['evaluate'],
+        usage: '[--account A[/region]]... [--json]',
+        summary: 'Evaluate every stored resource (or those of the given accounts) against the policy groups now, ignoring cached results ("Evaluate Now")',
+        options: { account: { type: 'string', multiple: true }, ...json },
+        run: (ctx) =>
+            withStore(ctx, async (store) => {
+                const accounts = list(ctx.values.account);
+                const report = await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAll(accounts.length ? { accounts } : {}));
+                if (ctx.values.json) ctx.out(JSON.stringify({ accounts: report.accounts, opened: report.opened, resolved: report.resolved, stillOpen: report.stillOpen, problems: report.problems }, null, 2));
+                else if (!report.accounts.length) ctx.out(accounts.length ? `No stored resources for ${accounts.join(', ')}: scan first (\`policy-insights account scan NAME\`).` : 'Nothing to evaluate: no account has been scanned.');
+                else ctx.out(`Evaluated ${report.accounts.length} account(s): ${report.stillOpen} open violation(s), ${report.opened} new, ${report.resolved} resolved.`);
+                return EXIT_OK;
+            }),
+    },
+    {
         path: ['watch'],
         usage: '',
         summary: "Run the accounts' scheduled scans and stack re-imports headless (one per home; scans another process runs are skipped); stops on SIGINT/SIGTERM",

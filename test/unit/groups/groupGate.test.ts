@@ -85,6 +85,10 @@ describe('policy groups on the CLI', () => {
             list.map((v) => [v.policyName, v.resourceURN, v.level, v.policyGroupName]),
             [['s3-no-public-read', SHOP_URNS.assets, 'advisory', 's3-security-policy-group']],
         );
+        // evaluate: Evaluate Now on the command line, the cache ignored, the same result
+        assert.match((await ok(home, 'evaluate')).out, /Evaluated 1 account\(s\): 1 open violation\(s\), 0 new, 0 resolved\./);
+        assert.match((await ok(home, 'evaluate', '--account', 'nope')).out, /No stored resources for nope/);
+
         // violations show: the same record as the detail pane, with the binding that applied and the one it overrode
         const shown = await ok(home, 'violations', 'show', list[0].id);
         for (const expected of [
