@@ -92,7 +92,7 @@ export const violationCommands: CommandSpec[] = [
                 const { violations, total } = await queryViolations(store, query);
                 if (format === 'csv' || format === 'sarif' || format === 'json') {
                     // The same documents the Policy Violations panel exports; --json is --format json
-                    const context = await exportContextFor(store, violations, { toolVersion: version });
+                    const context = { ...(await exportContextFor(store, violations, { toolVersion: version })), total };
                     const document = formatViolations(violations, format, context);
                     if (format === 'json') ctx.out(document.trimEnd());
                     else process.stdout.write(document);
