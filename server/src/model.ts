@@ -55,6 +55,44 @@ export interface AppliedPolicyPack {
     /** Pinned tag, or "latest" to follow new publishes. */
     versionTag: string;
     config?: Record<string, PolicyConfigValue>;
+    /**
+     * When this group's binding of the pack (version or config) was last set (ISO time). When
+     * several groups bind the same version of a pack to one entity, the most recently modified
+     * configuration is enforced (Pulumi's rule); absent on bindings made before it was recorded.
+     */
+    configModifiedAt?: string;
+}
+
+/**
+ * Which group's binding of a pack applies to an entity (see groups/effectiveBindings.ts), and
+ * the other groups' bindings of that pack it took precedence over, each with the reason.
+ */
+export interface AppliedBindingInfo {
+    group: string;
+    mode: GroupMode;
+    /** `latest` or the pinned tag, as the group says. */
+    follows: string;
+    /** The version tag that runs. */
+    version: string;
+    configModifiedAt?: string;
+    overrides: { group: string; mode: GroupMode; follows: string; version?: string; configModifiedAt?: string; reason: string }[];
+}
+
+/** A member on which another group's binding of a pack runs instead of this group's, and why. */
+export interface PackOverride {
+    member: string;
+    /** The group whose binding applies there. */
+    by: string;
+    /** The version tag that runs there. */
+    version: string;
+    reason: string;
+}
+
+/** A policy group with, per pack it enables, the members where another group's binding applies instead. */
+export interface PolicyGroupView extends PolicyGroup {
+    overriddenOn: Record<string, PackOverride[]>;
+    /** Accounts and stacks that are members through a tag rule, with the rule that matched. */
+    tagMembers: { member: string; kind: EntityType; rule: string }[];
 }
 
 export type EntityType = 'accounts' | 'stacks';
@@ -69,6 +107,22 @@ export interface PolicyGroup {
     /** Account names (`name` for all regions or `name/region`). */
     accounts: string[];
     stacks: string[];
+    /**
+     * Tag rules ("assign policy groups by stack and account tags"): an account or stack of the
+     * group's entity type whose tags meet every condition of any rule is a member, for as long as its tags do.
+     */
+    tagRules?: TagRule[];
+}
+
+/** One tag rule: all its conditions must hold. */
+export interface TagRule {
+    conditions: TagCondition[];
+}
+
+/** A tag with this key, and with this value when one is given. */
+export interface TagCondition {
+    key: string;
+    value?: string;
 }
 
 export type AccountProvider = 'aws' | 'pulumi-stack';
@@ -115,6 +169,8 @@ export interface Account {
     project?: string;
     stack?: string;
     createdAt: string;
+    /** Key -> value tags (`account tag`); policy groups' tag rules match them. */
+    tags?: Record<string, string>;
 }
 
 export interface SourcePosition {

@@ -7,7 +7,7 @@
  * bundles nothing from vscode-languageserver-protocol.
  */
 import { RequestType } from 'vscode-languageserver-protocol';
-import type { EnforcementLevel, PolicyInfo, Priority, Resource, Severity, SourcePosition, Violation, ViolationStatus } from './model';
+import type { AppliedBindingInfo, EnforcementLevel, PolicyInfo, Priority, Resource, Severity, SourcePosition, Violation, ViolationStatus } from './model';
 
 // ---------------------------------------------------------------------------------------
 // The panel's filter, sort and grouping (the panel's URL-like state)
@@ -179,6 +179,8 @@ export interface ViolationDetail {
     policy?: PolicyInfo;
     /** Whether an unexpired suppression hides it by default. */
     suppressed: boolean;
+    /** The group binding of the pack that applies to the violation's account or stack now, and what it overrode. */
+    binding?: AppliedBindingInfo;
 }
 
 /** client -> server: everything the detail pane shows for one violation. */

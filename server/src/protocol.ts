@@ -7,7 +7,7 @@
  * Each namespace says which side sends it.
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0, type Diagnostic } from 'vscode-languageserver-protocol';
-import type { Account, EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, Violation } from './model';
+import type { Account, EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyGroupView, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, Violation } from './model';
 
 /** Which part of the store changed; trees refresh only what changed. */
 export type StoreScope = 'packs' | 'groups' | 'accounts' | 'violations';
@@ -62,10 +62,10 @@ export namespace ListPacksRequest {
     export const type = new RequestType0<PolicyPackVersion[], void>(method);
 }
 
-/** client -> server: every policy group, default first. */
+/** client -> server: every policy group, default first, with where another group's binding of its packs applies instead. */
 export namespace ListGroupsRequest {
     export const method = 'policyInsights/listGroups';
-    export const type = new RequestType0<PolicyGroup[], void>(method);
+    export const type = new RequestType0<PolicyGroupView[], void>(method);
 }
 
 export interface AccountSummary extends Account {

@@ -20,7 +20,7 @@ import {
 } from './protocol';
 import { describeRecovery, resolveHome, Store, StoreError, type StoreChange } from './store';
 import { listPackVersions } from './registry/packVersions';
-import { listPolicyGroups } from './groups/policyGroups';
+import { listPolicyGroupViews } from './groups/policyGroups';
 import { listAccountSummaries } from './accounts/accountSummaries';
 import { listViolations } from './violations/violationQueries';
 import { registerPackHandlers } from './handlers/packHandlers';
@@ -135,7 +135,7 @@ connection.onInitialized(() => {
 
 connection.onRequest(GetServerStatusRequest.type, () => status);
 connection.onRequest(ListPacksRequest.type, () => listPackVersions(requireStore()));
-connection.onRequest(ListGroupsRequest.type, () => listPolicyGroups(requireStore()));
+connection.onRequest(ListGroupsRequest.type, () => listPolicyGroupViews(requireStore()));
 connection.onRequest(ListAccountsRequest.type, () => listAccountSummaries(requireStore()));
 connection.onRequest(ListViolationsRequest.type, (params) => listViolations(requireStore(), params ?? {}));
 

@@ -210,8 +210,8 @@ export async function describeDemo(home) {
     const accounts = JSON.parse(await cli(['account', 'ls', '--json'], { home }));
     const { violations } = JSON.parse(await cli(['violations', '--json', '--limit', '100000'], { home }));
     const lines = [];
-    const versions = new Map();
-    for (const p of packs) versions.set(p.name, [...(versions.get(p.name) ?? []), p.versionTag]);
+    // `policy ls --json` is Pulumi's shape: one entry per pack with its version tags
+    const versions = new Map(packs.map((p) => [p.name, p.versions]));
     for (const [name, tags] of versions) lines.push(`policy pack  ${name} ${tags.join(', ')} (enabled at latest in default-policy-group)`);
     for (const a of accounts) {
         const resources = Object.values(a.resourceCounts ?? {}).reduce((sum, n) => sum + n, 0);

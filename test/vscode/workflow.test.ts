@@ -114,6 +114,16 @@ export function defineWorkflowSuite(): void {
             const created = groups.find((g) => g.label === 's3-security-policy-group');
             assert.ok(created, groups.map((g) => g.label).join(', '));
             assert.deepEqual((await labels(api.trees.groups, created.node)).map((c) => c.label), ['aws-typescript', 'insights-aws-account/us-west-2']);
+
+            // Change Policy Group Mode: the tree follows, and back to audit for the rest of the flow
+            const gate = (await vscode.commands.executeCommand('policyInsights.setGroupMode', 's3-security-policy-group', 'preventative')) as { mode: string };
+            assert.equal(gate?.mode, 'preventative');
+            await until(
+                [api.trees.groups.onDidChangeTreeData!],
+                async () => /^preventative/.test((await labels(api.trees.groups)).find((g) => g.label === 's3-security-policy-group')?.description ?? ''),
+                'the group shown as preventative',
+            );
+            assert.equal(((await vscode.commands.executeCommand('policyInsights.setGroupMode', 's3-security-policy-group', 'audit')) as { mode: string })?.mode, 'audit');
         });
 
         test('Scan shows regions and resource types with counts, and the public buckets are violations', async () => {

@@ -102,7 +102,7 @@ export function registerGroupCommands(server: ServerApi): vscode.Disposable[] {
                         await vscode.window.showQuickPick(
                             [
                                 { label: 'audit' as const, detail: 'Report violations, never block' },
-                                { label: 'preventative' as const, detail: 'Mandatory violations fail `policy-insights analyze` (exit 1)' },
+                                { label: 'preventative' as const, detail: 'Mandatory violations fail `policy-insights analyze --policy-group NAME` (exit 1): a CI gate' },
                             ],
                             { title: `Create Policy Group ${name}`, placeHolder: 'Mode' },
                         )
@@ -170,6 +170,26 @@ export function registerGroupCommands(server: ServerApi): vscode.Disposable[] {
                 }
                 if (!chosen) return undefined;
                 return server.editGroup(group.entityType === 'stacks' ? { name: group.name, addStacks: [chosen] } : { name: group.name, addAccounts: [chosen] });
+            }),
+        ),
+        vscode.commands.registerCommand(
+            'policyInsights.setGroupMode',
+            guarded('Change Policy Group Mode', async (node?: unknown, mode?: GroupMode) => {
+                const group = await pickGroup(server, node, 'Change Policy Group Mode');
+                if (!group) return undefined;
+                const chosen =
+                    mode ??
+                    (
+                        await vscode.window.showQuickPick(
+                            [
+                                { label: 'audit' as const, detail: 'Report violations, never block', description: group.mode === 'audit' ? '(current)' : undefined },
+                                { label: 'preventative' as const, detail: 'Mandatory violations fail `policy-insights analyze --policy-group NAME` (exit 1): a CI gate', description: group.mode === 'preventative' ? '(current)' : undefined },
+                            ],
+                            { title: `Change the mode of ${group.name}`, placeHolder: 'Mode' },
+                        )
+                    )?.label;
+                if (!chosen || chosen === group.mode) return group;
+                return server.editGroup({ name: group.name, mode: chosen });
             }),
         ),
         vscode.commands.registerCommand(

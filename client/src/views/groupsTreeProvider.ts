@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AppliedPolicyPack, PolicyGroup } from '../../../server/src/model';
+import type { AppliedPolicyPack, PackOverride, PolicyGroup, PolicyGroupView } from '../../../server/src/model';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 
@@ -14,7 +14,7 @@ export class GroupsTreeProvider extends ServerTreeProvider {
 }
 
 export class GroupNode extends TreeNode {
-    constructor(readonly group: PolicyGroup) {
+    constructor(readonly group: PolicyGroupView) {
         super();
     }
     getTreeItem(): vscode.TreeItem {
@@ -33,7 +33,10 @@ export class GroupNode extends TreeNode {
         // The default group holds accounts and stacks alike; others hold their entity type.
         const accounts = g.isDefault || g.entityType === 'accounts' ? g.accounts.map((m) => new MemberNode(g, m, 'accounts')) : [];
         const stacks = g.isDefault || g.entityType === 'stacks' ? g.stacks.map((m) => new MemberNode(g, m, 'stacks')) : [];
-        return [...g.appliedPolicyPacks.map((p) => new AppliedPackNode(g, p)), ...accounts, ...stacks];
+        // members a tag rule admits (not listed by name): removed by changing their tags or the rule
+        const listed = new Set([...accounts, ...stacks].map((m) => m.member));
+        const byTag = g.tagMembers.filter((m) => !listed.has(m.member)).map((m) => new TagMemberNode(m.member, m.kind, m.rule));
+        return [...g.appliedPolicyPacks.map((p) => new AppliedPackNode(g, p, g.overriddenOn[p.name] ?? [])), ...accounts, ...stacks, ...byTag];
     }
 }
 
@@ -41,6 +44,8 @@ export class AppliedPackNode extends TreeNode {
     constructor(
         readonly group: PolicyGroup,
         readonly applied: AppliedPolicyPack,
+        /** Members where another group's binding of this pack applies instead (one version of a pack runs per member). */
+        readonly overrides: readonly PackOverride[] = [],
     ) {
         super();
     }
@@ -48,7 +53,11 @@ export class AppliedPackNode extends TreeNode {
         const item = new vscode.TreeItem(this.applied.name, vscode.TreeItemCollapsibleState.None);
         const all = this.applied.config?.all;
         const level = typeof all === 'string' ? all : all?.enforcementLevel;
-        item.description = [this.applied.versionTag, level ?? "pack's levels"].join(' · ');
+        const overridden = this.overrides.length ? `overridden on ${this.overrides.map((o) => o.member).join(', ')}` : undefined;
+        item.description = [this.applied.versionTag, level ?? "pack's levels", overridden].filter(Boolean).join(' · ');
+        if (this.overrides.length) {
+            item.tooltip = this.overrides.map((o) => `${o.member}: policy group ${o.by}'s binding (${o.version}) applies instead: ${o.reason}`).join('\n');
+        }
         item.iconPath = new vscode.ThemeIcon('package');
         item.contextValue = contextValue('groupPack');
         return item;
@@ -68,6 +77,25 @@ export class MemberNode extends TreeNode {
         item.description = this.kind === 'stacks' ? 'stack' : this.member.includes('/') ? 'one region' : 'all regions';
         item.iconPath = new vscode.ThemeIcon(this.kind === 'stacks' ? 'layers' : 'cloud');
         item.contextValue = contextValue('groupMember', this.kind);
+        return item;
+    }
+}
+
+/** An account or stack in a group because its tags meet one of the group's tag rules. */
+export class TagMemberNode extends TreeNode {
+    constructor(
+        readonly member: string,
+        readonly kind: 'accounts' | 'stacks',
+        readonly rule: string,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(this.member, vscode.TreeItemCollapsibleState.None);
+        item.description = `by tags ${this.rule}`;
+        item.tooltip = `${this.member} is in this group because its tags meet the rule ${this.rule}; it leaves when they no longer do.`;
+        item.iconPath = new vscode.ThemeIcon('tag');
+        item.contextValue = contextValue('groupTagMember', this.kind);
         return item;
     }
 }

@@ -6,6 +6,7 @@
 import type { Account, Resource, ScanRecord, ScanStatus, ServiceError } from '../model';
 import type { Store } from '../store';
 import { AccountInputError, childName, parseAccountRef } from './accountNames';
+import { tryScanLock } from './scanLock';
 import { ScanCancelledError, type AwsServiceName } from './aws/awsClients';
 import { DISCOVERERS, discoverAws } from './aws/awsDiscovery';
 import type { DiscoveredResource } from './aws/discoveryTypes';
@@ -49,8 +50,11 @@ export interface ScanOutcome {
 
 /** Thrown when the account already has a scan running in this process. */
 export class ScanInProgressError extends Error {
-    constructor(readonly account: string) {
-        super(`a scan of "${account}" is already running; wait for it to finish or cancel it`);
+    constructor(
+        readonly account: string,
+        readonly elsewhere = false,
+    ) {
+        super(`a scan of "${account}" is already running${elsewhere ? ' in another process on this home (a VS Code window or `policy-insights watch`)' : ''}; wait for it to finish or cancel it`);
     }
 }
 
@@ -157,7 +161,11 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
     const lockKey = `${store.home}\0${parseAccountRef(nameOrChild).account}`;
     if (running.has(lockKey)) throw new ScanInProgressError(parseAccountRef(nameOrChild).account);
     running.add(lockKey);
+    let releaseLock: (() => Promise<void>) | undefined;
     try {
+        // another process (a VS Code window, `policy-insights watch`) scanning it: the same refusal
+        releaseLock = await tryScanLock(store.home, parseAccountRef(nameOrChild).account);
+        if (!releaseLock) throw new ScanInProgressError(parseAccountRef(nameOrChild).account, true);
         const { account, region } = await resolveAccount(store, nameOrChild);
         const startedAt = new Date().toISOString();
         const previousCount = account.scanStatus?.resourceCount ?? 0;
@@ -199,6 +207,7 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         const updated = await setStatus(store, account.name, { status, resourceCount, startedAt, finishedAt, errors: findings.errors }, findings.stackIdentity);
         return { account: updated ?? account, scanned: nameOrChild, children, errors: findings.errors, record: total };
     } finally {
+        await releaseLock?.();
         running.delete(lockKey);
     }
 }

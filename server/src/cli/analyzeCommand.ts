@@ -2,26 +2,43 @@
  * `policy-insights analyze --file STATE --policy-pack DIR`: the output of `pulumi policy analyze
  * --file` in three forms (human, `--diff`, `--json` engine events) and its exit codes in our
  * contract: 0 nothing to act on, 1 a mandatory violation or any policy error, 2 bad input
- * (including a pack that does not load). Secrets are "[secret]" in every form.
+ * (including a pack that does not load). Secrets are "[secret]" in every form. With
+ * `--policy-group G` / `--stack NAME` it also runs the groups' published pack versions with
+ * their levels and config (a gate for CI): only preventative groups' findings block.
  */
 import { redactSecrets } from '../pulumiSecretValues';
 import { parseUrn } from '../accounts/stacks/stackState';
 import { analyzeStateFile, type AnalyzeRemediation, type AnalyzeStateResult, type AnalyzeViolation } from '../evaluation/analyzeStateFile';
 import { reportedText } from '../violations/violationMessage';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommandContext } from './command';
+import type { GroupMode, PolicyGroup } from '../model';
+import type { PolicyPackConfig } from '../packs/runner/runnerTypes';
+import { isBlocking } from '../violations/violationFilter';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext } from './command';
 import { withRunner } from './runner';
 
 export async function runAnalyze(ctx: CommandContext): Promise<number> {
-    const stateFile = ctx.values.file as string | undefined;
     const packDirs = (ctx.values['policy-pack'] as string[] | undefined) ?? [];
-    if (!stateFile || !packDirs.length) throw new UsageError('--file and at least one --policy-pack are required');
+    const groupNames = (ctx.values['policy-group'] as string[] | undefined) ?? [];
+    const stackName = ctx.values.stack as string | undefined;
+    const gated = groupNames.length > 0 || stackName !== undefined;
+    if (!packDirs.length && !gated) throw new UsageError('give at least one --policy-pack DIR, --policy-group G or --stack NAME');
     if (ctx.values.json && ctx.values.diff) throw new UsageError('--json and --diff cannot be used together: choose one output');
+    const gate = gated ? await groupGate(ctx, groupNames, stackName) : undefined;
+    const stateFile = (ctx.values.file as string | undefined) ?? gate?.stateFile;
+    if (!stateFile) throw new UsageError(stackName !== undefined ? `--file is required: stack ${stackName} has no state file recorded` : '--file STATE.json is required');
+    if (gate?.unrunnable.length) {
+        for (const u of gate.unrunnable) ctx.err(`error: ${u}`);
+        ctx.err('A preventative policy group cannot be enforced as it stands: fix the packs named above and run again.');
+        return EXIT_FINDINGS;
+    }
+    for (const w of gate?.warnings ?? []) ctx.err(`warning: ${w}`);
     const result = await withRunner((runner) =>
         analyzeStateFile(runner, {
             stateFile,
             packDirs,
             configFiles: ctx.values['policy-pack-config'] as string[] | undefined,
             stackConfigFile: ctx.values['config-file'] as string | undefined,
+            ...(gate ? { groupPacks: gate.packs } : {}),
         }),
     );
     if (result.empty) {
@@ -29,11 +46,83 @@ export async function runAnalyze(ctx: CommandContext): Promise<number> {
         return EXIT_OK;
     }
     for (const warning of result.warnings) ctx.err(`warning: ${warning}`);
-    if (ctx.values.json) printJson(ctx, result);
+    const outcome = gateOutcome(result, gate?.modeOf ?? new Map());
+    if (ctx.values.json) printJson(ctx, result, outcome.failed);
     else if (ctx.values.diff) printDiff(ctx, result);
     else printHuman(ctx, result);
-    if (!ctx.values.json) printErrors(ctx, result);
-    return result.hasMandatory || result.errors.length ? EXIT_FINDINGS : EXIT_OK;
+    if (!ctx.values.json) {
+        printErrors(ctx, result, outcome);
+        if (gate) printGateSummary(ctx, gate, outcome);
+    }
+    return outcome.failed ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** The groups' packs for this run: verified artifacts with each binding's config, and which group each pack's binding came from. */
+interface GroupGateRun {
+    packs: { dir: string; config?: PolicyPackConfig }[];
+    /** Pack name -> the group (and its mode) whose binding runs. */
+    modeOf: Map<string, { group: string; mode: GroupMode }>;
+    groups: PolicyGroup[];
+    /** Preventative bindings that cannot run: the gate would be incomplete. */
+    unrunnable: string[];
+    /** Audit bindings that cannot run (they never block). */
+    warnings: string[];
+    /** The stack's state file, when --stack names one with a recorded file. */
+    stateFile?: string;
+}
+
+async function groupGate(ctx: CommandContext, groupNames: string[], stack: string | undefined): Promise<GroupGateRun> {
+    const { gatePlan } = await import('../groups');
+    const { verifiedArtifactDir } = await import('../registry/artifacts');
+    return withStore(ctx, async (store) => {
+        const plan = gatePlan(await store.readCatalog(), { groups: [...new Set(groupNames)], ...(stack !== undefined ? { stack } : {}) });
+        if (!plan.groups.length) throw new UsageError(`stack ${stack} is in no policy group; add it to one with \`policy-insights policy group edit G --add-stack ${stack}\``);
+        const run: GroupGateRun = { packs: [], modeOf: new Map(), groups: plan.groups, unrunnable: [], warnings: [] };
+        const stateFile = plan.stackAccount?.settings.stateFile;
+        if (stateFile) run.stateFile = stateFile;
+        for (const u of plan.bindings.unresolved) (u.mode === 'preventative' ? run.unrunnable : run.warnings).push(u.problem);
+        for (const b of plan.bindings.bindings) {
+            // the digest is checked before the code runs, as for every evaluation of a published version
+            run.packs.push({ dir: verifiedArtifactDir(store, b.pack), ...(b.config ? { config: b.config } : {}) });
+            run.modeOf.set(b.pack.name, { group: b.group, mode: b.mode });
+        }
+        return run;
+    });
+}
+
+interface GateOutcome {
+    failed: boolean;
+    /** Mandatory violations that block (local packs' and preventative groups'). */
+    blocking: number;
+    /** Mandatory violations of audit groups: reported, never blocking. */
+    auditMandatory: number;
+    /** Policy errors of audit groups' packs: reported, never blocking. */
+    auditErrors: number;
+}
+
+/**
+ * Whether the run fails: a mandatory violation or a policy error from a pack given with
+ * --policy-pack (as `pulumi policy analyze`) or from a preventative group's binding. Audit groups never block.
+ */
+function gateOutcome(result: AnalyzeStateResult, modeOf: Map<string, { group: string; mode: GroupMode }>): GateOutcome {
+    const kindOf = (pack: string): GroupMode => modeOf.get(pack)?.mode ?? 'preventative';
+    let blocking = 0;
+    let auditMandatory = 0;
+    for (const e of result.events) {
+        if (e.kind !== 'violation' || e.diagnostic.enforcementLevel !== 'mandatory') continue;
+        if (isBlocking({ kind: kindOf(e.diagnostic.policyPackName), level: 'mandatory', status: 'open' })) blocking++;
+        else auditMandatory++;
+    }
+    const auditErrors = result.errors.filter((e) => kindOf(e.policyPack) === 'audit').length;
+    return { failed: blocking > 0 || result.errors.length > auditErrors, blocking, auditMandatory, auditErrors };
+}
+
+function printGateSummary(ctx: CommandContext, gate: GroupGateRun, outcome: GateOutcome): void {
+    const groups = gate.groups.map((g) => `${g.name} (${g.mode})`).join(', ');
+    const ran = [...gate.modeOf].map(([pack, { group }]) => `${pack} from ${group}`).join(', ') || 'no packs';
+    ctx.out(`policy groups: ${groups}; ran ${ran}.`);
+    if (outcome.auditMandatory || outcome.auditErrors) ctx.out(`${outcome.auditMandatory} mandatory violation(s) and ${outcome.auditErrors} policy error(s) from audit groups are reported and do not block.`);
+    ctx.out(outcome.blocking ? `Blocked: ${outcome.blocking} mandatory violation(s) from preventative groups or local packs.` : 'Not blocked: no mandatory violation from a preventative group or local pack.');
 }
 
 function resourceLabel(urn: string): string {
@@ -122,7 +211,7 @@ export function errorHeadline(message: string): string {
 }
 
 /** Policy errors grouped by pack and policy: a count, the first resource and what its error said. */
-function printErrors(ctx: CommandContext, result: AnalyzeStateResult): void {
+function printErrors(ctx: CommandContext, result: AnalyzeStateResult, outcome: GateOutcome): void {
     if (!result.errors.length) return;
     const groups = new Map<string, { count: number; first: (typeof result.errors)[number] }>();
     for (const e of result.errors) {
@@ -136,11 +225,11 @@ function printErrors(ctx: CommandContext, result: AnalyzeStateResult): void {
         const on = first.urn ? ` on ${count === 1 ? first.urn : `${count} resources (first ${first.urn})`}` : count > 1 ? ` ${count} times` : '';
         ctx.err(`error: ${policy} failed${on}: ${errorHeadline(first.message)}`);
     }
-    ctx.err(`${result.errors.length} policy error(s): the analysis is incomplete, so it fails. Fix the policies named above and run again.`);
+    if (result.errors.length > outcome.auditErrors) ctx.err(`${result.errors.length} policy error(s): the analysis is incomplete, so it fails. Fix the policies named above and run again.`);
 }
 
 /** `pulumi policy analyze --json`: one apitype EngineEvent per line, ending with a summaryEvent. */
-function printJson(ctx: CommandContext, result: AnalyzeStateResult): void {
+function printJson(ctx: CommandContext, result: AnalyzeStateResult, failed: boolean): void {
     let sequence = 0;
     const emit = (payload: Record<string, unknown>) => ctx.out(JSON.stringify({ sequence: sequence++, timestamp: Math.floor(Date.now() / 1000), ...payload }));
     for (const e of result.events) {
@@ -186,7 +275,7 @@ function printJson(ctx: CommandContext, result: AnalyzeStateResult): void {
             resourceChanges: null,
             PolicyPacks: result.policyPacks,
             isPreview: false,
-            result: result.hasMandatory || result.errors.length ? 'failed' : 'succeeded',
+            result: failed ? 'failed' : 'succeeded',
         },
     });
 }

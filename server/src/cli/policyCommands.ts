@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
 import { listPackVersions } from '../registry/packVersions';
 import { removePackVersions } from '../registry/remove';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
+import type { PolicyPackVersion } from '../model';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { withRunner } from './runner';
 import { formatTable } from './table';
@@ -23,15 +24,48 @@ async function packDirArgument(ctx: CommandContext): Promise<string> {
 const validation = () => import('../packs/validatePack');
 const publishing = () => import('../registry/publish');
 
+function printTemplates(ctx: CommandContext): void {
+    const templates = listTemplates();
+    ctx.out(formatTable(['TEMPLATE', 'LANGUAGE', 'DESCRIPTION'], templates.map((t) => [t.name, t.language, t.description])));
+}
+
+/** `pulumi policy ls --output json`: one entry per pack, its version tags newest first; latestVersion is ours. */
+export function packsAsPulumiLists(versions: readonly PolicyPackVersion[]): { name: string; versions: string[]; latestVersion: string }[] {
+    const byName = new Map<string, PolicyPackVersion[]>();
+    for (const v of versions) byName.set(v.name, [...(byName.get(v.name) ?? []), v]);
+    return [...byName].map(([name, list]) => {
+        const newest = [...list].sort((a, b) => b.version - a.version);
+        return { name, versions: newest.map((v) => v.versionTag), latestVersion: newest[0].versionTag };
+    });
+}
+
+/** Asks on the terminal; false (not confirmed) when stdin is not one, as Pulumi's ConfirmDeletion refuses without --yes. */
+async function confirmed(prompt: string, expected: string): Promise<boolean> {
+    if (!process.stdin.isTTY) return false;
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+        return (await rl.question(prompt)).trim() === expected;
+    } finally {
+        rl.close();
+    }
+}
+
 /** `policy-insights policy ...`: packs and versions. Groups live in groupCommands.ts. */
 export const policyCommands: CommandSpec[] = [
     {
         path: ['policy', 'new'],
-        usage: '<template> [--dir D] [--force] [--generate-only]',
-        summary: 'Scaffold a policy pack from a template',
+        usage: '[template] [--dir D] [--force] [--generate-only]',
+        summary: 'Scaffold a policy pack from a template (without one: list the templates)',
         options: { dir: { type: 'string' }, force: { type: 'boolean' }, 'generate-only': { type: 'boolean' } },
-        positionals: [1, 1],
+        positionals: [0, 1],
         async run(ctx) {
+            if (!ctx.positionals.length) {
+                // `pulumi policy new` without a template offers the list to choose from; a command line cannot ask
+                printTemplates(ctx);
+                ctx.err('Choose a template: policy-insights policy new <template> [--dir D]');
+                return EXIT_USAGE;
+            }
             const result = await scaffoldPack({
                 template: ctx.positionals[0],
                 dir: (ctx.values.dir as string | undefined) ?? process.cwd(),
@@ -54,8 +88,7 @@ export const policyCommands: CommandSpec[] = [
         usage: '',
         summary: 'List the policy pack templates',
         async run(ctx) {
-            const templates = listTemplates();
-            ctx.out(formatTable(['TEMPLATE', 'LANGUAGE', 'DESCRIPTION'], templates.map((t) => [t.name, t.language, t.description])));
+            printTemplates(ctx);
             return EXIT_OK;
         },
     },
@@ -103,12 +136,12 @@ export const policyCommands: CommandSpec[] = [
     {
         path: ['policy', 'ls'],
         usage: '[--json]',
-        summary: 'List published policy pack versions',
+        summary: "List published policy pack versions (--json in pulumi policy ls's shape: [{name, versions}], newest first, plus latestVersion)",
         options: json,
         async run(ctx) {
             return withStore(ctx, async (store) => {
                 const packs = await listPackVersions(store);
-                if (ctx.values.json) ctx.out(JSON.stringify(packs, null, 2));
+                if (ctx.values.json) ctx.out(JSON.stringify(packsAsPulumiLists(packs), null, 2));
                 else if (!packs.length) ctx.out(`No policy packs published in ${ctx.home}.`);
                 else
                     ctx.out(
@@ -123,19 +156,27 @@ export const policyCommands: CommandSpec[] = [
     },
     {
         path: ['policy', 'rm'],
-        usage: '<pack> <versionTag|all>',
-        summary: 'Remove a published version (or all versions)',
+        usage: '<[org/]pack> <versionTag|version|all> [--yes]',
+        summary: 'Remove a published version (or all versions); asks to confirm unless --yes',
+        options: { yes: { type: 'boolean', short: 'y' } },
         positionals: [2, 2],
         async run(ctx) {
-            const [pack, tag] = ctx.positionals;
-            const removed = await withStore(ctx, (store) => removePackVersions(store, pack, tag));
-            for (const r of removed) ctx.out(`Removed ${r.name}@${r.versionTag} (version ${r.version}).`);
-            return EXIT_OK;
+            return withStore(ctx, async (store) => {
+                const { packRef } = await import('./groupCommands');
+                const { pack, versionTag } = packRef(ctx, await store.readCatalog(), ctx.positionals[0], ctx.positionals[1]);
+                const what = versionTag === 'all' ? `every version of ${pack}` : `${pack}@${versionTag}`;
+                if (!ctx.values.yes && !(await confirmed(`This removes ${what}; its tag can never be published again. Type "${pack}" to confirm: `, pack))) {
+                    throw new UsageError(`not removed: confirm by typing the pack name, or pass --yes (required when not running interactively)`);
+                }
+                const removed = await removePackVersions(store, pack, versionTag);
+                for (const r of removed) ctx.out(`Removed ${r.name}@${r.versionTag} (version ${r.version}).`);
+                return EXIT_OK;
+            });
         },
     },
     {
         path: ['policy', 'enable'],
-        usage: '<pack> <latest|versionTag> [--policy-group G] [--config FILE]',
+        usage: '<[org/]pack> <latest|versionTag|version> [--policy-group G] [--config FILE]',
         summary: 'Enable a pack version in a policy group',
         options: { 'policy-group': { type: 'string' }, config: { type: 'string' } },
         positionals: [2, 2],
@@ -143,27 +184,37 @@ export const policyCommands: CommandSpec[] = [
     },
     {
         path: ['policy', 'disable'],
-        usage: '<pack> [--policy-group G]',
-        summary: 'Disable a pack in a policy group',
-        options: { 'policy-group': { type: 'string' } },
+        usage: '<[org/]pack> [--policy-group G] [--version V]',
+        summary: 'Disable a pack in a policy group (with --version, only if that version is the one enabled)',
+        options: { 'policy-group': { type: 'string' }, version: { type: 'string' } },
         positionals: [1, 1],
         run: async (ctx) => (await import('./groupCommands')).runPolicyDisable(ctx),
     },
     {
         path: ['policy', 'validate-config'],
-        usage: '<pack> <versionTag> --config FILE',
+        usage: '<[org/]pack> <versionTag|version|latest> --config FILE',
         summary: "Validate a config file against a pack version's schemas",
         options: { config: { type: 'string' } },
         positionals: [2, 2],
         run: async (ctx) => (await import('./groupCommands')).runValidateConfig(ctx),
     },
     {
+        path: ['policy', 'install-group'],
+        usage: '<group> --dir D [--json]',
+        summary: "Write a policy group's pack versions as runnable pack folders with their --policy-pack-config files, and print the `pulumi preview` line that enforces them",
+        options: { dir: { type: 'string' }, ...json },
+        positionals: [1, 1],
+        run: async (ctx) => (await import('./groupCommands')).runInstallGroup(ctx),
+    },
+    {
         path: ['analyze'],
-        usage: '--file STATE.json --policy-pack DIR [--policy-pack DIR2...] [--policy-pack-config FILE...] [--config-file Pulumi.<stack>.yaml] [--json | --diff]',
-        summary: 'Evaluate a Pulumi stack export against policy packs; exit 1 on a mandatory violation or a policy error',
+        usage: '--file STATE.json (--policy-pack DIR... [--policy-pack-config FILE...] | --policy-group G... | --stack NAME) [--config-file Pulumi.<stack>.yaml] [--json | --diff]',
+        summary: "Evaluate a Pulumi stack export against policy packs and/or policy groups' published packs; exit 1 on a mandatory violation or a policy error (audit groups never block)",
         options: {
             file: { type: 'string' },
             'policy-pack': { type: 'string', multiple: true },
+            'policy-group': { type: 'string', multiple: true },
+            stack: { type: 'string' },
             'policy-pack-config': { type: 'string', multiple: true },
             'config-file': { type: 'string' },
             json: { type: 'boolean' },

@@ -102,16 +102,13 @@ export const violationCommands: CommandSpec[] = [
                 if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
                 const query = queryFromOptions(ctx.values);
                 const { violations, total } = await queryViolations(store, query);
-                if (ctx.values.json) {
-                    // The query's own result, for scripts: the rows and how many matched.
-                    ctx.out(JSON.stringify({ violations, total }, null, 2));
-                    return EXIT_OK;
-                }
                 if (format === 'csv' || format === 'sarif' || format === 'json') {
-                    // The same documents the Policy Violations panel exports.
-                    const context = await exportContextFor(store, violations, { toolVersion: version });
+                    // The same documents the Policy Violations panel exports; --json is --format json
+                    const context = { ...(await exportContextFor(store, violations, { toolVersion: version })), total };
                     const document = formatViolations(violations, format, context);
-                    process.stdout.write(format === 'csv' ? csvSafe(document) : document);
+                    if (format === 'json') ctx.out(document.trimEnd());
+                    else process.stdout.write(format === 'csv' ? csvSafe(document) : document);
+                    if (total > violations.length) ctx.err(`(${violations.length} of ${total} violations; raise --limit to see more)`);
                     return EXIT_OK;
                 }
                 if (!violations.length) {
@@ -138,6 +135,14 @@ export const violationCommands: CommandSpec[] = [
                 if (total > violations.length) ctx.out(`(${violations.length} of ${total}; raise --limit to see more)`);
                 return EXIT_OK;
             }),
+    },
+    {
+        path: ['violations', 'show'],
+        usage: '<id> [--json]',
+        summary: 'Show one violation: the resource (offending properties marked), the policy, the message, the group binding that applied, history and triage',
+        options: { json: { type: 'boolean' } },
+        positionals: [1, 1],
+        run: async (ctx) => (await import('./violationShow')).runViolationShow(ctx),
     },
     {
         path: ['violations', 'triage'],

@@ -28,6 +28,11 @@ export interface AnalyzeStateArgs {
     stackConfigFile?: string;
     /** Where the passphrase is read from (PULUMI_CONFIG_PASSPHRASE[_FILE]). Default: process.env. */
     env?: NodeJS.ProcessEnv;
+    /**
+     * Packs from policy groups (`--policy-group`, `--stack`): published artifact directories, each
+     * with its group's config in memory. Run after `packDirs`, in the same way.
+     */
+    groupPacks?: { dir: string; config?: PolicyPackConfig }[];
 }
 
 /** A violation, attributed to a resource of the state as the engine attributes it. */
@@ -168,9 +173,9 @@ export async function analyzeStateFile(runner: RunnerPool, args: AnalyzeStateArg
         return { kind: 'violation', urn, diagnostic: d };
     };
 
-    for (const [index, dir] of args.packDirs.entries()) {
+    const packs = [...args.packDirs.map((dir, index) => ({ dir, config: configs?.[index] })), ...(args.groupPacks ?? [])];
+    for (const { dir, config } of packs) {
         const packDir = path.resolve(dir);
-        const config = configs?.[index];
         const info = await loadPack(runner, packDir);
         result.policyPacks[info.name] = info.version;
         const options = { config, context };

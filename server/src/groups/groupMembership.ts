@@ -1,13 +1,14 @@
 /**
- * Which accounts and stacks a policy group covers. Membership is explicit: a group lists
- * account names (a parent `name` covers all its regions, `name/region` one child) and
- * stacks (the stack account's name, or `project/stack`). New accounts and stacks join
+ * Which accounts and stacks a policy group covers. A group lists account names (a parent
+ * `name` covers all its regions, `name/region` one child) and stacks (the stack account's
+ * name, or `project/stack`), and may add those whose tags meet one of its tag rules (tagRules.ts). New accounts and stacks join
  * `default-policy-group` when they are created (joinDefaultGroup), so "every account is in
  * the default group unless the user takes it out" holds without an exclusion list.
  */
-import type { Account, PolicyGroup } from '../model';
+import type { Account, EntityType, PolicyGroup, TagRule } from '../model';
 import type { Catalog } from '../store';
 import { GroupError } from './groupErrors';
+import { matchingRule } from './tagRules';
 
 /** What a shard holds: an AWS account's child (`name/region`), its global part (`name`), or a stack. */
 export interface EvaluatedEntity {
@@ -37,14 +38,31 @@ function stackNames(account: Account): string[] {
     return names;
 }
 
+/** The entity names (shard or account names) a group's members stand for: accounts as listed, stacks by their account's name. */
+export function memberEntityNames(catalog: Catalog, group: PolicyGroup): string[] {
+    const stacks = group.stacks.flatMap((member) => catalog.accounts.filter((a) => a.provider === 'pulumi-stack' && stackNames(a).includes(member)).map((a) => a.name));
+    return [...new Set([...group.accounts, ...stacks, ...tagMembers(catalog, group).map((m) => m.member)])];
+}
+
 /** Whether `group` covers `entity`. The default group covers both accounts and stacks. */
 export function groupCovers(group: PolicyGroup, entity: EvaluatedEntity): boolean {
     if (entity.kind === 'stack') {
         if (!group.isDefault && group.entityType !== 'stacks') return false;
-        return stackNames(entity.account).some((n) => group.stacks.includes(n));
+        return stackNames(entity.account).some((n) => group.stacks.includes(n)) || matchingRule(group.tagRules, entity.account) !== undefined;
     }
     if (!group.isDefault && group.entityType !== 'accounts') return false;
-    return group.accounts.includes(entity.account.name) || group.accounts.includes(entity.name);
+    return group.accounts.includes(entity.account.name) || group.accounts.includes(entity.name) || matchingRule(group.tagRules, entity.account) !== undefined;
+}
+
+/** Accounts and stacks that are in `group` through a tag rule (not listed by name), with the rule that matched. */
+export function tagMembers(catalog: Catalog, group: PolicyGroup): { member: string; kind: EntityType; rule: TagRule }[] {
+    if (!group.tagRules?.length) return [];
+    return catalog.accounts.flatMap((account) => {
+        const kind: EntityType = account.provider === 'pulumi-stack' ? 'stacks' : 'accounts';
+        if (!group.isDefault && group.entityType !== kind) return [];
+        const rule = matchingRule(group.tagRules, account);
+        return rule ? [{ member: account.name, kind, rule }] : [];
+    });
 }
 
 /** The groups that cover `entity`: the default group first, then by name. */

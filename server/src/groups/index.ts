@@ -2,6 +2,8 @@
 export { GroupError, type ConfigError, type GroupErrorCode } from './groupErrors';
 export {
     listPolicyGroups,
+    listPolicyGroupViews,
+    tagAccount,
     getGroup,
     findGroup,
     createGroup,
@@ -16,6 +18,10 @@ export {
     type DisablePackArgs,
 } from './policyGroups';
 export { validatePackConfig, jsonPath } from './packConfigValidation';
-export { effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
+export { appliedBinding, bindingInfo, bindingsOfGroups, comparePrecedence, resolveAcrossGroups, effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type OverriddenBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
 export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, type EvaluatedEntity } from './groupMembership';
-export { resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';
+export { groupViews, resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';
+export { findStackAccount, gatePlan, type GatePlan, type GateSelection } from './groupGate';
+export { orgNotice, parsePackName, versionTagOf, type PackName } from './packRefs';
+export { formatTagRule, matchingRule, parseTag, parseTagRule } from './tagRules';
+export { tagMembers } from './groupMembership';

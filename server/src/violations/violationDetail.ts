@@ -3,6 +3,7 @@
  * the message names them, the policy's metadata from the pack version that reported it.
  * Used by the Policy Violations page's detail pane and the resource documents.
  */
+import { appliedBinding } from '../groups/effectiveBindings';
 import type { Violation } from '../model';
 import type { ViolationDetail } from '../panelProtocol';
 import type { Store } from '../store';
@@ -36,6 +37,7 @@ export async function violationDetail(store: Store, id: string, now: Date = new 
         const exact = versions.find((p) => p.versionTag === violation.policyPackTag);
         const newest = [...versions].sort((a, b) => b.version - a.version)[0];
         const policy = (exact ?? newest)?.policies.find((p) => p.name === violation.policyName);
+        const binding = appliedBinding(catalog, shardName, violation.policyPack);
         return {
             violation: structuredClone(violation),
             resource: resource && {
@@ -53,6 +55,7 @@ export async function violationDetail(store: Store, id: string, now: Date = new 
             highlightedProperties: resource ? propertiesNamedIn(violation.message, resource.properties) : [],
             policy,
             suppressed: isSuppressed(violation, now),
+            ...(binding ? { binding } : {}),
         };
     }
     throw new TriageError('not-found', `No violation with id ${id}: it was removed since the panel loaded (the account was removed or rescanned). Refresh the panel.`);

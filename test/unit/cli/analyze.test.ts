@@ -221,7 +221,7 @@ test('bad input says what and where, exit 2', async () => {
     assert.match(missing.err, /nope\.json/);
     const usage = await cli(['analyze', '--file', STATE]);
     assert.equal(usage.code, 2);
-    assert.match(usage.err, /--policy-pack are required/);
+    assert.match(usage.err, /give at least one --policy-pack DIR, --policy-group G or --stack NAME/);
     const both = await cli(['analyze', '--file', STATE, '--policy-pack', pack, '--json', '--diff']);
     assert.equal(both.code, 2);
     assert.match(both.err, /--json and --diff cannot be used together/);

@@ -163,12 +163,15 @@ describe('policy groups: enforcement and versions', () => {
             await editGroup(t.store, 'pinned', { addAccounts: ['demo'] });
             await enablePack(t.store, { group: 'pinned', pack: 'acme', versionTag: '1.0.0', config: { 'size-limit': { limit: 1 } } });
             await enablePack(t.store, { pack: 'acme', versionTag: 'latest', config: { 'size-limit': { limit: 1 } } });
-            const tags = async () => effectiveBindings(await t.store.readCatalog(), 'demo/us-east-1').bindings.map((b) => `${b.group}=${b.pack.versionTag}`);
-            assert.deepEqual(await tags(), ['default-policy-group=2.0.0', 'pinned=1.0.0']);
+            const tags = async () => effectiveBindings(await t.store.readCatalog(), 'demo/us-east-1').bindings.map((b) => `${b.group}=${b.pack.versionTag} over ${b.overrides?.map((o) => `${o.group}=${o.version}`).join(',')}`);
+            // one version of a pack runs on an entity, the newest of its groups' (Pulumi's rule)
+            assert.deepEqual(await tags(), ['default-policy-group=2.0.0 over pinned=1.0.0']);
             await t.store.updateCatalog((c) => void c.packs.push(packVersion(3, '3.0.0')));
-            assert.deepEqual(await tags(), ['default-policy-group=3.0.0', 'pinned=1.0.0']);
+            assert.deepEqual(await tags(), ['default-policy-group=3.0.0 over pinned=1.0.0']);
             const applied = (await getGroup(t.store, 'pinned')).appliedPolicyPacks[0];
             assert.deepEqual([applied.versionTag, applied.version], ['1.0.0', 1]);
+            await disablePack(t.store, { pack: 'acme' });
+            assert.deepEqual(await tags(), ['pinned=1.0.0 over undefined'], 'with the default group\'s binding gone, the pinned one runs');
             await t.store.updateCatalog((c) => void (c.packs = c.packs.filter((p) => p.version !== 1)));
             const { unresolved } = effectiveBindings(await t.store.readCatalog(), 'demo/us-east-1');
             assert.equal(unresolved.length, 1);

@@ -22,6 +22,14 @@ export interface DetailEvents {
 const TRIAGE_STATUSES = ['open', 'in_progress', 'by_design', 'ignored'] as const;
 const PRIORITIES: Priority[] = ['p0', 'p1', 'p2', 'p3', 'p4'];
 
+/** Which group's binding applies and what it overrode (an entity in several groups runs one version of each pack). */
+function bindingText(binding: ViolationDetail['binding']): Node | string | undefined {
+    if (!binding) return undefined;
+    const applied = `${binding.group} (${binding.mode}) binds ${binding.follows === binding.version ? binding.version : `${binding.follows} = ${binding.version}`}`;
+    if (!binding.overrides.length) return applied;
+    return h('div', {}, ...[applied, ...binding.overrides.map((o) => `overrides ${o.group} (${o.follows}${o.version && o.version !== o.follows ? ` = ${o.version}` : ''}): ${o.reason}`)].map((line) => h('div', {}, line)));
+}
+
 function field(label: string, value: Node | string | undefined): HTMLElement[] {
     if (value === undefined || value === '') return [];
     return [h('dt', {}, label), h('dd', {}, value)];
@@ -186,6 +194,7 @@ export class DetailPane {
                 ...field('Policy', policy?.displayName ? `${policy.displayName} (${v.policyName})` : v.policyName),
                 ...field('Pack', `${v.policyPack}@${v.policyPackTag}`),
                 ...field('Group', v.policyGroupName),
+                ...field('Binding', bindingText(detail.binding)),
                 ...field('Severity', policy?.severity ?? v.severity),
                 ...field('Description', policy?.description),
                 ...field('Remediation', policy?.remediationSteps ? h('p', { class: 'remediation' }, policy.remediationSteps) : undefined),

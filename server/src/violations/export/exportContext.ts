@@ -11,6 +11,8 @@ export interface ExportContext {
     toolVersion?: string;
     /** Time suppressions are compared with and the JSON export's `generatedAt` (default now). */
     now?: Date;
+    /** How many violations matched before a limit cut the rows (the JSON export's `total`; default: the rows). */
+    total?: number;
 }
 
 /** An ExportContext over in-memory packs and source positions keyed by resource URN. */

@@ -24,7 +24,7 @@ export function formatViolations(rows: readonly Violation[], format: ExportForma
         case 'csv':
             return violationsToCsv(rows);
         case 'json':
-            return violationsToJson(rows, context.now ?? new Date());
+            return violationsToJson(rows, context.now ?? new Date(), context.total);
         case 'sarif':
             return violationsToSarif(rows, context);
     }
