@@ -1,11 +1,12 @@
 /**
- * The regional services beyond EC2: RDS instances, Lambda functions, KMS keys,
- * CloudTrail trails, DynamoDB tables, SQS queues, SNS topics and CloudWatch log groups.
+ * The regional services beyond EC2: RDS instances, Lambda functions, KMS keys and
+ * aliases, CloudTrail trails, DynamoDB tables, SQS queues and their policies, SNS topics
+ * and their policies, and CloudWatch log groups.
  */
 import { DescribeTrailsCommand, GetTrailStatusCommand, type Trail } from '@aws-sdk/client-cloudtrail';
 import { paginateDescribeLogGroups, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, paginateListTables, type TableDescription } from '@aws-sdk/client-dynamodb';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, paginateListKeys, type KeyMetadata } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, paginateListAliases, paginateListKeys, type AliasListEntry, type KeyMetadata } from '@aws-sdk/client-kms';
 import { paginateListFunctions, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { paginateDescribeDBInstances, type DBInstance } from '@aws-sdk/client-rds';
 import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
@@ -22,6 +23,9 @@ export const DATA_TYPES = {
     queue: 'aws:sqs/queue:Queue',
     topic: 'aws:sns/topic:Topic',
     logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+    kmsAlias: 'aws:kms/alias:Alias',
+    queuePolicy: 'aws:sqs/queuePolicy:QueuePolicy',
+    topicPolicy: 'aws:sns/topicPolicy:TopicPolicy',
 } as const;
 
 function regional(type: string, key: string, region: string, properties: Record<string, unknown>, name = key, id = key): DiscoveredResource {
@@ -115,6 +119,13 @@ export function mapKey(k: KeyMetadata, rotationEnabled: boolean | undefined, reg
     });
 }
 
+/** Only aliases of customer keys: `alias/aws/*` belong to AWS services and Pulumi cannot manage them. */
+export function mapAlias(a: AliasListEntry, region: string, accountId?: string): DiscoveredResource | undefined {
+    const name = a.AliasName ?? '';
+    if (name.startsWith('alias/aws/') || !a.TargetKeyId) return undefined;
+    return regional(DATA_TYPES.kmsAlias, name, region, { name, arn: a.AliasArn, targetKeyId: a.TargetKeyId, targetKeyArn: `arn:aws:kms:${region}:${accountId ?? ''}:key/${a.TargetKeyId}` });
+}
+
 export function mapTrail(t: Trail, isLogging: boolean | undefined, region: string): DiscoveredResource {
     const name = t.Name ?? '';
     return regional(DATA_TYPES.trail, name, region, {
@@ -190,6 +201,20 @@ export function mapQueue(url: string, attributes: Record<string, string>, region
     );
 }
 
+/** The queue's access policy, as its own resource (what `aws.sqs.QueuePolicy` manages); undefined when it has none. */
+export function mapQueuePolicy(url: string, attributes: Record<string, string>, region: string): DiscoveredResource | undefined {
+    if (!attributes.Policy) return undefined;
+    const name = url.slice(url.lastIndexOf('/') + 1);
+    return regional(DATA_TYPES.queuePolicy, name, region, { queueUrl: url, policy: attributes.Policy }, name, url);
+}
+
+/** The topic's access policy (every topic has one; AWS writes a default) as `aws.sns.TopicPolicy`. */
+export function mapTopicPolicy(arn: string, attributes: Record<string, string>, region: string): DiscoveredResource | undefined {
+    if (!attributes.Policy) return undefined;
+    const name = arn.slice(arn.lastIndexOf(':') + 1);
+    return regional(DATA_TYPES.topicPolicy, name, region, { arn, policy: attributes.Policy, owner: attributes.Owner }, name, arn);
+}
+
 export function mapTopic(arn: string, attributes: Record<string, string>, region: string): DiscoveredResource {
     const name = arn.slice(arn.lastIndexOf(':') + 1);
     const a = attributes;
@@ -235,9 +260,11 @@ async function all<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | unde
     return out;
 }
 
-function regionalDiscoverer(service: ServiceDiscoverer['service'], type: string, discover: (ctx: DiscoveryContext) => Promise<DiscoveredResource[]>): ServiceDiscoverer {
-    return { service, scope: 'regional', types: [type], discover };
+function regionalDiscoverer(service: ServiceDiscoverer['service'], types: string | string[], discover: (ctx: DiscoveryContext) => Promise<DiscoveredResource[]>): ServiceDiscoverer {
+    return { service, scope: 'regional', types: typeof types === 'string' ? [types] : types, discover };
 }
+
+const present = (r: DiscoveredResource | undefined): r is DiscoveredResource => r !== undefined;
 
 export const dataServiceDiscoverers: ServiceDiscoverer[] = [
     regionalDiscoverer('rds', DATA_TYPES.rdsInstance, async (ctx) => {
@@ -250,13 +277,17 @@ export const dataServiceDiscoverers: ServiceDiscoverer[] = [
         const fns = await all(paginateListFunctions({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.Functions);
         return fns.map((f) => mapFunction(f, ctx.region));
     }),
-    regionalDiscoverer('kms', DATA_TYPES.kmsKey, async (ctx) => {
+    regionalDiscoverer('kms', [DATA_TYPES.kmsKey, DATA_TYPES.kmsAlias], async (ctx) => {
         const client = ctx.clients.get('kms', ctx.region);
-        const keys = await all(paginateListKeys({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.Keys);
-        return mapAll(keys, async (k) => {
+        const [keys, aliases] = await Promise.all([
+            all(paginateListKeys({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.Keys),
+            all(paginateListAliases({ client, pageSize: pageLimit(ctx, 1, 100) }, {}), (p) => p.Aliases),
+        ]);
+        const mapped = await mapAll(keys, async (k) => {
             const [described, rotation] = await Promise.all([client.send(new DescribeKeyCommand({ KeyId: k.KeyId })), client.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))]);
             return mapKey(described.KeyMetadata ?? { KeyId: k.KeyId }, rotation.KeyRotationEnabled, ctx.region);
         });
+        return [...mapped, ...aliases.map((a) => mapAlias(a, ctx.region, ctx.accountId)).filter(present)];
     }),
     regionalDiscoverer('cloudtrail', DATA_TYPES.trail, async (ctx) => {
         const client = ctx.clients.get('cloudtrail', ctx.region);
@@ -273,15 +304,23 @@ export const dataServiceDiscoverers: ServiceDiscoverer[] = [
         const names = await all(paginateListTables({ client, pageSize: pageLimit(ctx, 1, 100) }, {}), (p) => p.TableNames);
         return mapAll(names, async (TableName) => mapTable((await client.send(new DescribeTableCommand({ TableName }))).Table ?? { TableName }, ctx.region));
     }),
-    regionalDiscoverer('sqs', DATA_TYPES.queue, async (ctx) => {
+    regionalDiscoverer('sqs', [DATA_TYPES.queue, DATA_TYPES.queuePolicy], async (ctx) => {
         const client = ctx.clients.get('sqs', ctx.region);
         const urls = await all(paginateListQueues({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.QueueUrls);
-        return mapAll(urls, async (QueueUrl) => mapQueue(QueueUrl, (await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {}, ctx.region));
+        const perQueue = await mapAll(urls, async (QueueUrl) => {
+            const attributes = (await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
+            return [mapQueue(QueueUrl, attributes, ctx.region), mapQueuePolicy(QueueUrl, attributes, ctx.region)].filter(present);
+        });
+        return perQueue.flat();
     }),
-    regionalDiscoverer('sns', DATA_TYPES.topic, async (ctx) => {
+    regionalDiscoverer('sns', [DATA_TYPES.topic, DATA_TYPES.topicPolicy], async (ctx) => {
         const client = ctx.clients.get('sns', ctx.region);
         const topics = await all(paginateListTopics({ client }, {}), (p) => p.Topics);
-        return mapAll(topics, async (t) => mapTopic(t.TopicArn ?? '', (await client.send(new GetTopicAttributesCommand({ TopicArn: t.TopicArn }))).Attributes ?? {}, ctx.region));
+        const perTopic = await mapAll(topics, async (t) => {
+            const attributes = (await client.send(new GetTopicAttributesCommand({ TopicArn: t.TopicArn }))).Attributes ?? {};
+            return [mapTopic(t.TopicArn ?? '', attributes, ctx.region), mapTopicPolicy(t.TopicArn ?? '', attributes, ctx.region)].filter(present);
+        });
+        return perTopic.flat();
     }),
     regionalDiscoverer('logs', DATA_TYPES.logGroup, async (ctx) => {
         const client = ctx.clients.get('logs', ctx.region);
