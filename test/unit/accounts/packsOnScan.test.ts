@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { addAwsAccount, listResources, scanAccount } from '../../../server/src/accounts';
 import type { Resource } from '../../../server/src/model';
 import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import type { RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
 import { makePool } from '../evaluation/evaluationTestSupport';
 import { REPO, startWorld, type AwsWorld } from './accountsTestSupport';
 
@@ -22,6 +23,8 @@ describe('packs on a scanned AWS account', () => {
     let world: AwsWorld;
     let pool: RunnerPool;
     let resources: Resource[];
+    /** As the evaluator sends them: a scanned resource has no provider resource. */
+    let runnable: RunnerResource[];
     const nameOf = (urn: string) => resources.find((r) => r.urn === urn)?.name;
 
     before(async () => {
@@ -31,6 +34,7 @@ describe('packs on a scanned AWS account', () => {
         const outcome = await scanAccount(world.store, 'demo', { requestTimeoutMs: 5_000 });
         assert.deepEqual(outcome.errors, []);
         resources = await listResources(world.store, 'demo');
+        runnable = resources.map(({ urn, type, name, id, properties }) => ({ urn, type, name, id, properties }));
         pool = await makePool();
     });
     after(async () => {
@@ -39,9 +43,10 @@ describe('packs on a scanned AWS account', () => {
     });
 
     it('AWSGuard finds its violations on the types it validates', async () => {
-        // validateResource policies only: AWSGuard's stack policies (certificate expiry, key age)
-        // call AWS themselves, which a local check cannot do
-        const checked = resources.filter((r) => !['aws:iam/userLoginProfile:UserLoginProfile'].includes(r.type));
+        // analyze runs validateResource policies only: AWSGuard's stack policies (certificate
+        // expiry, access key age) call AWS themselves, and so does its login-profile policy
+        // (ListMFADevices through its own SDK, to the real AWS), which a local test cannot do
+        const checked = runnable.filter((r) => r.type !== 'aws:iam/userLoginProfile:UserLoginProfile');
         const { diagnostics, errors } = await pool.analyze(AWSGUARD, checked);
         assert.deepEqual(errors, []);
         const found = new Set(diagnostics.map((d) => `${d.policyName} ${nameOf(d.urn)}`));
@@ -66,7 +71,7 @@ describe('packs on a scanned AWS account', () => {
     });
 
     it("the aws-typescript template's BucketAcl policy finds the public bucket ACLs", async () => {
-        const { diagnostics, errors } = await pool.analyze(BUCKET_ACL_TEMPLATE, resources);
+        const { diagnostics, errors } = await pool.analyze(BUCKET_ACL_TEMPLATE, runnable);
         assert.deepEqual(errors, []);
         assert.deepEqual(diagnostics.map((d) => nameOf(d.urn)).sort(), ['insights-demo-public-assets', 'insights-demo-shared-uploads']);
         assert.ok(diagnostics.every((d) => d.urn.includes('::aws:s3/bucketAcl:BucketAcl::')));
