@@ -125,16 +125,17 @@ export function mapTargetGroup(t: TargetGroup, region: string): DiscoveredResour
 
 export const loadBalancingDiscoverer = regionalDiscoverer('elbv2', Object.values(LB_TYPES), async (ctx) => {
     const client = ctx.clients.get('elbv2', ctx.region);
-    const pageSize = pageLimit(ctx, 1, 400);
+    // ELBv2's paginators do not pass `pageSize` on: the page size goes in the input as PageSize
+    const PageSize = pageLimit(ctx, 1, 400);
     const [loadBalancers, targetGroups] = await Promise.all([
-        allItems(paginateDescribeLoadBalancers({ client, pageSize }, {}), (p) => p.LoadBalancers),
-        allItems(paginateDescribeTargetGroups({ client, pageSize }, {}), (p) => p.TargetGroups),
+        allItems(paginateDescribeLoadBalancers({ client }, { PageSize }), (p) => p.LoadBalancers),
+        allItems(paginateDescribeTargetGroups({ client }, { PageSize }), (p) => p.TargetGroups),
     ]);
     const perLoadBalancer = await mapAll(loadBalancers, async (lb) => {
         const LoadBalancerArn = lb.LoadBalancerArn;
         const [attributes, listeners] = await Promise.all([
             client.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn })),
-            allItems(paginateDescribeListeners({ client, pageSize }, { LoadBalancerArn }), (p) => p.Listeners),
+            allItems(paginateDescribeListeners({ client }, { LoadBalancerArn, PageSize }), (p) => p.Listeners),
         ]);
         return [mapLoadBalancer(lb, attributes.Attributes ?? [], ctx.region), ...listeners.map((l) => mapListener(l, ctx.region))];
     });
