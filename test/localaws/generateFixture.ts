@@ -122,7 +122,7 @@ function generatedPlatformResources(region: string, r: number, accountId: string
         apigateway: {
             restApis: ids(mix['apigateway.restApis'], (i) => ({ id: hex(r * 1e7 + i, 10), name: `api-${r}-${i}`, createdDate: EPOCH, stages: [{ stageName: 'prod', deploymentId: 'd1', methodSettings: { '*/*': { cachingEnabled: false } } }] })),
         },
-        acm: { certificates: ids(mix['acm.certificates'], (i) => ({ CertificateArn: `arn:aws:acm:${region}:${accountId}:certificate/${hex(r, 8)}-0000-4000-8000-${hex(i, 12)}`, DomainName: `c${i}.example.com`, Status: 'ISSUED', Type: 'AMAZON_ISSUED' })) },
+        acm: { certificates: ids(mix['acm.certificates'], (i) => ({ CertificateArn: `arn:aws:acm:${region}:${accountId}:certificate/${hex(r, 8)}-0000-4000-8000-${hex(i, 12)}`, DomainName: `c${i}.example.com`, Status: 'ISSUED', Type: 'AMAZON_ISSUED', KeyAlgorithm: i % 2 ? 'EC_prime256v1' : 'RSA_2048' })) },
     };
 }
 

@@ -247,7 +247,10 @@ export const acm: ServiceDefinition = {
     errors: { ...jsonErrors, throttle: { code: 'ThrottlingException', status: 400 } },
     handlers: {
         ListCertificates: (ctx) => {
-            const certificates = ctx.state.regional(ctx.account, ctx.region, 'acm', 'certificates');
+            // without Includes.keyTypes ACM lists only RSA_1024 and RSA_2048 certificates
+            const includes = ctx.json.Includes as { keyTypes?: string[] } | undefined;
+            const keyTypes = includes?.keyTypes?.length ? includes.keyTypes : ['RSA_1024', 'RSA_2048'];
+            const certificates = ctx.state.regional(ctx.account, ctx.region, 'acm', 'certificates').filter((c) => keyTypes.includes((c.KeyAlgorithm as string | undefined) ?? 'RSA_2048'));
             const limit = pageSize(ctx.json.MaxItems, 'MaxItems', 1, 1000, 1000, validation);
             const page = pageOf(certificates, str(ctx, 'NextToken'), limit, `acm:${ctx.region}`, new AwsError('InvalidArgsException', 400, 'Invalid NextToken'));
             return { CertificateSummaryList: page.items.map((c) => ({ CertificateArn: c.CertificateArn, DomainName: c.DomainName, Status: c.Status, Type: c.Type })), NextToken: page.next };

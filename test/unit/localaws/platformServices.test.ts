@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, ElasticLoadBalancingV2Client, paginateDescribeLoadBalancers } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AutoScalingClient, paginateDescribeAutoScalingGroups } from '@aws-sdk/client-auto-scaling';
 import { DescribeClustersCommand, paginateDescribeClusters, RedshiftClient } from '@aws-sdk/client-redshift';
-import { ACMClient, DescribeCertificateCommand, paginateListCertificates } from '@aws-sdk/client-acm';
+import { ACMClient, DescribeCertificateCommand, ListCertificatesCommand, paginateListCertificates } from '@aws-sdk/client-acm';
 import { EFSClient, paginateDescribeFileSystems } from '@aws-sdk/client-efs';
 import { DescribeDomainsCommand, ListDomainNamesCommand, OpenSearchClient } from '@aws-sdk/client-opensearch';
 import { APIGatewayClient, GetStagesCommand, paginateGetRestApis } from '@aws-sdk/client-api-gateway';
@@ -93,6 +93,19 @@ describe('the services added for real packs, paged as AWS pages them', () => {
         const acm = new ACMClient(clientConfig(demo));
         const certificate = await acm.send(new DescribeCertificateCommand({ CertificateArn: 'arn:aws:acm:us-west-2:123456789012:certificate/1f2e3d4c-0000-4000-8000-000000000001' }));
         assert.equal(certificate.Certificate?.NotAfter?.toISOString(), '2025-02-14T23:59:59.000Z');
+        // ACM leaves out all but RSA 1024/2048 certificates unless asked for other key types
+        const ecdsa = await startLocalAws({
+            fixture: {
+                accounts: [{ name: 'a', accountId: '111122223333', regions: ['us-west-2'], accessKeys: [{ ...GENERATED_KEYS }], resources: { 'us-west-2': { acm: { certificates: [{ CertificateArn: 'arn:aws:acm:us-west-2:111122223333:certificate/ec', DomainName: 'ec.example.com', KeyAlgorithm: 'EC_prime256v1' }] } } } }],
+            },
+        });
+        try {
+            const client = new ACMClient({ ...gen('us-west-2'), endpoint: ecdsa.url });
+            assert.equal((await client.send(new ListCertificatesCommand({}))).CertificateSummaryList?.length, 0);
+            assert.equal((await client.send(new ListCertificatesCommand({ Includes: { keyTypes: ['EC_prime256v1'] } }))).CertificateSummaryList?.length, 1);
+        } finally {
+            await ecdsa.stop();
+        }
         const redshift = await new RedshiftClient(clientConfig(demo)).send(new DescribeClustersCommand({}));
         assert.deepEqual(redshift.Clusters?.map((c) => [c.ClusterIdentifier, c.PubliclyAccessible, c.Encrypted]), [['analytics', true, false]]);
     });

@@ -2,7 +2,7 @@
  * API Gateway REST APIs with their stages and each stage's method settings, and ACM
  * certificates (metadata only: ACM never returns private keys through these calls).
  */
-import { DescribeCertificateCommand, paginateListCertificates, type CertificateDetail } from '@aws-sdk/client-acm';
+import { DescribeCertificateCommand, KeyAlgorithm, paginateListCertificates, type CertificateDetail } from '@aws-sdk/client-acm';
 import { GetStagesCommand, paginateGetRestApis, type RestApi, type Stage } from '@aws-sdk/client-api-gateway';
 import { compact, isoDate } from './mappingHelpers';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
@@ -132,7 +132,9 @@ export const apiCertificateDiscoverers = [
     }),
     regionalDiscoverer('acm', [API_CERTIFICATE_TYPES.certificate], async (ctx) => {
         const client = ctx.clients.get('acm', ctx.region);
-        const summaries = await allItems(paginateListCertificates({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.CertificateSummaryList);
+        // without Includes, ListCertificates leaves out every key type but RSA 1024/2048 (ECDSA, RSA 3072+)
+        const Includes = { keyTypes: Object.values(KeyAlgorithm) };
+        const summaries = await allItems(paginateListCertificates({ client, pageSize: pageLimit(ctx, 1, 1000) }, { Includes }), (p) => p.CertificateSummaryList);
         return mapAll(summaries, async (s) => mapCertificate((await client.send(new DescribeCertificateCommand({ CertificateArn: s.CertificateArn }))).Certificate ?? { CertificateArn: s.CertificateArn }, ctx.region));
     }),
 ];
