@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { compact, nameTag, tagMap } from './mappingHelpers';
 import { pageLimit, type DiscoveredResource, type DiscoveryContext } from './discoveryTypes';
+import { allItems } from './regionalDiscovery';
 
 export const EC2_NETWORK_TYPES = {
     launchTemplate: 'aws:ec2/launchTemplate:LaunchTemplate',
@@ -187,11 +188,6 @@ export function mapEncryptionByDefault(enabled: boolean, region: string): Discov
     return { type: EC2_NETWORK_TYPES.encryptionByDefault, key: region, name: `ebs-encryption-by-default (${region})`, id: region, region, properties: { enabled, region } };
 }
 
-async function all<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
-    const out: T[] = [];
-    for await (const page of pages) for (const item of items(page) ?? []) out.push(item);
-    return out;
-}
 
 export async function discoverEc2Network(ctx: DiscoveryContext): Promise<DiscoveredResource[]> {
     const client = ctx.clients.get('ec2', ctx.region);
@@ -200,17 +196,17 @@ export async function discoverEc2Network(ctx: DiscoveryContext): Promise<Discove
     // DescribeRouteTables and DescribeNetworkAcls accept at most 100 per page
     const small = { client, pageSize: pageLimit(ctx, 5, 100) };
     const [templates, addresses, igws, nats, tables, acls, flowLogs, keyPairs, snapshots, encryption] = await Promise.all([
-        all(paginateDescribeLaunchTemplates({ client, pageSize: pageLimit(ctx, 1, 200) }, {}), (p) => p.LaunchTemplates),
+        allItems(paginateDescribeLaunchTemplates({ client, pageSize: pageLimit(ctx, 1, 200) }, {}), (p) => p.LaunchTemplates),
         // DescribeAddresses and DescribeKeyPairs do not page: one call returns every item
         client.send(new DescribeAddressesCommand({})),
-        all(paginateDescribeInternetGateways(config, {}), (p) => p.InternetGateways),
-        all(paginateDescribeNatGateways(config, {}), (p) => p.NatGateways),
-        all(paginateDescribeRouteTables(small, {}), (p) => p.RouteTables),
-        all(paginateDescribeNetworkAcls(small, {}), (p) => p.NetworkAcls),
-        all(paginateDescribeFlowLogs(config, {}), (p) => p.FlowLogs),
+        allItems(paginateDescribeInternetGateways(config, {}), (p) => p.InternetGateways),
+        allItems(paginateDescribeNatGateways(config, {}), (p) => p.NatGateways),
+        allItems(paginateDescribeRouteTables(small, {}), (p) => p.RouteTables),
+        allItems(paginateDescribeNetworkAcls(small, {}), (p) => p.NetworkAcls),
+        allItems(paginateDescribeFlowLogs(config, {}), (p) => p.FlowLogs),
         client.send(new DescribeKeyPairsCommand({})),
         // only the account's own snapshots, not the public ones
-        all(paginateDescribeSnapshots(config, { OwnerIds: ['self'] }), (p) => p.Snapshots),
+        allItems(paginateDescribeSnapshots(config, { OwnerIds: ['self'] }), (p) => p.Snapshots),
         client.send(new GetEbsEncryptionByDefaultCommand({})),
     ]);
     return [

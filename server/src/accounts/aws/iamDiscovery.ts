@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { compact, decodePolicyDocument, errorCode, isoDate, tagMap } from './mappingHelpers';
 import { mapAll, pageLimit, type DiscoveredResource, type DiscoveryContext, type ServiceDiscoverer } from './discoveryTypes';
+import { allItems } from './regionalDiscovery';
 
 export const IAM_TYPES = {
     user: 'aws:iam/user:User',
@@ -149,11 +150,6 @@ async function unlessNoSuchEntity<T>(read: () => Promise<T>): Promise<T | undefi
     }
 }
 
-async function all<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
-    const out: T[] = [];
-    for await (const page of pages) out.push(...(items(page) ?? []));
-    return out;
-}
 
 export const iamDiscoverer: ServiceDiscoverer = {
     service: 'iam',
@@ -163,19 +159,19 @@ export const iamDiscoverer: ServiceDiscoverer = {
         const client = ctx.clients.get('iam', ctx.region);
         const config = { client, pageSize: pageLimit(ctx, 1, 1000) };
         const [users, roles, policies, groups, instanceProfiles, passwordPolicy] = await Promise.all([
-            all(paginateListUsers(config, {}), (p) => p.Users),
-            all(paginateListRoles(config, {}), (p) => p.Roles),
-            all(paginateListPolicies(config, { Scope: 'Local' }), (p) => p.Policies),
-            all(paginateListGroups(config, {}), (p) => p.Groups),
-            all(paginateListInstanceProfiles(config, {}), (p) => p.InstanceProfiles),
+            allItems(paginateListUsers(config, {}), (p) => p.Users),
+            allItems(paginateListRoles(config, {}), (p) => p.Roles),
+            allItems(paginateListPolicies(config, { Scope: 'Local' }), (p) => p.Policies),
+            allItems(paginateListGroups(config, {}), (p) => p.Groups),
+            allItems(paginateListInstanceProfiles(config, {}), (p) => p.InstanceProfiles),
             unlessNoSuchEntity(() => client.send(new GetAccountPasswordPolicyCommand({}))),
         ]);
         const [perUser, perRole, policyResources] = await Promise.all([
             mapAll(users, async (u) => {
                 const UserName = u.UserName ?? '';
                 const [keys, attached, loginProfile] = await Promise.all([
-                    all(paginateListAccessKeys(config, { UserName }), (p) => p.AccessKeyMetadata),
-                    all(paginateListAttachedUserPolicies(config, { UserName }), (p) => p.AttachedPolicies),
+                    allItems(paginateListAccessKeys(config, { UserName }), (p) => p.AccessKeyMetadata),
+                    allItems(paginateListAttachedUserPolicies(config, { UserName }), (p) => p.AttachedPolicies),
                     unlessNoSuchEntity(() => client.send(new GetLoginProfileCommand({ UserName }))),
                 ]);
                 const profile = loginProfile?.LoginProfile ? [mapLoginProfile(loginProfile.LoginProfile)] : [];
@@ -183,7 +179,7 @@ export const iamDiscoverer: ServiceDiscoverer = {
             }),
             mapAll(roles, async (r) => {
                 const RoleName = r.RoleName ?? '';
-                const attached = await all(paginateListAttachedRolePolicies(config, { RoleName }), (p) => p.AttachedPolicies);
+                const attached = await allItems(paginateListAttachedRolePolicies(config, { RoleName }), (p) => p.AttachedPolicies);
                 return attached.map((a) => mapRolePolicyAttachment(RoleName, a));
             }),
             mapAll(policies, async (p) => {
