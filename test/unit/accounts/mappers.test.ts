@@ -16,6 +16,7 @@ import { API_CERTIFICATE_TYPES, mapCertificate, mapRestApi, mapStage } from '../
 import { mapLaunchConfiguration } from '../../../server/src/accounts/aws/autoScalingDiscovery';
 import { mapEncryptionByDefault, mapNetworkAcl, mapRouteTable } from '../../../server/src/accounts/aws/ec2NetworkDiscovery';
 import { addAwsAccount, listResources, scanAccount } from '../../../server/src/accounts';
+import { awsCoverage } from '../../../server/src/accounts/aws/awsCoverage';
 import { DISCOVERERS } from '../../../server/src/accounts/aws/awsDiscovery';
 import type { DiscoveredResource } from '../../../server/src/accounts/aws/discoveryTypes';
 import { REPO, startWorld, type AwsWorld } from './accountsTestSupport';
@@ -428,5 +429,25 @@ describe('every type of a scan of the demo account', () => {
         const missing = DISCOVERERS.flatMap((d) => d.types).filter((t) => !resources.some((r) => r.type === t));
         assert.deepEqual(missing, []);
         for (const r of resources) assertPulumiShaped(r);
+    });
+
+    it('keeps a denied new service\'s resources as they were and reports its types denied', async () => {
+        const before = (await listResources(world.store, 'demo/us-west-2')).filter((r) => r.type.endsWith('/domain:Domain'));
+        assert.equal(before.length, 2);
+        world.aws.setFaults([{ service: 'es', region: 'us-west-2', accessDenied: true }]);
+        try {
+            const outcome = await scanAccount(world.store, 'demo', { requestTimeoutMs: 5_000 });
+            assert.deepEqual(outcome.errors.map((e) => [e.service, e.region, e.code]), [['opensearch', 'us-west-2', 'AccessDeniedException']]);
+            assert.deepEqual(outcome.children['demo/us-west-2'].removed, [], 'a failed service never reports its resources resolved');
+            const after = (await listResources(world.store, 'demo/us-west-2')).filter((r) => r.type.endsWith('/domain:Domain'));
+            assert.deepEqual(after.map((r) => r.hash), before.map((r) => r.hash));
+            const coverage = awsCoverage(outcome.errors);
+            assert.deepEqual(coverage.filter((c) => c.state !== 'scanned').map((c) => [c.type, c.state, c.regions]), [
+                ['aws:opensearch/domain:Domain', 'denied', ['us-west-2']],
+                ['aws:elasticsearch/domain:Domain', 'denied', ['us-west-2']],
+            ]);
+        } finally {
+            world.aws.setFaults([]);
+        }
     });
 });
