@@ -44,7 +44,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 // The worker: generates fixtures, or adds and scans an account, and prints one JSON line.
 const workerSource = `
 import { writeFileSync } from 'node:fs';
-import { addAwsAccount, scanAccount } from './server/src/accounts';
+import { addAwsAccount, listResources, scanAccount } from './server/src/accounts';
 import { Store } from './server/src/store';
 import { generateFixture, GENERATED_KEYS } from './test/localaws/generateFixture';
 const [role, ...args] = process.argv.slice(2);
@@ -84,8 +84,11 @@ async function main() {
         scans.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, calls, errors: outcome.errors, resources: outcome.account.scanStatus?.resourceCount });
     }
     const { wallMs, cpuMs, calls, errors, resources } = scans[scans.length - 1];
+    // counted by reading the store back: only in the speed run, whose peak RSS is not measured
+    const types = {};
+    if (args.includes('--count-types')) for (const r of await listResources(store, 'bench')) types[r.type] = (types[r.type] ?? 0) + 1;
     await store.close();
-    return { wallMs, cpuMs, coldMs: scans[0].wallMs, storeWriteMs, calls, errors, resources, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+    return { wallMs, cpuMs, coldMs: scans[0].wallMs, storeWriteMs, calls, errors, resources, types, maxRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 main().then((r) => process.stdout.write(JSON.stringify(r) + '\\n'), (e) => { process.stderr.write(String(e?.stack ?? e) + '\\n'); process.exit(1); });
 `;
@@ -124,7 +127,44 @@ async function generate(total, name) {
 }
 
 // Calls that follow the previous page's token; every other call needs only its list's last page.
-const PAGED = new Set(['ListBuckets', 'DescribeInstances', 'DescribeSecurityGroups', 'DescribeVolumes', 'DescribeVpcs', 'DescribeSubnets', 'ListUsers', 'ListRoles', 'ListPolicies', 'DescribeDBInstances', 'ListFunctions', 'ListKeys', 'ListTables', 'ListQueues', 'ListTopics', 'DescribeLogGroups', 'DescribeTrails']);
+const PAGED = new Set([
+    'ListBuckets',
+    'DescribeInstances',
+    'DescribeSecurityGroups',
+    'DescribeVolumes',
+    'DescribeVpcs',
+    'DescribeSubnets',
+    'DescribeLaunchTemplates',
+    'DescribeInternetGateways',
+    'DescribeNatGateways',
+    'DescribeRouteTables',
+    'DescribeNetworkAcls',
+    'DescribeFlowLogs',
+    'DescribeSnapshots',
+    'ListUsers',
+    'ListRoles',
+    'ListPolicies',
+    'ListGroups',
+    'ListInstanceProfiles',
+    'DescribeDBInstances',
+    'ListFunctions',
+    'ListKeys',
+    'ListAliases',
+    'ListTables',
+    'ListQueues',
+    'ListTopics',
+    'DescribeLogGroups',
+    'DescribeTrails',
+    'DescribeLoadBalancers',
+    'DescribeTargetGroups',
+    'DescribeAutoScalingGroups',
+    'DescribeLaunchConfigurations',
+    'DescribeClusters',
+    'ListCertificates',
+    'DescribeFileSystems',
+    'ListDomainNames',
+    'GetRestApis',
+]);
 
 function lowerBound(calls, latencyMs, limit) {
     const total = Object.values(calls).reduce((a, b) => a + b, 0);
@@ -153,7 +193,7 @@ let failed = false;
     const fixture = await generate(resources, 'speed');
     const aws = await startLocalAws(fixture, [{ latencyMs: latency }]);
     try {
-        const ours = await run('worker.js', ['scan', '--home', join(work, 'home-ours'), '--url', aws.url, '--regions', REGIONS.join(','), '--concurrency', String(concurrency), '--repeat', '2']);
+        const ours = await run('worker.js', ['scan', '--home', join(work, 'home-ours'), '--url', aws.url, '--regions', REGIONS.join(','), '--concurrency', String(concurrency), '--repeat', '2', '--count-types']);
         const bound = lowerBound(ours.calls, latency, concurrency);
         console.log(`discovery: ${ours.resources.toLocaleString('en-US')} resources over ${REGIONS.length} regions, ${latency} ms added to every call, ${bound.total.toLocaleString('en-US')} calls, concurrency ${concurrency}`);
         if (ours.errors.length) console.log(`  errors: ${JSON.stringify(ours.errors)}`);
@@ -165,6 +205,11 @@ let failed = false;
         console.log(`  lower bound: ${s(bound.ms)} = max(${bound.total} calls x ${latency} ms / ${concurrency}, longest chain ${bound.longest} calls (${bound.longestName}) x ${latency} ms)`);
         const ratio = ours.wallMs / bound.ms;
         console.log(`  ours / bound: ${ratio.toFixed(2)} (goal <= 1.5)`);
+        const typeCount = Object.keys(ours.types).length;
+        console.log(`  ${typeCount} types found: ${(bound.total / typeCount).toFixed(1)} calls per type, ${(bound.total / ours.resources).toFixed(3)} calls per resource`);
+        const byService = {};
+        for (const [key, count] of Object.entries(ours.calls)) byService[key.split(' ')[0]] = (byService[key.split(' ')[0]] ?? 0) + count;
+        console.log(`  calls by service: ${Object.entries(byService).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
         if (ratio > 1.5) failed = true;
     } finally {
         aws.stop();

@@ -169,8 +169,8 @@ test('(b) the Accounts tree shows the scanned account by region and resource typ
     await expand('Accounts', 'us-west-2');
     await expand('Accounts', 'us-east-1');
     const texts = await rowTexts('Accounts');
-    assert.ok(texts.some((t) => t.startsWith(`${DEMO_AWS_ACCOUNT} | AWS · 57 resources`)), `the account row: ${texts.join('; ')}`);
-    assert.ok(texts.some((t) => t === 'us-west-2 | 29 resources'), `the us-west-2 row: ${texts.join('; ')}`);
+    assert.ok(texts.some((t) => t.startsWith(`${DEMO_AWS_ACCOUNT} | AWS · 102 resources`)), `the account row: ${texts.join('; ')}`);
+    assert.ok(texts.some((t) => t === 'us-west-2 | 64 resources'), `the us-west-2 row: ${texts.join('; ')}`);
     assert.ok(texts.some((t) => /^aws:s3\/bucket:Bucket \| \d+$/.test(t)), `no S3 bucket type with a count: ${texts.join('; ')}`);
     assert.ok(texts.some((t) => t.startsWith(`${DEMO_STACK_ACCOUNT} | stack`)), `the stack account row: ${texts.join('; ')}`);
     await screenshot('accounts');

@@ -57,14 +57,31 @@ export interface FixtureBucket {
     /** GetBucketLogging's LoggingEnabled (`{ TargetBucket, TargetPrefix }`). */
     Logging?: Shape;
     Tags?: { Key: string; Value: string }[];
+    /** GetBucketOwnershipControls' OwnershipControls (`{ Rules: [{ ObjectOwnership }] }`). */
+    OwnershipControls?: Shape;
+    /** GetBucketLifecycleConfiguration's output (`{ Rules: [...] }`). */
+    Lifecycle?: Shape;
+    /** GetBucketCors' CORSRules. */
+    Cors?: Shape[];
+    /** GetBucketWebsite's output (`{ IndexDocument: { Suffix } }`). */
+    Website?: Shape;
+    /** GetBucketNotificationConfiguration's output; absent = nothing configured. */
+    Notification?: Shape;
 }
 
 /** IAM is global: one set per account. */
 export interface FixtureIam {
     /** IAM `User` records plus the user's keys and policies. */
-    users?: (Shape & { UserName: string; AccessKeys?: Shape[]; AttachedPolicies?: Shape[]; InlinePolicyNames?: string[] })[];
-    /** IAM `Role` records; `trustedAccounts` (account ids) and `externalId` decide who may AssumeRole. */
-    roles?: (Shape & { RoleName: string; trustedAccounts?: string[]; externalId?: string })[];
+    /** `LoginProfile`: the user has a console password (GetLoginProfile's LoginProfile fields; `{}` is enough). */
+    users?: (Shape & { UserName: string; AccessKeys?: Shape[]; AttachedPolicies?: Shape[]; InlinePolicyNames?: string[]; LoginProfile?: Shape })[];
+    /** IAM `Role` records; `trustedAccounts` (account ids) and `externalId` decide who may AssumeRole; `AttachedPolicies` as ListAttachedRolePolicies returns them. */
+    roles?: (Shape & { RoleName: string; trustedAccounts?: string[]; externalId?: string; AttachedPolicies?: Shape[] })[];
+    /** IAM `Group` records. */
+    groups?: (Shape & { GroupName: string })[];
+    /** IAM `InstanceProfile` records. */
+    instanceProfiles?: (Shape & { InstanceProfileName: string })[];
+    /** GetAccountPasswordPolicy's PasswordPolicy; absent = none set (NoSuchEntity). */
+    passwordPolicy?: Shape;
     /** Customer managed policies: IAM `Policy` records plus `Document`, the default version's document. */
     policies?: (Shape & { PolicyName: string; Document: Shape })[];
     /** GetAccountSummary's SummaryMap overrides (AccountAccessKeysPresent, AccountMFAEnabled, ...). */
@@ -73,11 +90,28 @@ export interface FixtureIam {
 
 /** Regional resources of one account. */
 export interface FixtureRegionResources {
-    ec2?: { instances?: Shape[]; securityGroups?: Shape[]; volumes?: Shape[]; vpcs?: Shape[]; subnets?: Shape[] };
+    ec2?: {
+        instances?: Shape[];
+        securityGroups?: Shape[];
+        volumes?: Shape[];
+        vpcs?: Shape[];
+        subnets?: Shape[];
+        launchTemplates?: Shape[];
+        addresses?: Shape[];
+        internetGateways?: Shape[];
+        natGateways?: Shape[];
+        routeTables?: Shape[];
+        networkAcls?: Shape[];
+        flowLogs?: Shape[];
+        keyPairs?: Shape[];
+        snapshots?: Shape[];
+        /** GetEbsEncryptionByDefault's answer for the region; absent = false. */
+        ebsEncryptionByDefault?: boolean;
+    };
     rds?: { dbInstances?: Shape[] };
     lambda?: { functions?: Shape[] };
-    /** KMS `KeyMetadata` plus `rotationEnabled`. */
-    kms?: { keys?: Shape[] };
+    /** KMS `KeyMetadata` plus `rotationEnabled`; `AliasListEntry` records. */
+    kms?: { keys?: Shape[]; aliases?: Shape[] };
     /** CloudTrail `Trail` plus `isLogging`. */
     cloudtrail?: { trails?: Shape[] };
     /** DynamoDB `TableDescription`. */
@@ -86,7 +120,21 @@ export interface FixtureRegionResources {
     sqs?: { queues?: { name: string; attributes?: Record<string, string> }[] };
     /** SNS topics by name with their attributes. */
     sns?: { topics?: { name: string; attributes?: Record<string, string> }[] };
-    logs?: { logGroups?: Shape[] };
+    logs?: { logGroups?: Shape[]; metricFilters?: Shape[] };
+    /** ELBv2 `LoadBalancer` plus `attributes` (DescribeLoadBalancerAttributes) and `listeners`; `TargetGroup`s. */
+    elasticloadbalancing?: { loadBalancers?: Shape[]; targetGroups?: Shape[] };
+    /** Auto Scaling `AutoScalingGroup` and `LaunchConfiguration` records. */
+    autoscaling?: { groups?: Shape[]; launchConfigurations?: Shape[] };
+    /** Redshift `Cluster`. */
+    redshift?: { clusters?: Shape[] };
+    /** ACM `CertificateDetail`. */
+    acm?: { certificates?: Shape[] };
+    /** EFS `FileSystemDescription`. */
+    efs?: { fileSystems?: Shape[] };
+    /** OpenSearch `DomainStatus` (EngineVersion `Elasticsearch_x` or `OpenSearch_x`). */
+    es?: { domains?: Shape[] };
+    /** API Gateway `RestApi` plus `stages` (GetStages' `Stage` records). */
+    apigateway?: { restApis?: Shape[] };
 }
 
 /** Reads and parses a fixture file, saying which file is wrong when it is. */

@@ -4,7 +4,12 @@ import { seededRandom as random } from '../support/seededRandom';
 
 /** Options for `generateFixture`. */
 export interface GenerateFixtureArgs {
-    /** Resources per region, spread over EC2 instances/SGs/volumes/subnets, RDS, Lambda, KMS, DynamoDB, SQS, SNS and log groups. */
+    /**
+     * Resources per region, spread over EC2 (instances, SGs, volumes, subnets, launch templates,
+     * snapshots, route tables), RDS, Lambda, KMS, DynamoDB, SQS, SNS, log groups, load balancers
+     * (each with a listener), target groups, autoscaling groups, Redshift, EFS, search domains,
+     * REST APIs (each with a stage and its method settings) and certificates.
+     */
     resourcesPerRegion: number;
     /** Default ['us-east-1']. */
     regions?: string[];
@@ -21,9 +26,9 @@ export const GENERATED_KEYS = { accessKeyId: 'AKIAGENERATED0000001', secretAcces
 
 /** How `resourcesPerRegion` is split: weights per kind (they sum to 100). */
 const MIX: [kind: string, weight: number][] = [
-    ['ec2.instances', 30],
+    ['ec2.instances', 22],
     ['ec2.securityGroups', 15],
-    ['ec2.volumes', 20],
+    ['ec2.volumes', 16],
     ['ec2.subnets', 5],
     ['rds.dbInstances', 5],
     ['lambda.functions', 10],
@@ -32,6 +37,17 @@ const MIX: [kind: string, weight: number][] = [
     ['sqs.queues', 3],
     ['sns.topics', 2],
     ['logs.logGroups', 3],
+    ['ec2.launchTemplates', 1],
+    ['ec2.snapshots', 2],
+    ['ec2.routeTables', 1],
+    ['elasticloadbalancing.loadBalancers', 1],
+    ['elasticloadbalancing.targetGroups', 1],
+    ['autoscaling.groups', 1],
+    ['redshift.clusters', 1],
+    ['efs.fileSystems', 1],
+    ['es.domains', 1],
+    ['apigateway.restApis', 1],
+    ['acm.certificates', 1],
 ];
 
 
@@ -49,6 +65,65 @@ export function resourceMix(total: number): Record<string, number> {
     }
     counts['ec2.instances'] += total - assigned;
     return counts;
+}
+
+const EPOCH = '2024-01-15T10:00:00.000Z';
+
+/** Launch templates, snapshots and route tables of one region. */
+function generatedEc2Extras(r: number, accountId: string, vpcId: string, mix: Record<string, number>, rnd: () => number): Partial<NonNullable<FixtureRegionResources['ec2']>> {
+    const ids = (n: number, make: (i: number) => Shape) => Array.from({ length: n }, (_, i) => make(i));
+    return {
+        launchTemplates: ids(mix['ec2.launchTemplates'], (i) => ({ LaunchTemplateId: `lt-${hex(r * 1e7 + i, 17)}`, LaunchTemplateName: `lt-${r}-${i}`, DefaultVersionNumber: 1, LatestVersionNumber: 1, CreateTime: EPOCH })),
+        snapshots: ids(mix['ec2.snapshots'], (i) => ({ SnapshotId: `snap-${hex(r * 1e7 + i, 17)}`, VolumeSize: 8, State: 'completed', StartTime: EPOCH, OwnerId: accountId, Encrypted: rnd() < 0.7 })),
+        routeTables: ids(mix['ec2.routeTables'], (i) => ({ RouteTableId: `rtb-${hex(r * 1e7 + i, 17)}`, VpcId: vpcId, OwnerId: accountId, Routes: [{ DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local' }] })),
+    };
+}
+
+/** Load balancers, target groups, autoscaling groups, Redshift, EFS, search domains, APIs and certificates of one region. */
+function generatedPlatformResources(region: string, r: number, accountId: string, vpcId: string, mix: Record<string, number>, rnd: () => number): FixtureRegionResources {
+    const ids = (n: number, make: (i: number) => Shape) => Array.from({ length: n }, (_, i) => make(i));
+    const elb = `arn:aws:elasticloadbalancing:${region}:${accountId}`;
+    return {
+        elasticloadbalancing: {
+            loadBalancers: ids(mix['elasticloadbalancing.loadBalancers'], (i) => {
+                const arn = `${elb}:loadbalancer/app/lb-${r}-${i}/${hex(i, 16)}`;
+                return {
+                    LoadBalancerArn: arn,
+                    LoadBalancerName: `lb-${r}-${i}`,
+                    Scheme: 'internet-facing',
+                    Type: 'application',
+                    VpcId: vpcId,
+                    CreatedTime: EPOCH,
+                    attributes: [{ Key: 'access_logs.s3.enabled', Value: rnd() < 0.5 ? 'true' : 'false' }],
+                    listeners: [{ ListenerArn: `${elb}:listener/app/lb-${r}-${i}/${hex(i, 16)}/${hex(i, 16)}`, LoadBalancerArn: arn, Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward' }] }],
+                };
+            }),
+            targetGroups: ids(mix['elasticloadbalancing.targetGroups'], (i) => ({ TargetGroupArn: `${elb}:targetgroup/tg-${r}-${i}/${hex(i, 16)}`, TargetGroupName: `tg-${r}-${i}`, Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'instance' })),
+        },
+        autoscaling: {
+            groups: ids(mix['autoscaling.groups'], (i) => ({ AutoScalingGroupName: `asg-${r}-${i}`, MinSize: 1, MaxSize: 2, DesiredCapacity: 1, DefaultCooldown: 300, AvailabilityZones: [`${region}a`], HealthCheckType: 'EC2', CreatedTime: EPOCH })),
+        },
+        redshift: { clusters: ids(mix['redshift.clusters'], (i) => ({ ClusterIdentifier: `dw-${r}-${i}`, NodeType: 'dc2.large', NumberOfNodes: 1, PubliclyAccessible: rnd() < 0.2, Encrypted: rnd() < 0.7 })) },
+        efs: {
+            fileSystems: ids(mix['efs.fileSystems'], (i) => ({
+                FileSystemId: `fs-${hex(r * 1e7 + i, 17)}`,
+                OwnerId: accountId,
+                CreationToken: `fs-${r}-${i}`,
+                CreationTime: EPOCH,
+                LifeCycleState: 'available',
+                NumberOfMountTargets: 1,
+                SizeInBytes: { Value: 6144 },
+                PerformanceMode: 'generalPurpose',
+                Encrypted: rnd() < 0.7,
+                Tags: [],
+            })),
+        },
+        es: { domains: ids(mix['es.domains'], (i) => ({ DomainId: `${accountId}/search-${r}-${i}`, DomainName: `search-${r}-${i}`, ARN: `arn:aws:es:${region}:${accountId}:domain/search-${r}-${i}`, EngineVersion: rnd() < 0.5 ? 'OpenSearch_2.11' : 'Elasticsearch_7.10', ClusterConfig: {} })) },
+        apigateway: {
+            restApis: ids(mix['apigateway.restApis'], (i) => ({ id: hex(r * 1e7 + i, 10), name: `api-${r}-${i}`, createdDate: EPOCH, stages: [{ stageName: 'prod', deploymentId: 'd1', methodSettings: { '*/*': { cachingEnabled: false } } }] })),
+        },
+        acm: { certificates: ids(mix['acm.certificates'], (i) => ({ CertificateArn: `arn:aws:acm:${region}:${accountId}:certificate/${hex(r, 8)}-0000-4000-8000-${hex(i, 12)}`, DomainName: `c${i}.example.com`, Status: 'ISSUED', Type: 'AMAZON_ISSUED', KeyAlgorithm: i % 2 ? 'EC_prime256v1' : 'RSA_2048' })) },
+    };
 }
 
 /** Builds one account with `resourcesPerRegion` regional resources in each region. */
@@ -124,7 +199,9 @@ export function generateFixture(args: GenerateFixtureArgs): LocalAwsFixture {
             sqs: { queues: Array.from({ length: mix['sqs.queues'] }, (_, i) => ({ name: `queue-${String(i).padStart(6, '0')}` })) },
             sns: { topics: Array.from({ length: mix['sns.topics'] }, (_, i) => ({ name: `topic-${String(i).padStart(6, '0')}` })) },
             logs: { logGroups: ids(mix['logs.logGroups'], (i) => ({ logGroupName: `/generated/${String(i).padStart(6, '0')}`, retentionInDays: rnd() < 0.5 ? 30 : undefined })) },
+            ...generatedPlatformResources(region, r, accountId, vpcId, mix, rnd),
         };
+        Object.assign(resources[region].ec2 ?? {}, generatedEc2Extras(r, accountId, vpcId, mix, rnd));
     });
     const buckets: FixtureBucket[] = Array.from({ length: args.buckets ?? 0 }, (_, i) => ({
         Name: `generated-bucket-${String(i).padStart(6, '0')}`,

@@ -10,7 +10,6 @@ import { LocalAwsState, type KeyEntry } from './state';
 import { parseAuthorization, verifySignature, type ParsedAuthorization, type ReceivedRequest } from './sigv4';
 import { SERVICES } from './services/catalog';
 import { s3OperationOf } from './services/s3';
-import { lambdaOperationOf } from './services/lambda';
 import { SERVICE_NAMES, type ErrorCode, type OperationContext, type ServiceDefinition, type ServiceName } from './services/types';
 import { AwsError, renderError, renderOutput, type WireResponse } from './wire/protocols';
 
@@ -96,7 +95,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
 
         const params = new URLSearchParams(service.protocol === 'awsQuery' || service.protocol === 'ec2Query' ? body.toString('utf8') : rawQuery);
         let json: Record<string, unknown> = {};
-        if (service.protocol === 'awsJson1_0' || service.protocol === 'awsJson1_1') {
+        if (service.protocol === 'awsJson1_0' || service.protocol === 'awsJson1_1' || (service.protocol === 'restJson' && body.length > 0)) {
             try {
                 json = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
             } catch {
@@ -110,7 +109,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
             return refuse({ code: 'InvalidURI', status: 400 }, `The path ${rawPath} is not valid percent-encoding.`);
         }
         const bucket = service.name === 's3' ? path.split('/').filter(Boolean)[0] : undefined;
-        const operation = operationOf(service, req, params, bucket, path);
+        const route = service.routes?.find((r) => r.method === req.method && r.path.test(path));
+        const operation = service.protocol === 'restJson' ? route?.operation : operationOf(service, req, params, bucket);
         if (!operation || !service.handlers[operation] || (service.name === 's3' && path.split('/').filter(Boolean).length > 1)) {
             return refuse(service.errors.unknownOperation, `The operation is not supported by the local AWS (${service.name} ${req.method} ${rawUrl}).`);
         }
@@ -152,6 +152,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
             headers: req.headers,
             body,
             origin: `http://${req.headers.host ?? '127.0.0.1'}`,
+            pathParams: route ? (route.path.exec(path)?.slice(1) ?? []) : [],
         };
         let response: WireResponse;
         try {
@@ -272,7 +273,8 @@ function errorOf(code: ErrorCode, message: string): AwsError {
     return new AwsError(code.code, code.status, message);
 }
 
-function operationOf(service: ServiceDefinition, req: IncomingMessage, params: URLSearchParams, bucket: string | undefined, path: string): string | undefined {
+/** The operation of a Query, JSON or REST-XML request; REST-JSON services name theirs by `routes`. */
+function operationOf(service: ServiceDefinition, req: IncomingMessage, params: URLSearchParams, bucket: string | undefined): string | undefined {
     switch (service.protocol) {
         case 'awsQuery':
         case 'ec2Query':
@@ -288,7 +290,7 @@ function operationOf(service: ServiceDefinition, req: IncomingMessage, params: U
         case 'restXml':
             return s3OperationOf(req.method ?? 'GET', bucket, params);
         case 'restJson':
-            return lambdaOperationOf(req.method ?? 'GET', path);
+            return undefined;
     }
 }
 

@@ -1,5 +1,7 @@
 // Every service the local AWS serves, by SigV4 service name.
-import { cloudtrail, dynamodb, kms, logs, sqs } from './jsonServices';
+import { acm, cloudtrail, dynamodb, kms, logs, sqs } from './jsonServices';
+import { autoscaling, elasticloadbalancing, redshift } from './queryServices';
+import { apigateway, elasticfilesystem, es } from './restJsonServices';
 import { ec2 } from './ec2';
 import { iam } from './iam';
 import { lambda } from './lambda';
@@ -8,4 +10,25 @@ import { s3 } from './s3';
 import { sts } from './sts';
 import type { ServiceDefinition, ServiceName } from './types';
 
-export const SERVICES: Record<ServiceName, ServiceDefinition> = { sts, s3, ec2, iam, rds, lambda, kms, cloudtrail, dynamodb, sqs, sns, logs };
+/** One entry per service: adding a service is one line here and its name in SERVICE_NAMES. */
+export const SERVICES: Record<ServiceName, ServiceDefinition> = {
+    sts,
+    s3,
+    ec2,
+    iam,
+    rds,
+    lambda,
+    kms,
+    cloudtrail,
+    dynamodb,
+    sqs,
+    sns,
+    logs,
+    elasticloadbalancing,
+    autoscaling,
+    redshift,
+    acm,
+    elasticfilesystem,
+    es,
+    apigateway,
+};

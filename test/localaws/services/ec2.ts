@@ -1,4 +1,5 @@
-// EC2 (EC2 Query): the Describe calls a scanner makes, with MaxResults/NextToken paging.
+// EC2 (EC2 Query): the Describe calls a scanner makes, with MaxResults/NextToken paging,
+// and the region's EBS encryption-by-default setting.
 import * as sdk from '@aws-sdk/client-ec2';
 import type { Shape } from '../fixture';
 import { pageOf, pageSize } from '../pagination';
@@ -39,7 +40,7 @@ function filterPredicate(params: URLSearchParams, kind: string): ((record: Shape
 }
 
 /** Pages one kind of EC2 record, honouring `<IdParam>.N` and `Filter.N` (ids and paging cannot be combined, as in EC2). */
-function describe(ctx: OperationContext, kind: string, idParam: string, idField: string, notFound: string): { items: Shape[]; next?: string } {
+function describe(ctx: OperationContext, kind: string, idParam: string, idField: string, notFound: string, maxResults = 1000): { items: Shape[]; next?: string } {
     let all = ctx.state.regional(ctx.account, ctx.region, 'ec2', kind);
     const predicate = filterPredicate(ctx.params, kind);
     if (predicate) all = all.filter(predicate);
@@ -52,7 +53,7 @@ function describe(ctx: OperationContext, kind: string, idParam: string, idField:
         return { items: found };
     }
     // Without MaxResults EC2 answers with everything; we cap a page at 1000 so huge fixtures still page.
-    const limit = pageSize(ctx.params.get('MaxResults') ?? undefined, 'MaxResults', 5, 1000, 1000, invalidParameter);
+    const limit = pageSize(ctx.params.get('MaxResults') ?? undefined, 'MaxResults', Math.min(5, maxResults), maxResults, maxResults, invalidParameter);
     // A token is only good for the same listing: same operation, region and filters.
     const filters = [...ctx.params].filter(([k]) => k.startsWith('Filter.')).map(([k, v]) => `${k}=${v}`).join('&');
     return pageOf(all, ctx.params.get('NextToken') ?? undefined, limit, `ec2:${ctx.operation}:${ctx.region}:${filters}`, invalidToken);
@@ -88,6 +89,39 @@ const handlers: Record<string, OperationHandler> = {
         const page = describe(ctx, 'subnets', 'SubnetId', 'SubnetId', 'InvalidSubnetID.NotFound');
         return { Subnets: page.items, NextToken: page.next };
     },
+    DescribeLaunchTemplates: (ctx) => {
+        const page = describe(ctx, 'launchTemplates', 'LaunchTemplateId', 'LaunchTemplateId', 'InvalidLaunchTemplateId.NotFound', 200);
+        return { LaunchTemplates: page.items, NextToken: page.next };
+    },
+    // DescribeAddresses and DescribeKeyPairs take no MaxResults: EC2 returns everything at once
+    DescribeAddresses: (ctx) => ({ Addresses: ctx.state.regional(ctx.account, ctx.region, 'ec2', 'addresses') }),
+    DescribeKeyPairs: (ctx) => ({ KeyPairs: ctx.state.regional(ctx.account, ctx.region, 'ec2', 'keyPairs') }),
+    DescribeInternetGateways: (ctx) => {
+        const page = describe(ctx, 'internetGateways', 'InternetGatewayId', 'InternetGatewayId', 'InvalidInternetGatewayID.NotFound');
+        return { InternetGateways: page.items, NextToken: page.next };
+    },
+    DescribeNatGateways: (ctx) => {
+        const page = describe(ctx, 'natGateways', 'NatGatewayId', 'NatGatewayId', 'NatGatewayNotFound');
+        return { NatGateways: page.items, NextToken: page.next };
+    },
+    DescribeRouteTables: (ctx) => {
+        const page = describe(ctx, 'routeTables', 'RouteTableId', 'RouteTableId', 'InvalidRouteTableID.NotFound', 100);
+        return { RouteTables: page.items, NextToken: page.next };
+    },
+    DescribeNetworkAcls: (ctx) => {
+        const page = describe(ctx, 'networkAcls', 'NetworkAclId', 'NetworkAclId', 'InvalidNetworkAclID.NotFound', 100);
+        return { NetworkAcls: page.items, NextToken: page.next };
+    },
+    DescribeFlowLogs: (ctx) => {
+        const page = describe(ctx, 'flowLogs', 'FlowLogId', 'FlowLogId', 'InvalidFlowLogId.NotFound');
+        return { FlowLogs: page.items, NextToken: page.next };
+    },
+    DescribeSnapshots: (ctx) => {
+        // the fixture holds the account's own snapshots: what OwnerIds=self lists
+        const page = describe(ctx, 'snapshots', 'SnapshotId', 'SnapshotId', 'InvalidSnapshot.NotFound');
+        return { Snapshots: page.items, NextToken: page.next };
+    },
+    GetEbsEncryptionByDefault: (ctx) => ({ EbsEncryptionByDefault: ctx.account.resources?.[ctx.region]?.ec2?.ebsEncryptionByDefault === true, SseType: 'sse-ebs' }),
 };
 
 export const ec2: ServiceDefinition = {

@@ -1,4 +1,5 @@
-// IAM (Query, global): users, roles, customer managed policies, keys, account summary.
+// IAM (Query, global): users, roles, groups, instance profiles, customer managed policies,
+// keys, login profiles, the password policy and the account summary.
 // Lists page with Marker/IsTruncated; policy documents are URL-encoded, as IAM sends them.
 import * as sdk from '@aws-sdk/client-iam';
 import type { Shape } from '../fixture';
@@ -65,6 +66,32 @@ const handlers: Record<string, OperationHandler> = {
         const names = (user.InlinePolicyNames as string[] | undefined) ?? [];
         const page = listPage(ctx, names.map((n) => ({ n })), `inline:${user.UserName}`);
         return { PolicyNames: page.items.map((p) => p.n), IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+    GetLoginProfile: (ctx) => {
+        const user = userNamed(ctx, ctx.params.get('UserName'));
+        const profile = user.LoginProfile as Shape | undefined;
+        if (!profile) throw new AwsError('NoSuchEntity', 404, `Login Profile for User ${user.UserName} cannot be found.`);
+        return { LoginProfile: { UserName: user.UserName, CreateDate: user.CreateDate, PasswordResetRequired: false, ...profile } };
+    },
+    ListAttachedRolePolicies: (ctx) => {
+        const name = ctx.params.get('RoleName');
+        const role = (ctx.account.iam?.roles ?? []).find((r) => r.RoleName === name);
+        if (!role) throw new AwsError('NoSuchEntity', 404, `The role with name ${name ?? ''} cannot be found.`);
+        const page = listPage(ctx, (role.AttachedPolicies as Shape[] | undefined) ?? [], `attached-role:${role.RoleName}`);
+        return { AttachedPolicies: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+    ListGroups: (ctx) => {
+        const page = listPage(ctx, ctx.account.iam?.groups ?? [], 'groups');
+        return { Groups: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+    ListInstanceProfiles: (ctx) => {
+        const page = listPage(ctx, ctx.account.iam?.instanceProfiles ?? [], 'instance-profiles');
+        return { InstanceProfiles: page.items, IsTruncated: page.IsTruncated, Marker: page.Marker };
+    },
+    GetAccountPasswordPolicy: (ctx) => {
+        const policy = ctx.account.iam?.passwordPolicy;
+        if (!policy) throw new AwsError('NoSuchEntity', 404, `The Password Policy with domain name ${ctx.account.accountId} cannot be found.`);
+        return { PasswordPolicy: policy };
     },
     GetAccountSummary: (ctx) => {
         const iam = ctx.account.iam ?? {};

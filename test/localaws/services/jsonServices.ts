@@ -1,9 +1,10 @@
-// The AWS JSON 1.0/1.1 services: KMS, CloudTrail, DynamoDB, SQS, CloudWatch Logs.
+// The AWS JSON 1.0/1.1 services: KMS, CloudTrail, DynamoDB, SQS, CloudWatch Logs, ACM.
 import * as kmsSdk from '@aws-sdk/client-kms';
 import * as cloudtrailSdk from '@aws-sdk/client-cloudtrail';
 import * as dynamodbSdk from '@aws-sdk/client-dynamodb';
 import * as sqsSdk from '@aws-sdk/client-sqs';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
+import * as acmSdk from '@aws-sdk/client-acm';
 import type { Shape } from '../fixture';
 import { pageOf, pageSize } from '../pagination';
 import { AwsError } from '../wire/protocols';
@@ -48,6 +49,12 @@ export const kms: ServiceDefinition = {
             const limit = pageSize(ctx.json.Limit, 'Limit', 1, 1000, 100, validation);
             const page = pageOf(keys, str(ctx, 'Marker'), limit, `kms:${ctx.region}`, new AwsError('InvalidMarkerException', 400, 'Invalid marker'));
             return { Keys: page.items.map((k) => ({ KeyId: k.KeyId, KeyArn: k.Arn })), NextMarker: page.next, Truncated: page.next !== undefined };
+        },
+        ListAliases: (ctx) => {
+            const aliases = ctx.state.regional(ctx.account, ctx.region, 'kms', 'aliases');
+            const limit = pageSize(ctx.json.Limit, 'Limit', 1, 100, 50, validation);
+            const page = pageOf(aliases, str(ctx, 'Marker'), limit, `kms-aliases:${ctx.region}`, new AwsError('InvalidMarkerException', 400, 'Invalid marker'));
+            return { Aliases: page.items, NextMarker: page.next, Truncated: page.next !== undefined };
         },
         DescribeKey: (ctx) => {
             const { rotationEnabled: _ignored, ...metadata } = findKey(ctx);
@@ -226,6 +233,33 @@ export const logs: ServiceDefinition = {
             const limit = pageSize(ctx.json.limit, 'limit', 1, 50, 50, validation);
             const page = pageOf(groups, str(ctx, 'nextToken'), limit, `logs:${ctx.region}:${prefix}`, new AwsError('InvalidParameterException', 400, 'The specified nextToken is invalid.'));
             return { logGroups: page.items, nextToken: page.next };
+        },
+    },
+};
+
+// ---- ACM ---------------------------------------------------------------------------------
+
+export const acm: ServiceDefinition = {
+    name: 'acm',
+    protocol: 'awsJson1_1',
+    jsonTarget: 'CertificateManager',
+    sdk: acmSdk,
+    errors: { ...jsonErrors, throttle: { code: 'ThrottlingException', status: 400 } },
+    handlers: {
+        ListCertificates: (ctx) => {
+            // without Includes.keyTypes ACM lists only RSA_1024 and RSA_2048 certificates
+            const includes = ctx.json.Includes as { keyTypes?: string[] } | undefined;
+            const keyTypes = includes?.keyTypes?.length ? includes.keyTypes : ['RSA_1024', 'RSA_2048'];
+            const certificates = ctx.state.regional(ctx.account, ctx.region, 'acm', 'certificates').filter((c) => keyTypes.includes((c.KeyAlgorithm as string | undefined) ?? 'RSA_2048'));
+            const limit = pageSize(ctx.json.MaxItems, 'MaxItems', 1, 1000, 1000, validation);
+            const page = pageOf(certificates, str(ctx, 'NextToken'), limit, `acm:${ctx.region}`, new AwsError('InvalidArgsException', 400, 'Invalid NextToken'));
+            return { CertificateSummaryList: page.items.map((c) => ({ CertificateArn: c.CertificateArn, DomainName: c.DomainName, Status: c.Status, Type: c.Type })), NextToken: page.next };
+        },
+        DescribeCertificate: (ctx) => {
+            const arn = str(ctx, 'CertificateArn');
+            const certificate = ctx.state.regional(ctx.account, ctx.region, 'acm', 'certificates').find((c) => c.CertificateArn === arn);
+            if (!certificate) throw new AwsError('ResourceNotFoundException', 400, `Could not find certificate ${arn ?? ''}.`);
+            return { Certificate: certificate };
         },
     },
 };

@@ -4,17 +4,13 @@ import { pageOf, pageSize } from '../pagination';
 import { AwsError } from '../wire/protocols';
 import type { ServiceDefinition } from './types';
 
-/** Names the Lambda operation of a REST request, or undefined. */
-export function lambdaOperationOf(method: string, path: string): string | undefined {
-    return method === 'GET' && /^\/2015-03-31\/functions\/?$/.test(path) ? 'ListFunctions' : undefined;
-}
-
 const invalid = (message: string) => new AwsError('InvalidParameterValueException', 400, message);
 
 export const lambda: ServiceDefinition = {
     name: 'lambda',
     protocol: 'restJson',
     sdk,
+    routes: [{ method: 'GET', path: /^\/2015-03-31\/functions\/?$/, operation: 'ListFunctions' }],
     errors: {
         throttle: { code: 'TooManyRequestsException', status: 429 },
         accessDenied: { code: 'AccessDeniedException', status: 403 },

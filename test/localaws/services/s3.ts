@@ -18,6 +18,11 @@ const SUBRESOURCES: Record<string, Record<string, string>> = {
         versioning: 'GetBucketVersioning',
         logging: 'GetBucketLogging',
         tagging: 'GetBucketTagging',
+        ownershipControls: 'GetBucketOwnershipControls',
+        lifecycle: 'GetBucketLifecycleConfiguration',
+        cors: 'GetBucketCors',
+        website: 'GetBucketWebsite',
+        notification: 'GetBucketNotificationConfiguration',
     },
     PUT: { acl: 'PutBucketAcl' },
 };
@@ -104,6 +109,28 @@ const handlers: Record<string, OperationHandler> = {
         if (!bucket.Tags || bucket.Tags.length === 0) throw notFound('NoSuchTagSet', 'The TagSet does not exist', bucket.Name);
         return { TagSet: bucket.Tags };
     },
+    GetBucketOwnershipControls: (ctx) => {
+        const bucket = bucketFor(ctx);
+        if (!bucket.OwnershipControls) throw notFound('OwnershipControlsNotFoundError', 'The bucket ownership controls were not found', bucket.Name);
+        return { OwnershipControls: bucket.OwnershipControls };
+    },
+    GetBucketLifecycleConfiguration: (ctx) => {
+        const bucket = bucketFor(ctx);
+        if (!bucket.Lifecycle) throw notFound('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', bucket.Name);
+        return { ...bucket.Lifecycle };
+    },
+    GetBucketCors: (ctx) => {
+        const bucket = bucketFor(ctx);
+        if (!bucket.Cors?.length) throw notFound('NoSuchCORSConfiguration', 'The CORS configuration does not exist', bucket.Name);
+        return { CORSRules: bucket.Cors };
+    },
+    GetBucketWebsite: (ctx) => {
+        const bucket = bucketFor(ctx);
+        if (!bucket.Website) throw notFound('NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration', bucket.Name);
+        return { ...bucket.Website };
+    },
+    // an empty configuration, not an error, when nothing is configured
+    GetBucketNotificationConfiguration: (ctx) => ({ ...(bucketFor(ctx).Notification ?? {}) }),
     PutBucketAcl: (ctx) => {
         const bucket = bucketFor(ctx);
         const canned = ctx.headers['x-amz-acl'];

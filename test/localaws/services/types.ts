@@ -5,9 +5,29 @@ import type { LocalAwsState, Principal } from '../state';
 import type { ProtocolSpec } from '../wire/protocols';
 
 /** The AWS service names as they appear in SigV4 credential scopes. */
-export type ServiceName = 'sts' | 's3' | 'ec2' | 'iam' | 'rds' | 'lambda' | 'kms' | 'cloudtrail' | 'dynamodb' | 'sqs' | 'sns' | 'logs';
+export const SERVICE_NAMES = [
+    'sts',
+    's3',
+    'ec2',
+    'iam',
+    'rds',
+    'lambda',
+    'kms',
+    'cloudtrail',
+    'dynamodb',
+    'sqs',
+    'sns',
+    'logs',
+    'elasticloadbalancing',
+    'autoscaling',
+    'redshift',
+    'acm',
+    'elasticfilesystem',
+    'es',
+    'apigateway',
+] as const;
 
-export const SERVICE_NAMES: readonly ServiceName[] = ['sts', 's3', 'ec2', 'iam', 'rds', 'lambda', 'kms', 'cloudtrail', 'dynamodb', 'sqs', 'sns', 'logs'];
+export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** One signed, routed request. */
 export interface OperationContext {
@@ -26,6 +46,15 @@ export interface OperationContext {
     body: Buffer;
     /** `http://127.0.0.1:PORT`, for URLs the service hands out (SQS queue URLs). */
     origin: string;
+    /** REST-JSON: the decoded path segments the route's pattern captured (`/restapis/{id}/stages` -> [id]). */
+    pathParams: string[];
+}
+
+/** A REST-JSON operation: its method and the decoded path it answers (capture groups are path parameters). */
+export interface RestRoute {
+    method: string;
+    path: RegExp;
+    operation: string;
 }
 
 /** Returns the SDK-shaped output of the operation, or throws an AwsError. */
@@ -41,6 +70,8 @@ export interface ErrorCode {
 export interface ServiceDefinition extends ProtocolSpec {
     name: ServiceName;
     handlers: Record<string, OperationHandler>;
+    /** REST-JSON services: which operation a method and path name. */
+    routes?: readonly RestRoute[];
     errors: {
         throttle: ErrorCode;
         accessDenied: ErrorCode;

@@ -5,14 +5,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { cannedAclOf, mapBucket, S3_TYPES } from '../../../server/src/accounts/aws/s3Discovery';
 import { EC2_TYPES, mapInstance, mapSecurityGroup, mapSubnet, mapVolume, mapVpc } from '../../../server/src/accounts/aws/ec2Discovery';
-import { mapAccessKey, mapPolicy, mapRole, mapUser, mapUserPolicyAttachment } from '../../../server/src/accounts/aws/iamDiscovery';
-import { mapDbInstance, mapFunction, mapKey, mapLogGroup, mapQueue, mapTable, mapTopic, mapTrail } from '../../../server/src/accounts/aws/dataServicesDiscovery';
+import { mapAccessKey, mapLoginProfile, mapPasswordPolicy, mapPolicy, mapRole, mapUser, mapUserPolicyAttachment } from '../../../server/src/accounts/aws/iamDiscovery';
+import { mapAlias, mapDbInstance, mapFunction, mapKey, mapLogGroup, mapQueue, mapQueuePolicy, mapTable, mapTopic, mapTrail } from '../../../server/src/accounts/aws/dataServicesDiscovery';
+import { LB_TYPES, mapListener, mapLoadBalancer } from '../../../server/src/accounts/aws/loadBalancingDiscovery';
+import { mapDomain, mapFileSystem, mapRedshiftCluster, STORAGE_SEARCH_TYPES } from '../../../server/src/accounts/aws/storageSearchDiscovery';
+import { API_CERTIFICATE_TYPES, mapCertificate, mapRestApi, mapStage } from '../../../server/src/accounts/aws/apiCertificateDiscovery';
+import { mapLaunchConfiguration } from '../../../server/src/accounts/aws/autoScalingDiscovery';
+import { mapEncryptionByDefault, mapNetworkAcl, mapRouteTable } from '../../../server/src/accounts/aws/ec2NetworkDiscovery';
+import { addAwsAccount, listResources, scanAccount } from '../../../server/src/accounts';
+import { awsCoverage } from '../../../server/src/accounts/aws/awsCoverage';
 import { DISCOVERERS } from '../../../server/src/accounts/aws/awsDiscovery';
 import type { DiscoveredResource } from '../../../server/src/accounts/aws/discoveryTypes';
-import { REPO } from './accountsTestSupport';
+import { REPO, startWorld, type AwsWorld } from './accountsTestSupport';
 
 const OWNER = { Type: 'CanonicalUser' as const, ID: 'abc123' };
 const ownerGrant = { Grantee: OWNER, Permission: 'FULL_CONTROL' as const };
@@ -37,9 +44,11 @@ const EXTRA_PROPERTIES: Record<string, string[]> = {
     'aws:kms/key:Key': ['keyState', 'keyManager', 'origin', 'creationDate'],
     'aws:dynamodb/table:Table': ['itemCount', 'tableSizeBytes'],
     'aws:cloudwatch/logGroup:LogGroup': ['storedBytes'],
+    'aws:iam/userLoginProfile:UserLoginProfile': ['createDate'],
+    'aws:iam/group:Group': ['createDate'],
 };
 
-function assertPulumiShaped(resource: DiscoveredResource): void {
+function assertPulumiShaped(resource: Pick<DiscoveredResource, 'type' | 'properties'>): void {
     const declared = pulumiProperties(resource.type);
     const extras = new Set(EXTRA_PROPERTIES[resource.type] ?? []);
     for (const key of Object.keys(resource.properties)) {
@@ -61,7 +70,7 @@ describe('type tokens', () => {
         }
         const ours = DISCOVERERS.flatMap((d) => d.types);
         for (const type of ours) assert.ok(tokens.has(type), `${type} is not exported by @pulumi/aws`);
-        assert.ok(new Set(ours).size >= 20, `only ${new Set(ours).size} types`);
+        assert.ok(new Set(ours).size >= 60, `only ${new Set(ours).size} types`);
         assert.ok(new Set(DISCOVERERS.map((d) => d.service)).size >= 10);
     });
 });
@@ -91,6 +100,11 @@ describe('S3 mapper', () => {
             versioning: { Status: 'Enabled' },
             logging: { TargetBucket: 'logs', TargetPrefix: 'data/' },
             tags: [{ Key: 'team', Value: 'data' }],
+            ownershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+            lifecycle: { Rules: [{ ID: 'tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 30 } }] },
+            cors: [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'], MaxAgeSeconds: 600 }],
+            website: { IndexDocument: { Suffix: 'index.html' } },
+            notification: { QueueConfigurations: [{ Id: 'q', QueueArn: 'arn:aws:sqs:us-west-2:1:jobs', Events: ['s3:ObjectCreated:*'] }] },
         });
         const byType = new Map(resources.map((r) => [r.type, r]));
         assert.deepEqual([...byType.keys()].sort(), Object.values(S3_TYPES).sort());
@@ -113,12 +127,26 @@ describe('S3 mapper', () => {
         assert.deepEqual(byType.get(S3_TYPES.encryption)!.properties.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: 'arn:aws:kms:us-west-2:1:key/k' }, bucketKeyEnabled: true }]);
         assert.equal(byType.get(S3_TYPES.logging)!.properties.targetBucket, 'logs');
         assert.equal(byType.get(S3_TYPES.policy)!.properties.policy, policy);
+        assert.equal(byType.get(S3_TYPES.acl)!.properties.acl, 'public-read');
+        assert.deepEqual(byType.get(S3_TYPES.acl)!.properties.accessControlPolicy, {
+            grants: [
+                { grantee: { type: 'CanonicalUser', id: 'abc123' }, permission: 'FULL_CONTROL' },
+                { grantee: { type: 'Group', uri: 'http://acs.amazonaws.com/groups/global/AllUsers' }, permission: 'READ' },
+            ],
+            owner: { id: 'abc123' },
+        });
+        assert.deepEqual(byType.get(S3_TYPES.ownershipControls)!.properties.rule, { objectOwnership: 'BucketOwnerEnforced' });
+        assert.deepEqual(byType.get(S3_TYPES.lifecycle)!.properties.rules, [{ id: 'tmp', status: 'Enabled', filter: { prefix: 'tmp/' }, expiration: { days: 30 } }]);
+        assert.deepEqual(byType.get(S3_TYPES.cors)!.properties.corsRules, [{ allowedMethods: ['GET'], allowedOrigins: ['*'], maxAgeSeconds: 600 }]);
+        assert.equal(byType.get(S3_TYPES.website)!.properties.websiteEndpoint, 'data.s3-website-us-west-2.amazonaws.com');
+        assert.deepEqual(byType.get(S3_TYPES.notification)!.properties.queues, [{ id: 'q', queueArn: 'arn:aws:sqs:us-west-2:1:jobs', events: ['s3:ObjectCreated:*'] }]);
         for (const r of resources) assertPulumiShaped(r);
     });
 
-    it('maps a bare bucket to a single private Bucket without configuration', () => {
+    it('maps a bare bucket to a private Bucket and its BucketAcl, without configuration', () => {
         const [bucket, ...rest] = mapBucket({ name: 'bare', region: 'us-east-1', acl: { Grants: [ownerGrant] } });
-        assert.equal(rest.length, 0);
+        // every bucket has an ACL, so every bucket has a BucketAcl
+        assert.deepEqual(rest.map((r) => [r.type, r.properties.acl]), [[S3_TYPES.acl, 'private']]);
         assert.equal(bucket.properties.acl, 'private');
         assert.equal(bucket.properties.policy, undefined);
         assert.equal(bucket.properties.tags, undefined);
@@ -284,5 +312,142 @@ describe('data service mappers', () => {
         assert.equal(logs.properties.retentionInDays, 0);
         assert.equal(logs.properties.arn, 'arn:aws:logs:us-west-2:1:log-group:/aws/lambda/api');
         for (const r of [key, trail, table, queue, topic, logs]) assertPulumiShaped(r);
+    });
+});
+
+describe('mappers of the types AWSGuard and the templates validate', () => {
+    const region = 'us-west-2';
+
+    it('names load balancer attributes as @pulumi/aws does and keeps listener redirects', () => {
+        const lb = mapLoadBalancer(
+            { LoadBalancerName: 'web', LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-west-2:1:loadbalancer/app/web/abc', Scheme: 'internal', Type: 'application', AvailabilityZones: [{ SubnetId: 's-1' }] },
+            [
+                { Key: 'access_logs.s3.enabled', Value: 'true' },
+                { Key: 'access_logs.s3.bucket', Value: 'logs' },
+                { Key: 'access_logs.s3.prefix', Value: '' },
+                { Key: 'deletion_protection.enabled', Value: 'false' },
+                { Key: 'idle_timeout.timeout_seconds', Value: '60' },
+            ],
+            region,
+        );
+        assert.equal(lb.type, LB_TYPES.loadBalancer);
+        assert.equal(lb.id, 'arn:aws:elasticloadbalancing:us-west-2:1:loadbalancer/app/web/abc');
+        assert.equal(lb.properties.arnSuffix, 'app/web/abc');
+        assert.equal(lb.properties.internal, true);
+        assert.deepEqual(lb.properties.accessLogs, { enabled: true, bucket: 'logs' });
+        assert.equal(lb.properties.enableDeletionProtection, false);
+        assert.equal(lb.properties.idleTimeout, 60);
+        assert.deepEqual(lb.properties.subnets, ['s-1']);
+        const listener = mapListener(
+            { ListenerArn: 'arn:l', LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-west-2:1:loadbalancer/app/web/abc', Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }] },
+            region,
+        );
+        assert.equal(listener.name, 'web:80');
+        assert.deepEqual(listener.properties.defaultActions, [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }]);
+        for (const r of [lb, listener]) assertPulumiShaped(r);
+    });
+
+    it('types a search domain by its engine and leaves vpcOptions out of a public domain', () => {
+        const es = mapDomain({ DomainId: '1/logs', DomainName: 'logs', ARN: 'arn:es', EngineVersion: 'Elasticsearch_7.10', ClusterConfig: {}, EncryptionAtRestOptions: { Enabled: false } }, region);
+        assert.equal(es.type, STORAGE_SEARCH_TYPES.elasticsearchDomain);
+        assert.equal(es.properties.elasticsearchVersion, '7.10');
+        assert.equal(es.properties.vpcOptions, undefined);
+        assert.deepEqual(es.properties.encryptAtRest, { enabled: false });
+        const os = mapDomain({ DomainId: '1/app', DomainName: 'app', ARN: 'arn:os', EngineVersion: 'OpenSearch_2.11', ClusterConfig: {}, VPCOptions: { VPCId: 'vpc-1', SubnetIds: ['s-1'] }, Endpoints: { vpc: 'vpc-app.es' } }, region);
+        assert.equal(os.type, STORAGE_SEARCH_TYPES.opensearchDomain);
+        assert.equal(os.properties.engineVersion, 'OpenSearch_2.11');
+        assert.equal(os.properties.endpoint, 'vpc-app.es');
+        assert.deepEqual(os.properties.vpcOptions, { vpcId: 'vpc-1', subnetIds: ['s-1'] });
+        const redshift = mapRedshiftCluster({ ClusterIdentifier: 'dw', NumberOfNodes: 2, Endpoint: { Address: 'dw.x', Port: 5439 }, MultiAZ: 'Disabled' }, region, '1');
+        assert.equal(redshift.properties.clusterType, 'multi-node');
+        assert.equal(redshift.properties.publiclyAccessible, false);
+        assert.equal(redshift.properties.encrypted, false);
+        assert.equal(redshift.properties.multiAz, false);
+        assert.equal(redshift.properties.arn, 'arn:aws:redshift:us-west-2:1:cluster:dw');
+        const efs = mapFileSystem({ FileSystemId: 'fs-1', Encrypted: false, SizeInBytes: { Value: 6144 }, OwnerId: '1', CreationToken: 't', CreationTime: new Date(0), LifeCycleState: 'available', NumberOfMountTargets: 0, PerformanceMode: 'generalPurpose', Tags: [] }, region);
+        assert.equal(efs.properties.kmsKeyId, undefined);
+        assert.deepEqual(efs.properties.sizeInBytes, [{ value: 6144 }]);
+        for (const r of [es, os, redshift, efs]) assertPulumiShaped(r);
+    });
+
+    it('splits a stage into the Stage and one MethodSettings per method path', () => {
+        const api = mapRestApi({ id: 'abc', name: 'orders', endpointConfiguration: { types: ['EDGE'] }, minimumCompressionSize: 1024, policy: '{\\"Version\\":\\"2012-10-17\\"}' }, region, '1');
+        assert.equal(api.name, 'orders');
+        assert.equal(api.properties.minimumCompressionSize, '1024');
+        assert.equal(api.properties.policy, '{"Version":"2012-10-17"}');
+        const [stage, settings] = mapStage('abc', { stageName: 'prod', deploymentId: 'd1', methodSettings: { '*/*': { cachingEnabled: false, cacheDataEncrypted: false } } }, region, '1');
+        assert.equal(stage.type, API_CERTIFICATE_TYPES.stage);
+        assert.equal(stage.properties.cacheClusterEnabled, false);
+        assert.equal(stage.properties.deployment, 'd1');
+        assert.equal(settings.type, API_CERTIFICATE_TYPES.methodSettings);
+        assert.equal(settings.key, 'abc/prod/*/*');
+        assert.deepEqual(settings.properties.settings, { cachingEnabled: false, cacheDataEncrypted: false });
+        const certificate = mapCertificate({ CertificateArn: 'arn:aws:acm:us-west-2:1:certificate/c-1', DomainName: 'a.example.com', NotAfter: new Date('2025-01-01T00:00:00Z'), Status: 'ISSUED' }, region);
+        assert.equal(certificate.key, 'c-1');
+        assert.equal(certificate.properties.notAfter, '2025-01-01T00:00:00.000Z');
+        for (const r of [api, stage, settings, certificate]) assertPulumiShaped(r);
+    });
+
+    it('maps login profiles without a password, the password policy, aliases and queue policies', () => {
+        const profile = mapLoginProfile({ UserName: 'alice', CreateDate: new Date(0), PasswordResetRequired: false });
+        assert.deepEqual(Object.keys(profile.properties).sort(), ['createDate', 'passwordResetRequired', 'user']);
+        const passwordPolicy = mapPasswordPolicy({ MinimumPasswordLength: 8, RequireSymbols: false });
+        assert.equal(passwordPolicy.id, 'iam-account-password-policy');
+        assert.equal(passwordPolicy.properties.minimumPasswordLength, 8);
+        assert.equal(mapAlias({ AliasName: 'alias/aws/s3', TargetKeyId: 'k' }, region, '1'), undefined, 'AWS managed aliases are not Pulumi resources');
+        const alias = mapAlias({ AliasName: 'alias/app', AliasArn: 'arn:alias', TargetKeyId: 'k1' }, region, '1')!;
+        assert.equal(alias.properties.targetKeyArn, 'arn:aws:kms:us-west-2:1:key/k1');
+        assert.equal(mapQueuePolicy('https://q/1/jobs', {}, region), undefined);
+        const queuePolicy = mapQueuePolicy('https://q/1/jobs', { Policy: '{}' }, region)!;
+        assert.equal(queuePolicy.id, 'https://q/1/jobs');
+        const lc = mapLaunchConfiguration({ LaunchConfigurationName: 'lc', ImageId: 'ami-1', InstanceType: 't3.micro', CreatedTime: new Date(0), UserData: 'c2VjcmV0', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 8 } }, { DeviceName: '/dev/sdb', Ebs: { VolumeSize: 20, Encrypted: true } }] }, region);
+        assert.deepEqual(lc.properties.rootBlockDevice, { volumeSize: 8, encrypted: false });
+        assert.deepEqual(lc.properties.ebsBlockDevices, [{ deviceName: '/dev/sdb', volumeSize: 20, encrypted: true }]);
+        assert.equal(JSON.stringify(lc.properties).includes('c2VjcmV0'), false, 'user data is never stored');
+        const table = mapRouteTable({ RouteTableId: 'rtb-1', Routes: [{ GatewayId: 'local', DestinationCidrBlock: '10.0.0.0/16' }, { GatewayId: 'igw-1', DestinationCidrBlock: '0.0.0.0/0' }] }, region, '1');
+        assert.deepEqual(table.properties.routes, [{ cidrBlock: '0.0.0.0/0', gatewayId: 'igw-1' }]);
+        const acl = mapNetworkAcl({ NetworkAclId: 'acl-1', Entries: [{ RuleNumber: 100, Egress: false, RuleAction: 'allow', Protocol: '-1', CidrBlock: '0.0.0.0/0' }, { RuleNumber: 32767, Egress: false, RuleAction: 'deny', Protocol: '-1', CidrBlock: '0.0.0.0/0' }] }, region, '1');
+        assert.deepEqual(acl.properties.ingress, [{ ruleNo: 100, action: 'allow', protocol: '-1', cidrBlock: '0.0.0.0/0', fromPort: 0, toPort: 0 }]);
+        const ebs = mapEncryptionByDefault(true, region);
+        for (const r of [profile, passwordPolicy, alias, queuePolicy, lc, table, acl, ebs]) assertPulumiShaped(r);
+    });
+});
+
+describe('every type of a scan of the demo account', () => {
+    let world: AwsWorld;
+    before(async () => {
+        world = await startWorld();
+        await addAwsAccount(world.store, { name: 'demo', regions: ['us-west-2', 'us-east-1'], endpoint: world.aws.url });
+    });
+    after(() => world.cleanup());
+
+    it('is found, and named with @pulumi/aws property names', async () => {
+        const outcome = await scanAccount(world.store, 'demo', { requestTimeoutMs: 5_000 });
+        assert.deepEqual(outcome.errors, []);
+        const resources = await listResources(world.store, 'demo');
+        // the demo account holds at least one resource of every type: every mapper meets real wire answers
+        const missing = DISCOVERERS.flatMap((d) => d.types).filter((t) => !resources.some((r) => r.type === t));
+        assert.deepEqual(missing, []);
+        for (const r of resources) assertPulumiShaped(r);
+    });
+
+    it('keeps a denied new service\'s resources as they were and reports its types denied', async () => {
+        const before = (await listResources(world.store, 'demo/us-west-2')).filter((r) => r.type.endsWith('/domain:Domain'));
+        assert.equal(before.length, 2);
+        world.aws.setFaults([{ service: 'es', region: 'us-west-2', accessDenied: true }]);
+        try {
+            const outcome = await scanAccount(world.store, 'demo', { requestTimeoutMs: 5_000 });
+            assert.deepEqual(outcome.errors.map((e) => [e.service, e.region, e.code]), [['opensearch', 'us-west-2', 'AccessDeniedException']]);
+            assert.deepEqual(outcome.children['demo/us-west-2'].removed, [], 'a failed service never reports its resources resolved');
+            const after = (await listResources(world.store, 'demo/us-west-2')).filter((r) => r.type.endsWith('/domain:Domain'));
+            assert.deepEqual(after.map((r) => r.hash), before.map((r) => r.hash));
+            const coverage = awsCoverage(outcome.errors);
+            assert.deepEqual(coverage.filter((c) => c.state !== 'scanned').map((c) => [c.type, c.state, c.regions]), [
+                ['aws:opensearch/domain:Domain', 'denied', ['us-west-2']],
+                ['aws:elasticsearch/domain:Domain', 'denied', ['us-west-2']],
+            ]);
+        } finally {
+            world.aws.setFaults([]);
+        }
     });
 });

@@ -14,7 +14,7 @@ import { DynamoDBClient, paginateListTables } from '@aws-sdk/client-dynamodb';
 import { SQSClient, paginateListQueues } from '@aws-sdk/client-sqs';
 import { SNSClient, paginateListTopics } from '@aws-sdk/client-sns';
 import { CloudWatchLogsClient, paginateDescribeLogGroups } from '@aws-sdk/client-cloudwatch-logs';
-import { GENERATED_KEYS, generateFixture } from '../../localaws/generateFixture';
+import { GENERATED_KEYS, generateFixture, resourceMix } from '../../localaws/generateFixture';
 import { startLocalAws, type LocalAws } from '../../localaws/server';
 import { collect } from './localawsSupport';
 import { NodeSha256 } from '../../localaws/sigv4';
@@ -122,8 +122,10 @@ describe('local AWS throughput', () => {
         );
         const seconds = (performance.now() - started) / 1000;
         const total = perRegion.reduce((a, b) => a + b, 0);
-        // Each region holds 3,334 generated resources (plus one VPC, which is not listed here).
-        assert.equal(total, 3 * 3_334);
+        // Each region holds 3,334 generated resources (plus one VPC); these are the kinds listed here.
+        const mix = resourceMix(3_334);
+        const listed = ['ec2.instances', 'ec2.securityGroups', 'ec2.volumes', 'ec2.subnets', 'rds.dbInstances', 'lambda.functions', 'kms.keys', 'dynamodb.tables', 'sqs.queues', 'sns.topics', 'logs.logGroups'];
+        assert.equal(total, 3 * listed.reduce((sum, kind) => sum + mix[kind], 0));
         const line = `listed ${total} resources over 3 regions (11 list calls each, 20 ms added per request, ${aws.requests().total - requestsBefore} requests in all) in ${seconds.toFixed(2)} s`;
         t.diagnostic(line);
         console.log(`# ${line}`);

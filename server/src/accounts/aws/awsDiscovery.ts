@@ -7,15 +7,28 @@ import type { Account, ServiceError } from '../../model';
 import { CallLimiter } from '../callLimiter';
 import { AwsClients, ScanCancelledError, type AwsServiceName } from './awsClients';
 import { credentialProvider } from './awsCredentials';
+import { apiCertificateDiscoverers } from './apiCertificateDiscovery';
+import { autoScalingDiscoverer } from './autoScalingDiscovery';
 import { dataServiceDiscoverers } from './dataServicesDiscovery';
 import type { DiscoveredResource, ServiceDiscoverer } from './discoveryTypes';
 import { ec2Discoverer } from './ec2Discovery';
 import { iamDiscoverer } from './iamDiscovery';
+import { loadBalancingDiscoverer } from './loadBalancingDiscovery';
 import { errorCode } from './mappingHelpers';
 import { s3Discoverer } from './s3Discovery';
+import { storageSearchDiscoverers } from './storageSearchDiscovery';
 
-/** Every service a scan reads, in the order progress is reported. */
-export const DISCOVERERS: readonly ServiceDiscoverer[] = [s3Discoverer, ec2Discoverer, iamDiscoverer, ...dataServiceDiscoverers];
+/** Every service a scan reads, in the order progress is reported: one entry (or one list) per service, one service per discoverer. */
+export const DISCOVERERS: readonly ServiceDiscoverer[] = [
+    s3Discoverer,
+    ec2Discoverer,
+    iamDiscoverer,
+    ...dataServiceDiscoverers,
+    loadBalancingDiscoverer,
+    autoScalingDiscoverer,
+    ...storageSearchDiscoverers,
+    ...apiCertificateDiscoverers,
+];
 
 /** Default number of HTTP calls in flight per scan. */
 export const DEFAULT_SCAN_CONCURRENCY = 16;

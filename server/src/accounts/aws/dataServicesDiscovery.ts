@@ -1,17 +1,19 @@
 /**
- * The regional services beyond EC2: RDS instances, Lambda functions, KMS keys,
- * CloudTrail trails, DynamoDB tables, SQS queues, SNS topics and CloudWatch log groups.
+ * The regional services beyond EC2: RDS instances, Lambda functions, KMS keys and
+ * aliases, CloudTrail trails, DynamoDB tables, SQS queues and their policies, SNS topics
+ * and their policies, and CloudWatch log groups.
  */
 import { DescribeTrailsCommand, GetTrailStatusCommand, type Trail } from '@aws-sdk/client-cloudtrail';
 import { paginateDescribeLogGroups, type LogGroup } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, paginateListTables, type TableDescription } from '@aws-sdk/client-dynamodb';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, paginateListKeys, type KeyMetadata } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyRotationStatusCommand, paginateListAliases, paginateListKeys, type AliasListEntry, type KeyMetadata } from '@aws-sdk/client-kms';
 import { paginateListFunctions, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { paginateDescribeDBInstances, type DBInstance } from '@aws-sdk/client-rds';
 import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, paginateListQueues } from '@aws-sdk/client-sqs';
 import { compact, isoDate, tagMap } from './mappingHelpers';
-import { mapAll, pageLimit, type DiscoveredResource, type DiscoveryContext, type ServiceDiscoverer } from './discoveryTypes';
+import { mapAll, pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
+import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
 
 export const DATA_TYPES = {
     rdsInstance: 'aws:rds/instance:Instance',
@@ -22,18 +24,18 @@ export const DATA_TYPES = {
     queue: 'aws:sqs/queue:Queue',
     topic: 'aws:sns/topic:Topic',
     logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+    kmsAlias: 'aws:kms/alias:Alias',
+    queuePolicy: 'aws:sqs/queuePolicy:QueuePolicy',
+    topicPolicy: 'aws:sns/topicPolicy:TopicPolicy',
 } as const;
 
-function regional(type: string, key: string, region: string, properties: Record<string, unknown>, name = key, id = key): DiscoveredResource {
-    return { type, key, name, id, region, properties: compact({ ...properties, region }) };
-}
 
 const num = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
 const bool = (value: string | undefined) => (value === undefined ? undefined : value === 'true');
 
 export function mapDbInstance(d: DBInstance, region: string): DiscoveredResource {
     const id = d.DBInstanceIdentifier ?? '';
-    return regional(DATA_TYPES.rdsInstance, id, region, {
+    return regionalResource(DATA_TYPES.rdsInstance, id, region, {
         identifier: id,
         arn: d.DBInstanceArn,
         resourceId: d.DbiResourceId,
@@ -73,7 +75,7 @@ export function mapDbInstance(d: DBInstance, region: string): DiscoveredResource
 export function mapFunction(f: FunctionConfiguration, region: string): DiscoveredResource {
     const name = f.FunctionName ?? '';
     const variables = f.Environment?.Variables;
-    return regional(DATA_TYPES.lambdaFunction, name, region, {
+    return regionalResource(DATA_TYPES.lambdaFunction, name, region, {
         name,
         arn: f.FunctionArn,
         runtime: f.Runtime,
@@ -99,7 +101,7 @@ export function mapFunction(f: FunctionConfiguration, region: string): Discovere
 
 export function mapKey(k: KeyMetadata, rotationEnabled: boolean | undefined, region: string): DiscoveredResource {
     const id = k.KeyId ?? '';
-    return regional(DATA_TYPES.kmsKey, id, region, {
+    return regionalResource(DATA_TYPES.kmsKey, id, region, {
         keyId: id,
         arn: k.Arn,
         description: k.Description,
@@ -115,9 +117,16 @@ export function mapKey(k: KeyMetadata, rotationEnabled: boolean | undefined, reg
     });
 }
 
+/** Only aliases of customer keys: `alias/aws/*` belong to AWS services and Pulumi cannot manage them. */
+export function mapAlias(a: AliasListEntry, region: string, accountId?: string): DiscoveredResource | undefined {
+    const name = a.AliasName ?? '';
+    if (name.startsWith('alias/aws/') || !a.TargetKeyId) return undefined;
+    return regionalResource(DATA_TYPES.kmsAlias, name, region, { name, arn: a.AliasArn, targetKeyId: a.TargetKeyId, targetKeyArn: `arn:aws:kms:${region}:${accountId ?? ''}:key/${a.TargetKeyId}` });
+}
+
 export function mapTrail(t: Trail, isLogging: boolean | undefined, region: string): DiscoveredResource {
     const name = t.Name ?? '';
-    return regional(DATA_TYPES.trail, name, region, {
+    return regionalResource(DATA_TYPES.trail, name, region, {
         name,
         arn: t.TrailARN,
         homeRegion: t.HomeRegion ?? region,
@@ -139,7 +148,7 @@ export function mapTable(t: TableDescription, region: string): DiscoveredResourc
     const name = t.TableName ?? '';
     const key = (type: string) => t.KeySchema?.find((k) => k.KeyType === type)?.AttributeName;
     const sse = t.SSEDescription;
-    return regional(DATA_TYPES.table, name, region, {
+    return regionalResource(DATA_TYPES.table, name, region, {
         name,
         arn: t.TableArn,
         hashKey: key('HASH'),
@@ -164,7 +173,7 @@ export function mapTable(t: TableDescription, region: string): DiscoveredResourc
 export function mapQueue(url: string, attributes: Record<string, string>, region: string): DiscoveredResource {
     const name = url.slice(url.lastIndexOf('/') + 1);
     const a = attributes;
-    return regional(
+    return regionalResource(
         DATA_TYPES.queue,
         name,
         region,
@@ -190,10 +199,24 @@ export function mapQueue(url: string, attributes: Record<string, string>, region
     );
 }
 
+/** The queue's access policy, as its own resource (what `aws.sqs.QueuePolicy` manages); undefined when it has none. */
+export function mapQueuePolicy(url: string, attributes: Record<string, string>, region: string): DiscoveredResource | undefined {
+    if (!attributes.Policy) return undefined;
+    const name = url.slice(url.lastIndexOf('/') + 1);
+    return regionalResource(DATA_TYPES.queuePolicy, name, region, { queueUrl: url, policy: attributes.Policy }, name, url);
+}
+
+/** The topic's access policy (every topic has one; AWS writes a default) as `aws.sns.TopicPolicy`. */
+export function mapTopicPolicy(arn: string, attributes: Record<string, string>, region: string): DiscoveredResource | undefined {
+    if (!attributes.Policy) return undefined;
+    const name = arn.slice(arn.lastIndexOf(':') + 1);
+    return regionalResource(DATA_TYPES.topicPolicy, name, region, { arn, policy: attributes.Policy, owner: attributes.Owner }, name, arn);
+}
+
 export function mapTopic(arn: string, attributes: Record<string, string>, region: string): DiscoveredResource {
     const name = arn.slice(arn.lastIndexOf(':') + 1);
     const a = attributes;
-    return regional(
+    return regionalResource(
         DATA_TYPES.topic,
         name,
         region,
@@ -217,7 +240,7 @@ export function mapTopic(arn: string, attributes: Record<string, string>, region
 
 export function mapLogGroup(g: LogGroup, region: string): DiscoveredResource {
     const name = g.logGroupName ?? '';
-    return regional(DATA_TYPES.logGroup, name, region, {
+    return regionalResource(DATA_TYPES.logGroup, name, region, {
         name,
         // the API's arn ends in ":*"; @pulumi/aws's does not
         arn: g.arn?.replace(/:\*$/, ''),
@@ -229,36 +252,33 @@ export function mapLogGroup(g: LogGroup, region: string): DiscoveredResource {
     });
 }
 
-async function all<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
-    const out: T[] = [];
-    for await (const page of pages) out.push(...(items(page) ?? []));
-    return out;
-}
 
-function regionalDiscoverer(service: ServiceDiscoverer['service'], type: string, discover: (ctx: DiscoveryContext) => Promise<DiscoveredResource[]>): ServiceDiscoverer {
-    return { service, scope: 'regional', types: [type], discover };
-}
+const present = (r: DiscoveredResource | undefined): r is DiscoveredResource => r !== undefined;
 
 export const dataServiceDiscoverers: ServiceDiscoverer[] = [
-    regionalDiscoverer('rds', DATA_TYPES.rdsInstance, async (ctx) => {
+    regionalDiscoverer('rds', [DATA_TYPES.rdsInstance], async (ctx) => {
         const client = ctx.clients.get('rds', ctx.region);
-        const dbs = await all(paginateDescribeDBInstances({ client, pageSize: pageLimit(ctx, 20, 100) }, {}), (p) => p.DBInstances);
+        const dbs = await allItems(paginateDescribeDBInstances({ client, pageSize: pageLimit(ctx, 20, 100) }, {}), (p) => p.DBInstances);
         return dbs.map((d) => mapDbInstance(d, ctx.region));
     }),
-    regionalDiscoverer('lambda', DATA_TYPES.lambdaFunction, async (ctx) => {
+    regionalDiscoverer('lambda', [DATA_TYPES.lambdaFunction], async (ctx) => {
         const client = ctx.clients.get('lambda', ctx.region);
-        const fns = await all(paginateListFunctions({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.Functions);
+        const fns = await allItems(paginateListFunctions({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.Functions);
         return fns.map((f) => mapFunction(f, ctx.region));
     }),
-    regionalDiscoverer('kms', DATA_TYPES.kmsKey, async (ctx) => {
+    regionalDiscoverer('kms', [DATA_TYPES.kmsKey, DATA_TYPES.kmsAlias], async (ctx) => {
         const client = ctx.clients.get('kms', ctx.region);
-        const keys = await all(paginateListKeys({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.Keys);
-        return mapAll(keys, async (k) => {
+        const [keys, aliases] = await Promise.all([
+            allItems(paginateListKeys({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.Keys),
+            allItems(paginateListAliases({ client, pageSize: pageLimit(ctx, 1, 100) }, {}), (p) => p.Aliases),
+        ]);
+        const mapped = await mapAll(keys, async (k) => {
             const [described, rotation] = await Promise.all([client.send(new DescribeKeyCommand({ KeyId: k.KeyId })), client.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))]);
             return mapKey(described.KeyMetadata ?? { KeyId: k.KeyId }, rotation.KeyRotationEnabled, ctx.region);
         });
+        return [...mapped, ...aliases.map((a) => mapAlias(a, ctx.region, ctx.accountId)).filter(present)];
     }),
-    regionalDiscoverer('cloudtrail', DATA_TYPES.trail, async (ctx) => {
+    regionalDiscoverer('cloudtrail', [DATA_TYPES.trail], async (ctx) => {
         const client = ctx.clients.get('cloudtrail', ctx.region);
         // shadow trails (multi-region trails seen from another region) belong to their home region
         const { trailList = [] } = await client.send(new DescribeTrailsCommand({ includeShadowTrails: false }));
@@ -268,24 +288,32 @@ export const dataServiceDiscoverers: ServiceDiscoverer[] = [
             return mapTrail(t, status.IsLogging, ctx.region);
         });
     }),
-    regionalDiscoverer('dynamodb', DATA_TYPES.table, async (ctx) => {
+    regionalDiscoverer('dynamodb', [DATA_TYPES.table], async (ctx) => {
         const client = ctx.clients.get('dynamodb', ctx.region);
-        const names = await all(paginateListTables({ client, pageSize: pageLimit(ctx, 1, 100) }, {}), (p) => p.TableNames);
+        const names = await allItems(paginateListTables({ client, pageSize: pageLimit(ctx, 1, 100) }, {}), (p) => p.TableNames);
         return mapAll(names, async (TableName) => mapTable((await client.send(new DescribeTableCommand({ TableName }))).Table ?? { TableName }, ctx.region));
     }),
-    regionalDiscoverer('sqs', DATA_TYPES.queue, async (ctx) => {
+    regionalDiscoverer('sqs', [DATA_TYPES.queue, DATA_TYPES.queuePolicy], async (ctx) => {
         const client = ctx.clients.get('sqs', ctx.region);
-        const urls = await all(paginateListQueues({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.QueueUrls);
-        return mapAll(urls, async (QueueUrl) => mapQueue(QueueUrl, (await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {}, ctx.region));
+        const urls = await allItems(paginateListQueues({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.QueueUrls);
+        const perQueue = await mapAll(urls, async (QueueUrl) => {
+            const attributes = (await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
+            return [mapQueue(QueueUrl, attributes, ctx.region), mapQueuePolicy(QueueUrl, attributes, ctx.region)].filter(present);
+        });
+        return perQueue.flat();
     }),
-    regionalDiscoverer('sns', DATA_TYPES.topic, async (ctx) => {
+    regionalDiscoverer('sns', [DATA_TYPES.topic, DATA_TYPES.topicPolicy], async (ctx) => {
         const client = ctx.clients.get('sns', ctx.region);
-        const topics = await all(paginateListTopics({ client }, {}), (p) => p.Topics);
-        return mapAll(topics, async (t) => mapTopic(t.TopicArn ?? '', (await client.send(new GetTopicAttributesCommand({ TopicArn: t.TopicArn }))).Attributes ?? {}, ctx.region));
+        const topics = await allItems(paginateListTopics({ client }, {}), (p) => p.Topics);
+        const perTopic = await mapAll(topics, async (t) => {
+            const attributes = (await client.send(new GetTopicAttributesCommand({ TopicArn: t.TopicArn }))).Attributes ?? {};
+            return [mapTopic(t.TopicArn ?? '', attributes, ctx.region), mapTopicPolicy(t.TopicArn ?? '', attributes, ctx.region)].filter(present);
+        });
+        return perTopic.flat();
     }),
-    regionalDiscoverer('logs', DATA_TYPES.logGroup, async (ctx) => {
+    regionalDiscoverer('logs', [DATA_TYPES.logGroup], async (ctx) => {
         const client = ctx.clients.get('logs', ctx.region);
-        const groups = await all(paginateDescribeLogGroups({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.logGroups);
+        const groups = await allItems(paginateDescribeLogGroups({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.logGroups);
         return groups.map((g) => mapLogGroup(g, ctx.region));
     }),
 ];

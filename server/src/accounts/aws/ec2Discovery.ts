@@ -1,4 +1,4 @@
-/** EC2: instances, security groups, EBS volumes, VPCs and subnets of one region. */
+/** EC2: instances, security groups, EBS volumes, VPCs and subnets of one region (the rest of EC2: ec2NetworkDiscovery.ts). */
 import {
     paginateDescribeInstances,
     paginateDescribeSecurityGroups,
@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { compact, isoDate, nameTag, tagMap } from './mappingHelpers';
 import { pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
+import { discoverEc2Network, EC2_NETWORK_TYPES } from './ec2NetworkDiscovery';
 
 export const EC2_TYPES = {
     instance: 'aws:ec2/instance:Instance',
@@ -168,7 +169,7 @@ export function mapSubnet(s: Subnet, where: Ec2Where): DiscoveredResource {
 export const ec2Discoverer: ServiceDiscoverer = {
     service: 'ec2',
     scope: 'regional',
-    types: Object.values(EC2_TYPES),
+    types: [...Object.values(EC2_TYPES), ...Object.values(EC2_NETWORK_TYPES)],
     async discover(ctx) {
         const client = ctx.clients.get('ec2', ctx.region);
         const config = { client, pageSize: pageLimit(ctx, 5, 1000) };
@@ -184,6 +185,7 @@ export const ec2Discoverer: ServiceDiscoverer = {
             collect(paginateDescribeVolumes(config, {}), (p) => p.Volumes, mapVolume),
             collect(paginateDescribeVpcs(config, {}), (p) => p.Vpcs, mapVpc),
             collect(paginateDescribeSubnets(config, {}), (p) => p.Subnets, mapSubnet),
+            discoverEc2Network(ctx),
         ]);
         return parts.flat();
     },

@@ -1,6 +1,15 @@
-/** IAM (global): users, their access keys and attached policies, roles, customer managed policies. */
+/**
+ * IAM (global): users with their access keys, console login profiles and attached
+ * policies; groups; roles and their attached policies; instance profiles; customer
+ * managed policies; the account password policy.
+ */
 import {
+    GetAccountPasswordPolicyCommand,
+    GetLoginProfileCommand,
     GetPolicyVersionCommand,
+    paginateListAttachedRolePolicies,
+    paginateListGroups,
+    paginateListInstanceProfiles,
     paginateListAccessKeys,
     paginateListAttachedUserPolicies,
     paginateListPolicies,
@@ -8,12 +17,17 @@ import {
     paginateListUsers,
     type AccessKeyMetadata,
     type AttachedPolicy,
+    type Group,
+    type InstanceProfile,
+    type LoginProfile,
+    type PasswordPolicy,
     type Policy,
     type Role,
     type User,
 } from '@aws-sdk/client-iam';
-import { compact, decodePolicyDocument, isoDate, tagMap } from './mappingHelpers';
+import { compact, decodePolicyDocument, errorCode, isoDate, tagMap } from './mappingHelpers';
 import { mapAll, pageLimit, type DiscoveredResource, type DiscoveryContext, type ServiceDiscoverer } from './discoveryTypes';
+import { allItems } from './regionalDiscovery';
 
 export const IAM_TYPES = {
     user: 'aws:iam/user:User',
@@ -21,6 +35,11 @@ export const IAM_TYPES = {
     userPolicyAttachment: 'aws:iam/userPolicyAttachment:UserPolicyAttachment',
     role: 'aws:iam/role:Role',
     policy: 'aws:iam/policy:Policy',
+    userLoginProfile: 'aws:iam/userLoginProfile:UserLoginProfile',
+    group: 'aws:iam/group:Group',
+    rolePolicyAttachment: 'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
+    instanceProfile: 'aws:iam/instanceProfile:InstanceProfile',
+    accountPasswordPolicy: 'aws:iam/accountPasswordPolicy:AccountPasswordPolicy',
 } as const;
 
 function global(type: string, key: string, name: string, id: string, properties: Record<string, unknown>): DiscoveredResource {
@@ -83,11 +102,54 @@ export function mapPolicy(p: Policy, document: string | undefined): DiscoveredRe
     });
 }
 
-async function all<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
-    const out: T[] = [];
-    for await (const page of pages) out.push(...(items(page) ?? []));
-    return out;
+/** The user's console password exists; the password itself is never returned by AWS nor stored. */
+export function mapLoginProfile(p: LoginProfile): DiscoveredResource {
+    const user = p.UserName ?? '';
+    return global(IAM_TYPES.userLoginProfile, user, user, user, { user, passwordResetRequired: p.PasswordResetRequired ?? false, createDate: isoDate(p.CreateDate) });
 }
+
+export function mapGroup(g: Group): DiscoveredResource {
+    const name = g.GroupName ?? '';
+    return global(IAM_TYPES.group, name, name, name, { name, path: g.Path, arn: g.Arn, uniqueId: g.GroupId, createDate: isoDate(g.CreateDate) });
+}
+
+export function mapRolePolicyAttachment(role: string, p: AttachedPolicy): DiscoveredResource {
+    const key = `${role}/${p.PolicyArn}`;
+    return global(IAM_TYPES.rolePolicyAttachment, key, `${role}/${p.PolicyName}`, key, { role, policyArn: p.PolicyArn });
+}
+
+export function mapInstanceProfile(p: InstanceProfile): DiscoveredResource {
+    const name = p.InstanceProfileName ?? '';
+    return global(IAM_TYPES.instanceProfile, name, name, name, { name, path: p.Path, arn: p.Arn, uniqueId: p.InstanceProfileId, role: p.Roles?.[0]?.RoleName, createDate: isoDate(p.CreateDate), tags: tagMap(p.Tags) });
+}
+
+/** One per account; @pulumi/aws's id for it is the fixed `iam-account-password-policy`. */
+export function mapPasswordPolicy(p: PasswordPolicy): DiscoveredResource {
+    const id = 'iam-account-password-policy';
+    return global(IAM_TYPES.accountPasswordPolicy, id, id, id, {
+        minimumPasswordLength: p.MinimumPasswordLength,
+        requireSymbols: p.RequireSymbols,
+        requireNumbers: p.RequireNumbers,
+        requireUppercaseCharacters: p.RequireUppercaseCharacters,
+        requireLowercaseCharacters: p.RequireLowercaseCharacters,
+        allowUsersToChangePassword: p.AllowUsersToChangePassword,
+        expirePasswords: p.ExpirePasswords,
+        maxPasswordAge: p.MaxPasswordAge,
+        passwordReusePrevention: p.PasswordReusePrevention,
+        hardExpiry: p.HardExpiry,
+    });
+}
+
+/** IAM answers NoSuchEntity for a user without a console password and an account without a password policy: absent, not failed. */
+async function unlessNoSuchEntity<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+        return await read();
+    } catch (error) {
+        if (errorCode(error) === 'NoSuchEntity' || errorCode(error) === 'NoSuchEntityException') return undefined;
+        throw error;
+    }
+}
+
 
 export const iamDiscoverer: ServiceDiscoverer = {
     service: 'iam',
@@ -96,25 +158,43 @@ export const iamDiscoverer: ServiceDiscoverer = {
     async discover(ctx: DiscoveryContext) {
         const client = ctx.clients.get('iam', ctx.region);
         const config = { client, pageSize: pageLimit(ctx, 1, 1000) };
-        const [users, roles, policies] = await Promise.all([
-            all(paginateListUsers(config, {}), (p) => p.Users),
-            all(paginateListRoles(config, {}), (p) => p.Roles),
-            all(paginateListPolicies(config, { Scope: 'Local' }), (p) => p.Policies),
+        const [users, roles, policies, groups, instanceProfiles, passwordPolicy] = await Promise.all([
+            allItems(paginateListUsers(config, {}), (p) => p.Users),
+            allItems(paginateListRoles(config, {}), (p) => p.Roles),
+            allItems(paginateListPolicies(config, { Scope: 'Local' }), (p) => p.Policies),
+            allItems(paginateListGroups(config, {}), (p) => p.Groups),
+            allItems(paginateListInstanceProfiles(config, {}), (p) => p.InstanceProfiles),
+            unlessNoSuchEntity(() => client.send(new GetAccountPasswordPolicyCommand({}))),
         ]);
-        const [perUser, policyResources] = await Promise.all([
+        const [perUser, perRole, policyResources] = await Promise.all([
             mapAll(users, async (u) => {
                 const UserName = u.UserName ?? '';
-                const [keys, attached] = await Promise.all([
-                    all(paginateListAccessKeys(config, { UserName }), (p) => p.AccessKeyMetadata),
-                    all(paginateListAttachedUserPolicies(config, { UserName }), (p) => p.AttachedPolicies),
+                const [keys, attached, loginProfile] = await Promise.all([
+                    allItems(paginateListAccessKeys(config, { UserName }), (p) => p.AccessKeyMetadata),
+                    allItems(paginateListAttachedUserPolicies(config, { UserName }), (p) => p.AttachedPolicies),
+                    unlessNoSuchEntity(() => client.send(new GetLoginProfileCommand({ UserName }))),
                 ]);
-                return [mapUser(u), ...keys.map(mapAccessKey), ...attached.map((a) => mapUserPolicyAttachment(UserName, a))];
+                const profile = loginProfile?.LoginProfile ? [mapLoginProfile(loginProfile.LoginProfile)] : [];
+                return [mapUser(u), ...keys.map(mapAccessKey), ...attached.map((a) => mapUserPolicyAttachment(UserName, a)), ...profile];
+            }),
+            mapAll(roles, async (r) => {
+                const RoleName = r.RoleName ?? '';
+                const attached = await allItems(paginateListAttachedRolePolicies(config, { RoleName }), (p) => p.AttachedPolicies);
+                return attached.map((a) => mapRolePolicyAttachment(RoleName, a));
             }),
             mapAll(policies, async (p) => {
                 const version = p.Arn && p.DefaultVersionId ? await client.send(new GetPolicyVersionCommand({ PolicyArn: p.Arn, VersionId: p.DefaultVersionId })) : undefined;
                 return mapPolicy(p, version?.PolicyVersion?.Document);
             }),
         ]);
-        return [...perUser.flat(), ...roles.map(mapRole), ...policyResources];
+        return [
+            ...perUser.flat(),
+            ...roles.map(mapRole),
+            ...perRole.flat(),
+            ...policyResources,
+            ...groups.map(mapGroup),
+            ...instanceProfiles.map(mapInstanceProfile),
+            ...(passwordPolicy?.PasswordPolicy ? [mapPasswordPolicy(passwordPolicy.PasswordPolicy)] : []),
+        ];
     },
 };

@@ -1,20 +1,31 @@
 /**
  * S3: buckets with their ACL, policy, public access block, encryption, versioning,
- * logging and tags. ListBuckets is global; each bucket's sub-resources are read in the
+ * logging, tags, ownership controls, lifecycle, CORS, website and notification
+ * configuration (provider v6+ models each as its own resource). ListBuckets is global; each bucket's sub-resources are read in the
  * bucket's own region, and the bucket belongs to that region's child account.
  */
 import {
     GetBucketAclCommand,
+    GetBucketCorsCommand,
     GetBucketEncryptionCommand,
+    GetBucketLifecycleConfigurationCommand,
     GetBucketLocationCommand,
     GetBucketLoggingCommand,
+    GetBucketNotificationConfigurationCommand,
+    GetBucketOwnershipControlsCommand,
     GetBucketPolicyCommand,
     GetBucketTaggingCommand,
     GetBucketVersioningCommand,
+    GetBucketWebsiteCommand,
     GetPublicAccessBlockCommand,
     paginateListBuckets,
+    type CORSRule,
     type GetBucketAclCommandOutput,
+    type GetBucketLifecycleConfigurationCommandOutput,
+    type GetBucketNotificationConfigurationCommandOutput,
     type GetBucketVersioningCommandOutput,
+    type GetBucketWebsiteCommandOutput,
+    type OwnershipControls,
     type Grant,
     type LoggingEnabled,
     type PublicAccessBlockConfiguration,
@@ -31,6 +42,12 @@ export const S3_TYPES = {
     versioning: 'aws:s3/bucketVersioning:BucketVersioning',
     encryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
     logging: 'aws:s3/bucketLogging:BucketLogging',
+    acl: 'aws:s3/bucketAcl:BucketAcl',
+    ownershipControls: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
+    lifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+    cors: 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration',
+    website: 'aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration',
+    notification: 'aws:s3/bucketNotification:BucketNotification',
 } as const;
 
 /** What the scanner read about one bucket; absent parts were not configured. */
@@ -45,6 +62,11 @@ export interface BucketReadout {
     versioning?: Pick<GetBucketVersioningCommandOutput, 'Status' | 'MFADelete'>;
     logging?: LoggingEnabled;
     tags?: Tag[];
+    ownershipControls?: OwnershipControls;
+    lifecycle?: Pick<GetBucketLifecycleConfigurationCommandOutput, 'Rules' | 'TransitionDefaultMinimumObjectSize'>;
+    cors?: CORSRule[];
+    website?: Pick<GetBucketWebsiteCommandOutput, 'IndexDocument' | 'ErrorDocument' | 'RedirectAllRequestsTo'>;
+    notification?: Omit<GetBucketNotificationConfigurationCommandOutput, '$metadata'>;
 }
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
@@ -144,11 +166,77 @@ export function mapBucket(b: BucketReadout): DiscoveredResource[] {
     if (b.versioning?.Status) out.push(part(S3_TYPES.versioning, { versioningConfiguration: compact({ status: b.versioning.Status, mfaDelete: b.versioning.MFADelete }) }));
     if (rules) out.push(part(S3_TYPES.encryption, { rules }));
     if (b.logging) out.push(part(S3_TYPES.logging, { targetBucket: b.logging.TargetBucket, targetPrefix: b.logging.TargetPrefix }));
+    // every bucket has an ACL; the official aws-typescript template checks BucketAcl's `acl`
+    out.push(
+        part(S3_TYPES.acl, {
+            acl: cannedAclOf(b.acl.Grants),
+            accessControlPolicy: {
+                grants: (b.acl.Grants ?? []).map((g) => compact({ grantee: compact({ type: g.Grantee?.Type, id: g.Grantee?.ID, uri: g.Grantee?.URI, emailAddress: g.Grantee?.EmailAddress, displayName: g.Grantee?.DisplayName }), permission: g.Permission })),
+                owner: compact({ id: b.acl.Owner?.ID, displayName: b.acl.Owner?.DisplayName }),
+            },
+        }),
+    );
+    const ownership = b.ownershipControls?.Rules?.[0]?.ObjectOwnership;
+    if (ownership) out.push(part(S3_TYPES.ownershipControls, { rule: { objectOwnership: ownership } }));
+    if (b.lifecycle?.Rules?.length) out.push(part(S3_TYPES.lifecycle, { rules: b.lifecycle.Rules.map(lifecycleRule), transitionDefaultMinimumObjectSize: b.lifecycle.TransitionDefaultMinimumObjectSize }));
+    if (b.cors?.length) {
+        out.push(
+            part(S3_TYPES.cors, {
+                corsRules: b.cors.map((r) => compact({ id: r.ID, allowedHeaders: r.AllowedHeaders, allowedMethods: r.AllowedMethods, allowedOrigins: r.AllowedOrigins, exposeHeaders: r.ExposeHeaders, maxAgeSeconds: r.MaxAgeSeconds })),
+            }),
+        );
+    }
+    if (b.website) {
+        const w = b.website;
+        out.push(
+            part(S3_TYPES.website, {
+                indexDocument: w.IndexDocument?.Suffix ? { suffix: w.IndexDocument.Suffix } : undefined,
+                errorDocument: w.ErrorDocument?.Key ? { key: w.ErrorDocument.Key } : undefined,
+                redirectAllRequestsTo: w.RedirectAllRequestsTo ? compact({ hostName: w.RedirectAllRequestsTo.HostName, protocol: w.RedirectAllRequestsTo.Protocol }) : undefined,
+                websiteEndpoint: `${b.name}.s3-website-${b.region}.amazonaws.com`,
+                websiteDomain: `s3-website-${b.region}.amazonaws.com`,
+            }),
+        );
+    }
+    const n = b.notification;
+    if (n && (n.TopicConfigurations?.length || n.QueueConfigurations?.length || n.LambdaFunctionConfigurations?.length || n.EventBridgeConfiguration)) {
+        out.push(
+            part(S3_TYPES.notification, {
+                topics: n.TopicConfigurations?.map((t) => compact({ id: t.Id, topicArn: t.TopicArn, events: t.Events })),
+                queues: n.QueueConfigurations?.map((q) => compact({ id: q.Id, queueArn: q.QueueArn, events: q.Events })),
+                lambdaFunctions: n.LambdaFunctionConfigurations?.map((l) => compact({ id: l.Id, lambdaFunctionArn: l.LambdaFunctionArn, events: l.Events })),
+                eventbridge: n.EventBridgeConfiguration ? true : undefined,
+            }),
+        );
+    }
     return out;
 }
 
+type LifecycleRule = NonNullable<NonNullable<BucketReadout['lifecycle']>['Rules']>[number];
+
+function lifecycleRule(r: LifecycleRule): Record<string, unknown> {
+    return compact({
+        id: r.ID,
+        status: r.Status,
+        filter: r.Filter ? compact({ prefix: r.Filter.Prefix ?? r.Filter.And?.Prefix, objectSizeGreaterThan: r.Filter.ObjectSizeGreaterThan, objectSizeLessThan: r.Filter.ObjectSizeLessThan }) : undefined,
+        expiration: r.Expiration ? compact({ days: r.Expiration.Days, date: isoDate(r.Expiration.Date), expiredObjectDeleteMarker: r.Expiration.ExpiredObjectDeleteMarker }) : undefined,
+        transitions: r.Transitions?.map((t) => compact({ days: t.Days, date: isoDate(t.Date), storageClass: t.StorageClass })),
+        noncurrentVersionExpiration: r.NoncurrentVersionExpiration ? compact({ noncurrentDays: r.NoncurrentVersionExpiration.NoncurrentDays, newerNoncurrentVersions: r.NoncurrentVersionExpiration.NewerNoncurrentVersions }) : undefined,
+        abortIncompleteMultipartUpload: r.AbortIncompleteMultipartUpload ? { daysAfterInitiation: r.AbortIncompleteMultipartUpload.DaysAfterInitiation } : undefined,
+    });
+}
+
 /** These answer "not configured", not a failure. */
-const NOT_CONFIGURED = new Set(['NoSuchBucketPolicy', 'NoSuchPublicAccessBlockConfiguration', 'ServerSideEncryptionConfigurationNotFoundError', 'NoSuchTagSet']);
+const NOT_CONFIGURED = new Set([
+    'NoSuchBucketPolicy',
+    'NoSuchPublicAccessBlockConfiguration',
+    'ServerSideEncryptionConfigurationNotFoundError',
+    'NoSuchTagSet',
+    'OwnershipControlsNotFoundError',
+    'NoSuchLifecycleConfiguration',
+    'NoSuchCORSConfiguration',
+    'NoSuchWebsiteConfiguration',
+]);
 
 async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -180,7 +268,7 @@ export const s3Discoverer: ServiceDiscoverer = {
         const readouts = await mapAll(inScope, async (b): Promise<BucketReadout> => {
             const client = ctx.clients.get('s3', b.region);
             const Bucket = b.name;
-            const [acl, policy, publicAccessBlock, encryption, versioning, logging, tags] = await Promise.all([
+            const [acl, policy, publicAccessBlock, encryption, versioning, logging, tags, ownershipControls, lifecycle, cors, website, notification] = await Promise.all([
                 client.send(new GetBucketAclCommand({ Bucket })),
                 optional(() => client.send(new GetBucketPolicyCommand({ Bucket }))),
                 optional(() => client.send(new GetPublicAccessBlockCommand({ Bucket }))),
@@ -188,6 +276,11 @@ export const s3Discoverer: ServiceDiscoverer = {
                 client.send(new GetBucketVersioningCommand({ Bucket })),
                 client.send(new GetBucketLoggingCommand({ Bucket })),
                 optional(() => client.send(new GetBucketTaggingCommand({ Bucket }))),
+                optional(() => client.send(new GetBucketOwnershipControlsCommand({ Bucket }))),
+                optional(() => client.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))),
+                optional(() => client.send(new GetBucketCorsCommand({ Bucket }))),
+                optional(() => client.send(new GetBucketWebsiteCommand({ Bucket }))),
+                client.send(new GetBucketNotificationConfigurationCommand({ Bucket })),
             ]);
             return {
                 name: b.name,
@@ -200,6 +293,11 @@ export const s3Discoverer: ServiceDiscoverer = {
                 versioning: versioning.Status ? versioning : undefined,
                 logging: logging.LoggingEnabled,
                 tags: tags?.TagSet,
+                ownershipControls: ownershipControls?.OwnershipControls,
+                lifecycle,
+                cors: cors?.CORSRules,
+                website,
+                notification,
             };
         });
         return readouts.flatMap(mapBucket);
