@@ -64,8 +64,15 @@ describe('bad input is refused with what is wrong, exit 2', () => {
     it('policy publish /nonexistent', () => refused(/\/nonexistent is not a policy pack: it has no PulumiPolicy\.yaml/, 'policy', 'publish', '/nonexistent'));
 
     it('duplicate URNs in an export', () => {
-        const file = writeExport('duplicate.json', (s) => s.deployment.resources.push({ ...s.deployment.resources.at(-1)! }));
+        // a copy of a live resource (the fixture's last one is pending deletion, which may repeat its URN)
+        const file = writeExport('duplicate.json', (s) => s.deployment.resources.push({ ...s.deployment.resources.find((r) => r.delete !== true)! }));
         return refused(/resources\[\d+\] repeats the URN of resources\[\d+\]/, 'account', 'add', 'dup', '--provider', 'pulumi-stack', '--state', file);
+    });
+
+    it('a copy pending deletion is no duplicate (a create-before-delete replacement keeps the URN twice)', async () => {
+        const file = writeExport('replacing.json', (s) => s.deployment.resources.push({ ...s.deployment.resources.at(-1)!, delete: true }));
+        const added = await cli('account', 'add', 'replacing', '--provider', 'pulumi-stack', '--state', file, '--home', path.join(temp, 'home-replacing'));
+        assert.equal(added.code, 0, added.err);
     });
 
     it('outputs: [1,2,3]', () => {

@@ -106,10 +106,14 @@ export function parseStateDocument(bytes: Buffer, where: string): StateDocument 
                 throw new AccountInputError(`${where}: resources[${i}].${field} is ${Array.isArray(r[field]) ? 'an array' : typeof r[field]}, not an object (${r.urn})`);
             }
         }
-        // one URN, one resource: collapsing two would silently drop one of them
-        const earlier = firstIndex.get(r.urn);
-        if (earlier !== undefined) throw new AccountInputError(`${where}: resources[${i}] repeats the URN of resources[${earlier}] (${r.urn}); a state holds each URN once`);
-        firstIndex.set(r.urn, i);
+        // One live resource per URN: collapsing two would silently drop one of them. A resource
+        // being replaced keeps its URN twice (the old copy marked `delete`, as Pulumi writes a
+        // create-before-delete replacement), and only live resources are analyzed or stored.
+        if (r.delete !== true) {
+            const earlier = firstIndex.get(r.urn);
+            if (earlier !== undefined) throw new AccountInputError(`${where}: resources[${i}] repeats the URN of resources[${earlier}] (${r.urn}); a state holds each URN once, except for copies pending deletion`);
+            firstIndex.set(r.urn, i);
+        }
         resources.push(r as unknown as StateResource);
     });
     const checkpointStack = isRecord(data.checkpoint) && typeof data.checkpoint.stack === 'string' ? data.checkpoint.stack : undefined;
