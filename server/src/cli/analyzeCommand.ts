@@ -23,6 +23,7 @@ export async function runAnalyze(ctx: CommandContext): Promise<number> {
             configFiles: ctx.values['policy-pack-config'] as string[] | undefined,
             stackConfigFile: ctx.values['config-file'] as string | undefined,
         }),
+        ctx,
     );
     if (result.empty) {
         ctx.err(`${stateFile} has no resources; nothing to analyze.`);

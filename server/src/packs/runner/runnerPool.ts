@@ -42,6 +42,12 @@ export interface RunnerPoolOptions extends CompileOptions {
     hostExecArgv?: string[];
     /** A pack that has not finished loading after this long is stopped. Default 60 s. */
     loadTimeoutMs?: number;
+    /**
+     * Names of packs (as their PolicyPack declares them) whose hosts inherit the parent's whole
+     * environment, cloud credentials included. Every other host gets a minimal one
+     * (packRuntimeEnv.ts). Default none.
+     */
+    environmentGrants?: string[];
 }
 
 interface Runner {
@@ -53,6 +59,8 @@ interface Runner {
     /** Milliseconds from spawn to the pack's metadata. */
     coldStartMs: number;
     configKey?: string;
+    /** Started with the parent's whole environment (its pack was granted it). */
+    granted: boolean;
     busy: boolean;
     lastUsed: number;
     idleTimer?: NodeJS.Timeout;
@@ -70,8 +78,14 @@ const CRASH_BUDGET = 3;
 export class RunnerPool {
     private readonly runners: Runner[] = [];
     private readonly hostScript: string;
-    private readonly options: Required<Omit<RunnerPoolOptions, 'hostScript' | 'cacheDir' | 'hostExecArgv'>> & { cacheDir?: string; hostExecArgv: string[] };
+    private readonly options: Required<Omit<RunnerPoolOptions, 'hostScript' | 'cacheDir' | 'hostExecArgv' | 'environmentGrants'>> & { cacheDir?: string; hostExecArgv: string[] };
     private readonly waiters: (() => void)[] = [];
+    private environmentGrants: Set<string>;
+    /**
+     * Pack name by pack directory, learned when a host loads it: a host's environment is chosen
+     * before its pack runs, and only the pack itself declares its name.
+     */
+    private readonly packNames = new Map<string, string>();
 
     constructor(options: RunnerPoolOptions = {}) {
         this.hostScript = options.hostScript ?? defaultHostScript();
@@ -85,6 +99,18 @@ export class RunnerPool {
             hostExecArgv: options.hostExecArgv ?? [],
             loadTimeoutMs: options.loadTimeoutMs ?? 60_000,
         };
+        this.environmentGrants = new Set(options.environmentGrants ?? []);
+    }
+
+    /** Changes which packs get the parent's environment; idle hosts started otherwise are stopped, busy ones when released. */
+    setEnvironmentGrants(names: string[]): void {
+        this.environmentGrants = new Set(names);
+        for (const runner of this.runners.filter((r) => !r.busy && r.granted !== this.isGranted(r.info.packDir))) this.remove(runner);
+    }
+
+    private isGranted(packDir: string): boolean {
+        const name = this.packNames.get(packDir);
+        return name !== undefined && this.environmentGrants.has(name);
     }
 
     /**
@@ -278,7 +304,7 @@ export class RunnerPool {
     private async acquire(compiled: CompiledPack, context: PackRuntimeContext | undefined): Promise<Runner> {
         const key = this.keyOf(compiled, context);
         // Hosts of an older build of the same pack are stale (whatever their context).
-        for (const stale of this.runners.filter((r) => r.info.packDir === compiled.packDir && r.digest !== compiled.digest && !r.busy)) this.remove(stale);
+        for (const stale of this.runners.filter((r) => r.info.packDir === compiled.packDir && (r.digest !== compiled.digest || r.granted !== this.isGranted(r.info.packDir)) && !r.busy)) this.remove(stale);
         for (;;) {
             const idle = this.runners.find((r) => r.key === key && !r.busy && r.process.alive);
             if (idle) return this.take(idle);
@@ -300,7 +326,7 @@ export class RunnerPool {
     private release(runner: Runner): void {
         runner.busy = false;
         runner.lastUsed = Date.now();
-        if (!runner.process.alive) this.remove(runner);
+        if (!runner.process.alive || runner.granted !== this.isGranted(runner.info.packDir)) this.remove(runner);
         else {
             clearTimeout(runner.idleTimer);
             runner.idleTimer = setTimeout(() => this.remove(runner), this.options.idleMs);
@@ -323,11 +349,20 @@ export class RunnerPool {
     }
 
     private async start(compiled: CompiledPack, context: PackRuntimeContext | undefined): Promise<Runner> {
+        const runner = await this.startHost(compiled, context, this.isGranted(compiled.packDir));
+        if (runner.granted || !this.environmentGrants.has(runner.info.name)) return runner;
+        // The first load of a granted pack revealed its name: its host needs the environment after all.
+        void runner.process.kill();
+        this.runners.splice(this.runners.indexOf(runner), 1);
+        return this.startHost(compiled, context, true);
+    }
+
+    private async startHost(compiled: CompiledPack, context: PackRuntimeContext | undefined, granted: boolean): Promise<Runner> {
         // Make room: stop the least recently used idle hosts beyond the limit.
         const idle = this.runners.filter((r) => !r.busy).sort((a, b) => a.lastUsed - b.lastUsed);
         while (this.runners.length >= this.options.maxRunners && idle.length) this.remove(idle.shift()!);
         const started = performance.now();
-        const process = new PackProcess(compiled.packDir, this.hostScript, this.options.hostExecArgv, packProcessEnv(context));
+        const process = new PackProcess(compiled.packDir, this.hostScript, this.options.hostExecArgv, packProcessEnv(context, globalThis.process.env, granted));
         let result;
         // Loading runs the pack's top-level code, which no policy timeout covers.
         const loadTimer = setTimeout(() => void process.kill(), this.options.loadTimeoutMs);
@@ -355,9 +390,11 @@ export class RunnerPool {
             process,
             info: { ...result.info, packDir: compiled.packDir, digest: compiled.digest },
             coldStartMs: performance.now() - started,
+            granted,
             busy: false,
             lastUsed: Date.now(),
         };
+        this.packNames.set(compiled.packDir, runner.info.name);
         this.runners.push(runner);
         return runner;
     }

@@ -1,0 +1,88 @@
+/**
+ * A pack is third-party code: its host gets a minimal environment, not the scanner's cloud
+ * credentials, unless the user grants that pack its environment (RunnerPool
+ * `environmentGrants`, the CLI's `--grant-env`).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../../server/src/cli/runCli';
+import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { bucket, hostScript, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const envReader = runnerFixture('env-reader');
+
+describe('pack host environment', () => {
+    let saved: string | undefined;
+    before(() => {
+        saved = process.env.AWS_SECRET_ACCESS_KEY;
+        process.env.AWS_SECRET_ACCESS_KEY = SECRET;
+    });
+    after(() => {
+        if (saved === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+        else process.env.AWS_SECRET_ACCESS_KEY = saved;
+    });
+
+    async function reported(pool: RunnerPool): Promise<string> {
+        const { diagnostics, errors } = await pool.analyze(envReader, [bucket('a')]);
+        assert.deepEqual(errors, []);
+        assert.equal(diagnostics.length, 1);
+        // the SDK puts the policy's description before the reported text
+        return diagnostics[0].message.split('\n').at(-1)!;
+    }
+
+    it("a pack without a grant cannot read the scanner's credentials, but has PATH", async () => {
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir() });
+        try {
+            assert.equal(await reported(pool), 'AWS_SECRET_ACCESS_KEY=absent PATH=set');
+        } finally {
+            await pool.dispose();
+        }
+    });
+
+    it('a granted pack inherits the whole environment, from its first evaluation on', async () => {
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), environmentGrants: ['runner-env-reader'] });
+        try {
+            assert.equal(await reported(pool), `AWS_SECRET_ACCESS_KEY=${SECRET} PATH=set`);
+        } finally {
+            await pool.dispose();
+        }
+    });
+
+    it('a grant given or taken back later applies to the next evaluation (warm hosts are replaced)', async () => {
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir() });
+        try {
+            assert.match(await reported(pool), /=absent /);
+            pool.setEnvironmentGrants(['runner-env-reader']);
+            assert.match(await reported(pool), new RegExp(`=${SECRET.replace(/[/]/g, '\\/')} `));
+            pool.setEnvironmentGrants(['another-pack']);
+            assert.match(await reported(pool), /=absent /);
+        } finally {
+            await pool.dispose();
+        }
+    });
+
+    it('through the CLI: `analyze` keeps the credentials from the pack unless `--grant-env` names it', async () => {
+        const home = mkdtempSync(join(tmpdir(), 'pi-grant-env-'));
+        process.env.POLICY_INSIGHTS_PACK_HOST = hostScript;
+        try {
+            const state = join(repoRoot, 'test', 'fixtures', 'stacks', 'aws-app.dev.export.json');
+            const run = async (extra: string[]) => {
+                const out: string[] = [];
+                const err: string[] = [];
+                const code = await runCli(['analyze', '--file', state, '--policy-pack', envReader, '--json', ...extra, '--home', home], { out: (l) => out.push(l), err: (l) => err.push(l), env: {} });
+                return { code, out: out.join('\n'), err: err.join('\n') };
+            };
+            const plain = await run([]);
+            assert.match(plain.out, /AWS_SECRET_ACCESS_KEY=absent/, plain.err);
+            assert.ok(!plain.out.includes(SECRET));
+            const granted = await run(['--grant-env', 'runner-env-reader']);
+            assert.ok(granted.out.includes(`AWS_SECRET_ACCESS_KEY=${SECRET}`), granted.err);
+        } finally {
+            rmSync(home, { recursive: true, force: true });
+        }
+    });
+});
