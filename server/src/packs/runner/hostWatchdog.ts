@@ -5,6 +5,10 @@
  * - a call that holds the event loop past the timeout (a synchronous loop) can only be ended
  *   by killing the process: a watchdog thread sees the same call running and no event-loop
  *   turn, writes a HangReport on fd 4 for the parent, and kills the host.
+ * The watchdog also kills the host when its parent dies (a killed CLI): 'disconnect' only fires
+ * when the event loop turns, and pack code spinning at load or in a policy would otherwise go on
+ * at 100% CPU under PID 1 forever. A dead parent shows as a changed ppid (the orphan is
+ * re-parented to init or a subreaper).
  * The main thread shares its current call with the watchdog through a SharedArrayBuffer.
  */
 import { Worker } from 'node:worker_threads';
@@ -23,6 +27,8 @@ const POLICY = 7;
 const TICK_MS = 20;
 /** How long the event loop must have been stuck, with the call past its timeout, before the watchdog kills. */
 const STUCK_GRACE_MS = 250;
+/** How often the watchdog checks that the parent is still there. */
+const PARENT_CHECK_MS = 250;
 
 /** The watchdog thread: plain JS, started from a string so it needs no file of its own. */
 const WATCHDOG_SOURCE = `
@@ -32,6 +38,9 @@ const s = new Float64Array(workerData.buffer);
 let policyNames = [];
 parentPort.on('message', (m) => { if (m && Array.isArray(m.policyNames)) policyNames = m.policyNames; });
 let lastHeartbeat = -1, lastHeartbeatChange = Date.now();
+setInterval(() => {
+    if (process.ppid !== workerData.parentPid) process.kill(process.pid, 'SIGKILL');
+}, ${PARENT_CHECK_MS});
 setInterval(() => {
     const now = Date.now();
     if (s[${HEARTBEAT}] !== lastHeartbeat) { lastHeartbeat = s[${HEARTBEAT}]; lastHeartbeatChange = now; }
@@ -59,7 +68,7 @@ export class CallGuard {
     private pending: PendingCall | undefined;
 
     constructor() {
-        this.worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { buffer: this.slots.buffer } });
+        this.worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { buffer: this.slots.buffer, parentPid: process.ppid } });
         this.worker.unref();
         // The heartbeat only advances when the event loop turns: the watchdog's proof that the
         // host is waiting, not stuck. The same tick abandons calls that waited too long.
