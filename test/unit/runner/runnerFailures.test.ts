@@ -127,6 +127,28 @@ describe('runner failures', () => {
         }
     });
 
+    it('a pack that timed out at load fails fast for the next accounts, with the same error, instead of costing the timeout again', async () => {
+        const quick = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), loadTimeoutMs: 1500 });
+        try {
+            const dir = runnerFixture('hanging-at-load');
+            const started = Date.now();
+            // four accounts evaluated in turn (no stack context), as an evaluation walks them
+            for (let account = 0; account < 4; account++) {
+                const e = await rejectsWith(quick.analyze(dir, [bucket(`account-${account}`)]), 'load-failed');
+                assert.match(e.message, /hanging-at-load\/index\.ts did not finish loading within 1500 ms/);
+                if (account > 0) assert.match(e.message, /Not started again: it timed out \d+ s ago/);
+            }
+            const elapsed = Date.now() - started;
+            assert.ok(elapsed < 1500 * 2, `4 accounts took ${elapsed} ms: the load timeout was paid more than once`);
+            // another stack context is another process the engine would start: it gets its own try
+            const stackStarted = Date.now();
+            await rejectsWith(quick.analyze(dir, [bucket('s')], { context: { project: 'shop', stack: 'prod' } }), 'load-failed');
+            assert.ok(Date.now() - stackStarted >= 1500);
+        } finally {
+            await quick.dispose();
+        }
+    });
+
     it('a pack that never creates a PolicyPack: no-policy-pack', async () => {
         const e = await rejectsWith(pool.loadPack(runnerFixture('no-pack')), 'no-policy-pack');
         assert.match(e.message, /never called `new PolicyPack/);

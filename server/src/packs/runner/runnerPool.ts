@@ -72,6 +72,14 @@ interface Chunk {
     skip: Set<string>;
 }
 
+/**
+ * How long a pack build that timed out at load fails fast in the same stack context instead of
+ * being started again: an evaluation walks accounts one after another, and each retry cost the
+ * full load timeout (a hanging pack: 60 s per account, 243 s for 4). An edited pack (another
+ * digest) or a changed grant is tried again at once.
+ */
+const LOAD_TIMEOUT_MEMORY_MS = 5 * 60_000;
+
 /** Host restarts after crashes that one evaluation tolerates before giving up on the rest. */
 const CRASH_BUDGET = 3;
 
@@ -86,6 +94,8 @@ export class RunnerPool {
      * before its pack runs, and only the pack itself declares its name.
      */
     private readonly packNames = new Map<string, string>();
+    /** Load timeouts by host key (pack build, context, grant): see LOAD_TIMEOUT_MEMORY_MS. */
+    private readonly loadTimeouts = new Map<string, { error: RunnerError; at: number }>();
 
     constructor(options: RunnerPoolOptions = {}) {
         this.hostScript = options.hostScript ?? defaultHostScript();
@@ -361,6 +371,13 @@ export class RunnerPool {
         // Make room: stop the least recently used idle hosts beyond the limit.
         const idle = this.runners.filter((r) => !r.busy).sort((a, b) => a.lastUsed - b.lastUsed);
         while (this.runners.length >= this.options.maxRunners && idle.length) this.remove(idle.shift()!);
+        const timeoutKey = `${this.keyOf(compiled, context)}\0${granted}`;
+        const timedOut = this.loadTimeouts.get(timeoutKey);
+        if (timedOut && Date.now() - timedOut.at < LOAD_TIMEOUT_MEMORY_MS) {
+            const ago = Math.round((Date.now() - timedOut.at) / 1000);
+            throw new RunnerError(timedOut.error.code, `${timedOut.error.message} (Not started again: it timed out ${ago} s ago; edit the pack to retry at once.)`, timedOut.error.details);
+        }
+        this.loadTimeouts.delete(timeoutKey);
         const started = performance.now();
         const process = new PackProcess(compiled.packDir, this.hostScript, this.options.hostExecArgv, packProcessEnv(context, globalThis.process.env, granted));
         let result;
@@ -370,7 +387,9 @@ export class RunnerPool {
             result = await process.request({ kind: 'load', codeFile: compiled.codeFile, loadAs: compiled.loadAs });
         } catch (e) {
             if (e instanceof HostExitError && performance.now() - started >= this.options.loadTimeoutMs) {
-                throw new RunnerError('load-failed', `Policy pack ${compiled.entryFile} did not finish loading within ${this.options.loadTimeoutMs} ms and was stopped; look for top-level code that never returns.`, { stderrTail: e.stderrTail });
+                const error = new RunnerError('load-failed', `Policy pack ${compiled.entryFile} did not finish loading within ${this.options.loadTimeoutMs} ms and was stopped; look for top-level code that never returns.`, { stderrTail: e.stderrTail });
+                this.loadTimeouts.set(timeoutKey, { error, at: Date.now() });
+                throw error;
             }
             void process.kill();
             if (e instanceof HostRequestError) {
