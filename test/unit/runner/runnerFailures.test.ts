@@ -86,6 +86,23 @@ describe('runner failures', () => {
         assert.match(errors[0].stderrTail ?? '', /giving up on urn:pulumi:dev::runner-tests::aws:s3\/bucket:Bucket::crash/);
     });
 
+    it('a policy that allocates without bound is stopped at the memory cap, reported by name, and the rest is evaluated', async () => {
+        const capped = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxHeapMb: 300, runnersPerPack: 1 });
+        try {
+            const hogs = ['a', 'hog', 'b'].map((n) => bucket(n));
+            const started = Date.now();
+            const { diagnostics, errors } = await capped.analyze(runnerFixture('memory-hog'), hogs);
+            assert.ok(Date.now() - started < 15_000);
+            assert.deepEqual(errors.map((e) => [e.code, e.policyName, e.urn]), [['crashed', 'hoards', hogs[1].urn]]);
+            assert.match(errors[0].message, /^Policy pack runner-memory-hog exceeded 300 MB \(\d+ MB resident\) while policy 'hoards' evaluated urn:.*::hog; its process was stopped/);
+            // the other resources were evaluated on a new host, and the other policy saw the hog too
+            assert.deepEqual(diagnostics.filter((d) => d.policyName === 'always-reports').map((d) => d.urn.split('::').pop()), ['a', 'b']);
+            assert.deepEqual(diagnostics.filter((d) => d.policyName === 'hoards').map((d) => d.urn.split('::').pop()), ['a', 'b']);
+        } finally {
+            await capped.dispose();
+        }
+    });
+
     it('a pack that prints to stdout does not disturb the run', async () => {
         const dir = runnerFixture('stdout-noise');
         const info = await pool.loadPack(dir);

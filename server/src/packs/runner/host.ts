@@ -14,6 +14,7 @@ import { attributeResourceDiagnostic, stackDiagnosticAttribution } from './diagn
 import { InProcessAnalyzeRequest, InProcessProviderResource } from './inProcessRequest';
 import { diagnosticFromProto, packInfoFromProto, remediationFromProto, type AnalyzeDiagnosticLike, type AnalyzerInfoLike, type RemediationLike } from './analyzerProto';
 import type { BatchResult, HostFailure, HostRequestEnvelope, HostResponse, HostResult } from './hostMessages';
+import { MAX_RSS_ARG } from './hostMessages';
 import { loadSdkPack, PackLoadError, type LoadedSdkPack, type SdkHandler, type SdkPolicy } from './hostSdk';
 import { CallGuard } from './hostWatchdog';
 import type { ResolvedPolicyConfig, RunnerProviderResource, RunnerResource } from './runnerTypes';
@@ -59,7 +60,7 @@ let groupedUrn: string | undefined;
  * Started before any pack code runs: besides policy timeouts, its thread ends the host when the
  * parent dies, even while top-level pack code spins (a synchronous loop never sees 'disconnect').
  */
-const guard = new CallGuard();
+const guard = new CallGuard(Number(process.argv.find((a) => a.startsWith(MAX_RSS_ARG))?.slice(MAX_RSS_ARG.length) ?? 0));
 /** The remediation currently running (remediations chain inside one SDK call). */
 let currentRemediation = -1;
 

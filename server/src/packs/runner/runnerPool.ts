@@ -9,7 +9,7 @@
  * policy and resource that caused it, and the evaluation carries on with the rest.
  */
 import { availableParallelism } from 'node:os';
-import type { BatchResult, HostRequest } from './hostMessages';
+import type { BatchResult, HangReport, HostRequest } from './hostMessages';
 import { compilePack, type CompiledPack, type CompileOptions } from './packCompiler';
 import { defaultHostScript, HostExitError, HostRequestError, PackProcess } from './packProcess';
 import { contextKey, packProcessEnv } from './packRuntimeEnv';
@@ -48,6 +48,12 @@ export interface RunnerPoolOptions extends CompileOptions {
      * (packRuntimeEnv.ts). Default none.
      */
     environmentGrants?: string[];
+    /**
+     * Memory cap of a host in MB: its V8 heap (`--max-old-space-size`) and its resident memory,
+     * which the host's watchdog checks (a pack reached 6.2 GB). Over it, the host is stopped and
+     * the policy running is reported. Default 2048.
+     */
+    maxHeapMb?: number;
 }
 
 interface Runner {
@@ -108,6 +114,7 @@ export class RunnerPool {
             cacheDir: options.cacheDir,
             hostExecArgv: options.hostExecArgv ?? [],
             loadTimeoutMs: options.loadTimeoutMs ?? 60_000,
+            maxHeapMb: options.maxHeapMb ?? 2048,
         };
         this.environmentGrants = new Set(options.environmentGrants ?? []);
     }
@@ -172,8 +179,9 @@ export class RunnerPool {
                 } catch (e) {
                     if (options.signal?.aborted) throw new RunnerError('cancelled', `Evaluation of ${packDir} was cancelled.`);
                     if (!(e instanceof HostExitError)) throw e;
-                    if (!e.hang) {
-                        errors.push({ code: 'crashed', message: e.message, stderrTail: e.stderrTail });
+                    if (!e.hang || e.hang.memory) {
+                        const message = e.hang ? memoryMessage(runner.info.name, e.hang) : e.message;
+                        errors.push({ code: 'crashed', ...(e.hang?.policyName ? { policyName: e.hang.policyName } : {}), message, stderrTail: e.stderrTail });
                         return { diagnostics: [], errors };
                     }
                     errors.push({ code: 'policy-timeout', policyName: e.hang.policyName, message: `Stack policy '${e.hang.policyName}' did not finish within ${timeoutMs} ms and was stopped.` });
@@ -247,7 +255,18 @@ export class RunnerPool {
                         if (options.signal?.aborted) return;
                         if (!(e instanceof HostExitError)) throw e;
                         const hang = e.hang;
-                        if (hang && hang.resourceIndex >= 0 && hang.resourceIndex < chunk.items.length) {
+                        const overMemory = hang?.memory && hang.resourceIndex >= 0 && hang.resourceIndex < chunk.items.length;
+                        if (overMemory) {
+                            // A crash whose cause is known: the resource is reported, the rest retried on a new host.
+                            crashes++;
+                            const k = hang.resourceIndex;
+                            errors.push({ start: chunk.start + k, error: { code: 'crashed', policyName: hang.policyName, urn: chunk.items[k].urn, message: memoryMessage(runner!.info.name, hang, chunk.items[k].urn), stderrTail: e.stderrTail } });
+                            // the host's results for the resources before k died with it
+                            const retry: Chunk[] = [];
+                            if (k > 0) retry.push({ start: chunk.start, items: chunk.items.slice(0, k), skip: chunk.skip });
+                            if (k + 1 < chunk.items.length) retry.push({ start: chunk.start + k + 1, items: chunk.items.slice(k + 1), skip: chunk.skip });
+                            queue.unshift(...retry);
+                        } else if (hang && !hang.memory && hang.resourceIndex >= 0 && hang.resourceIndex < chunk.items.length) {
                             const k = hang.resourceIndex;
                             const what = kind === 'remediate' ? 'Remediation' : 'Policy';
                             errors.push({
@@ -379,7 +398,8 @@ export class RunnerPool {
         }
         this.loadTimeouts.delete(timeoutKey);
         const started = performance.now();
-        const process = new PackProcess(compiled.packDir, this.hostScript, this.options.hostExecArgv, packProcessEnv(context, globalThis.process.env, granted));
+        const heapArgs = [`--max-old-space-size=${this.options.maxHeapMb}`];
+        const process = new PackProcess(compiled.packDir, this.hostScript, [...heapArgs, ...this.options.hostExecArgv], packProcessEnv(context, globalThis.process.env, granted), this.options.maxHeapMb);
         let result;
         // Loading runs the pack's top-level code, which no policy timeout covers.
         const loadTimer = setTimeout(() => void process.kill(), this.options.loadTimeoutMs);
@@ -417,6 +437,13 @@ export class RunnerPool {
         this.runners.push(runner);
         return runner;
     }
+}
+
+/** What a finding says when a host was stopped over its memory cap (HangReport.memory set). */
+function memoryMessage(packName: string, report: HangReport, urn?: string): string {
+    const { limitMb, rssMb } = report.memory!;
+    const where = report.policyName ? ` while policy '${report.policyName}' evaluated ${urn ?? 'the stack'}` : '';
+    return `Policy pack ${packName} exceeded ${limitMb} MB (${rssMb} MB resident)${where}; its process was stopped${urn ? ' and the other resources are evaluated on a new one' : ''}.`;
 }
 
 /** Only the fields a policy sees cross the process boundary. */
