@@ -4,11 +4,12 @@
  * `environmentGrants`, the CLI's `--grant-env`).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../server/src/cli/runCli';
+import { permissionArgs } from '../../../server/src/packs/runner/packPermissions';
 import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
 import { bucket, hostScript, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
 
@@ -83,6 +84,43 @@ describe('pack host environment', () => {
             assert.ok(granted.out.includes(`AWS_SECRET_ACCESS_KEY=${SECRET}`), granted.err);
         } finally {
             rmSync(home, { recursive: true, force: true });
+        }
+    });
+});
+
+describe('pack host file access (Node permission model)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'pi-fs-home-'));
+    const catalog = join(home, 'catalog.json');
+    writeFileSync(catalog, '{"original":true}');
+    after(() => rmSync(home, { recursive: true, force: true }));
+
+    async function probe(pool: RunnerPool, read: string, write: string): Promise<string> {
+        const { diagnostics, errors } = await pool.analyze(runnerFixture('fs-prober'), [bucket('a', { read, write })]);
+        assert.deepEqual(errors, []);
+        return diagnostics[0].message.split('\n').at(-1)!;
+    }
+
+    it('a pack reads its own folder, but neither reads nor writes the store home', async () => {
+        assert.ok(permissionArgs({ packDir: '/p', codeFile: '/c/x.js', hostScript: '/h/host.js', granted: false }).length, 'this Node has a permission model');
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir() });
+        try {
+            const own = join(runnerFixture('fs-prober'), 'package.json');
+            assert.match(await probe(pool, own, join(home, 'evaluation.json')), /^read allowed; write refused \(ERR_ACCESS_DENIED\)$/);
+            assert.equal(await probe(pool, catalog, catalog), 'read refused (ERR_ACCESS_DENIED); write refused (ERR_ACCESS_DENIED)');
+            assert.equal(readFileSync(catalog, 'utf8'), '{"original":true}');
+            assert.ok(!existsSync(join(home, 'evaluation.json')));
+        } finally {
+            await pool.dispose();
+        }
+    });
+
+    it('a pack granted the environment reads anywhere (its SDKs read ~/.aws) but still writes nowhere', async () => {
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), environmentGrants: ['runner-fs-prober'] });
+        try {
+            assert.equal(await probe(pool, catalog, catalog), 'read allowed; write refused (ERR_ACCESS_DENIED)');
+            assert.equal(readFileSync(catalog, 'utf8'), '{"original":true}');
+        } finally {
+            await pool.dispose();
         }
     });
 });

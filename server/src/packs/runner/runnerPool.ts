@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { BatchResult, HangReport, HostRequest } from './hostMessages';
 import { compilePack, type CompiledPack, type CompileOptions } from './packCompiler';
 import { defaultHostScript, HostExitError, HostRequestError, PackProcess } from './packProcess';
+import { permissionArgs } from './packPermissions';
 import { contextKey, packProcessEnv } from './packRuntimeEnv';
 import { resolvePackConfig } from './policyConfig';
 import { RunnerError, type AnalyzeResult, type PackInfo, type PackRuntimeContext, type PolicyRunError, type RemediateResult, type RunOptions, type RunnerResource } from './runnerTypes';
@@ -399,7 +400,8 @@ export class RunnerPool {
         this.loadTimeouts.delete(timeoutKey);
         const started = performance.now();
         const heapArgs = [`--max-old-space-size=${this.options.maxHeapMb}`];
-        const process = new PackProcess(compiled.packDir, this.hostScript, [...heapArgs, ...this.options.hostExecArgv], packProcessEnv(context, globalThis.process.env, granted), this.options.maxHeapMb);
+        const permissions = permissionArgs({ packDir: compiled.packDir, codeFile: compiled.codeFile, hostScript: this.hostScript, granted });
+        const process = new PackProcess(compiled.packDir, this.hostScript, [...heapArgs, ...permissions, ...this.options.hostExecArgv], packProcessEnv(context, globalThis.process.env, granted), this.options.maxHeapMb);
         let result;
         // Loading runs the pack's top-level code, which no policy timeout covers.
         const loadTimer = setTimeout(() => void process.kill(), this.options.loadTimeoutMs);
