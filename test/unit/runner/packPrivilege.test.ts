@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../server/src/cli/runCli';
-import { permissionArgs } from '../../../server/src/packs/runner/packPermissions';
+import { permissionArgs, permissionFlag } from '../../../server/src/packs/runner/packPermissions';
 import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
 import { bucket, hostScript, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
 
@@ -112,6 +112,28 @@ describe('pack host file access (Node permission model)', () => {
         } finally {
             await pool.dispose();
         }
+    });
+
+    it('a pack whose top-level code reads outside its folder fails to load, saying why', async () => {
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir() });
+        try {
+            await assert.rejects(pool.loadPack(runnerFixture('reads-at-load')), (e: Error) => {
+                assert.match(e.message, /ERR_ACCESS_DENIED|Access to this API has been restricted/);
+                assert.match(e.message, /Policy packs run with read access to their own folder and node_modules only/);
+                return true;
+            });
+        } finally {
+            await pool.dispose();
+        }
+    });
+
+    it('a folder Node 20 cannot name (a comma splits --allow-fs-read) leaves reads open, never writes', () => {
+        const args = permissionArgs({ packDir: '/packs/a,b', codeFile: '/cache/x.js', hostScript: '/out/server/packRunner.js', granted: false }, '--experimental-permission');
+        assert.ok(args.includes('--allow-fs-read=*'));
+        assert.ok(!args.some((a) => a.startsWith('--allow-fs-write') || a.startsWith('--allow-child-process')));
+        // a Node without the model runs hosts as before; a newer one names it --permission
+        assert.equal(permissionFlag(new Set()), undefined);
+        assert.equal(permissionFlag(new Set(['--permission', '--experimental-permission'])), '--permission');
     });
 
     it('a pack granted the environment reads anywhere (its SDKs read ~/.aws) but still writes nowhere', async () => {

@@ -44,6 +44,15 @@ function ancestorNodeModules(packDir: string): string[] {
     }
 }
 
+/** Said with a load error the permission model caused, so the pack's author knows why. */
+export const PERMISSION_HINT =
+    'Policy packs run with read access to their own folder and node_modules only, and write access nowhere; a pack granted your environment (policyInsights.packs.environmentGrants, --grant-env) may read other files.';
+
+/** Whether an error is the permission model refusing an access. */
+export function isPermissionDenial(text: string): boolean {
+    return /ERR_ACCESS_DENIED|Access to this API has been restricted/.test(text);
+}
+
 export interface PermissionScope {
     packDir: string;
     /** The compiled pack the host loads (in the compile cache). */
@@ -56,7 +65,9 @@ export interface PermissionScope {
 /** Node flags confining a host, or none where this Node has no permission model. */
 export function permissionArgs(scope: PermissionScope, flag = permissionFlag()): string[] {
     if (!flag) return [];
-    const readable = scope.granted ? ['*'] : withRealPaths([scope.packDir, join(scope.packDir, 'node_modules'), ...ancestorNodeModules(scope.packDir), dirname(scope.codeFile), dirname(scope.hostScript)]);
+    let readable = scope.granted ? ['*'] : withRealPaths([scope.packDir, join(scope.packDir, 'node_modules'), ...ancestorNodeModules(scope.packDir), dirname(scope.codeFile), dirname(scope.hostScript)]);
+    // Node 20 splits --allow-fs-read at commas: such a folder cannot be named, so reads stay open there (writes do not).
+    if (readable.some((dir) => dir.includes(','))) readable = ['*'];
     // The model is experimental on Node 20: its start-up warning would land in every stderr tail a crash report shows.
     return [flag, ...readable.map((dir) => `--allow-fs-read=${dir}`), '--allow-worker', '--disable-warning=ExperimentalWarning'];
 }

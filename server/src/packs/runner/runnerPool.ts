@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { BatchResult, HangReport, HostRequest } from './hostMessages';
 import { compilePack, type CompiledPack, type CompileOptions } from './packCompiler';
 import { defaultHostScript, HostExitError, HostRequestError, PackProcess } from './packProcess';
-import { permissionArgs } from './packPermissions';
+import { isPermissionDenial, PERMISSION_HINT, permissionArgs } from './packPermissions';
 import { contextKey, packProcessEnv } from './packRuntimeEnv';
 import { resolvePackConfig } from './policyConfig';
 import { RunnerError, type AnalyzeResult, type PackInfo, type PackRuntimeContext, type PolicyRunError, type RemediateResult, type RunOptions, type RunnerResource } from './runnerTypes';
@@ -415,10 +415,12 @@ export class RunnerPool {
             }
             void process.kill();
             if (e instanceof HostRequestError) {
-                throw new RunnerError(e.code, e.message, { location: e.location, stderrTail: process.stderr });
+                const hint = isPermissionDenial(e.message) ? `\n${PERMISSION_HINT}` : '';
+                throw new RunnerError(e.code, `${e.message}${hint}`, { location: e.location, stderrTail: process.stderr });
             }
             if (e instanceof HostExitError) {
-                throw new RunnerError('load-failed', `Policy pack ${compiled.entryFile} failed to load: ${e.message}`, { stderrTail: e.stderrTail, exitCode: e.exitCode, signal: e.signal });
+                const hint = isPermissionDenial(e.stderrTail) ? `\n${PERMISSION_HINT}` : '';
+                throw new RunnerError('load-failed', `Policy pack ${compiled.entryFile} failed to load: ${e.message}${hint}`, { stderrTail: e.stderrTail, exitCode: e.exitCode, signal: e.signal });
             }
             throw e;
         } finally {
