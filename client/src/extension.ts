@@ -28,7 +28,7 @@ import { ServerApi } from './serverApi';
 import { notificationText } from './untrustedText';
 import { AccountsTreeProvider } from './views/accountsTreeProvider';
 import { GroupsTreeProvider } from './views/groupsTreeProvider';
-import { PacksTreeProvider } from './views/packsTreeProvider';
+import { environmentGrants, PacksTreeProvider } from './views/packsTreeProvider';
 import { ServerStatusBar } from './views/serverStatusBar';
 import type { ServerTreeProvider } from './views/treeNode';
 import { ViolationsTreeProvider } from './views/violationsTreeProvider';
@@ -55,6 +55,7 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
     const initializationOptions = (): InitializationOptions => ({
         home: vscode.workspace.getConfiguration('policyInsights').get<string>('home') || undefined,
         trusted: vscode.workspace.isTrusted,
+        environmentGrants: environmentGrants(),
     });
     const clientOptions: LanguageClientOptions = {
         // Policy pack sources and manifests; the server decides which files are packs.
@@ -149,7 +150,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         }),
         vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type)),
         vscode.workspace.onDidChangeConfiguration(async (e) => {
-            if (e.affectsConfiguration('policyInsights.home')) {
+            // Which packs get the environment is fixed when their hosts start: a restarted server starts them anew.
+            if (e.affectsConfiguration('policyInsights.home') || e.affectsConfiguration('policyInsights.packs.environmentGrants')) {
                 // The store moved: the restarted server opens the new home and the trees reload.
                 statusBar.showStarting();
                 await client?.restart();

@@ -39,6 +39,8 @@ export interface InitializationOptions {
     home?: string;
     /** Workspace Trust: packs run only in a trusted workspace. */
     trusted?: boolean;
+    /** The `policyInsights.packs.environmentGrants` setting: packs whose hosts inherit the whole environment. */
+    environmentGrants?: string[];
 }
 
 // every custom request's params are checked against one schema before a handler sees them
@@ -85,6 +87,7 @@ connection.onInitialize(async (params) => {
     workspaceFolders = folderPaths(params.workspaceFolders);
     const home = resolveHome({ env: process.env, setting: options.home });
     status = { state: 'starting', home, trusted: options.trusted === true };
+    runner.setEnvironmentGrants(Array.isArray(options.environmentGrants) ? options.environmentGrants.filter((n) => typeof n === 'string') : []);
     connection.console.info(`Policy Insights server ${process.pid} starting; store home ${home}`);
     try {
         store = await Store.open({ home, watch: true });

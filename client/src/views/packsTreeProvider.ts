@@ -3,6 +3,12 @@ import type { PolicyInfo, PolicyPackVersion } from '../../../server/src/model';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 
+/** The `policyInsights.packs.environmentGrants` setting: packs whose processes inherit the user's whole environment. */
+export function environmentGrants(): string[] {
+    const names = vscode.workspace.getConfiguration('policyInsights.packs').get<unknown>('environmentGrants');
+    return Array.isArray(names) ? names.filter((n): n is string => typeof n === 'string') : [];
+}
+
 /** Policy Packs view: pack -> versions (tag, number, date) -> policies. */
 export class PacksTreeProvider extends ServerTreeProvider {
     constructor(private readonly server: ServerApi) {
@@ -16,7 +22,8 @@ export class PacksTreeProvider extends ServerTreeProvider {
             versions.push(version);
             byName.set(version.name, versions);
         }
-        return [...byName].map(([name, versions]) => new PackNode(name, versions));
+        const granted = new Set(environmentGrants());
+        return [...byName].map(([name, versions]) => new PackNode(name, versions, granted.has(name)));
     }
 }
 
@@ -24,6 +31,8 @@ export class PackNode extends TreeNode {
     constructor(
         readonly packName: string,
         readonly versions: PolicyPackVersion[],
+        /** The user granted this pack their environment (credentials included): said on the item, as it is a privilege. */
+        readonly environmentGranted = false,
     ) {
         super();
     }
@@ -31,8 +40,10 @@ export class PackNode extends TreeNode {
         const item = new vscode.TreeItem(this.packName, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `pack:${this.packName}`;
         const latest = this.versions[0];
-        item.description = latest ? `latest ${latest.versionTag}` : undefined;
-        item.tooltip = `${this.packName}: ${this.versions.length} published version(s)`;
+        item.description = [latest && `latest ${latest.versionTag}`, this.environmentGranted && 'has your environment'].filter(Boolean).join(' · ') || undefined;
+        item.tooltip =
+            `${this.packName}: ${this.versions.length} published version(s)` +
+            (this.environmentGranted ? '\nHas your environment (policyInsights.packs.environmentGrants): its policies can read your credentials and tokens.' : '');
         item.iconPath = new vscode.ThemeIcon('package');
         item.contextValue = contextValue('pack');
         return item;

@@ -4,6 +4,7 @@ import type { ScanSchedule } from '../model';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
+import { GRANT_ENV_OPTION } from './runner';
 
 /** The account services reach the AWS SDK: only the commands that run them load it, not `--help` (runCli.ts). */
 const accountServices = () => import('../accounts');
@@ -132,10 +133,10 @@ export const accountCommands: CommandSpec[] = [
     },
     {
         path: ['account', 'scan'],
-        usage: '<name[/region]> [--concurrency N] [--json] [--no-evaluate]',
+        usage: '<name[/region]> [--concurrency N] [--json] [--no-evaluate] [--grant-env PACK...]',
         summary: "Discover an account's resources and evaluate them (exit 1 only when every service failed)",
         positionals: [1, 1],
-        options: { concurrency: { type: 'string' }, json: { type: 'boolean' }, 'no-evaluate': { type: 'boolean' } },
+        options: { concurrency: { type: 'string' }, json: { type: 'boolean' }, 'no-evaluate': { type: 'boolean' }, ...GRANT_ENV_OPTION },
         async run(ctx) {
             const concurrency = positiveInt(ctx, 'concurrency');
             const { scanAccount } = await accountServices();

@@ -40,6 +40,7 @@ export async function runAnalyze(ctx: CommandContext): Promise<number> {
             stackConfigFile: ctx.values['config-file'] as string | undefined,
             ...(gate ? { groupPacks: gate.packs } : {}),
         }),
+        ctx,
     );
     if (result.empty) {
         ctx.err(`${stateFile} has no resources; nothing to analyze.`);

@@ -37,5 +37,5 @@ export async function evaluateAfter(
             ctx.err('Some policy packs did not run (see the warnings above): exit code 1.');
         }
         return report;
-    });
+    }, ctx);
 }

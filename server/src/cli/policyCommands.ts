@@ -5,7 +5,7 @@ import { removePackVersions } from '../registry/remove';
 import type { PolicyPackVersion } from '../model';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
-import { withRunner } from './runner';
+import { GRANT_ENV_OPTION, withRunner } from './runner';
 import { formatTable } from './table';
 
 const json = { json: { type: 'boolean' } } as const;
@@ -94,13 +94,14 @@ export const policyCommands: CommandSpec[] = [
     },
     {
         path: ['policy', 'validate'],
-        usage: '[DIR]',
+        usage: '[DIR] [--grant-env PACK...]',
         summary: 'Validate a policy pack (static checks, then loading it as the engine does); exit 1 on any error diagnostic',
         positionals: [0, 1],
+        options: GRANT_ENV_OPTION,
         async run(ctx) {
             const { formatDiagnostic, validatePackLoading } = await validation();
             const packDir = await packDirArgument(ctx);
-            const result = await withRunner((runner) => validatePackLoading(packDir, runner));
+            const result = await withRunner((runner) => validatePackLoading(packDir, runner), ctx);
             for (const { file, diagnostics } of result.files) {
                 for (const d of diagnostics) ctx.out(formatDiagnostic(path.relative(process.cwd(), file) || file, d));
             }
@@ -110,9 +111,10 @@ export const policyCommands: CommandSpec[] = [
     },
     {
         path: ['policy', 'publish'],
-        usage: '[DIR]',
+        usage: '[DIR] [--grant-env PACK...]',
         summary: 'Publish an immutable version of a policy pack',
         positionals: [0, 1],
+        options: GRANT_ENV_OPTION,
         async run(ctx) {
             const packDir = await packDirArgument(ctx);
             const { publishPack } = await publishing();
@@ -124,6 +126,7 @@ export const policyCommands: CommandSpec[] = [
                         inspect: (dir) => runner.loadPack(dir),
                         onProgress: (message) => ctx.err(message),
                     }),
+                    ctx,
                 );
                 ctx.out(`Published ${record.name}: version ${record.version}, versionTag ${record.versionTag} (${record.policies.length} policies).`);
                 // Groups that follow `latest` now run the new version.
@@ -208,7 +211,7 @@ export const policyCommands: CommandSpec[] = [
     },
     {
         path: ['analyze'],
-        usage: '--file STATE.json (--policy-pack DIR... [--policy-pack-config FILE...] | --policy-group G... | --stack NAME) [--config-file Pulumi.<stack>.yaml] [--json | --diff]',
+        usage: '--file STATE.json (--policy-pack DIR... [--policy-pack-config FILE...] | --policy-group G... | --stack NAME) [--config-file Pulumi.<stack>.yaml] [--json | --diff] [--grant-env PACK...]',
         summary: "Evaluate a Pulumi stack export against policy packs and/or policy groups' published packs; exit 1 on a mandatory violation or a policy error (audit groups never block)",
         options: {
             file: { type: 'string' },
@@ -219,6 +222,7 @@ export const policyCommands: CommandSpec[] = [
             'config-file': { type: 'string' },
             json: { type: 'boolean' },
             diff: { type: 'boolean' },
+            ...GRANT_ENV_OPTION,
         },
         run: async (ctx) => (await import('./analyzeCommand')).runAnalyze(ctx),
     },

@@ -34,4 +34,36 @@ describe('pack process environment', () => {
         assert.equal(packProcessEnv(undefined, parent).PULUMI_STACK, undefined);
         assert.deepEqual(contextEnv(undefined), {});
     });
+
+    it('keeps only what runs Node and reaches the network; credentials and tokens stay with the scanner unless granted', () => {
+        const scanner = {
+            PATH: '/usr/bin',
+            HOME: '/home/me',
+            LANG: 'C.UTF-8',
+            LC_ALL: 'C.UTF-8',
+            TZ: 'UTC',
+            https_proxy: 'http://proxy:3128',
+            NO_PROXY: 'localhost',
+            NODE_EXTRA_CA_CERTS: '/etc/ca.pem',
+            AWS_SECRET_ACCESS_KEY: 'aws-secret',
+            AWS_PROFILE: 'prod',
+            AZURE_CLIENT_SECRET: 'azure-secret',
+            GOOGLE_APPLICATION_CREDENTIALS: '/home/me/gcp.json',
+            GITHUB_TOKEN: 'ghp_x',
+            PULUMI_ACCESS_TOKEN: 'pul-x',
+            NODE_OPTIONS: '--require /tmp/hook.js',
+            PULUMI_CONFIG_PASSPHRASE: 'pass',
+        };
+        const env = packProcessEnv({ project: 'shop', stack: 'prod' }, scanner);
+        assert.deepEqual(Object.keys(env).sort(), [
+            'HOME', 'LANG', 'LC_ALL', 'NODE_EXTRA_CA_CERTS', 'NO_PROXY', 'PATH',
+            'PULUMI_DRY_RUN', 'PULUMI_NODEJS_DRY_RUN', 'PULUMI_NODEJS_PROJECT', 'PULUMI_NODEJS_STACK', 'PULUMI_PROJECT', 'PULUMI_STACK',
+            'TZ', 'https_proxy',
+        ]);
+        const granted = packProcessEnv({ project: 'shop', stack: 'prod' }, scanner, true);
+        assert.equal(granted.AWS_SECRET_ACCESS_KEY, 'aws-secret');
+        assert.equal(granted.GITHUB_TOKEN, 'ghp_x');
+        // a grant is the environment, not the state's secrets
+        assert.equal(granted.PULUMI_CONFIG_PASSPHRASE, undefined);
+    });
 });

@@ -86,6 +86,23 @@ describe('runner failures', () => {
         assert.match(errors[0].stderrTail ?? '', /giving up on urn:pulumi:dev::runner-tests::aws:s3\/bucket:Bucket::crash/);
     });
 
+    it('a policy that allocates without bound is stopped at the memory cap, reported by name, and the rest is evaluated', async () => {
+        const capped = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxHeapMb: 300, runnersPerPack: 1 });
+        try {
+            const hogs = ['a', 'hog', 'b'].map((n) => bucket(n));
+            const started = Date.now();
+            const { diagnostics, errors } = await capped.analyze(runnerFixture('memory-hog'), hogs);
+            assert.ok(Date.now() - started < 15_000);
+            assert.deepEqual(errors.map((e) => [e.code, e.policyName, e.urn]), [['crashed', 'hoards', hogs[1].urn]]);
+            assert.match(errors[0].message, /^Policy pack runner-memory-hog exceeded 300 MB \(\d+ MB resident\) while policy 'hoards' evaluated urn:.*::hog; its process was stopped/);
+            // the other resources were evaluated on a new host, and the other policy saw the hog too
+            assert.deepEqual(diagnostics.filter((d) => d.policyName === 'always-reports').map((d) => d.urn.split('::').pop()), ['a', 'b']);
+            assert.deepEqual(diagnostics.filter((d) => d.policyName === 'hoards').map((d) => d.urn.split('::').pop()), ['a', 'b']);
+        } finally {
+            await capped.dispose();
+        }
+    });
+
     it('a pack that prints to stdout does not disturb the run', async () => {
         const dir = runnerFixture('stdout-noise');
         const info = await pool.loadPack(dir);
@@ -122,6 +139,28 @@ describe('runner failures', () => {
         try {
             const e = await rejectsWith(quick.loadPack(runnerFixture('hanging-at-load')), 'load-failed');
             assert.match(e.message, /did not finish loading within 1500 ms/);
+        } finally {
+            await quick.dispose();
+        }
+    });
+
+    it('a pack that timed out at load fails fast for the next accounts, with the same error, instead of costing the timeout again', async () => {
+        const quick = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), loadTimeoutMs: 1500 });
+        try {
+            const dir = runnerFixture('hanging-at-load');
+            const started = Date.now();
+            // four accounts evaluated in turn (no stack context), as an evaluation walks them
+            for (let account = 0; account < 4; account++) {
+                const e = await rejectsWith(quick.analyze(dir, [bucket(`account-${account}`)]), 'load-failed');
+                assert.match(e.message, /hanging-at-load\/index\.ts did not finish loading within 1500 ms/);
+                if (account > 0) assert.match(e.message, /Not started again: it timed out \d+ s ago/);
+            }
+            const elapsed = Date.now() - started;
+            assert.ok(elapsed < 1500 * 2, `4 accounts took ${elapsed} ms: the load timeout was paid more than once`);
+            // another stack context is another process the engine would start: it gets its own try
+            const stackStarted = Date.now();
+            await rejectsWith(quick.analyze(dir, [bucket('s')], { context: { project: 'shop', stack: 'prod' } }), 'load-failed');
+            assert.ok(Date.now() - stackStarted >= 1500);
         } finally {
             await quick.dispose();
         }

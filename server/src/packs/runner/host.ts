@@ -14,6 +14,7 @@ import { attributeResourceDiagnostic, stackDiagnosticAttribution } from './diagn
 import { InProcessAnalyzeRequest, InProcessProviderResource } from './inProcessRequest';
 import { diagnosticFromProto, packInfoFromProto, remediationFromProto, type AnalyzeDiagnosticLike, type AnalyzerInfoLike, type RemediationLike } from './analyzerProto';
 import type { BatchResult, HostFailure, HostRequestEnvelope, HostResponse, HostResult } from './hostMessages';
+import { MAX_RSS_ARG } from './hostMessages';
 import { loadSdkPack, PackLoadError, type LoadedSdkPack, type SdkHandler, type SdkPolicy } from './hostSdk';
 import { CallGuard } from './hostWatchdog';
 import type { ResolvedPolicyConfig, RunnerProviderResource, RunnerResource } from './runnerTypes';
@@ -55,7 +56,11 @@ let currentAnalyzePolicy = -1;
  * later and run its remaining policies: they must not mark themselves as the running one.
  */
 let groupedUrn: string | undefined;
-let guard: CallGuard | undefined;
+/**
+ * Started before any pack code runs: besides policy timeouts, its thread ends the host when the
+ * parent dies, even while top-level pack code spins (a synchronous loop never sees 'disconnect').
+ */
+const guard = new CallGuard(Number(process.argv.find((a) => a.startsWith(MAX_RSS_ARG))?.slice(MAX_RSS_ARG.length) ?? 0));
 /** The remediation currently running (remediations chain inside one SDK call). */
 let currentRemediation = -1;
 
@@ -81,7 +86,6 @@ async function load(codeFile: string, loadAs: string): Promise<HostResult> {
     const { name, version, enforcementLevel, policies, server } = pack;
     const infoProto = await new Promise<CallResult>((resolve) => invoke(pack.service.getAnalyzerInfo, {}, resolve));
     if (infoProto.err) throw infoProto.err;
-    guard = new CallGuard();
     guard.setPolicyNames(policies.map((p) => p.name));
     state = {
         pack,
@@ -158,7 +162,7 @@ function markedValidation(validation: unknown, index: number): unknown {
     const marked = (args: unknown, report: unknown) => {
         if (groupedUrn !== undefined && (args as { urn?: string }).urn === groupedUrn) {
             currentAnalyzePolicy = index;
-            guard!.enterPolicy(index);
+            guard.enterPolicy(index);
         }
         return validate(args, report);
     };
@@ -239,7 +243,7 @@ async function analyze(requestId: number, resources: RunnerResource[], skip: Set
             currentAnalyzePolicy = -1;
             groupedUrn = resource.urn;
             const handler = groupHandler(s, resource.type, policies, skip);
-            const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: r, policyIndex: policies[0].index }, timeoutMs, (done) => invoke(handler, request, done));
+            const outcome = await guard.run<CallResult>({ requestId, resourceIndex: r, policyIndex: policies[0].index }, timeoutMs, (done) => invoke(handler, request, done));
             groupedUrn = undefined;
             if (outcome.kind === 'done' && !outcome.value.err) {
                 const resp = outcome.value.resp as { getDiagnosticsList(): AnalyzeDiagnosticLike[] };
@@ -256,7 +260,7 @@ async function analyze(requestId: number, resources: RunnerResource[], skip: Set
         for (const { index, handler } of policies) {
             const policyName = s.pack.policies[index].name;
             if (skip.has(policyName)) continue;
-            const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: r, policyIndex: index }, timeoutMs, (done) => invoke(handler, request, done));
+            const outcome = await guard.run<CallResult>({ requestId, resourceIndex: r, policyIndex: index }, timeoutMs, (done) => invoke(handler, request, done));
             if (outcome.kind === 'timeout') {
                 out.errors.push({ code: 'policy-timeout', policyName, urn: resource.urn, message: timeoutMessage(policyName, timeoutMs, resource.urn) });
                 out.timedOut.push(policyName);
@@ -280,7 +284,7 @@ async function analyzeStack(requestId: number, resources: RunnerResource[], skip
     for (let i = 0; i < s.pack.policies.length; i++) {
         const p = s.pack.policies[i];
         if (skip.has(p.name) || s.levels[i] === 'disabled' || !s.pack.policy.isStackPolicy(p)) continue;
-        const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: -1, policyIndex: i }, timeoutMs, (done) => invoke(s.stackHandlers[i], request, done));
+        const outcome = await guard.run<CallResult>({ requestId, resourceIndex: -1, policyIndex: i }, timeoutMs, (done) => invoke(s.stackHandlers[i], request, done));
         if (outcome.kind === 'timeout') {
             out.errors.push({ code: 'policy-timeout', policyName: p.name, message: `Stack policy '${p.name}' did not finish within ${timeoutMs} ms.` });
             out.timedOut.push(p.name);
@@ -306,7 +310,7 @@ function remediateHandler(s: HostState, skip: Set<string>): SdkHandler {
             if (!remediate) return policies.push(p);
             const marked = Object.assign((args: unknown) => {
                 currentRemediation = i;
-                guard!.setPolicy(i);
+                guard.setPolicy(i);
                 return remediate(args);
             }, remediate.__pulumiType ? { __pulumiType: remediate.__pulumiType } : {});
             policies.push({ ...p, remediateResource: marked });
@@ -326,7 +330,7 @@ async function remediate(requestId: number, resources: RunnerResource[], skip: S
         const request = buildAnalyzeRequest(s.pack.protos, resource, 'remediate');
         currentRemediation = -1;
         const handler = remediateHandler(s, skip);
-        const outcome = await guard!.run<CallResult>({ requestId, resourceIndex: r, policyIndex: -1 }, timeoutMs, (done) => invoke(handler, request, done));
+        const outcome = await guard.run<CallResult>({ requestId, resourceIndex: r, policyIndex: -1 }, timeoutMs, (done) => invoke(handler, request, done));
         const policyName = currentRemediation >= 0 ? s.pack.policies[currentRemediation].name : undefined;
         if (outcome.kind === 'timeout') {
             out.errors.push({ code: 'policy-timeout', policyName, urn: resource.urn, message: `Remediation '${policyName}' did not finish within ${timeoutMs} ms on ${resource.urn}; it is skipped for the rest of this run.` });

@@ -62,14 +62,19 @@ export type HostResponse = { id: number; ok: true; result: HostResult } | { id: 
 
 /**
  * Written by the host's watchdog on its own pipe (fd 4) just before it kills the host,
- * when a policy has blocked the event loop past the timeout.
+ * when a policy has blocked the event loop past the timeout, or (`memory`) when the process
+ * grew past its memory cap — then resourceIndex is -1 and policyName '' outside a policy call.
  */
 export interface HangReport {
     requestId: number;
     resourceIndex: number;
     policyName: string;
     elapsedMs: number;
+    memory?: { rssMb: number; limitMb: number };
 }
+
+/** The host's argument giving the resident-memory cap in MB (the watchdog kills the host above it). */
+export const MAX_RSS_ARG = '--max-rss-mb=';
 
 /** The child's file descriptor carrying hang reports. */
 export const WATCHDOG_FD = 4;

@@ -5,6 +5,10 @@
  * - a call that holds the event loop past the timeout (a synchronous loop) can only be ended
  *   by killing the process: a watchdog thread sees the same call running and no event-loop
  *   turn, writes a HangReport on fd 4 for the parent, and kills the host.
+ * The watchdog also kills the host when its parent dies (a killed CLI): 'disconnect' only fires
+ * when the event loop turns, and pack code spinning at load or in a policy would otherwise go on
+ * at 100% CPU under PID 1 forever. A dead parent shows as a changed ppid (the orphan is
+ * re-parented to init or a subreaper).
  * The main thread shares its current call with the watchdog through a SharedArrayBuffer.
  */
 import { Worker } from 'node:worker_threads';
@@ -23,6 +27,10 @@ const POLICY = 7;
 const TICK_MS = 20;
 /** How long the event loop must have been stuck, with the call past its timeout, before the watchdog kills. */
 const STUCK_GRACE_MS = 250;
+/** How often the watchdog checks that the parent is still there. */
+const PARENT_CHECK_MS = 250;
+/** How often the watchdog measures the host's resident memory (cheap: one read of /proc/self/statm on Linux). */
+const MEMORY_CHECK_MS = 100;
 
 /** The watchdog thread: plain JS, started from a string so it needs no file of its own. */
 const WATCHDOG_SOURCE = `
@@ -32,6 +40,19 @@ const s = new Float64Array(workerData.buffer);
 let policyNames = [];
 parentPort.on('message', (m) => { if (m && Array.isArray(m.policyNames)) policyNames = m.policyNames; });
 let lastHeartbeat = -1, lastHeartbeatChange = Date.now();
+setInterval(() => {
+    if (process.ppid !== workerData.parentPid) process.kill(process.pid, 'SIGKILL');
+}, ${PARENT_CHECK_MS});
+// RSS is the whole process's (every thread's heap, buffers, code): a pack that allocates without
+// bound (one reached 6.2 GB) is stopped here with a report, before it takes the machine down.
+if (workerData.maxRssMb > 0) setInterval(() => {
+    const rssMb = process.memoryUsage.rss() / 1048576;
+    if (rssMb <= workerData.maxRssMb) return;
+    const active = s[${ACTIVE}] === 1;
+    const report = { requestId: s[${REQUEST}], resourceIndex: active ? s[${RESOURCE}] : -1, policyName: active ? (policyNames[s[${POLICY}]] ?? '') : '', elapsedMs: Date.now() - s[${START}], memory: { rssMb: Math.round(rssMb), limitMb: workerData.maxRssMb } };
+    try { fs.writeSync(${WATCHDOG_FD}, JSON.stringify(report) + '\\n'); } catch {}
+    process.kill(process.pid, 'SIGKILL');
+}, ${MEMORY_CHECK_MS});
 setInterval(() => {
     const now = Date.now();
     if (s[${HEARTBEAT}] !== lastHeartbeat) { lastHeartbeat = s[${HEARTBEAT}]; lastHeartbeatChange = now; }
@@ -58,8 +79,9 @@ export class CallGuard {
     private readonly worker: Worker;
     private pending: PendingCall | undefined;
 
-    constructor() {
-        this.worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { buffer: this.slots.buffer } });
+    /** `maxRssMb`: the host's resident-memory cap (0: none). */
+    constructor(maxRssMb = 0) {
+        this.worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { buffer: this.slots.buffer, parentPid: process.ppid, maxRssMb } });
         this.worker.unref();
         // The heartbeat only advances when the event loop turns: the watchdog's proof that the
         // host is waiting, not stuck. The same tick abandons calls that waited too long.

@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { WATCHDOG_FD, type HangReport, type HostRequest, type HostResponse, type HostResult } from './hostMessages';
+import { MAX_RSS_ARG, WATCHDOG_FD, type HangReport, type HostRequest, type HostResponse, type HostResult } from './hostMessages';
 import { RunnerError, type SourceLocation } from './runnerTypes';
 
 const STDERR_TAIL_BYTES = 4096;
@@ -66,8 +66,10 @@ export class PackProcess {
         execArgv: string[] = [],
         /** The host's environment (packRuntimeEnv.ts: the stack context the engine would pass). Default: the parent's. */
         env: NodeJS.ProcessEnv = process.env,
+        /** Resident memory (MB) past which the host's watchdog stops it; 0: no cap. */
+        maxRssMb = 0,
     ) {
-        this.child = fork(hostScript, [], {
+        this.child = fork(hostScript, maxRssMb > 0 ? [`${MAX_RSS_ARG}${maxRssMb}`] : [], {
             cwd: packDir,
             env,
             stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
@@ -125,7 +127,9 @@ export class PackProcess {
         if (this.exited) return;
         const how = why ?? (signal ? `was killed by ${signal}` : `exited with code ${code}`);
         const hang = this.hang;
-        const message = hang
+        const message = hang?.memory
+            ? `The policy pack process for ${this.packDir} exceeded ${hang.memory.limitMb} MB (${hang.memory.rssMb} MB resident)${hang.policyName ? ` while policy '${hang.policyName}' was running` : ''} and was stopped`
+            : hang
             ? `policy '${hang.policyName}' blocked the pack process for ${Math.round(hang.elapsedMs)} ms`
             : `The policy pack process for ${this.packDir} ${how}${this.stderrTail.trim() ? `; stderr:\n${this.stderrTail.trimEnd()}` : ' (no stderr output)'}`;
         this.exited = new HostExitError(message, code, signal, this.stderrTail, hang);

@@ -51,9 +51,56 @@ export function contextEnv(context: PackRuntimeContext | undefined): Record<stri
  */
 const SECRETS_UNLOCKING_VARIABLES = ['PULUMI_CONFIG_PASSPHRASE', 'PULUMI_CONFIG_PASSPHRASE_FILE'];
 
-/** The pack process's environment: the parent's, minus any stack context and passphrase of its own, plus this context's. */
-export function packProcessEnv(context: PackRuntimeContext | undefined, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...base };
+/**
+ * What a pack host inherits from the scanner by default: enough to run Node and reach the network
+ * (locale, time zone, temp dir, proxy and CA settings) — never cloud credentials or tokens
+ * (AWS_*, AZURE_*, GOOGLE_*, GITHUB_TOKEN, PULUMI_ACCESS_TOKEN...): a pack is third-party code, and
+ * one copied AWS_SECRET_ACCESS_KEY into a violation message, and so into the store. The Windows
+ * names are what Node and its child processes need to start there.
+ */
+const INHERITED_VARIABLES = new Set([
+    'PATH',
+    'HOME',
+    'USER',
+    'LOGNAME',
+    'LANG',
+    'LANGUAGE',
+    'TZ',
+    'TMPDIR',
+    'HTTP_PROXY',
+    'HTTPS_PROXY',
+    'NO_PROXY',
+    'ALL_PROXY',
+    'NODE_EXTRA_CA_CERTS',
+    'SYSTEMROOT',
+    'WINDIR',
+    'TEMP',
+    'TMP',
+    'USERPROFILE',
+    'USERNAME',
+    'APPDATA',
+    'LOCALAPPDATA',
+    'PATHEXT',
+    'COMSPEC',
+]);
+
+/** Whether a pack host without an environment grant inherits this variable (names compare case-insensitively: http_proxy, Path). */
+export function isInheritedVariable(name: string): boolean {
+    const upper = name.toUpperCase();
+    return INHERITED_VARIABLES.has(upper) || upper.startsWith('LC_');
+}
+
+/**
+ * The pack process's environment: the stack context the engine would pass, over a minimal
+ * environment from the parent (isInheritedVariable) — or, for a pack the user granted its
+ * environment (`grantEnvironment`: AWSGuard's network policies call AWS), the parent's whole
+ * environment. Either way without the parent's own stack context and passphrase.
+ */
+export function packProcessEnv(context: PackRuntimeContext | undefined, base: NodeJS.ProcessEnv = process.env, grantEnvironment = false): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [name, value] of Object.entries(base)) {
+        if (value !== undefined && (grantEnvironment || isInheritedVariable(name))) env[name] = value;
+    }
     for (const name of [...CONTEXT_VARIABLES, ...SECRETS_UNLOCKING_VARIABLES]) delete env[name];
     return Object.assign(env, contextEnv(context));
 }

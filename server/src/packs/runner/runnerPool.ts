@@ -9,9 +9,10 @@
  * policy and resource that caused it, and the evaluation carries on with the rest.
  */
 import { availableParallelism } from 'node:os';
-import type { BatchResult, HostRequest } from './hostMessages';
+import type { BatchResult, HangReport, HostRequest } from './hostMessages';
 import { compilePack, type CompiledPack, type CompileOptions } from './packCompiler';
 import { defaultHostScript, HostExitError, HostRequestError, PackProcess } from './packProcess';
+import { isPermissionDenial, PERMISSION_HINT, permissionArgs } from './packPermissions';
 import { contextKey, packProcessEnv } from './packRuntimeEnv';
 import { resolvePackConfig } from './policyConfig';
 import { RunnerError, type AnalyzeResult, type PackInfo, type PackRuntimeContext, type PolicyRunError, type RemediateResult, type RunOptions, type RunnerResource } from './runnerTypes';
@@ -42,6 +43,18 @@ export interface RunnerPoolOptions extends CompileOptions {
     hostExecArgv?: string[];
     /** A pack that has not finished loading after this long is stopped. Default 60 s. */
     loadTimeoutMs?: number;
+    /**
+     * Names of packs (as their PolicyPack declares them) whose hosts inherit the parent's whole
+     * environment, cloud credentials included. Every other host gets a minimal one
+     * (packRuntimeEnv.ts). Default none.
+     */
+    environmentGrants?: string[];
+    /**
+     * Memory cap of a host in MB: its V8 heap (`--max-old-space-size`) and its resident memory,
+     * which the host's watchdog checks (a pack reached 6.2 GB). Over it, the host is stopped and
+     * the policy running is reported. Default 2048.
+     */
+    maxHeapMb?: number;
 }
 
 interface Runner {
@@ -53,6 +66,8 @@ interface Runner {
     /** Milliseconds from spawn to the pack's metadata. */
     coldStartMs: number;
     configKey?: string;
+    /** Started with the parent's whole environment (its pack was granted it). */
+    granted: boolean;
     busy: boolean;
     lastUsed: number;
     idleTimer?: NodeJS.Timeout;
@@ -64,14 +79,30 @@ interface Chunk {
     skip: Set<string>;
 }
 
+/**
+ * How long a pack build that timed out at load fails fast in the same stack context instead of
+ * being started again: an evaluation walks accounts one after another, and each retry cost the
+ * full load timeout (a hanging pack: 60 s per account, 243 s for 4). An edited pack (another
+ * digest) or a changed grant is tried again at once.
+ */
+const LOAD_TIMEOUT_MEMORY_MS = 5 * 60_000;
+
 /** Host restarts after crashes that one evaluation tolerates before giving up on the rest. */
 const CRASH_BUDGET = 3;
 
 export class RunnerPool {
     private readonly runners: Runner[] = [];
     private readonly hostScript: string;
-    private readonly options: Required<Omit<RunnerPoolOptions, 'hostScript' | 'cacheDir' | 'hostExecArgv'>> & { cacheDir?: string; hostExecArgv: string[] };
+    private readonly options: Required<Omit<RunnerPoolOptions, 'hostScript' | 'cacheDir' | 'hostExecArgv' | 'environmentGrants'>> & { cacheDir?: string; hostExecArgv: string[] };
     private readonly waiters: (() => void)[] = [];
+    private environmentGrants: Set<string>;
+    /**
+     * Pack name by pack directory, learned when a host loads it: a host's environment is chosen
+     * before its pack runs, and only the pack itself declares its name.
+     */
+    private readonly packNames = new Map<string, string>();
+    /** Load timeouts by host key (pack build, context, grant): see LOAD_TIMEOUT_MEMORY_MS. */
+    private readonly loadTimeouts = new Map<string, { error: RunnerError; at: number }>();
 
     constructor(options: RunnerPoolOptions = {}) {
         this.hostScript = options.hostScript ?? defaultHostScript();
@@ -84,7 +115,20 @@ export class RunnerPool {
             cacheDir: options.cacheDir,
             hostExecArgv: options.hostExecArgv ?? [],
             loadTimeoutMs: options.loadTimeoutMs ?? 60_000,
+            maxHeapMb: options.maxHeapMb ?? 2048,
         };
+        this.environmentGrants = new Set(options.environmentGrants ?? []);
+    }
+
+    /** Changes which packs get the parent's environment; idle hosts started otherwise are stopped, busy ones when released. */
+    setEnvironmentGrants(names: string[]): void {
+        this.environmentGrants = new Set(names);
+        for (const runner of this.runners.filter((r) => !r.busy && r.granted !== this.isGranted(r.info.packDir))) this.remove(runner);
+    }
+
+    private isGranted(packDir: string): boolean {
+        const name = this.packNames.get(packDir);
+        return name !== undefined && this.environmentGrants.has(name);
     }
 
     /**
@@ -136,8 +180,9 @@ export class RunnerPool {
                 } catch (e) {
                     if (options.signal?.aborted) throw new RunnerError('cancelled', `Evaluation of ${packDir} was cancelled.`);
                     if (!(e instanceof HostExitError)) throw e;
-                    if (!e.hang) {
-                        errors.push({ code: 'crashed', message: e.message, stderrTail: e.stderrTail });
+                    if (!e.hang || e.hang.memory) {
+                        const message = e.hang ? memoryMessage(runner.info.name, e.hang) : e.message;
+                        errors.push({ code: 'crashed', ...(e.hang?.policyName ? { policyName: e.hang.policyName } : {}), message, stderrTail: e.stderrTail });
                         return { diagnostics: [], errors };
                     }
                     errors.push({ code: 'policy-timeout', policyName: e.hang.policyName, message: `Stack policy '${e.hang.policyName}' did not finish within ${timeoutMs} ms and was stopped.` });
@@ -211,7 +256,18 @@ export class RunnerPool {
                         if (options.signal?.aborted) return;
                         if (!(e instanceof HostExitError)) throw e;
                         const hang = e.hang;
-                        if (hang && hang.resourceIndex >= 0 && hang.resourceIndex < chunk.items.length) {
+                        const overMemory = hang?.memory && hang.resourceIndex >= 0 && hang.resourceIndex < chunk.items.length;
+                        if (overMemory) {
+                            // A crash whose cause is known: the resource is reported, the rest retried on a new host.
+                            crashes++;
+                            const k = hang.resourceIndex;
+                            errors.push({ start: chunk.start + k, error: { code: 'crashed', policyName: hang.policyName, urn: chunk.items[k].urn, message: memoryMessage(runner!.info.name, hang, chunk.items[k].urn), stderrTail: e.stderrTail } });
+                            // the host's results for the resources before k died with it
+                            const retry: Chunk[] = [];
+                            if (k > 0) retry.push({ start: chunk.start, items: chunk.items.slice(0, k), skip: chunk.skip });
+                            if (k + 1 < chunk.items.length) retry.push({ start: chunk.start + k + 1, items: chunk.items.slice(k + 1), skip: chunk.skip });
+                            queue.unshift(...retry);
+                        } else if (hang && !hang.memory && hang.resourceIndex >= 0 && hang.resourceIndex < chunk.items.length) {
                             const k = hang.resourceIndex;
                             const what = kind === 'remediate' ? 'Remediation' : 'Policy';
                             errors.push({
@@ -278,7 +334,7 @@ export class RunnerPool {
     private async acquire(compiled: CompiledPack, context: PackRuntimeContext | undefined): Promise<Runner> {
         const key = this.keyOf(compiled, context);
         // Hosts of an older build of the same pack are stale (whatever their context).
-        for (const stale of this.runners.filter((r) => r.info.packDir === compiled.packDir && r.digest !== compiled.digest && !r.busy)) this.remove(stale);
+        for (const stale of this.runners.filter((r) => r.info.packDir === compiled.packDir && (r.digest !== compiled.digest || r.granted !== this.isGranted(r.info.packDir)) && !r.busy)) this.remove(stale);
         for (;;) {
             const idle = this.runners.find((r) => r.key === key && !r.busy && r.process.alive);
             if (idle) return this.take(idle);
@@ -300,7 +356,7 @@ export class RunnerPool {
     private release(runner: Runner): void {
         runner.busy = false;
         runner.lastUsed = Date.now();
-        if (!runner.process.alive) this.remove(runner);
+        if (!runner.process.alive || runner.granted !== this.isGranted(runner.info.packDir)) this.remove(runner);
         else {
             clearTimeout(runner.idleTimer);
             runner.idleTimer = setTimeout(() => this.remove(runner), this.options.idleMs);
@@ -323,11 +379,29 @@ export class RunnerPool {
     }
 
     private async start(compiled: CompiledPack, context: PackRuntimeContext | undefined): Promise<Runner> {
+        const runner = await this.startHost(compiled, context, this.isGranted(compiled.packDir));
+        if (runner.granted || !this.environmentGrants.has(runner.info.name)) return runner;
+        // The first load of a granted pack revealed its name: its host needs the environment after all.
+        void runner.process.kill();
+        this.runners.splice(this.runners.indexOf(runner), 1);
+        return this.startHost(compiled, context, true);
+    }
+
+    private async startHost(compiled: CompiledPack, context: PackRuntimeContext | undefined, granted: boolean): Promise<Runner> {
         // Make room: stop the least recently used idle hosts beyond the limit.
         const idle = this.runners.filter((r) => !r.busy).sort((a, b) => a.lastUsed - b.lastUsed);
         while (this.runners.length >= this.options.maxRunners && idle.length) this.remove(idle.shift()!);
+        const timeoutKey = `${this.keyOf(compiled, context)}\0${granted}`;
+        const timedOut = this.loadTimeouts.get(timeoutKey);
+        if (timedOut && Date.now() - timedOut.at < LOAD_TIMEOUT_MEMORY_MS) {
+            const ago = Math.round((Date.now() - timedOut.at) / 1000);
+            throw new RunnerError(timedOut.error.code, `${timedOut.error.message} (Not started again: it timed out ${ago} s ago; edit the pack to retry at once.)`, timedOut.error.details);
+        }
+        this.loadTimeouts.delete(timeoutKey);
         const started = performance.now();
-        const process = new PackProcess(compiled.packDir, this.hostScript, this.options.hostExecArgv, packProcessEnv(context));
+        const heapArgs = [`--max-old-space-size=${this.options.maxHeapMb}`];
+        const permissions = permissionArgs({ packDir: compiled.packDir, codeFile: compiled.codeFile, hostScript: this.hostScript, granted });
+        const process = new PackProcess(compiled.packDir, this.hostScript, [...heapArgs, ...permissions, ...this.options.hostExecArgv], packProcessEnv(context, globalThis.process.env, granted), this.options.maxHeapMb);
         let result;
         // Loading runs the pack's top-level code, which no policy timeout covers.
         const loadTimer = setTimeout(() => void process.kill(), this.options.loadTimeoutMs);
@@ -335,14 +409,18 @@ export class RunnerPool {
             result = await process.request({ kind: 'load', codeFile: compiled.codeFile, loadAs: compiled.loadAs });
         } catch (e) {
             if (e instanceof HostExitError && performance.now() - started >= this.options.loadTimeoutMs) {
-                throw new RunnerError('load-failed', `Policy pack ${compiled.entryFile} did not finish loading within ${this.options.loadTimeoutMs} ms and was stopped; look for top-level code that never returns.`, { stderrTail: e.stderrTail });
+                const error = new RunnerError('load-failed', `Policy pack ${compiled.entryFile} did not finish loading within ${this.options.loadTimeoutMs} ms and was stopped; look for top-level code that never returns.`, { stderrTail: e.stderrTail });
+                this.loadTimeouts.set(timeoutKey, { error, at: Date.now() });
+                throw error;
             }
             void process.kill();
             if (e instanceof HostRequestError) {
-                throw new RunnerError(e.code, e.message, { location: e.location, stderrTail: process.stderr });
+                const hint = isPermissionDenial(e.message) ? `\n${PERMISSION_HINT}` : '';
+                throw new RunnerError(e.code, `${e.message}${hint}`, { location: e.location, stderrTail: process.stderr });
             }
             if (e instanceof HostExitError) {
-                throw new RunnerError('load-failed', `Policy pack ${compiled.entryFile} failed to load: ${e.message}`, { stderrTail: e.stderrTail, exitCode: e.exitCode, signal: e.signal });
+                const hint = isPermissionDenial(e.stderrTail) ? `\n${PERMISSION_HINT}` : '';
+                throw new RunnerError('load-failed', `Policy pack ${compiled.entryFile} failed to load: ${e.message}${hint}`, { stderrTail: e.stderrTail, exitCode: e.exitCode, signal: e.signal });
             }
             throw e;
         } finally {
@@ -355,12 +433,21 @@ export class RunnerPool {
             process,
             info: { ...result.info, packDir: compiled.packDir, digest: compiled.digest },
             coldStartMs: performance.now() - started,
+            granted,
             busy: false,
             lastUsed: Date.now(),
         };
+        this.packNames.set(compiled.packDir, runner.info.name);
         this.runners.push(runner);
         return runner;
     }
+}
+
+/** What a finding says when a host was stopped over its memory cap (HangReport.memory set). */
+function memoryMessage(packName: string, report: HangReport, urn?: string): string {
+    const { limitMb, rssMb } = report.memory!;
+    const where = report.policyName ? ` while policy '${report.policyName}' evaluated ${urn ?? 'the stack'}` : '';
+    return `Policy pack ${packName} exceeded ${limitMb} MB (${rssMb} MB resident)${where}; its process was stopped${urn ? ' and the other resources are evaluated on a new one' : ''}.`;
 }
 
 /** Only the fields a policy sees cross the process boundary. */
