@@ -168,7 +168,11 @@ export class Evaluator {
             const signature = bindingsSignature(bindings);
             const { context, problem } = await stackContextOf(entity);
             if (problem && attempt === 0) report.problems.push({ entity: name, message: problem });
-            const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous: await this.cache.load(name), useCache: cacheUsable, runner: this.runner, packDir, context });
+            const previous = await this.cache.load(name);
+            for (const file of this.cache.takeDistrusted()) {
+                report.problems.push({ entity: name, message: `The evaluation cache ${file} was changed by something other than Policy Insights (its integrity check failed); it was dropped and ${name} is evaluated in full.` });
+            }
+            const outcome = await evaluateEntity({ entity, resources: shard.resources, bindings, previous, useCache: cacheUsable, runner: this.runner, packDir, context });
             // valid whatever happens next (entries are keyed by content), so it is written while the violations are
             // a cache write that fails (ENOSPC, EISDIR) is reported, never fatal: the violations are still stored
             const saving = this.cache.checkpoint(name, outcome.results, outcome.work.evaluated).catch((error: unknown) => {

@@ -5,9 +5,15 @@
  * matches, so a stale or concurrently written cache can cost a re-run but never a wrong
  * result. That is why the side file needs no lock: every writer writes valid entries.
  *
- *   <home>/evaluation/<encodeURIComponent(entity)>.json
+ * A file is trusted only with a valid HMAC (its first line) under the home's own key
+ * (`.integrity-key`, created 0600 on first use): a cache rewritten by anything that cannot
+ * read the key (a pack, which may read only its own files) is dropped and reported, and the
+ * next run evaluates in full, instead of passing off forged "no findings" as results.
+ *
+ *   <home>/evaluation/<encodeURIComponent(entity)>.json    <hex HMAC-SHA256>\n<JSON>
+ *   <home>/evaluation/.integrity-key
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnforcementLevel, Remediation, Resource, Severity } from '../model';
@@ -106,8 +112,37 @@ export class ResultCache {
         this.dir = join(home, 'evaluation');
     }
 
+    /** Cache files that failed their integrity check since the last `takeDistrusted()`. */
+    private readonly distrusted: string[] = [];
+    private key?: Promise<Buffer>;
+
     private pathOf(entity: string): string {
         return join(this.dir, `${encodeURIComponent(entity)}.json`);
+    }
+
+    /** The home's cache key: read, or created once (exclusive create, so two processes agree on one). */
+    private integrityKey(): Promise<Buffer> {
+        return (this.key ??= (async () => {
+            const file = join(this.dir, '.integrity-key');
+            await mkdir(this.dir, { recursive: true });
+            try {
+                await writeFile(file, randomBytes(32), { flag: 'wx', mode: 0o600 });
+            } catch (error) {
+                if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+            }
+            const key = await readFile(file);
+            if (key.length !== 32) throw new Error(`${file} is not a cache key (${key.length} bytes); delete it to make a new one`);
+            return key;
+        })());
+    }
+
+    private async mac(text: string): Promise<string> {
+        return createHmac('sha256', await this.integrityKey()).update(text).digest('hex');
+    }
+
+    /** Paths of cache files dropped because their HMAC did not match (each reported once). */
+    takeDistrusted(): string[] {
+        return this.distrusted.splice(0);
     }
 
     /** The entity's cached results; empty when there are none or the file is unreadable (a cache: rebuilt by the next run). */
@@ -115,12 +150,29 @@ export class ResultCache {
         const known = this.memory.get(entity);
         if (known) return known;
         let results = emptyResults();
+        const file = this.pathOf(entity);
+        let content: string | undefined;
         try {
-            const parsed: unknown = JSON.parse(await readFile(this.pathOf(entity), 'utf8'));
-            // another format (an older Policy Insights) is dropped: the next run evaluates in full
-            if (isEntityResults(parsed)) results = parsed;
+            content = await readFile(file, 'utf8');
         } catch {
-            // missing or damaged: start empty
+            // missing or unreadable: start empty
+        }
+        if (content !== undefined) {
+            const newline = content.indexOf('\n');
+            const text = content.slice(newline + 1);
+            const stored = Buffer.from(newline > 0 ? content.slice(0, newline) : '', 'hex');
+            const expected = Buffer.from(await this.mac(text), 'hex');
+            if (stored.length === expected.length && timingSafeEqual(stored, expected)) {
+                try {
+                    const parsed: unknown = JSON.parse(text);
+                    // another format (an older Policy Insights) is dropped: the next run evaluates in full
+                    if (isEntityResults(parsed)) results = parsed;
+                } catch {
+                    // damaged: start empty
+                }
+            } else {
+                this.distrusted.push(file);
+            }
         }
         this.memory.set(entity, results);
         return results;
@@ -133,7 +185,8 @@ export class ResultCache {
         const target = this.pathOf(entity);
         const temp = join(this.dir, `.${encodeURIComponent(entity)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
         try {
-            await writeFile(temp, JSON.stringify(results));
+            const text = JSON.stringify(results);
+            await writeFile(temp, `${await this.mac(text)}\n${text}`);
             await rename(temp, target);
         } catch (error) {
             await rm(temp, { force: true }).catch(() => undefined);
