@@ -22,6 +22,12 @@ async function cli(home: string, ...args: string[]): Promise<{ code: number; out
     return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
+/** `promise`, or a failure naming `what` after `ms`: no wait in this file may hang the rung. */
+function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
+    let timer: NodeJS.Timeout;
+    return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what()}`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
 /** A started `watch` and its output so far; `until` waits for a line matching. */
 function startWatch(home: string): { child: ChildProcess; output: () => string; until: (pattern: RegExp) => Promise<void>; exit: Promise<number | null> } {
     const child = spawn(process.execPath, [cliJs, 'watch', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -61,12 +67,14 @@ describe('policy-insights watch', () => {
             watch = startWatch(home);
             await watch.until(/watching .*stack files shop\. Stop with Ctrl-C or SIGTERM\./);
 
-            const second = await new Promise<{ code: number | null; text: string }>((resolve) => {
-                const other = spawn(process.execPath, [cliJs, 'watch', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
-                let text = '';
-                other.stderr.on('data', (c: Buffer) => (text += c.toString()));
-                other.on('exit', (code) => resolve({ code, text }));
-            });
+            const other = spawn(process.execPath, [cliJs, 'watch', '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
+            let otherText = '';
+            other.stderr.on('data', (c: Buffer) => (otherText += c.toString()));
+            const second = await within(
+                new Promise<{ code: number | null; text: string }>((resolve) => other.on('exit', (code) => resolve({ code, text: otherText }))),
+                60_000,
+                () => `a second watch on the same home did not exit: ${otherText}`,
+            ).finally(() => other.exitCode === null && other.kill('SIGKILL'));
             assert.equal(second.code, 2);
             assert.match(second.text, /another `policy-insights watch` is running on/);
 
@@ -77,13 +85,13 @@ describe('policy-insights watch', () => {
             await watch.until(/evaluated shop: 0 open/);
 
             watch.child.kill('SIGTERM');
-            assert.equal(await watch.exit, 0, watch.output());
+            assert.equal(await within(watch.exit, 60_000, () => `watch did not stop on SIGTERM: ${watch!.output()}`), 0, watch.output());
             assert.match(watch.output(), /SIGTERM: stopping[\s\S]*stopped/);
             // the lock went with it: a new watch starts
             watch = startWatch(home);
             await watch.until(/watching /);
             watch.child.kill('SIGINT');
-            assert.equal(await watch.exit, 0);
+            assert.equal(await within(watch.exit, 60_000, () => `watch did not stop on SIGINT: ${watch!.output()}`), 0);
         } finally {
             if (watch && watch.child.exitCode === null) watch.child.kill('SIGKILL');
             await cleanup();
