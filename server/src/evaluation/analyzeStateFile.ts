@@ -6,6 +6,7 @@
  * resource's outputs. Secrets reach packs decrypted when the state's passphrase is at hand, else as
  * "[secret]"; nothing this module returns holds a secret's value.
  */
+import { rootStackUrn } from '../packs/runner/diagnosticAttribution';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -17,7 +18,7 @@ import { providersByUrn, runnerResourceOf } from '../accounts/stacks/stackResour
 import { parseUrn, readStateDocument } from '../accounts/stacks/stackState';
 import { resolvePackConfig } from '../packs/runner/policyConfig';
 import type { RunnerPool } from '../packs/runner/runnerPool';
-import { RunnerError, type PolicyDiagnostic, type PolicyPackConfig, type PolicyRunError, type RunnerResource } from '../packs/runner/runnerTypes';
+import { RunnerError, type PolicyDiagnostic, type PolicyPackConfig, type PolicyRunError } from '../packs/runner/runnerTypes';
 
 export interface AnalyzeStateArgs {
     stateFile: string;
@@ -99,16 +100,6 @@ export function readPackConfig(file: string): PolicyPackConfig {
     return value as PolicyPackConfig;
 }
 
-/** The root stack's URN, which stack policies' findings about no resource of the state are attributed to. */
-function rootStackUrn(resources: readonly RunnerResource[], project: string, stack: string): string {
-    return resources.find((r) => r.type === 'pulumi:pulumi:Stack' && !r.parent)?.urn ?? `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
-}
-
-/** The engine reports a still-firing remediation, and any stack policy at `remediate`, as mandatory. */
-function engineLevel(d: PolicyDiagnostic): PolicyDiagnostic {
-    return d.enforcementLevel === 'remediate' ? { ...d, enforcementLevel: 'mandatory' } : d;
-}
-
 /**
  * A remediation's properties as shown: secrets blinded; a top-level value the remediation left as
  * the secret's decrypted value (the SDK hands policies plain values) stays a secret.
@@ -166,7 +157,9 @@ export async function analyzeStateFile(runner: RunnerPool, args: AnalyzeStateArg
 
     const perResource = new Map<string, { remediations: AnalyzeEvent[]; violations: AnalyzeEvent[] }>(inputs.map((r) => [r.urn, { remediations: [], violations: [] }]));
     const stackEvents: AnalyzeEvent[] = [];
-    const rootUrn = rootStackUrn(inputs, project, stack);
+    // the runner attributes findings as the engine does (diagnosticAttribution.ts): a resource policy's to the
+    // analyzed resource, a stack policy's to a resource of the state or the root stack, `remediate` as mandatory
+    const rootUrn = rootStackUrn(inputs);
     const bucketOf = (urn: string) => perResource.get(urn) ?? perResource.get(rootUrn);
     const violation = (urn: string, d: PolicyDiagnostic): AnalyzeViolation => {
         if (d.enforcementLevel === 'mandatory') result.hasMandatory = true;
@@ -201,16 +194,10 @@ export async function analyzeStateFile(runner: RunnerPool, args: AnalyzeStateArg
         }
         const analyzed = await runner.analyze(packDir, inputs, options);
         errors(analyzed.errors);
-        for (const d of analyzed.diagnostics) {
-            const urn = perResource.has(d.urn) ? d.urn : rootUrn;
-            bucketOf(urn)?.violations.push(violation(urn, engineLevel(d)));
-        }
+        for (const d of analyzed.diagnostics) bucketOf(d.urn)?.violations.push(violation(d.urn, d));
         const stackResult = await runner.analyzeStack(packDir, outputs, options);
         errors(stackResult.errors);
-        for (const d of stackResult.diagnostics) {
-            const urn = perResource.has(d.urn) ? d.urn : rootUrn;
-            stackEvents.push(violation(urn, engineLevel(d)));
-        }
+        for (const d of stackResult.diagnostics) stackEvents.push(violation(d.urn, d));
     }
     for (const bucket of perResource.values()) result.events.push(...bucket.remediations, ...bucket.violations);
     result.events.push(...stackEvents);
