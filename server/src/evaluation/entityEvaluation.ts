@@ -112,8 +112,8 @@ function toRunner(resource: Resource, policies: 'resource' | 'stack' = 'resource
 }
 
 function cached(d: PolicyDiagnostic): CachedDiagnostic {
-    // a violation a remediate-level policy still reports is mandatory, as the engine downgrades it (whether or not the runner already did)
-    const c: CachedDiagnostic = { urn: d.urn, policyName: d.policyName, message: d.message, enforcementLevel: d.enforcementLevel === 'remediate' ? 'mandatory' : d.enforcementLevel };
+    // the runner already reports a remediate-level policy's violation as mandatory, as the engine does (diagnosticAttribution.ts)
+    const c: CachedDiagnostic = { urn: d.urn, policyName: d.policyName, message: d.message, enforcementLevel: d.enforcementLevel };
     if (d.severity) c.severity = d.severity;
     return c;
 }
