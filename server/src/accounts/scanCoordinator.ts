@@ -106,10 +106,14 @@ export class ScanCoordinator {
     async refresh(): Promise<void> {
         if (this.disposed) return;
         const { accounts } = await this.store.readCatalog();
+        // disposed while the catalog was read (a scan's catalog write races a stop): arm nothing,
+        // or a new timer or file watcher would keep a stopped process (`watch`) alive
+        if (this.disposed) return;
         const names = new Set(accounts.map((a) => a.name));
         for (const name of [...this.timers.keys()]) if (!names.has(name)) this.clearTimer(name);
         for (const name of [...this.watchers.keys()]) if (!names.has(name)) this.unwatch(name);
         for (const account of accounts) {
+            if (this.disposed) return;
             if (this.options.schedule !== false) this.arm(account);
             if (this.options.watchStateFiles !== false && account.provider === 'pulumi-stack' && account.settings.stateFile) await this.watchState(account);
         }
