@@ -4,6 +4,7 @@
 //
 //   build      node esbuild.mjs
 //   typecheck  npx tsc -b
+//   lint       npm run lint (ESLint, zero warnings; config in .ci/eslint.config.mjs)
 //   setup      code-server + Chromium + third-party pack fixtures installed (first run only does work)
 //   unit       node --test out/test/unit/ (the webview tests use Chromium)
 //   lsp        node --test out/test/lsp/
@@ -151,6 +152,7 @@ async function setup() {
 const rungs = [
     ['build', singleCheck(node, ['esbuild.mjs'], 5 * MINUTE)],
     ['typecheck', singleCheck(npx, ['tsc', '-b'], 10 * MINUTE)],
+    ['lint', singleCheck(npx, ['eslint', '--config', '.ci/eslint.config.mjs', '--max-warnings', '0', '.'], 10 * MINUTE)],
     // Before the unit rung: the webview tests render the Policy Violations page in Chromium.
     ['setup', setup],
     ['unit', nodeTests('unit', ['out/test/unit/'], 25 * MINUTE)],

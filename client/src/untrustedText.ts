@@ -6,7 +6,7 @@
  */
 
 /** C0/C1 controls, DEL and the bidi overrides/isolates that can reorder or hide what is shown. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+ 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -5,6 +5,7 @@
  */
 
 /** How a policy's finding is enforced. Same literals as @pulumi/policy's EnforcementLevel. */
+import type { RunnerProviderResource, RunnerResourceOptions } from './packs/runner/runnerTypes';
 export type EnforcementLevel = 'advisory' | 'mandatory' | 'remediate' | 'disabled';
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ['advisory', 'mandatory', 'remediate', 'disabled'];
 
@@ -205,8 +206,8 @@ export interface Resource {
      */
     inputs?: Record<string, unknown>;
     outputs?: Record<string, unknown>;
-    options?: import('./packs/runner/runnerTypes').RunnerResourceOptions;
-    providerResource?: import('./packs/runner/runnerTypes').RunnerProviderResource;
+    options?: RunnerResourceOptions;
+    providerResource?: RunnerProviderResource;
     propertyDependencies?: Record<string, string[]>;
 }
 

@@ -1,6 +1,6 @@
 // Opaque page tokens. A token encodes the offset and the operation it belongs to, so a
 // token passed to another operation is refused the way AWS refuses it.
-import { AwsError } from './wire/protocols';
+import { type AwsError } from './wire/protocols';
 
 /** One page of `items` and the token for the next, if any. */
 export interface Page<T> {

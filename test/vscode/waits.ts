@@ -1,7 +1,7 @@
 // Shared by the VS Code suites: the harness's environment, and waiting on events VS Code or
 // the extension fires, never on a timer (the timeout only turns a wait that never ends into
 // a failure naming what was awaited).
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
 /** A variable test/harness/runVscodeTests.mjs sets in the extension host's environment. */
 export function env(name: string): string {

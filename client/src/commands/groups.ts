@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup } from '../../../server/src/model';
 import type { ServerApi } from '../serverApi';
-import { AppliedPackNode, GroupNode, MemberNode } from '../views/groupsTreeProvider';
+import { AppliedPackNode, GroupNode, type MemberNode } from '../views/groupsTreeProvider';
 
 const LEVELS: { label: EnforcementLevel; detail: string }[] = [
     { label: 'advisory', detail: 'Report violations; never block.' },

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PolicyPackVersion } from '../../../server/src/model';
 import type { ServerApi } from '../serverApi';
-import { PackNode, PackVersionNode } from '../views/packsTreeProvider';
+import { type PackNode, PackVersionNode } from '../views/packsTreeProvider';
 
 /** Arguments for driving New Policy Pack without prompts (tests, walkthrough links). */
 export interface NewPolicyPackArgs {

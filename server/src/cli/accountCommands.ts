@@ -115,7 +115,7 @@ export const accountCommands: CommandSpec[] = [
                 if (ctx.values.json) ctx.out(JSON.stringify(accounts, null, 2));
                 else if (!accounts.length) ctx.out(`No accounts in ${ctx.home}.`);
                 else
-                    ctx.out(
+                    {ctx.out(
                         formatTable(
                             ['NAME', 'PROVIDER', 'REGIONS', 'RESOURCES', 'LAST SCAN'],
                             accounts.map((a) => [
@@ -126,7 +126,7 @@ export const accountCommands: CommandSpec[] = [
                                 a.scanStatus ? `${a.scanStatus.status} ${a.scanStatus.finishedAt ?? a.scanStatus.startedAt}` : 'never',
                             ]),
                         ),
-                    );
+                    );}
                 return EXIT_OK;
             });
         },

@@ -50,7 +50,7 @@ export const groupCommands: CommandSpec[] = [
                 const groups = await listPolicyGroups(store);
                 if (ctx.values.json) ctx.out(JSON.stringify(groups, null, 2));
                 else
-                    ctx.out(
+                    {ctx.out(
                         formatTable(
                             ['NAME', 'ENTITY TYPE', 'MODE', 'POLICY PACKS', 'MEMBERS'],
                             groups.map((g) => [
@@ -61,7 +61,7 @@ export const groupCommands: CommandSpec[] = [
                                 [...g.accounts, ...g.stacks, ...(g.tagRules ?? []).map((r) => `tags ${formatTagRule(r)}`)].join(', ') || '-',
                             ]),
                         ),
-                    );
+                    );}
                 return EXIT_OK;
             }),
     },

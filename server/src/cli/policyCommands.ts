@@ -147,12 +147,12 @@ export const policyCommands: CommandSpec[] = [
                 if (ctx.values.json) ctx.out(JSON.stringify(packsAsPulumiLists(packs), null, 2));
                 else if (!packs.length) ctx.out(`No policy packs published in ${ctx.home}.`);
                 else
-                    ctx.out(
+                    {ctx.out(
                         formatTable(
                             ['NAME', 'VERSION', 'TAG', 'POLICIES', 'PUBLISHED'],
                             packs.map((p) => [p.name, String(p.version), p.versionTag, String(p.policies.length), p.publishedAt]),
                         ),
-                    );
+                    );}
                 return EXIT_OK;
             });
         },

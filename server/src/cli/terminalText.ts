@@ -6,9 +6,9 @@
  * opened by spreadsheets, loses only the characters no cell should hold.
  */
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+ 
 const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+ 
 const CSV_UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 function visible(char: string): string {

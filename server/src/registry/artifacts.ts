@@ -17,6 +17,7 @@
  * `serve()` instead of listening) and a `run()` that loads the pack; run directly with
  * `node index.js` it serves the Analyzer gRPC protocol like any pack.
  */
+import type { PluginBuild } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -62,7 +63,7 @@ function manifestDigest(manifest: ArtifactManifest): string {
  */
 const typescriptShimStub = {
     name: 'policy-insights-typescript-shim-stub',
-    setup(build: { onResolve: Function; onLoad: Function }) {
+    setup(build: Pick<PluginBuild, 'onResolve' | 'onLoad'>) {
         build.onResolve({ filter: /typescript-shim$/ }, (args: { path: string }) => ({ path: args.path, namespace: 'typescript-shim-stub' }));
         build.onLoad({ filter: /.*/, namespace: 'typescript-shim-stub' }, () => ({
             loader: 'js',

@@ -2,7 +2,7 @@ import { SCHEMA_VERSION } from './schema';
 import { StoreError } from './storeError';
 
 /** Turns a file's content at `fromVersion` into content at `fromVersion + 1`. */
-export type Migration = (data: any, file: string) => any;
+export type Migration = (data: Record<string, unknown>, file: string) => Record<string, unknown>;
 
 const migrations = new Map<number, Migration>();
 
@@ -51,13 +51,13 @@ export function assertNotNewer(version: number, file: string): void {
 
 /** Runs the steps from `version` up to SCHEMA_VERSION and returns the upgraded content. */
 export function migrate(data: object, version: number, file: string): object {
-    let current: any = data;
+    let current = data as Record<string, unknown>;
     for (let from = version; from < SCHEMA_VERSION; from++) {
         const step = migrations.get(from);
         if (!step) {
             throw new StoreError('ESCHEMA', file, `${file} has schema version ${from} and this Policy Insights has no migration from it. The file was left unchanged.`);
         }
-        let next: any;
+        let next: Record<string, unknown>;
         try {
             next = step(current, file);
         } catch (error) {

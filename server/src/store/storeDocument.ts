@@ -4,9 +4,8 @@
  * the Store reads and writes it.
  */
 import type { Adapter } from 'lowdb';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { backupPathOf, currentVersionKey, moveAside, readSnapshot, writeFileAtomic } from './atomicFile';
-import { writeFile } from 'node:fs/promises';
 import type { HeldLock } from './fileLock';
 import { assertNotNewer, migrate, schemaVersionOf } from './migrations';
 import type { ReadCache } from './readCache';

@@ -1,6 +1,6 @@
 // Converts SDK-shaped values to the JSON body that AWS JSON 1.0/1.1 and REST-JSON services
 // send, driven by the SDK's Smithy schemas (timestamps as epoch seconds, blobs as base64).
-import { NormalizedSchema } from '@smithy/core/schema';
+import { type NormalizedSchema } from '@smithy/core/schema';
 import { toEpochSeconds, toHttpDate, toIsoTimestamp } from './timestamps';
 
 interface JsonMember {

@@ -2,7 +2,7 @@
 // service itself sends, driven by the SDK's published Smithy schemas. The element names
 // therefore come from the same model AWS generates its documentation and wire format from
 // (xmlName, xmlFlattened, xmlAttribute, xmlNamespace traits), not from hand-kept tables.
-import { NormalizedSchema } from '@smithy/core/schema';
+import { type NormalizedSchema } from '@smithy/core/schema';
 import { toIsoTimestamp, toEpochSeconds, toHttpDate } from './timestamps';
 
 /** Escapes text for element content and attribute values. */

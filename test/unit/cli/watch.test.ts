@@ -35,7 +35,12 @@ function startWatch(home: string): { child: ChildProcess; output: () => string; 
     const waiters: { pattern: RegExp; resolve: () => void }[] = [];
     const onData = (chunk: Buffer) => {
         text += chunk.toString();
-        for (const w of [...waiters]) if (w.pattern.test(text)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+        for (const w of [...waiters]) {
+            if (w.pattern.test(text)) {
+                waiters.splice(waiters.indexOf(w), 1);
+                w.resolve();
+            }
+        }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);

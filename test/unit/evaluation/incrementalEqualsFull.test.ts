@@ -150,7 +150,7 @@ function randomStep(rand: () => number, state: { resources: Map<string, Resource
 async function snapshot(store: Store) {
     const out: Record<string, unknown[]> = {};
     for (const entity of ENTITIES) {
-        out[entity] = [...(await store.readShard(entity)).violations].sort((a, b) => a.id.localeCompare(b.id)).map(({ lastSeenAt, ...rest }) => rest);
+        out[entity] = [...(await store.readShard(entity)).violations].sort((a, b) => a.id.localeCompare(b.id)).map(({ lastSeenAt: _lastSeenAt, ...rest }) => rest);
     }
     return out;
 }

@@ -9,10 +9,9 @@ import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { parseAuthorization } from '../../localaws/sigv4';
+import { NodeSha256, parseAuthorization } from '../../localaws/sigv4';
 import { startLocalAws, type LocalAws } from '../../localaws/server';
 import { DEMO_FIXTURE, SCANNER_KEYS, clientConfig } from './localawsSupport';
-import { NodeSha256 } from '../../localaws/sigv4';
 
 let aws: LocalAws;
 let clockOffset = 0;

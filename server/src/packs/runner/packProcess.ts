@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MAX_RSS_ARG, WATCHDOG_FD, type HangReport, type HostRequest, type HostResponse, type HostResult } from './hostMessages';
-import { RunnerError, type SourceLocation } from './runnerTypes';
+import { type RunnerError, type SourceLocation } from './runnerTypes';
 
 const STDERR_TAIL_BYTES = 4096;
 
