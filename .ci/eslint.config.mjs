@@ -43,7 +43,13 @@ export default tseslint.config(
   },
   {
     // The LSP protocol idiom (vscode-languageserver-protocol): `namespace XRequest { export const type = … }`.
-    files: ['server/src/protocol.ts', 'server/src/panelProtocol.ts', 'server/src/shared/**/*.ts'],
+    files: ['server/src/shared/**/*.ts'],
     rules: { '@typescript-eslint/no-namespace': 'off' },
+  },
+  {
+    // server/src/shared is the vocabulary both sides import (client, webviews, server, CLI): it may import only
+    // itself and the protocol package, never server internals the client bundle would then drag in.
+    files: ['server/src/shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '!./*'], message: 'server/src/shared imports only from server/src/shared and packages.' }] }] },
   },
 );

@@ -15,9 +15,9 @@ import {
     StoreChangedNotification,
     WorkspaceTrustedNotification,
     type ServerStatusParams,
+    type InitializationOptions,
     type StoreScope,
-} from '../../server/src/protocol';
-import type { InitializationOptions } from '../../server/src/server';
+} from '../../server/src/shared/protocol';
 import { registerCommonCommands } from './commands/common';
 import { registerAccountCommands, showBackgroundScanProgress } from './commands/accounts';
 import { registerGroupCommands } from './commands/groups';

@@ -1,5 +1,5 @@
 import type { CancellationToken } from 'vscode';
-import type { ScanSchedule } from '../../server/src/model';
+import type { ScanSchedule } from '../../server/src/shared/model';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
     AddAwsAccountRequest,
@@ -35,7 +35,7 @@ import {
     ListPacksRequest,
     ListViolationsRequest,
     type ListViolationsParams,
-} from '../../server/src/protocol';
+} from '../../server/src/shared/protocol';
 
 /**
  * Typed access to the server's custom requests. Views and commands take this narrow

@@ -17,7 +17,8 @@ import {
     StoreChangedNotification,
     type StoreScope,
     WorkspaceTrustedNotification,
-} from './protocol';
+    type InitializationOptions,
+} from './shared/protocol';
 import { describeRecovery, resolveHome, Store, StoreError, type StoreChange } from './store';
 import { listPackVersions } from './registry/packVersions';
 import { listPolicyGroupViews } from './groups/policyGroups';
@@ -32,16 +33,6 @@ import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evalu
 import { verifiedArtifactDir } from './registry/artifacts';
 import { RunnerPool } from './packs/runner/runnerPool';
 import { validatedConnection } from './handlers/validatedConnection';
-
-/** What the client passes in `initializationOptions`. */
-export interface InitializationOptions {
-    /** The `policyInsights.home` setting (empty = default). */
-    home?: string;
-    /** Workspace Trust: packs run only in a trusted workspace. */
-    trusted?: boolean;
-    /** The `policyInsights.packs.environmentGrants` setting: packs whose hosts inherit the whole environment. */
-    environmentGrants?: string[];
-}
 
 // every custom request's params are checked against one schema before a handler sees them
 const connection = validatedConnection(createConnection(ProposedFeatures.all));

@@ -73,7 +73,7 @@ interface ProtocolEntry {
 }
 
 /** protocol.ts, and panelProtocol.ts for the Policy Violations panel's requests. */
-const PROTOCOL_FILES = ['protocol.ts', 'panelProtocol.ts'].map((f) => path.join('server', 'src', f));
+const PROTOCOL_FILES = ['protocol.ts', 'panelProtocol.ts'].map((f) => path.join('server', 'src', 'shared', f));
 
 function protocolEntries(): ProtocolEntry[] {
     return PROTOCOL_FILES.flatMap((file) => protocolEntriesOf(readFileSync(path.join(REPO, file), 'utf8')));

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { runCli } from '../../server/src/cli/runCli';
 import { scaffoldPack } from '../../server/src/packs/scaffold';
-import { EvaluateNowRequest, GetServerStatusRequest, ListGroupsRequest } from '../../server/src/protocol';
+import { EvaluateNowRequest, GetServerStatusRequest, ListGroupsRequest } from '../../server/src/shared/protocol';
 import { REPO, startServer } from './lspClient';
 
 const temp = mkdtempSync(path.join(tmpdir(), 'pi-lsp-failed-write-'));

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { ErrorCodes, ResponseError } from 'vscode-jsonrpc/node';
 import { runCli } from '../../server/src/cli/runCli';
-import { CreateGroupRequest, GetServerStatusRequest, ListGroupsRequest } from '../../server/src/protocol';
+import { CreateGroupRequest, GetServerStatusRequest, ListGroupsRequest } from '../../server/src/shared/protocol';
 import { REQUEST_SCHEMAS } from '../../server/src/validation/boundarySchemas';
 import { startServer } from './lspClient';
 

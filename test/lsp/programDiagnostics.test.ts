@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PublishDiagnosticsNotification, type Diagnostic } from 'vscode-languageserver-protocol';
-import type { Violation } from '../../server/src/model';
+import type { Violation } from '../../server/src/shared/model';
 import { Store } from '../../server/src/store';
 import { startServer } from './lspClient';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodeActionRequest, DiagnosticSeverity, DidOpenTextDocumentNotification, PublishDiagnosticsNotification, type Diagnostic } from 'vscode-languageserver-protocol';
-import type { Violation } from '../../server/src/model';
+import type { Violation } from '../../server/src/shared/model';
 import { Store } from '../../server/src/store';
 import { remediationMessage, remediationOf } from '../../server/src/violations/remediation';
 import { startServer } from './lspClient';

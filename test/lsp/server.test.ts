@@ -11,7 +11,7 @@ import {
     ListPacksRequest,
     StoreChangedNotification,
     type StoreChangedParams,
-} from '../../server/src/protocol';
+} from '../../server/src/shared/protocol';
 import { REPO, startServer } from './lspClient';
 
 function tempHome(): string {

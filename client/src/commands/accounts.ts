@@ -4,8 +4,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ScanSchedule } from '../../../server/src/model';
-import type { AddAwsAccountParams, ScanSummary } from '../../../server/src/protocol';
+import type { ScanSchedule } from '../../../server/src/shared/model';
+import type { AddAwsAccountParams, ScanSummary } from '../../../server/src/shared/protocol';
 import type { ServerApi } from '../serverApi';
 import { AccountNode, ChildAccountNode, ResourceNode } from '../views/accountsTreeProvider';
 

@@ -4,7 +4,7 @@
  * offers the console's Enable dialog: every policy at one level, or a level per policy.
  */
 import * as vscode from 'vscode';
-import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup } from '../../../server/src/model';
+import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup } from '../../../server/src/shared/model';
 import type { ServerApi } from '../serverApi';
 import { AppliedPackNode, GroupNode, type MemberNode } from '../views/groupsTreeProvider';
 

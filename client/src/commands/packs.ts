@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { PolicyPackVersion } from '../../../server/src/model';
+import type { PolicyPackVersion } from '../../../server/src/shared/model';
 import type { ServerApi } from '../serverApi';
 import { type PackNode, PackVersionNode } from '../views/packsTreeProvider';
 

@@ -5,9 +5,9 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { Violation } from '../../../server/src/model';
-import { EXPORT_FORMATS, type ExportFormat, type PanelFilter } from '../../../server/src/panelProtocol';
-import type { StoreScope } from '../../../server/src/protocol';
+import type { Violation } from '../../../server/src/shared/model';
+import { EXPORT_FORMATS, type ExportFormat, type PanelFilter } from '../../../server/src/shared/panelProtocol';
+import type { StoreScope } from '../../../server/src/shared/protocol';
 import { ViolationPanelApi } from '../panels/violationPanelApi';
 import { exportToFile, VIOLATIONS_VIEW_TYPE, ViolationsPanel } from '../panels/violationsPanel';
 

@@ -9,7 +9,7 @@ import {
     type PanelQueryParams,
     type PanelSuppressParams,
     type PanelTriageParams,
-} from '../../../server/src/panelProtocol';
+} from '../../../server/src/shared/panelProtocol';
 
 /** The server requests the Policy Violations panel makes (panelProtocol.ts), typed in one place. */
 export class ViolationPanelApi {

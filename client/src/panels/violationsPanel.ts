@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { notificationText } from '../untrustedText';
-import type { SourcePosition } from '../../../server/src/model';
+import type { SourcePosition } from '../../../server/src/shared/model';
 import type {
     ExportFormat,
     PanelFilter,
@@ -16,7 +16,7 @@ import type {
     PanelState,
     ViolationsPanelToHost,
     ViolationsPanelToWebview,
-} from '../../../server/src/panelProtocol';
+} from '../../../server/src/shared/panelProtocol';
 import type { ViolationPanelApi } from './violationPanelApi';
 import { resourceUri } from '../resourceDocuments';
 import { createNonce, violationsPanelHtml } from './violationsPanelHtml';

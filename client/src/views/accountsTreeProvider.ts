@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AccountSummary, ResourceSummary } from '../../../server/src/protocol';
+import type { AccountSummary, ResourceSummary } from '../../../server/src/shared/protocol';
 import { resourceUri } from '../resourceDocuments';
 import type { ServerApi } from '../serverApi';
 import { contextValue, MessageNode, ServerTreeProvider, TreeNode } from './treeNode';

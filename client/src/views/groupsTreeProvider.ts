@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AppliedPolicyPack, PackOverride, PolicyGroup, PolicyGroupView } from '../../../server/src/model';
+import type { AppliedPolicyPack, PackOverride, PolicyGroup, PolicyGroupView } from '../../../server/src/shared/model';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { PolicyInfo, PolicyPackVersion } from '../../../server/src/model';
+import type { PolicyInfo, PolicyPackVersion } from '../../../server/src/shared/model';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 

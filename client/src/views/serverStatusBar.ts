@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ServerStatusParams } from '../../../server/src/protocol';
+import type { ServerStatusParams } from '../../../server/src/shared/protocol';
 
 /** The status bar item that shows the language server's state; a click opens the output. */
 export class ServerStatusBar implements vscode.Disposable {

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Account, Resource, ScanSchedule } from '../model';
+import type { Account, Resource, ScanSchedule } from '../shared/model';
 import type { Store } from '../store';
 import { AccountInputError, checkAccountName, checkRegions, childName } from './accountNames';
 import { credentialProvider, describeCredentialError } from './aws/awsCredentials';

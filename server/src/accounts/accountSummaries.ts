@@ -1,4 +1,4 @@
-import type { AccountSummary } from '../protocol';
+import type { AccountSummary } from '../shared/protocol';
 import type { Store } from '../store';
 
 /**

@@ -3,7 +3,7 @@
  * shard with one write per child, append a ScanRecord, and keep the catalog's scanStatus
  * current (running at the start, the result at the end).
  */
-import type { Account, Resource, ScanRecord, ScanStatus, ServiceError } from '../model';
+import type { Account, Resource, ScanRecord, ScanStatus, ServiceError } from '../shared/model';
 import type { Store } from '../store';
 import { AccountInputError, childName, parseAccountRef } from './accountNames';
 import { tryScanLock } from './scanLock';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { Account, ScanSchedule } from '../model';
+import type { Account, ScanSchedule } from '../shared/model';
 import type { Disposable, Store } from '../store';
 import { parseAccountRef } from './accountNames';
 import { ScanInProgressError, scanAccount, type ScanOptions, type ScanOutcome } from './scanAccount';

@@ -3,7 +3,7 @@
  * URN and compared by hash. Resources of a service that failed are carried over as they
  * were, never reported removed.
  */
-import type { Resource } from '../model';
+import type { Resource } from '../shared/model';
 
 /** The delta of one child account, as ScanOutcome reports it. */
 export interface ChildDelta {

@@ -10,7 +10,7 @@ import { redactSecrets } from '../pulumiSecretValues';
 import { parseUrn } from '../accounts/stacks/stackState';
 import { analyzeStateFile, type AnalyzeRemediation, type AnalyzeStateResult, type AnalyzeViolation } from '../evaluation/analyzeStateFile';
 import { reportedText } from '../violations/violationMessage';
-import type { GroupMode, PolicyGroup } from '../model';
+import type { GroupMode, PolicyGroup } from '../shared/model';
 import type { PolicyPackConfig } from '../packs/runner/runnerTypes';
 import { isBlocking } from '../violations/violationFilter';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext } from './command';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { createGroup, disablePack, editGroup, enablePack, formatTagRule, getGroup, GroupError, listPolicyGroups, orgNotice, tagAccount, tagMembers, parsePackName, removeGroup, resolveAppliedVersion, resolvedGroupPacks, validatePackConfig, versionTagOf } from '../groups';
 import type { Catalog } from '../store';
-import type { EntityType, GroupMode } from '../model';
+import type { EntityType, GroupMode } from '../shared/model';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
 import { listPackVersions } from '../registry/packVersions';
 import { removePackVersions } from '../registry/remove';
-import type { PolicyPackVersion } from '../model';
+import type { PolicyPackVersion } from '../shared/model';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { GRANT_ENV_OPTION, withRunner } from './runner';

@@ -1,4 +1,4 @@
-import { ENFORCEMENT_LEVELS, SEVERITIES, type EnforcementLevel, type Priority, type Severity, type Violation, type ViolationStatus } from '../model';
+import { ENFORCEMENT_LEVELS, SEVERITIES, type EnforcementLevel, type Priority, type Severity, type Violation, type ViolationStatus } from '../shared/model';
 import { type Store } from '../store';
 import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
 import { EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';

@@ -3,7 +3,7 @@
  * same record (violations/violationDetail.ts): the resource with the offending properties
  * marked, the policy, the message, the group binding that applied, history and triage.
  */
-import type { ViolationDetail } from '../panelProtocol';
+import type { ViolationDetail } from '../shared/panelProtocol';
 import { redactSecrets } from '../pulumiSecretValues';
 import { violationDetail } from '../violations/violationDetail';
 import { EXIT_OK, withStore, type CommandContext } from './command';

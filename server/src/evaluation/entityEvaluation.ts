@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { EffectiveBinding, EntityBindings } from '../groups/effectiveBindings';
 import type { EvaluatedEntity } from '../groups/groupMembership';
-import type { Resource, Violation } from '../model';
+import type { Resource, Violation } from '../shared/model';
 import type { AnalyzeResult, PackRuntimeContext, PolicyDiagnostic, PolicyRunError, ProposedRemediation, RemediateResult, RunOptions, RunnerResource } from '../packs/runner/runnerTypes';
 import { remediationMessage, remediationOf } from '../violations/remediation';
 import type { Finding } from '../violations/violationLifecycle';

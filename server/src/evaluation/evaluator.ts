@@ -18,7 +18,7 @@
 import { effectiveBindings, type EffectiveBinding } from '../groups/effectiveBindings';
 import { entityOf, parentAccountName, type EvaluatedEntity } from '../groups/groupMembership';
 import { stackRuntimeContext } from '../accounts/stacks/stackConfig';
-import type { Resource, Violation } from '../model';
+import type { Resource, Violation } from '../shared/model';
 import type { PackRuntimeContext } from '../packs/runner/runnerTypes';
 import type { Catalog, Disposable, ShardViolationsDraft, Store } from '../store';
 import { reconcileViolations } from '../violations/violationLifecycle';

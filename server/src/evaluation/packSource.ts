@@ -1,4 +1,4 @@
-import type { PolicyPackVersion } from '../model';
+import type { PolicyPackVersion } from '../shared/model';
 import type { Store } from '../store';
 
 /** Where the runnable code of a published pack version is. */

@@ -16,7 +16,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EnforcementLevel, Remediation, Resource, Severity } from '../model';
+import type { EnforcementLevel, Remediation, Resource, Severity } from '../shared/model';
 
 /**
  * 3: the input keys are two arrays in resource order (format 2 had one object keyed by URN, slow to build for 100,000 resources).

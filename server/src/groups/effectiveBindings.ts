@@ -11,7 +11,7 @@
  * configuration, the most recently modified configuration is enforced. The binding that
  * applied carries the ones it took precedence over and why, for the group and violation views.
  */
-import type { AppliedBindingInfo, AppliedPolicyPack, EnforcementLevel, GroupMode, PolicyGroup, PolicyPackVersion, PolicyType, Severity } from '../model';
+import type { AppliedBindingInfo, AppliedPolicyPack, EnforcementLevel, GroupMode, PolicyGroup, PolicyPackVersion, PolicyType, Severity } from '../shared/model';
 import { resolvePackConfig } from '../packs/runner/policyConfig';
 import type { PolicyPackConfig } from '../packs/runner/runnerTypes';
 import type { Catalog } from '../store';

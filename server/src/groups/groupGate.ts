@@ -5,7 +5,7 @@
  * Cloud where it runs during `pulumi preview`/`up` and a mandatory violation stops the update;
  * an audit group only reports, so nothing it finds blocks.
  */
-import type { Account, PolicyGroup } from '../model';
+import type { Account, PolicyGroup } from '../shared/model';
 import type { Catalog } from '../store';
 import { bindingsOfGroups, type EntityBindings } from './effectiveBindings';
 import { GroupError } from './groupErrors';

@@ -5,7 +5,7 @@
  * `default-policy-group` when they are created (joinDefaultGroup), so "every account is in
  * the default group unless the user takes it out" holds without an exclusion list.
  */
-import type { Account, EntityType, PolicyGroup, TagRule } from '../model';
+import type { Account, EntityType, PolicyGroup, TagRule } from '../shared/model';
 import type { Catalog } from '../store';
 import { GroupError } from './groupErrors';
 import { matchingRule } from './tagRules';

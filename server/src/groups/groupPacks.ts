@@ -1,4 +1,4 @@
-import type { PackOverride, PolicyGroup, PolicyGroupView } from '../model';
+import type { PackOverride, PolicyGroup, PolicyGroupView } from '../shared/model';
 import type { Catalog } from '../store';
 import { effectiveBindings, resolveAppliedVersion, resolvePolicies, type ResolvedPolicy } from './effectiveBindings';
 import { memberEntityNames, tagMembers } from './groupMembership';

@@ -11,7 +11,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { PolicyPackVersion } from '../model';
+import type { PolicyPackVersion } from '../shared/model';
 import { verifiedArtifactDir } from '../registry/artifacts';
 import type { Store } from '../store';
 import { bindingsOfGroups } from './effectiveBindings';

@@ -5,7 +5,7 @@
  * the config the user wrote, so `policy validate-config` can point at the offending value.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { ENFORCEMENT_LEVELS, type PolicyInfo, type PolicyPackVersion } from '../model';
+import { ENFORCEMENT_LEVELS, type PolicyInfo, type PolicyPackVersion } from '../shared/model';
 import { editDistance, rankByCloseness } from '../packs/closestValue';
 import type { ConfigError } from './groupErrors';
 

@@ -4,7 +4,7 @@
  * so two processes editing groups never lose each other's changes. Changes return the
  * catalog before and after, which is what Evaluator.evaluateAfterCatalogChange takes.
  */
-import type { AppliedPolicyPack, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyGroupView } from '../model';
+import type { AppliedPolicyPack, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyGroupView } from '../shared/model';
 import { groupViews } from './groupPacks';
 import { DEFAULT_POLICY_GROUP, type Catalog, type Store } from '../store';
 import { resolveAppliedVersion } from './effectiveBindings';

@@ -4,7 +4,7 @@
  * alternatives. Membership is computed from the tags each time it is asked, so it follows tag
  * edits with nothing to keep in sync.
  */
-import type { Account, TagCondition, TagRule } from '../model';
+import type { Account, TagCondition, TagRule } from '../shared/model';
 import { GroupError } from './groupErrors';
 
 const TAG_KEY = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;

@@ -28,7 +28,7 @@ import {
     ScanProgressNotification,
     type ScanSummary,
     SetScanScheduleRequest,
-} from '../protocol';
+} from '../shared/protocol';
 import { withUserErrors, type ServerContext } from './serverContext';
 
 export function scanSummary(outcome: ScanOutcome): ScanSummary {

@@ -13,7 +13,7 @@ import {
     EvaluateNowRequest,
     type EvaluationSummary,
     RemoveGroupRequest,
-} from '../protocol';
+} from '../shared/protocol';
 import { untrustedError, withUserErrors, type ServerContext } from './serverContext';
 
 /** The protocol's summary of an evaluator report. */

@@ -19,7 +19,7 @@ import {
     PublishPackRequest,
     RemovePackVersionRequest,
     ScaffoldPackRequest,
-} from '../protocol';
+} from '../shared/protocol';
 import { publishPack } from '../registry/publish';
 import { removePackVersions } from '../registry/remove';
 import { untrustedError, USER_ERROR, withUserErrors, type ServerContext } from './serverContext';

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Connection, type Diagnostic } from 'vscode-languageserver/node';
-import { ENFORCEMENT_LEVELS, type EnforcementLevel } from '../model';
-import { ResourceDiagnosticsRequest } from '../protocol';
+import { ENFORCEMENT_LEVELS, type EnforcementLevel } from '../shared/model';
+import { ResourceDiagnosticsRequest } from '../shared/protocol';
 import type { Store } from '../store';
 import { describeChange } from '../violations/remediation';
 import { remediationCodeEdits } from '../violations/remediationCodeFix';

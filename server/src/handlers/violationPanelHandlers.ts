@@ -8,7 +8,7 @@ import {
     SuppressViolationRequest,
     TriageViolationRequest,
     ViolationDetailRequest,
-} from '../panelProtocol';
+} from '../shared/panelProtocol';
 import type { Store } from '../store';
 import { setTriage, suppress, unsuppress } from '../violations';
 import { exportContextFor, formatViolations } from '../violations/export';

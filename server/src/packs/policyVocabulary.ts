@@ -3,7 +3,7 @@
  * hovers. The closed sets themselves (enforcement levels, severities) come from model.ts so
  * there is one list in the project.
  */
-import { ENFORCEMENT_LEVELS, SEVERITIES, type EnforcementLevel, type Severity } from '../model';
+import { ENFORCEMENT_LEVELS, SEVERITIES, type EnforcementLevel, type Severity } from '../shared/model';
 
 export { ENFORCEMENT_LEVELS, SEVERITIES };
 

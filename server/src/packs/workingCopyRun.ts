@@ -5,7 +5,7 @@
  * advisory when it is disabled), every other policy of the pack is disabled.
  */
 import { parseAccountRef } from '../accounts';
-import type { PolicyConfigValue } from '../model';
+import type { PolicyConfigValue } from '../shared/model';
 import type { Store } from '../store';
 import type { RunnerPool } from './runner/runnerPool';
 import type { PolicyDiagnostic, PolicyRunError, RunnerResource } from './runner/runnerTypes';

@@ -21,7 +21,7 @@ import type { PluginBuild } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { PolicyPackVersion } from '../model';
+import type { PolicyPackVersion } from '../shared/model';
 import { PACK_NAME_PATTERN } from '../packs/scaffold';
 import { BUNDLED_PACK_FIELD, BUNDLED_SDK_MODULES } from '../packs/runner/bundledPack';
 import { loadEsbuild } from '../packs/runner/packCompiler';

@@ -1,4 +1,4 @@
-import type { PolicyPackVersion } from '../model';
+import type { PolicyPackVersion } from '../shared/model';
 import type { Store } from '../store';
 
 /** Every stored pack version: packs by name, newest version first within a pack. */

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { valid as validSemver } from 'semver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { PolicyInfo, PolicyPackVersion } from '../model';
+import type { PolicyInfo, PolicyPackVersion } from '../shared/model';
 import { parsePackSource, stringValueOf } from '../packs/packSyntax';
 import { formatDiagnostic, packVersionTag, validatePackDir, type PackValidation } from '../packs/validatePack';
 import { stagingDirName, type Store } from '../store';

@@ -4,7 +4,7 @@
  * group uses is refused: pinned by tag, or the pack's only remaining versions while a
  * group follows `latest`.
  */
-import type { PolicyPackVersion } from '../model';
+import type { PolicyPackVersion } from '../shared/model';
 import type { Store } from '../store';
 import { removeArtifact } from './artifacts';
 

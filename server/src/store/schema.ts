@@ -1,4 +1,4 @@
-import type { Account, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, Violation } from '../model';
+import type { Account, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, Violation } from '../shared/model';
 import { storedItemProblem, type StoredItemKind } from '../validation/boundarySchemas';
 
 /**

@@ -37,7 +37,7 @@ import {
     type ShardViolationsFile,
 } from './schema';
 import type { DocumentFormat, LockedRead, StoreDocument } from './storeDocument';
-import type { Resource } from '../model';
+import type { Resource } from '../shared/model';
 
 /** What updateShardViolations hands its `mutate`: the resources are shared and read-only. */
 export type ShardViolationsDraft = Omit<Shard, 'resources'> & { readonly resources: readonly Resource[] };

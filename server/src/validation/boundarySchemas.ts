@@ -10,8 +10,8 @@
  * fields the code reads are checked.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { ENFORCEMENT_LEVELS, SEVERITIES } from '../model';
-import { ExportViolationsRequest, PanelQueryRequest, SuppressViolationRequest, TriageViolationRequest, ViolationDetailRequest } from '../panelProtocol';
+import { ENFORCEMENT_LEVELS, SEVERITIES } from '../shared/model';
+import { ExportViolationsRequest, PanelQueryRequest, SuppressViolationRequest, TriageViolationRequest, ViolationDetailRequest } from '../shared/panelProtocol';
 import {
     AddAwsAccountRequest,
     AddStackAccountRequest,
@@ -40,7 +40,7 @@ import {
     ScaffoldPackRequest,
     ScanAccountRequest,
     SetScanScheduleRequest,
-} from '../protocol';
+} from '../shared/protocol';
 
 type Schema = Record<string, unknown>;
 

@@ -11,8 +11,8 @@
  * several times slower on 100,000 rows. test/unit/violations/panelQuery.test.ts holds the
  * panel and `policy-insights violations` to the same rows for the same filter.
  */
-import type { Severity, Violation, ViolationStatus } from '../model';
-import { SEVERITIES } from '../model';
+import type { Severity, Violation, ViolationStatus } from '../shared/model';
+import { SEVERITIES } from '../shared/model';
 import type {
     Facet,
     FacetDimension,
@@ -27,8 +27,8 @@ import type {
     RowGroup,
     SortColumn,
     TrendPoint,
-} from '../panelProtocol';
-import { FACET_DIMENSIONS } from '../panelProtocol';
+} from '../shared/panelProtocol';
+import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { Store } from '../store';
 import { dateBound, DEFAULT_STATUSES, isSuppressed, type ViolationFilter } from './violationFilter';
 

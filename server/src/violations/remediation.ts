@@ -3,7 +3,7 @@
  * and new values), secrets redacted, and how the change reads in one line. Shared by the
  * evaluation (which builds the records), the tree, the diagnostics, the CLI and the exports.
  */
-import type { PropertyChange, Remediation } from '../model';
+import type { PropertyChange, Remediation } from '../shared/model';
 import { redactSecrets } from '../pulumiSecretValues';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

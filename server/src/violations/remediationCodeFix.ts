@@ -8,7 +8,7 @@
  */
 import ts from 'typescript';
 import type { TextEdit } from 'vscode-languageserver';
-import type { PropertyChange } from '../model';
+import type { PropertyChange } from '../shared/model';
 import { pathSegments, type PathSegment } from './remediation';
 
 function scriptKindOf(fileName: string): ts.ScriptKind {

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { parse as parseYaml } from 'yaml';
-import type { EnforcementLevel, PolicyInfo, PropertyChange, Resource, SourcePosition, Violation } from '../model';
+import type { EnforcementLevel, PolicyInfo, PropertyChange, Resource, SourcePosition, Violation } from '../shared/model';
 import type { Store } from '../store';
 import { isSuppressed } from './violationFilter';
 import { propertiesNamedIn } from './violationDetail';

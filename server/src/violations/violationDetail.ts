@@ -4,8 +4,8 @@
  * Used by the Policy Violations page's detail pane and the resource documents.
  */
 import { appliedBinding } from '../groups/effectiveBindings';
-import type { Violation } from '../model';
-import type { ViolationDetail } from '../panelProtocol';
+import type { Violation } from '../shared/model';
+import type { ViolationDetail } from '../shared/panelProtocol';
 import type { Store } from '../store';
 import { isSuppressed } from './violationFilter';
 import { TriageError } from './violationTriage';

@@ -4,7 +4,7 @@
  * severity. Pure: the CLI, the Violations tree and the webview filter with this one
  * function, so the same filter returns the same rows everywhere.
  */
-import type { EnforcementLevel, Severity, Violation, ViolationStatus } from '../model';
+import type { EnforcementLevel, Severity, Violation, ViolationStatus } from '../shared/model';
 
 export interface ViolationFilter {
     /** Pack name (exact). */

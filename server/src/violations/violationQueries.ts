@@ -1,5 +1,5 @@
-import type { Violation } from '../model';
-import type { ListViolationsParams, ListViolationsResult } from '../protocol';
+import type { Violation } from '../shared/model';
+import type { ListViolationsParams, ListViolationsResult } from '../shared/protocol';
 import type { Store } from '../store';
 import { compareViolations, violationMatcher, type ViolationFilter } from './violationFilter';
 

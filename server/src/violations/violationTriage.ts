@@ -2,7 +2,7 @@
  * Triage set by people (CLI, extension): status, priority, assignee, suppression. Written
  * under the shard's lock, so an evaluation persisting at the same time keeps it.
  */
-import type { Priority, Suppression, Violation, ViolationStatus } from '../model';
+import type { Priority, Suppression, Violation, ViolationStatus } from '../shared/model';
 import type { Store } from '../store';
 
 export type TriageStatus = Exclude<ViolationStatus, 'fixed'>;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../server/src/cli/runCli';
-import type { Resource } from '../../../server/src/model';
+import type { Resource } from '../../../server/src/shared/model';
 import { STACK_FIXTURES, startWorld, type AwsWorld } from './accountsTestSupport';
 
 interface Run {

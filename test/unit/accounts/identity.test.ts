@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { canonicalJson, resourceHash, resourceUrn } from '../../../server/src/accounts/resourceIdentity';
 import { mergeScan } from '../../../server/src/accounts/scanDelta';
 import { checkAccountName, parseAccountRef } from '../../../server/src/accounts/accountNames';
-import type { Resource } from '../../../server/src/model';
+import type { Resource } from '../../../server/src/shared/model';
 
 function resource(urn: string, type: string, properties: Record<string, unknown>): Resource {
     return { account: 'a', urn, type, name: urn, properties, hash: resourceHash(type, properties) };

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addAwsAccount, listResources, scanAccount } from '../../../server/src/accounts';
-import type { Resource } from '../../../server/src/model';
+import type { Resource } from '../../../server/src/shared/model';
 import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
 import type { RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
 import { makePool } from '../evaluation/evaluationTestSupport';

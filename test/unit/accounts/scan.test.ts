@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addAwsAccount, listResources, resourceHash, ScanCancelledError, scanAccount } from '../../../server/src/accounts';
-import type { Resource } from '../../../server/src/model';
+import type { Resource } from '../../../server/src/shared/model';
 import { generateFixture, GENERATED_KEYS } from '../../localaws/generateFixture';
 import { demoFixture, startWorld, type AwsWorld } from './accountsTestSupport';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runCli } from '../../../server/src/cli/runCli';
-import type { Account, PolicyPackVersion, Resource } from '../../../server/src/model';
+import type { Account, PolicyPackVersion, Resource } from '../../../server/src/shared/model';
 import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
 import { Store } from '../../../server/src/store';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Evaluator, directoryPackSource } from '../../../server/src/evaluation';
 import { enablePack, joinDefaultGroup } from '../../../server/src/groups';
-import type { PolicyPackVersion, Violation } from '../../../server/src/model';
+import type { PolicyPackVersion, Violation } from '../../../server/src/shared/model';
 import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
 import { awsAccount, BUCKET, FIXTURE_PACKS, makePool, manualClock, publishFixture, resource, ROLE_POLICY, runCliOn, storeResources, tempStore, type TempStore } from './evaluationTestSupport';
 

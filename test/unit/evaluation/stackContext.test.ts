@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Evaluator, directoryPackSource } from '../../../server/src/evaluation';
 import { enablePack, joinDefaultGroup } from '../../../server/src/groups';
-import type { PolicyPackVersion } from '../../../server/src/model';
+import type { PolicyPackVersion } from '../../../server/src/shared/model';
 import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
 import { BUCKET, FIXTURE_PACKS, makePool, publishFixture, resource, stackAccount, storeResources, tempStore } from './evaluationTestSupport';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { appliedBinding, effectiveBindings, groupViews, joinDefaultGroup, resolvedGroupPacks } from '../../../server/src/groups';
-import type { AppliedPolicyPack, PolicyGroup, PolicyPackVersion } from '../../../server/src/model';
+import type { AppliedPolicyPack, PolicyGroup, PolicyPackVersion } from '../../../server/src/shared/model';
 import type { Catalog } from '../../../server/src/store';
 import { awsAccount, stackAccount } from '../evaluation/evaluationTestSupport';
 

@@ -14,7 +14,7 @@ import {
     removeGroup,
     validatePackConfig,
 } from '../../../server/src/groups';
-import type { PolicyPackVersion } from '../../../server/src/model';
+import type { PolicyPackVersion } from '../../../server/src/shared/model';
 import { awsAccount, runCliOn, stackAccount, tempStore, type TempStore } from '../evaluation/evaluationTestSupport';
 
 function packVersion(version: number, versionTag: string): PolicyPackVersion {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { getGroup, joinDefaultGroup, listPolicyGroups } from '../../../server/src/groups';
-import type { PolicyPackVersion } from '../../../server/src/model';
+import type { PolicyPackVersion } from '../../../server/src/shared/model';
 import { repoRoot } from '../runner/runnerTestEnv';
 import { awsAccount, runCliOn, tempStore, type TempStore } from '../evaluation/evaluationTestSupport';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createGroup, editGroup, effectiveBindings, enablePack, GroupError, joinDefaultGroup, listPolicyGroupViews, matchingRule, parseTagRule, tagAccount } from '../../../server/src/groups';
-import type { PolicyPackVersion } from '../../../server/src/model';
+import type { PolicyPackVersion } from '../../../server/src/shared/model';
 import { awsAccount, runCliOn, stackAccount, tempStore } from '../evaluation/evaluationTestSupport';
 
 const pack: PolicyPackVersion = {

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import type { PolicyPackVersion } from '../../../server/src/model';
+import type { PolicyPackVersion } from '../../../server/src/shared/model';
 import { ArtifactError, artifactDirWithin, artifactRelativePath, packNameProblem, removeArtifact, verifiedArtifactDir } from '../../../server/src/registry/artifacts';
 
 const home = mkdtempSync(path.join(tmpdir(), 'pi-artifact-paths-'));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import type { Resource } from '../../../server/src/model';
+import type { Resource } from '../../../server/src/shared/model';
 import { Store } from '../../../server/src/store';
 import { makeTempDir } from './storeTestSupport';
 

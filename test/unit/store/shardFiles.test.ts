@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { Resource, ScanRecord, Violation } from '../../../server/src/model';
+import type { Resource, ScanRecord, Violation } from '../../../server/src/shared/model';
 import { writeFileAtomic } from '../../../server/src/store/atomicFile';
 import { SCHEMA_VERSION, Store, StoreError, type StoreChange } from '../../../server/src/store';
 import { eventually, makeTempDir } from './storeTestSupport';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { stat, utimes, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { Resource, Violation } from '../../../server/src/model';
+import type { Resource, Violation } from '../../../server/src/shared/model';
 import { Store } from '../../../server/src/store';
 import { makeTempDir, spawnWorker, type Worker, stopWorkers } from './storeTestSupport';
 import { runAsWorkerIfAsked } from './storeWorker';

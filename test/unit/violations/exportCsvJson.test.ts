@@ -1,7 +1,7 @@
 /** CSV and JSON exports: every violation back out of the file unchanged, nothing a spreadsheet would run. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Violation } from '../../../server/src/model';
+import type { Violation } from '../../../server/src/shared/model';
 import { CSV_COLUMNS, exportContextOf, formatViolations } from '../../../server/src/violations/export';
 import { remediationRecord } from './remediationRecords';
 import { syntheticViolations } from '../webviews/syntheticViolations';

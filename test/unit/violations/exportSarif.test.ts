@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv, { type ValidateFunction } from 'ajv';
-import type { PolicyPackVersion, SourcePosition, Violation } from '../../../server/src/model';
+import type { PolicyPackVersion, SourcePosition, Violation } from '../../../server/src/shared/model';
 import { Store } from '../../../server/src/store';
 import { exportContextFor, exportContextOf, formatViolations } from '../../../server/src/violations/export';
 import { syntheticViolations } from '../webviews/syntheticViolations';

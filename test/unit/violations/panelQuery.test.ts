@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Violation } from '../../../server/src/model';
-import { FACET_DIMENSIONS, type PanelFilter, type SortColumn } from '../../../server/src/panelProtocol';
+import type { Violation } from '../../../server/src/shared/model';
+import { FACET_DIMENSIONS, type PanelFilter, type SortColumn } from '../../../server/src/shared/panelProtocol';
 import { Store } from '../../../server/src/store';
 import { queryViolations, type ViolationFilter } from '../../../server/src/violations';
 import {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { PropertyChange } from '../../../server/src/model';
+import type { PropertyChange } from '../../../server/src/shared/model';
 import { pathSegments, propertyChanges } from '../../../server/src/violations/remediation';
 import { remediationCodeEdits } from '../../../server/src/violations/remediationCodeFix';
 

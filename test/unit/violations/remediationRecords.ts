@@ -1,5 +1,5 @@
 /** Remediation records for the export and panel tests, built as evaluation builds them. */
-import type { Violation } from '../../../server/src/model';
+import type { Violation } from '../../../server/src/shared/model';
 import { remediationMessage, remediationOf } from '../../../server/src/violations/remediation';
 
 /** `v` as a remediation record: level remediate, the change in words (message) and as paths. */

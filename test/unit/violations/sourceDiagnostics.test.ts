@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Resource, Violation } from '../../../server/src/model';
+import type { Resource, Violation } from '../../../server/src/shared/model';
 import { Store } from '../../../server/src/store';
 import { resourceDocumentDiagnostics, sourceDiagnostics } from '../../../server/src/violations/sourceDiagnostics';
 import { remediationMessage, remediationOf } from '../../../server/src/violations/remediation';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Violation } from '../../../server/src/model';
+import type { Violation } from '../../../server/src/shared/model';
 import { isBlocking, reconcileViolations, violationId, type Finding } from '../../../server/src/violations';
 import { describeChange, propertyChanges, remediationMessage, remediationOf } from '../../../server/src/violations/remediation';
 

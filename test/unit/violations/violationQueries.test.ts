@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Violation } from '../../../server/src/model';
+import type { Violation } from '../../../server/src/shared/model';
 import { FilterError, listViolations, queryViolations, reconcileViolations, setTriage, suppress, TriageError, unsuppress, type Finding, type ViolationFilter } from '../../../server/src/violations';
 import { runCliOn, tempStore, type TempStore } from '../evaluation/evaluationTestSupport';
 

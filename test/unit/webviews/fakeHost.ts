@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createNonce, violationsPanelHtml } from '../../../client/src/panels/violationsPanelHtml';
-import type { PanelFilter, PanelHostMethod, PanelHostRequests, PanelState, ViolationsPanelToHost, ViolationsPanelToWebview } from '../../../server/src/panelProtocol';
+import type { PanelFilter, PanelHostMethod, PanelHostRequests, PanelState, ViolationsPanelToHost, ViolationsPanelToWebview } from '../../../server/src/shared/panelProtocol';
 import type { Store } from '../../../server/src/store';
 import { violationDetail } from '../../../server/src/violations/violationDetail';
 import { setTriage, suppress, unsuppress } from '../../../server/src/violations';

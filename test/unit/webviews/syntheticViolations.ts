@@ -3,7 +3,7 @@
  * bench/webview.mjs: several accounts, packs, policies, types, levels, severities and
  * statuses, spread over the last 120 days.
  */
-import type { EnforcementLevel, Priority, Resource, Severity, Violation, ViolationStatus } from '../../../server/src/model';
+import type { EnforcementLevel, Priority, Resource, Severity, Violation, ViolationStatus } from '../../../server/src/shared/model';
 import { seededRandom as random } from '../../support/seededRandom';
 
 export { seededRandom as random } from '../../support/seededRandom';

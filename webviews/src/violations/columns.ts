@@ -1,5 +1,5 @@
 /** The table's columns and the names the panel shows for the filter dimensions and values. */
-import type { FacetDimension, GroupBy, PanelRow, SortColumn } from '../../../server/src/panelProtocol';
+import type { FacetDimension, GroupBy, PanelRow, SortColumn } from '../../../server/src/shared/panelProtocol';
 import { formatDay } from './dom';
 
 export interface Column {

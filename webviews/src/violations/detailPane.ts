@@ -5,8 +5,8 @@
  * with a reason and an expiry, Open resource and Open in source. A remediation record shows
  * what its remediation would change: each property path, before → after.
  */
-import type { PanelSuppressParams, PanelTriageParams, ViolationDetail } from '../../../server/src/panelProtocol';
-import type { Priority, PropertyChange, SourcePosition } from '../../../server/src/model';
+import type { PanelSuppressParams, PanelTriageParams, ViolationDetail } from '../../../server/src/shared/panelProtocol';
+import type { Priority, PropertyChange, SourcePosition } from '../../../server/src/shared/model';
 import { STATUS_LABELS } from './columns';
 import { formatDate, formatUntil, h } from './dom';
 

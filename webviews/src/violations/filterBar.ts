@@ -3,7 +3,7 @@
  * range, free-text search, grouping, Clear and Export. It edits a PanelFilter and reports
  * each change; counts come from the server's facets for the current filter.
  */
-import type { ExportFormat, Facet, FacetDimension, GroupBy, PanelAggregates, PanelFilter } from '../../../server/src/panelProtocol';
+import type { ExportFormat, Facet, FacetDimension, GroupBy, PanelAggregates, PanelFilter } from '../../../server/src/shared/panelProtocol';
 import { DIMENSION_LABELS, FILTER_DIMENSIONS, GROUP_LABELS, valueLabel } from './columns';
 import { count, h } from './dom';
 import { activeConditions } from './panelState';

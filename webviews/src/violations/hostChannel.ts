@@ -3,7 +3,7 @@
  * runs, requests with ids answered by one `reply` each, and host pushes (init, setFilter,
  * storeChanged) handed to a listener.
  */
-import type { PanelHostMethod, PanelHostRequests, PanelState, ViolationsPanelToHost, ViolationsPanelToWebview } from '../../../server/src/panelProtocol';
+import type { PanelHostMethod, PanelHostRequests, PanelState, ViolationsPanelToHost, ViolationsPanelToWebview } from '../../../server/src/shared/panelProtocol';
 
 export interface VsCodeApi {
     postMessage(message: ViolationsPanelToHost): void;

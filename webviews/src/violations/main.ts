@@ -5,7 +5,7 @@
  * a string from a resource or a pack into HTML (see dom.ts).
  */
 import './violations.css';
-import type { ExportFormat, PanelAggregates, PanelQueryResult, PanelRow, PanelState, RowGroup, SortColumn } from '../../../server/src/panelProtocol';
+import type { ExportFormat, PanelAggregates, PanelQueryResult, PanelRow, PanelState, RowGroup, SortColumn } from '../../../server/src/shared/panelProtocol';
 import { COLUMNS } from './columns';
 import { DetailPane } from './detailPane';
 import { count, h } from './dom';

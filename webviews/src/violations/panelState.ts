@@ -3,7 +3,7 @@
  * setState on every change, so hiding the panel or reloading the window brings it back;
  * read back defensively, since a state written by an older version may lack fields.
  */
-import type { GroupBy, PanelFilter, PanelSort, PanelState, SortColumn } from '../../../server/src/panelProtocol';
+import type { GroupBy, PanelFilter, PanelSort, PanelState, SortColumn } from '../../../server/src/shared/panelProtocol';
 
 export const DEFAULT_STATE: PanelState = { filter: {}, sort: { column: 'lastSeenAt', direction: 'desc' }, groupBy: 'none' };
 

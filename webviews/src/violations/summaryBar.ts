@@ -1,5 +1,5 @@
 /** The summary row: open violations under the filter by enforcement level and severity, and the trend chart. */
-import type { PanelAggregates } from '../../../server/src/panelProtocol';
+import type { PanelAggregates } from '../../../server/src/shared/panelProtocol';
 import { count, h } from './dom';
 import { trendChart } from './trendChart';
 

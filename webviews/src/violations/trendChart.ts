@@ -1,5 +1,5 @@
 /** Open violations per day as an inline SVG area chart (no library, no remote content). */
-import type { TrendPoint } from '../../../server/src/panelProtocol';
+import type { TrendPoint } from '../../../server/src/shared/panelProtocol';
 import { count, formatDay, svg } from './dom';
 
 const WIDTH = 200;

@@ -5,7 +5,7 @@
  * Enter or Space opens it in the detail pane, Left/Right collapse/expand a group.
  */
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from '@tanstack/virtual-core';
-import type { GroupBy, PanelRow, PanelSort, RowGroup, SortColumn } from '../../../server/src/panelProtocol';
+import type { GroupBy, PanelRow, PanelSort, RowGroup, SortColumn } from '../../../server/src/shared/panelProtocol';
 import { COLUMNS, columnsThatFit, GRID_TEMPLATE, gridTemplate, GROUP_LABELS } from './columns';
 import { count, h } from './dom';
 

@@ -4,7 +4,7 @@
  * What `account coverage` and a coverage tree item show; derived from the scan's
  * ServiceErrors, so it needs nothing stored beyond the scan status.
  */
-import type { ServiceError } from '../../model';
+import type { ServiceError } from '../../shared/model';
 import { DISCOVERERS } from './awsDiscovery';
 
 export type CoverageState = 'scanned' | 'denied' | 'failed' | 'skipped';

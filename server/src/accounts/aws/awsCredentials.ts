@@ -6,7 +6,7 @@
  */
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { AccountSettings } from '../../model';
+import type { AccountSettings } from '../../shared/model';
 
 /** What the credential chain needs to know: the stored settings plus where STS is. */
 export interface CredentialSettings extends Pick<AccountSettings, 'profile' | 'roleArn' | 'externalId' | 'endpoint'> {

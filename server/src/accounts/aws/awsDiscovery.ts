@@ -3,7 +3,7 @@
  * every HTTP call under one limiter. A service that fails in a region is recorded as a
  * ServiceError; the others complete.
  */
-import type { Account, ServiceError } from '../../model';
+import type { Account, ServiceError } from '../../shared/model';
 import { CallLimiter } from '../callLimiter';
 import { AwsClients, ScanCancelledError, type AwsServiceName } from './awsClients';
 import { credentialProvider } from './awsCredentials';

@@ -3,8 +3,8 @@
  * URNs, types, inputs, outputs, options, provider and property dependencies
  * (pulumi/pulumi pkg/resource/deploy/analyze_snapshot.go `stateToAnalyzerResource`).
  */
-import type { Resource } from '../../model';
-import type { RunnerProviderResource, RunnerResource, RunnerResourceOptions } from '../../packs/runner/runnerTypes';
+import type { ProviderResource, Resource, ResourceOptions } from '../../shared/model';
+import type { RunnerResource } from '../../packs/runner/runnerTypes';
 import { resourceHash } from '../resourceIdentity';
 import { redactSecrets } from '../../pulumiSecretValues';
 import { parseSourcePosition, parseUrn, type StateDocument, type StateResource } from './stackState';
@@ -25,8 +25,8 @@ export function providersByUrn(resources: readonly StateResource[]): Map<string,
 }
 
 /** The options the engine sends for a state resource; undefined members are left out. */
-export function resourceOptionsOf(r: StateResource): RunnerResourceOptions | undefined {
-    const options: RunnerResourceOptions = {};
+export function resourceOptionsOf(r: StateResource): ResourceOptions | undefined {
+    const options: ResourceOptions = {};
     if (r.protect) options.protect = true;
     if (r.ignoreChanges?.length) options.ignoreChanges = r.ignoreChanges;
     if (r.additionalSecretOutputs?.length) options.additionalSecretOutputs = r.additionalSecretOutputs;
@@ -40,7 +40,7 @@ export function resourceOptionsOf(r: StateResource): RunnerResourceOptions | und
  * provider is not in the state (the engine sends none then either). `values` maps the inputs
  * (reveal secrets for a pack, redact them for the store).
  */
-export function providerResourceOf(r: StateResource, providers: Map<string, StateResource>, values: <T>(v: T) => T): RunnerProviderResource | undefined {
+export function providerResourceOf(r: StateResource, providers: Map<string, StateResource>, values: <T>(v: T) => T): ProviderResource | undefined {
     const reference = r.provider ? parseProviderReference(r.provider) : undefined;
     const provider = reference ? providers.get(reference.urn) : undefined;
     if (!provider) return undefined;

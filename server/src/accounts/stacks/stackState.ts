@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import type { SourcePosition } from '../../model';
+import type { SourcePosition } from '../../shared/model';
 import { AccountInputError } from '../accountNames';
 import { secretsProviderOfState, type SecretsProviderRef } from './pulumiSecrets';
 

@@ -6,7 +6,8 @@
  * pulumi/pulumi `pkg/resource/plugin/analyzer_plugin.go` fills it.
  */
 import { REDACTED_SECRET, SECRET_SIG, SIG_KEY } from '../../pulumiSecretValues';
-import type { ResolvedPolicyConfig, RunnerProviderResource, RunnerResource } from './runnerTypes';
+import type { ProviderResource } from '../../shared/model';
+import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
 import { enforcementLevelToProto } from './analyzerProto';
 
 /** The generated message classes a request is built from. */
@@ -112,7 +113,7 @@ export function buildResourceOptions(protos: RequestProtos, resource: RunnerReso
 }
 
 /** pulumirpc.AnalyzerProviderResource as `marshalProvider` fills it (internal keys skipped), or undefined. */
-export function buildProviderResource(protos: RequestProtos, provider: RunnerProviderResource | undefined): unknown {
+export function buildProviderResource(protos: RequestProtos, provider: ProviderResource | undefined): unknown {
     if (!provider) return undefined;
     const p = new protos.AnalyzerProviderResource();
     p.setUrn(provider.urn);

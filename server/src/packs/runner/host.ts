@@ -17,7 +17,8 @@ import type { BatchResult, HostFailure, HostRequestEnvelope, HostResponse, HostR
 import { MAX_RSS_ARG } from './hostMessages';
 import { loadSdkPack, PackLoadError, type LoadedSdkPack, type SdkHandler, type SdkPolicy } from './hostSdk';
 import { CallGuard } from './hostWatchdog';
-import type { ResolvedPolicyConfig, RunnerProviderResource, RunnerResource } from './runnerTypes';
+import type { ProviderResource } from '../../shared/model';
+import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
 
 interface HostState {
     pack: LoadedSdkPack;
@@ -38,7 +39,7 @@ interface HostState {
      * properties are unchanged.
      */
     providers: Map<string, { json: string; provider: InProcessProviderResource }>;
-    providerObjects: WeakMap<RunnerProviderResource, InProcessProviderResource>;
+    providerObjects: WeakMap<ProviderResource, InProcessProviderResource>;
 }
 
 /** A policy that may apply to a type: its index in the pack, the policy (narrowed to its usable validations) and its own handler. */
@@ -197,7 +198,7 @@ function resourceOptions(s: HostState, resource: RunnerResource): unknown {
 }
 
 /** The provider as the SDK reads it from a parsed request (properties marshalled as the engine does). */
-function providerResource(s: HostState, provider: RunnerProviderResource | undefined): InProcessProviderResource | undefined {
+function providerResource(s: HostState, provider: ProviderResource | undefined): InProcessProviderResource | undefined {
     if (!provider) return undefined;
     const same = s.providerObjects.get(provider);
     if (same) return same;

@@ -3,7 +3,7 @@
  * returns, and how it fails. Shared by the parent-side pool, the child host and the gRPC
  * baseline, so both paths produce values that compare with `deepStrictEqual`.
  */
-import type { EnforcementLevel, PolicyConfigValue, PolicyInfo, Severity } from '../../model';
+import type { EnforcementLevel, PolicyConfigValue, PolicyInfo, ProviderResource, ResourceOptions, Severity } from '../../shared/model';
 
 /** Metadata of a loaded pack: the Analyzer protocol's `AnalyzerInfo`, as plain data. */
 export interface PackInfo {
@@ -64,31 +64,6 @@ export interface ProposedRemediation {
     diagnostic?: string;
 }
 
-/**
- * A resource's options as the engine sends them (pulumirpc.AnalyzerResourceOptions; pulumi/pulumi
- * `stateToAnalyzerResource` fills them from the state: protect, ignoreChanges,
- * additionalSecretOutputs, aliases, customTimeouts, parent). Absent fields are sent as the
- * proto's defaults, as the engine does.
- */
-export interface RunnerResourceOptions {
-    protect?: boolean;
-    ignoreChanges?: string[];
-    /** Undefined: not set (the proto's `deleteBeforeReplaceDefined` false). */
-    deleteBeforeReplace?: boolean;
-    additionalSecretOutputs?: string[];
-    /** Alias URNs. */
-    aliases?: string[];
-    /** Seconds, as in the state and the proto. */
-    customTimeouts?: { create?: number; update?: number; delete?: number; read?: number };
-}
-
-/** The provider resource of a resource, as the engine sends it: the provider's URN, type, name and inputs. */
-export interface RunnerProviderResource {
-    urn: string;
-    type: string;
-    name: string;
-    properties: Record<string, unknown>;
-}
 
 /**
  * A resource as the runner evaluates it (a stored `Resource` fits). `properties` are what the
@@ -109,8 +84,8 @@ export interface RunnerResource {
     parent?: string;
     dependencies?: string[];
     propertyDependencies?: Record<string, string[]>;
-    options?: RunnerResourceOptions;
-    provider?: RunnerProviderResource;
+    options?: ResourceOptions;
+    provider?: ProviderResource;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Violations as CSV (RFC 4180: CRLF rows, quoted fields), one row per violation or remediation record. */
-import type { Violation } from '../../model';
+import type { Violation } from '../../shared/model';
 
 /** Column header -> value; the order is the file's column order. */
 const COLUMNS: [string, (v: Violation) => string | undefined][] = [

@@ -1,5 +1,5 @@
 /** What an export needs beyond the violations: the policies' metadata and the resources' source positions. */
-import type { PolicyInfo, PolicyPackVersion, SourcePosition, Violation } from '../../model';
+import type { PolicyInfo, PolicyPackVersion, SourcePosition, Violation } from '../../shared/model';
 import type { Store } from '../../store';
 
 export interface ExportContext {

@@ -2,8 +2,8 @@
  * Violation exports shared by the CLI (`violations --format csv|json|sarif`) and the
  * Policy Violations panel's Export button.
  */
-import type { Violation } from '../../model';
-import type { ExportFormat } from '../../panelProtocol';
+import type { Violation } from '../../shared/model';
+import type { ExportFormat } from '../../shared/panelProtocol';
 import { violationsToCsv } from './csv';
 import type { ExportContext } from './exportContext';
 import { violationsToJson } from './json';
@@ -13,7 +13,7 @@ export { CSV_COLUMNS, csvField, violationsToCsv } from './csv';
 export { exportContextFor, exportContextOf, type ExportContext } from './exportContext';
 export { violationsToJson, type ViolationsJson } from './json';
 export { ruleIdOf, violationsToSarif } from './sarif';
-export type { ExportFormat } from '../../panelProtocol';
+export type { ExportFormat } from '../../shared/panelProtocol';
 
 /** The file extension of each format, for save dialogs. */
 export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: 'csv', json: 'json', sarif: 'sarif' };

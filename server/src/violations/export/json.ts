@@ -1,5 +1,5 @@
 /** Violations as JSON: the stored records, with when, how many, and how many matched (`violations --json` prints it too). */
-import type { Violation } from '../../model';
+import type { Violation } from '../../shared/model';
 
 export interface ViolationsJson {
     generatedAt: string;

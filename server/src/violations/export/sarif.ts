@@ -4,7 +4,7 @@
  * location when the resource's source position is known and always a logical location
  * (the resource URN). Validated against the schema in test/fixtures/sarif/.
  */
-import type { EnforcementLevel, PolicyInfo, Severity, SourcePosition, Violation } from '../../model';
+import type { EnforcementLevel, PolicyInfo, Severity, SourcePosition, Violation } from '../../shared/model';
 import type { ExportContext } from './exportContext';
 
 type SarifLevel = 'none' | 'note' | 'warning' | 'error';

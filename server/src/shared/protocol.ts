@@ -1,13 +1,23 @@
 /**
  * Every custom request and notification between the extension (client) and the language
  * server, defined once. Client, server, CLI tests and the protocol check
- * (test/lsp/protocolDrift.test.ts) import these namespaces; nobody spells a method string
+ * (test/lsp/contributions.test.ts) import these namespaces; nobody spells a method string
  * anywhere else.
  *
  * Each namespace says which side sends it.
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0, type Diagnostic } from 'vscode-languageserver-protocol';
 import type { Account, EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyGroupView, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, Violation } from './model';
+
+/** What the client passes in `initializationOptions`. */
+export interface InitializationOptions {
+    /** The `policyInsights.home` setting (empty = default). */
+    home?: string;
+    /** Workspace Trust: packs run only in a trusted workspace. */
+    trusted?: boolean;
+    /** The `policyInsights.packs.environmentGrants` setting: packs whose hosts inherit the whole environment. */
+    environmentGrants?: string[];
+}
 
 /** Which part of the store changed; trees refresh only what changed. */
 export type StoreScope = 'packs' | 'groups' | 'accounts' | 'violations';

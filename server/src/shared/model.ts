@@ -5,7 +5,6 @@
  */
 
 /** How a policy's finding is enforced. Same literals as @pulumi/policy's EnforcementLevel. */
-import type { RunnerProviderResource, RunnerResourceOptions } from './packs/runner/runnerTypes';
 export type EnforcementLevel = 'advisory' | 'mandatory' | 'remediate' | 'disabled';
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ['advisory', 'mandatory', 'remediate', 'disabled'];
 
@@ -206,8 +205,8 @@ export interface Resource {
      */
     inputs?: Record<string, unknown>;
     outputs?: Record<string, unknown>;
-    options?: RunnerResourceOptions;
-    providerResource?: RunnerProviderResource;
+    options?: ResourceOptions;
+    providerResource?: ProviderResource;
     propertyDependencies?: Record<string, string[]>;
 }
 
@@ -295,4 +294,30 @@ export interface Violation {
     suppression?: Suppression;
     /** Set on a remediation record (see above). */
     remediation?: Remediation;
+}
+
+/**
+ * A resource's options as the engine sends them (pulumirpc.AnalyzerResourceOptions; pulumi/pulumi
+ * `stateToAnalyzerResource` fills them from the state: protect, ignoreChanges,
+ * additionalSecretOutputs, aliases, customTimeouts, parent). Absent fields are sent as the
+ * proto's defaults, as the engine does.
+ */
+export interface ResourceOptions {
+    protect?: boolean;
+    ignoreChanges?: string[];
+    /** Undefined: not set (the proto's `deleteBeforeReplaceDefined` false). */
+    deleteBeforeReplace?: boolean;
+    additionalSecretOutputs?: string[];
+    /** Alias URNs. */
+    aliases?: string[];
+    /** Seconds, as in the state and the proto. */
+    customTimeouts?: { create?: number; update?: number; delete?: number; read?: number };
+}
+
+/** The provider resource of a resource, as the engine sends it: the provider's URN, type, name and inputs. */
+export interface ProviderResource {
+    urn: string;
+    type: string;
+    name: string;
+    properties: Record<string, unknown>;
 }
