@@ -9,7 +9,7 @@ import type { PolicyPackVersion } from '../shared/model';
 import type { Catalog } from '../store';
 import { resolveAppliedVersion } from './effectiveBindings';
 import { GroupError, type ConfigError } from './groupErrors';
-import { validatePackConfig } from './packConfigValidation';
+import { jsonPath, validatePackConfig } from './packConfigValidation';
 
 /** The published version `versionTag` (a tag, `latest`) of `pack`. @throws GroupError 'not-found' naming the versions there are */
 export function publishedVersion(catalog: Catalog, pack: string, versionTag: string): PolicyPackVersion {
@@ -33,6 +33,16 @@ export interface PublishedConfigCheck {
 export function checkPublishedConfig(catalog: Catalog, pack: string, versionTag: string, config: unknown): PublishedConfigCheck {
     const version = publishedVersion(catalog, pack, versionTag);
     return { version, errors: validatePackConfig(version, config) };
+}
+
+/**
+ * The errors about one property of one policy: at its path or under it, and its "missing
+ * required property" (reported at the policy's path). For a form that asks one property at a time.
+ */
+export function errorsAtProperty(errors: readonly ConfigError[], policy: string, property: string): ConfigError[] {
+    const at = jsonPath([policy, property]);
+    const missing = `missing required property ${JSON.stringify(property)}`;
+    return errors.filter((e) => e.path === at || e.path.startsWith(`${at}.`) || e.path.startsWith(`${at}[`) || (e.path === jsonPath([policy]) && e.message === missing));
 }
 
 /** Reads a pack config file: JSON, or YAML for .yaml/.yml. @throws GroupError 'invalid' naming the file and what is wrong */

@@ -5,7 +5,7 @@
  */
 import type { EvaluationReport, Evaluator } from '../evaluation';
 import { analyzeStateFile } from '../evaluation/analyzeStateFile';
-import { checkPublishedConfig, createGroup, disablePack, editGroup, enablePack, GroupError, readPackConfigFile, removeGroup, versionTagOf } from '../groups';
+import { checkPublishedConfig, createGroup, errorsAtProperty, disablePack, editGroup, enablePack, GroupError, readPackConfigFile, removeGroup, versionTagOf } from '../groups';
 import { gateReport, groupGateRun } from '../groups/gateRun';
 import {
     AnalyzeStateFileRequest,
@@ -50,12 +50,12 @@ export function registerGroupHandlers(ctx: ServerContext, evaluator: () => Evalu
         return evaluationSummary(await evaluator().evaluateAll({ accounts }));
     });
     // reads only the catalog: no pack runs, so it is served in Restricted Mode too
-    connection.onRequest(ValidatePackConfigRequest.type, ({ pack, versionTag, config, file }) =>
+    connection.onRequest(ValidatePackConfigRequest.type, ({ pack, versionTag, config, file, only }) =>
         withUserErrors(async () => {
             const value = config !== undefined || file === undefined ? config : await readPackConfigFile(file);
             const catalog = await ctx.store().readCatalog();
             const { version, errors } = checkPublishedConfig(catalog, pack, versionTagOf(catalog, pack, versionTag), value);
-            return { pack, versionTag: version.versionTag, version: version.version, errors };
+            return { pack, versionTag: version.versionTag, version: version.version, errors: only ? errorsAtProperty(errors, only.policy, only.property) : errors };
         }),
     );
     connection.onRequest(AnalyzeStateFileRequest.type, ({ stateFile, groups, stack }) =>

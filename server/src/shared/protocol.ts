@@ -331,6 +331,8 @@ export interface ValidatePackConfigParams {
     config?: unknown;
     /** Or a JSON (YAML for .yaml/.yml) file the server reads it from; `config` wins when both are given. */
     file?: string;
+    /** Only the errors about this property of this policy (a form asking one property at a time). */
+    only?: { policy: string; property: string };
 }
 
 export interface ValidatePackConfigResult {

@@ -137,7 +137,7 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
     [DisablePackRequest.method]: object({ group: name, pack: name }),
     [EvaluateNowRequest.method]: object({}, { accounts: names }),
     // the config itself is what is being checked: any JSON value, validated by the handler with validate-config's rules
-    [ValidatePackConfigRequest.method]: object({ pack: name, versionTag: name }, { config: {}, file: name }),
+    [ValidatePackConfigRequest.method]: object({ pack: name, versionTag: name }, { config: {}, file: name, only: object({ policy: name, property: name }) }),
     [AnalyzeStateFileRequest.method]: object({}, { stateFile: name, groups: names, stack: name }),
     [RunPolicyRequest.method]: object({ packDir: name, policyName: name, account: name }),
     [PanelQueryRequest.method]: object(
