@@ -4,7 +4,7 @@
  * offers the console's Enable dialog: every policy at one level, or a level per policy.
  */
 import * as vscode from 'vscode';
-import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup } from '../../../server/src/shared/model';
+import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion } from '../../../server/src/shared/model';
 import type { ServerApi } from '../serverApi';
 import { AppliedPackNode, GroupNode, type MemberNode } from '../views/groupsTreeProvider';
 
@@ -20,7 +20,14 @@ function errorMessage(err: unknown): string {
     return err instanceof Error ? err.message : String(err);
 }
 
-async function pickGroup(server: ServerApi, node: unknown, title: string): Promise<PolicyGroup | undefined> {
+/** The published version a binding runs: the pack's newest for `latest`, else the tagged one (`versions` newest first, as listPacks gives them). */
+export function publishedVersionOf(versions: readonly PolicyPackVersion[], pack: string, versionTag: string): PolicyPackVersion | undefined {
+    const ofPack = versions.filter((v) => v.name === pack);
+    return versionTag === 'latest' ? ofPack[0] : ofPack.find((v) => v.versionTag === versionTag);
+}
+
+/** The group a command was invoked on (a tree node, a name), else the one the user picks. */
+export async function pickGroup(server: ServerApi, node: unknown, title: string): Promise<PolicyGroup | undefined> {
     if (node instanceof GroupNode) return node.group;
     if (typeof node === 'string') return (await server.listGroups()).find((g) => g.name === node);
     const groups = await server.listGroups();
@@ -142,7 +149,7 @@ export function registerGroupCommands(server: ServerApi): vscode.Disposable[] {
                         )
                     )?.label;
                 if (!versionTag) return undefined;
-                const version = versionTag === 'latest' ? ofPack[0] : ofPack.find((v) => v.versionTag === versionTag);
+                const version = publishedVersionOf(versions, packName, versionTag);
                 const config = args?.config ?? (await pickConfig(version?.policies ?? [], `Add ${packName}@${versionTag} to ${group.name}`));
                 if (!config) return undefined;
                 return server.enablePack({ group: group.name, pack: packName, versionTag, config });
