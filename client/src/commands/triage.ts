@@ -97,7 +97,7 @@ export function registerTriageCommands(client: LanguageClient): vscode.Disposabl
                 }
                 if (!id) return undefined;
                 // reason and until are ignored with remove, but the request's schema wants a date there
-                const updated = await api.suppress({ id, reason: '', until: new Date().toISOString().slice(0, 10), remove: true });
+                const updated = await api.suppress({ id, reason: '', until: '', remove: true });
                 vscode.window.setStatusBarMessage(`Policy Insights: ${describe(updated)} is no longer suppressed`, 5000);
                 return updated;
             } catch (err) {

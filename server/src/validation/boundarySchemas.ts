@@ -153,7 +153,8 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
             assignedTo: { anyOf: [{ type: 'string', maxLength: ASSIGNEE_MAX_LENGTH }, { type: 'null' }] },
         },
     ),
-    [SuppressViolationRequest.method]: object({ id: name, reason: str, until: date }, { remove: bool }),
+    // removing a suppression needs no reason nor date (the page's button sends `until: ''`)
+    [SuppressViolationRequest.method]: { anyOf: [object({ id: name, remove: { const: true } }, { reason: str, until: str }), object({ id: name, reason: str, until: date }, { remove: { const: false } })] },
     [ExportViolationsRequest.method]: object({ filter: panelFilter, format: oneOf(['csv', 'json', 'sarif']) }, { sort: panelSort }),
 };
 
