@@ -10,7 +10,7 @@
  * fields the code reads are checked.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { ENFORCEMENT_LEVELS, SEVERITIES } from '../shared/model';
+import { ACCOUNT_PROVIDERS, ENFORCEMENT_LEVELS, SEVERITIES } from '../shared/model';
 import { ExportViolationsRequest, PanelQueryRequest, SuppressViolationRequest, TriageViolationRequest, ViolationDetailRequest } from '../shared/panelProtocol';
 import {
     AddAwsAccountRequest,
@@ -174,8 +174,8 @@ export const STORED_ITEM_SCHEMAS = {
     account: object(
         {
             name,
-            provider: oneOf(['aws', 'pulumi-stack']),
-            settings: object({}, { profile: str, roleArn: str, externalId: str, regions: names, endpoint: str, stateFile: str }),
+            provider: oneOf(ACCOUNT_PROVIDERS),
+            settings: object({}, { profile: str, roleArn: str, externalId: str, regions: names, endpoint: str, stateFile: str, kubeconfig: str, context: str, namespaces: names, server: str }),
             children: names,
             scanSchedule: schedule,
         },
