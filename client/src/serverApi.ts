@@ -3,9 +3,11 @@ import type { ScanSchedule } from '../../server/src/shared/model';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
     AddAwsAccountRequest,
+    AddKubernetesAccountRequest,
     AddStackAccountRequest,
     GetResourceRequest,
     ListAwsProfilesRequest,
+    ListKubeContextsRequest,
     ListResourcesRequest,
     ListResourceTypesRequest,
     RemoveAccountRequest,
@@ -15,6 +17,7 @@ import {
     ScanAccountRequest,
     SetScanScheduleRequest,
     type AddAwsAccountParams,
+    type AddKubernetesAccountParams,
     CreateGroupRequest,
     DisablePackRequest,
     EditGroupRequest,
@@ -94,6 +97,12 @@ export class ServerApi {
     }
     addAwsAccount(params: AddAwsAccountParams) {
         return this.client.sendRequest(AddAwsAccountRequest.type, params);
+    }
+    listKubeContexts(kubeconfig?: string) {
+        return this.client.sendRequest(ListKubeContextsRequest.type, { kubeconfig });
+    }
+    addKubernetesAccount(params: AddKubernetesAccountParams) {
+        return this.client.sendRequest(AddKubernetesAccountRequest.type, params);
     }
     addStackAccount(params: { name: string; stateFile: string }) {
         return this.client.sendRequest(AddStackAccountRequest.type, params);

@@ -17,7 +17,7 @@ export class AccountsTreeProvider extends ServerTreeProvider {
 function scanTooltip(account: AccountSummary): vscode.MarkdownString {
     const md = new vscode.MarkdownString();
     // names and errors come from stack exports and cloud APIs: appended as text, never as Markdown
-    md.appendMarkdown('**').appendText(account.name).appendMarkdown('**').appendText(account.provider === 'aws' ? ' (AWS' : ' (Pulumi stack');
+    md.appendMarkdown('**').appendText(account.name).appendMarkdown('**').appendText(account.provider === 'aws' ? ' (AWS' : account.provider === 'kubernetes' ? ` (Kubernetes ${account.settings.server ?? ''}` : ' (Pulumi stack');
     if (account.awsAccountId) md.appendText(` ${account.awsAccountId}`);
     if (account.project) md.appendText(` ${account.project}/${account.stack}`);
     md.appendText(`)\nScan schedule: ${account.scanSchedule}\n`);
@@ -44,7 +44,7 @@ export class AccountNode extends TreeNode {
         item.id = `account:${a.name}`;
         const failed = a.scanStatus?.errors.length ?? 0;
         const errors = !failed ? '' : a.scanStatus?.status === 'partial' ? ` · partial: ${failed} service(s) failed` : ` · ${failed} service error(s)`;
-        item.description = `${a.provider === 'aws' ? 'AWS' : 'stack'} · ${total} resources${a.scanStatus ? '' : ' · not scanned'}${errors}`;
+        item.description = `${a.provider === 'aws' ? 'AWS' : a.provider === 'kubernetes' ? 'Kubernetes' : 'stack'} · ${total} resources${a.scanStatus ? '' : ' · not scanned'}${errors}`;
         item.tooltip = scanTooltip(a);
         item.iconPath =
             a.provider === 'pulumi-stack' ? new vscode.ThemeIcon('layers') : new vscode.ThemeIcon(STATUS_ICONS[a.scanStatus?.status ?? 'succeeded'] ?? 'cloud');

@@ -14,6 +14,7 @@ import { ACCOUNT_PROVIDERS, ENFORCEMENT_LEVELS, SEVERITIES } from '../shared/mod
 import { ExportViolationsRequest, PanelQueryRequest, SuppressViolationRequest, TriageViolationRequest, ViolationDetailRequest } from '../shared/panelProtocol';
 import {
     AddAwsAccountRequest,
+    AddKubernetesAccountRequest,
     AddStackAccountRequest,
     CreateGroupRequest,
     DisablePackRequest,
@@ -26,6 +27,7 @@ import {
     ListAccountsRequest,
     ListAwsProfilesRequest,
     ListGroupsRequest,
+    ListKubeContextsRequest,
     ListPacksRequest,
     ListResourceTypesRequest,
     ListResourcesRequest,
@@ -121,6 +123,8 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
         { profile: str, roleArn: str, externalId: str, endpoint: str, scanSchedule: schedule },
     ),
     [AddStackAccountRequest.method]: object({ name, stateFile: name }, { scanSchedule: schedule }),
+    [ListKubeContextsRequest.method]: object({}, { kubeconfig: name }),
+    [AddKubernetesAccountRequest.method]: object({ name, kubeconfig: name }, { context: name, namespaces: names, scanSchedule: schedule }),
     [RemoveAccountRequest.method]: object({ name }),
     [SetScanScheduleRequest.method]: object({ name, schedule }),
     [ScanAccountRequest.method]: object({ name }),

@@ -7,19 +7,10 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeContextInfo } from '../../shared/protocol';
 import { AccountInputError } from '../accountNames';
 
-/** One context of a kubeconfig, as the "Add Kubernetes Cluster" picker shows it. */
-export interface KubeContextInfo {
-    name: string;
-    cluster: string;
-    /** The cluster's API server URL. */
-    server?: string;
-    /** The context's default namespace, when it sets one. */
-    namespace?: string;
-    /** The file's current-context. */
-    current: boolean;
-}
+export type { KubeContextInfo };
 
 /** `$KUBECONFIG`'s first file, else ~/.kube/config: where kubectl looks. */
 export function defaultKubeconfigPath(env: NodeJS.ProcessEnv = process.env): string {
