@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import ts from 'typescript';
 import { addKubernetesAccount, listResources, scanAccount } from '../../../server/src/accounts';
 import { scaffoldPack } from '../../../server/src/packs/scaffold';
 import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
@@ -55,6 +56,12 @@ describe('packs on a scanned Kubernetes cluster', () => {
         await scaffoldPack({ template: 'kubernetes-typescript', dir, templatesDir: join(REPO, 'templates') });
         // the SDKs from npm stand in for the pack's own `npm install`
         symlinkSync(join(KUBERNETES_TEMPLATE_PACK, 'node_modules'), join(dir, 'node_modules'), 'dir');
+        // type-checked as the user's editor would, against @pulumi/kubernetes's own types (Node's from this repository)
+        const config = ts.readConfigFile(join(dir, 'tsconfig.json'), ts.sys.readFile).config as object;
+        const { options } = ts.parseJsonConfigFileContent(config, ts.sys, dir);
+        const program = ts.createProgram({ rootNames: [join(dir, 'index.ts')], options: { ...options, noEmit: true, typeRoots: [join(REPO, 'node_modules/@types')] } });
+        const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+        assert.deepEqual(problems, []);
         const { diagnostics, errors } = await pool.analyze(dir, runnable);
         assert.deepEqual(errors, []);
         assert.deepEqual(found(diagnostics), [
