@@ -5,8 +5,11 @@
  */
 import {
     addAwsAccount,
+    addKubernetesAccount,
     addStackAccount,
     awsProfiles,
+    defaultKubeconfigPath,
+    listKubeContexts,
     listResources,
     profileRegion,
     removeAccount,
@@ -17,9 +20,11 @@ import {
 import type { Evaluator } from '../evaluation';
 import {
     AddAwsAccountRequest,
+    AddKubernetesAccountRequest,
     AddStackAccountRequest,
     GetResourceRequest,
     ListAwsProfilesRequest,
+    ListKubeContextsRequest,
     ListResourcesRequest,
     ListResourceTypesRequest,
     RemoveAccountRequest,
@@ -79,6 +84,13 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
     connection.onRequest(ListAwsProfilesRequest.type, () => awsProfiles().map((name) => ({ name, region: profileRegion(name) })));
     connection.onRequest(AddAwsAccountRequest.type, (params) => withUserErrors(() => addAwsAccount(ctx.store(), params)));
     connection.onRequest(AddStackAccountRequest.type, (params) => withUserErrors(() => addStackAccount(ctx.store(), params)));
+    connection.onRequest(ListKubeContextsRequest.type, ({ kubeconfig }) =>
+        withUserErrors(() => {
+            const file = kubeconfig ?? defaultKubeconfigPath();
+            return Promise.resolve({ kubeconfig: file, contexts: listKubeContexts(file) });
+        }),
+    );
+    connection.onRequest(AddKubernetesAccountRequest.type, (params) => withUserErrors(() => addKubernetesAccount(ctx.store(), params)));
     connection.onRequest(RemoveAccountRequest.type, ({ name }) =>
         withUserErrors(async () => {
             scans().cancel(name);
