@@ -9,6 +9,7 @@ import { AccountInputError, childName, parseAccountRef } from './accountNames';
 import { tryScanLock } from './scanLock';
 import { ScanCancelledError, type AwsServiceName } from './aws/awsClients';
 import { DISCOVERERS, discoverAws } from './aws/awsDiscovery';
+import { keptByCloudControlError } from './aws/cloudControlDiscovery';
 import type { DiscoveredResource } from './aws/discoveryTypes';
 import { resourceHash, resourceUrn } from './resourceIdentity';
 import { mergeScan, type ChildDelta } from './scanDelta';
@@ -80,6 +81,8 @@ interface Findings {
     /** Found resources per child account. */
     byChild: Map<string, Resource[]>;
     errors: ServiceError[];
+    /** Cloud Control types that cannot be listed (`--all-types`). */
+    skipped?: ServiceError[];
     /** Every task failed: nothing was learned. */
     allFailed: boolean;
     /** Keeps stored resources of failed services, per child. */
@@ -115,11 +118,12 @@ async function findAws(account: Account, region: string | undefined, options: Sc
     const typesOf = new Map(DISCOVERERS.map((d) => [d.service, new Set(d.types)]));
     const keep = (child: string, r: Resource) =>
         result.errors.some((e) => {
+            if (keptByCloudControlError(e, account.name, child, r)) return true;
             if (!typesOf.get(e.service as AwsServiceName)?.has(r.type)) return false;
             // an error without a region covers the whole account (S3 listing, IAM)
             return e.region === undefined || child === childName(account.name, e.region);
         });
-    return { byChild, errors: result.errors, allFailed: result.tasks > 0 && result.errors.length >= result.tasks, keep };
+    return { byChild, errors: result.errors, skipped: result.skipped, allFailed: result.tasks > 0 && result.failedTasks >= result.tasks, keep };
 }
 
 async function findStack(account: Account): Promise<Findings> {
@@ -191,7 +195,8 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
                 const merged = mergeScan(shard.resources, found, (r) => findings.keep(child, r));
                 shard.resources = merged.resources;
                 const d = merged.delta;
-                shard.scans.push({ startedAt, finishedAt, status, added: d.added.length, changed: d.changed.length, removed: d.removed.length, unchanged: d.unchanged, errors: childErrors(findings.errors, child) });
+                const skipped = childErrors(findings.skipped ?? [], child);
+                shard.scans.push({ startedAt, finishedAt, status, added: d.added.length, changed: d.changed.length, removed: d.removed.length, unchanged: d.unchanged, errors: childErrors(findings.errors, child), ...(skipped.length ? { skipped } : {}) });
                 if (shard.scans.length > SCAN_HISTORY) shard.scans.splice(0, shard.scans.length - SCAN_HISTORY);
                 return d;
             });
@@ -204,7 +209,7 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         finishedAt = new Date().toISOString();
         total.finishedAt = finishedAt;
         const resourceCount = await countResources(store, account);
-        const updated = await setStatus(store, account.name, { status, resourceCount, startedAt, finishedAt, errors: findings.errors }, findings.stackIdentity);
+        const updated = await setStatus(store, account.name, { status, resourceCount, startedAt, finishedAt, errors: findings.errors, ...(findings.skipped?.length ? { skipped: findings.skipped } : {}) }, findings.stackIdentity);
         return { account: updated ?? account, scanned: nameOrChild, children, errors: findings.errors, record: total };
     } finally {
         await releaseLock?.();

@@ -45,15 +45,17 @@ function printOutcome(ctx: CommandContext, outcome: ScanOutcome): void {
     ctx.out(`Scan of ${outcome.scanned} ${status}: ${r.added} added, ${r.changed} changed, ${r.removed} removed, ${r.unchanged} unchanged; ${outcome.account.scanStatus?.resourceCount ?? 0} resources stored.`);
     if (outcome.errors.length) {
         ctx.out(`${outcome.errors.length} service${outcome.errors.length === 1 ? '' : 's'} failed (their resources were kept as they were):`);
-        for (const e of outcome.errors) ctx.out(`  ${e.service}${e.region ? ` (${e.region})` : ''}: ${e.code}: ${e.message}`);
+        for (const e of outcome.errors) ctx.out(`  ${e.service}${e.type ? ` ${e.type}` : ''}${e.region ? ` (${e.region})` : ''}: ${e.code}: ${e.message}`);
     }
+    const skipped = outcome.account.scanStatus?.skipped ?? [];
+    if (skipped.length) ctx.out(`${skipped.length} Cloud Control type${skipped.length === 1 ? '' : 's'} skipped (they cannot be listed on their own): ${skipped.slice(0, 10).map((e) => e.type).join(', ')}${skipped.length > 10 ? ', …' : ''}`);
 }
 
 /** `policy-insights account ...`: AWS accounts and Pulumi stacks. */
 export const accountCommands: CommandSpec[] = [
     {
         path: ['account', 'add'],
-        usage: '<name> --provider aws [--profile P] [--role-arn R [--external-id X]] [--regions r1,r2] [--endpoint URL] [--schedule none|12h|daily] | <name> --provider pulumi-stack --state FILE [--schedule none|12h|daily]',
+        usage: '<name> --provider aws [--profile P] [--role-arn R [--external-id X]] [--regions r1,r2] [--endpoint URL] [--all-types] [--schedule none|12h|daily] | <name> --provider pulumi-stack --state FILE [--schedule none|12h|daily]',
         summary: 'Add an AWS account or a Pulumi stack',
         positionals: [1, 1],
         options: {
@@ -65,6 +67,8 @@ export const accountCommands: CommandSpec[] = [
             endpoint: { type: 'string' },
             state: { type: 'string' },
             schedule: { type: 'string' },
+            // every other AWS type through Cloud Control, as aws-native resources
+            'all-types': { type: 'boolean' },
         },
         async run(ctx) {
             const name = ctx.positionals[0];
@@ -83,8 +87,9 @@ export const accountCommands: CommandSpec[] = [
                         regions: regionsOf(ctx, profile),
                         endpoint: str(ctx, 'endpoint'),
                         scanSchedule,
+                        allTypes: ctx.values['all-types'] === true,
                     });
-                    ctx.out(`Added AWS account ${account.name} (AWS account ${account.awsAccountId ?? 'unknown'}) with ${account.children.join(', ')}.`);
+                    ctx.out(`Added AWS account ${account.name} (AWS account ${account.awsAccountId ?? 'unknown'}) with ${account.children.join(', ')}${account.settings.allTypes ? '; scans also list every other type through Cloud Control (aws-native)' : ''}.`);
                     ctx.out(`Scan it with: policy-insights account scan ${account.name}`);
                     return EXIT_OK;
                 });
@@ -93,6 +98,7 @@ export const accountCommands: CommandSpec[] = [
                 const state = str(ctx, 'state');
                 if (state === undefined) throw new UsageError('--provider pulumi-stack needs --state FILE (a `pulumi stack export` file or .pulumi/stacks/<project>/<stack>.json)');
                 for (const flag of ['profile', 'role-arn', 'external-id', 'regions', 'endpoint']) if (str(ctx, flag) !== undefined) throw new UsageError(`--${flag} is for --provider aws`);
+                if (ctx.values['all-types'] !== undefined) throw new UsageError('--all-types is for --provider aws');
                 return withStore(ctx, async (store) => {
                     const account = await addStackAccount(store, { name, stateFile: state, scanSchedule });
                     ctx.out(`Added Pulumi stack ${account.name} (project ${account.project}, stack ${account.stack}) from ${account.settings.stateFile}.`);

@@ -136,11 +136,15 @@ export interface AccountSettings {
     endpoint?: string;
     /** pulumi-stack: the state file this account imports. */
     stateFile?: string;
+    /** aws: also list every other CloudFormation type through Cloud Control, as `aws-native:` resources (`--all-types`). */
+    allTypes?: boolean;
 }
 
 export interface ServiceError {
     service: string;
     region?: string;
+    /** Cloud Control: the one type (aws-native token) the error is about; absent, the whole service failed. */
+    type?: string;
     code: string;
     message: string;
 }
@@ -152,6 +156,8 @@ export interface ScanStatus {
     startedAt: string;
     finishedAt?: string;
     errors: ServiceError[];
+    /** Cloud Control types the scan could not list and so did not (not listable, need a parent); not failures. */
+    skipped?: ServiceError[];
 }
 
 export interface Account {
@@ -219,6 +225,8 @@ export interface ScanRecord {
     removed: number;
     unchanged: number;
     errors: ServiceError[];
+    /** As ScanStatus.skipped, for this child. */
+    skipped?: ServiceError[];
     /** Open violations after the evaluation that followed this scan. */
     openViolations?: number;
 }

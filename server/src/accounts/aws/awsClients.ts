@@ -10,6 +10,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudControlClient } from '@aws-sdk/client-cloudcontrol';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -50,6 +52,8 @@ const CLIENTS = {
     efs: EFSClient,
     opensearch: OpenSearchClient,
     apigateway: APIGatewayClient,
+    cloudcontrol: CloudControlClient,
+    cloudformation: CloudFormationClient,
 } as const;
 
 export type AwsServiceName = keyof typeof CLIENTS;
