@@ -25,6 +25,8 @@ export const SERVICE_NAMES = [
     'elasticfilesystem',
     'es',
     'apigateway',
+    'cloudcontrolapi',
+    'cloudformation',
 ] as const;
 
 export type ServiceName = (typeof SERVICE_NAMES)[number];

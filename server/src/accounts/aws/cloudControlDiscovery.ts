@@ -43,7 +43,8 @@ export interface CloudControlResult {
     skipped: TypeFault[];
 }
 
-function isGlobalType(cfnType: string): boolean {
+/** Whether `cfnType` belongs to a global service (listed once, stored in the parent account). */
+export function isGlobalType(cfnType: string): boolean {
     return GLOBAL_SERVICES.has(cfnType.split('::')[1]);
 }
 
