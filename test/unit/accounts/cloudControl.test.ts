@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { CloudControlClient, GetResourceCommand, ListResourcesCommand, ResourceNotFoundException, UnsupportedActionException } from '@aws-sdk/client-cloudcontrol';
+import { CloudFormationClient, ListTypesCommand } from '@aws-sdk/client-cloudformation';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addAwsAccount, DISCOVERERS, listResources, scanAccount } from '../../../server/src/accounts';
@@ -62,6 +64,66 @@ describe('the Classic table', () => {
         assert.deepEqual([...listed].sort(), [...new Set(listed)].sort(), 'a Classic token is listed twice');
         assert.deepEqual([...new Set(listed)].sort(), [...new Set(produced)].sort());
         for (const cfnType of Object.keys(CLASSIC_BY_CFN_TYPE)) assert.ok(REGISTRY_TYPES.includes(cfnType), `${cfnType} is not in the local registry, so the skip is never exercised`);
+    });
+});
+
+describe('the local AWS: Cloud Control and the CloudFormation registry on the wire', () => {
+    let world: AwsWorld;
+    let cc: CloudControlClient;
+    let cfn: CloudFormationClient;
+    before(async () => {
+        world = await startWorld(cloudControlFixture());
+        const config = { region: 'us-west-2', endpoint: world.aws.url, credentials: world.aws.credentials, maxAttempts: 1 };
+        cc = new CloudControlClient(config);
+        cfn = new CloudFormationClient(config);
+    });
+    after(async () => {
+        cc.destroy();
+        cfn.destroy();
+        await world.cleanup();
+    });
+
+    it('ListResources pages with NextToken and sends each model as JSON text; GetResource reads one', async () => {
+        const first = await cc.send(new ListResourcesCommand({ TypeName: 'AWS::ECR::Repository', MaxResults: 20 }));
+        assert.equal(first.ResourceDescriptions?.length, 20);
+        assert.equal(typeof first.ResourceDescriptions?.[0].Properties, 'string');
+        assert.deepEqual((JSON.parse(first.ResourceDescriptions?.[0].Properties ?? '{}') as Record<string, unknown>).ImageScanningConfiguration, { ScanOnPush: false });
+        const rest = await cc.send(new ListResourcesCommand({ TypeName: 'AWS::ECR::Repository', MaxResults: 20, NextToken: first.NextToken }));
+        assert.equal(rest.ResourceDescriptions?.length, ECR_REPOSITORIES - 20);
+        assert.equal(rest.NextToken, undefined);
+        const bare = await cc.send(new ListResourcesCommand({ TypeName: 'AWS::SecretsManager::Secret' }));
+        assert.deepEqual(Object.keys(JSON.parse(bare.ResourceDescriptions?.[0].Properties ?? '{}') as object), ['Id']);
+        const read = await cc.send(new GetResourceCommand({ TypeName: 'AWS::SecretsManager::Secret', Identifier: bare.ResourceDescriptions?.[0].Identifier }));
+        assert.equal((JSON.parse(read.ResourceDescription?.Properties ?? '{}') as Record<string, unknown>).Description, 'the database password');
+        assert.deepEqual((await cc.send(new ListResourcesCommand({ TypeName: 'AWS::Athena::WorkGroup' }))).ResourceDescriptions, []);
+    });
+
+    it('answers with the exceptions the SDK models', async () => {
+        await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::EC2::VPCCidrBlock' })), (e) => e instanceof UnsupportedActionException);
+        await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::ApiGatewayV2::Route' })), { name: 'InvalidRequestException', message: /Required property: \[ApiId\]/ });
+        await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::GuardDuty::Detector' })), { name: 'AccessDeniedException' });
+        await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::Nothing::Here' })), { name: 'TypeNotFoundException' });
+        await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::ECR::Repository', MaxResults: 101 })), { name: 'ValidationException' });
+        await assert.rejects(cc.send(new GetResourceCommand({ TypeName: 'AWS::ECR::Repository', Identifier: 'nope' })), (e) => e instanceof ResourceNotFoundException);
+    });
+
+    it('ListTypes filters public AWS resource types by provisioning type and pages them', async () => {
+        const names: string[] = [];
+        let NextToken: string | undefined;
+        let pages = 0;
+        do {
+            const page = await cfn.send(new ListTypesCommand({ Visibility: 'PUBLIC', Type: 'RESOURCE', ProvisioningType: 'FULLY_MUTABLE', Filters: { Category: 'AWS_TYPES' }, MaxResults: 100, NextToken }));
+            for (const t of page.TypeSummaries ?? []) names.push(t.TypeName ?? '');
+            NextToken = page.NextToken;
+            pages++;
+        } while (NextToken);
+        assert.equal(pages, Math.ceil(names.length / 100));
+        assert.ok(names.includes('AWS::ECR::Repository') && names.includes('AWS::S3::Bucket'));
+        assert.ok(!names.includes('AWS::EC2::VPCCidrBlock'), 'IMMUTABLE types are listed with ProvisioningType IMMUTABLE');
+        assert.ok(!names.includes('AWS::CloudFormation::CustomResource'), 'NON_PROVISIONABLE types are not FULLY_MUTABLE');
+        const immutable = await cfn.send(new ListTypesCommand({ Visibility: 'PUBLIC', Type: 'RESOURCE', ProvisioningType: 'IMMUTABLE' }));
+        assert.ok(immutable.TypeSummaries?.some((t) => t.TypeName === 'AWS::EC2::VPCCidrBlock'));
+        assert.equal((await cfn.send(new ListTypesCommand({ Visibility: 'PRIVATE', Type: 'RESOURCE' }))).TypeSummaries?.length, 0);
     });
 });
 
