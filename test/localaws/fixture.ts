@@ -153,6 +153,8 @@ export interface FixtureCloudControl {
     denied?: string[];
     /** Types whose every call is throttled: ThrottlingException. */
     throttled?: string[];
+    /** Identifiers that are listed but whose GetResource answers ResourceNotFoundException, as when deleted between the two calls. */
+    goneBeforeRead?: string[];
 }
 
 /** Reads and parses a fixture file, saying which file is wrong when it is. */

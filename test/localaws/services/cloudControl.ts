@@ -80,7 +80,7 @@ export const cloudcontrolapi: ServiceDefinition = {
             const cc = cloudControlOf(ctx);
             checkHandler(ctx, cc, type, 'READ');
             const identifier = typeof ctx.json.Identifier === 'string' ? ctx.json.Identifier : '';
-            const resource = (cc.resources?.[type] ?? []).find((r) => r.Identifier === identifier);
+            const resource = cc.goneBeforeRead?.includes(identifier) ? undefined : (cc.resources?.[type] ?? []).find((r) => r.Identifier === identifier);
             if (!resource) throw new AwsError('ResourceNotFoundException', 400, `${type} with identifier '${identifier}' was not found`);
             return { TypeName: type, ResourceDescription: { Identifier: resource.Identifier, Properties: JSON.stringify(resource.Properties) } };
         },

@@ -44,6 +44,8 @@ export function cloudControlFixture(options: { throttled?: boolean } = {}): Loca
                     Identifier: `arn:aws:secretsmanager:us-west-2:${id}:secret:db-password-AbCdEf`,
                     Properties: { Id: `arn:aws:secretsmanager:us-west-2:${id}:secret:db-password-AbCdEf`, Name: 'db-password', KmsKeyId: 'alias/aws/secretsmanager', Description: 'the database password' },
                 },
+                // deleted between the list and the read
+                { Identifier: `arn:aws:secretsmanager:us-west-2:${id}:secret:old-token-XyZ123`, Properties: { Id: `arn:aws:secretsmanager:us-west-2:${id}:secret:old-token-XyZ123`, Name: 'old-token' } },
             ],
             // Classic reads buckets; Cloud Control must not list them a second time
             'AWS::S3::Bucket': [{ Identifier: 'never-listed', Properties: { BucketName: 'never-listed' } }],
@@ -55,6 +57,7 @@ export function cloudControlFixture(options: { throttled?: boolean } = {}): Loca
             ],
         },
         identifierOnly: ['AWS::SecretsManager::Secret'],
+        goneBeforeRead: [`arn:aws:secretsmanager:us-west-2:${id}:secret:old-token-XyZ123`],
         unsupported: ['AWS::EC2::VPCCidrBlock'],
         needsParent: { 'AWS::ApiGatewayV2::Route': 'ApiId' },
         denied: ['AWS::GuardDuty::Detector'],

@@ -48,6 +48,8 @@ export function isGlobalType(cfnType: string): boolean {
     return GLOBAL_SERVICES.has(cfnType.split('::')[1]);
 }
 
+const AWS_TYPE_NAME = /^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
+
 /** What ListTypes asks for: AWS's own public resource types that CloudFormation (and so Cloud Control) can create. */
 const PROVISIONING_TYPES: readonly ProvisioningType[] = ['FULLY_MUTABLE', 'IMMUTABLE'];
 
@@ -63,7 +65,8 @@ export async function registryTypes(ctx: DiscoveryContext, scope: CloudControlSc
             for await (const page of pages) for (const summary of page.TypeSummaries ?? []) if (summary.TypeName) names.add(summary.TypeName);
         }),
     );
-    return [...names].filter((t) => t.startsWith('AWS::') && !coveredByClassic(t) && isGlobalType(t) === (scope === 'global')).sort();
+    // AWS's own types only (aws-native models no third-party type), each once: the Classic ones are read by Classic
+    return [...names].filter((t) => AWS_TYPE_NAME.test(t) && !coveredByClassic(t) && isGlobalType(t) === (scope === 'global')).sort();
 }
 
 /** Cloud Control's answers meaning "this type cannot be listed on its own", not "listing failed". */
@@ -102,14 +105,21 @@ async function listType(clients: AwsClients, region: string, cfnType: string, pa
     const client = clients.get('cloudcontrol', region);
     const listed: ResourceDescription[] = [];
     for await (const page of paginateListResources({ client, pageSize }, { TypeName: cfnType, MaxResults: pageSize })) for (const d of page.ResourceDescriptions ?? []) listed.push(d);
-    return mapAll(listed, async (description) => {
+    const found = await mapAll(listed, async (description) => {
         let model = parseModel(description);
         if (onlyIdentifier(model, description.Identifier)) {
-            const read = await client.send(new GetResourceCommand({ TypeName: cfnType, Identifier: description.Identifier }));
-            model = parseModel(read.ResourceDescription ?? {}) ?? model ?? {};
+            try {
+                const read = await client.send(new GetResourceCommand({ TypeName: cfnType, Identifier: description.Identifier }));
+                model = parseModel(read.ResourceDescription ?? {}) ?? model;
+            } catch (error) {
+                // deleted between the list and the read: gone, not a failure of the type
+                if (errorCode(error) === 'ResourceNotFoundException') return undefined;
+                throw error;
+            }
         }
         return toResource(cfnType, description, model ?? {}, storedRegion);
     });
+    return found.filter((r): r is DiscoveredResource => r !== undefined);
 }
 
 /**
