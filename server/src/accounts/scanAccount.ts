@@ -188,7 +188,7 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         // a scan with failed services is not a success: its resources of those services may be stale
         const status: ScanRecord['status'] = findings.allFailed ? 'failed' : findings.errors.length ? 'partial' : 'succeeded';
         const children: Record<string, ChildDelta> = {};
-        const total: ScanRecord = { startedAt, status, added: 0, changed: 0, removed: 0, unchanged: 0, errors: findings.errors };
+        const total: ScanRecord = { startedAt, status, added: 0, changed: 0, removed: 0, unchanged: 0, errors: findings.errors, ...(findings.skipped?.length ? { skipped: findings.skipped } : {}) };
         let finishedAt = new Date().toISOString();
         for (const [child, found] of findings.byChild) {
             const delta = await store.updateShard(child, (shard) => {

@@ -188,6 +188,7 @@ describe('scanning with --all-types', () => {
         assert.equal(outcome.record.status, 'partial');
         const skipped = (outcome.account.scanStatus?.skipped ?? []).map((e) => `${e.type} ${e.region} ${e.code}`);
         assert.deepEqual(skipped, ['aws-native:apigatewayv2:Route us-west-2 InvalidRequestException', 'aws-native:ec2:VpcCidrBlock us-west-2 UnsupportedActionException']);
+        assert.deepEqual(outcome.record.skipped, outcome.account.scanStatus?.skipped);
         const westHistory = (await world.store.readShard('demo/us-west-2')).scans.at(-1);
         assert.equal(westHistory?.skipped?.length, 2);
         assert.equal(westHistory?.errors.length, 2);
