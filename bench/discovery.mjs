@@ -13,8 +13,14 @@
 //    language server's role): its peak RSS (goal < 1 GB) and the time of the store writes
 //    (goal < 2 s).
 //
+// 3. --all-types: the speed run's account is added with --all-types, and the local AWS's
+//    CloudFormation registry (429 types, the same in every region) holds Cloud Control resources
+//    of T types (default 30, 5 each, a quarter listing identifiers only): a few hundred types per
+//    region, most empty. Cloud Control's chain is the registry's pages (two listings side by
+//    side), then one page per type, then GetResource for the bare models.
+//
 //   node bench/discovery.mjs [--resources N] [--latency L] [--concurrency C] [--large M]
-//                            [--skip-baseline] [--skip-large]
+//                            [--skip-baseline] [--skip-large] [--all-types [--cc-types T]]
 //
 // Exit 1 when a goal is missed.
 import * as esbuild from 'esbuild';
@@ -36,6 +42,8 @@ const latency = flag('latency', 20);
 const concurrency = flag('concurrency', 16);
 const large = flag('large', 100_000);
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
+const allTypes = has('all-types');
+const ccTypes = flag('cc-types', 30);
 
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-discovery-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -51,7 +59,8 @@ const [role, ...args] = process.argv.slice(2);
 const opt = (name) => (args.includes('--' + name) ? args[args.indexOf('--' + name) + 1] : undefined);
 async function main() {
     if (role === 'gen') {
-        const fixture = generateFixture({ resourcesPerRegion: Number(opt('per-region')), regions: opt('regions').split(','), buckets: Number(opt('buckets')), iamEntities: Number(opt('iam')) });
+        const cloudControl = opt('cc-types') ? { types: Number(opt('cc-types')), resourcesPerType: 5 } : undefined;
+        const fixture = generateFixture({ resourcesPerRegion: Number(opt('per-region')), regions: opt('regions').split(','), buckets: Number(opt('buckets')), iamEntities: Number(opt('iam')), cloudControl });
         writeFileSync(opt('out'), JSON.stringify(fixture));
         return {};
     }
@@ -64,7 +73,7 @@ async function main() {
         const t = performance.now();
         try { return await updateShard(...a); } finally { storeWriteMs += performance.now() - t; }
     };
-    await addAwsAccount(store, { name: 'bench', regions: opt('regions').split(','), endpoint: opt('url') });
+    await addAwsAccount(store, { name: 'bench', regions: opt('regions').split(','), endpoint: opt('url'), allTypes: args.includes('--all-types') });
     // the first scan in a process also loads and compiles the SDK's lazily loaded modules;
     // the language server pays that once, so the second (warm) scan is the one compared
     const scans = [];
@@ -88,7 +97,8 @@ async function main() {
     const types = {};
     if (args.includes('--count-types')) for (const r of await listResources(store, 'bench')) types[r.type] = (types[r.type] ?? 0) + 1;
     await store.close();
-    return { wallMs, cpuMs, coldMs: scans[0].wallMs, storeWriteMs, calls, errors, resources, types, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+    const skipped = (await store.readCatalog()).accounts[0].scanStatus?.skipped?.length ?? 0;
+    return { wallMs, cpuMs, coldMs: scans[0].wallMs, storeWriteMs, calls, errors, skipped, resources, types, maxRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 main().then((r) => process.stdout.write(JSON.stringify(r) + '\\n'), (e) => { process.stderr.write(String(e?.stack ?? e) + '\\n'); process.exit(1); });
 `;
@@ -117,12 +127,12 @@ function startLocalAws(fixture, faults) {
     });
 }
 
-async function generate(total, name) {
+async function generate(total, name, extra = []) {
     const out = join(work, `${name}.json`);
     const buckets = Math.round(total * 0.006);
     const iam = Math.round(total * 0.001);
     const perRegion = Math.round((total - buckets - iam * 4) / REGIONS.length);
-    await run('worker.js', ['gen', '--out', out, '--per-region', String(perRegion), '--regions', REGIONS.join(','), '--buckets', String(buckets), '--iam', String(iam)]);
+    await run('worker.js', ['gen', '--out', out, '--per-region', String(perRegion), '--regions', REGIONS.join(','), '--buckets', String(buckets), '--iam', String(iam), ...extra]);
     return out;
 }
 
@@ -171,6 +181,8 @@ function lowerBound(calls, latencyMs, limit) {
     const chains = new Map();
     for (const [key, count] of Object.entries(calls)) {
         const [service, region, operation] = key.split(' ');
+        // Cloud Control's chain spans the registry and Cloud Control: counted below
+        if (service === 'cloudcontrol' || service === 'cloudformation') continue;
         const chain = chains.get(`${service} ${region}`) ?? { pages: 0, items: false };
         if (PAGED.has(operation)) chain.pages = Math.max(chain.pages, count);
         else chain.items = true;
@@ -182,6 +194,15 @@ function lowerBound(calls, latencyMs, limit) {
         const length = c.pages + (c.items ? 1 : 0);
         if (length > longest) [longest, longestName] = [length, name];
     }
+    for (const region of REGIONS) {
+        // two ListTypes listings side by side per task; the home region (us-east-1) also runs the global task
+        const listings = 2 * (region === REGIONS[0] ? 2 : 1);
+        const registryPages = Math.ceil((calls[`cloudformation ${region} ListTypes`] ?? 0) / listings);
+        if (!registryPages) continue;
+        // every generated type holds at most 100 resources: one page each
+        const length = registryPages + 1 + (calls[`cloudcontrol ${region} GetResource`] ? 1 : 0);
+        if (length > longest) [longest, longestName] = [length, `cloudcontrol ${region}`];
+    }
     return { total, longest, longestName, ms: Math.max((total * latencyMs) / limit, longest * latencyMs) };
 }
 
@@ -190,16 +211,17 @@ let failed = false;
 
 // 1. speed
 {
-    const fixture = await generate(resources, 'speed');
+    const fixture = await generate(resources, 'speed', allTypes ? ['--cc-types', String(ccTypes)] : []);
     const aws = await startLocalAws(fixture, [{ latencyMs: latency }]);
+    const typesFlag = allTypes ? ['--all-types'] : [];
     try {
-        const ours = await run('worker.js', ['scan', '--home', join(work, 'home-ours'), '--url', aws.url, '--regions', REGIONS.join(','), '--concurrency', String(concurrency), '--repeat', '2', '--count-types']);
+        const ours = await run('worker.js', ['scan', '--home', join(work, 'home-ours'), '--url', aws.url, '--regions', REGIONS.join(','), '--concurrency', String(concurrency), '--repeat', '2', '--count-types', ...typesFlag]);
         const bound = lowerBound(ours.calls, latency, concurrency);
         console.log(`discovery: ${ours.resources.toLocaleString('en-US')} resources over ${REGIONS.length} regions, ${latency} ms added to every call, ${bound.total.toLocaleString('en-US')} calls, concurrency ${concurrency}`);
         if (ours.errors.length) console.log(`  errors: ${JSON.stringify(ours.errors)}`);
         console.log(`  ours:        ${s(ours.wallMs)} warm (the scanning process used ${s(ours.cpuMs)} of CPU); first scan in a fresh process ${s(ours.coldMs)}`);
         if (!has('skip-baseline')) {
-            const baseline = await run('worker.js', ['scan', '--home', join(work, 'home-baseline'), '--url', aws.url, '--regions', REGIONS.join(','), '--concurrency', '1', '--repeat', '2']);
+            const baseline = await run('worker.js', ['scan', '--home', join(work, 'home-baseline'), '--url', aws.url, '--regions', REGIONS.join(','), '--concurrency', '1', '--repeat', '2', ...typesFlag]);
             console.log(`  baseline:    ${s(baseline.wallMs)} warm (one call at a time; ${(baseline.wallMs / ours.wallMs).toFixed(1)}x ours)`);
         }
         console.log(`  lower bound: ${s(bound.ms)} = max(${bound.total} calls x ${latency} ms / ${concurrency}, longest chain ${bound.longest} calls (${bound.longestName}) x ${latency} ms)`);
@@ -210,6 +232,13 @@ let failed = false;
         const byService = {};
         for (const [key, count] of Object.entries(ours.calls)) byService[key.split(' ')[0]] = (byService[key.split(' ')[0]] ?? 0) + count;
         console.log(`  calls by service: ${Object.entries(byService).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+        if (allTypes) {
+            const op = (service, operation) => Object.entries(ours.calls).filter(([k]) => k.startsWith(`${service} `) && k.endsWith(` ${operation}`)).reduce((n, [, c]) => n + c, 0);
+            const listed = op('cloudcontrol', 'ListResources');
+            const ccCalls = listed + op('cloudcontrol', 'GetResource') + op('cloudformation', 'ListTypes');
+            const native = Object.entries(ours.types).filter(([t]) => t.startsWith('aws-native:')).reduce((n, [, c]) => n + c, 0);
+            console.log(`  Cloud Control: ${listed} type listings over ${REGIONS.length} regions (${ccTypes} types with resources per region, the rest empty; ${ours.skipped} skipped), ${native} aws-native resources, ${ccCalls} calls (ListTypes ${op('cloudformation', 'ListTypes')}, GetResource ${op('cloudcontrol', 'GetResource')}): ${(ccCalls / listed).toFixed(2)} calls per type listed`);
+        }
         if (ratio > 1.5) failed = true;
     } finally {
         aws.stop();

@@ -143,6 +143,26 @@ export interface FixtureRegionResources {
     ecr?: { repositories?: Shape[] };
     /** EKS `Cluster` (DescribeCluster's). */
     eks?: { clusters?: Shape[] };
+    /** Cloud Control's resources of any CloudFormation type, and how their handlers answer. */
+    cloudcontrol?: FixtureCloudControl;
+}
+
+/** One region's Cloud Control. Every type named here is also in that region's CloudFormation registry. */
+export interface FixtureCloudControl {
+    /** Resources by CloudFormation type name; `Properties` is the model as GetResource returns it (PascalCase, as CloudFormation names it). */
+    resources?: Record<string, { Identifier: string; Properties: Shape }[]>;
+    /** Types whose list handler returns only the identifier's properties (as many do); GetResource returns the whole model. */
+    identifierOnly?: string[];
+    /** Types without a list handler: UnsupportedActionException. */
+    unsupported?: string[];
+    /** Types whose list needs a parent's property (type -> property name): InvalidRequestException. */
+    needsParent?: Record<string, string>;
+    /** Types the caller may not read: AccessDeniedException. */
+    denied?: string[];
+    /** Types whose every call is throttled: ThrottlingException. */
+    throttled?: string[];
+    /** Identifiers that are listed but whose GetResource answers ResourceNotFoundException, as when deleted between the two calls. */
+    goneBeforeRead?: string[];
 }
 
 /** Reads and parses a fixture file, saying which file is wrong when it is. */

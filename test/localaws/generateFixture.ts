@@ -1,6 +1,9 @@
 // Generates large, deterministic fixtures for pagination tests and benches.
 import type { FixtureAccount, FixtureBucket, FixtureRegionResources, LocalAwsFixture, Shape } from './fixture';
 import { seededRandom as random } from '../support/seededRandom';
+import { coveredByClassic } from '../../server/src/accounts/aws/cloudControlClassicTypes';
+import { isGlobalType } from '../../server/src/accounts/aws/cloudControlDiscovery';
+import { REGISTRY_TYPES } from './services/registryTypes';
 
 /** Options for `generateFixture`. */
 export interface GenerateFixtureArgs {
@@ -19,6 +22,40 @@ export interface GenerateFixtureArgs {
     buckets?: number;
     /** IAM users, roles and policies each. Default 0. */
     iamEntities?: number;
+    /**
+     * Cloud Control resources per region: `resourcesPerType` of each of the first `types` regional
+     * registry types the Classic discoverers do not cover; every `identifierOnlyEvery`th type lists
+     * only identifiers (default 4), so a scan reads those with GetResource. Default none.
+     */
+    cloudControl?: { types: number; resourcesPerType: number; identifierOnlyEvery?: number };
+}
+
+/** The registry types `generateFixture` fills for Cloud Control, in order. */
+export function generatedCloudControlTypes(count: number): string[] {
+    return REGISTRY_TYPES.filter((t) => !coveredByClassic(t) && !isGlobalType(t)).slice(0, count);
+}
+
+/** One region's generated Cloud Control section: PascalCase models with nested objects, tags and acronyms. */
+function generatedCloudControl(region: string, r: number, accountId: string, args: NonNullable<GenerateFixtureArgs['cloudControl']>, rnd: () => number): FixtureRegionResources['cloudcontrol'] {
+    const types = generatedCloudControlTypes(args.types);
+    const every = args.identifierOnlyEvery ?? 4;
+    const resources: Record<string, { Identifier: string; Properties: Shape }[]> = {};
+    types.forEach((type, t) => {
+        const service = type.split('::')[1].toLowerCase();
+        resources[type] = Array.from({ length: args.resourcesPerType }, (_, i) => {
+            const id = `gen-${r}-${t}-${i}`;
+            return {
+                Identifier: id,
+                Properties: {
+                    Name: id,
+                    Arn: `arn:aws:${service}:${region}:${accountId}:${id}`,
+                    EncryptionConfiguration: { SSEEnabled: rnd() < 0.7, KMSKeyArn: `arn:aws:kms:${region}:${accountId}:key/${hex(i, 8)}` },
+                    Tags: [{ Key: 'team', Value: `team-${i % 7}` }],
+                },
+            };
+        });
+    });
+    return { resources, identifierOnly: types.filter((_, t) => t % every === every - 1) };
 }
 
 /** The access key of the generated account. */
@@ -237,6 +274,7 @@ export function generateFixture(args: GenerateFixtureArgs): LocalAwsFixture {
             ...generatedPlatformResources(region, r, accountId, vpcId, mix, rnd),
         };
         Object.assign(resources[region].ec2 ?? {}, generatedEc2Extras(r, accountId, vpcId, mix, rnd));
+        if (args.cloudControl) resources[region].cloudcontrol = generatedCloudControl(region, r, accountId, args.cloudControl, rnd);
     });
     const buckets: FixtureBucket[] = Array.from({ length: args.buckets ?? 0 }, (_, i) => ({
         Name: `generated-bucket-${String(i).padStart(6, '0')}`,

@@ -131,7 +131,7 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
             try {
                 const name =
                     args?.name ??
-                    (await vscode.window.showInputBox({ title: 'Add AWS Account (1/4)', prompt: 'A name for this account in Policy Insights', placeHolder: 'insights-aws-account', validateInput: validateName }));
+                    (await vscode.window.showInputBox({ title: 'Add AWS Account (1/5)', prompt: 'A name for this account in Policy Insights', placeHolder: 'insights-aws-account', validateInput: validateName }));
                 if (!name) return undefined;
                 let profile = args?.profile;
                 let defaultRegion: string | undefined;
@@ -142,7 +142,7 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
                             { label: '$(key) Default credential chain', description: 'environment, SSO, instance role…', profile: undefined as string | undefined, region: undefined as string | undefined },
                             ...profiles.map((p) => ({ label: p.name, description: p.region ?? '', profile: p.name, region: p.region })),
                         ],
-                        { title: 'Add AWS Account (2/4): credentials', placeHolder: 'AWS profile from ~/.aws/config and ~/.aws/credentials' },
+                        { title: 'Add AWS Account (2/5): credentials', placeHolder: 'AWS profile from ~/.aws/config and ~/.aws/credentials' },
                     );
                     if (!picked) return undefined;
                     profile = picked.profile;
@@ -152,17 +152,29 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
                 if (!regions) {
                     const picked = await vscode.window.showQuickPick(
                         AWS_REGIONS.map((r) => ({ label: r, picked: r === (defaultRegion ?? 'us-east-1') })),
-                        { title: 'Add AWS Account (3/4): regions to scan', canPickMany: true },
+                        { title: 'Add AWS Account (3/5): regions to scan', canPickMany: true },
                     );
                     if (!picked?.length) return undefined;
                     regions = picked.map((p) => p.label);
+                }
+                let allTypes = args?.allTypes;
+                if (!args) {
+                    const picked = await vscode.window.showQuickPick(
+                        [
+                            { label: 'Types policies target', description: 'the @pulumi/aws types real packs validate', allTypes: false },
+                            { label: 'All types (Cloud Control)', description: 'also every other AWS type, as @pulumi/aws-native resources; more calls', allTypes: true },
+                        ],
+                        { title: 'Add AWS Account (4/5): types to scan' },
+                    );
+                    if (!picked) return undefined;
+                    allTypes = picked.allTypes;
                 }
                 let roleArn = args?.roleArn;
                 let externalId = args?.externalId;
                 if (!args) {
                     roleArn =
                         (await vscode.window.showInputBox({
-                            title: 'Add AWS Account (4/4): role to assume (optional)',
+                            title: 'Add AWS Account (5/5): role to assume (optional)',
                             prompt: 'Leave empty to use the credentials directly',
                             placeHolder: 'arn:aws:iam::123456789012:role/PolicyInsightsReadOnly',
                             validateInput: (v) => (!v || /^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(v) ? undefined : 'An IAM role ARN'),
@@ -171,7 +183,7 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
                 }
                 const account = await vscode.window.withProgress(
                     { location: vscode.ProgressLocation.Notification, title: `Checking the credentials of ${name} (STS GetCallerIdentity)…` },
-                    () => server.addAwsAccount({ name, profile, regions: regions!, roleArn, externalId, endpoint: args?.endpoint, scanSchedule: args?.scanSchedule }),
+                    () => server.addAwsAccount({ name, profile, regions: regions!, roleArn, externalId, endpoint: args?.endpoint, scanSchedule: args?.scanSchedule, allTypes }),
                 );
                 if (!args) {
                     void vscode.window.showInformationMessage(`Added ${account.name} (AWS account ${account.awsAccountId ?? '?'}).`, 'Scan Now').then((c) => {

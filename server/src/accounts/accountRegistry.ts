@@ -28,6 +28,8 @@ export interface AddAwsAccountArgs {
     /** LocalStack-style endpoint for every service. */
     endpoint?: string;
     scanSchedule?: ScanSchedule;
+    /** Also list every other type through Cloud Control (AccountSettings.allTypes). */
+    allTypes?: boolean;
     /** Per STS attempt (default 10 s), so a wrong endpoint fails quickly. */
     requestTimeoutMs?: number;
 }
@@ -107,7 +109,7 @@ export async function addAwsAccount(store: Store, args: AddAwsAccountArgs): Prom
     const account: Account = {
         name: args.name,
         provider: 'aws',
-        settings: { ...(args.profile ? { profile: args.profile } : {}), ...(args.roleArn ? { roleArn: args.roleArn } : {}), ...(args.externalId ? { externalId: args.externalId } : {}), regions, ...(args.endpoint ? { endpoint: args.endpoint } : {}) },
+        settings: { ...(args.profile ? { profile: args.profile } : {}), ...(args.roleArn ? { roleArn: args.roleArn } : {}), ...(args.externalId ? { externalId: args.externalId } : {}), regions, ...(args.endpoint ? { endpoint: args.endpoint } : {}), ...(args.allTypes ? { allTypes: true } : {}) },
         awsAccountId,
         children: regions.map((r) => childName(args.name, r)),
         scanSchedule: args.scanSchedule ?? 'none',

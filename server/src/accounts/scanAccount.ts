@@ -9,6 +9,7 @@ import { AccountInputError, childName, parseAccountRef } from './accountNames';
 import { tryScanLock } from './scanLock';
 import { ScanCancelledError, type AwsServiceName } from './aws/awsClients';
 import { DISCOVERERS, discoverAws } from './aws/awsDiscovery';
+import { keptByCloudControlError } from './aws/cloudControlDiscovery';
 import type { DiscoveredResource } from './aws/discoveryTypes';
 import { findKubernetes } from './kubernetes/kubernetesScan';
 import { resourceHash, resourceUrn } from './resourceIdentity';
@@ -82,6 +83,8 @@ interface Findings {
     /** Found resources per child account. */
     byChild: Map<string, Resource[]>;
     errors: ServiceError[];
+    /** Cloud Control types that cannot be listed (`--all-types`). */
+    skipped?: ServiceError[];
     /** Every task failed: nothing was learned. */
     allFailed: boolean;
     /** Keeps stored resources of failed services, per child. */
@@ -119,11 +122,12 @@ async function findAws(account: Account, region: string | undefined, options: Sc
     const typesOf = new Map(DISCOVERERS.map((d) => [d.service, new Set(d.types)]));
     const keep = (child: string, r: Resource) =>
         result.errors.some((e) => {
+            if (keptByCloudControlError(e, account.name, child, r)) return true;
             if (!typesOf.get(e.service as AwsServiceName)?.has(r.type)) return false;
             // an error without a region covers the whole account (S3 listing, IAM)
             return e.region === undefined || child === childName(account.name, e.region);
         });
-    return { byChild, errors: result.errors, allFailed: result.tasks > 0 && result.errors.length >= result.tasks, keep };
+    return { byChild, errors: result.errors, skipped: result.skipped, allFailed: result.tasks > 0 && result.failedTasks >= result.tasks, keep };
 }
 
 async function findStack(account: Account): Promise<Findings> {
@@ -197,14 +201,15 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         // a scan with failed services is not a success: its resources of those services may be stale
         const status: ScanRecord['status'] = findings.allFailed ? 'failed' : findings.errors.length ? 'partial' : 'succeeded';
         const children: Record<string, ChildDelta> = {};
-        const total: ScanRecord = { startedAt, status, added: 0, changed: 0, removed: 0, unchanged: 0, errors: findings.errors };
+        const total: ScanRecord = { startedAt, status, added: 0, changed: 0, removed: 0, unchanged: 0, errors: findings.errors, ...(findings.skipped?.length ? { skipped: findings.skipped } : {}) };
         let finishedAt = new Date().toISOString();
         for (const [child, found] of findings.byChild) {
             const delta = await store.updateShard(child, (shard) => {
                 const merged = mergeScan(shard.resources, found, (r) => findings.keep(child, r));
                 shard.resources = merged.resources;
                 const d = merged.delta;
-                shard.scans.push({ startedAt, finishedAt, status, added: d.added.length, changed: d.changed.length, removed: d.removed.length, unchanged: d.unchanged, errors: childErrors(findings.errors, child) });
+                const skipped = childErrors(findings.skipped ?? [], child);
+                shard.scans.push({ startedAt, finishedAt, status, added: d.added.length, changed: d.changed.length, removed: d.removed.length, unchanged: d.unchanged, errors: childErrors(findings.errors, child), ...(skipped.length ? { skipped } : {}) });
                 if (shard.scans.length > SCAN_HISTORY) shard.scans.splice(0, shard.scans.length - SCAN_HISTORY);
                 return d;
             });
@@ -217,7 +222,13 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         finishedAt = new Date().toISOString();
         total.finishedAt = finishedAt;
         const resourceCount = await countResources(store, findings.children ? { ...account, children: findings.children } : account);
-        const updated = await setStatus(store, account.name, { status, resourceCount, startedAt, finishedAt, errors: findings.errors }, findings.stackIdentity, findings.children);
+        const updated = await setStatus(
+            store,
+            account.name,
+            { status, resourceCount, startedAt, finishedAt, errors: findings.errors, ...(findings.skipped?.length ? { skipped: findings.skipped } : {}) },
+            findings.stackIdentity,
+            findings.children,
+        );
         return { account: updated ?? account, scanned: nameOrChild, children, errors: findings.errors, record: total };
     } finally {
         await releaseLock?.();

@@ -62,8 +62,10 @@ function printOutcome(ctx: CommandContext, outcome: ScanOutcome): void {
     ctx.out(`Scan of ${outcome.scanned} ${status}: ${r.added} added, ${r.changed} changed, ${r.removed} removed, ${r.unchanged} unchanged; ${outcome.account.scanStatus?.resourceCount ?? 0} resources stored.`);
     if (outcome.errors.length) {
         ctx.out(`${outcome.errors.length} service${outcome.errors.length === 1 ? '' : 's'} failed (their resources were kept as they were):`);
-        for (const e of outcome.errors) ctx.out(`  ${e.service}${e.region ? ` (${e.region})` : ''}: ${e.code}: ${e.message}`);
+        for (const e of outcome.errors) ctx.out(`  ${e.service}${e.type ? ` ${e.type}` : ''}${e.region ? ` (${e.region})` : ''}: ${e.code}: ${e.message}`);
     }
+    const skipped = outcome.account.scanStatus?.skipped ?? [];
+    if (skipped.length) ctx.out(`${skipped.length} Cloud Control type${skipped.length === 1 ? '' : 's'} skipped (they cannot be listed on their own): ${skipped.slice(0, 10).map((e) => e.type).join(', ')}${skipped.length > 10 ? ', …' : ''}`);
 }
 
 /** `policy-insights account ...`: AWS accounts, Kubernetes clusters and Pulumi stacks. */
@@ -71,8 +73,8 @@ export const accountCommands: CommandSpec[] = [
     {
         path: ['account', 'add'],
         usage:
-            '<name> --provider aws [--profile P] [--role-arn R [--external-id X]] [--regions r1,r2] [--endpoint URL] [--schedule none|12h|daily] [--tag k=v]... | <name> --provider pulumi-stack --state FILE [--schedule none|12h|daily] [--tag k=v]... | <name> --provider kubernetes [--kubeconfig FILE] [--context C] [--namespaces a,b] [--schedule none|12h|daily] [--tag k=v]...',
-        summary: "Add an AWS account, a Kubernetes cluster or a Pulumi stack (--tag: tags policy groups' tag rules match, as `account tag` sets them)",
+            '<name> --provider aws [--profile P] [--role-arn R [--external-id X]] [--regions r1,r2] [--endpoint URL] [--all-types] [--schedule none|12h|daily] [--tag k=v]... | <name> --provider pulumi-stack --state FILE [--schedule none|12h|daily] [--tag k=v]... | <name> --provider kubernetes [--kubeconfig FILE] [--context C] [--namespaces a,b] [--schedule none|12h|daily] [--tag k=v]...',
+        summary: "Add an AWS account (--all-types: every other type through Cloud Control), a Kubernetes cluster or a Pulumi stack (--tag: tags policy groups' tag rules match, as `account tag` sets them)",
         positionals: [1, 1],
         options: {
             provider: { type: 'string' },
@@ -87,6 +89,8 @@ export const accountCommands: CommandSpec[] = [
             namespaces: { type: 'string' },
             schedule: { type: 'string' },
             tag: { type: 'string', multiple: true },
+            // every other AWS type through Cloud Control, as aws-native resources
+            'all-types': { type: 'boolean' },
         },
         async run(ctx) {
             const name = ctx.positionals[0];
@@ -108,9 +112,10 @@ export const accountCommands: CommandSpec[] = [
                         regions: regionsOf(ctx, profile),
                         endpoint: str(ctx, 'endpoint'),
                         scanSchedule,
+                        allTypes: ctx.values['all-types'] === true,
                     });
                     await applyTags(ctx, store, account.name, tags);
-                    ctx.out(`Added AWS account ${account.name} (AWS account ${account.awsAccountId ?? 'unknown'}) with ${account.children.join(', ')}.`);
+                    ctx.out(`Added AWS account ${account.name} (AWS account ${account.awsAccountId ?? 'unknown'}) with ${account.children.join(', ')}${account.settings.allTypes ? '; scans also list every other type through Cloud Control (aws-native)' : ''}.`);
                     ctx.out(`Scan it with: policy-insights account scan ${account.name}`);
                     return EXIT_OK;
                 });
@@ -119,6 +124,7 @@ export const accountCommands: CommandSpec[] = [
                 const state = str(ctx, 'state');
                 if (state === undefined) throw new UsageError('--provider pulumi-stack needs --state FILE (a `pulumi stack export` file or .pulumi/stacks/<project>/<stack>.json)');
                 for (const flag of ['profile', 'role-arn', 'external-id', 'regions', 'endpoint']) if (str(ctx, flag) !== undefined) throw new UsageError(`--${flag} is for --provider aws`);
+                if (ctx.values['all-types'] !== undefined) throw new UsageError('--all-types is for --provider aws');
                 return withStore(ctx, async (store) => {
                     const account = await addStackAccount(store, { name, stateFile: state, scanSchedule });
                     await applyTags(ctx, store, account.name, tags);
@@ -129,6 +135,7 @@ export const accountCommands: CommandSpec[] = [
             }
             if (provider === 'kubernetes') {
                 for (const flag of ['profile', 'role-arn', 'external-id', 'regions', 'endpoint', 'state']) if (str(ctx, flag) !== undefined) throw new UsageError(`--${flag} is not for --provider kubernetes`);
+                if (ctx.values['all-types'] !== undefined) throw new UsageError('--all-types is for --provider aws');
                 const { addKubernetesAccount, defaultKubeconfigPath } = await accountServices();
                 const namespaces = str(ctx, 'namespaces')?.split(',').map((n) => n.trim()).filter(Boolean);
                 return withStore(ctx, async (store) => {

@@ -147,11 +147,15 @@ export interface AccountSettings {
     namespaces?: string[];
     /** kubernetes: the API server URL of the context when the account was added (shown, not used to connect). */
     server?: string;
+    /** aws: also list every other CloudFormation type through Cloud Control, as `aws-native:` resources (`--all-types`). */
+    allTypes?: boolean;
 }
 
 export interface ServiceError {
     service: string;
     region?: string;
+    /** Cloud Control: the one type (aws-native token) the error is about; absent, the whole service failed. */
+    type?: string;
     code: string;
     message: string;
 }
@@ -163,6 +167,8 @@ export interface ScanStatus {
     startedAt: string;
     finishedAt?: string;
     errors: ServiceError[];
+    /** Cloud Control types the scan could not list and so did not (not listable, need a parent); not failures. */
+    skipped?: ServiceError[];
 }
 
 export interface Account {
@@ -236,6 +242,8 @@ export interface ScanRecord {
     removed: number;
     unchanged: number;
     errors: ServiceError[];
+    /** As ScanStatus.skipped, for this child. */
+    skipped?: ServiceError[];
     /** Open violations after the evaluation that followed this scan. */
     openViolations?: number;
 }

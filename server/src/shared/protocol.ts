@@ -184,6 +184,8 @@ export interface AddAwsAccountParams {
     regions: string[];
     endpoint?: string;
     scanSchedule?: ScanSchedule;
+    /** Also list every other type through Cloud Control (`--all-types`). */
+    allTypes?: boolean;
 }
 
 /** client -> server: check the credentials (STS GetCallerIdentity) and add the account. */

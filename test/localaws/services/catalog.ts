@@ -1,4 +1,6 @@
 // Every service the local AWS serves, by SigV4 service name.
+import { cloudcontrolapi } from './cloudControl';
+import { cloudformation } from './cloudFormationRegistry';
 import { acm, cloudtrail, dynamodb, kms, logs, sqs } from './jsonServices';
 import { autoscaling, elasticloadbalancing, redshift } from './queryServices';
 import { cloudfront } from './cloudfront';
@@ -36,4 +38,6 @@ export const SERVICES: Record<ServiceName, ServiceDefinition> = {
     ecr,
     eks,
     cloudfront,
+    cloudcontrolapi,
+    cloudformation,
 };

@@ -28,6 +28,8 @@ export const SERVICE_NAMES = [
     'ecr',
     'eks',
     'cloudfront',
+    'cloudcontrolapi',
+    'cloudformation',
 ] as const;
 
 export type ServiceName = (typeof SERVICE_NAMES)[number];

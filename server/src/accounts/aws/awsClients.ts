@@ -11,6 +11,8 @@ import { ACMClient } from '@aws-sdk/client-acm';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudControlClient } from '@aws-sdk/client-cloudcontrol';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -58,6 +60,8 @@ const CLIENTS = {
     ecr: ECRClient,
     eks: EKSClient,
     cloudfront: CloudFrontClient,
+    cloudcontrol: CloudControlClient,
+    cloudformation: CloudFormationClient,
 } as const;
 
 export type AwsServiceName = keyof typeof CLIENTS;

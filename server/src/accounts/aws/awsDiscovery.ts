@@ -12,6 +12,7 @@ import { AwsClients, ScanCancelledError, type AwsServiceName } from './awsClient
 import { credentialProvider } from './awsCredentials';
 import { apiCertificateDiscoverers } from './apiCertificateDiscovery';
 import { autoScalingDiscoverer } from './autoScalingDiscovery';
+import { CLOUD_CONTROL_SERVICE, cloudControlDiscoverers, type TypeFault } from './cloudControlDiscovery';
 import { dataServiceDiscoverers } from './dataServicesDiscovery';
 import type { DiscoveredResource, ServiceDiscoverer } from './discoveryTypes';
 import { ec2Discoverer } from './ec2Discovery';
@@ -61,8 +62,12 @@ export interface AwsDiscoveryResult {
     /** Every resource found; each carries its region (none for global services). */
     resources: DiscoveredResource[];
     errors: ServiceError[];
+    /** Cloud Control types not listed because they cannot be listed on their own (`--all-types`). */
+    skipped: ServiceError[];
     /** Service/region pairs that ran (failed ones included). */
     tasks: number;
+    /** Tasks that failed as a whole (a Cloud Control type's error is not one). */
+    failedTasks: number;
 }
 
 interface Task {
@@ -73,10 +78,10 @@ interface Task {
     callRegion: string;
 }
 
-function planTasks(options: AwsDiscoveryOptions): Task[] {
+function planTasks(options: AwsDiscoveryOptions, discoverers: readonly ServiceDiscoverer[]): Task[] {
     const home = options.regions.includes('us-east-1') ? 'us-east-1' : options.regions[0];
     const tasks: Task[] = [];
-    for (const discoverer of DISCOVERERS) {
+    for (const discoverer of discoverers) {
         if (discoverer.scope === 'regional') for (const region of options.regions) tasks.push({ discoverer, region, callRegion: region });
         else if (discoverer.scope === 's3') tasks.push({ discoverer, region: options.regions.length === 1 ? options.regions[0] : undefined, callRegion: home });
         else if (options.includeGlobal) tasks.push({ discoverer, callRegion: home });
@@ -93,13 +98,23 @@ export function serviceErrorOf(service: string, region: string | undefined, erro
 
 export async function discoverAws(account: Account, options: AwsDiscoveryOptions): Promise<AwsDiscoveryResult> {
     const limiter = new CallLimiter(options.concurrency ?? DEFAULT_SCAN_CONCURRENCY);
-    const tasks = planTasks(options);
     const { settings } = account;
+    const errors: ServiceError[] = [];
+    const skipped: ServiceError[] = [];
+    // --all-types: Cloud Control's per-type faults are recorded as ServiceErrors naming their type
+    const typeFault = (region: string | undefined, f: TypeFault): ServiceError => ({ ...serviceErrorOf(CLOUD_CONTROL_SERVICE, region, f.error), type: f.type });
+    const allTypes = settings.allTypes
+        ? cloudControlDiscoverers((region, result) => {
+              for (const f of result.failed) errors.push(typeFault(region, f));
+              for (const f of result.skipped) skipped.push(typeFault(region, f));
+          })
+        : [];
+    const tasks = planTasks(options, [...DISCOVERERS, ...allTypes]);
     const credentials = credentialProvider({ ...settings, region: tasks[0]?.callRegion ?? 'us-east-1' });
     const clients = new AwsClients({ credentials, endpoint: settings.endpoint, limiter, signal: options.signal, requestTimeoutMs: options.requestTimeoutMs, maxAttempts: options.maxAttempts, onCall: options.onCall });
     const resources: DiscoveredResource[] = [];
-    const errors: ServiceError[] = [];
     let done = 0;
+    let failedTasks = 0;
     try {
         await Promise.all(
             tasks.map(async (task) => {
@@ -110,6 +125,7 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
                     for (const resource of found) resources.push(resource);
                 } catch (error) {
                     if (options.signal?.aborted) return;
+                    failedTasks++;
                     errors.push(serviceErrorOf(service, task.region, error));
                 } finally {
                     options.onProgress?.({ service, region: task.region, done: ++done, total: tasks.length });
@@ -120,6 +136,6 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
         clients.destroy();
     }
     if (options.signal?.aborted) throw new ScanCancelledError();
-    errors.sort((a, b) => `${a.service}/${a.region ?? ''}`.localeCompare(`${b.service}/${b.region ?? ''}`));
-    return { resources, errors, tasks: tasks.length };
+    const order = (a: ServiceError, b: ServiceError) => `${a.service}/${a.region ?? ''}/${a.type ?? ''}`.localeCompare(`${b.service}/${b.region ?? ''}/${b.type ?? ''}`);
+    return { resources, errors: errors.sort(order), skipped: skipped.sort(order), tasks: tasks.length, failedTasks };
 }

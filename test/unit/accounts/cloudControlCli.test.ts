@@ -1,0 +1,70 @@
+/**
+ * `--all-types` from the command line: `account add --all-types`, `account scan`, then
+ * `violations` from a pack written for @pulumi/aws-native, run by the real pack runner.
+ */
+import assert from 'node:assert/strict';
+import { cp, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../../server/src/cli/runCli';
+import { hostScript, repoRoot } from '../runner/runnerTestEnv';
+import { startWorld, type AwsWorld } from './accountsTestSupport';
+import { cloudControlFixture } from './cloudControlTestSupport';
+
+describe('policy-insights account add --all-types', () => {
+    let world: AwsWorld;
+    let home: string;
+    const cli = async (...args: string[]) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await runCli([...args, '--home', home], { out: (l) => out.push(l), err: (l) => err.push(l), env: process.env });
+        return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+
+    before(async () => {
+        process.env.POLICY_INSIGHTS_PACK_HOST = hostScript;
+        world = await startWorld(cloudControlFixture());
+        home = join(world.home, 'cli-home');
+    });
+    after(() => world.cleanup());
+
+    it('a pack written for aws-native finds its violations on a scanned account', async () => {
+        const pack = join(world.home, 'aws-native-ecr');
+        await cp(join(repoRoot, 'test/fixtures/aws/packs/aws-native-ecr'), pack, { recursive: true });
+        await symlink(join(repoRoot, 'node_modules'), join(pack, 'node_modules'), 'dir');
+        assert.equal((await cli('policy', 'publish', pack)).code, 0);
+        assert.equal((await cli('policy', 'enable', 'aws-native-ecr', 'latest')).code, 0);
+
+        const add = await cli('account', 'add', 'demo', '--provider', 'aws', '--regions', 'us-west-2,us-east-1', '--endpoint', world.aws.url, '--all-types');
+        assert.equal(add.code, 0, add.err);
+        assert.match(add.out, /scans also list every other type through Cloud Control/);
+        const listed = await cli('account', 'ls', '--json');
+        assert.equal((JSON.parse(listed.out) as { settings: { allTypes?: boolean } }[])[0].settings.allTypes, true);
+
+        const scan = await cli('account', 'scan', 'demo');
+        assert.equal(scan.code, 0, scan.err);
+        assert.match(scan.out, /2 Cloud Control types skipped \(they cannot be listed on their own\): aws-native:apigatewayv2:Route, aws-native:ec2:VpcCidrBlock/);
+        assert.match(scan.out, /cloudcontrol aws-native:guardduty:Detector \(us-west-2\): AccessDeniedException/);
+
+        const violations = await cli('violations', '--policy-pack', 'aws-native-ecr', '--json');
+        assert.equal(violations.code, 0, violations.err);
+        const list = (JSON.parse(violations.out) as { violations: { policyName: string; resourceName: string; resourceType: string; message: string }[] }).violations;
+        assert.deepEqual(
+            list.map((v) => [v.policyName, v.resourceType, v.resourceName]).sort(),
+            [
+                ['ecr-scan-on-push', 'aws-native:ecr:Repository', 'team/app-00'],
+                ['ecr-scan-on-push', 'aws-native:ecr:Repository', 'team/app-01'],
+            ],
+        );
+        assert.match(list[0].message, /does not scan images on push/);
+
+        const resources = await cli('account', 'resources', 'demo/us-west-2', '--type', 'aws-native:ecr:Repository');
+        assert.match(resources.out, /aws-native:ecr:Repository\s+team\/app-00/);
+    });
+
+    it('refuses --all-types for a Pulumi stack', async () => {
+        const refused = await cli('account', 'add', 'stack', '--provider', 'pulumi-stack', '--state', join(repoRoot, 'test/fixtures/stacks/aws-app.dev.export.json'), '--all-types');
+        assert.equal(refused.code, 2);
+        assert.match(refused.err, /--all-types is for --provider aws/);
+    });
+});
