@@ -67,6 +67,10 @@ export const CLASSIC_BY_CFN_TYPE: Readonly<Record<string, readonly string[]>> = 
     // a stage's MethodSettings are a property of AWS::ApiGateway::Stage
     'AWS::ApiGateway::Stage': ['aws:apigateway/stage:Stage', 'aws:apigateway/methodSettings:MethodSettings'],
     'AWS::ApiGateway::RestApi': ['aws:apigateway/restApi:RestApi'],
+    'AWS::ElasticLoadBalancing::LoadBalancer': ['aws:elb/loadBalancer:LoadBalancer'],
+    'AWS::ECR::Repository': ['aws:ecr/repository:Repository'],
+    'AWS::EKS::Cluster': ['aws:eks/cluster:Cluster'],
+    'AWS::CloudFront::Distribution': ['aws:cloudfront/distribution:Distribution'],
 };
 
 /** Classic tokens with no CloudFormation type of their own: account settings and EBS snapshots, which CloudFormation does not model. */
