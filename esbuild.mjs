@@ -70,7 +70,7 @@ const builds = [
     // The language server and the out-of-process pack runner host.
     {
         ...node,
-        entryPoints: { 'server/server': 'server/src/server.ts', 'server/packRunner': 'server/src/packs/runner/host.ts' },
+        entryPoints: { 'server/server': 'server/src/server.ts', 'server/packRunner': 'server/src/runner/host.ts' },
         outdir: 'out',
     },
     // The CLI over the same services: ESM with code splitting, so each `await import()` in the

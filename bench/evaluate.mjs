@@ -46,7 +46,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 // Bundle the runner host and the parts of the server the bench drives into a temp folder.
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-evaluate-'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'warning', absWorkingDir: root };
-await esbuild.build({ ...common, entryPoints: ['server/src/packs/runner/host.ts'], outfile: join(work, 'packRunner.js') });
+await esbuild.build({ ...common, entryPoints: ['server/src/runner/host.ts'], outfile: join(work, 'packRunner.js') });
 await esbuild.build({ ...common, entryPoints: ['bench/lib/runnerEntry.ts'], outfile: join(work, 'runnerEntry.js'), packages: 'external' });
 const requireFromRoot = createRequire(join(root, 'package.json'));
 // The bundle lives in a temp folder but keeps its packages external: let it find the repo's.

@@ -31,7 +31,7 @@ import { registerViolationPanelHandlers } from './handlers/violationPanelHandler
 import { folderPaths, registerViolationDiagnostics } from './handlers/violationDiagnosticsHandlers';
 import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evaluation';
 import { verifiedArtifactDir } from './registry/artifacts';
-import { RunnerPool } from './packs/runner/runnerPool';
+import { RunnerPool } from './runner';
 import { validatedConnection } from './handlers/validatedConnection';
 
 // every custom request's params are checked against one schema before a handler sees them

@@ -11,7 +11,7 @@ import { parseUrn } from '../accounts/stacks/stackState';
 import { analyzeStateFile, type AnalyzeRemediation, type AnalyzeStateResult, type AnalyzeViolation } from '../evaluation/analyzeStateFile';
 import { reportedText } from '../violations/violationMessage';
 import type { GroupMode, PolicyGroup } from '../shared/model';
-import type { PolicyPackConfig } from '../packs/runner/runnerTypes';
+import type { PolicyPackConfig } from '../runner';
 import { isBlocking } from '../violations/violationFilter';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext } from './command';
 import { withRunner } from './runner';

@@ -1,4 +1,4 @@
-import { RunnerPool } from '../packs/runner/runnerPool';
+import { RunnerPool } from '../runner';
 import type { CommandContext } from './command';
 
 /**

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { EffectiveBinding, EntityBindings } from '../groups/effectiveBindings';
 import type { EvaluatedEntity } from '../groups/groupMembership';
 import type { Resource, Violation } from '../shared/model';
-import type { AnalyzeResult, PackRuntimeContext, PolicyDiagnostic, PolicyRunError, ProposedRemediation, RemediateResult, RunOptions, RunnerResource } from '../packs/runner/runnerTypes';
+import type { AnalyzeResult, PackRuntimeContext, PolicyDiagnostic, PolicyRunError, ProposedRemediation, RemediateResult, RunOptions, RunnerResource } from '../runner';
 import { remediationMessage, remediationOf } from '../violations/remediation';
 import type { Finding } from '../violations/violationLifecycle';
 import { inputKeyOf, resourcesFingerprint, type BindingResults, type CachedDiagnostic, type EntityResults } from './resultCache';

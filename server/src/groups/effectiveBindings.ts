@@ -12,8 +12,7 @@
  * applied carries the ones it took precedence over and why, for the group and violation views.
  */
 import type { AppliedBindingInfo, AppliedPolicyPack, EnforcementLevel, GroupMode, PolicyGroup, PolicyPackVersion, PolicyType, Severity } from '../shared/model';
-import { resolvePackConfig } from '../packs/runner/policyConfig';
-import type { PolicyPackConfig } from '../packs/runner/runnerTypes';
+import { resolvePackConfig, type PolicyPackConfig } from '../runner';
 import type { Catalog } from '../store';
 import { entityOf, groupsOf } from './groupMembership';
 

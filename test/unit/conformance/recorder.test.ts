@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PackRuntimeContext, PolicyDiagnostic, RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
+import type { PackRuntimeContext, PolicyDiagnostic, RunnerResource } from '../../../server/src/runner/runnerTypes';
 import { conformancePack, secret, startBothPaths, type BothPaths } from './conformanceEnv';
 
 const context: PackRuntimeContext = {
@@ -242,7 +242,7 @@ describe('conformance: the stack context reaches the pack process', () => {
 
     it('a host per pack and context, within the pool limit', async () => {
         const both = await startBothPaths(conformancePack('recorder'));
-        const { RunnerPool } = await import('../../../server/src/packs/runner/runnerPool');
+        const { RunnerPool } = await import('../../../server/src/runner/runnerPool');
         const { hostScript, tempCacheDir } = await import('../runner/runnerTestEnv');
         const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxRunners: 2 });
         try {

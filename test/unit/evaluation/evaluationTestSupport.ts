@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runCli } from '../../../server/src/cli/runCli';
 import type { Account, PolicyPackVersion, Resource } from '../../../server/src/shared/model';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { Store } from '../../../server/src/store';
 
 /** The repository root (the folder holding esbuild.mjs), from the source or the bundled test. */
@@ -37,7 +37,7 @@ export async function bundledHostScript(): Promise<string> {
         const dir = await mkdtemp(join(tmpdir(), 'pi-eval-host-'));
         bundleDirs.push(dir);
         hostScript = join(dir, 'packRunner.js');
-        buildSync({ entryPoints: [join(repoRoot(), 'server/src/packs/runner/host.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: hostScript, logLevel: 'warning' });
+        buildSync({ entryPoints: [join(repoRoot(), 'server/src/runner/host.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: hostScript, logLevel: 'warning' });
     }
     return hostScript;
 }

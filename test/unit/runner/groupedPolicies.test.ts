@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { conformancePack } from '../conformance/conformanceEnv';
 import { copyPackToTemp, hostScript, tempCacheDir } from './runnerTestEnv';
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../server/src/cli/runCli';
-import { permissionArgs, permissionFlag } from '../../../server/src/packs/runner/packPermissions';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { permissionArgs, permissionFlag } from '../../../server/src/runner/packPermissions';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { bucket, hostScript, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';

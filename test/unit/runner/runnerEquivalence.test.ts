@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GrpcAnalyzer } from '../../../server/src/packs/runner/grpcAnalyzer';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import { RunnerError, type PolicyPackConfig } from '../../../server/src/packs/runner/runnerTypes';
+import { GrpcAnalyzer } from '../../../server/src/runner/grpcAnalyzer';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
+import { RunnerError, type PolicyPackConfig } from '../../../server/src/runner/runnerTypes';
 import { bucket, copyPackToTemp, hostScript, instance, runnerFixture, tempCacheDir } from './runnerTestEnv';
 
 const basic = runnerFixture('basic');

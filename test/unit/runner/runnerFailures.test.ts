@@ -9,8 +9,8 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import { RunnerError, type RunnerErrorCode } from '../../../server/src/packs/runner/runnerTypes';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
+import { RunnerError, type RunnerErrorCode } from '../../../server/src/runner/runnerTypes';
 import { bucket, hostScript, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
 
 const names = ['a', 'boom', 'b', 'hang', 'c', 'crash', 'd'];

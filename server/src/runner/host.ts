@@ -17,7 +17,7 @@ import type { BatchResult, HostFailure, HostRequestEnvelope, HostResponse, HostR
 import { MAX_RSS_ARG } from './hostMessages';
 import { loadSdkPack, PackLoadError, type LoadedSdkPack, type SdkHandler, type SdkPolicy } from './hostSdk';
 import { CallGuard } from './hostWatchdog';
-import type { ProviderResource } from '../../shared/model';
+import type { ProviderResource } from '../shared/model';
 import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
 
 interface HostState {

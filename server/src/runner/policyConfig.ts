@@ -6,7 +6,7 @@
  * configure packs with this result, as the engine does.
  */
 import Ajv from 'ajv';
-import { ENFORCEMENT_LEVELS, type EnforcementLevel } from '../../shared/model';
+import { ENFORCEMENT_LEVELS, type EnforcementLevel } from '../shared/model';
 import type { PackInfo, PolicyPackConfig, ResolvedPolicyConfig } from './runnerTypes';
 import { RunnerError } from './runnerTypes';
 
