@@ -243,12 +243,12 @@ describe('conformance: the stack context reaches the pack process', () => {
     it('a host per pack and context, within the pool limit', async () => {
         const both = await startBothPaths(conformancePack('recorder'));
         const { RunnerPool } = await import('../../../server/src/runner/runnerPool');
-        const { hostScript, tempCacheDir } = await import('../runner/runnerTestEnv');
+        const { hostScript, liveHosts, tempCacheDir } = await import('../runner/runnerTestEnv');
         const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxRunners: 2 });
         try {
             const one = resources.slice(2, 3);
             const stackOf = async (stack: string) => (recorded((await pool.analyze(both.dir, one, { context: { ...context, stack } })).diagnostics[0]).runtime as { stack: string; atLoad: { stack: string } });
-            const hosts = (pool as unknown as { runners: { process: { pid: number } }[] }).runners;
+            const hosts = liveHosts(pool);
             assert.deepStrictEqual(await stackOf('dev'), { ...expectedRuntime, stack: 'dev' });
             const devPid = hosts[0].process.pid;
             const prod = await stackOf('prod');

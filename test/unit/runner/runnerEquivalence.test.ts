@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { GrpcAnalyzer } from '../../../server/src/runner/grpcAnalyzer';
 import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { RunnerError, type PolicyPackConfig } from '../../../server/src/runner/runnerTypes';
-import { bucket, copyPackToTemp, hostScript, instance, runnerFixture, tempCacheDir } from './runnerTestEnv';
+import { bucket, copyPackToTemp, hostScript, instance, liveHosts, runnerFixture, tempCacheDir } from './runnerTestEnv';
 
 const basic = runnerFixture('basic');
 
@@ -140,7 +140,7 @@ describe('warm runners', () => {
             const firstCold = pool.coldStartMs(dir);
             assert.ok(firstCold !== undefined && firstCold > 0);
             const pids = new Set<number | undefined>();
-            const hosts = (pool as unknown as { runners: { process: { pid: number } }[] }).runners;
+            const hosts = liveHosts(pool);
             for (let i = 0; i < 3; i++) {
                 await pool.analyze(dir, resources);
                 pids.add(hosts[0].process.pid);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { RunnerError, type RunnerErrorCode } from '../../../server/src/runner/runnerTypes';
-import { bucket, hostScript, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
+import { bucket, hostScript, liveHosts, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
 
 const names = ['a', 'boom', 'b', 'hang', 'c', 'crash', 'd'];
 const resources = names.map((n) => bucket(n, { acl: n === 'b' ? 'public-read' : 'private' }));
@@ -66,7 +66,7 @@ describe('runner failures', () => {
     it('a policy whose promise never settles is abandoned after the timeout without restarting the host', async () => {
         const dir = runnerFixture('hanging-async');
         await pool.loadPack(dir);
-        const hosts = (pool as unknown as { runners: { info: { packDir: string }; process: { pid: number } }[] }).runners;
+        const hosts = liveHosts(pool);
         const pid = hosts.find((h) => h.info.packDir === dir)?.process.pid;
         const { diagnostics, errors } = await pool.analyze(dir, resources, { timeoutMs: 300 });
         assert.deepEqual(errors.map((e) => [e.code, e.policyName, e.urn]), [['policy-timeout', 'waits', resources[3].urn]]);

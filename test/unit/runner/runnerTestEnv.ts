@@ -58,3 +58,11 @@ export function bucket(name: string, props: Record<string, unknown> = {}) {
 export function instance(name: string, props: Record<string, unknown> = {}) {
     return { urn: `urn:pulumi:dev::runner-tests::aws:ec2/instance:Instance::${name}`, type: 'aws:ec2/instance:Instance', name, properties: props };
 }
+
+/**
+ * The pool's live hosts (its private HostPool's list, the same array as the pool changes it):
+ * tests check which host processes served which run without a production API for it.
+ */
+export function liveHosts(pool: object): { info: { packDir: string }; process: { pid: number } }[] {
+    return (pool as { hosts: { hosts: { info: { packDir: string }; process: { pid: number } }[] } }).hosts.hosts;
+}
