@@ -13,7 +13,7 @@
  * catalog, so a changed file in the artifact is detected before the pack runs.
  *
  * The bundle's entry is a small wrapper (the contract is runner/bundledPack.ts):
- * required by our runner host it exposes the SDK modules bundled inside (to capture
+ * required by the runner's host it exposes the SDK modules bundled inside (to capture
  * `serve()` instead of listening) and a `run()` that loads the pack; run directly with
  * `node index.js` it serves the Analyzer gRPC protocol like any pack.
  */

@@ -8,7 +8,7 @@
 import { memoryMessage, type BatchResult, type HostRequest } from './hostMessages';
 import type { Host, HostPool } from './hostPool';
 import type { CompiledPack } from './packCompiler';
-import { HostExitError } from './packProcess';
+import { HostExitError } from './hostProcess';
 import type { resolvePackConfig } from './policyConfig';
 import { RunnerError, type PolicyRunError, type RunOptions, type RunnerResource } from './runnerTypes';
 

@@ -1,6 +1,6 @@
 /**
  * The pack host: a child process (cwd = the pack directory) that loads one policy pack and
- * answers the parent's requests over the IPC channel. Bundled to out/server/packRunner.js.
+ * answers the parent's requests over the IPC channel. Bundled to out/server/packHost.js.
  *
  * Every policy runs through the SDK's own Analyzer handlers. A resource's applicable policies
  * run in one SDK call (the SDK's handler over just those policies, each marking itself as it

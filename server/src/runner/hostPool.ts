@@ -8,14 +8,14 @@
  * loaded, its config applied), and another stack gets a host of its own.
  */
 import type { CompiledPack } from './packCompiler';
-import { defaultHostScript, HostExitError, HostRequestError, PackProcess } from './packProcess';
+import { defaultHostScript, HostExitError, HostRequestError, HostProcess } from './hostProcess';
 import { isPermissionDenial, PERMISSION_HINT, permissionArgs } from './packPermissions';
 import { contextKey, packProcessEnv } from './packRuntimeEnv';
 import type { resolvePackConfig } from './policyConfig';
 import { RunnerError, type PackInfo, type PackRuntimeContext } from './runnerTypes';
 
 export interface HostPoolOptions {
-    /** The host script (tests pass the bundled host.ts). Default: packRunner.js beside the server or CLI bundle. */
+    /** The host script (tests pass the bundled host.ts). Default: packHost.js beside the server or CLI bundle. */
     hostScript?: string;
     /**
      * Most hosts alive at once, across packs and stack contexts; the least recently used idle one is
@@ -24,11 +24,11 @@ export interface HostPoolOptions {
      * packs × (stacks + 1) makes every entity cold-start its hosts (seen: 4 packs, accounts and a
      * stack, limit 4: 8× slower). Idle hosts stop after `idleMs`.
      */
-    maxRunners?: number;
+    maxHosts?: number;
     /** A host unused this long is stopped. Default 5 minutes. */
     idleMs?: number;
-    /** Hosts one pack build and context may have at once (RunnerPoolOptions.runnersPerPack). */
-    runnersPerPack: number;
+    /** Hosts one pack build and context may have at once (RunnerPoolOptions.hostsPerPack). */
+    hostsPerPack: number;
     /** Node flags for hosts (profiling, `--inspect` to debug a pack). Default none. */
     hostExecArgv?: string[];
     /** A pack that has not finished loading after this long is stopped. Default 60 s. */
@@ -52,7 +52,7 @@ export interface Host {
     key: string;
     /** Digest of the pack build it runs: a host of another build of the same pack is stale. */
     digest: string;
-    process: PackProcess;
+    process: HostProcess;
     info: PackInfo;
     /** Milliseconds from spawn to the pack's metadata. */
     coldStartMs: number;
@@ -89,9 +89,9 @@ export class HostPool {
     constructor(options: HostPoolOptions) {
         this.hostScript = options.hostScript ?? defaultHostScript();
         this.options = {
-            maxRunners: options.maxRunners ?? 8,
+            maxHosts: options.maxHosts ?? 8,
             idleMs: options.idleMs ?? 5 * 60_000,
-            runnersPerPack: options.runnersPerPack,
+            hostsPerPack: options.hostsPerPack,
             hostExecArgv: options.hostExecArgv ?? [],
             loadTimeoutMs: options.loadTimeoutMs ?? 60_000,
             maxHeapMb: options.maxHeapMb ?? 2048,
@@ -142,7 +142,7 @@ export class HostPool {
             const idle = this.hosts.find((h) => h.key === key && !h.busy && h.process.alive);
             if (idle) return this.take(idle);
             const mine = this.hosts.filter((h) => h.key === key && h.process.alive).length;
-            if (mine < this.options.runnersPerPack || mine === 0) {
+            if (mine < this.options.hostsPerPack || mine === 0) {
                 const host = await this.start(compiled, context);
                 return this.take(host);
             }
@@ -194,7 +194,7 @@ export class HostPool {
     private async startHost(compiled: CompiledPack, context: PackRuntimeContext | undefined, granted: boolean): Promise<Host> {
         // Make room: stop the least recently used idle hosts beyond the limit.
         const idle = this.hosts.filter((h) => !h.busy).sort((a, b) => a.lastUsed - b.lastUsed);
-        while (this.hosts.length >= this.options.maxRunners && idle.length) this.remove(idle.shift()!);
+        while (this.hosts.length >= this.options.maxHosts && idle.length) this.remove(idle.shift()!);
         const timeoutKey = `${this.keyOf(compiled, context)}\0${granted}`;
         const timedOut = this.loadTimeouts.get(timeoutKey);
         if (timedOut && Date.now() - timedOut.at < LOAD_TIMEOUT_MEMORY_MS) {
@@ -205,7 +205,7 @@ export class HostPool {
         const started = performance.now();
         const heapArgs = [`--max-old-space-size=${this.options.maxHeapMb}`];
         const permissions = permissionArgs({ packDir: compiled.packDir, codeFile: compiled.codeFile, hostScript: this.hostScript, granted });
-        const process = new PackProcess(compiled.packDir, this.hostScript, [...heapArgs, ...permissions, ...this.options.hostExecArgv], packProcessEnv(context, globalThis.process.env, granted), this.options.maxHeapMb);
+        const process = new HostProcess(compiled.packDir, this.hostScript, [...heapArgs, ...permissions, ...this.options.hostExecArgv], packProcessEnv(context, globalThis.process.env, granted), this.options.maxHeapMb);
         let result;
         // Loading runs the pack's top-level code, which no policy timeout covers.
         const loadTimer = setTimeout(() => void process.kill(), this.options.loadTimeoutMs);

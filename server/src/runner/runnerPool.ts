@@ -10,18 +10,18 @@ import { runChunked } from './chunkedRun';
 import { memoryMessage, slimResources, type BatchResult } from './hostMessages';
 import { HostPool, type Host, type HostPoolOptions } from './hostPool';
 import { compilePack, type CompiledPack, type CompileOptions } from './packCompiler';
-import { HostExitError } from './packProcess';
+import { HostExitError } from './hostProcess';
 import { resolvePackConfig } from './policyConfig';
 import { RunnerError, type AnalyzeResult, type PackInfo, type PolicyRunError, type RemediateResult, type RunOptions, type RunnerResource } from './runnerTypes';
 
-export interface RunnerPoolOptions extends CompileOptions, Omit<HostPoolOptions, 'runnersPerPack'> {
+export interface RunnerPoolOptions extends CompileOptions, Omit<HostPoolOptions, 'hostsPerPack'> {
     /** Resources per request to a host. Default 2000. */
     chunkSize?: number;
     /**
      * Hosts per pack evaluating chunks in parallel; a second host starts only for evaluations
      * of more than one chunk. Default 2 (1 on a single core).
      */
-    runnersPerPack?: number;
+    hostsPerPack?: number;
     /** Default per-policy timeout. Default 10 s. */
     timeoutMs?: number;
 }
@@ -30,12 +30,12 @@ export class RunnerPool {
     private readonly hosts: HostPool;
     private readonly cacheDir: string | undefined;
     private readonly chunkSize: number;
-    private readonly runnersPerPack: number;
+    private readonly hostsPerPack: number;
     private readonly timeoutMs: number;
 
     constructor(options: RunnerPoolOptions = {}) {
-        this.runnersPerPack = options.runnersPerPack ?? Math.min(2, availableParallelism());
-        this.hosts = new HostPool({ ...options, runnersPerPack: this.runnersPerPack });
+        this.hostsPerPack = options.hostsPerPack ?? Math.min(2, availableParallelism());
+        this.hosts = new HostPool({ ...options, hostsPerPack: this.hostsPerPack });
         this.cacheDir = options.cacheDir;
         this.chunkSize = options.chunkSize ?? 2000;
         this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -138,7 +138,7 @@ export class RunnerPool {
             options,
             timeoutMs: options.timeoutMs ?? this.timeoutMs,
             chunkSize: this.chunkSize,
-            parallel: this.runnersPerPack,
+            parallel: this.hostsPerPack,
         });
     }
 }

@@ -246,7 +246,7 @@ test('bad input says what and where, exit 2', async () => {
 });
 
 test('packs get the stack as the engine gives it: inputs with options and provider per resource, outputs for the stack, project/stack/config', async () => {
-    const runner = new RunnerPool({ maxRunners: 2 });
+    const runner = new RunnerPool({ maxHosts: 2 });
     const calls: { kind: string; resources: RunnerResource[]; options?: RunOptions }[] = [];
     const recording = new Proxy(runner, {
         get(target, key) {

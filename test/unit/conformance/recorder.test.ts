@@ -244,7 +244,7 @@ describe('conformance: the stack context reaches the pack process', () => {
         const both = await startBothPaths(conformancePack('recorder'));
         const { RunnerPool } = await import('../../../server/src/runner/runnerPool');
         const { hostScript, liveHosts, tempCacheDir } = await import('../runner/runnerTestEnv');
-        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxRunners: 2 });
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxHosts: 2 });
         try {
             const one = resources.slice(2, 3);
             const stackOf = async (stack: string) => (recorded((await pool.analyze(both.dir, one, { context: { ...context, stack } })).diagnostics[0]).runtime as { stack: string; atLoad: { stack: string } });
@@ -258,7 +258,7 @@ describe('conformance: the stack context reaches the pack process', () => {
             assert.equal((await stackOf('dev')).stack, 'dev');
             assert.ok(hosts.some((h) => h.process.pid === devPid), 'the warm host of the first stack was reused');
             assert.equal((await stackOf('test')).stack, 'test');
-            assert.ok(hosts.length <= 2, `at most maxRunners hosts (${hosts.length})`);
+            assert.ok(hosts.length <= 2, `at most maxHosts hosts (${hosts.length})`);
         } finally {
             await pool.dispose();
             await both.close();

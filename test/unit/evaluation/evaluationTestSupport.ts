@@ -31,12 +31,12 @@ const bundleDirs: string[] = [];
 process.on('exit', () => bundleDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 let hostScript: string | undefined;
-/** The pack runner's host, bundled into a temp folder (as esbuild.mjs bundles out/server/packRunner.js). */
+/** The pack runner's host, bundled into a temp folder (as esbuild.mjs bundles out/server/packHost.js). */
 export async function bundledHostScript(): Promise<string> {
     if (!hostScript) {
         const dir = await mkdtemp(join(tmpdir(), 'pi-eval-host-'));
         bundleDirs.push(dir);
-        hostScript = join(dir, 'packRunner.js');
+        hostScript = join(dir, 'packHost.js');
         buildSync({ entryPoints: [join(repoRoot(), 'server/src/runner/host.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: hostScript, logLevel: 'warning' });
     }
     return hostScript;

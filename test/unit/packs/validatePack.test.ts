@@ -15,7 +15,7 @@ import { validatePackLoading } from '../../../server/src/packs/validatePack';
 import { hostScript, tempCacheDir } from '../runner/runnerTestEnv';
 import { fixture, messageOf } from './packTestSupport';
 
-const runner = new RunnerPool({ maxRunners: 2, hostScript, cacheDir: tempCacheDir() });
+const runner = new RunnerPool({ maxHosts: 2, hostScript, cacheDir: tempCacheDir() });
 const temp = mkdtempSync(path.join(tmpdir(), 'pi-validate-'));
 after(async () => {
     await runner.dispose();

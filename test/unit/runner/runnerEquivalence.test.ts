@@ -131,7 +131,7 @@ describe('runner equivalence with the gRPC Analyzer path (fixture pack "basic")'
     });
 });
 
-describe('warm runners', () => {
+describe('warm hosts', () => {
     it('reuses the warm host between evaluations and starts a new one when the pack changes', async () => {
         const { dir, cleanup } = copyPackToTemp(basic);
         const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir() });

@@ -1,7 +1,7 @@
 /**
  * Where the runner tests find the repository (fixtures, templates, node_modules) and the
  * bundled pack host. Tests run from out/test/unit/runner/ (esbuild.mjs), with the host at
- * out/server/packRunner.js.
+ * out/server/packHost.js.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +23,8 @@ function findRepoRoot(): string {
 
 export const repoRoot = findRepoRoot();
 
-/** The bundled host next to the bundled tests (out/server/packRunner.js). */
-export const hostScript = resolve(__dirname, '..', '..', '..', 'server', 'packRunner.js');
+/** The bundled host next to the bundled tests (out/server/packHost.js). */
+export const hostScript = resolve(__dirname, '..', '..', '..', 'server', 'packHost.js');
 if (!existsSync(hostScript)) {
     throw new Error(`The pack host bundle ${hostScript} is missing: build with \`node esbuild.mjs\` before running the runner tests.`);
 }
