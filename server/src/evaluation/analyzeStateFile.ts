@@ -6,7 +6,8 @@
  * resource's outputs. Secrets reach packs decrypted when the state's passphrase is at hand, else as
  * "[secret]"; nothing this module returns holds a secret's value.
  */
-import { resolvePackConfig, rootStackUrn, RunnerError, type PolicyDiagnostic, type PolicyPackConfig, type PolicyRunError, type RunnerPool } from '../runner';
+import { resolvePackConfig } from '../groups';
+import { rootStackUrn, RunnerError, type PolicyDiagnostic, type PolicyPackConfig, type PolicyRunError, type RunnerPool } from '../runner';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';

@@ -9,7 +9,7 @@ import { memoryMessage, type BatchResult, type HostRequest } from './hostMessage
 import type { Host, HostPool } from './hostPool';
 import type { CompiledPack } from './packCompiler';
 import { HostExitError } from './hostProcess';
-import type { resolvePackConfig } from './policyConfig';
+import type { resolvePackConfig } from '../groups/packConfigResolution';
 import { RunnerError, type PolicyRunError, type RunOptions, type RunnerResource } from './runnerTypes';
 
 /** Host restarts after crashes that one run tolerates before giving up on the rest. */

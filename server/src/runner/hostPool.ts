@@ -11,7 +11,7 @@ import type { CompiledPack } from './packCompiler';
 import { defaultHostScript, HostExitError, HostRequestError, HostProcess } from './hostProcess';
 import { isPermissionDenial, PERMISSION_HINT, permissionArgs } from './packPermissions';
 import { contextKey, packProcessEnv } from './packRuntimeEnv';
-import type { resolvePackConfig } from './policyConfig';
+import type { resolvePackConfig } from '../groups/packConfigResolution';
 import { RunnerError, type PackInfo, type PackRuntimeContext } from './runnerTypes';
 
 export interface HostPoolOptions {

@@ -24,6 +24,5 @@ export {
     type SourceLocation,
 } from './runnerTypes';
 export { rootStackUrn } from './diagnosticAttribution';
-export { resolvePackConfig } from './policyConfig';
 export { BUNDLED_PACK_FIELD, BUNDLED_SDK_MODULES } from './bundledPack';
 export { loadEsbuild } from './packCompiler';

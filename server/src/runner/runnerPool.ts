@@ -11,7 +11,7 @@ import { memoryMessage, slimResources, type BatchResult } from './hostMessages';
 import { HostPool, type Host, type HostPoolOptions } from './hostPool';
 import { compilePack, type CompiledPack, type CompileOptions } from './packCompiler';
 import { HostExitError } from './hostProcess';
-import { resolvePackConfig } from './policyConfig';
+import { resolvePackConfig } from '../groups/packConfigResolution';
 import { RunnerError, type AnalyzeResult, type PackInfo, type PolicyRunError, type RemediateResult, type RunOptions, type RunnerResource } from './runnerTypes';
 
 export interface RunnerPoolOptions extends CompileOptions, Omit<HostPoolOptions, 'hostsPerPack'> {

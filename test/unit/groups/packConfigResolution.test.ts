@@ -1,7 +1,7 @@
 /** Config reconciliation as the Pulumi engine does it before `Configure`. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolvePackConfig } from '../../../server/src/runner/policyConfig';
+import { resolvePackConfig } from '../../../server/src/groups/packConfigResolution';
 import { RunnerError, type PackInfo } from '../../../server/src/runner/runnerTypes';
 
 const info: PackInfo = {
