@@ -56,6 +56,7 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
         home: vscode.workspace.getConfiguration('policyInsights').get<string>('home') || undefined,
         trusted: vscode.workspace.isTrusted,
         environmentGrants: environmentGrants(),
+        runnerTimeoutMs: vscode.workspace.getConfiguration('policyInsights').get<number>('runner.timeoutMs'),
     });
     const clientOptions: LanguageClientOptions = {
         // Policy pack sources and manifests; the server decides which files are packs.
@@ -67,7 +68,8 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
         ],
         outputChannel: output,
         initializationOptions,
-        // The server reads `policyInsights.diagnostics.levels` and is told when settings change.
+        // The server reads `policyInsights.diagnostics.levels` and is told when settings change; the
+        // notification carries the whole section, `runner.timeoutMs` included (applied to the next run).
         synchronize: { configurationSection: 'policyInsights' },
     };
     // The id makes `policyInsights.trace.server` drive the protocol trace.

@@ -6,7 +6,7 @@
  * Everything else in this folder is internal; the host's own entry (host.ts) is bundled
  * separately (esbuild.mjs) and imported by nobody.
  */
-export { RunnerPool, type RunnerPoolOptions } from './runnerPool';
+export { DEFAULT_POLICY_TIMEOUT_MS, RunnerPool, type RunnerPoolOptions } from './runnerPool';
 export {
     RunnerError,
     type AnalyzeResult,

@@ -22,23 +22,40 @@ export interface RunnerPoolOptions extends CompileOptions, Omit<HostPoolOptions,
      * of more than one chunk. Default 2 (1 on a single core).
      */
     hostsPerPack?: number;
-    /** Default per-policy timeout. Default 10 s. */
+    /** Default per-policy timeout. Default 10 s (DEFAULT_POLICY_TIMEOUT_MS). */
     timeoutMs?: number;
 }
+
+/** How long one policy may run on one resource unless told otherwise (the `policyInsights.runner.timeoutMs` default). */
+export const DEFAULT_POLICY_TIMEOUT_MS = 10_000;
 
 export class RunnerPool {
     private readonly hosts: HostPool;
     private readonly cacheDir: string | undefined;
     private readonly chunkSize: number;
     private readonly hostsPerPack: number;
-    private readonly timeoutMs: number;
+    private timeoutMs: number;
 
     constructor(options: RunnerPoolOptions = {}) {
         this.hostsPerPack = options.hostsPerPack ?? Math.min(2, availableParallelism());
         this.hosts = new HostPool({ ...options, hostsPerPack: this.hostsPerPack });
         this.cacheDir = options.cacheDir;
         this.chunkSize = options.chunkSize ?? 2000;
-        this.timeoutMs = options.timeoutMs ?? 10_000;
+        this.timeoutMs = options.timeoutMs ?? DEFAULT_POLICY_TIMEOUT_MS;
+    }
+
+    /**
+     * Changes the per-policy timeout of the runs that start from now on (a run's own
+     * RunOptions.timeoutMs still wins). Anything but a positive number restores the default, so an
+     * unset or mistyped setting never turns the timeout off.
+     */
+    setPolicyTimeoutMs(ms: unknown): void {
+        this.timeoutMs = typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_POLICY_TIMEOUT_MS;
+    }
+
+    /** The per-policy timeout runs get unless their RunOptions say otherwise. */
+    get policyTimeoutMs(): number {
+        return this.timeoutMs;
     }
 
     /** Changes which packs get the parent's environment; idle hosts started otherwise are stopped, busy ones when released. */
