@@ -1,4 +1,4 @@
-// One script builds every bundle (STYLE.md: esbuild bundles, tsc only type-checks).
+// One script builds every bundle (the style notes: esbuild bundles, tsc only type-checks).
 //   node esbuild.mjs              development build (source maps)
 //   node esbuild.mjs --production minified, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch      rebuild on change

@@ -18,7 +18,7 @@ import {
     type InitializationOptions,
     type StoreScope,
 } from '../../server/src/shared/protocol';
-import { registerCommonCommands } from './commands/common';
+import { registerExtensionCommands } from './commands/extensionCommands';
 import { registerAccountCommands, showBackgroundScanProgress } from './commands/accounts';
 import { registerGroupCommands } from './commands/groups';
 import { RESOURCE_SCHEME, ResourceDocumentProvider } from './resourceDocuments';
@@ -108,7 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         vscode.commands.registerCommand('policyInsights.groupViolationsByAccount', () => trees.violations.setGrouping('account')),
         vscode.commands.registerCommand('policyInsights.groupViolationsBySeverity', () => trees.violations.setGrouping('severity')),
         ...Object.values(trees),
-        ...registerCommonCommands({
+        ...registerExtensionCommands({
             output,
             trees: Object.values(trees),
             restartServer: async () => {
