@@ -1,4 +1,4 @@
-// One script builds every bundle (STYLE.md: esbuild bundles, tsc only type-checks).
+// One script builds every bundle (the style notes: esbuild bundles, tsc only type-checks).
 //   node esbuild.mjs              development build (source maps)
 //   node esbuild.mjs --production minified, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch      rebuild on change
@@ -23,7 +23,7 @@ function testFiles(dir) {
 /**
  * What CommonJS code expects in an ES module: require, __filename and __dirname. Chunks live in
  * out/cli/chunks/ but must see out/cli/ as their directory, as the single CommonJS bundle did,
- * because paths to out/server/packRunner.js, out/node_modules and the templates are relative to it.
+ * because paths to out/server/packHost.js, out/node_modules and the templates are relative to it.
  */
 const CLI_ESM_BANNER = [
     "import { createRequire as __cliCreateRequire } from 'node:module';",
@@ -70,7 +70,7 @@ const builds = [
     // The language server and the out-of-process pack runner host.
     {
         ...node,
-        entryPoints: { 'server/server': 'server/src/server.ts', 'server/packRunner': 'server/src/packs/runner/host.ts' },
+        entryPoints: { 'server/server': 'server/src/server.ts', 'server/packHost': 'server/src/runner/host.ts' },
         outdir: 'out',
     },
     // The CLI over the same services: ESM with code splitting, so each `await import()` in the
@@ -87,7 +87,7 @@ const builds = [
         chunkNames: 'chunks/[name]-[hash]',
         define: {},
         // Bundled CommonJS packages call require() and read __dirname/__filename (the runner
-        // finds out/server/packRunner.js and esbuild from them); every chunk gets them, for
+        // finds out/server/packHost.js and esbuild from them); every chunk gets them, for
         // out/cli/ (a chunk in chunks/ takes its parent as its __dirname, see CLI_ESM_BANNER).
         banner: { js: CLI_ESM_BANNER },
     },

@@ -42,6 +42,14 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The runner (server/src/runner) is used through its facade, runner/index.ts; its other files are internal.
+    // Its records (runnerTypes.ts: types and RunnerError, no code that runs packs) are the one exception, for the
+    // pack config resolution in groups/ that the runner itself imports.
+    files: ['server/src/**/*.ts'],
+    ignores: ['server/src/runner/**', 'server/src/shared/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/runner/*', '!**/runner/runnerTypes'], message: 'Import the runner from its facade (server/src/runner/index.ts).' }] }] },
+  },
+  {
     // The LSP protocol idiom (vscode-languageserver-protocol): `namespace XRequest { export const type = … }`.
     files: ['server/src/shared/**/*.ts'],
     rules: { '@typescript-eslint/no-namespace': 'off' },

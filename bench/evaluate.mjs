@@ -32,7 +32,7 @@ function flag(name, fallback) {
 const resourceCount = flag('resources', 100_000);
 const runs = Math.max(1, flag('runs', 3));
 const grpcRuns = Math.max(1, flag('grpc-runs', 1));
-const runnersPerPack = flag('runners', undefined);
+const hostsPerPack = flag('runners', undefined);
 const seed = flag('seed', 42);
 const awsGuardCount = flag('awsguard-resources', 50_000);
 const onlyAt = process.argv.indexOf('--only');
@@ -46,7 +46,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 // Bundle the runner host and the parts of the server the bench drives into a temp folder.
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-evaluate-'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'warning', absWorkingDir: root };
-await esbuild.build({ ...common, entryPoints: ['server/src/packs/runner/host.ts'], outfile: join(work, 'packRunner.js') });
+await esbuild.build({ ...common, entryPoints: ['server/src/runner/host.ts'], outfile: join(work, 'packHost.js') });
 await esbuild.build({ ...common, entryPoints: ['bench/lib/runnerEntry.ts'], outfile: join(work, 'runnerEntry.js'), packages: 'external' });
 const requireFromRoot = createRequire(join(root, 'package.json'));
 // The bundle lives in a temp folder but keeps its packages external: let it find the repo's.
@@ -84,7 +84,7 @@ if (only !== 'template') {
 const cacheDir = join(work, 'compiled');
 mkdirSync(cacheDir);
 const os = await import('node:os');
-console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes share the cores; figures vary with it); our path: ${runs} run(s), ${runnersPerPack ?? 'default'} host(s) per pack; gRPC path: ${grpcRuns} run(s), 64 in flight\n`);
+console.log(`node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes share the cores; figures vary with it); our path: ${runs} run(s), ${hostsPerPack ?? 'default'} host(s) per pack; gRPC path: ${grpcRuns} run(s), 64 in flight\n`);
 
 let identical = true;
 const summary = [];
@@ -92,7 +92,7 @@ for (const pack of packs) {
     // Our path: cold start = compile (cached by content hash after the first) + spawn + load.
     const { resources, context } = pack;
     const resourceCount = resources.length;
-    const pool = new RunnerPool({ hostScript: join(work, 'packRunner.js'), cacheDir, runnersPerPack, hostExecArgv });
+    const pool = new RunnerPool({ hostScript: join(work, 'packHost.js'), cacheDir, hostsPerPack, hostExecArgv });
     let started = performance.now();
     const info = await pool.loadPack(pack.dir, context);
     const oursCold = performance.now() - started;

@@ -38,7 +38,7 @@ const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 // Bundle the pack host and the services the bench drives.
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-incremental-'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: root };
-await esbuild.build({ ...common, entryPoints: ['server/src/packs/runner/host.ts'], outfile: join(work, 'packRunner.js') });
+await esbuild.build({ ...common, entryPoints: ['server/src/runner/host.ts'], outfile: join(work, 'packHost.js') });
 await esbuild.build({
     ...common,
     stdin: {
@@ -46,7 +46,7 @@ await esbuild.build({
             "export { Store } from './server/src/store';",
             "export { Evaluator, directoryPackSource } from './server/src/evaluation';",
             "export { enablePack, joinDefaultGroup } from './server/src/groups';",
-            "export { RunnerPool } from './server/src/packs/runner/runnerPool';",
+            "export { RunnerPool } from './server/src/runner/runnerPool';",
             "export { scaffoldPack } from './server/src/packs/scaffold';",
         ].join('\n'),
         resolveDir: root,
@@ -102,7 +102,7 @@ console.log(`node ${process.version}, ${cpus().length} cores; packs: aws-typescr
 
 const home = join(work, 'home');
 const store = await Store.open({ home });
-const pool = new RunnerPool({ hostScript: join(work, 'packRunner.js'), cacheDir: join(work, 'compiled') });
+const pool = new RunnerPool({ hostScript: join(work, 'packHost.js'), cacheDir: join(work, 'compiled') });
 const dirs = {};
 const packs = [];
 for (const [i, dir] of [templatePack, hygienePack].entries()) {

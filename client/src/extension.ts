@@ -18,7 +18,7 @@ import {
     type InitializationOptions,
     type StoreScope,
 } from '../../server/src/shared/protocol';
-import { registerCommonCommands } from './commands/common';
+import { registerExtensionCommands } from './commands/extensionCommands';
 import { registerAccountCommands, showBackgroundScanProgress } from './commands/accounts';
 import { registerAnalyzeStateCommands } from './commands/analyzeState';
 import { registerGroupCommands } from './commands/groups';
@@ -59,6 +59,7 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
         home: vscode.workspace.getConfiguration('policyInsights').get<string>('home') || undefined,
         trusted: vscode.workspace.isTrusted,
         environmentGrants: environmentGrants(),
+        runnerTimeoutMs: vscode.workspace.getConfiguration('policyInsights').get<number>('runner.timeoutMs'),
     });
     const clientOptions: LanguageClientOptions = {
         // Policy pack sources and manifests; the server decides which files are packs.
@@ -70,7 +71,8 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
         ],
         outputChannel: output,
         initializationOptions,
-        // The server reads `policyInsights.diagnostics.levels` and is told when settings change.
+        // The server reads `policyInsights.diagnostics.levels` and is told when settings change; the
+        // notification carries the whole section, `runner.timeoutMs` included (applied to the next run).
         synchronize: { configurationSection: 'policyInsights' },
     };
     // The id makes `policyInsights.trace.server` drive the protocol trace.
@@ -109,7 +111,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         vscode.commands.registerCommand('policyInsights.groupViolationsByAccount', () => trees.violations.setGrouping('account')),
         vscode.commands.registerCommand('policyInsights.groupViolationsBySeverity', () => trees.violations.setGrouping('severity')),
         ...Object.values(trees),
-        ...registerCommonCommands({
+        ...registerExtensionCommands({
             output,
             trees: Object.values(trees),
             restartServer: async () => {

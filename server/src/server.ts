@@ -31,7 +31,7 @@ import { registerViolationPanelHandlers } from './handlers/violationPanelHandler
 import { folderPaths, registerViolationDiagnostics } from './handlers/violationDiagnosticsHandlers';
 import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evaluation';
 import { verifiedArtifactDir } from './registry/artifacts';
-import { RunnerPool } from './packs/runner/runnerPool';
+import { RunnerPool } from './runner';
 import { validatedConnection } from './handlers/validatedConnection';
 
 // every custom request's params are checked against one schema before a handler sees them
@@ -79,6 +79,7 @@ connection.onInitialize(async (params) => {
     const home = resolveHome({ env: process.env, setting: options.home });
     status = { state: 'starting', home, trusted: options.trusted === true };
     runner.setEnvironmentGrants(Array.isArray(options.environmentGrants) ? options.environmentGrants.filter((n) => typeof n === 'string') : []);
+    runner.setPolicyTimeoutMs(options.runnerTimeoutMs);
     connection.console.info(`Policy Insights server ${process.pid} starting; store home ${home}`);
     try {
         store = await Store.open({ home, watch: true });
@@ -164,6 +165,13 @@ async function followCatalog(): Promise<void> {
 const context = { connection, documents, store: requireStore, runner, isTrusted: () => status.trusted };
 const packs = registerPackHandlers(context);
 const violationDiagnostics = registerViolationDiagnostics(context);
+// One handler (a connection keeps only the last one registered): diagnostics re-read their levels,
+// and the runner takes `policyInsights.runner.timeoutMs` from the section the client sends.
+connection.onDidChangeConfiguration((change) => {
+    violationDiagnostics.schedule();
+    const section = (change.settings as { policyInsights?: { runner?: { timeoutMs?: unknown } } } | null)?.policyInsights;
+    if (section) runner.setPolicyTimeoutMs(section.runner?.timeoutMs);
+});
 connection.onCodeAction((params) => [...packs.codeActions(params), ...violationDiagnostics.codeActions(params)]);
 registerGroupHandlers(context, requireEvaluator);
 const scanService = registerAccountHandlers(context, requireEvaluator);

@@ -8,7 +8,7 @@ import { AccountInputError, ScanCancelledError, ScanInProgressError } from './ac
 import { AnalyzeInputError } from './evaluation/analyzeStateFile';
 import { GroupError } from './groups';
 import { ScaffoldError } from './packs/scaffold';
-import { RunnerError } from './packs/runner/runnerTypes';
+import { RunnerError } from './runner';
 import { ArtifactError } from './registry/artifacts';
 import { PublishError } from './registry/publish';
 import { RemoveError } from './registry/remove';

@@ -1,6 +1,6 @@
 // A real VS Code for the test ladder's top rungs: code-server from npm, plus Debian's
 // Chromium to drive it. Everything is installed on first use, logged step by step, and
-// skipped (in well under a second) once present. See /work/shared/ENVIRONMENT.md for why
+// skipped (in well under a second) once present. See the environment notes (shared with the project, not in the repository) for why
 // each step is needed on these machines (no internet except npm and Debian apt).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ const CODE_SERVER_PACKAGE = join(CODE_SERVER_PREFIX, 'node_modules', 'code-serve
 const INSTALLED_MARKER = join(CODE_SERVER_PREFIX, `.installed-${CODE_SERVER_VERSION}`);
 
 export const CHROMIUM = '/usr/bin/chromium';
-/** Chromium flags that work as root in a container without a GPU (ENVIRONMENT.md). */
+/** Chromium flags that work as root in a container without a GPU (the environment notes). */
 export const CHROMIUM_ARGS = [
     '--no-sandbox',
     '--disable-gpu',

@@ -28,7 +28,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 test('an EISDIR from the result cache write: the CLI reports it without a trace, the server answers and keeps serving', async () => {
-    process.env.POLICY_INSIGHTS_PACK_HOST = path.join(REPO, 'out', 'server', 'packRunner.js');
+    process.env.POLICY_INSIGHTS_PACK_HOST = path.join(REPO, 'out', 'server', 'packHost.js');
     const packDir = path.join(temp, 'aws-typescript');
     await scaffoldPack({ template: 'aws-typescript', dir: packDir, templatesDir: path.join(REPO, 'templates') });
     symlinkSync(path.join(REPO, 'node_modules'), path.join(packDir, 'node_modules'), 'dir');

@@ -46,7 +46,7 @@ async function refusal(request: Promise<unknown>): Promise<string> {
 
 before(async () => {
     // the CLI runs in this process: its packs start from the bundled host, as the server's do
-    process.env.POLICY_INSIGHTS_PACK_HOST = path.join(REPO, 'out', 'server', 'packRunner.js');
+    process.env.POLICY_INSIGHTS_PACK_HOST = path.join(REPO, 'out', 'server', 'packHost.js');
     dir = mkdtempSync(path.join(tmpdir(), 'pi-lsp-groups-'));
     home = path.join(dir, 'home');
     const packDir = path.join(dir, 'aws-typescript');

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification, type InitializeResult } from 'vscode-languageserver-protocol';
+import type { InitializationOptions } from '../../server/src/shared/protocol';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const SERVER_MODULE = path.join(REPO, 'out', 'server', 'server.js');
@@ -19,7 +20,7 @@ export interface LspSession {
     close(): Promise<number | null>;
 }
 
-export async function startServer(opts: { home: string; trusted?: boolean; env?: NodeJS.ProcessEnv; rootDir?: string }): Promise<LspSession> {
+export async function startServer(opts: { home: string; trusted?: boolean; env?: NodeJS.ProcessEnv; rootDir?: string; initializationOptions?: InitializationOptions }): Promise<LspSession> {
     const child = spawn(process.execPath, [SERVER_MODULE, '--stdio'], {
         env: { ...process.env, ...opts.env, POLICY_INSIGHTS_HOME: opts.home },
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -33,7 +34,7 @@ export async function startServer(opts: { home: string; trusted?: boolean; env?:
         processId: process.pid,
         rootUri: opts.rootDir ? `file://${opts.rootDir}` : null,
         capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } } },
-        initializationOptions: { trusted: opts.trusted ?? true },
+        initializationOptions: { ...opts.initializationOptions, trusted: opts.trusted ?? true },
         workspaceFolders: opts.rootDir ? [{ uri: `file://${opts.rootDir}`, name: path.basename(opts.rootDir) }] : null,
     });
     await connection.sendNotification(InitializedNotification.type, {});

@@ -120,7 +120,7 @@ export function defineExtensionSuite(): void {
         }
 
         test('the groups tree shows default-policy-group from the store', async () => {
-            // Every store has it (DESIGN.md: every account is in default-policy-group), so an
+            // Every store has it (the design notes: every account is in default-policy-group), so an
             // empty home still proves the tree shows what the server read from the store.
             await api.ready;
             const roots = await api.trees.groups.getChildren(undefined);

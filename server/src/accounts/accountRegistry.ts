@@ -6,14 +6,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Account, Resource, ScanSchedule } from '../shared/model';
-import type { Store } from '../store';
+import { joinDefaultGroup, type Store } from '../store';
 import { AccountInputError, checkAccountName, checkRegions, childName } from './accountNames';
 import { credentialProvider, describeCredentialError } from './aws/awsCredentials';
 import { awsConfigFiles, awsProfiles } from './awsProfiles';
 import { resolveAccount } from './scanAccount';
 import { readStackState } from './stacks/stackState';
 import { readStackTags } from './stacks/stackTags';
-import { joinDefaultGroup } from '../groups/groupMembership';
 
 export const SCAN_SCHEDULES: readonly ScanSchedule[] = ['none', '12h', 'daily'];
 

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Store } from '../store';
 
-/** Exit codes of the CLI contract (DESIGN.md). */
+/** Exit codes of the CLI contract (the design notes, "Command line"). */
 export const EXIT_OK = 0;
 /** Findings or validation errors the user must act on. */
 export const EXIT_FINDINGS = 1;

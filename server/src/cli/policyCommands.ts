@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
+import { installDependencies } from '../packs/npmInstall';
+import { listTemplates, scaffoldPack } from '../packs/scaffold';
 import { listPackVersions } from '../registry/packVersions';
 import { removePackVersions } from '../registry/remove';
 import type { PolicyPackVersion } from '../shared/model';

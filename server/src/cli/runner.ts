@@ -1,4 +1,4 @@
-import { RunnerPool } from '../packs/runner/runnerPool';
+import { RunnerPool } from '../runner';
 import type { CommandContext } from './command';
 
 /**
@@ -13,7 +13,7 @@ export const GRANT_ENV_OPTION = { 'grant-env': { type: 'string', multiple: true 
  */
 export async function withRunner<T>(use: (runner: RunnerPool) => Promise<T>, ctx?: CommandContext): Promise<T> {
     const grants = ctx?.values['grant-env'];
-    const runner = new RunnerPool({ maxRunners: 2, environmentGrants: Array.isArray(grants) ? grants : [] });
+    const runner = new RunnerPool({ maxHosts: 2, environmentGrants: Array.isArray(grants) ? grants : [] });
     try {
         return await use(runner);
     } finally {

@@ -6,7 +6,8 @@
  * resource's outputs. Secrets reach packs decrypted when the state's passphrase is at hand, else as
  * "[secret]"; nothing this module returns holds a secret's value.
  */
-import { rootStackUrn } from '../packs/runner/diagnosticAttribution';
+import { resolvePackConfig } from '../groups';
+import { rootStackUrn, RunnerError, type PolicyDiagnostic, type PolicyPackConfig, type PolicyRunError, type RunnerPool } from '../runner';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -16,9 +17,6 @@ import { blindSecrets, isSecret } from '../pulumiSecretValues';
 import { stackRuntimeContext } from '../accounts/stacks/stackConfig';
 import { providersByUrn, runnerResourceOf } from '../accounts/stacks/stackResources';
 import { parseUrn, readStateDocument } from '../accounts/stacks/stackState';
-import { resolvePackConfig } from '../packs/runner/policyConfig';
-import type { RunnerPool } from '../packs/runner/runnerPool';
-import { RunnerError, type PolicyDiagnostic, type PolicyPackConfig, type PolicyRunError } from '../packs/runner/runnerTypes';
 
 export interface AnalyzeStateArgs {
     stateFile: string;

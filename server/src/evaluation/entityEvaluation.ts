@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import type { EffectiveBinding, EntityBindings } from '../groups/effectiveBindings';
 import type { EvaluatedEntity } from '../groups/groupMembership';
 import type { Resource, Violation } from '../shared/model';
-import type { AnalyzeResult, PackRuntimeContext, PolicyDiagnostic, PolicyRunError, ProposedRemediation, RemediateResult, RunOptions, RunnerResource } from '../packs/runner/runnerTypes';
+import type { AnalyzeResult, PackRuntimeContext, PolicyDiagnostic, PolicyRunError, ProposedRemediation, RemediateResult, RunOptions, RunnerResource } from '../runner';
 import { remediationMessage, remediationOf } from '../violations/remediation';
 import type { Finding } from '../violations/violationLifecycle';
 import { inputKeyOf, resourcesFingerprint, type BindingResults, type CachedDiagnostic, type EntityResults } from './resultCache';
@@ -164,19 +164,74 @@ export interface EvaluateEntityArgs {
 /** Runs the entity's bindings (each distinct pack code + config once) and builds its findings. */
 export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOutcome> {
     const { entity, resources } = args;
+    const inputs = compareWithPrevious(resources, args.previous);
+    // hashing every resource's input costs as much as the rest of this pass; only stack policies and a changed shard need it
+    let fingerprint: string | undefined;
+    const fingerprintOf = () => (fingerprint ??= resourcesFingerprint(resources, inputs.keys));
+    const outcome: EntityOutcome = { findings: [], undetermined: new Set(), problems: [], results: { format: args.previous.format, urns: inputs.urns, keys: inputs.keys, bindings: {} }, work: { evaluated: 0, reused: 0, stackRuns: 0 }, resourcesFingerprint: fingerprintOf };
+    // the resources findings are about, met on the way; an index of all of them only for findings about others (stack policies)
+    const withFindings = new Map<string, Resource>();
+    let byUrnMap: Map<string, Resource> | undefined;
+    const resourceOf = (urn: string) => withFindings.get(urn) ?? (byUrnMap ??= new Map(resources.map((r) => [r.urn, r]))).get(urn);
+    const run: EntityRun = { args, inputs, outcome, withFindings, resourceOf, fingerprintOf };
+    for (const u of args.bindings.unresolved) {
+        outcome.undetermined.add(undeterminedKey.pack(u.packName));
+        outcome.problems.push({ entity: entity.name, pack: u.packName, message: u.problem });
+    }
+    for (const [key, sharing] of bindingsByCode(args.bindings, args.context)) {
+        const diagnostics = await runBinding(run, key, sharing[0]);
+        if (diagnostics) outcome.findings.push(...findingsOf(run, sharing, diagnostics));
+    }
+    return outcome;
+}
+
+/** What one pass over the resources learns, shared by every binding. */
+interface ResourceInputs {
+    keys: string[];
+    urns: string[];
+    /** whether the resource's input is the one its cached results (if any) were computed at */
+    sameInput: boolean[];
+}
+
+/** The state one entity's evaluation shares between its bindings. */
+interface EntityRun {
+    args: EvaluateEntityArgs;
+    inputs: ResourceInputs;
+    outcome: EntityOutcome;
+    withFindings: Map<string, Resource>;
+    resourceOf: (urn: string) => Resource | undefined;
+    fingerprintOf: () => string;
+}
+
+/** The state of one binding's run: what it found, what the cache keeps of it. */
+interface BindingRun {
+    binding: EffectiveBinding;
+    packName: string;
+    dir: string;
+    options: RunOptions;
+    previous: BindingResults | undefined;
+    next: BindingResults;
+    diagnostics: CachedDiagnostic[];
+    /** false once a result could not be attributed or completed: the binding then runs in full next time */
+    cacheable: boolean;
+    /** the whole pack could not run or finish on this entity */
+    fail: (message: string) => void;
+}
+
+/** Each resource's input key, and whether it is the one its cached results were computed at. */
+function compareWithPrevious(resources: readonly Resource[], previous: EntityResults): ResourceInputs {
     // one pass over the resources, shared by every binding: this loop is most of an incremental run's own work
     const count = resources.length;
-    const inputKeys: string[] = new Array(count);
+    const keys: string[] = new Array(count);
     const urns: string[] = new Array(count);
-    const { urns: previousUrns, keys: previousKeys } = args.previous;
+    const { urns: previousUrns, keys: previousKeys } = previous;
     // a resource is usually where it was last time; the index is built only when one is not
     let previousIndex: Map<string, number> | undefined;
-    /** whether the resource's input is the one its cached results (if any) were computed at */
     const sameInput: boolean[] = new Array(count);
     for (let i = 0; i < count; i++) {
         const urn = resources[i].urn;
         const key = inputKeyOf(resources[i]);
-        inputKeys[i] = key;
+        keys[i] = key;
         urns[i] = urn;
         let at = i;
         if (previousUrns[i] !== urn) {
@@ -185,184 +240,208 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         }
         sameInput[i] = at >= 0 && previousKeys[at] === key;
     }
-    // hashing every resource's input costs as much as the rest of this pass; only stack policies and a changed shard need it
-    let fingerprint: string | undefined;
-    const fingerprintOf = () => (fingerprint ??= resourcesFingerprint(resources, inputKeys));
-    const outcome: EntityOutcome = { findings: [], undetermined: new Set(), problems: [], results: { format: args.previous.format, urns, keys: inputKeys, bindings: {} }, work: { evaluated: 0, reused: 0, stackRuns: 0 }, resourcesFingerprint: fingerprintOf };
-    // the resources findings are about, met on the way; an index of all of them only for findings about others (stack policies)
-    const withFindings = new Map<string, Resource>();
-    let byUrnMap: Map<string, Resource> | undefined;
-    const resourceOf = (urn: string) => withFindings.get(urn) ?? (byUrnMap ??= new Map(resources.map((r) => [r.urn, r]))).get(urn);
-    for (const u of args.bindings.unresolved) {
-        outcome.undetermined.add(undeterminedKey.pack(u.packName));
-        outcome.problems.push({ entity: entity.name, pack: u.packName, message: u.problem });
-    }
+    return { keys, urns, sameInput };
+}
+
+/** Bindings that run the same pack code with the same config (and stack context) share one run, under one cache key. */
+function bindingsByCode(bindings: EntityBindings, context: PackRuntimeContext | undefined): Map<string, EffectiveBinding[]> {
     const groupsByKey = new Map<string, EffectiveBinding[]>();
     // a stack's context (project, stack, config) is an input of every policy that reads it: a new one runs everything again
-    const contextSuffix = args.context ? `\0${createHash('sha1').update(stableJson(args.context)).digest('hex')}` : '';
-    for (const binding of args.bindings.bindings) {
+    const contextSuffix = context ? `\0${createHash('sha1').update(stableJson(context)).digest('hex')}` : '';
+    for (const binding of bindings.bindings) {
         const key = bindingKeyOf(binding) + contextSuffix;
         groupsByKey.set(key, [...(groupsByKey.get(key) ?? []), binding]);
     }
-    for (const [key, sharing] of groupsByKey) {
-        const binding = sharing[0];
-        const packName = binding.pack.name;
-        const previous: BindingResults | undefined = args.useCache ? args.previous.bindings[key] : undefined;
-        const next: BindingResults = { findings: {} };
-        const diagnostics: CachedDiagnostic[] = [];
-        const fail = (message: string) => {
-            outcome.undetermined.add(undeterminedKey.pack(packName));
-            outcome.problems.push({ entity: entity.name, pack: packName, message });
-        };
-        let dir: string;
-        try {
-            dir = await args.packDir(binding);
-        } catch (error) {
-            // its cached results are for the old keys: the binding leaves the cache and runs in full next time
-            fail(`Policy pack ${packName}@${binding.pack.versionTag} cannot run: ${(error as Error).message}`);
-            continue;
-        }
-        const options: RunOptions = { ...(binding.config ? { config: binding.config } : {}), ...(args.context ? { context: args.context } : {}) };
-        const hasResourcePolicies = binding.policies.some((p) => p.policyType === 'resource' && p.level !== 'disabled');
-        const hasStackPolicies = binding.policies.some((p) => p.policyType === 'stack' && p.level !== 'disabled');
-        const remediating = binding.policies.filter((p) => p.policyType === 'resource' && p.level === 'remediate').map((p) => p.name);
-        const hasRemediations = remediating.length > 0;
-        let cacheable = true;
+    return groupsByKey;
+}
 
-        if (hasResourcePolicies) {
-            const toRun: number[] = [];
-            const failedBefore = new Set(previous?.failed ?? []);
-            // looking 100,000 URNs up as property names would first intern each of them: a Map only hashes
-            const previousFindings = new Map(previous ? Object.entries(previous.findings) : []);
-            for (let i = 0; i < count; i++) {
-                const urn = resources[i].urn;
-                if (previous && sameInput[i] && (failedBefore.size === 0 || !failedBefore.has(urn))) {
-                    const hit = previousFindings.get(urn);
-                    if (hit) {
-                        withFindings.set(urn, resources[i]);
-                        next.findings[urn] = hit;
-                        for (const d of hit) diagnostics.push(d);
-                    }
-                    outcome.work.reused++;
-                } else toRun.push(i);
-            }
-            if (toRun.length) {
-                outcome.work.evaluated += toRun.length;
-                const toRunResources = toRun.map((i) => toRunner(resources[i]));
-                const ran = new Map(toRun.map((i) => [resources[i].urn, resources[i]]));
-                const skipUrns = new Set<string>();
-                const recordErrors = (errors: readonly PolicyRunError[], pass: 'remediate' | 'analyze') => {
-                    for (const e of errors) {
-                        outcome.problems.push({ entity: entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), ...(e.urn ? { urn: e.urn } : {}), message: e.message });
-                        if (pass === 'remediate' && e.code !== 'policy-timeout' && e.urn) {
-                            // the SDK answers a resource's remediations at once: one that throws loses the others' results on that resource too
-                            for (const p of remediating) outcome.undetermined.add(undeterminedKey.result(packName, p, e.urn));
-                            skipUrns.add(e.urn);
-                        } else if (e.code === 'policy-error' && e.policyName && e.urn) {
-                            outcome.undetermined.add(undeterminedKey.result(packName, e.policyName, e.urn));
-                            skipUrns.add(e.urn);
-                        } else if (e.code === 'policy-timeout' && e.policyName) {
-                            outcome.undetermined.add(undeterminedKey.policy(packName, e.policyName));
-                            cacheable = false;
-                        } else if (e.urn) {
-                            outcome.undetermined.add(undeterminedKey.resource(packName, e.urn));
-                            skipUrns.add(e.urn);
-                        } else {
-                            outcome.undetermined.add(undeterminedKey.pack(packName));
-                            cacheable = false;
-                        }
-                    }
-                };
-                const keep = (c: CachedDiagnostic) => {
-                    diagnostics.push(c);
-                    // a finding a policy reported against another resource's URN cannot be attributed to the resource that produced it
-                    const about = ran.get(c.urn);
-                    if (about) {
-                        withFindings.set(c.urn, about);
-                        (next.findings[c.urn] ??= []).push(c);
-                    } else cacheable = false;
-                };
-                let result: AnalyzeResult;
-                try {
-                    // remediations first, as the engine runs them: the pass is skipped when no policy of the binding remediates
-                    if (hasRemediations) {
-                        const remediated = await args.runner.remediate(dir, toRunResources, options);
-                        recordErrors(remediated.errors, 'remediate');
-                        const byUrn = new Map<string, ProposedRemediation[]>();
-                        for (const r of remediated.remediations) byUrn.set(r.urn, [...(byUrn.get(r.urn) ?? []), r]);
-                        const sent = new Map(toRunResources.map((r) => [r.urn, r]));
-                        for (const [urn, list] of byUrn) {
-                            const about = sent.get(urn);
-                            if (about) remediationRecords(about, list).forEach(keep);
-                            else cacheable = false;
-                        }
-                    }
-                    result = await args.runner.analyze(dir, toRunResources, options);
-                } catch (error) {
-                    fail(`Policy pack ${packName}@${binding.pack.versionTag} failed: ${(error as Error).message}`);
-                    continue;
-                }
-                recordErrors(result.errors, 'analyze');
-                for (const d of result.diagnostics) keep(cached(d));
-                if (skipUrns.size) next.failed = [...skipUrns];
-            }
-        }
+/**
+ * Runs one binding's resource policies (remediations first) and stack policies, reusing what the
+ * cache holds, and keeps its results for the next run. Returns its diagnostics, or undefined when
+ * the pack could not run at all (then it reports no findings and the entity's other bindings go on).
+ */
+async function runBinding(run: EntityRun, key: string, binding: EffectiveBinding): Promise<CachedDiagnostic[] | undefined> {
+    const { args, outcome } = run;
+    const packName = binding.pack.name;
+    const fail = (message: string) => {
+        outcome.undetermined.add(undeterminedKey.pack(packName));
+        outcome.problems.push({ entity: args.entity.name, pack: packName, message });
+    };
+    let dir: string;
+    try {
+        dir = await args.packDir(binding);
+    } catch (error) {
+        // its cached results are for the old keys: the binding leaves the cache and runs in full next time
+        fail(`Policy pack ${packName}@${binding.pack.versionTag} cannot run: ${(error as Error).message}`);
+        return undefined;
+    }
+    const b: BindingRun = {
+        binding,
+        packName,
+        dir,
+        options: { ...(binding.config ? { config: binding.config } : {}), ...(args.context ? { context: args.context } : {}) },
+        previous: args.useCache ? args.previous.bindings[key] : undefined,
+        next: { findings: {} },
+        diagnostics: [],
+        cacheable: true,
+        fail,
+    };
+    const hasResourcePolicies = binding.policies.some((p) => p.policyType === 'resource' && p.level !== 'disabled');
+    const hasStackPolicies = binding.policies.some((p) => p.policyType === 'stack' && p.level !== 'disabled');
+    if (hasResourcePolicies && !(await runResourcePolicies(run, b))) return undefined;
+    if (hasStackPolicies) await runStackPolicies(run, b);
+    // results this run could not attribute or complete are not kept: the binding runs in full next time
+    if (b.cacheable) outcome.results.bindings[key] = b.next;
+    return b.diagnostics;
+}
 
-        if (hasStackPolicies) {
-            if (previous?.stack && previous.stack.inputKey === fingerprintOf()) {
-                next.stack = previous.stack;
-                diagnostics.push(...previous.stack.diagnostics);
+/**
+ * Resource policies: cached results for resources whose input is unchanged, a run (remediate,
+ * then analyze) for the others. Returns false when the pack failed as a whole.
+ */
+async function runResourcePolicies(run: EntityRun, b: BindingRun): Promise<boolean> {
+    const { args, outcome, withFindings } = run;
+    const { resources } = args;
+    const { packName, previous, next, diagnostics } = b;
+    const remediating = b.binding.policies.filter((p) => p.policyType === 'resource' && p.level === 'remediate').map((p) => p.name);
+    const toRun: number[] = [];
+    const failedBefore = new Set(previous?.failed ?? []);
+    // looking 100,000 URNs up as property names would first intern each of them: a Map only hashes
+    const previousFindings = new Map(previous ? Object.entries(previous.findings) : []);
+    for (let i = 0; i < resources.length; i++) {
+        const urn = resources[i].urn;
+        if (previous && run.inputs.sameInput[i] && (failedBefore.size === 0 || !failedBefore.has(urn))) {
+            const hit = previousFindings.get(urn);
+            if (hit) {
+                withFindings.set(urn, resources[i]);
+                next.findings[urn] = hit;
+                for (const d of hit) diagnostics.push(d);
+            }
+            outcome.work.reused++;
+        } else toRun.push(i);
+    }
+    if (!toRun.length) return true;
+    outcome.work.evaluated += toRun.length;
+    const toRunResources = toRun.map((i) => toRunner(resources[i]));
+    const ran = new Map(toRun.map((i) => [resources[i].urn, resources[i]]));
+    const skipUrns = new Set<string>();
+    const recordErrors = (errors: readonly PolicyRunError[], pass: 'remediate' | 'analyze') => {
+        for (const e of errors) {
+            outcome.problems.push({ entity: args.entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), ...(e.urn ? { urn: e.urn } : {}), message: e.message });
+            if (pass === 'remediate' && e.code !== 'policy-timeout' && e.urn) {
+                // the SDK answers a resource's remediations at once: one that throws loses the others' results on that resource too
+                for (const p of remediating) outcome.undetermined.add(undeterminedKey.result(packName, p, e.urn));
+                skipUrns.add(e.urn);
+            } else if (e.code === 'policy-error' && e.policyName && e.urn) {
+                outcome.undetermined.add(undeterminedKey.result(packName, e.policyName, e.urn));
+                skipUrns.add(e.urn);
+            } else if (e.code === 'policy-timeout' && e.policyName) {
+                outcome.undetermined.add(undeterminedKey.policy(packName, e.policyName));
+                b.cacheable = false;
+            } else if (e.urn) {
+                outcome.undetermined.add(undeterminedKey.resource(packName, e.urn));
+                skipUrns.add(e.urn);
             } else {
-                outcome.work.stackRuns++;
-                try {
-                    const result = await args.runner.analyzeStack(dir, resources.map((r) => toRunner(r, 'stack')), options);
-                    let stackCacheable = true;
-                    for (const e of result.errors) {
-                        outcome.problems.push({ entity: entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), message: e.message });
-                        if (e.policyName) outcome.undetermined.add(undeterminedKey.policy(packName, e.policyName));
-                        else outcome.undetermined.add(undeterminedKey.pack(packName));
-                        stackCacheable = false;
-                    }
-                    // The runner attributes a stack finding about no resource to the stack's root resource, as the
-                    // engine does; a cloud account has no root resource, so such a finding is about the account itself.
-                    const stackDiagnostics = result.diagnostics.map(cached).map((d) => (entity.kind !== 'stack' && d.urn && !resourceOf(d.urn) ? { ...d, urn: '' } : d));
-                    diagnostics.push(...stackDiagnostics);
-                    if (stackCacheable) next.stack = { inputKey: fingerprintOf(), diagnostics: stackDiagnostics };
-                } catch (error) {
-                    for (const p of binding.policies) if (p.policyType === 'stack') outcome.undetermined.add(undeterminedKey.policy(packName, p.name));
-                    outcome.problems.push({ entity: entity.name, pack: packName, message: `Stack policies of ${packName}@${binding.pack.versionTag} failed: ${(error as Error).message}` });
-                }
+                outcome.undetermined.add(undeterminedKey.pack(packName));
+                b.cacheable = false;
             }
         }
-        // results this run could not attribute or complete are not kept: the binding runs in full next time
-        if (cacheable) outcome.results.bindings[key] = next;
-
-        const severityOf = new Map(binding.policies.map((p) => [p.name, p.severity]));
-        for (const b of sharing) {
-            for (const d of diagnostics) {
-                const resource = d.urn ? resourceOf(d.urn) : undefined;
-                const named = resource ? { type: resource.type, name: resource.name } : d.urn ? fromUrn(d.urn) : { type: '', name: entity.name };
-                const project = resource?.project ?? entity.account.project;
-                const severity = d.severity ?? severityOf.get(d.policyName);
-                outcome.findings.push({
-                    entityId: entity.name,
-                    entityType: entity.kind === 'stack' ? 'stack' : 'insights-account',
-                    ...(project !== undefined ? { project } : {}),
-                    policyPack: packName,
-                    policyPackTag: b.pack.versionTag,
-                    policyName: d.policyName,
-                    policyGroupName: b.group,
-                    resourceURN: d.urn,
-                    resourceType: named.type,
-                    resourceName: named.name,
-                    message: d.message,
-                    level: d.enforcementLevel,
-                    ...(severity !== undefined ? { severity } : {}),
-                    kind: b.mode,
-                    ...(d.remediation ? { finding: 'remediation' as const, remediation: d.remediation } : {}),
-                });
+    };
+    const keep = (c: CachedDiagnostic) => {
+        diagnostics.push(c);
+        // a finding a policy reported against another resource's URN cannot be attributed to the resource that produced it
+        const about = ran.get(c.urn);
+        if (about) {
+            withFindings.set(c.urn, about);
+            (next.findings[c.urn] ??= []).push(c);
+        } else b.cacheable = false;
+    };
+    let result: AnalyzeResult;
+    try {
+        // remediations first, as the engine runs them: the pass is skipped when no policy of the binding remediates
+        if (remediating.length > 0) {
+            const remediated = await args.runner.remediate(b.dir, toRunResources, b.options);
+            recordErrors(remediated.errors, 'remediate');
+            const byUrn = new Map<string, ProposedRemediation[]>();
+            for (const r of remediated.remediations) byUrn.set(r.urn, [...(byUrn.get(r.urn) ?? []), r]);
+            const sent = new Map(toRunResources.map((r) => [r.urn, r]));
+            for (const [urn, list] of byUrn) {
+                const about = sent.get(urn);
+                if (about) remediationRecords(about, list).forEach(keep);
+                else b.cacheable = false;
             }
+        }
+        result = await args.runner.analyze(b.dir, toRunResources, b.options);
+    } catch (error) {
+        b.fail(`Policy pack ${packName}@${b.binding.pack.versionTag} failed: ${(error as Error).message}`);
+        return false;
+    }
+    recordErrors(result.errors, 'analyze');
+    for (const d of result.diagnostics) keep(cached(d));
+    if (skipUrns.size) next.failed = [...skipUrns];
+    return true;
+}
+
+/** Stack policies over all the entity's resources: reused while the resources are unchanged, else run. */
+async function runStackPolicies(run: EntityRun, b: BindingRun): Promise<void> {
+    const { args, outcome } = run;
+    const { packName, previous, next, diagnostics } = b;
+    if (previous?.stack && previous.stack.inputKey === run.fingerprintOf()) {
+        next.stack = previous.stack;
+        diagnostics.push(...previous.stack.diagnostics);
+        return;
+    }
+    outcome.work.stackRuns++;
+    try {
+        const result = await args.runner.analyzeStack(b.dir, args.resources.map((r) => toRunner(r, 'stack')), b.options);
+        let stackCacheable = true;
+        for (const e of result.errors) {
+            outcome.problems.push({ entity: args.entity.name, pack: packName, ...(e.policyName ? { policy: e.policyName } : {}), message: e.message });
+            if (e.policyName) outcome.undetermined.add(undeterminedKey.policy(packName, e.policyName));
+            else outcome.undetermined.add(undeterminedKey.pack(packName));
+            stackCacheable = false;
+        }
+        // The runner attributes a stack finding about no resource to the stack's root resource, as the
+        // engine does; a cloud account has no root resource, so such a finding is about the account itself.
+        const stackDiagnostics = result.diagnostics.map(cached).map((d) => (args.entity.kind !== 'stack' && d.urn && !run.resourceOf(d.urn) ? { ...d, urn: '' } : d));
+        diagnostics.push(...stackDiagnostics);
+        if (stackCacheable) next.stack = { inputKey: run.fingerprintOf(), diagnostics: stackDiagnostics };
+    } catch (error) {
+        for (const p of b.binding.policies) if (p.policyType === 'stack') outcome.undetermined.add(undeterminedKey.policy(packName, p.name));
+        outcome.problems.push({ entity: args.entity.name, pack: packName, message: `Stack policies of ${packName}@${b.binding.pack.versionTag} failed: ${(error as Error).message}` });
+    }
+}
+
+/** One finding per diagnostic for every binding that shares the run (each its own group, tag and mode). */
+function findingsOf(run: EntityRun, sharing: readonly EffectiveBinding[], diagnostics: readonly CachedDiagnostic[]): Finding[] {
+    const { entity } = run.args;
+    const binding = sharing[0];
+    const findings: Finding[] = [];
+    const severityOf = new Map(binding.policies.map((p) => [p.name, p.severity]));
+    for (const b of sharing) {
+        for (const d of diagnostics) {
+            const resource = d.urn ? run.resourceOf(d.urn) : undefined;
+            const named = resource ? { type: resource.type, name: resource.name } : d.urn ? fromUrn(d.urn) : { type: '', name: entity.name };
+            const project = resource?.project ?? entity.account.project;
+            const severity = d.severity ?? severityOf.get(d.policyName);
+            findings.push({
+                entityId: entity.name,
+                entityType: entity.kind === 'stack' ? 'stack' : 'insights-account',
+                ...(project !== undefined ? { project } : {}),
+                policyPack: binding.pack.name,
+                policyPackTag: b.pack.versionTag,
+                policyName: d.policyName,
+                policyGroupName: b.group,
+                resourceURN: d.urn,
+                resourceType: named.type,
+                resourceName: named.name,
+                message: d.message,
+                level: d.enforcementLevel,
+                ...(severity !== undefined ? { severity } : {}),
+                kind: b.mode,
+                ...(d.remediation ? { finding: 'remediation' as const, remediation: d.remediation } : {}),
+            });
         }
     }
-    return outcome;
+    return findings;
 }

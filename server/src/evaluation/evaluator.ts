@@ -19,7 +19,7 @@ import { effectiveBindings, type EffectiveBinding } from '../groups/effectiveBin
 import { entityOf, parentAccountName, type EvaluatedEntity } from '../groups/groupMembership';
 import { stackRuntimeContext } from '../accounts/stacks/stackConfig';
 import type { Resource, Violation } from '../shared/model';
-import type { PackRuntimeContext } from '../packs/runner/runnerTypes';
+import type { PackRuntimeContext } from '../runner';
 import type { Catalog, Disposable, ShardViolationsDraft, Store } from '../store';
 import { reconcileViolations } from '../violations/violationLifecycle';
 import { bindingsSignature, evaluateEntity, isUndetermined, type EntityOutcome, type EvaluationProblem, type EvaluationWork, type PackRunner } from './entityEvaluation';

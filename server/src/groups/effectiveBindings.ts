@@ -2,8 +2,8 @@
  * Which pack versions apply to an account (or child, or stack), with what enforcement and
  * config: the pack's own levels, overridden by the group's level for the whole pack
  * (`all`), overridden by the group's per-policy level; properties are the schema defaults
- * overridden by the group's. The resolution is the runner's (resolvePackConfig), so what is
- * shown here is what the pack is configured with when it runs.
+ * overridden by the group's. The resolution is the one the runner configures packs with
+ * (packConfigResolution.ts), so what is shown here is what the pack is configured with when it runs.
  *
  * An entity in several groups gets Pulumi's rule (CrossGuard FAQ, "What happens if a stack
  * belongs to multiple Policy Groups?"): the packs of all its groups are aggregated and one
@@ -12,8 +12,8 @@
  * applied carries the ones it took precedence over and why, for the group and violation views.
  */
 import type { AppliedBindingInfo, AppliedPolicyPack, EnforcementLevel, GroupMode, PolicyGroup, PolicyPackVersion, PolicyType, Severity } from '../shared/model';
-import { resolvePackConfig } from '../packs/runner/policyConfig';
-import type { PolicyPackConfig } from '../packs/runner/runnerTypes';
+import type { PolicyPackConfig } from '../runner/runnerTypes';
+import { resolvePackConfig } from './packConfigResolution';
 import type { Catalog } from '../store';
 import { entityOf, groupsOf } from './groupMembership';
 

@@ -5,7 +5,7 @@
  * so both run the same packs and block on the same findings.
  */
 import type { AnalyzeStateResult } from '../evaluation/analyzeStateFile';
-import type { PolicyPackConfig } from '../packs/runner/runnerTypes';
+import type { PolicyPackConfig } from '../runner';
 import { verifiedArtifactDir } from '../registry/artifacts';
 import type { GroupMode, PolicyGroup } from '../shared/model';
 import type { AnalyzeStateFileFinding, AnalyzeStateFileResult } from '../shared/protocol';

@@ -2,7 +2,8 @@
  * Which accounts and stacks a policy group covers. A group lists account names (a parent
  * `name` covers all its regions, `name/region` one child) and stacks (the stack account's
  * name, or `project/stack`), and may add those whose tags meet one of its tag rules (tagRules.ts). New accounts and stacks join
- * `default-policy-group` when they are created (joinDefaultGroup), so "every account is in
+ * `default-policy-group` when they are created (joinDefaultGroup, a catalog rule in store/schema.ts that
+ * adding an account applies), so "every account is in
  * the default group unless the user takes it out" holds without an exclusion list.
  */
 import type { Account, EntityType, PolicyGroup, TagRule } from '../shared/model';
@@ -72,17 +73,6 @@ export function groupsOf(catalog: Catalog, entity: EvaluatedEntity): PolicyGroup
 
 export function groupOrder(a: PolicyGroup, b: PolicyGroup): number {
     return Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name);
-}
-
-/**
- * Puts a newly created account or stack into the default group (inside the same
- * updateCatalog as the account's creation). Idempotent.
- */
-export function joinDefaultGroup(catalog: Catalog, account: Account): void {
-    const group = catalog.groups.find((g) => g.isDefault);
-    if (!group) return;
-    const list = account.provider === 'pulumi-stack' ? group.stacks : group.accounts;
-    if (!list.includes(account.name)) list.push(account.name);
 }
 
 /** Checks an account member (`name` or `name/region`) against the catalog; returns it normalized. */

@@ -19,8 +19,11 @@ export {
 } from './policyGroups';
 export { validatePackConfig, jsonPath } from './packConfigValidation';
 export { checkPublishedConfig, errorsAtProperty, publishedVersion, readPackConfigFile, type PublishedConfigCheck } from './publishedPackConfig';
+export { resolvePackConfig } from './packConfigResolution';
 export { appliedBinding, bindingInfo, bindingsOfGroups, comparePrecedence, resolveAcrossGroups, effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type OverriddenBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
-export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, type EvaluatedEntity } from './groupMembership';
+export { entityOf, groupCovers, groupsOf, parentAccountName, type EvaluatedEntity } from './groupMembership';
+// a catalog rule the store holds (accounts applies it without importing groups); re-exported for group code and tests
+export { joinDefaultGroup } from '../store';
 export { groupViews, resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';
 export { findStackAccount, gatePlan, type GatePlan, type GateSelection } from './groupGate';
 export { orgNotice, parsePackName, versionTagOf, type PackName } from './packRefs';

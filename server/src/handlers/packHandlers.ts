@@ -10,7 +10,8 @@ import { packFileOf, staticDiagnostics } from '../packs/packDocuments';
 import { runtimeCheck } from '../packs/runtimeCheck';
 import { policyNameRanges } from '../packs/packSyntax';
 import { runPolicyOnAccount } from '../packs/workingCopyRun';
-import { installDependencies, listTemplates, scaffoldPack } from '../packs/scaffold';
+import { installDependencies } from '../packs/npmInstall';
+import { listTemplates, scaffoldPack } from '../packs/scaffold';
 import {
     InstallDependenciesRequest,
     InstallOutputNotification,

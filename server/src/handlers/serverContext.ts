@@ -1,6 +1,6 @@
 import { ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { RunnerPool } from '../packs/runner/runnerPool';
+import type { RunnerPool } from '../runner';
 import type { Store } from '../store';
 import { isUserError } from '../userErrors';
 

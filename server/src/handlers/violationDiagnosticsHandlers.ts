@@ -62,8 +62,6 @@ export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagn
     connection.onRequest(ResourceDiagnosticsRequest.type, async ({ account, urn, text }) =>
         resourceDocumentDiagnostics(ctx.store(), account, urn, text, await diagnosticLevels(connection)),
     );
-    connection.onDidChangeConfiguration(() => service.schedule());
-
     const service: ViolationDiagnostics = {
         schedule() {
             clearTimeout(timer);

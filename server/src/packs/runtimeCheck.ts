@@ -7,8 +7,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
-import type { RunnerPool } from './runner/runnerPool';
-import { RunnerError, type SourceLocation } from './runner/runnerTypes';
+import { RunnerError, type RunnerPool, type SourceLocation } from '../runner';
 import { PACK_DIAGNOSTIC_SOURCE } from './packDiagnostics';
 import { packEntryFile } from './validatePack';
 

@@ -10,7 +10,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parse as parseYaml } from 'yaml';
 import { staticDiagnostics } from './packDocuments';
-import type { RunnerPool } from './runner/runnerPool';
+import type { RunnerPool } from '../runner';
 import { runtimeCheck } from './runtimeCheck';
 import { SYNTAX_DIAGNOSTIC_SOURCE } from './staticChecks';
 

@@ -7,8 +7,7 @@
 import { parseAccountRef } from '../accounts';
 import type { PolicyConfigValue } from '../shared/model';
 import type { Store } from '../store';
-import type { RunnerPool } from './runner/runnerPool';
-import type { PolicyDiagnostic, PolicyRunError, RunnerResource } from './runner/runnerTypes';
+import type { PolicyDiagnostic, PolicyRunError, RunnerPool, RunnerResource } from '../runner';
 
 export interface WorkingCopyRunArgs {
     packDir: string;

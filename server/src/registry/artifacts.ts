@@ -12,8 +12,8 @@
  * The version's `digest` is the sha256 of the manifest's file list; it is stored in the
  * catalog, so a changed file in the artifact is detected before the pack runs.
  *
- * The bundle's entry is a small wrapper (the contract is packs/runner/bundledPack.ts):
- * required by our runner host it exposes the SDK modules bundled inside (to capture
+ * The bundle's entry is a small wrapper (the contract is runner/bundledPack.ts):
+ * required by the runner's host it exposes the SDK modules bundled inside (to capture
  * `serve()` instead of listening) and a `run()` that loads the pack; run directly with
  * `node index.js` it serves the Analyzer gRPC protocol like any pack.
  */
@@ -23,8 +23,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import * as path from 'node:path';
 import type { PolicyPackVersion } from '../shared/model';
 import { PACK_NAME_PATTERN } from '../packs/scaffold';
-import { BUNDLED_PACK_FIELD, BUNDLED_SDK_MODULES } from '../packs/runner/bundledPack';
-import { loadEsbuild } from '../packs/runner/packCompiler';
+import { BUNDLED_PACK_FIELD, BUNDLED_SDK_MODULES, loadEsbuild } from '../runner';
 import type { Store } from '../store';
 
 /** Thrown when an artifact is missing or differs from what was published. */

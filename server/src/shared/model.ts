@@ -1,6 +1,6 @@
 /**
  * The records Policy Insights stores and exchanges. Names follow Pulumi Cloud's own
- * records (see DESIGN.md "Data model"). This module holds types only: client, server,
+ * records (see the design notes, "Data model"). This module holds types only: client, server,
  * CLI and webviews import it without pulling any code.
  */
 

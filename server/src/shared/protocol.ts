@@ -17,6 +17,11 @@ export interface InitializationOptions {
     trusted?: boolean;
     /** The `policyInsights.packs.environmentGrants` setting: packs whose hosts inherit the whole environment. */
     environmentGrants?: string[];
+    /**
+     * The `policyInsights.runner.timeoutMs` setting: how long one policy may run on one resource.
+     * Later changes arrive in `workspace/didChangeConfiguration` (settings.policyInsights.runner.timeoutMs).
+     */
+    runnerTimeoutMs?: number;
 }
 
 /** Which part of the store changed; trees refresh only what changed. */

@@ -59,6 +59,18 @@ export interface ShardViolationsFile {
 
 export const DEFAULT_POLICY_GROUP = 'default-policy-group';
 
+/**
+ * Puts a newly created account or stack into the default group (inside the same
+ * updateCatalog as the account's creation). Idempotent. A rule of the catalog, here so that
+ * accounts (which applies it) and groups (which reads membership) both import it from below.
+ */
+export function joinDefaultGroup(catalog: Catalog, account: Account): void {
+    const group = catalog.groups.find((g) => g.isDefault);
+    if (!group) return;
+    const list = account.provider === 'pulumi-stack' ? group.stacks : group.accounts;
+    if (!list.includes(account.name)) list.push(account.name);
+}
+
 /** The catalog of a new home: no packs, no accounts, and the default policy group. */
 export function defaultCatalog(): Catalog {
     return {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addKubernetesAccount, listKubeContexts, listResources, scanAccount, ScanCancelledError } from '../../../server/src/accounts';
 import { KUBERNETES_KINDS, pulumiTypeOf } from '../../../server/src/accounts/kubernetes/kubernetesKinds';
-import { packProcessEnv } from '../../../server/src/packs/runner/packRuntimeEnv';
+import { packProcessEnv } from '../../../server/src/runner/packRuntimeEnv';
 import type { Resource } from '../../../server/src/shared/model';
 import { clusterFixture, FIXTURE_SECRET_VALUES, KUBERNETES_TEMPLATE_PACK, startCluster, TEAM_TOKEN, type ClusterWorld } from './kubernetesTestSupport';
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addAwsAccount, listResources, scanAccount } from '../../../server/src/accounts';
 import type { Resource } from '../../../server/src/shared/model';
-import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import type { RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
+import type { RunnerPool } from '../../../server/src/runner/runnerPool';
+import type { RunnerResource } from '../../../server/src/runner/runnerTypes';
 import { makePool } from '../evaluation/evaluationTestSupport';
 import { REPO, startWorld, type AwsWorld } from './accountsTestSupport';
 

@@ -12,8 +12,8 @@ import * as path from 'node:path';
 import { REDACTED_SECRET, SECRET_SIG, SIG_KEY } from '../../../server/src/pulumiSecretValues';
 import { runCli } from '../../../server/src/cli/runCli';
 import { analyzeStateFile } from '../../../server/src/evaluation/analyzeStateFile';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import type { RunnerResource, RunOptions } from '../../../server/src/packs/runner/runnerTypes';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
+import type { RunnerResource, RunOptions } from '../../../server/src/runner/runnerTypes';
 import { scaffoldPack } from '../../../server/src/packs/scaffold';
 import { FIXTURE_PASSPHRASE, shopExport, SHOP_SECRETS, SHOP_URNS } from '../accounts/stackSecretsTestSupport';
 import { hostScript, repoRoot } from '../runner/runnerTestEnv';
@@ -246,7 +246,7 @@ test('bad input says what and where, exit 2', async () => {
 });
 
 test('packs get the stack as the engine gives it: inputs with options and provider per resource, outputs for the stack, project/stack/config', async () => {
-    const runner = new RunnerPool({ maxRunners: 2 });
+    const runner = new RunnerPool({ maxHosts: 2 });
     const calls: { kind: string; resources: RunnerResource[]; options?: RunOptions }[] = [];
     const recording = new Proxy(runner, {
         get(target, key) {

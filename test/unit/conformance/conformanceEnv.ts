@@ -3,9 +3,9 @@
  * on one pack copied to a temp dir, the engine's secret wire form, and the conformance packs.
  */
 import { join } from 'node:path';
-import { GrpcAnalyzer } from '../../../server/src/packs/runner/grpcAnalyzer';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import type { PackRuntimeContext, PolicyPackConfig } from '../../../server/src/packs/runner/runnerTypes';
+import { GrpcAnalyzer } from '../../../server/src/runner/grpcAnalyzer';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
+import type { PackRuntimeContext, PolicyPackConfig } from '../../../server/src/runner/runnerTypes';
 import { copyPackToTemp, hostScript, repoRoot, tempCacheDir } from '../runner/runnerTestEnv';
 
 /** The engine's wire form of a secret (sdk/go/common/resource/sig: SecretSig), as state exports and MarshalProperties carry it. */

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { PackRuntimeContext, PolicyDiagnostic, RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
+import type { PackRuntimeContext, PolicyDiagnostic, RunnerResource } from '../../../server/src/runner/runnerTypes';
 import { conformancePack, secret, startBothPaths, type BothPaths } from './conformanceEnv';
 
 const context: PackRuntimeContext = {
@@ -242,13 +242,13 @@ describe('conformance: the stack context reaches the pack process', () => {
 
     it('a host per pack and context, within the pool limit', async () => {
         const both = await startBothPaths(conformancePack('recorder'));
-        const { RunnerPool } = await import('../../../server/src/packs/runner/runnerPool');
-        const { hostScript, tempCacheDir } = await import('../runner/runnerTestEnv');
-        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxRunners: 2 });
+        const { RunnerPool } = await import('../../../server/src/runner/runnerPool');
+        const { hostScript, liveHosts, tempCacheDir } = await import('../runner/runnerTestEnv');
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxHosts: 2 });
         try {
             const one = resources.slice(2, 3);
             const stackOf = async (stack: string) => (recorded((await pool.analyze(both.dir, one, { context: { ...context, stack } })).diagnostics[0]).runtime as { stack: string; atLoad: { stack: string } });
-            const hosts = (pool as unknown as { runners: { process: { pid: number } }[] }).runners;
+            const hosts = liveHosts(pool);
             assert.deepStrictEqual(await stackOf('dev'), { ...expectedRuntime, stack: 'dev' });
             const devPid = hosts[0].process.pid;
             const prod = await stackOf('prod');
@@ -258,7 +258,7 @@ describe('conformance: the stack context reaches the pack process', () => {
             assert.equal((await stackOf('dev')).stack, 'dev');
             assert.ok(hosts.some((h) => h.process.pid === devPid), 'the warm host of the first stack was reused');
             assert.equal((await stackOf('test')).stack, 'test');
-            assert.ok(hosts.length <= 2, `at most maxRunners hosts (${hosts.length})`);
+            assert.ok(hosts.length <= 2, `at most maxHosts hosts (${hosts.length})`);
         } finally {
             await pool.dispose();
             await both.close();

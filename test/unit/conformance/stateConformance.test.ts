@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { analyzeStateFile } from '../../../server/src/evaluation/analyzeStateFile';
 import { scaffoldPack } from '../../../server/src/packs/scaffold';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { copyPackToTemp, hostScript, repoRoot, tempCacheDir } from '../runner/runnerTestEnv';
 import { conformancePack } from './conformanceEnv';
 import { analyzeSnapshot, oursAsEvents, readSnapshot, stackContext, type EngineEvents, type PackArg } from './stateConformanceEngine';

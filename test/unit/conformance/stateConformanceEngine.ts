@@ -13,8 +13,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { GrpcAnalyzer } from '../../../server/src/packs/runner/grpcAnalyzer';
-import type { PackRuntimeContext, PolicyDiagnostic, PolicyPackConfig, RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
+import { GrpcAnalyzer } from '../../../server/src/runner/grpcAnalyzer';
+import type { PackRuntimeContext, PolicyDiagnostic, PolicyPackConfig, RunnerResource } from '../../../server/src/runner/runnerTypes';
 import type { AnalyzeStateResult } from '../../../server/src/evaluation/analyzeStateFile';
 
 /** sdk/go/common/resource/sig: the key and value that mark a secret. */

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { runCli } from '../../../server/src/cli/runCli';
 import type { Account, PolicyPackVersion, Resource } from '../../../server/src/shared/model';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { Store } from '../../../server/src/store';
 
 /** The repository root (the folder holding esbuild.mjs), from the source or the bundled test. */
@@ -31,13 +31,13 @@ const bundleDirs: string[] = [];
 process.on('exit', () => bundleDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 let hostScript: string | undefined;
-/** The pack runner's host, bundled into a temp folder (as esbuild.mjs bundles out/server/packRunner.js). */
+/** The pack runner's host, bundled into a temp folder (as esbuild.mjs bundles out/server/packHost.js). */
 export async function bundledHostScript(): Promise<string> {
     if (!hostScript) {
         const dir = await mkdtemp(join(tmpdir(), 'pi-eval-host-'));
         bundleDirs.push(dir);
-        hostScript = join(dir, 'packRunner.js');
-        buildSync({ entryPoints: [join(repoRoot(), 'server/src/packs/runner/host.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: hostScript, logLevel: 'warning' });
+        hostScript = join(dir, 'packHost.js');
+        buildSync({ entryPoints: [join(repoRoot(), 'server/src/runner/host.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: hostScript, logLevel: 'warning' });
     }
     return hostScript;
 }

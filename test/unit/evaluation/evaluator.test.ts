@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Evaluator, directoryPackSource, evaluateOnCatalogChanges } from '../../../server/src/evaluation';
 import { createGroup, editGroup, enablePack, joinDefaultGroup } from '../../../server/src/groups';
 import type { PolicyPackVersion, Violation } from '../../../server/src/shared/model';
-import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import type { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { awsAccount, BUCKET, FIXTURE_PACKS, makePool, manualClock, publishFixture, resource, ROLE_POLICY, storeResources, tempStore, type TempStore } from './evaluationTestSupport';
 
 let pool: RunnerPool;

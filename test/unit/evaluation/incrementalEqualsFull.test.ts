@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Evaluator, directoryPackSource, type EvaluationReport } from '../../../server/src/evaluation';
 import { createGroup, disablePack, editGroup, enablePack, joinDefaultGroup, type CatalogChange } from '../../../server/src/groups';
 import type { PolicyConfigValue, PolicyPackVersion, Resource } from '../../../server/src/shared/model';
-import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import type { RunnerPool } from '../../../server/src/runner/runnerPool';
 import type { Store } from '../../../server/src/store';
 import { awsAccount, BUCKET, FIXTURE_PACKS, makePool, manualClock, publishFixture, resource, ROLE_POLICY, stackAccount, storeResources, tempStore, type TempStore } from './evaluationTestSupport';
 import { seededRandom } from '../../support/seededRandom';

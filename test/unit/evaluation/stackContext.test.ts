@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Evaluator, directoryPackSource } from '../../../server/src/evaluation';
 import { enablePack, joinDefaultGroup } from '../../../server/src/groups';
 import type { PolicyPackVersion } from '../../../server/src/shared/model';
-import type { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import type { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { BUCKET, FIXTURE_PACKS, makePool, publishFixture, resource, stackAccount, storeResources, tempStore } from './evaluationTestSupport';
 
 let pool: RunnerPool;

@@ -10,13 +10,13 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
     defaultTemplatesDir,
-    installDependencies,
     listTemplates,
     npmPackageName,
     packNameFromDir,
     ScaffoldError,
     scaffoldPack,
 } from '../../../server/src/packs/scaffold';
+import { installDependencies } from '../../../server/src/packs/npmInstall';
 
 /** The repository root: the folder holding templates/ (tests run from out/test/... or a private bundle). */
 function repoRoot(): string {

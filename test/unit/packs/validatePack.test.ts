@@ -9,13 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../server/src/cli/runCli';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { engineLoadFailure } from '../../../server/src/packs/runtimeCheck';
 import { validatePackLoading } from '../../../server/src/packs/validatePack';
 import { hostScript, tempCacheDir } from '../runner/runnerTestEnv';
 import { fixture, messageOf } from './packTestSupport';
 
-const runner = new RunnerPool({ maxRunners: 2, hostScript, cacheDir: tempCacheDir() });
+const runner = new RunnerPool({ maxHosts: 2, hostScript, cacheDir: tempCacheDir() });
 const temp = mkdtempSync(path.join(tmpdir(), 'pi-validate-'));
 after(async () => {
     await runner.dispose();

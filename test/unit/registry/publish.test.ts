@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { scaffoldPack } from '../../../server/src/packs/scaffold';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { publishPack, PublishError } from '../../../server/src/registry/publish';
 import { removePackVersions, RemoveError } from '../../../server/src/registry/remove';
 import { ArtifactError, verifiedArtifactDir } from '../../../server/src/registry/artifacts';

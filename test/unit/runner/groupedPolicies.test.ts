@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { conformancePack } from '../conformance/conformanceEnv';
 import { copyPackToTemp, hostScript, tempCacheDir } from './runnerTestEnv';
 
@@ -16,7 +16,7 @@ const reported = (diagnostics: { message: string }[]) => diagnostics.map((d) => 
 
 describe('policies of one resource evaluated together', () => {
     const pack = copyPackToTemp(conformancePack('late-hangs'));
-    const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), runnersPerPack: 1 });
+    const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), hostsPerPack: 1 });
     after(async () => {
         await pool.dispose();
         pack.cleanup();

@@ -47,7 +47,7 @@ describe('pack hosts of a killed parent (Linux: reads /proc)', () => {
         try {
             for (let waited = 0; host === undefined && waited < 30_000; waited += 100) {
                 await sleep(100);
-                host = childrenOf(parent.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('packRunner.js'));
+                host = childrenOf(parent.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('packHost.js'));
             }
             assert.ok(host, 'the CLI started a pack host');
             await sleep(1000); // the pack is now spinning in its top-level loop

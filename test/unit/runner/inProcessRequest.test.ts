@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
-import { buildAnalyzeRequest, buildResourceOptions, marshalledProperties, resourceName, type PropertyPurpose } from '../../../server/src/packs/runner/analyzerRequests';
-import { InProcessAnalyzeRequest, InProcessProviderResource, structRoundTrip } from '../../../server/src/packs/runner/inProcessRequest';
-import type { RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
+import { buildAnalyzeRequest, buildResourceOptions, marshalledProperties, resourceName, type PropertyPurpose } from '../../../server/src/runner/analyzerRequests';
+import { InProcessAnalyzeRequest, InProcessProviderResource, structRoundTrip } from '../../../server/src/runner/inProcessRequest';
+import type { RunnerResource } from '../../../server/src/runner/runnerTypes';
 
 const req = createRequire(__filename);
 const pbPath = req.resolve('@pulumi/pulumi/proto/analyzer_pb');

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../server/src/cli/runCli';
-import { permissionArgs, permissionFlag } from '../../../server/src/packs/runner/packPermissions';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
+import { permissionArgs, permissionFlag } from '../../../server/src/runner/packPermissions';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { bucket, hostScript, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -128,7 +128,7 @@ describe('pack host file access (Node permission model)', () => {
     });
 
     it('a folder Node 20 cannot name (a comma splits --allow-fs-read) leaves reads open, never writes', () => {
-        const args = permissionArgs({ packDir: '/packs/a,b', codeFile: '/cache/x.js', hostScript: '/out/server/packRunner.js', granted: false }, '--experimental-permission');
+        const args = permissionArgs({ packDir: '/packs/a,b', codeFile: '/cache/x.js', hostScript: '/out/server/packHost.js', granted: false }, '--experimental-permission');
         assert.ok(args.includes('--allow-fs-read=*'));
         assert.ok(!args.some((a) => a.startsWith('--allow-fs-write') || a.startsWith('--allow-child-process')));
         // a Node without the model runs hosts as before; a newer one names it --permission

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contextEnv, packProcessEnv } from '../../../server/src/packs/runner/packRuntimeEnv';
+import { contextEnv, packProcessEnv } from '../../../server/src/runner/packRuntimeEnv';
 
 describe('pack process environment', () => {
     const parent = {

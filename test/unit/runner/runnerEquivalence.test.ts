@@ -2,15 +2,34 @@
  * The runner returns what the Pulumi engine gets from the pack over the Analyzer gRPC
  * protocol: same diagnostics (policy, pack, version, message, level, severity, URN), same
  * stack diagnostics, same proposed remediations, under the same config.
+ *
+ * It is the guard of the runner's use of @pulumi/policy internals (runner/hostSdk.ts): it states
+ * the SDK version it proved and fails when the installed one is outside SUPPORTED_POLICY_SDK_RANGE.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GrpcAnalyzer } from '../../../server/src/packs/runner/grpcAnalyzer';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import { RunnerError, type PolicyPackConfig } from '../../../server/src/packs/runner/runnerTypes';
-import { bucket, copyPackToTemp, hostScript, instance, runnerFixture, tempCacheDir } from './runnerTestEnv';
+import { satisfies } from 'semver';
+import { SUPPORTED_POLICY_SDK_RANGE } from '../../../server/src/runner/hostSdk';
+import { GrpcAnalyzer } from '../../../server/src/runner/grpcAnalyzer';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
+import { RunnerError, type PolicyPackConfig } from '../../../server/src/runner/runnerTypes';
+import { bucket, copyPackToTemp, hostScript, instance, liveHosts, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
+
+/** The SDK the fixture packs load (they resolve @pulumi/policy from the repository's node_modules). */
+const installedSdk = (JSON.parse(readFileSync(join(repoRoot, 'node_modules', '@pulumi', 'policy', 'package.json'), 'utf8')) as { version: string }).version;
+
+describe(`the @pulumi/policy range the runner supports (${SUPPORTED_POLICY_SDK_RANGE})`, () => {
+    it(`holds the installed SDK (${installedSdk}) this file proves the runner on, and is the range package.json pins`, () => {
+        assert.ok(
+            satisfies(installedSdk, SUPPORTED_POLICY_SDK_RANGE),
+            `@pulumi/policy ${installedSdk} is installed, outside ${SUPPORTED_POLICY_SDK_RANGE} (runner/hostSdk.ts SUPPORTED_POLICY_SDK_RANGE): the runner relies on SDK internals; check the equivalence below passes on it, then widen the range and package.json together.`,
+        );
+        const pinned = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies['@pulumi/policy'];
+        assert.equal(pinned, SUPPORTED_POLICY_SDK_RANGE, 'package.json pins @pulumi/policy to the range the runner supports');
+    });
+});
 
 const basic = runnerFixture('basic');
 
@@ -23,7 +42,7 @@ const resources = [
     instance('i2', { instanceType: 't3.micro' }),
 ];
 
-describe('runner equivalence with the gRPC Analyzer path (fixture pack "basic")', () => {
+describe(`runner equivalence with the gRPC Analyzer path (fixture pack "basic", @pulumi/policy ${installedSdk})`, () => {
     const cacheDir = tempCacheDir();
     const pool = new RunnerPool({ hostScript, cacheDir, timeoutMs: 5000 });
     let grpc: GrpcAnalyzer;
@@ -131,7 +150,7 @@ describe('runner equivalence with the gRPC Analyzer path (fixture pack "basic")'
     });
 });
 
-describe('warm runners', () => {
+describe('warm hosts', () => {
     it('reuses the warm host between evaluations and starts a new one when the pack changes', async () => {
         const { dir, cleanup } = copyPackToTemp(basic);
         const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir() });
@@ -140,7 +159,7 @@ describe('warm runners', () => {
             const firstCold = pool.coldStartMs(dir);
             assert.ok(firstCold !== undefined && firstCold > 0);
             const pids = new Set<number | undefined>();
-            const hosts = (pool as unknown as { runners: { process: { pid: number } }[] }).runners;
+            const hosts = liveHosts(pool);
             for (let i = 0; i < 3; i++) {
                 await pool.analyze(dir, resources);
                 pids.add(hosts[0].process.pid);

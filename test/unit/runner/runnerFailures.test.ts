@@ -9,9 +9,9 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import { RunnerError, type RunnerErrorCode } from '../../../server/src/packs/runner/runnerTypes';
-import { bucket, hostScript, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
+import { RunnerError, type RunnerErrorCode } from '../../../server/src/runner/runnerTypes';
+import { bucket, hostScript, liveHosts, repoRoot, runnerFixture, tempCacheDir } from './runnerTestEnv';
 
 const names = ['a', 'boom', 'b', 'hang', 'c', 'crash', 'd'];
 const resources = names.map((n) => bucket(n, { acl: n === 'b' ? 'public-read' : 'private' }));
@@ -29,7 +29,7 @@ async function rejectsWith(promise: Promise<unknown>, code: RunnerErrorCode): Pr
 
 describe('runner failures', () => {
     // One host: "skipped for the rest of the evaluation" is then exact (parallel hosts learn of a hang when it happens).
-    const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), chunkSize: 3, runnersPerPack: 1 });
+    const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), chunkSize: 3, hostsPerPack: 1 });
     after(() => pool.dispose());
 
     it('a policy that throws is an error for that policy and resource; the others still report', async () => {
@@ -66,7 +66,7 @@ describe('runner failures', () => {
     it('a policy whose promise never settles is abandoned after the timeout without restarting the host', async () => {
         const dir = runnerFixture('hanging-async');
         await pool.loadPack(dir);
-        const hosts = (pool as unknown as { runners: { info: { packDir: string }; process: { pid: number } }[] }).runners;
+        const hosts = liveHosts(pool);
         const pid = hosts.find((h) => h.info.packDir === dir)?.process.pid;
         const { diagnostics, errors } = await pool.analyze(dir, resources, { timeoutMs: 300 });
         assert.deepEqual(errors.map((e) => [e.code, e.policyName, e.urn]), [['policy-timeout', 'waits', resources[3].urn]]);
@@ -87,7 +87,7 @@ describe('runner failures', () => {
     });
 
     it('a policy that allocates without bound is stopped at the memory cap, reported by name, and the rest is evaluated', async () => {
-        const capped = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxHeapMb: 300, runnersPerPack: 1 });
+        const capped = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxHeapMb: 300, hostsPerPack: 1 });
         try {
             const hogs = ['a', 'hog', 'b'].map((n) => bucket(n));
             const started = Date.now();
@@ -210,7 +210,7 @@ describe('runner failures', () => {
 
 describe('runner failures with hosts in parallel', () => {
     it('a crash on one host and a hang on another are each reported once, and every other resource is evaluated', async () => {
-        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), chunkSize: 2, runnersPerPack: 2, timeoutMs: 400 });
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), chunkSize: 2, hostsPerPack: 2, timeoutMs: 400 });
         try {
             const many = Array.from({ length: 12 }, (_, i) => bucket(i === 3 ? 'crash' : `r${i}`));
             const crash = await pool.analyze(runnerFixture('crash-in-policy'), many);

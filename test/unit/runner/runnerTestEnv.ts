@@ -1,7 +1,7 @@
 /**
  * Where the runner tests find the repository (fixtures, templates, node_modules) and the
  * bundled pack host. Tests run from out/test/unit/runner/ (esbuild.mjs), with the host at
- * out/server/packRunner.js.
+ * out/server/packHost.js.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,8 +23,8 @@ function findRepoRoot(): string {
 
 export const repoRoot = findRepoRoot();
 
-/** The bundled host next to the bundled tests (out/server/packRunner.js). */
-export const hostScript = resolve(__dirname, '..', '..', '..', 'server', 'packRunner.js');
+/** The bundled host next to the bundled tests (out/server/packHost.js). */
+export const hostScript = resolve(__dirname, '..', '..', '..', 'server', 'packHost.js');
 if (!existsSync(hostScript)) {
     throw new Error(`The pack host bundle ${hostScript} is missing: build with \`node esbuild.mjs\` before running the runner tests.`);
 }
@@ -57,4 +57,12 @@ export function bucket(name: string, props: Record<string, unknown> = {}) {
 
 export function instance(name: string, props: Record<string, unknown> = {}) {
     return { urn: `urn:pulumi:dev::runner-tests::aws:ec2/instance:Instance::${name}`, type: 'aws:ec2/instance:Instance', name, properties: props };
+}
+
+/**
+ * The pool's live hosts (its private HostPool's list, the same array as the pool changes it):
+ * tests check which host processes served which run without a production API for it.
+ */
+export function liveHosts(pool: object): { info: { packDir: string }; process: { pid: number } }[] {
+    return (pool as { hosts: { hosts: { info: { packDir: string }; process: { pid: number } }[] } }).hosts.hosts;
 }

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GrpcAnalyzer } from '../../../server/src/packs/runner/grpcAnalyzer';
-import { RunnerPool } from '../../../server/src/packs/runner/runnerPool';
-import type { PolicyPackConfig, RunnerResource } from '../../../server/src/packs/runner/runnerTypes';
+import { GrpcAnalyzer } from '../../../server/src/runner/grpcAnalyzer';
+import { RunnerPool } from '../../../server/src/runner/runnerPool';
+import type { PolicyPackConfig, RunnerResource } from '../../../server/src/runner/runnerTypes';
 import { scaffoldPack } from '../../../server/src/packs/scaffold';
 import { hostScript, repoRoot, tempCacheDir } from './runnerTestEnv';
 

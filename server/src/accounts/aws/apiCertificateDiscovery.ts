@@ -4,7 +4,7 @@
  */
 import { DescribeCertificateCommand, KeyAlgorithm, paginateListCertificates, type CertificateDetail } from '@aws-sdk/client-acm';
 import { GetStagesCommand, paginateGetRestApis, type RestApi, type Stage } from '@aws-sdk/client-api-gateway';
-import { compact, isoDate } from './mappingHelpers';
+import { compact, isoDate } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
 

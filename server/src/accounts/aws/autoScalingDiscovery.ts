@@ -1,6 +1,6 @@
 /** Auto Scaling: groups and launch configurations (launch configurations are `aws.ec2` types in @pulumi/aws). */
 import { paginateDescribeAutoScalingGroups, paginateDescribeLaunchConfigurations, type AutoScalingGroup, type LaunchConfiguration } from '@aws-sdk/client-auto-scaling';
-import { compact } from './mappingHelpers';
+import { compact } from './awsShapeConversions';
 import { pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
 

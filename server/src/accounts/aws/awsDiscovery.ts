@@ -18,7 +18,7 @@ import type { DiscoveredResource, ServiceDiscoverer } from './discoveryTypes';
 import { ec2Discoverer } from './ec2Discovery';
 import { iamDiscoverer } from './iamDiscovery';
 import { loadBalancingDiscoverer } from './loadBalancingDiscovery';
-import { errorCode } from './mappingHelpers';
+import { errorCode } from './awsShapeConversions';
 import { s3Discoverer } from './s3Discovery';
 import { storageSearchDiscoverers } from './storageSearchDiscovery';
 

@@ -4,7 +4,7 @@
  * idle timeout), typed as @pulumi/aws v7's `aws.elb.LoadBalancer`.
  */
 import { DescribeLoadBalancerAttributesCommand, paginateDescribeLoadBalancers, type LoadBalancerAttributes, type LoadBalancerDescription } from '@aws-sdk/client-elastic-load-balancing';
-import { compact } from './mappingHelpers';
+import { compact } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
 

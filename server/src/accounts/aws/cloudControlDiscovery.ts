@@ -14,7 +14,7 @@ import { ScanCancelledError, type AwsClients } from './awsClients';
 import { coveredByClassic } from './cloudControlClassicTypes';
 import { awsNativeToken, cfnToSdk } from './cloudControlNaming';
 import { mapAll, pageLimit, type DiscoveredResource, type DiscoveryContext, type ServiceDiscoverer } from './discoveryTypes';
-import { errorCode } from './mappingHelpers';
+import { errorCode } from './awsShapeConversions';
 
 /** The service name Cloud Control's tasks and errors carry in scan status and MAPPING.md. */
 export const CLOUD_CONTROL_SERVICE = 'cloudcontrol';

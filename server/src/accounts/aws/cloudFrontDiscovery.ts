@@ -13,7 +13,7 @@ import {
     type DistributionSummary,
     type Origin,
 } from '@aws-sdk/client-cloudfront';
-import { compact, isoDate } from './mappingHelpers';
+import { compact, isoDate } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
 import { allItems } from './regionalDiscovery';
 

@@ -5,7 +5,7 @@
  */
 import { paginateDescribeRepositories, type Repository } from '@aws-sdk/client-ecr';
 import { DescribeClusterCommand, paginateListClusters, type Cluster } from '@aws-sdk/client-eks';
-import { compact, isoDate } from './mappingHelpers';
+import { compact, isoDate } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
 

@@ -11,7 +11,7 @@ import { paginateListFunctions, type FunctionConfiguration } from '@aws-sdk/clie
 import { paginateDescribeDBInstances, type DBInstance } from '@aws-sdk/client-rds';
 import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, paginateListQueues } from '@aws-sdk/client-sqs';
-import { compact, isoDate, tagMap } from './mappingHelpers';
+import { compact, isoDate, tagMap } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
 

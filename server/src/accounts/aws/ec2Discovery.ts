@@ -12,7 +12,7 @@ import {
     type Volume,
     type Vpc,
 } from '@aws-sdk/client-ec2';
-import { compact, isoDate, nameTag, tagMap } from './mappingHelpers';
+import { compact, isoDate, nameTag, tagMap } from './awsShapeConversions';
 import { pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
 import { discoverEc2Network, EC2_NETWORK_TYPES } from './ec2NetworkDiscovery';
 

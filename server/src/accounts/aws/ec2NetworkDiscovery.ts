@@ -24,7 +24,7 @@ import {
     type RouteTable,
     type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { compact, nameTag, tagMap } from './mappingHelpers';
+import { compact, nameTag, tagMap } from './awsShapeConversions';
 import { pageLimit, type DiscoveredResource, type DiscoveryContext } from './discoveryTypes';
 import { allItems } from './regionalDiscovery';
 

@@ -25,7 +25,7 @@ import {
     type Role,
     type User,
 } from '@aws-sdk/client-iam';
-import { compact, decodePolicyDocument, errorCode, isoDate, tagMap } from './mappingHelpers';
+import { compact, decodePolicyDocument, errorCode, isoDate, tagMap } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource, type DiscoveryContext, type ServiceDiscoverer } from './discoveryTypes';
 import { allItems } from './regionalDiscovery';
 

@@ -13,7 +13,7 @@ import {
     type LoadBalancerAttribute,
     type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { compact } from './mappingHelpers';
+import { compact } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
 

@@ -1,5 +1,5 @@
 /** Helpers the regional discoverers share: one resource, every page of a list, one discoverer. */
-import { compact } from './mappingHelpers';
+import { compact } from './awsShapeConversions';
 import type { DiscoveredResource, DiscoveryContext, ServiceDiscoverer } from './discoveryTypes';
 
 /** A regional resource; `region` joins its properties as @pulumi/aws v7 has it on every regional type. */

@@ -32,7 +32,7 @@ import {
     type ServerSideEncryptionConfiguration,
     type Tag,
 } from '@aws-sdk/client-s3';
-import { errorCode, compact, isoDate, tagMap } from './mappingHelpers';
+import { errorCode, compact, isoDate, tagMap } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
 
 export const S3_TYPES = {

@@ -6,7 +6,7 @@
 import { paginateDescribeFileSystems, type FileSystemDescription } from '@aws-sdk/client-efs';
 import { DescribeDomainsCommand, ListDomainNamesCommand, type DomainStatus } from '@aws-sdk/client-opensearch';
 import { paginateDescribeClusters, type Cluster } from '@aws-sdk/client-redshift';
-import { compact, tagMap } from './mappingHelpers';
+import { compact, tagMap } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
 

@@ -4,7 +4,7 @@
  * strings (objects and arrays as JSON), `secure:` values decrypted with the stack's passphrase
  * (`encryptionsalt`) when it can be had, else "[secret]".
  */
-import type { PackRuntimeContext } from '../../packs/runner/runnerTypes';
+import type { PackRuntimeContext } from '../../runner';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';

@@ -4,7 +4,7 @@
  * (pulumi/pulumi pkg/resource/deploy/analyze_snapshot.go `stateToAnalyzerResource`).
  */
 import type { ProviderResource, Resource, ResourceOptions } from '../../shared/model';
-import type { RunnerResource } from '../../packs/runner/runnerTypes';
+import type { RunnerResource } from '../../runner';
 import { resourceHash } from '../resourceIdentity';
 import { redactSecrets } from '../../pulumiSecretValues';
 import { parseSourcePosition, parseUrn, type StateDocument, type StateResource } from './stackState';

@@ -3,12 +3,13 @@
  * schema defaults first, then the pack's initial config, then the user's, each applying
  * "all" (enforcement level only) before the named policies; the result is validated
  * against each policy's config schema. Both the in-process path and the gRPC baseline
- * configure packs with this result, as the engine does.
+ * configure packs with this result, as the engine does, and a group's effective policies
+ * (effectiveBindings.ts) are read from it: one resolution for what runs and what is shown.
  */
 import Ajv from 'ajv';
-import { ENFORCEMENT_LEVELS, type EnforcementLevel } from '../../shared/model';
-import type { PackInfo, PolicyPackConfig, ResolvedPolicyConfig } from './runnerTypes';
-import { RunnerError } from './runnerTypes';
+import { ENFORCEMENT_LEVELS, type EnforcementLevel } from '../shared/model';
+// Only the runner's records (a leaf module): this file is imported by the runner, never the reverse of that.
+import { RunnerError, type PackInfo, type PolicyPackConfig, type ResolvedPolicyConfig } from '../runner/runnerTypes';
 
 function isLevel(value: unknown): value is EnforcementLevel {
     return typeof value === 'string' && (ENFORCEMENT_LEVELS as readonly string[]).includes(value);

@@ -13,15 +13,15 @@ import { type RunnerError, type SourceLocation } from './runnerTypes';
 const STDERR_TAIL_BYTES = 4096;
 
 /**
- * The host script: `packRunner.js` next to the server bundle, or from the CLI bundle
+ * The host script: `packHost.js` next to the server bundle, or from the CLI bundle
  * (out/cli/cli.js) the one in out/server/.
  */
 export function defaultHostScript(): string {
     // Tests (bundled elsewhere) and debugging point at a host build explicitly.
     if (process.env.POLICY_INSIGHTS_PACK_HOST) return process.env.POLICY_INSIGHTS_PACK_HOST;
-    const beside = join(__dirname, 'packRunner.js');
+    const beside = join(__dirname, 'packHost.js');
     if (existsSync(beside)) return beside;
-    return join(__dirname, '..', 'server', 'packRunner.js');
+    return join(__dirname, '..', 'server', 'packHost.js');
 }
 
 /** The host died while a request was in flight. */
@@ -49,7 +49,7 @@ export class HostRequestError extends Error {
     }
 }
 
-export class PackProcess {
+export class HostProcess {
     private readonly child: ChildProcess;
     private nextId = 1;
     private readonly pending = new Map<number, { resolve: (r: HostResult) => void; reject: (e: Error) => void }>();

@@ -5,7 +5,7 @@
  * receives over the wire, so any difference between the two comes from the pack, not from
  * the conversion. Typed structurally: each side passes its own copy of the generated classes.
  */
-import type { EnforcementLevel, PolicyInfo, Severity } from '../../shared/model';
+import type { EnforcementLevel, PolicyInfo, Severity } from '../shared/model';
 import type { PolicyDiagnostic, ProposedRemediation, ResolvedPolicyConfig } from './runnerTypes';
 import type { HostPackInfo } from './hostMessages';
 

@@ -3,7 +3,7 @@
  * returns, and how it fails. Shared by the parent-side pool, the child host and the gRPC
  * baseline, so both paths produce values that compare with `deepStrictEqual`.
  */
-import type { EnforcementLevel, PolicyConfigValue, PolicyInfo, ProviderResource, ResourceOptions, Severity } from '../../shared/model';
+import type { EnforcementLevel, PolicyConfigValue, PolicyInfo, ProviderResource, ResourceOptions, Severity } from '../shared/model';
 
 /** Metadata of a loaded pack: the Analyzer protocol's `AnalyzerInfo`, as plain data. */
 export interface PackInfo {

@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import type { ServerTreeProvider } from '../views/treeNode';
 
-export interface CommonCommandsArgs {
+export interface ExtensionCommandsArgs {
     output: vscode.OutputChannel;
     trees: ServerTreeProvider[];
     restartServer: () => Promise<void>;
 }
 
 /** Commands that concern the extension itself rather than one part of the workflow. */
-export function registerCommonCommands({ output, trees, restartServer }: CommonCommandsArgs): vscode.Disposable[] {
+export function registerExtensionCommands({ output, trees, restartServer }: ExtensionCommandsArgs): vscode.Disposable[] {
     return [
         vscode.commands.registerCommand('policyInsights.refresh', () => {
             for (const tree of trees) tree.refresh();

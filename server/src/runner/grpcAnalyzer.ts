@@ -14,7 +14,7 @@ import { diagnosticFromProto, packInfoFromProto, remediationFromProto, type Anal
 import { buildAnalyzeRequest, buildAnalyzeStackRequest, buildConfigureRequest, type RequestProtos } from './analyzerRequests';
 import { compilePack, type CompileOptions } from './packCompiler';
 import { packProcessEnv } from './packRuntimeEnv';
-import { resolvePackConfig } from './policyConfig';
+import { resolvePackConfig } from '../groups/packConfigResolution';
 import type { AnalyzeResult, PackInfo, PackRuntimeContext, PolicyDiagnostic, PolicyPackConfig, PolicyRunError, RemediateResult, RunnerResource } from './runnerTypes';
 
 // Resolved at run time from the installed packages (the client side of the protocol).

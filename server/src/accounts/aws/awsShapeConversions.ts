@@ -1,4 +1,4 @@
-/** Small conversions shared by the mappers: AWS shapes into @pulumi/aws property shapes. */
+/** Small conversions shared by the AWS discoverers: AWS SDK shapes into @pulumi/aws property shapes, and the code an SDK error carries. */
 
 /** AWS `[{ Key, Value }]` tags as the `{ key: value }` map Pulumi's `tags` property holds; undefined when there are none. */
 export function tagMap(tags: readonly { Key?: string; Value?: string }[] | undefined): Record<string, string> | undefined {

@@ -5,8 +5,8 @@
  * One builder for both paths, so both send the pack the same request, field for field as
  * pulumi/pulumi `pkg/resource/plugin/analyzer_plugin.go` fills it.
  */
-import { REDACTED_SECRET, SECRET_SIG, SIG_KEY } from '../../pulumiSecretValues';
-import type { ProviderResource } from '../../shared/model';
+import { REDACTED_SECRET, SECRET_SIG, SIG_KEY } from '../pulumiSecretValues';
+import type { ProviderResource } from '../shared/model';
 import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
 import { enforcementLevelToProto } from './analyzerProto';
 

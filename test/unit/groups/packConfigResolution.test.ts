@@ -1,8 +1,8 @@
 /** Config reconciliation as the Pulumi engine does it before `Configure`. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { resolvePackConfig } from '../../../server/src/packs/runner/policyConfig';
-import { RunnerError, type PackInfo } from '../../../server/src/packs/runner/runnerTypes';
+import { resolvePackConfig } from '../../../server/src/groups/packConfigResolution';
+import { RunnerError, type PackInfo } from '../../../server/src/runner/runnerTypes';
 
 const info: PackInfo = {
     name: 'p',

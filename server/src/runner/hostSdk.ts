@@ -11,6 +11,15 @@ import { dirname, join, sep } from 'node:path';
 import { isBundledPack, type BundledPackModule } from './bundledPack';
 import type { SourceLocation } from './runnerTypes';
 
+/**
+ * The `@pulumi/policy` versions whose internals this file relies on (server.js's `serve()` and its
+ * exported handler factories, policy.js's type guards, the proto classes the SDK resolves). The
+ * runner equivalence test (test/unit/runner/runnerEquivalence.test.ts) proves the runner returns
+ * what the engine's gRPC path returns on the installed SDK, and fails when that is outside this
+ * range; package.json's devDependency is the same range. Widen both only with that test passing.
+ */
+export const SUPPORTED_POLICY_SDK_RANGE = '~1.21.0';
+
 /** A gRPC unary handler as the SDK implements it. */
 export type SdkHandler = (call: { request: unknown }, callback: (err: unknown, response?: unknown) => void) => unknown;
 

@@ -1,6 +1,6 @@
 /**
  * The pack host: a child process (cwd = the pack directory) that loads one policy pack and
- * answers the parent's requests over the IPC channel. Bundled to out/server/packRunner.js.
+ * answers the parent's requests over the IPC channel. Bundled to out/server/packHost.js.
  *
  * Every policy runs through the SDK's own Analyzer handlers. A resource's applicable policies
  * run in one SDK call (the SDK's handler over just those policies, each marking itself as it
@@ -17,7 +17,7 @@ import type { BatchResult, HostFailure, HostRequestEnvelope, HostResponse, HostR
 import { MAX_RSS_ARG } from './hostMessages';
 import { loadSdkPack, PackLoadError, type LoadedSdkPack, type SdkHandler, type SdkPolicy } from './hostSdk';
 import { CallGuard } from './hostWatchdog';
-import type { ProviderResource } from '../../shared/model';
+import type { ProviderResource } from '../shared/model';
 import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
 
 interface HostState {

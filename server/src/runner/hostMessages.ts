@@ -78,3 +78,24 @@ export const MAX_RSS_ARG = '--max-rss-mb=';
 
 /** The child's file descriptor carrying hang reports. */
 export const WATCHDOG_FD = 4;
+
+/** What a finding says when a host was stopped over its memory cap (HangReport.memory set). */
+export function memoryMessage(packName: string, report: HangReport, urn?: string): string {
+    const { limitMb, rssMb } = report.memory!;
+    const where = report.policyName ? ` while policy '${report.policyName}' evaluated ${urn ?? 'the stack'}` : '';
+    return `Policy pack ${packName} exceeded ${limitMb} MB (${rssMb} MB resident)${where}; its process was stopped${urn ? ' and the other resources are evaluated on a new one' : ''}.`;
+}
+
+/** Only the fields a policy sees cross the process boundary. */
+export function slimResources(resources: RunnerResource[]): RunnerResource[] {
+    return resources.map((r) => {
+        const s: RunnerResource = { urn: r.urn, type: r.type, properties: r.properties };
+        if (r.name) s.name = r.name;
+        if (r.parent) s.parent = r.parent;
+        if (r.dependencies) s.dependencies = r.dependencies;
+        if (r.propertyDependencies) s.propertyDependencies = r.propertyDependencies;
+        if (r.options) s.options = r.options;
+        if (r.provider) s.provider = r.provider;
+        return s;
+    });
+}
