@@ -34,6 +34,8 @@ import {
     ListGroupsRequest,
     ListPacksRequest,
     ListViolationsRequest,
+    ViolationGroupsRequest,
+    type ViolationGroupsParams,
     type ListViolationsParams,
 } from '../../server/src/shared/protocol';
 
@@ -55,6 +57,9 @@ export class ServerApi {
     }
     listViolations(params: ListViolationsParams = {}) {
         return this.client.sendRequest(ListViolationsRequest.type, params);
+    }
+    violationGroups(params: ViolationGroupsParams) {
+        return this.client.sendRequest(ViolationGroupsRequest.type, params);
     }
     listTemplates() {
         return this.client.sendRequest(ListTemplatesRequest.type);
