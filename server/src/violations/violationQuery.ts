@@ -15,17 +15,17 @@ import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { ListViolationsParams, ListViolationsResult, ViolationGroup, ViolationGroupsParams, ViolationGroupsResult, ViolationGrouping } from '../shared/protocol';
 import type { Store } from '../store';
 import { AggregateCounter } from './violationQueryAggregates';
-import { DEFAULT_SORT, groupKey, ViolationSnapshotCache, type DimensionIndex, type ScanResult, type ViolationSnapshot } from './violationQuerySnapshot';
+import { compareGroups, DEFAULT_SORT, groupKey, ViolationSnapshotCache, type DimensionIndex, type ScanResult, type ViolationSnapshot } from './violationQuerySnapshot';
 import { dateBound, DEFAULT_STATUSES, isSuppressed } from './violationFilter';
 
-/**
- * For each value of a dimension, whether the filter accepts it; undefined when the
- * dimension does not filter. Status always filters (default: open and in progress).
- */
-function acceptance(filter: PanelFilter, dimension: FacetDimension, index: DimensionIndex): Uint8Array | undefined {
-    const listed = dimension === 'statuses' ? (filter.statuses?.length ? filter.statuses : DEFAULT_STATUSES) : filter[dimension];
-    if (!listed?.length) return undefined;
-    const wanted = new Set<string>(listed);
+/** The values `filter` lists for `dimension`; undefined when it does not filter on it. Status always filters (default: open and in progress). */
+function listed(filter: PanelFilter, dimension: FacetDimension): readonly string[] | undefined {
+    const values = dimension === 'statuses' ? (filter.statuses?.length ? filter.statuses : DEFAULT_STATUSES) : filter[dimension];
+    return values?.length ? values : undefined;
+}
+
+/** For each value of a dimension, whether it is one of `wanted`. */
+function acceptance(wanted: ReadonlySet<string>, dimension: FacetDimension, index: DimensionIndex): Uint8Array {
     const accept = new Uint8Array(index.values.length);
     index.values.forEach((value, ord) => {
         // An account filter names a parent (all its regions) or one child, as the CLI's --account does.
@@ -52,22 +52,24 @@ interface ScanParams {
  */
 function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates }: ScanParams, now: Date): ScanResult {
     const vs = snapshot.violations;
-    const dims = snapshot.dimensions();
     // `resourceContains` (name or URN) and `typeContains`, case-insensitive.
     const resourceText = filter.resourceContains?.toLowerCase() || undefined;
     const typeText = filter.typeContains?.toLowerCase() || undefined;
     const lower = resourceText || typeText ? snapshot.lowerCased() : undefined;
     const since = filter.since ? dateBound(filter.since, 'since') : undefined;
     const until = filter.until ? dateBound(filter.until, 'until') : undefined;
-    const { observedIso, suppressedUntil } = snapshot.instantsOf();
+    const observedIso = since || until ? snapshot.observedIso() : [];
+    const suppressedUntil = snapshot.suppressedUntil();
     const nowMs = now.getTime();
     const hideSuppressed = filter.includeSuppressed !== true;
     const search = filter.search?.trim().toLowerCase() || undefined;
     // The dimensions that filter, as (ordinals, accepted values) pairs.
     const filtering: { d: number; ordinals: Int32Array; accept: Uint8Array }[] = [];
     FACET_DIMENSIONS.forEach((dimension, d) => {
-        const accept = acceptance(filter, dimension, dims[d]);
-        if (accept) filtering.push({ d, ordinals: dims[d].ordinals, accept });
+        const values = listed(filter, dimension);
+        if (!values) return;
+        const index = snapshot.dimension(d);
+        filtering.push({ d, ordinals: index.ordinals, accept: acceptance(new Set(values), dimension, index) });
     });
     const groupOf = groupKey(groupBy);
 
@@ -172,13 +174,18 @@ export function queryPanel(snapshot: ViolationSnapshot, params: PanelQueryParams
  */
 export function queryList(snapshot: ViolationSnapshot, params: ListViolationsParams, now: Date = new Date()): ListViolationsResult {
     const filter = params.filter ?? {};
-    if (params.limit === 0) return { violations: [], total: scan(snapshot, { filter, order: snapshot.storedOrder(), groupBy: 'none' }, now).matched.length };
-    const groupBy = params.group?.groupBy ?? 'none';
-    const { matched, groups } = scan(snapshot, { filter, order: snapshot.order(params.sort ?? DEFAULT_SORT, groupBy), groupBy }, now);
-    let rows = matched;
-    if (params.group) {
-        const group = groups.find((g) => g.key === params.group!.key);
-        rows = group ? matched.subarray(group.start, group.start + group.count) : matched.subarray(0, 0);
+    const sort = params.sort ?? DEFAULT_SORT;
+    let rows: Int32Array;
+    if (params.limit === 0) {
+        rows = scan(snapshot, { filter, order: snapshot.storedOrder(), groupBy: 'none' }, now).matched;
+    } else if (params.group) {
+        // A tree node's children: its rows are found in stored order and only they are sorted.
+        const { groupBy, key } = params.group;
+        const groupOf = groupKey(groupBy)!;
+        const matched = scan(snapshot, { filter, order: snapshot.storedOrder(), groupBy: 'none' }, now).matched;
+        rows = snapshot.sort(matched.filter((i) => groupOf(snapshot.violations[i]) === key), sort);
+    } else {
+        rows = scan(snapshot, { filter, order: snapshot.order(sort, 'none'), groupBy: 'none' }, now).matched;
     }
     const { items } = page(rows, params.offset, params.limit);
     return { violations: Array.from(items, (i) => snapshot.violations[i]), total: rows.length };
@@ -200,14 +207,24 @@ function describeGroup(groupBy: ViolationGrouping, key: string, first: Violation
 
 /**
  * The groups of the violations matching `params.filter`, with their counts: severity most
- * severe first, the others by key.
+ * severe first, the others by key. Counted in stored order: the roots of the tree need no
+ * sort (a group's children, listed when it is expanded, do).
  * @throws FilterError for a date that does not parse
  */
 export function queryGroups(snapshot: ViolationSnapshot, params: ViolationGroupsParams, now: Date = new Date()): ViolationGroupsResult {
     const { groupBy } = params;
-    const { matched, groups } = scan(snapshot, { filter: params.filter ?? {}, order: snapshot.order(DEFAULT_SORT, groupBy), groupBy }, now);
+    const groupOf = groupKey(groupBy)!;
+    const { matched } = scan(snapshot, { filter: params.filter ?? {}, order: snapshot.storedOrder(), groupBy: 'none' }, now);
+    const groups = new Map<string, { first: Violation; count: number }>();
+    for (const i of matched) {
+        const v = snapshot.violations[i];
+        const key = groupOf(v);
+        const group = groups.get(key);
+        if (group) group.count++;
+        else groups.set(key, { first: v, count: 1 });
+    }
     return {
-        groups: groups.map((g) => ({ ...describeGroup(groupBy, g.key, snapshot.violations[matched[g.start]]), count: g.count })),
+        groups: [...groups.keys()].sort((a, b) => compareGroups(groupBy, a, b)).map((key) => ({ ...describeGroup(groupBy, key, groups.get(key)!.first), count: groups.get(key)!.count })),
         total: matched.length,
     };
 }

@@ -124,7 +124,7 @@ export function groupKey(groupBy: GroupBy): ((v: Violation) => string) | undefin
 }
 
 /** How groups are ordered: severity groups read most severe first; the others alphabetically. */
-function compareGroups(groupBy: GroupBy, a: string, b: string): number {
+export function compareGroups(groupBy: GroupBy, a: string, b: string): number {
     if (groupBy === 'severity') return (SEVERITY_RANK.get(b) ?? 0) - (SEVERITY_RANK.get(a) ?? 0);
     return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -151,28 +151,31 @@ export interface ScanResult {
 export class ViolationSnapshot {
     private readonly orders = new Map<string, Int32Array>();
     private searchTexts: string[] | undefined;
-    private dimensionIndexes: DimensionIndex[] | undefined;
+    private readonly dimensionIndexes: (DimensionIndex | undefined)[] = [];
     private days: { observed: Int32Array; resolved: Int32Array } | undefined;
     private dateRange: { min?: string; max?: string } | undefined;
-    private instants: { observedIso: string[]; suppressedUntil: Float64Array } | undefined;
+    private observed: string[] | undefined;
+    private suppressionEnds: Float64Array | undefined;
     private lastScan: { key: string; now: number; result: ScanResult } | undefined;
     private lowered: { name: string[]; urn: string[]; type: string[] } | undefined;
 
     constructor(readonly violations: readonly Violation[]) {}
 
-    /**
-     * Each violation's observedAt as a normalized ISO instant (what `since`/`until` compare)
-     * and the end of its suppression in ms (NaN: none).
-     */
-    instantsOf(): { observedIso: string[]; suppressedUntil: Float64Array } {
-        if (this.instants) return this.instants;
-        const suppressedUntil = new Float64Array(this.violations.length).fill(Number.NaN);
-        const observedIso = this.violations.map((v, i) => {
-            if (v.suppression) suppressedUntil[i] = Date.parse(v.suppression.until);
-            return new Date(v.observedAt).toISOString();
+    /** Each violation's observedAt as a normalized ISO instant: what `since`/`until` compare. */
+    observedIso(): string[] {
+        this.observed ??= this.violations.map((v) => new Date(v.observedAt).toISOString());
+        return this.observed;
+    }
+
+    /** The end of each violation's suppression in ms (NaN: none). */
+    suppressedUntil(): Float64Array {
+        if (this.suppressionEnds) return this.suppressionEnds;
+        const ends = new Float64Array(this.violations.length).fill(Number.NaN);
+        this.violations.forEach((v, i) => {
+            if (v.suppression) ends[i] = Date.parse(v.suppression.until);
         });
-        this.instants = { observedIso, suppressedUntil };
-        return this.instants;
+        this.suppressionEnds = ends;
+        return ends;
     }
 
     /** Resource name, URN and type lower-cased, for the `resourceContains` and `typeContains` filters. */
@@ -195,31 +198,39 @@ export class ViolationSnapshot {
         return result;
     }
 
-    /** Per facet dimension (FACET_DIMENSIONS order): value ordinals, built once per snapshot. */
+    /** Value ordinals of every facet dimension (FACET_DIMENSIONS order), for the panel's facet counts. */
     dimensions(): DimensionIndex[] {
-        if (this.dimensionIndexes) return this.dimensionIndexes;
-        this.dimensionIndexes = FACET_DIMENSIONS.map((dimension) => {
-            const ordinalOf = new Map<string, number>();
-            const index: DimensionIndex = { ordinals: new Int32Array(this.violations.length), values: [] };
-            if (dimension === 'resources') index.labels = [];
-            this.violations.forEach((v, i) => {
-                const value = facetValue(v, dimension);
-                if (value === undefined) {
-                    index.ordinals[i] = -1;
-                    return;
-                }
-                let ord = ordinalOf.get(value);
-                if (ord === undefined) {
-                    ord = index.values.length;
-                    ordinalOf.set(value, ord);
-                    index.values.push(value);
-                    index.labels?.push(v.resourceName);
-                }
-                index.ordinals[i] = ord;
-            });
-            return index;
+        return FACET_DIMENSIONS.map((_, d) => this.dimension(d));
+    }
+
+    /**
+     * Value ordinals of the facet dimension FACET_DIMENSIONS[d], built on first use: a
+     * query that filters on status alone (the tree, the status bar) builds only that one.
+     */
+    dimension(d: number): DimensionIndex {
+        const cached = this.dimensionIndexes[d];
+        if (cached) return cached;
+        const dimension = FACET_DIMENSIONS[d];
+        const ordinalOf = new Map<string, number>();
+        const index: DimensionIndex = { ordinals: new Int32Array(this.violations.length), values: [] };
+        if (dimension === 'resources') index.labels = [];
+        this.violations.forEach((v, i) => {
+            const value = facetValue(v, dimension);
+            if (value === undefined) {
+                index.ordinals[i] = -1;
+                return;
+            }
+            let ord = ordinalOf.get(value);
+            if (ord === undefined) {
+                ord = index.values.length;
+                ordinalOf.set(value, ord);
+                index.values.push(value);
+                index.labels?.push(v.resourceName);
+            }
+            index.ordinals[i] = ord;
         });
-        return this.dimensionIndexes;
+        this.dimensionIndexes[d] = index;
+        return index;
     }
 
     /** UTC day numbers of each violation's observedAt and resolvedAt (NO_DAY when unresolved). */
@@ -251,23 +262,49 @@ export class ViolationSnapshot {
     /** Indexes of `violations` in (group, sort column, default) order. Cached per order. */
     order(sort: PanelSort, groupBy: GroupBy): Int32Array {
         const cacheKey = `${sort.column}:${sort.direction}:${groupBy}`;
-        const cached = this.orders.get(cacheKey);
-        if (cached) return cached;
+        let index = this.orders.get(cacheKey);
+        if (!index) {
+            const groupOf = groupKey(groupBy);
+            index = groupOf ? this.grouped(this.order(sort, 'none'), groupOf, groupBy) : this.sorted(sort);
+            this.orders.set(cacheKey, index);
+        }
+        return index;
+    }
+
+    private sorted(sort: PanelSort): Int32Array {
+        return this.sort(Int32Array.from(this.violations.keys()), sort);
+    }
+
+    /** `indexes` sorted in place by `sort`, then the default order: for a few rows, cheaper than an order of them all. */
+    sort(indexes: Int32Array, sort: PanelSort): Int32Array {
         const vs = this.violations;
         const keyOf = sortKey(sort.column);
-        const keys = vs.map(keyOf);
-        const groupOf = groupKey(groupBy);
-        const groups = groupOf ? vs.map(groupOf) : undefined;
+        const keys = new Map<number, string | number>();
+        for (const i of indexes) keys.set(i, keyOf(vs[i]));
         const sign = sort.direction === 'asc' ? 1 : -1;
-        const index = Int32Array.from(vs.keys());
-        index.sort((i, j) => {
-            if (groups && groups[i] !== groups[j]) return compareGroups(groupBy, groups[i], groups[j]);
-            const a = keys[i];
-            const b = keys[j];
+        return indexes.sort((i, j) => {
+            const a = keys.get(i)!;
+            const b = keys.get(j)!;
             if (a !== b) return (a < b ? -1 : 1) * sign;
             return compareDefault(vs[i], vs[j]);
         });
-        this.orders.set(cacheKey, index);
+    }
+
+    /** `sorted` split by group, each group keeping its order, the groups in compareGroups order: no second sort of every row. */
+    private grouped(sorted: Int32Array, groupOf: (v: Violation) => string, groupBy: GroupBy): Int32Array {
+        const members = new Map<string, number[]>();
+        for (const i of sorted) {
+            const key = groupOf(this.violations[i]);
+            const list = members.get(key);
+            if (list) list.push(i);
+            else members.set(key, [i]);
+        }
+        const index = new Int32Array(sorted.length);
+        let at = 0;
+        for (const key of [...members.keys()].sort((a, b) => compareGroups(groupBy, a, b))) {
+            index.set(members.get(key)!, at);
+            at += members.get(key)!.length;
+        }
         return index;
     }
 
