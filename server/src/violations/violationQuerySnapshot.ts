@@ -275,19 +275,21 @@ export class ViolationSnapshot {
         return this.sort(Int32Array.from(this.violations.keys()), sort);
     }
 
-    /** `indexes` sorted in place by `sort`, then the default order: for a few rows, cheaper than an order of them all. */
+    /** `indexes` in `sort` order, then the default order: for a few rows, cheaper than an order of them all. */
     sort(indexes: Int32Array, sort: PanelSort): Int32Array {
         const vs = this.violations;
         const keyOf = sortKey(sort.column);
-        const keys = new Map<number, string | number>();
-        for (const i of indexes) keys.set(i, keyOf(vs[i]));
+        // Sorts positions into `indexes`, so the keys are a dense array however few the rows.
+        const keys = Array.from(indexes, (i) => keyOf(vs[i]));
         const sign = sort.direction === 'asc' ? 1 : -1;
-        return indexes.sort((i, j) => {
-            const a = keys.get(i)!;
-            const b = keys.get(j)!;
+        const positions = Int32Array.from(indexes.keys());
+        positions.sort((p, q) => {
+            const a = keys[p];
+            const b = keys[q];
             if (a !== b) return (a < b ? -1 : 1) * sign;
-            return compareDefault(vs[i], vs[j]);
+            return compareDefault(vs[indexes[p]], vs[indexes[q]]);
         });
+        return Int32Array.from(positions, (p) => indexes[p]);
     }
 
     /** `sorted` split by group, each group keeping its order, the groups in compareGroups order: no second sort of every row. */
