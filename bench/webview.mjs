@@ -38,7 +38,8 @@ await esbuild.build({
             "export * from './test/unit/webviews/fakeHost';",
             "export * from './test/unit/webviews/syntheticViolations';",
             "export { Store } from './server/src/store';",
-            "export { loadViolationSnapshot, PanelSnapshotCache, queryPanel } from './server/src/violations/panelQuery';",
+            "export { loadViolationSnapshot, queryPanel } from './server/src/violations';",
+            "export { violationRequestHandlers } from './server/src/handlers/violationHandlers';",
         ].join('\n'),
         resolveDir: root,
         loader: 'ts',
@@ -56,7 +57,7 @@ await esbuild.build({
 process.env.NODE_PATH = join(root, 'node_modules');
 const requireFromRoot = createRequire(join(root, 'package.json'));
 requireFromRoot('node:module').Module._initPaths();
-const { Store, FakePanel, PanelFiles, PanelSnapshotCache, launchChromium, syntheticViolations, loadViolationSnapshot, queryPanel } = requireFromRoot(join(work, 'benchEntry.js'));
+const { Store, FakePanel, PanelFiles, violationRequestHandlers, launchChromium, syntheticViolations, loadViolationSnapshot, queryPanel } = requireFromRoot(join(work, 'benchEntry.js'));
 
 console.log(`bench/webview: ${fmt(count)} violations (seed ${seed}), node ${process.version}, ${cpus().length} cores, ${runs} runs per figure\n`);
 
@@ -116,9 +117,9 @@ console.log(`  ${'a scroll page (100 rows, no facets)'.padEnd(60)} ${ms(median(s
 // In Chromium.
 const browser = await launchChromium();
 const files = await PanelFiles.start();
-// One snapshot cache for all the panels, as the language server keeps one per store: the
-// first open pays for loading the store's violations, later opens do not.
-const snapshots = new PanelSnapshotCache(store);
+// One set of request handlers (one query service) for all the panels, as the language server
+// keeps one per store: the first open pays for loading the store's violations, later opens do not.
+const handlers = violationRequestHandlers(() => store);
 const firstRows = [];
 const filterTimes = new Map();
 /** The part of each change spent answering in Node (the language server's share). */
@@ -150,7 +151,7 @@ function timeToggle({ dimension, value }) {
 
 for (let run = 0; run < runs; run++) {
     const opened = performance.now();
-    const panel = await FakePanel.open(browser, files, store, { theme: 'dark', snapshots });
+    const panel = await FakePanel.open(browser, files, store, { theme: 'dark', handlers });
     await panel.page.waitForSelector('.grid-body .violation-row');
     firstRows.push(performance.now() - opened);
     for (const [name, dimension, value] of UI_FILTERS) {
@@ -168,7 +169,7 @@ for (let run = 0; run < runs; run++) {
 }
 await browser.close();
 await files.close();
-snapshots.dispose();
+handlers.dispose();
 await store.close();
 rmSync(work, { recursive: true, force: true });
 

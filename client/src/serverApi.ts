@@ -41,6 +41,8 @@ import {
     ListGroupsRequest,
     ListPacksRequest,
     ListViolationsRequest,
+    ViolationGroupsRequest,
+    type ViolationGroupsParams,
     type ListViolationsParams,
 } from '../../server/src/shared/protocol';
 
@@ -62,6 +64,9 @@ export class ServerApi {
     }
     listViolations(params: ListViolationsParams = {}) {
         return this.client.sendRequest(ListViolationsRequest.type, params);
+    }
+    violationGroups(params: ViolationGroupsParams) {
+        return this.client.sendRequest(ViolationGroupsRequest.type, params);
     }
     listTemplates() {
         return this.client.sendRequest(ListTemplatesRequest.type);

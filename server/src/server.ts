@@ -10,7 +10,6 @@ import {
     ListAccountsRequest,
     ListGroupsRequest,
     ListPacksRequest,
-    ListViolationsRequest,
     ServerStatusNotification,
     type ServerStatusParams,
     EvaluationFinishedNotification,
@@ -23,11 +22,10 @@ import { describeRecovery, resolveHome, Store, StoreError, type StoreChange } fr
 import { listPackVersions } from './registry/packVersions';
 import { listPolicyGroupViews } from './groups/policyGroups';
 import { listAccountSummaries } from './accounts/accountSummaries';
-import { listViolations } from './violations/violationQueries';
 import { registerPackHandlers } from './handlers/packHandlers';
 import { evaluationSummary, registerGroupHandlers } from './handlers/groupHandlers';
 import { registerAccountHandlers } from './handlers/accountHandlers';
-import { registerViolationPanelHandlers } from './handlers/violationPanelHandlers';
+import { registerViolationHandlers } from './handlers/violationHandlers';
 import { folderPaths, registerViolationDiagnostics } from './handlers/violationDiagnosticsHandlers';
 import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evaluation';
 import { verifiedArtifactDir } from './registry/artifacts';
@@ -132,7 +130,6 @@ connection.onRequest(GetServerStatusRequest.type, () => status);
 connection.onRequest(ListPacksRequest.type, () => listPackVersions(requireStore()));
 connection.onRequest(ListGroupsRequest.type, () => listPolicyGroupViews(requireStore()));
 connection.onRequest(ListAccountsRequest.type, () => listAccountSummaries(requireStore()));
-connection.onRequest(ListViolationsRequest.type, (params) => listViolations(requireStore(), params ?? {}));
 
 const runner = new RunnerPool();
 let evaluator: Evaluator | undefined;
@@ -175,7 +172,7 @@ connection.onDidChangeConfiguration((change) => {
 connection.onCodeAction((params) => [...packs.codeActions(params), ...violationDiagnostics.codeActions(params)]);
 registerGroupHandlers(context, requireEvaluator);
 const scanService = registerAccountHandlers(context, requireEvaluator);
-registerViolationPanelHandlers(context);
+registerViolationHandlers(context);
 
 connection.onNotification(WorkspaceTrustedNotification.type, () => {
     setStatus({ trusted: true });

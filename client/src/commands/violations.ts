@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { Violation } from '../../../server/src/shared/model';
 import { EXPORT_FORMATS, type ExportFormat, type PanelFilter } from '../../../server/src/shared/panelProtocol';
-import type { StoreScope } from '../../../server/src/shared/protocol';
+import type { StoreScope, ViolationGroup } from '../../../server/src/shared/protocol';
 import { ViolationPanelApi } from '../panels/violationPanelApi';
 import { exportToFile, VIOLATIONS_VIEW_TYPE, ViolationsPanel } from '../panels/violationsPanel';
 
@@ -31,16 +31,14 @@ export function filterFromArgument(arg: unknown): PanelFilter | undefined {
         account?: { name?: unknown };
         childName?: unknown;
         violation?: Violation;
-        violations?: Violation[];
+        group?: ViolationGroup;
     };
     if (node.violation && typeof node.violation.id === 'string') {
         const v = node.violation;
         return { resources: [v.resourceURN], policies: [v.policyName], accounts: [v.entityId], statuses: ALL_STATUSES };
     }
-    if (Array.isArray(node.violations) && node.violations[0]) {
-        const v = node.violations[0];
-        return { policyPacks: [v.policyPack], policies: [v.policyName] };
-    }
+    // A group of the Violations tree: the server says which filter shows it (none for "unspecified" severity: all open ones).
+    if (node.group && typeof node.group.key === 'string') return node.group.filter ?? {};
     if (typeof node.childName === 'string') return { accounts: [node.childName] };
     if (node.account && typeof node.account.name === 'string') return { accounts: [node.account.name] };
     // A PanelFilter: keep only its known, well-typed fields (the webview cleans it again).

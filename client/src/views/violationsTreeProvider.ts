@@ -1,28 +1,17 @@
 import * as vscode from 'vscode';
 import type { Violation } from '../../../server/src/shared/model';
+import type { ViolationGroup } from '../../../server/src/shared/protocol';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 
 /** How the Violations tree groups open violations; switched from the view's title bar. */
 export type ViolationGrouping = 'policy' | 'account' | 'severity';
 
-const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'unspecified'];
-
-function groupKey(v: Violation, grouping: ViolationGrouping): string {
-    switch (grouping) {
-        case 'policy':
-            return `${v.policyPack}/${v.policyName}`;
-        case 'account':
-            return v.entityId;
-        case 'severity':
-            return v.severity ?? 'unspecified';
-    }
-}
-
 /**
  * Violations view: open violations grouped by policy (default), account or severity,
- * with counts on the groups and the total as the view's badge. Selecting a violation opens
- * it in the Policy Violations page.
+ * with counts on the groups and the total as the view's badge. The server groups and
+ * counts; a group's violations are fetched when it is expanded. Selecting a violation
+ * opens it in the Policy Violations page.
  */
 export class ViolationsTreeProvider extends ServerTreeProvider {
     private grouping: ViolationGrouping = 'policy';
@@ -40,17 +29,9 @@ export class ViolationsTreeProvider extends ServerTreeProvider {
     }
 
     protected async loadRoots(): Promise<TreeNode[]> {
-        const { violations, total } = await this.server.listViolations();
+        const { groups, total } = await this.server.violationGroups({ groupBy: this.grouping });
         if (this.view) this.view.badge = total ? { value: total, tooltip: `${total} open violation(s)` } : undefined;
-        const groups = new Map<string, Violation[]>();
-        for (const v of violations) {
-            const key = groupKey(v, this.grouping);
-            groups.set(key, [...(groups.get(key) ?? []), v]);
-        }
-        const keys = [...groups.keys()].sort((a, b) =>
-            this.grouping === 'severity' ? SEVERITY_ORDER.indexOf(a) - SEVERITY_ORDER.indexOf(b) : a.localeCompare(b),
-        );
-        return keys.map((key) => new ViolationGroupNode(this.grouping, key, groups.get(key)!));
+        return groups.map((group) => new ViolationGroupNode(this.server, this.grouping, group));
     }
 }
 
@@ -58,25 +39,25 @@ const GROUP_ICONS: Record<ViolationGrouping, string> = { policy: 'shield', accou
 
 export class ViolationGroupNode extends TreeNode {
     constructor(
+        private readonly server: ServerApi,
         readonly grouping: ViolationGrouping,
-        readonly key: string,
-        readonly violations: Violation[],
+        readonly group: ViolationGroup,
     ) {
         super();
     }
     getTreeItem(): vscode.TreeItem {
-        const first = this.violations[0];
-        const label = this.grouping === 'policy' ? first.policyName : this.key;
+        const { key, label, count, policyPack } = this.group;
         const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `violations:${this.grouping}:${this.key}`;
-        item.description = this.grouping === 'policy' ? `${this.violations.length} · ${first.policyPack}` : String(this.violations.length);
-        item.tooltip = `${this.violations.length} open violation(s)`;
+        item.id = `violations:${this.grouping}:${key}`;
+        item.description = policyPack ? `${count} · ${policyPack}` : String(count);
+        item.tooltip = `${count} open violation(s)`;
         item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[this.grouping]);
         item.contextValue = contextValue('violationGroup', this.grouping);
         return item;
     }
-    override getChildren(): TreeNode[] {
-        return this.violations.map((v) => new ViolationNode(v, this.grouping));
+    override async getChildren(): Promise<TreeNode[]> {
+        const { violations } = await this.server.listViolations({ group: { groupBy: this.grouping, key: this.group.key } });
+        return violations.map((v) => new ViolationNode(v, this.grouping));
     }
 }
 

@@ -1,6 +1,8 @@
 import { ENFORCEMENT_LEVELS, SEVERITIES, type EnforcementLevel, type Priority, type Severity, type Violation, type ViolationStatus } from '../shared/model';
+import type { PanelFilter } from '../shared/panelProtocol';
+import type { ListViolationsParams } from '../shared/protocol';
 import { type Store } from '../store';
-import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
+import { ALL_STATUSES, FilterError, PRIORITIES, setTriage, suppress, TRIAGE_STATUSES, unsuppress, ViolationQueryService, type TriageStatus } from '../violations';
 import { EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { formatTable } from './table';
 import { csvSafe } from './terminalText';
@@ -10,7 +12,6 @@ import { ASSIGNEE_MAX_LENGTH, DATE_INPUT } from '../validation/boundarySchemas';
 import { exportContextFor, formatViolations } from '../violations/export';
 import { version } from '../../../package.json';
 
-const ALL_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
 const FORMATS = ['table', 'json', 'csv', 'sarif'] as const;
 
 /** A bad filter value is bad usage: printed with the command's usage. */
@@ -33,37 +34,39 @@ function values<T extends string>(raw: unknown, allowed: readonly T[], option: s
     return items as T[];
 }
 
-/** The filter the options describe (the same ViolationFilter the extension's views use). */
-export function queryFromOptions(v: CommandContext['values']): ViolationQuery {
+/** A flag's value as a one-value list (the filter's multi-selects); absent or empty does not filter. */
+function one(raw: unknown): string[] | undefined {
+    return raw === undefined || String(raw) === '' ? undefined : [String(raw)];
+}
+
+/** The query the options describe: the filter the extension's tree, status bar and panel use. */
+export function queryFromOptions(v: CommandContext['values']): ListViolationsParams & { filter: PanelFilter } {
     const str = (name: string) => (v[name] === undefined ? undefined : String(v[name]));
-    const statusRaw = str('status');
-    const query: ViolationQuery = {
-        policyPack: str('policy-pack'),
-        policy: str('policy'),
-        project: str('project'),
+    const filter: PanelFilter = {
+        policyPacks: one(v['policy-pack']),
+        policies: one(v.policy),
+        projects: one(v.project),
         levels: values<EnforcementLevel>(v.level, ENFORCEMENT_LEVELS, 'level'),
-        account: str('account'),
-        resource: str('resource'),
-        type: str('type'),
+        accounts: one(v.account),
+        resourceContains: str('resource'),
+        typeContains: str('type'),
         since: str('since'),
         until: str('until'),
-        statuses: statusRaw === 'all' ? [...ALL_STATUSES] : values<ViolationStatus>(v.status, ALL_STATUSES, 'status'),
+        statuses: str('status') === 'all' ? [...ALL_STATUSES] : values<ViolationStatus>(v.status, ALL_STATUSES, 'status'),
         severities: values<Severity>(v.severity, SEVERITIES, 'severity'),
         includeSuppressed: v['include-suppressed'] === true,
     };
     for (const bound of ['since', 'until'] as const) {
-        const value = query[bound];
+        const value = filter[bound];
         if (value !== undefined && !DATE_INPUT.test(value.trim())) throw new UsageError(`--${bound} "${value}" is not a date: use YYYY-MM-DD or an ISO date-time such as 2026-01-31T12:00:00Z`);
     }
-    if (query.since !== undefined && query.until !== undefined && dateBound(query.since, 'since') > dateBound(query.until, 'until')) {
-        throw new UsageError(`--until ${query.until} is before --since ${query.since}: no violation could match`);
+    if (filter.since !== undefined && filter.until !== undefined && dateBound(filter.since, 'since') > dateBound(filter.until, 'until')) {
+        throw new UsageError(`--until ${filter.until} is before --since ${filter.since}: no violation could match`);
     }
-    if (v.limit !== undefined) {
-        const limit = Number(v.limit);
-        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${String(v.limit)}"`);
-        query.limit = limit;
-    }
-    return query;
+    if (v.limit === undefined) return { filter };
+    const limit = Number(v.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${String(v.limit)}"`);
+    return { filter, limit };
 }
 
 /** What the policy reported (without the description line), cut to fit a table. */
@@ -100,8 +103,8 @@ export const violationCommands: CommandSpec[] = [
             withViolationStore(ctx, async (store) => {
                 const format = ctx.values.json ? 'json' : ((ctx.values.format as string | undefined) ?? 'table');
                 if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
-                const query = queryFromOptions(ctx.values);
-                const { violations, total } = await queryViolations(store, query);
+                const queries = new ViolationQueryService(store);
+                const { violations, total } = await queries.list(queryFromOptions(ctx.values)).finally(() => queries.dispose());
                 if (format === 'csv' || format === 'sarif' || format === 'json') {
                     // The same documents the Policy Violations panel exports; --json is --format json
                     const context = { ...(await exportContextFor(store, violations, { toolVersion: version })), total };

@@ -13,36 +13,41 @@ import type { AppliedBindingInfo, EnforcementLevel, PolicyInfo, Priority, Resour
 // The panel's filter, sort and grouping (the panel's URL-like state)
 
 /**
- * The panel's filter. Every list is a multi-select: values of one dimension are OR-ed, the
- * dimensions are AND-ed; an empty or absent list does not filter. `resourceContains`,
- * `typeContains`, `since`, `until`, `statuses`, `severities`, `levels` and
- * `includeSuppressed` mean exactly what the CLI's `violations` flags mean (same code), so
- * `panelFilterFromCli` turns a CLI filter into a panel filter that returns the same rows.
+ * The violation filter of the panel, the Violations tree, the status bar and the CLI's
+ * `violations` command (one query service answers them all: violations/violationQuery.ts).
+ * Every list is a multi-select: values of one dimension are OR-ed, the dimensions are
+ * AND-ed; an empty or absent list does not filter.
  */
 export interface PanelFilter {
+    /** CLI `--policy-pack`. */
     policyPacks?: string[];
+    /** CLI `--policy`. */
     policies?: string[];
+    /** CLI `--project`. */
     projects?: string[];
+    /** CLI `--level`. */
     levels?: EnforcementLevel[];
-    /** Account names: a parent (`demo`) matches all its regions (`demo/us-west-2`). */
+    /** Account names: a parent (`demo`) matches all its regions (`demo/us-west-2`). CLI `--account`. */
     accounts?: string[];
     /** Resource URNs (exact). */
     resources?: string[];
     /** Resource type tokens (exact). */
     types?: string[];
-    /** Default: open and in_progress. */
+    /** Default: open and in_progress. CLI `--status`. */
     statuses?: ViolationStatus[];
+    /** CLI `--severity`. */
     severities?: Severity[];
-    /** First observed on or after (YYYY-MM-DD or ISO date-time). */
+    /** First observed on or after (YYYY-MM-DD or ISO date-time). CLI `--since`. */
     since?: string;
-    /** First observed on or before (a date-only value covers the whole day). */
+    /** First observed on or before (a date-only value covers the whole day). CLI `--until`. */
     until?: string;
-    /** CLI `--resource`: part of the resource's name or URN (case-insensitive). */
+    /** Part of the resource's name or URN (case-insensitive). CLI `--resource`. */
     resourceContains?: string;
-    /** CLI `--type`: part of the type token (case-insensitive). */
+    /** Part of the type token (case-insensitive). CLI `--type`. */
     typeContains?: string;
     /** Free text over resource name, URN, type, policy, pack, account and message (case-insensitive). */
     search?: string;
+    /** Also violations whose suppression has not expired. CLI `--include-suppressed`. */
     includeSuppressed?: boolean;
 }
 

@@ -7,6 +7,7 @@
  * Each namespace says which side sends it.
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0, type Diagnostic } from 'vscode-languageserver-protocol';
+import type { GroupBy, PanelFilter, PanelSort } from './panelProtocol';
 import type { Account, EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyGroupView, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, Violation } from './model';
 
 /** What the client passes in `initializationOptions`. */
@@ -95,21 +96,66 @@ export namespace ListAccountsRequest {
     export const type = new RequestType0<AccountSummary[], void>(method);
 }
 
+/** How the Violations tree groups violations. */
+export type ViolationGrouping = Exclude<GroupBy, 'none'>;
+
+/**
+ * A query of the violation query service (server/src/violations/violationQuery.ts), which
+ * also answers the Policy Violations panel and `policy-insights violations`: the same
+ * filter returns the same rows everywhere.
+ */
 export interface ListViolationsParams {
-    /** Only violations whose status is one of these (default: open and in_progress). */
-    statuses?: Violation['status'][];
+    /** The panel's filter (panelProtocol.ts); default: open and in progress, suppressed ones hidden. */
+    filter?: PanelFilter;
+    /** Default: last seen newest first. */
+    sort?: PanelSort;
+    /** Only the violations of one group of ViolationGroupsRequest (a tree node's children). */
+    group?: { groupBy: ViolationGrouping; key: string };
+    offset?: number;
+    /** Rows to return (default: all). 0 asks for the total only, as the status bar does. */
     limit?: number;
 }
 
 export interface ListViolationsResult {
     violations: Violation[];
+    /** Violations that matched, before offset and limit. */
     total: number;
 }
 
-/** client -> server: violations for the Violations tree. */
+/** client -> server: violations for the Violations tree (a group's children) and the status bar (the total). */
 export namespace ListViolationsRequest {
     export const method = 'policyInsights/listViolations';
     export const type = new RequestType<ListViolationsParams, ListViolationsResult, void>(method);
+}
+
+export interface ViolationGroupsParams {
+    groupBy: ViolationGrouping;
+    filter?: PanelFilter;
+}
+
+/** One group of matching violations, most severe (severity) or alphabetically (the others) first. */
+export interface ViolationGroup {
+    /** `pack/policy`, the account, or the severity (`none` when unset); ListViolationsParams.group takes it. */
+    key: string;
+    /** How the group reads: the policy name, the account, the severity (`unspecified` when unset). */
+    label: string;
+    count: number;
+    /** The policy pack of a policy group. */
+    policyPack?: string;
+    /** The panel filter that shows the group's violations; absent when no filter can (violations without a severity). */
+    filter?: PanelFilter;
+}
+
+export interface ViolationGroupsResult {
+    groups: ViolationGroup[];
+    /** Violations in all the groups. */
+    total: number;
+}
+
+/** client -> server: the Violations tree's groups with their counts (children come from ListViolationsRequest). */
+export namespace ViolationGroupsRequest {
+    export const method = 'policyInsights/violationGroups';
+    export const type = new RequestType<ViolationGroupsParams, ViolationGroupsResult, void>(method);
 }
 
 // ---------------------------------------------------------------------------------------

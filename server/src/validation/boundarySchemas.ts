@@ -34,6 +34,7 @@ import {
     ListResourcesRequest,
     ListTemplatesRequest,
     ListViolationsRequest,
+    ViolationGroupsRequest,
     PublishPackRequest,
     RemoveAccountRequest,
     RemoveGroupRequest,
@@ -102,6 +103,7 @@ const panelFilter = object(
     },
 );
 const panelSort = object({ column: str, direction: oneOf(['asc', 'desc']) });
+const violationGrouping = oneOf(['policy', 'account', 'type', 'severity']);
 
 /**
  * Params of every custom request, by method. `null` marks a request without params. A
@@ -115,7 +117,6 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
     [ListAccountsRequest.method]: null,
     [ListTemplatesRequest.method]: null,
     [ListAwsProfilesRequest.method]: null,
-    [ListViolationsRequest.method]: object({}, { statuses: { type: 'array', items: status }, limit: { type: 'integer', minimum: 0 } }),
     [ScaffoldPackRequest.method]: object({ template: name, dir: name }, { force: bool }),
     [InstallDependenciesRequest.method]: object({ dir: name }),
     [PublishPackRequest.method]: object({ packDir: name }),
@@ -148,6 +149,17 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
         { filter: panelFilter, offset: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 0, maximum: 100_000 } },
         { sort: panelSort, groupBy: oneOf(['none', 'policy', 'account', 'type', 'severity']), withAggregates: bool },
     ),
+    [ListViolationsRequest.method]: object(
+        {},
+        {
+            filter: panelFilter,
+            sort: panelSort,
+            group: object({ groupBy: violationGrouping, key: str }),
+            offset: { type: 'integer', minimum: 0 },
+            limit: { type: 'integer', minimum: 0 },
+        },
+    ),
+    [ViolationGroupsRequest.method]: object({ groupBy: violationGrouping }, { filter: panelFilter }),
     [ViolationDetailRequest.method]: object({ id: name }),
     [TriageViolationRequest.method]: object(
         { id: name },

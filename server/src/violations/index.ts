@@ -1,6 +1,7 @@
-/** Violations: the life cycle applied by evaluation, queries with the console's filters, and triage. */
+/** Violations: the life cycle applied by evaluation, the query service every view and the CLI share, and triage. */
 export { violationId, type ViolationKey } from './violationKey';
 export { reconcileViolations, mergeFindings, type Finding, type ReconcileOptions, type ReconcileResult } from './violationLifecycle';
-export { violationMatcher, compareViolations, isSuppressed, isBlocking, dateBound, FilterError, DEFAULT_STATUSES, type ViolationFilter } from './violationFilter';
-export { queryViolations, listViolations, type ViolationQuery } from './violationQueries';
+export { isSuppressed, isBlocking, dateBound, FilterError, DEFAULT_STATUSES } from './violationFilter';
+export { ViolationQueryService, queryGroups, queryList, queryPanel } from './violationQuery';
+export { ALL_STATUSES, loadViolationSnapshot, ViolationSnapshot } from './violationQuerySnapshot';
 export { setTriage, suppress, unsuppress, TriageError, TRIAGE_STATUSES, PRIORITIES, type TriageArgs, type SuppressArgs, type TriageStatus } from './violationTriage';

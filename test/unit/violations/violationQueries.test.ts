@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Violation } from '../../../server/src/shared/model';
-import { FilterError, listViolations, queryViolations, reconcileViolations, setTriage, suppress, TriageError, unsuppress, type Finding, type ViolationFilter } from '../../../server/src/violations';
+import type { PanelFilter } from '../../../server/src/shared/panelProtocol';
+import { FilterError, reconcileViolations, setTriage, suppress, TriageError, unsuppress, ViolationQueryService, type Finding } from '../../../server/src/violations';
 import { runCliOn, tempStore, type TempStore } from '../evaluation/evaluationTestSupport';
 
 const base: Finding = {
@@ -29,6 +30,8 @@ const findings: [string, string, Finding][] = [
 ];
 
 let t: TempStore;
+/** One service for the whole file, as the language server keeps one: it must see every write below. */
+let queries: ViolationQueryService;
 const ids: Record<string, string> = {};
 
 before(async () => {
@@ -40,32 +43,36 @@ before(async () => {
         });
     }
     for (const entity of ['demo/us-east-1', 'demo/us-west-2', 'other/eu-west-1', 'shop']) for (const v of (await t.store.readShard(entity)).violations) ids[v.resourceName] = v.id;
+    queries = new ViolationQueryService(t.store);
 });
-after(() => t.cleanup());
+after(async () => {
+    queries.dispose();
+    await t.cleanup();
+});
 
-async function names(filter: ViolationFilter & { now?: Date }): Promise<string[]> {
-    return (await queryViolations(t.store, filter)).violations.map((v) => v.resourceName).sort();
+async function names(filter: PanelFilter, now?: Date): Promise<string[]> {
+    return (await queries.list({ filter }, now)).violations.map((v) => v.resourceName).sort();
 }
 
 describe('violation queries', () => {
     it('filters by each of the console filters, plus status and severity', async () => {
         assert.deepEqual(await names({}), ['admin', 'api', 'assets', 'logs', 'raw']);
-        assert.deepEqual(await names({ policyPack: 'extra' }), ['admin']);
-        assert.deepEqual(await names({ policy: 'required-tag' }), ['api']);
-        assert.deepEqual(await names({ project: 'data' }), ['raw']);
+        assert.deepEqual(await names({ policyPacks: ['extra'] }), ['admin']);
+        assert.deepEqual(await names({ policies: ['required-tag'] }), ['api']);
+        assert.deepEqual(await names({ projects: ['data'] }), ['raw']);
         assert.deepEqual(await names({ levels: ['mandatory'] }), ['assets', 'logs', 'raw']);
         assert.deepEqual(await names({ levels: ['advisory', 'remediate'] }), ['admin', 'api']);
-        assert.deepEqual(await names({ account: 'demo' }), ['api', 'logs', 'raw'], 'an account name covers all its regions');
-        assert.deepEqual(await names({ account: 'demo/us-west-2' }), ['raw']);
-        assert.deepEqual(await names({ account: 'shop' }), ['assets']);
-        assert.deepEqual(await names({ resource: 'LOG' }), ['logs']);
-        assert.deepEqual(await names({ type: 'aws:s3/bucket:Bucket' }), ['assets', 'logs', 'raw']);
-        assert.deepEqual(await names({ type: 'iam' }), ['admin']);
+        assert.deepEqual(await names({ accounts: ['demo'] }), ['api', 'logs', 'raw'], 'an account name covers all its regions');
+        assert.deepEqual(await names({ accounts: ['demo/us-west-2'] }), ['raw']);
+        assert.deepEqual(await names({ accounts: ['shop'] }), ['assets']);
+        assert.deepEqual(await names({ resourceContains: 'LOG' }), ['logs']);
+        assert.deepEqual(await names({ typeContains: 'aws:s3/bucket:Bucket' }), ['assets', 'logs', 'raw']);
+        assert.deepEqual(await names({ typeContains: 'iam' }), ['admin']);
         assert.deepEqual(await names({ since: '2026-01-12', until: '2026-01-20' }), ['admin', 'api', 'raw'], 'a date-only until covers the whole day');
         assert.deepEqual(await names({ since: '2026-01-12T10:00:01Z' }), ['admin', 'assets', 'raw']);
         assert.deepEqual(await names({ severities: ['critical', 'low'] }), ['admin', 'api']);
-        assert.deepEqual(await names({ policyPack: 'acme', levels: ['mandatory'], account: 'demo' }), ['logs', 'raw']);
-        await assert.rejects(queryViolations(t.store, { since: 'last tuesday' }), FilterError);
+        assert.deepEqual(await names({ policyPacks: ['acme'], levels: ['mandatory'], accounts: ['demo'] }), ['logs', 'raw']);
+        await assert.rejects(queries.list({ filter: { since: 'last tuesday' } }), FilterError);
     });
 
     it('sets triage, and a suppression hides a violation until it expires', async () => {
@@ -86,41 +93,68 @@ describe('violation queries', () => {
         await assert.rejects(suppress(t.store, ids.raw, { reason: ' ', until: '2026-03-01' }, now), /needs a reason/);
         const suppressed = await suppress(t.store, ids.raw, { reason: 'migration in March', until: '2026-03-01' }, now);
         assert.deepEqual(suppressed.suppression, { reason: 'migration in March', until: '2026-03-01T00:00:00.000Z' });
-        assert.deepEqual(await names({ account: 'demo', now }), ['api', 'logs'], 'hidden while suppressed');
-        assert.deepEqual(await names({ account: 'demo', now, includeSuppressed: true }), ['api', 'logs', 'raw']);
-        assert.deepEqual(await names({ account: 'demo', now: new Date('2026-03-01T00:00:00.001Z') }), ['api', 'logs', 'raw'], 'shows again once the suppression expired');
+        assert.deepEqual(await names({ accounts: ['demo'] }, now), ['api', 'logs'], 'hidden while suppressed');
+        assert.deepEqual(await names({ accounts: ['demo'], includeSuppressed: true }, now), ['api', 'logs', 'raw']);
+        assert.deepEqual(await names({ accounts: ['demo'] }, new Date('2026-03-01T00:00:00.001Z')), ['api', 'logs', 'raw'], 'shows again once the suppression expired');
         await unsuppress(t.store, ids.raw);
-        assert.deepEqual(await names({ account: 'demo', now }), ['api', 'logs', 'raw']);
+        assert.deepEqual(await names({ accounts: ['demo'] }, now), ['api', 'logs', 'raw']);
         await setTriage(t.store, ids.admin, { status: 'open' });
         await setTriage(t.store, ids.api, { status: 'open' });
     });
 
-    it('the Violations tree request returns the same rows as the query', async () => {
-        const tree = await listViolations(t.store, {});
-        const query = await queryViolations(t.store, {});
-        assert.deepEqual(tree, query);
-        assert.deepEqual((await listViolations(t.store, { limit: 2 })).violations.map((v: Violation) => v.id), query.violations.slice(0, 2).map((v) => v.id));
+    it('groups for the Violations tree, lists a group\'s violations, and counts for the status bar, from the same rows', async () => {
+        const all = await queries.list();
+        assert.deepEqual(all.violations.map((v) => v.resourceName).slice(0, 3), ['assets', 'admin', 'raw'], 'last seen newest first');
+        assert.deepEqual(await queries.list({ limit: 0 }), { violations: [], total: all.total }, 'the status bar asks for the total only');
+        assert.deepEqual((await queries.list({ offset: 1, limit: 2 })).violations, all.violations.slice(1, 3));
+
+        const byPolicy = await queries.groups({ groupBy: 'policy' });
+        assert.deepEqual(
+            byPolicy.groups.map(({ key, label, count, policyPack }) => ({ key, label, count, policyPack })),
+            [
+                { key: 'acme/no-public-bucket', label: 'no-public-bucket', count: 3, policyPack: 'acme' },
+                { key: 'acme/required-tag', label: 'required-tag', count: 1, policyPack: 'acme' },
+                { key: 'extra/no-wildcard', label: 'no-wildcard', count: 1, policyPack: 'extra' },
+            ],
+        );
+        assert.equal(byPolicy.total, all.total);
+        for (const groupBy of ['policy', 'account', 'severity'] as const) {
+            const { groups } = await queries.groups({ groupBy });
+            assert.equal(groups.reduce((n, g) => n + g.count, 0), all.total, groupBy);
+            for (const group of groups) {
+                const children = await queries.list({ group: { groupBy, key: group.key } });
+                assert.equal(children.total, group.count, `${groupBy} ${group.key}`);
+                // A group's children keep the list's order, and its filter (Show Violations on the node) shows exactly them.
+                assert.deepEqual(children.violations, all.violations.filter((v) => children.violations.includes(v)));
+                if (group.filter) assert.deepEqual((await queries.list({ filter: group.filter })).violations.map((v) => v.id), children.violations.map((v) => v.id), `${groupBy} ${group.key}`);
+            }
+        }
+        const bySeverity = await queries.groups({ groupBy: 'severity' });
+        assert.deepEqual(bySeverity.groups.map((g) => [g.key, g.label, g.count]), [['critical', 'critical', 1], ['high', 'high', 3], ['low', 'low', 1]], 'most severe first');
+        assert.deepEqual((await queries.list({ group: { groupBy: 'account', key: 'nowhere' } })).total, 0);
     });
 });
 
 describe('policy-insights violations', () => {
-    it('returns the rows queryViolations returns for the same filter, as a table or JSON', async () => {
-        const cases: [string[], ViolationFilter][] = [
+    it('returns the rows the query service returns for the same filter, as a table or JSON', async () => {
+        const cases: [string[], PanelFilter][] = [
             [[], {}],
-            [['--policy-pack', 'acme', '--level', 'mandatory', '--account', 'demo'], { policyPack: 'acme', levels: ['mandatory'], account: 'demo' }],
-            [['--policy', 'required-tag', '--resource', 'api', '--type', 'ec2'], { policy: 'required-tag', resource: 'api', type: 'ec2' }],
-            [['--project', 'shop', '--since', '2026-01-20', '--until', '2026-01-31', '--severity', 'high'], { project: 'shop', since: '2026-01-20', until: '2026-01-31', severities: ['high'] }],
+            [['--policy-pack', 'acme', '--level', 'mandatory', '--account', 'demo'], { policyPacks: ['acme'], levels: ['mandatory'], accounts: ['demo'] }],
+            [['--policy', 'required-tag', '--resource', 'api', '--type', 'ec2'], { policies: ['required-tag'], resourceContains: 'api', typeContains: 'ec2' }],
+            [['--project', 'shop', '--since', '2026-01-20', '--until', '2026-01-31', '--severity', 'high'], { projects: ['shop'], since: '2026-01-20', until: '2026-01-31', severities: ['high'] }],
             [['--status', 'all', '--level', 'advisory,remediate'], { statuses: ['open', 'in_progress', 'by_design', 'ignored', 'fixed'], levels: ['advisory', 'remediate'] }],
         ];
         for (const [args, filter] of cases) {
             const result = await runCliOn(t.home, 'violations', ...args, '--json');
             assert.equal(result.code, 0, result.err);
-            const expected = await queryViolations(t.store, filter);
+            const expected = await queries.list({ filter });
             // --json is --format json: the export document, with the query's rows and total
             const printed = JSON.parse(result.out) as { total: number; violations: unknown[] };
             assert.deepEqual({ violations: printed.violations, total: printed.total }, expected, args.join(' '));
             assert.ok(expected.total > 0, `case ${args.join(' ')} matches something`);
         }
+        const limited = JSON.parse((await runCliOn(t.home, 'violations', '--limit', '2', '--json')).out) as { count: number; total: number; violations: Violation[] };
+        assert.deepEqual([limited.count, limited.total], [2, (await queries.list({ limit: 0 })).total]);
         const table = await runCliOn(t.home, 'violations', '--account', 'demo/us-east-1');
         assert.equal(table.code, 0);
         const lines = table.out.split('\n');
@@ -130,7 +164,7 @@ describe('policy-insights violations', () => {
     });
 
     it('exports csv, json and sarif documents of the same rows, and rejects bad filters', async () => {
-        const expected = await queryViolations(t.store, { account: 'demo/us-east-1' });
+        const expected = await queries.list({ filter: { accounts: ['demo/us-east-1'] } });
         const written: string[] = [];
         const write = process.stdout.write.bind(process.stdout);
         process.stdout.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stdout.write;
@@ -145,8 +179,10 @@ describe('policy-insights violations', () => {
         } finally {
             process.stdout.write = write;
         }
-        const [csv, sarif] = written;
-        assert.match(csv, /^id,status,level,/);
+        // The test runner's own reports go through process.stdout too: pick the two documents out.
+        const csv = written.find((chunk) => chunk.startsWith('id,status,level,'));
+        const sarif = written.find((chunk) => chunk.startsWith('{') && chunk.includes('"version": "2.1.0"'));
+        assert.ok(csv !== undefined && sarif !== undefined, `csv and sarif written to stdout, got ${written.length} chunks`);
         // Rows are CRLF-terminated records; messages may hold quoted newlines.
         assert.deepEqual(csv.split('\r\n').slice(1).filter(Boolean).map((row) => row.split(',')[0]), expected.violations.map((v) => v.id));
         assert.deepEqual((JSON.parse(json) as { violations: Violation[] }).violations.map((v) => v.id), expected.violations.map((v) => v.id));

@@ -2,7 +2,8 @@
  * A fake VS Code webview host for the Policy Violations panel, in real Chromium: the page
  * is the extension's own HTML (violationsPanelHtml, with its CSP and nonce) served from
  * 127.0.0.1, `acquireVsCodeApi` is a fake that keeps state and forwards messages to Node,
- * and Node answers the panel's requests with the server's real code over a real store.
+ * and Node answers the panel's requests with the language server's own request handlers
+ * (handlers/violationHandlers.ts) over a real store.
  * Used by the webview tests and bench/webview.mjs.
  */
 import { createServer, type Server } from 'node:http';
@@ -14,10 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createNonce, violationsPanelHtml } from '../../../client/src/panels/violationsPanelHtml';
 import type { PanelFilter, PanelHostMethod, PanelHostRequests, PanelState, ViolationsPanelToHost, ViolationsPanelToWebview } from '../../../server/src/shared/panelProtocol';
 import type { Store } from '../../../server/src/store';
-import { violationDetail } from '../../../server/src/violations/violationDetail';
-import { setTriage, suppress, unsuppress } from '../../../server/src/violations';
-import { exportContextFor, formatViolations } from '../../../server/src/violations/export';
-import { matchingViolations, PanelSnapshotCache, queryPanel } from '../../../server/src/violations/panelQuery';
+import { violationRequestHandlers, type ViolationRequestHandlers } from '../../../server/src/handlers/violationHandlers';
 import { THEMES, type ThemeName } from './themes';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -104,8 +102,8 @@ export interface OpenPanelOptions {
     initState?: PanelState;
     theme?: ThemeName;
     viewport?: { width: number; height: number };
-    /** The server's snapshot cache, shared across panels as the language server shares it (default: a new one). */
-    snapshots?: PanelSnapshotCache;
+    /** The server's request handlers, shared across panels as the language server shares them (default: new ones). */
+    handlers?: ViolationRequestHandlers;
 }
 
 /** The panel in a page, with the fake host's record of messages and state. */
@@ -120,14 +118,13 @@ export class FakePanel {
 
     constructor(
         readonly page: Page,
-        private readonly store: Store,
-        private readonly snapshots: PanelSnapshotCache,
+        private readonly handlers: ViolationRequestHandlers,
         private readonly options: OpenPanelOptions,
     ) {}
 
     static async open(browser: Browser, files: PanelFiles, store: Store, options: OpenPanelOptions = {}): Promise<FakePanel> {
         const page = await browser.newPage({ viewport: options.viewport ?? { width: 1400, height: 860 } });
-        const panel = new FakePanel(page, store, options.snapshots ?? new PanelSnapshotCache(store), options);
+        const panel = new FakePanel(page, options.handlers ?? violationRequestHandlers(() => store), options);
         page.on('pageerror', (err) => panel.pageErrors.push(err.message));
         page.on('console', (msg) => {
             if (msg.type() === 'error') panel.pageErrors.push(msg.text());
@@ -224,30 +221,23 @@ export class FakePanel {
         return undefined;
     }
 
-    /** What the extension host does with each request: relay it to the server's code. */
+    /** What the extension host does with each request: relay it to the server (whose handlers answer it here). */
     private async answer(method: PanelHostMethod, params: unknown): Promise<unknown> {
         switch (method) {
             case 'query':
-                return queryPanel(await this.snapshots.get(), params as PanelHostRequests['query'][0]);
+                return this.handlers.query(params as PanelHostRequests['query'][0]);
             case 'detail':
-                return violationDetail(this.store, (params as { id: string }).id);
-            case 'triage': {
-                const { id, ...args } = params as PanelHostRequests['triage'][0];
-                const updated = await setTriage(this.store, id, args);
-                this.snapshots.invalidate();
-                return updated;
-            }
-            case 'suppress': {
-                const p = params as PanelHostRequests['suppress'][0];
-                const updated = p.remove ? await unsuppress(this.store, p.id) : await suppress(this.store, p.id, { reason: p.reason, until: p.until });
-                this.snapshots.invalidate();
-                return updated;
-            }
+                return this.handlers.detail(params as PanelHostRequests['detail'][0]);
+            case 'triage':
+                return this.handlers.triage(params as PanelHostRequests['triage'][0]);
+            case 'suppress':
+                return this.handlers.suppress(params as PanelHostRequests['suppress'][0]);
             case 'export': {
                 const p = params as PanelHostRequests['export'][0];
-                const rows = matchingViolations(await this.snapshots.get(), p.filter, p.sort);
-                this.exported = formatViolations(rows, p.format, await exportContextFor(this.store, rows));
-                return { path: `/fake/violations.${p.format}`, count: rows.length };
+                // The host writes the content to the file the user picks; the fake keeps it.
+                const { content, count } = await this.handlers.export(p);
+                this.exported = content;
+                return { path: `/fake/violations.${p.format}`, count };
             }
         }
     }
@@ -256,7 +246,7 @@ export class FakePanel {
     exported: string | undefined;
 
     async close(): Promise<void> {
-        if (!this.options.snapshots) this.snapshots.dispose();
+        if (!this.options.handlers) this.handlers.dispose();
         await this.page.close();
     }
 }

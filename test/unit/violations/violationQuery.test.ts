@@ -1,6 +1,7 @@
 /**
- * The Policy Violations panel's query: the same rows as the CLI for the same filter,
- * multi-select semantics, facet counts, sort, grouping, summary and trend.
+ * The violation query service: every view's query (the CLI's list, the tree's groups and
+ * children, the status bar's total, the panel's pages) returns the rows the filter means,
+ * in the same order; multi-select semantics, facet counts, sort, grouping, summary and trend.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,17 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Violation } from '../../../server/src/shared/model';
-import { FACET_DIMENSIONS, type PanelFilter, type SortColumn } from '../../../server/src/shared/panelProtocol';
+import { FACET_DIMENSIONS, type PanelFilter, type PanelSort, type SortColumn } from '../../../server/src/shared/panelProtocol';
+import type { ViolationGrouping } from '../../../server/src/shared/protocol';
 import { Store } from '../../../server/src/store';
-import { queryViolations, type ViolationFilter } from '../../../server/src/violations';
-import {
-    loadViolationSnapshot,
-    matchingViolations,
-    panelFilterFromCli,
-    PanelSnapshotCache,
-    queryPanel,
-    ViolationSnapshot,
-} from '../../../server/src/violations/panelQuery';
+import { queryList, queryPanel, ViolationQueryService, ViolationSnapshot } from '../../../server/src/violations';
 import { random, syntheticViolations } from '../webviews/syntheticViolations';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
@@ -28,12 +22,41 @@ function ids(rows: { id: string }[]): string[] {
     return rows.map((r) => r.id);
 }
 
-describe('panel query over a real store', () => {
+/** What a filter means, said one violation at a time (the service answers it in one pass over indexes). */
+function meant(v: Violation, f: PanelFilter, now: Date): boolean {
+    const among = (list: readonly string[] | undefined, value: string | undefined) => !list?.length || (value !== undefined && list.includes(value));
+    const contains = (text: string | undefined, ...values: string[]) => !text || values.some((value) => value.toLowerCase().includes(text.toLowerCase()));
+    // A date-only bound covers its whole (UTC) day.
+    const bound = (date: string, end: boolean) => Date.parse(date) + (/^\d{4}-\d{2}-\d{2}$/.test(date) && end ? 86_399_999 : 0);
+    const observed = Date.parse(v.observedAt);
+    return (
+        among(f.statuses?.length ? f.statuses : ['open', 'in_progress'], v.status) &&
+        among(f.policyPacks, v.policyPack) &&
+        among(f.policies, v.policyName) &&
+        among(f.projects, v.project) &&
+        among(f.levels, v.level) &&
+        among(f.severities, v.severity) &&
+        (!f.accounts?.length || f.accounts.some((a) => v.entityId === a || v.entityId.startsWith(`${a}/`))) &&
+        contains(f.resourceContains, v.resourceName, v.resourceURN) &&
+        contains(f.typeContains, v.resourceType) &&
+        (!f.since || observed >= bound(f.since, false)) &&
+        (!f.until || observed <= bound(f.until, true)) &&
+        (f.includeSuppressed === true || !v.suppression || Date.parse(v.suppression.until) <= now.getTime())
+    );
+}
+
+/** Last seen newest first, then id. */
+function newestFirst(a: Violation, b: Violation): number {
+    return a.lastSeenAt < b.lastSeenAt ? 1 : a.lastSeenAt > b.lastSeenAt ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+describe('violation query service over a real store', () => {
     let home: string;
     let store: Store;
+    let queries: ViolationQueryService;
 
     before(async () => {
-        home = await mkdtemp(join(tmpdir(), 'pi-panel-query-'));
+        home = await mkdtemp(join(tmpdir(), 'pi-violation-query-'));
         store = await Store.open({ home });
         const byAccount = new Map<string, Violation[]>();
         for (const v of violations) byAccount.set(v.entityId, [...(byAccount.get(v.entityId) ?? []), v]);
@@ -42,26 +65,27 @@ describe('panel query over a real store', () => {
                 shard.violations.push(...list);
             });
         }
+        queries = new ViolationQueryService(store);
     });
     after(async () => {
+        queries.dispose();
         await store.close();
         await rm(home, { recursive: true, force: true });
     });
 
-    it('returns the same rows, in the same order, as the CLI query for the same filter', async () => {
-        const snapshot = await loadViolationSnapshot(store);
-        assert.equal(snapshot.violations.length, violations.length);
+    it('answers the CLI, the tree, the status bar and the panel with the rows the filter means, in the same order', async () => {
         const rnd = random(5);
         const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
-        const filters: ViolationFilter[] = [
+        // The filters `policy-insights violations` flags make, then random mixes of them.
+        const filters: PanelFilter[] = [
             {},
-            { policyPack: 'aws-compliance' },
-            { policy: 's3-no-public-read', levels: ['mandatory'] },
-            { account: 'prod' },
-            { account: 'prod/us-west-2', type: 's3' },
-            { project: 'payments' },
-            { resource: 'bucket-1' },
-            { type: 'aws:rds/instance:Instance', severities: ['high'] },
+            { policyPacks: ['aws-compliance'] },
+            { policies: ['s3-no-public-read'], levels: ['mandatory'] },
+            { accounts: ['prod'] },
+            { accounts: ['prod/us-west-2'], typeContains: 's3' },
+            { projects: ['payments'] },
+            { resourceContains: 'bucket-1' },
+            { typeContains: 'aws:rds/instance:Instance', severities: ['high'] },
             { since: '2026-10-01', until: '2026-11-01' },
             { since: '2026-11-20T08:00:00Z' },
             { statuses: ['fixed', 'ignored'] },
@@ -69,48 +93,61 @@ describe('panel query over a real store', () => {
         ];
         for (let n = 0; n < 40; n++) {
             filters.push({
-                policyPack: rnd() < 0.3 ? pick(['aws-compliance', 'tagging', 'aws-typescript']) : undefined,
-                account: rnd() < 0.3 ? pick(['prod', 'dev/eu-west-1', 'payments-stack']) : undefined,
+                policyPacks: rnd() < 0.3 ? [pick(['aws-compliance', 'tagging', 'aws-typescript'])] : undefined,
+                accounts: rnd() < 0.3 ? [pick(['prod', 'dev/eu-west-1', 'payments-stack'])] : undefined,
                 levels: rnd() < 0.3 ? [pick(['advisory', 'mandatory', 'remediate'] as const)] : undefined,
                 severities: rnd() < 0.2 ? [pick(['low', 'high', 'critical'] as const), pick(['medium', 'high'] as const)] : undefined,
                 statuses: rnd() < 0.3 ? [pick(['open', 'fixed', 'by_design'] as const)] : undefined,
-                type: rnd() < 0.2 ? pick(['s3', 'Instance', 'aws:iam/policy:Policy']) : undefined,
-                resource: rnd() < 0.1 ? pick(['queue', '-1', 'urn:pulumi:prod']) : undefined,
+                typeContains: rnd() < 0.2 ? pick(['s3', 'Instance', 'aws:iam/policy:Policy']) : undefined,
+                resourceContains: rnd() < 0.1 ? pick(['queue', '-1', 'urn:pulumi:prod']) : undefined,
                 since: rnd() < 0.2 ? '2026-09-15' : undefined,
                 includeSuppressed: rnd() < 0.2,
             });
         }
+        const groupings: ViolationGrouping[] = ['policy', 'account', 'severity'];
         let nonEmpty = 0;
-        for (const filter of filters) {
-            const cli = await queryViolations(store, { ...filter, now: NOW });
-            const panel = matchingViolations(snapshot, panelFilterFromCli(filter), undefined, NOW);
-            assert.deepEqual(ids(panel), ids(cli.violations), `filter ${JSON.stringify(filter)}`);
-            const page = queryPanel(snapshot, { filter: panelFilterFromCli(filter), offset: 5, limit: 20 }, NOW);
-            assert.equal(page.total, cli.total);
-            assert.deepEqual(ids(page.rows), ids(cli.violations.slice(5, 25)));
-            if (cli.total > 0) nonEmpty++;
+        for (const [n, filter] of filters.entries()) {
+            const what = `filter ${JSON.stringify(filter)}`;
+            const expected = violations.filter((v) => meant(v, filter, NOW)).sort(newestFirst);
+            const list = await queries.list({ filter }, NOW);
+            assert.deepEqual(ids(list.violations), ids(expected), what);
+            assert.equal(list.total, expected.length, what);
+            assert.deepEqual(await queries.list({ filter, limit: 0 }, NOW), { violations: [], total: expected.length }, `the total only: ${what}`);
+            const page = await queries.panel({ filter, offset: 5, limit: 20 }, NOW);
+            assert.equal(page.total, expected.length, what);
+            assert.deepEqual(ids(page.rows), ids(expected.slice(5, 25)), what);
+            // The tree: each group's children are the list's rows of that group, in the list's order.
+            const groupBy = groupings[n % groupings.length];
+            const { groups, total } = await queries.groups({ groupBy, filter }, NOW);
+            assert.equal(total, expected.length, what);
+            assert.equal(groups.reduce((sum, g) => sum + g.count, 0), expected.length, what);
+            for (const group of groups) {
+                const children = await queries.list({ filter, group: { groupBy, key: group.key } }, NOW);
+                const key = (v: Violation) => (groupBy === 'policy' ? `${v.policyPack}/${v.policyName}` : groupBy === 'account' ? v.entityId : (v.severity ?? 'none'));
+                assert.deepEqual(ids(children.violations), ids(expected.filter((v) => key(v) === group.key)), `${groupBy} ${group.key}: ${what}`);
+            }
+            if (expected.length > 0) nonEmpty++;
         }
         assert.ok(nonEmpty > filters.length / 2, `only ${nonEmpty} of ${filters.length} filters matched anything: the data set does not exercise them`);
     });
 
-    it('reloads the snapshot after the store changes', async () => {
-        const cache = new PanelSnapshotCache(store);
-        const first = await cache.get();
-        assert.equal(await cache.get(), first, 'unchanged store: the same snapshot');
-        const target = first.violations.find((v) => v.status === 'open')!;
+    it('answers from the store as it is after a change', async () => {
+        const first = await queries.list({ limit: 1 });
+        const target = first.violations[0];
         await store.updateShard(target.entityId, (shard) => {
             shard.violations.find((v) => v.id === target.id)!.assignedTo = 'new@example.com';
         });
-        const second = await cache.get();
-        assert.notEqual(second, first);
-        assert.equal(second.violations.find((v) => v.id === target.id)?.assignedTo, 'new@example.com');
-        cache.dispose();
+        assert.equal((await queries.list({ limit: 1 })).violations[0].assignedTo, 'new@example.com');
+        await store.updateShard(target.entityId, (shard) => {
+            shard.violations.find((v) => v.id === target.id)!.status = 'fixed';
+        });
+        assert.equal((await queries.list({ limit: 0 })).total, first.total - 1);
     });
 });
 
-describe('panel query semantics', () => {
+describe('violation query semantics', () => {
     const snapshot = new ViolationSnapshot(violations);
-    const all = (filter: PanelFilter) => matchingViolations(snapshot, filter, undefined, NOW);
+    const all = (filter: PanelFilter, sort?: PanelSort) => queryList(snapshot, { filter, sort }, NOW).violations;
 
     it('ORs the values of one dimension and ANDs the dimensions', () => {
         const packs = ['tagging', 'aws-typescript'];
@@ -167,7 +204,7 @@ describe('panel query semantics', () => {
         const filter: PanelFilter = { statuses: ['open', 'in_progress', 'by_design', 'ignored', 'fixed'] };
         for (const column of columns) {
             for (const direction of ['asc', 'desc'] as const) {
-                const rows = matchingViolations(snapshot, filter, { column, direction }, NOW);
+                const rows = all(filter, { column, direction });
                 assert.equal(rows.length, all(filter).length);
                 const key = ranks[column] ?? text[column];
                 for (let i = 1; i < rows.length; i++) {

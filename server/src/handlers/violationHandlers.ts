@@ -1,0 +1,80 @@
+/**
+ * LSP wiring for violations: the Violations tree's groups and children, the status bar's
+ * total, the Policy Violations panel's pages, detail pane, triage, suppression and exports.
+ * Logic lives in violations/ (violationQuery, violationTriage, violationDetail, export).
+ */
+import {
+    ExportViolationsRequest,
+    PanelQueryRequest,
+    SuppressViolationRequest,
+    TriageViolationRequest,
+    ViolationDetailRequest,
+    type ExportViolationsParams,
+    type PanelQueryParams,
+    type PanelSuppressParams,
+    type PanelTriageParams,
+} from '../shared/panelProtocol';
+import { ListViolationsRequest, ViolationGroupsRequest, type ListViolationsParams, type ViolationGroupsParams } from '../shared/protocol';
+import type { Store } from '../store';
+import { setTriage, suppress, unsuppress, ViolationQueryService } from '../violations';
+import { exportContextFor, formatViolations } from '../violations/export';
+import { violationDetail } from '../violations/violationDetail';
+import { withUserErrors, type ServerContext } from './serverContext';
+
+/**
+ * The answer to each violation request, over the store `store()` returns. The server
+ * registers these on its connection; the webview tests' fake host (test/unit/webviews/
+ * fakeHost.ts) calls the same functions for the panel's requests.
+ */
+export function violationRequestHandlers(store: () => Store) {
+    let current: { store: Store; queries: ViolationQueryService } | undefined;
+    /** The query service of the store open now (a restart with another home opens a new one). */
+    function queries(): ViolationQueryService {
+        const open = store();
+        if (current?.store !== open) {
+            current?.queries.dispose();
+            current = { store: open, queries: new ViolationQueryService(open) };
+        }
+        return current.queries;
+    }
+
+    return {
+        list: (params: ListViolationsParams) => queries().list(params),
+        groups: (params: ViolationGroupsParams) => queries().groups(params),
+        query: (params: PanelQueryParams) => queries().panel(params),
+        detail: ({ id }: { id: string }) => violationDetail(store(), id),
+        async triage({ id, ...args }: PanelTriageParams) {
+            const updated = await setTriage(store(), id, args);
+            queries().invalidate();
+            return updated;
+        },
+        async suppress({ id, reason, until, remove }: PanelSuppressParams) {
+            const updated = remove ? await unsuppress(store(), id) : await suppress(store(), id, { reason, until });
+            queries().invalidate();
+            return updated;
+        },
+        /** The file content of every violation the filter matches, in the panel's order. */
+        async export({ filter, sort, format }: ExportViolationsParams) {
+            const rows = await queries().matching(filter, sort);
+            return { content: formatViolations(rows, format, await exportContextFor(store(), rows)), count: rows.length };
+        },
+        dispose(): void {
+            current?.queries.dispose();
+            current = undefined;
+        },
+    };
+}
+
+export type ViolationRequestHandlers = ReturnType<typeof violationRequestHandlers>;
+
+export function registerViolationHandlers(ctx: ServerContext): void {
+    const { connection } = ctx;
+    const handlers = violationRequestHandlers(ctx.store);
+    connection.onRequest(ListViolationsRequest.type, (params) => withUserErrors(() => handlers.list(params ?? {})));
+    connection.onRequest(ViolationGroupsRequest.type, (params) => withUserErrors(() => handlers.groups(params)));
+    connection.onRequest(PanelQueryRequest.type, (params) => withUserErrors(() => handlers.query(params)));
+    connection.onRequest(ViolationDetailRequest.type, (params) => withUserErrors(() => handlers.detail(params)));
+    connection.onRequest(TriageViolationRequest.type, (params) => withUserErrors(() => handlers.triage(params)));
+    connection.onRequest(SuppressViolationRequest.type, (params) => withUserErrors(() => handlers.suppress(params)));
+    connection.onRequest(ExportViolationsRequest.type, (params) => withUserErrors(() => handlers.export(params)));
+}

@@ -1,0 +1,268 @@
+/**
+ * The violation query service: one filter (PanelFilter), one order and one pass over a
+ * snapshot answer every view of violations — `policy-insights violations` and its exports
+ * (queryList), the Violations tree (queryGroups, then queryList for a group's children),
+ * the status bar (queryList with limit 0: the total only), the Policy Violations panel
+ * (queryPanel: a page of rows with facets, summary and trend) and its exports. The same
+ * filter returns the same rows everywhere because there is only this code to return them.
+ *
+ * Callers go through ViolationQueryService, never through a snapshot's violations: how the
+ * snapshot holds them (violationQuerySnapshot.ts) can change without changing this interface.
+ */
+import type { Violation } from '../shared/model';
+import type { FacetDimension, PanelFilter, PanelQueryParams, PanelQueryResult, PanelRow, PanelSort } from '../shared/panelProtocol';
+import { FACET_DIMENSIONS } from '../shared/panelProtocol';
+import type { ListViolationsParams, ListViolationsResult, ViolationGroup, ViolationGroupsParams, ViolationGroupsResult, ViolationGrouping } from '../shared/protocol';
+import type { Store } from '../store';
+import { AggregateCounter } from './violationQueryAggregates';
+import { compareGroups, DEFAULT_SORT, groupKey, ViolationSnapshotCache, type DimensionIndex, type ScanResult, type ViolationSnapshot } from './violationQuerySnapshot';
+import { dateBound, DEFAULT_STATUSES, isSuppressed } from './violationFilter';
+
+/** The values `filter` lists for `dimension`; undefined when it does not filter on it. Status always filters (default: open and in progress). */
+function listed(filter: PanelFilter, dimension: FacetDimension): readonly string[] | undefined {
+    const values = dimension === 'statuses' ? (filter.statuses?.length ? filter.statuses : DEFAULT_STATUSES) : filter[dimension];
+    return values?.length ? values : undefined;
+}
+
+/** For each value of a dimension, whether it is one of `wanted`. */
+function acceptance(wanted: ReadonlySet<string>, dimension: FacetDimension, index: DimensionIndex): Uint8Array {
+    const accept = new Uint8Array(index.values.length);
+    index.values.forEach((value, ord) => {
+        // An account filter names a parent (all its regions) or one child, as the CLI's --account does.
+        const parent = dimension === 'accounts' && value.includes('/') ? value.slice(0, value.indexOf('/')) : undefined;
+        if (wanted.has(value) || (parent !== undefined && wanted.has(parent))) accept[ord] = 1;
+    });
+    return accept;
+}
+
+interface ScanParams {
+    filter: PanelFilter;
+    /** Snapshot indexes in the order the matches come out. */
+    order: Int32Array;
+    /** Groups are contiguous in `order` (snapshot.order(sort, groupBy)). */
+    groupBy: ViolationGrouping | 'none';
+    /** Counts facets, summary and trend as it goes. */
+    aggregates?: AggregateCounter;
+}
+
+/**
+ * The indexes matching `filter`, in `order`, with their groups. With an AggregateCounter it
+ * also counts each violation rejected by exactly one facet dimension, for that facet.
+ * @throws FilterError for a date that does not parse
+ */
+function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates }: ScanParams, now: Date): ScanResult {
+    const vs = snapshot.violations;
+    // `resourceContains` (name or URN) and `typeContains`, case-insensitive.
+    const resourceText = filter.resourceContains?.toLowerCase() || undefined;
+    const typeText = filter.typeContains?.toLowerCase() || undefined;
+    const lower = resourceText || typeText ? snapshot.lowerCased() : undefined;
+    const since = filter.since ? dateBound(filter.since, 'since') : undefined;
+    const until = filter.until ? dateBound(filter.until, 'until') : undefined;
+    const observedIso = since || until ? snapshot.observedIso() : [];
+    const suppressedUntil = snapshot.suppressedUntil();
+    const nowMs = now.getTime();
+    const hideSuppressed = filter.includeSuppressed !== true;
+    const search = filter.search?.trim().toLowerCase() || undefined;
+    // The dimensions that filter, as (ordinals, accepted values) pairs.
+    const filtering: { d: number; ordinals: Int32Array; accept: Uint8Array }[] = [];
+    FACET_DIMENSIONS.forEach((dimension, d) => {
+        const values = listed(filter, dimension);
+        if (!values) return;
+        const index = snapshot.dimension(d);
+        filtering.push({ d, ordinals: index.ordinals, accept: acceptance(new Set(values), dimension, index) });
+    });
+    const groupOf = groupKey(groupBy);
+
+    const matches = new Int32Array(order.length);
+    let matchCount = 0;
+    const groups: ScanResult['groups'] = [];
+    for (let k = 0; k < order.length; k++) {
+        const i = order[k];
+        // As isSuppressed: a suppression hides the violation until it expires.
+        if (hideSuppressed && suppressedUntil[i] > nowMs) continue;
+        if ((since && observedIso[i] < since) || (until && observedIso[i] > until)) continue;
+        if (resourceText && !lower!.name[i].includes(resourceText) && !lower!.urn[i].includes(resourceText)) continue;
+        if (typeText && !lower!.type[i].includes(typeText)) continue;
+        if (search && !snapshot.search(i).includes(search)) continue;
+        // Which dimensions reject v: none (a match), one (v counts for that facet only), or more.
+        let failed = -1;
+        let failures = 0;
+        for (let f = 0; f < filtering.length; f++) {
+            const { d, ordinals, accept } = filtering[f];
+            if (accept[ordinals[i]] !== 1) {
+                failed = d;
+                if (++failures > 1 || !aggregates) break;
+            }
+        }
+        if (failures > 1 || (failures === 1 && !aggregates)) continue;
+        aggregates?.add(i, failed);
+        if (failures > 0) continue;
+        if (groupOf) {
+            const key = groupOf(vs[i]);
+            const last = groups[groups.length - 1];
+            if (last && last.key === key) last.count++;
+            else groups.push({ key, start: matchCount, count: 1 });
+        }
+        matches[matchCount++] = i;
+    }
+    return { matched: matches.subarray(0, matchCount), groups };
+}
+
+/** The panel's row for a violation: what the table shows, no more. */
+function toPanelRow(v: Violation, now: Date): PanelRow {
+    const row: PanelRow = {
+        id: v.id,
+        entityId: v.entityId,
+        project: v.project,
+        policyPack: v.policyPack,
+        policyPackTag: v.policyPackTag,
+        policyName: v.policyName,
+        resourceURN: v.resourceURN,
+        resourceType: v.resourceType,
+        resourceName: v.resourceName,
+        message: v.message,
+        level: v.level,
+        severity: v.severity,
+        status: v.status,
+        priority: v.priority,
+        assignedTo: v.assignedTo,
+        observedAt: v.observedAt,
+        lastSeenAt: v.lastSeenAt,
+        resolvedAt: v.resolvedAt,
+    };
+    if (v.suppression && isSuppressed(v, now)) row.suppressedUntil = v.suppression.until;
+    return row;
+}
+
+/** `items[offset, offset + limit)`, offset clamped to the items. */
+function page<T extends { length: number; slice(start: number, end: number): T }>(items: T, offset = 0, limit = items.length): { offset: number; items: T } {
+    const start = Math.max(0, Math.min(offset, items.length));
+    return { offset: start, items: items.slice(start, start + Math.max(0, limit)) };
+}
+
+/**
+ * One page of the panel's table for `params`: rows in (group, sort) order, with facets,
+ * summary and trend unless `withAggregates` is false.
+ * @throws FilterError for a date that does not parse
+ */
+export function queryPanel(snapshot: ViolationSnapshot, params: PanelQueryParams, now: Date = new Date()): PanelQueryResult {
+    const started = performance.now();
+    const filter = params.filter ?? {};
+    const sort = params.sort ?? DEFAULT_SORT;
+    const groupBy = params.groupBy ?? 'none';
+    const key = JSON.stringify([filter, sort, groupBy]);
+    const scanOf = (aggregates?: AggregateCounter) => scan(snapshot, { filter, order: snapshot.order(sort, groupBy), groupBy, aggregates }, now);
+    let scanned: ScanResult;
+    let counter: AggregateCounter | undefined;
+    if (params.withAggregates === false) {
+        // A scroll page reuses the matches of the query that preceded it.
+        scanned = snapshot.cachedScan(key, now, () => scanOf());
+    } else {
+        counter = new AggregateCounter(snapshot, now);
+        const result = scanOf(counter);
+        scanned = snapshot.cachedScan(key, now, () => result);
+    }
+    const { offset, items } = page(scanned.matched, params.offset, params.limit);
+    const rows = Array.from(items, (i) => toPanelRow(snapshot.violations[i], now));
+    return { offset, rows, total: scanned.matched.length, groups: scanned.groups, aggregates: counter?.aggregates(), elapsedMs: performance.now() - started };
+}
+
+/**
+ * The violations matching `params.filter` in `params.sort` order (of one group when
+ * `params.group` names one), cut to `offset` and `limit`; limit 0 counts without sorting.
+ * @throws FilterError for a date that does not parse
+ */
+export function queryList(snapshot: ViolationSnapshot, params: ListViolationsParams, now: Date = new Date()): ListViolationsResult {
+    const filter = params.filter ?? {};
+    const sort = params.sort ?? DEFAULT_SORT;
+    let rows: Int32Array;
+    if (params.limit === 0) {
+        rows = scan(snapshot, { filter, order: snapshot.storedOrder(), groupBy: 'none' }, now).matched;
+    } else if (params.group) {
+        // A tree node's children: its rows are found in stored order and only they are sorted.
+        const { groupBy, key } = params.group;
+        const groupOf = groupKey(groupBy)!;
+        const matched = scan(snapshot, { filter, order: snapshot.storedOrder(), groupBy: 'none' }, now).matched;
+        rows = snapshot.sort(matched.filter((i) => groupOf(snapshot.violations[i]) === key), sort);
+    } else {
+        rows = scan(snapshot, { filter, order: snapshot.order(sort, 'none'), groupBy: 'none' }, now).matched;
+    }
+    const { items } = page(rows, params.offset, params.limit);
+    return { violations: Array.from(items, (i) => snapshot.violations[i]), total: rows.length };
+}
+
+/** How a group reads in the Violations tree, and the panel filter that shows it. */
+function describeGroup(groupBy: ViolationGrouping, key: string, first: Violation): Omit<ViolationGroup, 'count'> {
+    switch (groupBy) {
+        case 'policy':
+            return { key, label: first.policyName, policyPack: first.policyPack, filter: { policyPacks: [first.policyPack], policies: [first.policyName] } };
+        case 'account':
+            return { key, label: key, filter: { accounts: [key] } };
+        case 'type':
+            return { key, label: key, filter: { types: [key] } };
+        case 'severity':
+            return first.severity ? { key, label: key, filter: { severities: [first.severity] } } : { key, label: 'unspecified' };
+    }
+}
+
+/**
+ * The groups of the violations matching `params.filter`, with their counts: severity most
+ * severe first, the others by key. Counted in stored order: the roots of the tree need no
+ * sort (a group's children, listed when it is expanded, do).
+ * @throws FilterError for a date that does not parse
+ */
+export function queryGroups(snapshot: ViolationSnapshot, params: ViolationGroupsParams, now: Date = new Date()): ViolationGroupsResult {
+    const { groupBy } = params;
+    const groupOf = groupKey(groupBy)!;
+    const { matched } = scan(snapshot, { filter: params.filter ?? {}, order: snapshot.storedOrder(), groupBy: 'none' }, now);
+    const groups = new Map<string, { first: Violation; count: number }>();
+    for (const i of matched) {
+        const v = snapshot.violations[i];
+        const key = groupOf(v);
+        const group = groups.get(key);
+        if (group) group.count++;
+        else groups.set(key, { first: v, count: 1 });
+    }
+    return {
+        groups: [...groups.keys()].sort((a, b) => compareGroups(groupBy, a, b)).map((key) => ({ ...describeGroup(groupBy, key, groups.get(key)!.first), count: groups.get(key)!.count })),
+        total: matched.length,
+    };
+}
+
+/** The every-shard violations of a store, queried: one per store, shared by the tree, the status bar, the panel and exports. */
+export class ViolationQueryService {
+    private readonly snapshots: ViolationSnapshotCache;
+
+    constructor(store: Store) {
+        this.snapshots = new ViolationSnapshotCache(store);
+    }
+
+    /** @throws FilterError */
+    async list(params: ListViolationsParams = {}, now?: Date): Promise<ListViolationsResult> {
+        return queryList(await this.snapshots.get(), params, now);
+    }
+
+    /** @throws FilterError */
+    async groups(params: ViolationGroupsParams, now?: Date): Promise<ViolationGroupsResult> {
+        return queryGroups(await this.snapshots.get(), params, now);
+    }
+
+    /** @throws FilterError */
+    async panel(params: PanelQueryParams, now?: Date): Promise<PanelQueryResult> {
+        return queryPanel(await this.snapshots.get(), params, now);
+    }
+
+    /** Every violation `filter` matches, in `sort` order: what an export writes. @throws FilterError */
+    async matching(filter: PanelFilter, sort?: PanelSort, now?: Date): Promise<Violation[]> {
+        return (await this.list({ filter, sort }, now)).violations;
+    }
+
+    /** Forgets the snapshot now, after this process changed a violation, rather than when the store's change event arrives. */
+    invalidate(): void {
+        this.snapshots.invalidate();
+    }
+
+    dispose(): void {
+        this.snapshots.dispose();
+    }
+}
