@@ -1,12 +1,10 @@
 import * as vscode from 'vscode';
-import type { Violation } from '../../../server/src/shared/model';
+import { severityRank, type Violation } from '../../../server/src/shared/model';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 
 /** How the Violations tree groups open violations; switched from the view's title bar. */
 export type ViolationGrouping = 'policy' | 'account' | 'severity';
-
-const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'unspecified'];
 
 function groupKey(v: Violation, grouping: ViolationGrouping): string {
     switch (grouping) {
@@ -48,7 +46,8 @@ export class ViolationsTreeProvider extends ServerTreeProvider {
             groups.set(key, [...(groups.get(key) ?? []), v]);
         }
         const keys = [...groups.keys()].sort((a, b) =>
-            this.grouping === 'severity' ? SEVERITY_ORDER.indexOf(a) - SEVERITY_ORDER.indexOf(b) : a.localeCompare(b),
+            // most severe first, `unspecified` (rank 0) last
+            this.grouping === 'severity' ? severityRank(b) - severityRank(a) : a.localeCompare(b),
         );
         return keys.map((key) => new ViolationGroupNode(this.grouping, key, groups.get(key)!));
     }

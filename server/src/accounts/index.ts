@@ -2,8 +2,8 @@
  * Account discovery: AWS accounts (credentials + regions, children `name/region`) and
  * Pulumi stacks. The service API the language server and the CLI call; free of `vscode`.
  */
-export { AccountInputError, checkAccountName, childName, parseAccountRef } from './accountNames';
-export { addAwsAccount, addStackAccount, listResources, removeAccount, setScanSchedule, SCAN_SCHEDULES, type AddAwsAccountArgs, type AddStackAccountArgs } from './accountRegistry';
+export { AccountInputError, checkAccountName } from './accountNames';
+export { addAwsAccount, addStackAccount, listResources, removeAccount, setScanSchedule, type AddAwsAccountArgs, type AddStackAccountArgs } from './accountRegistry';
 export { listAccountSummaries } from './accountSummaries';
 export { awsProfiles, profileRegion } from './awsProfiles';
 export { DEFAULT_SCAN_CONCURRENCY, DISCOVERERS } from './aws/awsDiscovery';

@@ -1,6 +1,6 @@
 import type { ScanOutcome } from '../accounts';
 import { profileRegion } from '../accounts/awsProfiles';
-import type { ScanSchedule } from '../shared/model';
+import { SCAN_SCHEDULES, type ScanSchedule } from '../shared/model';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
@@ -23,7 +23,6 @@ function regionsOf(ctx: CommandContext, profile: string | undefined): string[] {
 }
 
 async function scheduleOf(ctx: CommandContext): Promise<ScanSchedule | undefined> {
-    const { SCAN_SCHEDULES } = await accountServices();
     const schedule = str(ctx, 'schedule');
     if (schedule !== undefined && !(SCAN_SCHEDULES as readonly string[]).includes(schedule)) throw new UsageError(`--schedule must be one of ${SCAN_SCHEDULES.join(', ')}, got "${schedule}"`);
     return schedule as ScanSchedule | undefined;

@@ -1,6 +1,6 @@
-import { ENFORCEMENT_LEVELS, SEVERITIES, type EnforcementLevel, type Priority, type Severity, type Violation, type ViolationStatus } from '../shared/model';
+import { ENFORCEMENT_LEVELS, PRIORITIES, SEVERITIES, TRIAGE_STATUSES, VIOLATION_STATUSES, type EnforcementLevel, type Priority, type Severity, type TriageStatus, type Violation, type ViolationStatus } from '../shared/model';
 import { type Store } from '../store';
-import { FilterError, PRIORITIES, queryViolations, setTriage, suppress, TRIAGE_STATUSES, unsuppress, type TriageStatus, type ViolationQuery } from '../violations';
+import { FilterError, queryViolations, setTriage, suppress, unsuppress, type ViolationQuery } from '../violations';
 import { EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { formatTable } from './table';
 import { csvSafe } from './terminalText';
@@ -10,7 +10,6 @@ import { ASSIGNEE_MAX_LENGTH, DATE_INPUT } from '../validation/boundarySchemas';
 import { exportContextFor, formatViolations } from '../violations/export';
 import { version } from '../../../package.json';
 
-const ALL_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
 const FORMATS = ['table', 'json', 'csv', 'sarif'] as const;
 
 /** A bad filter value is bad usage: printed with the command's usage. */
@@ -47,7 +46,7 @@ export function queryFromOptions(v: CommandContext['values']): ViolationQuery {
         type: str('type'),
         since: str('since'),
         until: str('until'),
-        statuses: statusRaw === 'all' ? [...ALL_STATUSES] : values<ViolationStatus>(v.status, ALL_STATUSES, 'status'),
+        statuses: statusRaw === 'all' ? [...VIOLATION_STATUSES] : values<ViolationStatus>(v.status, VIOLATION_STATUSES, 'status'),
         severities: values<Severity>(v.severity, SEVERITIES, 'severity'),
         includeSuppressed: v['include-suppressed'] === true,
     };

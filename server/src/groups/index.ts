@@ -19,7 +19,7 @@ export {
 } from './policyGroups';
 export { validatePackConfig, jsonPath } from './packConfigValidation';
 export { appliedBinding, bindingInfo, bindingsOfGroups, comparePrecedence, resolveAcrossGroups, effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type OverriddenBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
-export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, type EvaluatedEntity } from './groupMembership';
+export { entityOf, groupCovers, groupsOf, joinDefaultGroup, type EvaluatedEntity } from './groupMembership';
 export { groupViews, resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';
 export { findStackAccount, gatePlan, type GatePlan, type GateSelection } from './groupGate';
 export { orgNotice, parsePackName, versionTagOf, type PackName } from './packRefs';

@@ -11,8 +11,8 @@
  * several times slower on 100,000 rows. test/unit/violations/panelQuery.test.ts holds the
  * panel and `policy-insights violations` to the same rows for the same filter.
  */
-import type { Severity, Violation, ViolationStatus } from '../shared/model';
-import { SEVERITIES } from '../shared/model';
+import { DEFAULT_STATUSES, enforcementLevelRank, severityRank, violationStatusRank, type Severity, type Violation } from '../shared/model';
+import { isChildName, parentAccountName } from '../shared/names';
 import type {
     Facet,
     FacetDimension,
@@ -30,9 +30,8 @@ import type {
 } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { Store } from '../store';
-import { dateBound, DEFAULT_STATUSES, isSuppressed, type ViolationFilter } from './violationFilter';
+import { dateBound, isSuppressed, type ViolationFilter } from './violationFilter';
 
-export const ALL_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
 export const DEFAULT_SORT: PanelSort = { column: 'lastSeenAt', direction: 'desc' };
 /** Most frequent values sent per facet; resources can number in the tens of thousands. */
 const FACET_LIMITS: Partial<Record<FacetDimension, number>> = { resources: 200 };
@@ -102,7 +101,7 @@ function acceptance(filter: PanelFilter, dimension: FacetDimension, index: Dimen
     const accept = new Uint8Array(index.values.length);
     index.values.forEach((value, ord) => {
         // An account filter names a parent (all its regions) or one child, as the CLI's --account does.
-        const parent = dimension === 'accounts' && value.includes('/') ? value.slice(0, value.indexOf('/')) : undefined;
+        const parent = dimension === 'accounts' && isChildName(value) ? parentAccountName(value) : undefined;
         if (wanted.has(value) || (parent !== undefined && wanted.has(parent))) accept[ord] = 1;
     });
     return accept;
@@ -113,16 +112,6 @@ function searchText(v: Violation): string {
     return `${v.resourceName}\n${v.resourceURN}\n${v.resourceType}\n${v.policyName}\n${v.policyPack}\n${v.entityId}\n${v.project ?? ''}\n${v.message}`.toLowerCase();
 }
 
-/** Weakest to strongest enforcement, so a descending sort puts mandatory first. */
-const LEVEL_RANK = new Map<string, number>([
-    ['disabled', 0],
-    ['advisory', 1],
-    ['remediate', 2],
-    ['mandatory', 3],
-]);
-const SEVERITY_RANK = new Map<string | undefined, number>(SEVERITIES.map((s, i) => [s, i + 1]));
-const STATUS_RANK = new Map(ALL_STATUSES.map((s, i) => [s, i]));
-
 /** A comparable key per violation for `column` (numbers for ranked columns, lower-cased text otherwise). */
 function sortKey(column: SortColumn): (v: Violation) => string | number {
     switch (column) {
@@ -131,11 +120,11 @@ function sortKey(column: SortColumn): (v: Violation) => string | number {
         case 'policyPack':
             return (v) => `${v.policyPack.toLowerCase()}@${v.policyPackTag}`;
         case 'level':
-            return (v) => LEVEL_RANK.get(v.level) ?? -1;
+            return (v) => enforcementLevelRank(v.level);
         case 'severity':
-            return (v) => SEVERITY_RANK.get(v.severity) ?? 0;
+            return (v) => severityRank(v.severity);
         case 'status':
-            return (v) => STATUS_RANK.get(v.status) ?? -1;
+            return (v) => violationStatusRank(v.status);
         case 'resource':
             return (v) => v.resourceName.toLowerCase();
         case 'type':
@@ -176,7 +165,7 @@ function groupKey(groupBy: GroupBy): ((v: Violation) => string) | undefined {
 
 function compareGroups(groupBy: GroupBy, a: string, b: string): number {
     // Severity groups read most severe first; the others alphabetically.
-    if (groupBy === 'severity') return (SEVERITY_RANK.get(b) ?? 0) - (SEVERITY_RANK.get(a) ?? 0);
+    if (groupBy === 'severity') return severityRank(b) - severityRank(a);
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -403,9 +392,8 @@ function accountFacetOf(counts: Int32Array, index: DimensionIndex): Facet {
     const values = [...index.values];
     const ordinalOf = new Map(values.map((value, ord) => [value, ord]));
     const parents = values.map((value) => {
-        const slash = value.indexOf('/');
-        if (slash < 0) return -1;
-        const parent = value.slice(0, slash);
+        if (!isChildName(value)) return -1;
+        const parent = parentAccountName(value);
         let ord = ordinalOf.get(parent);
         if (ord === undefined) {
             ord = values.push(parent) - 1;

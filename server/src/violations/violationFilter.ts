@@ -4,7 +4,8 @@
  * severity. Pure: the CLI, the Violations tree and the webview filter with this one
  * function, so the same filter returns the same rows everywhere.
  */
-import type { EnforcementLevel, Severity, Violation, ViolationStatus } from '../shared/model';
+import { DEFAULT_STATUSES, type EnforcementLevel, type Severity, type Violation, type ViolationStatus } from '../shared/model';
+import { accountRefCovers } from '../shared/names';
 
 export interface ViolationFilter {
     /** Pack name (exact). */
@@ -30,8 +31,6 @@ export interface ViolationFilter {
     /** Include violations whose suppression has not expired (default false). */
     includeSuppressed?: boolean;
 }
-
-export const DEFAULT_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress'];
 
 /** Thrown for a filter value that cannot be understood (a date that does not parse). */
 export class FilterError extends Error {
@@ -69,7 +68,7 @@ export function violationMatcher(filter: ViolationFilter, now: Date = new Date()
         (!filter.project || v.project === filter.project) &&
         (!levels || levels.has(v.level)) &&
         (!severities || (v.severity !== undefined && severities.has(v.severity))) &&
-        (!filter.account || v.entityId === filter.account || v.entityId.startsWith(`${filter.account}/`)) &&
+        (!filter.account || accountRefCovers(filter.account, v.entityId)) &&
         (!resource || v.resourceName.toLowerCase().includes(resource) || v.resourceURN.toLowerCase().includes(resource)) &&
         (!type || v.resourceType.toLowerCase().includes(type)) &&
         (!since || new Date(v.observedAt).toISOString() >= since) &&

@@ -7,7 +7,7 @@
  * (a finding with `remediation`) goes through the same cycle: open while the remediation
  * still changes the resource, fixed when it stops, reopened when it comes back.
  */
-import type { EnforcementLevel, GroupMode, Remediation, Severity, Violation } from '../shared/model';
+import { enforcementLevelRank, type EnforcementLevel, type GroupMode, type Remediation, type Severity, type Violation } from '../shared/model';
 import { violationId, type ViolationKey } from './violationKey';
 
 /** One finding of an evaluation, before it becomes (or updates) a violation. */
@@ -46,14 +46,12 @@ export interface ReconcileResult {
     stillOpen: number;
 }
 
-const LEVEL_RANK: Record<EnforcementLevel, number> = { disabled: 0, advisory: 1, remediate: 2, mandatory: 3 };
-
 /**
  * When two groups bind the same pack to one entity, both report the same key: the stronger
  * enforcement wins (then preventative over audit), so a finding shows its strictest group.
  */
 function stronger(a: Finding, b: Finding): Finding {
-    const byLevel = LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
+    const byLevel = enforcementLevelRank(b.level) - enforcementLevelRank(a.level);
     if (byLevel !== 0) return byLevel > 0 ? b : a;
     if (a.kind !== b.kind) return b.kind === 'preventative' ? b : a;
     return a;
