@@ -10,7 +10,7 @@
 /** How a policy's finding is enforced. Same literals as @pulumi/policy's EnforcementLevel. */
 export type EnforcementLevel = 'advisory' | 'mandatory' | 'remediate' | 'disabled';
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ['advisory', 'mandatory', 'remediate', 'disabled'];
-/** Weakest to strongest: a descending sort puts mandatory first (panel, CLI list, summary bar). */
+/** Weakest to strongest: the panel's level sort and summary bar, and which of two findings of one policy wins (violationLifecycle). */
 export const ENFORCEMENT_LEVELS_WEAKEST_FIRST: readonly EnforcementLevel[] = ['disabled', 'advisory', 'remediate', 'mandatory'];
 const LEVEL_RANKS = new Map<string, number>(ENFORCEMENT_LEVELS_WEAKEST_FIRST.map((level, i) => [level, i]));
 /** A level's strength (disabled 0 ... mandatory 3); -1 for a value that is not a level. */
