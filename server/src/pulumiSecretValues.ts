@@ -39,6 +39,59 @@ export function mapSecrets(value: unknown, replace: (secret: Json) => unknown): 
     return out;
 }
 
+/**
+ * A state's value as the engine holds it once it has read the state (pulumi/pulumi deployment.go
+ * `deserializeSecret`), which is what a policy pack receives: every secret in a state's form,
+ * `{sig, plaintext}` or `{sig, ciphertext}`, becomes the wire form `{sig, value}` with its JSON
+ * read. `decrypt` opens a top-level ciphertext; when it cannot (undefined) the value is
+ * "[secret]", as `pulumi policy analyze --file` blinds it. A secret inside a secret's JSON was
+ * written with NopEncrypter: its ciphertext is its plaintext JSON. JSON that does not parse is
+ * "[secret]" too. `onRedacted` is told each time a value is replaced by "[secret]". Copies only
+ * the objects and arrays that change: the runner calls it on every resource it sends.
+ * The one reader of states' secrets: the stack import and `analyze --file` (with the stack's
+ * passphrase) and the pack runner (without: a resource handed over with its secrets unread).
+ */
+export function deserializeSecrets<T>(value: T, decrypt: (ciphertext: string) => string | undefined, onRedacted?: () => void): T {
+    const redacted = (): string => {
+        onRedacted?.();
+        return REDACTED_SECRET;
+    };
+    const parse = (text: string): unknown => {
+        try {
+            return JSON.parse(text);
+        } catch {
+            return redacted();
+        }
+    };
+    const nopDecrypt = (ciphertext: string) => ciphertext;
+    const deserialize = (v: unknown, open: (ciphertext: string) => string | undefined): unknown => {
+        if (Array.isArray(v)) {
+            let out: unknown[] | undefined;
+            for (let i = 0; i < v.length; i++) {
+                const item = deserialize(v[i], open);
+                if (item !== v[i]) (out ??= v.slice())[i] = item;
+            }
+            return out ?? v;
+        }
+        if (!isObject(v)) return v;
+        if (v[SIG_KEY] === SECRET_SIG) {
+            if ('value' in v) {
+                const inner = deserialize(v.value, nopDecrypt);
+                return inner === v.value ? v : wireSecret(inner);
+            }
+            const text = typeof v.plaintext === 'string' ? v.plaintext : typeof v.ciphertext === 'string' ? open(v.ciphertext) : undefined;
+            return wireSecret(text === undefined ? redacted() : deserialize(parse(text), nopDecrypt));
+        }
+        let out: Json | undefined;
+        for (const key in v) {
+            const item = deserialize(v[key], open);
+            if (item !== v[key]) (out ??= { ...v })[key] = item;
+        }
+        return out ?? v;
+    };
+    return deserialize(value, decrypt) as T;
+}
+
 /** The value with every secret replaced by the plain string "[secret]": what is stored and printed. */
 export function redactSecrets<T>(value: T): T {
     return mapSecrets(value, () => REDACTED_SECRET) as T;

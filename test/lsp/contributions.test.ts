@@ -3,12 +3,14 @@
  * - every contributed command is registered by the extension, and every command the
  *   manifest refers to (menus, welcome content, walkthrough) is contributed;
  * - every custom method is defined once in protocol.ts, every method string in the code
- *   comes from there, and each request/notification has a handler on the receiving side.
+ *   comes from there, and each request/notification has a handler on the receiving side;
+ * - the settings that list domain values (enforcement levels) take them from model.ts's list.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { ENFORCEMENT_LEVELS } from '../../server/src/shared/model';
 import { REPO } from './lspClient';
 
 function sources(dir: string): { file: string; text: string }[] {
@@ -122,4 +124,12 @@ test('every request and notification has a handler on the receiving side', () =>
         if (!pattern.test(receiverText(e.sender))) missing.push(`${e.namespace} (${e.sender} sends; no ${handler} on the other side)`);
     }
     assert.deepEqual(missing, []);
+});
+
+test('policyInsights.diagnostics.levels offers the enforcement levels of model.ts that show as diagnostics', () => {
+    const setting = manifest.contributes.configuration.properties['policyInsights.diagnostics.levels'];
+    assert.ok(setting, 'package.json contributes no policyInsights.diagnostics.levels setting');
+    // disabled policies report nothing, so it is the one level without a diagnostic
+    assert.deepEqual([...setting.items.enum].sort(), ENFORCEMENT_LEVELS.filter((l) => l !== 'disabled').sort());
+    for (const level of setting.default) assert.ok(ENFORCEMENT_LEVELS.includes(level), `default "${level}" is not an enforcement level`);
 });

@@ -5,11 +5,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScanSchedule } from '../../../server/src/shared/model';
+import { ACCOUNT_NAME_PATTERN, isChildName, parentAccountName } from '../../../server/src/shared/names';
 import type { AddAwsAccountParams, AddKubernetesAccountParams, ScanSummary } from '../../../server/src/shared/protocol';
 import type { ServerApi } from '../serverApi';
 import { AccountNode, ChildAccountNode, ResourceNode } from '../views/accountsTreeProvider';
 
-const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const AWS_REGIONS = [
     'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
     'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'eu-south-1',
@@ -26,8 +26,8 @@ function errorMessage(err: unknown): string {
 }
 
 function validateName(value: string): string | undefined {
-    if (value.includes('/')) return 'No "/": regions are addressed as name/region.';
-    return ACCOUNT_NAME.test(value) ? undefined : 'Letters, digits, ".", "_" and "-".';
+    if (isChildName(value)) return 'No "/": regions are addressed as name/region.';
+    return ACCOUNT_NAME_PATTERN.test(value) ? undefined : 'Letters, digits, ".", "_" and "-".';
 }
 
 function describeScan(s: ScanSummary): string {
@@ -254,7 +254,7 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
             const confirm = await vscode.window.showWarningMessage(`Remove ${name}, its stored resources and its violations?`, { modal: true }, 'Remove');
             if (confirm !== 'Remove') return;
             try {
-                await server.removeAccount(name.split('/')[0]);
+                await server.removeAccount(parentAccountName(name));
             } catch (err) {
                 void vscode.window.showErrorMessage(`Could not remove ${name}: ${errorMessage(err)}`);
             }
@@ -265,7 +265,7 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
             const schedule = await vscode.window.showQuickPick(SCHEDULES, { title: `Scan schedule of ${name}` });
             if (!schedule) return;
             try {
-                await server.setScanSchedule(name.split('/')[0], schedule.label);
+                await server.setScanSchedule(parentAccountName(name), schedule.label);
             } catch (err) {
                 void vscode.window.showErrorMessage(`Could not set the schedule of ${name}: ${errorMessage(err)}`);
             }

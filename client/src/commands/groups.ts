@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion } from '../../../server/src/shared/model';
+import { GROUP_NAME_PATTERN } from '../../../server/src/shared/names';
 import type { ServerApi } from '../serverApi';
 import { AppliedPackNode, GroupNode, type MemberNode } from '../views/groupsTreeProvider';
 
@@ -14,7 +15,6 @@ const LEVELS: { label: EnforcementLevel; detail: string }[] = [
     { label: 'remediate', detail: 'Propose a fix for the resource where the policy can (nothing is changed here).' },
     { label: 'disabled', detail: 'Do not run the policy.' },
 ];
-const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 function errorMessage(err: unknown): string {
     return err instanceof Error ? err.message : String(err);
@@ -88,7 +88,7 @@ export function registerGroupCommands(server: ServerApi): vscode.Disposable[] {
                         title: 'Create Policy Group',
                         prompt: 'Name of the policy group',
                         placeHolder: 's3-security-policy-group',
-                        validateInput: (v) => (GROUP_NAME.test(v) ? undefined : 'Letters, digits, ".", "_" and "-" (starting with a letter or digit).'),
+                        validateInput: (v) => (GROUP_NAME_PATTERN.test(v) ? undefined : 'Letters, digits, ".", "_" and "-" (starting with a letter or digit).'),
                     }));
                 if (!name) return undefined;
                 const entityType =

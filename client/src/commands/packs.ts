@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PolicyPackVersion } from '../../../server/src/shared/model';
+import { PACK_NAME_PATTERN } from '../../../server/src/shared/names';
 import type { ServerApi } from '../serverApi';
 import { type PackNode, PackVersionNode } from '../views/packsTreeProvider';
 
@@ -18,8 +19,6 @@ export interface NewPolicyPackArgs {
     install?: boolean;
     force?: boolean;
 }
-
-const PACK_NAME = /^[a-zA-Z0-9-_.]{1,100}$/;
 
 function errorMessage(err: unknown): string {
     return err instanceof Error ? err.message : String(err);
@@ -49,7 +48,7 @@ async function pickPackFolder(template: string): Promise<string | undefined> {
         title: 'New Policy Pack: name',
         prompt: `A new folder with this name is created in ${parent[0].fsPath}; it is also the pack's name.`,
         value: template,
-        validateInput: (value) => (PACK_NAME.test(value) ? undefined : 'Letters, digits, "-", "_" and "." only (1 to 100 characters).'),
+        validateInput: (value) => (PACK_NAME_PATTERN.test(value) ? undefined : 'Letters, digits, "-", "_" and "." only (1 to 100 characters).'),
     });
     return name ? path.join(parent[0].fsPath, name) : undefined;
 }

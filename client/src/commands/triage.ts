@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { Violation, ViolationStatus } from '../../../server/src/shared/model';
+import { TRIAGE_STATUSES, type Violation, type ViolationStatus } from '../../../server/src/shared/model';
 import { ViolationPanelApi } from '../panels/violationPanelApi';
 
 type TriageStatus = Exclude<ViolationStatus, 'fixed'>;
@@ -79,7 +79,7 @@ export function registerTriageCommands(client: LanguageClient): vscode.Disposabl
                 let id = violationOf(arg)?.id;
                 if (!id) {
                     const { rows } = await api.query({
-                        filter: { includeSuppressed: true, statuses: ['open', 'in_progress', 'by_design', 'ignored'] },
+                        filter: { includeSuppressed: true, statuses: [...TRIAGE_STATUSES] },
                         offset: 0,
                         limit: 1000,
                     });

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { Violation } from '../../../server/src/shared/model';
+import { VIOLATION_STATUSES, type Violation } from '../../../server/src/shared/model';
 import { EXPORT_FORMATS, type ExportFormat, type PanelFilter } from '../../../server/src/shared/panelProtocol';
 import type { StoreScope, ViolationGroup } from '../../../server/src/shared/protocol';
 import { ViolationPanelApi } from '../panels/violationPanelApi';
@@ -16,7 +16,6 @@ export interface ViolationCommands extends vscode.Disposable {
     storeChanged(scopes: readonly StoreScope[]): void;
 }
 
-const ALL_STATUSES: Violation['status'][] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
 
 /**
  * The filter for what Show Violations was invoked on: a filter object (links, tests, the
@@ -35,7 +34,7 @@ export function filterFromArgument(arg: unknown): PanelFilter | undefined {
     };
     if (node.violation && typeof node.violation.id === 'string') {
         const v = node.violation;
-        return { resources: [v.resourceURN], policies: [v.policyName], accounts: [v.entityId], statuses: ALL_STATUSES };
+        return { resources: [v.resourceURN], policies: [v.policyName], accounts: [v.entityId], statuses: [...VIOLATION_STATUSES] };
     }
     // A group of the Violations tree: the server says which filter shows it (none for "unspecified" severity: all open ones).
     if (node.group && typeof node.group.key === 'string') return node.group.filter ?? {};

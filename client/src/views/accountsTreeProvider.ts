@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { parseAccountRef } from '../../../server/src/shared/names';
 import type { AccountSummary, ResourceSummary } from '../../../server/src/shared/protocol';
 import { resourceUri } from '../resourceDocuments';
 import type { ServerApi } from '../serverApi';
@@ -71,7 +72,7 @@ export class ChildAccountNode extends TreeNode {
         super();
     }
     getTreeItem(): vscode.TreeItem {
-        const label = this.kind === 'global' || this.kind === 'cluster' ? this.kind : this.kind === 'stack' ? 'resources' : this.childName.split('/')[1] ?? this.childName;
+        const label = this.kind === 'global' || this.kind === 'cluster' ? this.kind : this.kind === 'stack' ? 'resources' : parseAccountRef(this.childName).region ?? this.childName;
         const item = new vscode.TreeItem(label, this.resourceCount ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `account:${this.childName}:${this.kind}`;
         item.description = `${this.resourceCount} resources`;

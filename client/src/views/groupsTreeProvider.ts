@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { AppliedPolicyPack, PackOverride, PolicyGroup, PolicyGroupView } from '../../../server/src/shared/model';
+import { isChildName } from '../../../server/src/shared/names';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
 
@@ -74,7 +75,7 @@ export class MemberNode extends TreeNode {
     }
     getTreeItem(): vscode.TreeItem {
         const item = new vscode.TreeItem(this.member, vscode.TreeItemCollapsibleState.None);
-        item.description = this.kind === 'stacks' ? 'stack' : this.member.includes('/') ? 'one region' : 'all regions';
+        item.description = this.kind === 'stacks' ? 'stack' : isChildName(this.member) ? 'one region' : 'all regions';
         item.iconPath = new vscode.ThemeIcon(this.kind === 'stacks' ? 'layers' : 'cloud');
         item.contextValue = contextValue('groupMember', this.kind);
         return item;

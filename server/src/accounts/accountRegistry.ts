@@ -5,16 +5,15 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Account, Resource, ScanSchedule } from '../shared/model';
+import { SCAN_SCHEDULES, type Account, type Resource, type ScanSchedule } from '../shared/model';
+import { accountRefCovers, childName } from '../shared/names';
 import { joinDefaultGroup, type Store } from '../store';
-import { AccountInputError, checkAccountName, checkRegions, childName } from './accountNames';
+import { AccountInputError, checkAccountName, checkRegions } from './accountNames';
 import { credentialProvider, describeCredentialError } from './aws/awsCredentials';
 import { awsConfigFiles, awsProfiles } from './awsProfiles';
 import { resolveAccount } from './scanAccount';
 import { readStackState } from './stacks/stackState';
 import { readStackTags } from './stacks/stackTags';
-
-export const SCAN_SCHEDULES: readonly ScanSchedule[] = ['none', '12h', 'daily'];
 
 export interface AddAwsAccountArgs {
     name: string;
@@ -144,7 +143,7 @@ export async function removeAccount(store: Store, name: string): Promise<Account
         const index = catalog.accounts.findIndex((a) => a.name === name);
         if (index < 0) throw new AccountInputError(`no account "${name}" in ${store.home} (accounts: ${catalog.accounts.map((a) => a.name).join(', ') || 'none'})`);
         const [account] = catalog.accounts.splice(index, 1);
-        const mine = (entry: string) => entry === name || entry.startsWith(`${name}/`);
+        const mine = (entry: string) => accountRefCovers(name, entry);
         for (const group of catalog.groups) {
             group.accounts = group.accounts.filter((a) => !mine(a));
             group.stacks = group.stacks.filter((s) => !mine(s));
@@ -152,7 +151,7 @@ export async function removeAccount(store: Store, name: string): Promise<Account
         return account;
     });
     for (const shard of await store.listShards()) {
-        if (shard === name || shard.startsWith(`${name}/`)) await store.removeShard(shard);
+        if (accountRefCovers(name, shard)) await store.removeShard(shard);
     }
     return removed;
 }

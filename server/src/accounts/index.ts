@@ -2,8 +2,8 @@
  * Account discovery: AWS accounts (credentials + regions, children `name/region`),
  * Kubernetes clusters (a kubeconfig context, children `name/namespace`) and Pulumi stacks. The service API the language server and the CLI call; free of `vscode`.
  */
-export { AccountInputError, checkAccountName, childName, parseAccountRef } from './accountNames';
-export { addAwsAccount, addStackAccount, listResources, removeAccount, setScanSchedule, SCAN_SCHEDULES, type AddAwsAccountArgs, type AddStackAccountArgs } from './accountRegistry';
+export { AccountInputError, checkAccountName } from './accountNames';
+export { addAwsAccount, addStackAccount, listResources, removeAccount, setScanSchedule, type AddAwsAccountArgs, type AddStackAccountArgs } from './accountRegistry';
 export { listAccountSummaries } from './accountSummaries';
 export { addKubernetesAccount, type AddKubernetesAccountArgs } from './kubernetes/kubernetesAccount';
 export { defaultKubeconfigPath, listKubeContexts, type KubeContextInfo } from './kubernetes/kubeconfigFile';

@@ -5,7 +5,8 @@
  */
 import type { Account, Resource, ScanRecord, ScanStatus, ServiceError } from '../shared/model';
 import type { Store } from '../store';
-import { AccountInputError, childName, parseAccountRef } from './accountNames';
+import { childName, parseAccountRef } from '../shared/names';
+import { AccountInputError } from './accountNames';
 import { tryScanLock } from './scanLock';
 import { ScanCancelledError, type AwsServiceName } from './aws/awsClients';
 import { DISCOVERERS, discoverAws } from './aws/awsDiscovery';

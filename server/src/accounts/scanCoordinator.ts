@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Account, ScanSchedule } from '../shared/model';
 import type { Disposable, Store } from '../store';
-import { parseAccountRef } from './accountNames';
+import { parseAccountRef } from '../shared/names';
 import { ScanInProgressError, scanAccount, type ScanOptions, type ScanOutcome } from './scanAccount';
 
 export type ScanTrigger = 'manual' | 'schedule' | 'file-change';

@@ -1,6 +1,6 @@
 import type { ScanOutcome } from '../accounts';
 import { profileRegion } from '../accounts/awsProfiles';
-import { ACCOUNT_PROVIDER_LABELS, type ScanSchedule } from '../shared/model';
+import { ACCOUNT_PROVIDER_LABELS, SCAN_SCHEDULES, type ScanSchedule } from '../shared/model';
 import type { Store } from '../store';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
@@ -24,7 +24,6 @@ function regionsOf(ctx: CommandContext, profile: string | undefined): string[] {
 }
 
 async function scheduleOf(ctx: CommandContext): Promise<ScanSchedule | undefined> {
-    const { SCAN_SCHEDULES } = await accountServices();
     const schedule = str(ctx, 'schedule');
     if (schedule !== undefined && !(SCAN_SCHEDULES as readonly string[]).includes(schedule)) throw new UsageError(`--schedule must be one of ${SCAN_SCHEDULES.join(', ')}, got "${schedule}"`);
     return schedule as ScanSchedule | undefined;

@@ -1,6 +1,6 @@
 import { checkPublishedConfig, createGroup, disablePack, editGroup, enablePack, formatTagRule, getGroup, listPolicyGroups, orgNotice, tagAccount, tagMembers, parsePackName, readPackConfigFile, removeGroup, resolvedGroupPacks, versionTagOf } from '../groups';
 import type { Catalog } from '../store';
-import type { EntityType, GroupMode } from '../shared/model';
+import { ENTITY_TYPES, GROUP_MODES, type EntityType, type GroupMode } from '../shared/model';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
@@ -71,8 +71,8 @@ export const groupCommands: CommandSpec[] = [
         positionals: [1, 1],
         run: (ctx) =>
             withStore(ctx, async (store) => {
-                const entityType = oneOf<EntityType>(ctx.values['entity-type'], ['accounts', 'stacks'], 'entity-type');
-                const mode = oneOf<GroupMode>(ctx.values.mode, ['audit', 'preventative'], 'mode');
+                const entityType = oneOf<EntityType>(ctx.values['entity-type'], ENTITY_TYPES, 'entity-type');
+                const mode = oneOf<GroupMode>(ctx.values.mode, GROUP_MODES, 'mode');
                 const { group } = await createGroup(store, { name: ctx.positionals[0], entityType, mode });
                 ctx.out(`Created policy group ${group!.name} (${group!.entityType}, ${group!.mode}).`);
                 return EXIT_OK;
@@ -141,7 +141,7 @@ export const groupCommands: CommandSpec[] = [
         run: (ctx) =>
             withStore(ctx, async (store) => {
                 const name = ctx.positionals[0];
-                const mode = oneOf<GroupMode>(ctx.values.mode, ['audit', 'preventative'], 'mode');
+                const mode = oneOf<GroupMode>(ctx.values.mode, GROUP_MODES, 'mode');
                 const rename = ctx.values.name as string | undefined;
                 const edit = {
                     // Pulumi's --add-insights-account/--remove-insights-account are ours under their own names too

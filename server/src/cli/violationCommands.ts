@@ -1,8 +1,8 @@
-import { ENFORCEMENT_LEVELS, SEVERITIES, type EnforcementLevel, type Priority, type Severity, type Violation, type ViolationStatus } from '../shared/model';
+import { ENFORCEMENT_LEVELS, PRIORITIES, SEVERITIES, TRIAGE_STATUSES, VIOLATION_STATUSES, type EnforcementLevel, type Priority, type Severity, type TriageStatus, type Violation, type ViolationStatus } from '../shared/model';
 import type { PanelFilter } from '../shared/panelProtocol';
 import type { ListViolationsParams } from '../shared/protocol';
 import { type Store } from '../store';
-import { ALL_STATUSES, FilterError, PRIORITIES, setTriage, suppress, TRIAGE_STATUSES, unsuppress, ViolationQueryService, type TriageStatus } from '../violations';
+import { FilterError, setTriage, suppress, unsuppress, ViolationQueryService } from '../violations';
 import { EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { formatTable } from './table';
 import { csvSafe } from './terminalText';
@@ -52,7 +52,7 @@ export function queryFromOptions(v: CommandContext['values']): ListViolationsPar
         typeContains: str('type'),
         since: str('since'),
         until: str('until'),
-        statuses: str('status') === 'all' ? [...ALL_STATUSES] : values<ViolationStatus>(v.status, ALL_STATUSES, 'status'),
+        statuses: str('status') === 'all' ? [...VIOLATION_STATUSES] : values<ViolationStatus>(v.status, VIOLATION_STATUSES, 'status'),
         severities: values<Severity>(v.severity, SEVERITIES, 'severity'),
         includeSuppressed: v['include-suppressed'] === true,
     };

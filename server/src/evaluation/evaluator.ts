@@ -16,7 +16,8 @@
  * (cheaply, from the cache) rather than write results of a state that is gone.
  */
 import { effectiveBindings, type EffectiveBinding } from '../groups/effectiveBindings';
-import { entityOf, parentAccountName, type EvaluatedEntity } from '../groups/groupMembership';
+import { entityOf, type EvaluatedEntity } from '../groups/groupMembership';
+import { parentAccountName } from '../shared/names';
 import { stackRuntimeContext } from '../accounts/stacks/stackConfig';
 import type { Resource, Violation } from '../shared/model';
 import type { PackRuntimeContext } from '../runner';

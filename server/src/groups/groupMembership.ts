@@ -7,6 +7,7 @@
  * the default group unless the user takes it out" holds without an exclusion list.
  */
 import type { Account, EntityType, PolicyGroup, TagRule } from '../shared/model';
+import { accountRefCovers, isChildName, parentAccountName, parseAccountRef } from '../shared/names';
 import type { Catalog } from '../store';
 import { GroupError } from './groupErrors';
 import { matchingRule } from './tagRules';
@@ -17,12 +18,6 @@ export interface EvaluatedEntity {
     name: string;
     account: Account;
     kind: 'account' | 'stack';
-}
-
-/** The parent account name of an entity (`demo/us-west-2` -> `demo`). */
-export function parentAccountName(entity: string): string {
-    const slash = entity.indexOf('/');
-    return slash < 0 ? entity : entity.slice(0, slash);
 }
 
 /** The entity for a shard name, or undefined when its account is not in the catalog. */
@@ -78,8 +73,9 @@ export function groupOrder(a: PolicyGroup, b: PolicyGroup): number {
 /** Checks an account member (`name` or `name/region`) against the catalog; returns it normalized. */
 export function checkAccountMember(catalog: Catalog, group: PolicyGroup, member: string): string {
     const trimmed = member.trim();
-    const [name, region, extra] = trimmed.split('/');
-    if (!name || region === '' || extra !== undefined) {
+    const { account: name, region } = parseAccountRef(trimmed);
+    // `name/` and `name/a/b` are no child's name
+    if (!name || (isChildName(trimmed) && (region === undefined || isChildName(region)))) {
         throw new GroupError('invalid', `"${member}" is not an account: use the account name (all regions) or name/region, e.g. insights-aws-account/us-west-2.`);
     }
     if (!group.isDefault && group.entityType !== 'accounts') {
@@ -91,7 +87,7 @@ export function checkAccountMember(catalog: Catalog, group: PolicyGroup, member:
         throw new GroupError('invalid', `"${name}" is a Pulumi stack, not a cloud account: add it with --add-stack.`);
     }
     if (region !== undefined) {
-        const known = new Set([...account.children.map((c) => c.slice(name.length + 1)), ...(account.settings.regions ?? [])]);
+        const known = new Set([...account.children.map((c) => parseAccountRef(c).region), ...(account.settings.regions ?? [])]);
         if (known.size > 0 && !known.has(region)) {
             throw new GroupError('not-found', `Account "${name}" has no region "${region}" (it has ${[...known].sort().join(', ')}).`);
         }
@@ -119,7 +115,7 @@ export function checkStackMember(catalog: Catalog, group: PolicyGroup, member: s
 export function removeAccountMember(catalog: Catalog, group: PolicyGroup, member: string): void {
     const trimmed = member.trim();
     // a parent name takes the whole account out: itself and any of its regions listed
-    const matches = (a: string) => a === trimmed || (!trimmed.includes('/') && parentAccountName(a) === trimmed);
+    const matches = (a: string) => accountRefCovers(trimmed, a);
     if (group.accounts.some(matches)) {
         group.accounts = group.accounts.filter((a) => !matches(a));
         return;

@@ -21,7 +21,7 @@ export { validatePackConfig, jsonPath } from './packConfigValidation';
 export { checkPublishedConfig, errorsAtProperty, publishedVersion, readPackConfigFile, type PublishedConfigCheck } from './publishedPackConfig';
 export { resolvePackConfig } from './packConfigResolution';
 export { appliedBinding, bindingInfo, bindingsOfGroups, comparePrecedence, resolveAcrossGroups, effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type OverriddenBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
-export { entityOf, groupCovers, groupsOf, parentAccountName, type EvaluatedEntity } from './groupMembership';
+export { entityOf, groupCovers, groupsOf, type EvaluatedEntity } from './groupMembership';
 // a catalog rule the store holds (accounts applies it without importing groups); re-exported for group code and tests
 export { joinDefaultGroup } from '../store';
 export { groupViews, resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';

@@ -5,6 +5,7 @@
  * catalog before and after, which is what Evaluator.evaluateAfterCatalogChange takes.
  */
 import type { AppliedPolicyPack, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyGroupView } from '../shared/model';
+import { GROUP_NAME_PATTERN } from '../shared/names';
 import { groupViews } from './groupPacks';
 import { DEFAULT_POLICY_GROUP, type Catalog, type Store } from '../store';
 import { resolveAppliedVersion } from './effectiveBindings';
@@ -64,10 +65,8 @@ export interface DisablePackArgs {
     versionTag?: string;
 }
 
-const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-
 function checkGroupName(name: string): void {
-    if (!GROUP_NAME.test(name)) {
+    if (!GROUP_NAME_PATTERN.test(name)) {
         throw new GroupError('invalid', `"${name}" is not a valid policy group name: use letters, digits, '.', '_' and '-' (up to 100), starting with a letter or digit.`);
     }
 }

@@ -5,9 +5,8 @@
  * edits with nothing to keep in sync.
  */
 import type { Account, TagCondition, TagRule } from '../shared/model';
+import { TAG_KEY_PATTERN } from '../shared/names';
 import { GroupError } from './groupErrors';
-
-const TAG_KEY = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
 
 /** `env=prod,team=web` (or `env`) -> a rule. @throws GroupError 'invalid' */
 export function parseTagRule(text: string): TagRule {
@@ -19,7 +18,7 @@ export function parseTagRule(text: string): TagRule {
 function parseTagCondition(text: string): TagCondition {
     const eq = text.indexOf('=');
     const key = (eq < 0 ? text : text.slice(0, eq)).trim();
-    if (!TAG_KEY.test(key)) throw new GroupError('invalid', `"${key}" is not a tag key (letters, digits and . _ : / @ + -, up to 128).`);
+    if (!TAG_KEY_PATTERN.test(key)) throw new GroupError('invalid', `"${key}" is not a tag key (letters, digits and . _ : / @ + -, up to 128).`);
     return eq < 0 ? { key } : { key, value: text.slice(eq + 1).trim() };
 }
 
@@ -32,7 +31,7 @@ export function formatTagRule(rule: TagRule): string {
 export function parseTag(text: string): [string, string] {
     const eq = text.indexOf('=');
     const key = eq < 0 ? '' : text.slice(0, eq).trim();
-    if (!TAG_KEY.test(key)) throw new GroupError('invalid', `"${text}" is not a tag: write key=value, e.g. env=prod.`);
+    if (!TAG_KEY_PATTERN.test(key)) throw new GroupError('invalid', `"${text}" is not a tag: write key=value, e.g. env=prod.`);
     return [key, text.slice(eq + 1).trim()];
 }
 

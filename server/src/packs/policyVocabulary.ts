@@ -19,6 +19,8 @@ export interface FieldDoc {
 
 const levelChoice = `\${1|${ENFORCEMENT_LEVELS.join(',')}|}`;
 const severityChoice = `\${1|${SEVERITIES.join(',')}|}`;
+const levelUnion = ENFORCEMENT_LEVELS.map((l) => `"${l}"`).join(' | ');
+const severityUnion = SEVERITIES.map((s) => `"${s}"`).join(' | ');
 
 export const POLICY_FIELDS: readonly FieldDoc[] = [
     {
@@ -35,13 +37,13 @@ export const POLICY_FIELDS: readonly FieldDoc[] = [
     },
     {
         name: 'enforcementLevel',
-        signature: 'enforcementLevel?: "advisory" | "mandatory" | "remediate" | "disabled"',
+        signature: `enforcementLevel?: ${levelUnion}`,
         documentation: 'What a violation of this policy does. Overrides the pack\'s level; a policy group can override both. Default: the pack\'s level, which defaults to `advisory`.',
         snippet: `enforcementLevel: "${levelChoice}",`,
     },
     {
         name: 'severity',
-        signature: 'severity?: "low" | "medium" | "high" | "critical"',
+        signature: `severity?: ${severityUnion}`,
         documentation: 'How serious a violation is. Shown with each violation and usable as a filter; it does not change enforcement.',
         snippet: `severity: "${severityChoice}",`,
     },
@@ -110,7 +112,7 @@ export const PACK_FIELDS: readonly FieldDoc[] = [
     },
     {
         name: 'enforcementLevel',
-        signature: 'enforcementLevel?: "advisory" | "mandatory" | "remediate" | "disabled"',
+        signature: `enforcementLevel?: ${levelUnion}`,
         documentation: 'Default level for every policy in the pack that sets none itself. Default: `advisory`.',
         snippet: `enforcementLevel: "${levelChoice}",`,
     },

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { PACK_NAME_PATTERN } from '../shared/names';
 
 /** Source language of a template; decides whether the entry point is index.ts or index.js. */
 export type TemplateLanguage = 'typescript' | 'javascript';
@@ -63,9 +64,6 @@ export class ScaffoldError extends Error {
         this.name = 'ScaffoldError';
     }
 }
-
-/** What @pulumi/policy accepts as a pack name (it exits at start-up otherwise). */
-export const PACK_NAME_PATTERN = /^[a-zA-Z0-9-_.]{1,100}$/;
 
 /** Placeholders substituted in every template file. */
 const PACK_NAME_PLACEHOLDER = '${PACK_NAME}';

@@ -15,9 +15,8 @@ import {
     type PackConstruction, type PackSyntax, type StringValue,
 } from './packSyntax';
 import { ENFORCEMENT_LEVELS, SEVERITIES } from './policyVocabulary';
+import { PACK_NAME_PATTERN } from '../shared/names';
 
-/** @pulumi/policy's `packNameRE` (server.js). */
-const PACK_NAME_PATTERN = /^[a-zA-Z0-9-_.]{1,100}$/;
 /** Group config uses `all` for "every policy in the pack", so the SDK refuses it as a name. */
 const RESERVED_POLICY_NAME = 'all';
 const VALIDATION_FIELDS = ['validateResource', 'validateStack', 'remediateResource'];

@@ -4,7 +4,7 @@
  * resources before publishing. Nothing is stored; the policy runs at its own level (or
  * advisory when it is disabled), every other policy of the pack is disabled.
  */
-import { parseAccountRef } from '../accounts';
+import { parseAccountRef } from '../shared/names';
 import type { PolicyConfigValue } from '../shared/model';
 import type { Store } from '../store';
 import type { PolicyDiagnostic, PolicyRunError, RunnerPool, RunnerResource } from '../runner';

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { PolicyPackVersion } from '../shared/model';
-import { PACK_NAME_PATTERN } from '../packs/scaffold';
+import { PACK_NAME_PATTERN } from '../shared/names';
 import { BUNDLED_PACK_FIELD, BUNDLED_SDK_MODULES, loadEsbuild } from '../runner';
 import type { Store } from '../store';
 

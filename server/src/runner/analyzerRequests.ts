@@ -5,7 +5,7 @@
  * One builder for both paths, so both send the pack the same request, field for field as
  * pulumi/pulumi `pkg/resource/plugin/analyzer_plugin.go` fills it.
  */
-import { REDACTED_SECRET, SECRET_SIG, SIG_KEY } from '../pulumiSecretValues';
+import { deserializeSecrets } from '../pulumiSecretValues';
 import type { ProviderResource } from '../shared/model';
 import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
 import { enforcementLevelToProto } from './analyzerProto';
@@ -28,53 +28,17 @@ export function resourceName(resource: RunnerResource): string {
 
 
 /**
- * A secret in a form the SDK cannot read, made the engine's wire form `{sig, value}`.
- * A stack checkpoint writes secrets as `{sig, plaintext}` (JSON text) or `{sig, ciphertext}`;
- * the engine decrypts them before it marshals, and @pulumi/policy reads only `value`: without
- * it, deserializeProperty throws "unexpected undefined property value during deserialization",
- * and since a stack policy deserializes every resource first, one such secret failed every
- * stack policy. `plaintext` is parsed; a `ciphertext` the runner cannot decrypt is redacted to
- * `[secret]`, as `pulumi policy analyze --file` shows secrets. Copies only what changes.
- */
-function readableSecrets(value: unknown): unknown {
-    if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) {
-        let out: unknown[] | undefined;
-        for (let i = 0; i < value.length; i++) {
-            const v = readableSecrets(value[i]);
-            if (v !== value[i]) (out ??= value.slice())[i] = v;
-        }
-        return out ?? value;
-    }
-    const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG && !('value' in obj)) {
-        let plain: unknown = REDACTED_SECRET;
-        if (typeof obj.plaintext === 'string') {
-            try {
-                plain = JSON.parse(obj.plaintext);
-            } catch {
-                plain = obj.plaintext;
-            }
-        }
-        return { [SIG_KEY]: SECRET_SIG, value: readableSecrets(plain) };
-    }
-    let out: Record<string, unknown> | undefined;
-    for (const key in obj) {
-        const v = readableSecrets(obj[key]);
-        if (v !== obj[key]) (out ??= { ...obj })[key] = v;
-    }
-    return out ?? obj;
-}
-
-/**
  * The properties the engine marshals for an RPC. Analyze, AnalyzeStack and a provider's
  * properties go through MarshalProperties with SkipInternalKeys, which drops keys starting
  * with `__` at the top level only (sdk/go/common/resource/plugin/rpc.go: "Only skip top level
- * internal keys"); Remediate keeps them. Secrets end in the wire form (see readableSecrets).
- * Returns the input itself when nothing changes.
+ * internal keys"); Remediate keeps them. Secrets end in the wire form: @pulumi/policy reads only
+ * a secret's `value` (without it deserializeProperty throws "unexpected undefined property value
+ * during deserialization", failing every stack policy), so a checkpoint's `{sig, plaintext}` is
+ * read and a `{sig, ciphertext}` the runner cannot decrypt is `[secret]`, as `pulumi policy
+ * analyze --file` shows it (deserializeSecrets). Returns the input itself when nothing changes.
  */
 export function marshalledProperties(properties: Record<string, unknown> | undefined, purpose: PropertyPurpose): Record<string, unknown> {
-    const props = readableSecrets(properties ?? {}) as Record<string, unknown>;
+    const props = deserializeSecrets(properties ?? {}, () => undefined);
     if (purpose === 'remediate') return props;
     let out: Record<string, unknown> | undefined;
     for (const key in props) {

@@ -1,18 +1,34 @@
 /**
  * The records Policy Insights stores and exchanges. Names follow Pulumi Cloud's own
- * records (see the design notes, "Data model"). This module holds types only: client, server,
- * CLI and webviews import it without pulling any code.
+ * records (see the design notes, "Data model"). This module holds their types and the one list (and
+ * order) of each closed set of values — statuses, levels, severities, priorities — so client,
+ * server, CLI and webviews import it without pulling any other code (names.ts holds the name
+ * patterns and the `name/region` parser). test/unit/shared/vocabulary.test.ts fails on a copy
+ * anywhere else.
  */
 
 /** How a policy's finding is enforced. Same literals as @pulumi/policy's EnforcementLevel. */
 export type EnforcementLevel = 'advisory' | 'mandatory' | 'remediate' | 'disabled';
 export const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ['advisory', 'mandatory', 'remediate', 'disabled'];
+/** Weakest to strongest: the panel's level sort and summary bar, and which of two findings of one policy wins (violationLifecycle). */
+export const ENFORCEMENT_LEVELS_WEAKEST_FIRST: readonly EnforcementLevel[] = ['disabled', 'advisory', 'remediate', 'mandatory'];
+const LEVEL_RANKS = new Map<string, number>(ENFORCEMENT_LEVELS_WEAKEST_FIRST.map((level, i) => [level, i]));
+/** A level's strength (disabled 0 ... mandatory 3); -1 for a value that is not a level. */
+export function enforcementLevelRank(level: string): number {
+    return LEVEL_RANKS.get(level) ?? -1;
+}
 
 /** Same literals as @pulumi/policy's PolicySeverity. */
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 export const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+const SEVERITY_RANKS = new Map<string | undefined, number>(SEVERITIES.map((severity, i) => [severity, i + 1]));
+/** A severity's rank (low 1 ... critical 4); 0 for none (undefined, or a "none" group label), so unset sorts below low. */
+export function severityRank(severity: string | undefined): number {
+    return SEVERITY_RANKS.get(severity) ?? 0;
+}
 
 export type PolicyType = 'resource' | 'stack';
+export const POLICY_TYPES: readonly PolicyType[] = ['resource', 'stack'];
 
 export interface PolicyInfo {
     name: string;
@@ -96,7 +112,9 @@ export interface PolicyGroupView extends PolicyGroup {
 }
 
 export type EntityType = 'accounts' | 'stacks';
+export const ENTITY_TYPES: readonly EntityType[] = ['accounts', 'stacks'];
 export type GroupMode = 'audit' | 'preventative';
+export const GROUP_MODES: readonly GroupMode[] = ['audit', 'preventative'];
 
 export interface PolicyGroup {
     name: string;
@@ -130,6 +148,7 @@ export const ACCOUNT_PROVIDERS: readonly AccountProvider[] = ['aws', 'pulumi-sta
 /** How messages and views name an account of each provider. */
 export const ACCOUNT_PROVIDER_LABELS: Record<AccountProvider, string> = { aws: 'AWS account', 'pulumi-stack': 'Pulumi stack', kubernetes: 'Kubernetes cluster' };
 export type ScanSchedule = 'none' | '12h' | 'daily';
+export const SCAN_SCHEDULES: readonly ScanSchedule[] = ['none', '12h', 'daily'];
 
 export interface AccountSettings {
     profile?: string;
@@ -249,7 +268,22 @@ export interface ScanRecord {
 }
 
 export type ViolationStatus = 'open' | 'in_progress' | 'by_design' | 'ignored' | 'fixed';
+/** Every status, in the order lists, filters and the panel's status sort use. */
+export const VIOLATION_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
+/** The statuses a user sets by triage: `fixed` is set only by an evaluation, when the finding is gone. */
+export type TriageStatus = Exclude<ViolationStatus, 'fixed'>;
+export const TRIAGE_STATUSES: readonly TriageStatus[] = ['open', 'in_progress', 'by_design', 'ignored'];
+/** What a list shows when no status is asked for (CLI, tree, panel): the violations still to deal with. */
+export const DEFAULT_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress'];
+const STATUS_RANKS = new Map<string, number>(VIOLATION_STATUSES.map((status, i) => [status, i]));
+/** A status's place in VIOLATION_STATUSES; -1 for a value that is not a status. */
+export function violationStatusRank(status: string): number {
+    return STATUS_RANKS.get(status) ?? -1;
+}
+
 export type Priority = 'p0' | 'p1' | 'p2' | 'p3' | 'p4';
+/** Most urgent first. */
+export const PRIORITIES: readonly Priority[] = ['p0', 'p1', 'p2', 'p3', 'p4'];
 
 export interface Suppression {
     reason: string;

@@ -7,7 +7,7 @@
  * bundles nothing from vscode-languageserver-protocol.
  */
 import { RequestType } from 'vscode-languageserver-protocol';
-import type { AppliedBindingInfo, EnforcementLevel, PolicyInfo, Priority, Resource, Severity, SourcePosition, Violation, ViolationStatus } from './model';
+import type { AppliedBindingInfo, EnforcementLevel, PolicyInfo, Priority, Resource, Severity, SourcePosition, TriageStatus, Violation, ViolationStatus } from './model';
 
 // ---------------------------------------------------------------------------------------
 // The panel's filter, sort and grouping (the panel's URL-like state)
@@ -196,7 +196,7 @@ export namespace ViolationDetailRequest {
 
 export interface PanelTriageParams {
     id: string;
-    status?: Exclude<ViolationStatus, 'fixed'>;
+    status?: TriageStatus;
     /** null clears it. */
     priority?: Priority | null;
     /** Empty or null clears it. */

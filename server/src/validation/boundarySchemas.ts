@@ -10,8 +10,8 @@
  * fields the code reads are checked.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { ACCOUNT_PROVIDERS, ENFORCEMENT_LEVELS, SEVERITIES } from '../shared/model';
-import { ExportViolationsRequest, PanelQueryRequest, SuppressViolationRequest, TriageViolationRequest, ViolationDetailRequest } from '../shared/panelProtocol';
+import { ACCOUNT_PROVIDERS, ENFORCEMENT_LEVELS, ENTITY_TYPES, GROUP_MODES, POLICY_TYPES, PRIORITIES, SCAN_SCHEDULES, SEVERITIES, TRIAGE_STATUSES, VIOLATION_STATUSES } from '../shared/model';
+import { EXPORT_FORMATS, ExportViolationsRequest, PanelQueryRequest, SuppressViolationRequest, TriageViolationRequest, ViolationDetailRequest } from '../shared/panelProtocol';
 import {
     AddAwsAccountRequest,
     AddKubernetesAccountRequest,
@@ -73,10 +73,10 @@ const object = (required: Record<string, Schema>, optional: Record<string, Schem
 
 const level = oneOf(ENFORCEMENT_LEVELS);
 const severity = oneOf(SEVERITIES);
-const status = oneOf(['open', 'in_progress', 'by_design', 'ignored', 'fixed']);
-const schedule = oneOf(['none', '12h', 'daily']);
-const entityType = oneOf(['accounts', 'stacks']);
-const groupMode = oneOf(['audit', 'preventative']);
+const status = oneOf(VIOLATION_STATUSES);
+const schedule = oneOf(SCAN_SCHEDULES);
+const entityType = oneOf(ENTITY_TYPES);
+const groupMode = oneOf(GROUP_MODES);
 const configValue: Schema = { anyOf: [level, { type: 'object', properties: { enforcementLevel: level } }] };
 const packConfig: Schema = { type: 'object', additionalProperties: configValue };
 const serviceError = object({ service: str, code: str, message: str }, { region: str });
@@ -164,14 +164,14 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
     [TriageViolationRequest.method]: object(
         { id: name },
         {
-            status: oneOf(['open', 'in_progress', 'by_design', 'ignored']),
-            priority: { anyOf: [oneOf(['p0', 'p1', 'p2', 'p3', 'p4']), { type: 'null' }] },
+            status: oneOf(TRIAGE_STATUSES),
+            priority: { anyOf: [oneOf(PRIORITIES), { type: 'null' }] },
             assignedTo: { anyOf: [{ type: 'string', maxLength: ASSIGNEE_MAX_LENGTH }, { type: 'null' }] },
         },
     ),
     // removing a suppression needs no reason nor date (the page's button sends `until: ''`)
     [SuppressViolationRequest.method]: { anyOf: [object({ id: name, remove: { const: true } }, { reason: str, until: str }), object({ id: name, reason: str, until: date }, { remove: { const: false } })] },
-    [ExportViolationsRequest.method]: object({ filter: panelFilter, format: oneOf(['csv', 'json', 'sarif']) }, { sort: panelSort }),
+    [ExportViolationsRequest.method]: object({ filter: panelFilter, format: oneOf(EXPORT_FORMATS) }, { sort: panelSort }),
 };
 
 /** Every kind of item a store file holds, by the list it is in. */
@@ -182,7 +182,7 @@ export const STORED_ITEM_SCHEMAS = {
         versionTag: name,
         publishedAt: str,
         digest: str,
-        policies: { type: 'array', items: object({ name, enforcementLevel: level }, { description: str, severity, policyType: oneOf(['resource', 'stack']) }) },
+        policies: { type: 'array', items: object({ name, enforcementLevel: level }, { description: str, severity, policyType: oneOf(POLICY_TYPES) }) },
     }),
     group: object({
         name,

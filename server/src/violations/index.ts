@@ -1,7 +1,7 @@
 /** Violations: the life cycle applied by evaluation, the query service every view and the CLI share, and triage. */
 export { violationId, type ViolationKey } from './violationKey';
 export { reconcileViolations, mergeFindings, type Finding, type ReconcileOptions, type ReconcileResult } from './violationLifecycle';
-export { isSuppressed, isBlocking, dateBound, FilterError, DEFAULT_STATUSES } from './violationFilter';
+export { isSuppressed, isBlocking, dateBound, FilterError } from './violationFilter';
 export { ViolationQueryService, queryGroups, queryList, queryPanel } from './violationQuery';
-export { ALL_STATUSES, loadViolationSnapshot, ViolationSnapshot } from './violationQuerySnapshot';
-export { setTriage, suppress, unsuppress, TriageError, TRIAGE_STATUSES, PRIORITIES, type TriageArgs, type SuppressArgs, type TriageStatus } from './violationTriage';
+export { loadViolationSnapshot, ViolationSnapshot } from './violationQuerySnapshot';
+export { setTriage, suppress, unsuppress, TriageError, type TriageArgs, type SuppressArgs } from './violationTriage';

@@ -3,9 +3,7 @@
  * equality: the statuses shown by default, how `since`/`until` read, when a suppression
  * hides a violation, and which violations block.
  */
-import type { Violation, ViolationStatus } from '../shared/model';
-
-export const DEFAULT_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress'];
+import type { Violation } from '../shared/model';
 
 /** Thrown for a filter value that cannot be understood (a date that does not parse). */
 export class FilterError extends Error {

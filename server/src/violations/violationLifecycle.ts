@@ -7,7 +7,7 @@
  * (a finding with `remediation`) goes through the same cycle: open while the remediation
  * still changes the resource, fixed when it stops, reopened when it comes back.
  */
-import type { EnforcementLevel, GroupMode, Remediation, Severity, Violation } from '../shared/model';
+import { type EnforcementLevel, type GroupMode, type Remediation, type Severity, type Violation } from '../shared/model';
 import { violationId, type ViolationKey } from './violationKey';
 
 /** One finding of an evaluation, before it becomes (or updates) a violation. */

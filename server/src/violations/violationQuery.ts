@@ -16,7 +16,9 @@ import type { ListViolationsParams, ListViolationsResult, ViolationGroup, Violat
 import type { Store } from '../store';
 import { AggregateCounter } from './violationQueryAggregates';
 import { compareGroups, DEFAULT_SORT, groupKey, ViolationSnapshotCache, type DimensionIndex, type ScanResult, type ViolationSnapshot } from './violationQuerySnapshot';
-import { dateBound, DEFAULT_STATUSES, isSuppressed } from './violationFilter';
+import { dateBound, isSuppressed } from './violationFilter';
+import { DEFAULT_STATUSES } from '../shared/model';
+import { isChildName, parentAccountName } from '../shared/names';
 
 /** The values `filter` lists for `dimension`; undefined when it does not filter on it. Status always filters (default: open and in progress). */
 function listed(filter: PanelFilter, dimension: FacetDimension): readonly string[] | undefined {
@@ -29,7 +31,7 @@ function acceptance(wanted: ReadonlySet<string>, dimension: FacetDimension, inde
     const accept = new Uint8Array(index.values.length);
     index.values.forEach((value, ord) => {
         // An account filter names a parent (all its regions) or one child, as the CLI's --account does.
-        const parent = dimension === 'accounts' && value.includes('/') ? value.slice(0, value.indexOf('/')) : undefined;
+        const parent = dimension === 'accounts' && isChildName(value) ? parentAccountName(value) : undefined;
         if (wanted.has(value) || (parent !== undefined && wanted.has(parent))) accept[ord] = 1;
     });
     return accept;

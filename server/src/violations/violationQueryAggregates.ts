@@ -3,6 +3,7 @@
  * the facet counts of every multi-select dimension (each value counted under the filter of
  * every other dimension), the summary of open violations and the open-per-day trend.
  */
+import { isChildName, parentAccountName } from '../shared/names';
 import type { Severity } from '../shared/model';
 import type { Facet, FacetDimension, PanelAggregates, PanelSummary, TrendPoint } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
@@ -134,9 +135,8 @@ function accountFacetOf(counts: Int32Array, index: DimensionIndex): Facet {
     const values = [...index.values];
     const ordinalOf = new Map(values.map((value, ord) => [value, ord]));
     const parents = values.map((value) => {
-        const slash = value.indexOf('/');
-        if (slash < 0) return -1;
-        const parent = value.slice(0, slash);
+        if (!isChildName(value)) return -1;
+        const parent = parentAccountName(value);
         let ord = ordinalOf.get(parent);
         if (ord === undefined) {
             ord = values.push(parent) - 1;

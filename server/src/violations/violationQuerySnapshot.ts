@@ -8,13 +8,11 @@
  * and facets in memory, details read from the shards on demand) can replace this one
  * without changing what the views and the CLI call.
  */
-import type { Violation, ViolationStatus } from '../shared/model';
-import { SEVERITIES } from '../shared/model';
+import { enforcementLevelRank, severityRank, violationStatusRank, type Violation } from '../shared/model';
 import type { FacetDimension, GroupBy, PanelSort, SortColumn } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { Store } from '../store';
 
-export const ALL_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress', 'by_design', 'ignored', 'fixed'];
 /** Last seen newest first, then by id: the order of every list unless a sort is given. */
 export const DEFAULT_SORT: PanelSort = { column: 'lastSeenAt', direction: 'desc' };
 export const DAY_MS = 86_400_000;
@@ -62,16 +60,6 @@ function searchText(v: Violation): string {
     return `${v.resourceName}\n${v.resourceURN}\n${v.resourceType}\n${v.policyName}\n${v.policyPack}\n${v.entityId}\n${v.project ?? ''}\n${v.message}`.toLowerCase();
 }
 
-/** Weakest to strongest enforcement, so a descending sort puts mandatory first. */
-const LEVEL_RANK = new Map<string, number>([
-    ['disabled', 0],
-    ['advisory', 1],
-    ['remediate', 2],
-    ['mandatory', 3],
-]);
-const SEVERITY_RANK = new Map<string | undefined, number>(SEVERITIES.map((s, i) => [s, i + 1]));
-const STATUS_RANK = new Map(ALL_STATUSES.map((s, i) => [s, i]));
-
 /** A comparable key per violation for `column` (numbers for ranked columns, lower-cased text otherwise). */
 function sortKey(column: SortColumn): (v: Violation) => string | number {
     switch (column) {
@@ -80,11 +68,11 @@ function sortKey(column: SortColumn): (v: Violation) => string | number {
         case 'policyPack':
             return (v) => `${v.policyPack.toLowerCase()}@${v.policyPackTag}`;
         case 'level':
-            return (v) => LEVEL_RANK.get(v.level) ?? -1;
+            return (v) => enforcementLevelRank(v.level);
         case 'severity':
-            return (v) => SEVERITY_RANK.get(v.severity) ?? 0;
+            return (v) => severityRank(v.severity);
         case 'status':
-            return (v) => STATUS_RANK.get(v.status) ?? -1;
+            return (v) => violationStatusRank(v.status);
         case 'resource':
             return (v) => v.resourceName.toLowerCase();
         case 'type':
@@ -125,7 +113,7 @@ export function groupKey(groupBy: GroupBy): ((v: Violation) => string) | undefin
 
 /** How groups are ordered: severity groups read most severe first; the others alphabetically. */
 export function compareGroups(groupBy: GroupBy, a: string, b: string): number {
-    if (groupBy === 'severity') return (SEVERITY_RANK.get(b) ?? 0) - (SEVERITY_RANK.get(a) ?? 0);
+    if (groupBy === 'severity') return severityRank(b) - severityRank(a);
     return a < b ? -1 : a > b ? 1 : 0;
 }
 

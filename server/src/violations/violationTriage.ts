@@ -2,12 +2,8 @@
  * Triage set by people (CLI, extension): status, priority, assignee, suppression. Written
  * under the shard's lock, so an evaluation persisting at the same time keeps it.
  */
-import type { Priority, Suppression, Violation, ViolationStatus } from '../shared/model';
+import { PRIORITIES, TRIAGE_STATUSES, type Priority, type Suppression, type TriageStatus, type Violation } from '../shared/model';
 import type { Store } from '../store';
-
-export type TriageStatus = Exclude<ViolationStatus, 'fixed'>;
-export const TRIAGE_STATUSES: readonly TriageStatus[] = ['open', 'in_progress', 'by_design', 'ignored'];
-export const PRIORITIES: readonly Priority[] = ['p0', 'p1', 'p2', 'p3', 'p4'];
 
 export interface TriageArgs {
     status?: TriageStatus;

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { canonicalJson, resourceHash, resourceUrn } from '../../../server/src/accounts/resourceIdentity';
 import { mergeScan } from '../../../server/src/accounts/scanDelta';
-import { checkAccountName, parseAccountRef } from '../../../server/src/accounts/accountNames';
+import { checkAccountName } from '../../../server/src/accounts/accountNames';
+import { parseAccountRef } from '../../../server/src/shared/names';
 import type { Resource } from '../../../server/src/shared/model';
 
 function resource(urn: string, type: string, properties: Record<string, unknown>): Resource {

@@ -20,7 +20,8 @@ import { after, before, describe, it } from 'node:test';
 import * as semver from 'semver';
 import ts from 'typescript';
 import * as YAML from 'yaml';
-import { listTemplates, PACK_NAME_PATTERN, scaffoldPack, type TemplateInfo } from '../../../server/src/packs/scaffold';
+import { listTemplates, scaffoldPack, type TemplateInfo } from '../../../server/src/packs/scaffold';
+import { PACK_NAME_PATTERN } from '../../../server/src/shared/names';
 
 // google-protobuf ships no type declarations; these are the message types the generated Pulumi code expects.
 type StructMessage = NonNullable<Parameters<analyzerPb.AnalyzeRequest['setProperties']>[0]>;

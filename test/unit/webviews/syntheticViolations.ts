@@ -3,7 +3,7 @@
  * bench/webview.mjs: several accounts, packs, policies, types, levels, severities and
  * statuses, spread over the last 120 days.
  */
-import type { EnforcementLevel, Priority, Resource, Severity, Violation, ViolationStatus } from '../../../server/src/shared/model';
+import { PRIORITIES, type EnforcementLevel, type Resource, type Severity, type Violation, type ViolationStatus } from '../../../server/src/shared/model';
 import { seededRandom as random } from '../../support/seededRandom';
 
 export { seededRandom as random } from '../../support/seededRandom';
@@ -26,7 +26,6 @@ const TYPES: Record<string, string> = {
     'required-tags': 'aws:sqs/queue:Queue',
 };
 const STATUSES: ViolationStatus[] = ['open', 'open', 'open', 'open', 'in_progress', 'by_design', 'ignored', 'fixed', 'fixed'];
-const PRIORITIES: Priority[] = ['p0', 'p1', 'p2', 'p3', 'p4'];
 const DAY = 86_400_000;
 
 export interface SyntheticOptions {

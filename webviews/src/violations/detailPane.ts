@@ -6,7 +6,7 @@
  * what its remediation would change: each property path, before → after.
  */
 import type { PanelSuppressParams, PanelTriageParams, ViolationDetail } from '../../../server/src/shared/panelProtocol';
-import type { Priority, PropertyChange, SourcePosition } from '../../../server/src/shared/model';
+import { PRIORITIES, TRIAGE_STATUSES, type Priority, type PropertyChange, type SourcePosition } from '../../../server/src/shared/model';
 import { STATUS_LABELS } from './columns';
 import { formatDate, formatUntil, h } from './dom';
 
@@ -18,9 +18,6 @@ export interface DetailEvents {
     onOpenLink(url: string): void;
     onClose(): void;
 }
-
-const TRIAGE_STATUSES = ['open', 'in_progress', 'by_design', 'ignored'] as const;
-const PRIORITIES: Priority[] = ['p0', 'p1', 'p2', 'p3', 'p4'];
 
 /** Which group's binding applies and what it overrode (an entity in several groups runs one version of each pack). */
 function bindingText(binding: ViolationDetail['binding']): Node | string | undefined {

@@ -1,10 +1,13 @@
 /** The summary row: open violations under the filter by enforcement level and severity, and the trend chart. */
+import { ENFORCEMENT_LEVELS_WEAKEST_FIRST, SEVERITIES, type Severity } from '../../../server/src/shared/model';
 import type { PanelAggregates } from '../../../server/src/shared/panelProtocol';
 import { count, h } from './dom';
 import { trendChart } from './trendChart';
 
-const LEVEL_ORDER = ['mandatory', 'remediate', 'advisory', 'disabled'] as const;
-const SEVERITY_ORDER = ['critical', 'high', 'medium', 'low', 'none'] as const;
+/** Strongest first. */
+const LEVEL_ORDER = [...ENFORCEMENT_LEVELS_WEAKEST_FIRST].reverse();
+/** Most severe first, then the violations without one. */
+const SEVERITY_ORDER: (Severity | 'none')[] = [...[...SEVERITIES].reverse(), 'none'];
 
 export class SummaryBar {
     readonly element: HTMLElement;

@@ -9,7 +9,7 @@
 import { GetResourceCommand, paginateListResources, type ResourceDescription } from '@aws-sdk/client-cloudcontrol';
 import { paginateListTypes, type ProvisioningType } from '@aws-sdk/client-cloudformation';
 import type { Resource, ServiceError } from '../../shared/model';
-import { childName } from '../accountNames';
+import { childName } from '../../shared/names';
 import { ScanCancelledError, type AwsClients } from './awsClients';
 import { coveredByClassic } from './cloudControlClassicTypes';
 import { awsNativeToken, cfnToSdk } from './cloudControlNaming';

@@ -5,7 +5,8 @@
  */
 import type { Account, ScanSchedule } from '../../shared/model';
 import type { Store } from '../../store';
-import { AccountInputError, childName } from '../accountNames';
+import { AccountInputError } from '../accountNames';
+import { childName } from '../../shared/names';
 import { checkNewName, checkSchedule, insertAccount } from '../accountRegistry';
 import { absoluteKubeconfig, loadKubeContext } from './kubeconfigFile';
 import { KubernetesApiError } from './kubernetesApi';

@@ -4,7 +4,7 @@
  * stored resources are kept as they were), and the namespaces that are now the children.
  */
 import type { Account, Resource, ServiceError } from '../../shared/model';
-import { childName } from '../accountNames';
+import { childName } from '../../shared/names';
 import { resourceHash, resourceUrn } from '../resourceIdentity';
 import { loadKubeContext } from './kubeconfigFile';
 import { discoverKubernetes } from './kubernetesDiscovery';

@@ -5,7 +5,7 @@
  * so once (pulumi/pulumi pkg/cmd/pulumi/policy/policy_analyze.go, BlindingProvider). Nothing
  * secret is ever stored: the store keeps "[secret]" in its place.
  */
-import { isSecret, mapSecrets, REDACTED_SECRET, wireSecret } from '../../pulumiSecretValues';
+import { deserializeSecrets, isSecret, REDACTED_SECRET } from '../../pulumiSecretValues';
 import { openPassphraseCrypter, passphraseFromEnv, PassphraseError, PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, type PassphraseCrypter } from './passphraseSecrets';
 
 type Json = Record<string, unknown>;
@@ -71,20 +71,17 @@ export async function openSecrets(provider: SecretsProviderRef | undefined, wher
         redacted = true;
         return REDACTED_SECRET;
     };
-    const decryptJson = (secret: Json): unknown => {
-        if (typeof secret.plaintext === 'string') return parseSecretJson(secret.plaintext, failed);
-        if (typeof secret.ciphertext !== 'string' || !opened.crypter) return failed();
-        let text: string;
+    const decrypt = (ciphertext: string): string | undefined => {
+        if (!opened.crypter) return undefined;
         try {
-            text = opened.crypter.decrypt(secret.ciphertext);
+            return opened.crypter.decrypt(ciphertext);
         } catch {
             opened.reason ??= 'a secret does not decrypt with the stack\'s passphrase (damaged ciphertext)';
-            return failed();
+            return undefined;
         }
-        return parseSecretJson(text, failed);
     };
     return {
-        reveal: <T>(value: T) => mapSecrets(value, (secret) => ('value' in secret ? secret : wireSecret(revealNested(decryptJson(secret))))) as T,
+        reveal: <T>(value: T) => deserializeSecrets(value, decrypt, failed),
         decryptConfigValue(ciphertext) {
             if (!opened.crypter) return failed();
             try {
@@ -96,23 +93,6 @@ export async function openSecrets(provider: SecretsProviderRef | undefined, wher
         },
         warning: () => (redacted ? `could not decrypt secrets in ${where}: ${opened.reason ?? 'no secrets provider'}; analyzing with secret values redacted` : undefined),
     };
-    function revealNested(value: unknown): unknown {
-        // A secret inside a secret was serialized with NopEncrypter (pulumi/pulumi deployment.go): its
-        // "ciphertext" is its plaintext JSON, which the engine reads back with NopDecrypter. It stays a secret.
-        return mapSecrets(value, (secret) => {
-            if ('value' in secret) return wireSecret(revealNested(secret.value));
-            const text = typeof secret.plaintext === 'string' ? secret.plaintext : typeof secret.ciphertext === 'string' ? secret.ciphertext : undefined;
-            return wireSecret(text === undefined ? failed() : revealNested(parseSecretJson(text, failed)));
-        });
-    }
-}
-
-function parseSecretJson(text: string, failed: () => string): unknown {
-    try {
-        return JSON.parse(text);
-    } catch {
-        return failed();
-    }
 }
 
 /** Whether a value holds an encrypted secret anywhere. */
