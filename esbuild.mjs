@@ -115,7 +115,8 @@ if (!production) {
     });
     // The local AWS (test/localaws): tests, benches and `npm start`'s demo account scan it.
     builds.push({ ...node, entryPoints: { 'test/localaws': 'test/localaws/main.ts' }, outdir: 'out' });
-    const nodeTests = [...testFiles('test/unit'), ...testFiles('test/lsp')];
+    // unit/: plain Node; browser/: webview pages in Chromium; lsp/: the server over stdio (test/run-all.mjs runs each as a rung).
+    const nodeTests = [...testFiles('test/unit'), ...testFiles('test/browser'), ...testFiles('test/lsp')];
     if (nodeTests.length) {
         builds.push({
             ...node,

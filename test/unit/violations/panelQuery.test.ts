@@ -19,7 +19,7 @@ import {
     queryPanel,
     ViolationSnapshot,
 } from '../../../server/src/violations/panelQuery';
-import { random, syntheticViolations } from '../webviews/syntheticViolations';
+import { random, syntheticViolations } from '../../support/syntheticViolations';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const { violations } = syntheticViolations(3000, { seed: 11, now: NOW });

@@ -18,7 +18,7 @@ import { Store } from '../../../server/src/store';
 import { queryViolations } from '../../../server/src/violations';
 import { remediationMessage, remediationOf } from '../../../server/src/violations/remediation';
 import { FakePanel, findRepo, launchChromium, PanelFiles } from './fakeHost';
-import { syntheticViolations } from './syntheticViolations';
+import { syntheticViolations } from '../../support/syntheticViolations';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 const COUNT = 5000;

@@ -243,7 +243,7 @@ describe('conformance: the stack context reaches the pack process', () => {
     it('a host per pack and context, within the pool limit', async () => {
         const both = await startBothPaths(conformancePack('recorder'));
         const { RunnerPool } = await import('../../../server/src/packs/runner/runnerPool');
-        const { hostScript, tempCacheDir } = await import('../runner/runnerTestEnv');
+        const { hostScript, tempCacheDir } = await import('./runnerTestEnv');
         const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxRunners: 2 });
         try {
             const one = resources.slice(2, 3);
