@@ -117,7 +117,8 @@ if (!production) {
     builds.push({ ...node, entryPoints: { 'test/localaws': 'test/localaws/main.ts' }, outdir: 'out' });
     // The local Kubernetes API server (test/localk8s): cluster accounts are scanned against it.
     builds.push({ ...node, entryPoints: { 'test/localk8s': 'test/localk8s/main.ts' }, outdir: 'out' });
-    const nodeTests = [...testFiles('test/unit'), ...testFiles('test/lsp')];
+    // unit/: plain Node; browser/: webview pages in Chromium; lsp/: the server over stdio (test/run-all.mjs runs each as a rung).
+    const nodeTests = [...testFiles('test/unit'), ...testFiles('test/browser'), ...testFiles('test/lsp')];
     if (nodeTests.length) {
         builds.push({
             ...node,

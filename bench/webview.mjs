@@ -2,7 +2,7 @@
 // bench/webview: the Policy Violations panel on 100,000 violations. Server side: loading the
 // store's violations into the panel's snapshot, then the query time for each filter (first
 // time in a sort order, and again). In Chromium (the panel's real page and bundle, the fake
-// VS Code host of test/unit/webviews/fakeHost.ts answering with the server's code): time to
+// VS Code host of test/browser/webviews/fakeHost.ts answering with the server's code): time to
 // first rows after opening, and time from each filter change to the updated rows.
 // Goals (the baseline the ratios are against): first rows under 1 s, a filter change under 100 ms.
 //
@@ -35,8 +35,8 @@ const work = mkdtempSync(join(tmpdir(), 'pi-bench-webview-'));
 await esbuild.build({
     stdin: {
         contents: [
-            "export * from './test/unit/webviews/fakeHost';",
-            "export * from './test/unit/webviews/syntheticViolations';",
+            "export * from './test/browser/webviews/fakeHost';",
+            "export * from './test/support/syntheticViolations';",
             "export { Store } from './server/src/store';",
             "export { loadViolationSnapshot, queryPanel } from './server/src/violations';",
             "export { violationRequestHandlers } from './server/src/handlers/violationHandlers';",

@@ -6,7 +6,8 @@
 //   typecheck  npx tsc -b
 //   lint       npm run lint (ESLint, zero warnings; config in .ci/eslint.config.mjs)
 //   setup      code-server + Chromium + third-party pack fixtures installed (first run only does work)
-//   unit       node --test out/test/unit/ (the webview tests use Chromium)
+//   unit       node --test out/test/unit/ (plain Node: no browser, no VS Code)
+//   browser    node --test out/test/browser/ (webview pages in Chromium, against a fake VS Code host)
 //   lsp        node --test out/test/lsp/
 //   vscode     the mocha suite inside code-server (test/harness/runVscodeTests.mjs)
 //   e2e        the views in the browser, `npm start --smoke` (test/e2e/)
@@ -153,9 +154,11 @@ const rungs = [
     ['build', singleCheck(node, ['esbuild.mjs'], 5 * MINUTE)],
     ['typecheck', singleCheck(npx, ['tsc', '-b'], 10 * MINUTE)],
     ['lint', singleCheck(npx, ['eslint', '--config', '.ci/eslint.config.mjs', '--max-warnings', '0', '.'], 10 * MINUTE)],
-    // Before the unit rung: the webview tests render the Policy Violations page in Chromium.
+    // Before the unit rung (which runs the third-party packs) and the browser rung (Chromium).
     ['setup', setup],
     ['unit', nodeTests('unit', ['out/test/unit/'], 25 * MINUTE)],
+    // The webview pages in Chromium: their own rung, so unit/ stays plain Node and a browser failure names itself.
+    ['browser', nodeTests('browser', ['out/test/browser/'], 10 * MINUTE)],
     ['lsp', nodeTests('lsp', ['out/test/lsp/'], 20 * MINUTE)],
     ['vscode', vscodeSuite],
     // One at a time: each starts its own code-server (and the smoke one another), on 2 cores.

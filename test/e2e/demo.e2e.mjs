@@ -214,6 +214,22 @@ test('overview: the four views with data, for the README', async () => {
     const firstGroup = await rows('Violations').first().locator('.label-name').innerText();
     await expand('Violations', firstGroup);
     await screenshot('views');
+    // What the screenshot shows: the four views open, each with the rows the README describes.
+    for (const view of VIEWS) assert.equal(await header(view).getAttribute('aria-expanded'), 'true', `the ${view} pane is open`);
+    const packs = await rowTexts('Policy Packs');
+    assert.ok(packs.some((t) => /^aws-typescript \| latest 0\.0\.2/.test(t)), `Policy Packs: ${packs.join('; ')}`);
+    assert.deepEqual(packs.filter((t) => /^0\.0\.\d \|/.test(t)).map((t) => t.split(' | ')[0]), ['0.0.2', '0.0.1'], `Policy Packs: ${packs.join('; ')}`);
+    const groups = await rowTexts('Policy Groups');
+    assert.match(groups[0] ?? '', /^default-policy-group \| \w+ · 2 pack\(s\)$/, `Policy Groups: ${groups.join('; ')}`);
+    for (const pack of [DEMO_WORKSPACE_PACK, 'aws-compliance-typescript']) {
+        assert.ok(groups.some((t) => t.startsWith(`${pack} | `)), `default-policy-group lists ${pack}: ${groups.join('; ')}`);
+    }
+    const accounts = await rowTexts('Accounts');
+    assert.ok(accounts.some((t) => t.startsWith(`${DEMO_AWS_ACCOUNT} | AWS · 102 resources`)), `Accounts: ${accounts.join('; ')}`);
+    assert.ok(accounts.includes('us-west-2 | 64 resources'), `Accounts: ${accounts.join('; ')}`);
+    const violations = await rowTexts('Violations');
+    assert.match(violations[0] ?? '', /^\S+ \| \d+ · \S+$/, `the first violations group: ${violations.join('; ')}`);
+    assert.ok(violations.length > 1, `the first violations group lists its violations: ${violations.join('; ')}`);
     // The same views beside the Policy Violations page: what the README shows.
     await page.keyboard.press('F1');
     const palette = page.locator('.quick-input-widget input');
@@ -224,6 +240,9 @@ test('overview: the four views with data, for the README', async () => {
     const webview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await webview.getByText('bastion-sg').first().waitFor({ timeout: TIMEOUT });
     const path = await screenshot('overview', { blurViews: false });
+    // The page beside the views: its total, and rows in the grid.
+    assert.match(await webview.locator('.result-info').innerText(), /^[\d,]+ violations/, 'the page says how many violations it shows');
+    assert.ok((await webview.locator('.grid-body [role=row]').count()) > 0, 'the page lists violations');
     if (process.env.POLICY_INSIGHTS_UPDATE_SCREENSHOTS === '1') {
         mkdirSync(join(readmeScreenshot, '..'), { recursive: true });
         copyFileSync(path, readmeScreenshot);
@@ -244,12 +263,15 @@ test('(d) the Pulumi program opens in the editor', async () => {
     });
     const editor = page.locator('.editor-instance .monaco-editor .view-lines');
     await editor.getByText('new aws.s3.Bucket("site-assets"').waitFor({ timeout: TIMEOUT });
-    // The TypeScript service colours the file once it has loaded @pulumi/aws's types.
-    // Loading @pulumi/aws's types takes tsserver a while on 2 cores; the colours come before it is done.
-    await page.locator('.part.statusbar').getByText(/Initializing|Analyzing/).waitFor({ state: 'hidden', timeout: 20_000 }).catch(() => {});
-    // The Problems panel under the editor says what the squiggles are.
+    // The TypeScript service colours the file once it has loaded @pulumi/aws's types (many
+    // seconds on 2 busy cores); a screenshot before that shows the program uncoloured.
+    await page.locator('.part.statusbar').getByText(/Initializing/).waitFor({ state: 'hidden', timeout: TIMEOUT });
+    // The Problems panel under the editor says what the squiggles are: Policy Insights' findings on index.ts.
     await page.keyboard.press('Control+Shift+M');
-    await page.locator('.part.panel .markers-panel').waitFor({ timeout: TIMEOUT });
+    const markers = page.locator('.part.panel .markers-panel');
+    await markers.waitFor({ timeout: TIMEOUT });
+    await markers.locator('.monaco-list-row', { hasText: 'index.ts' }).first().waitFor({ timeout: TIMEOUT });
+    await markers.locator('.monaco-list-row', { hasText: 'Policy Insights' }).first().waitFor({ timeout: TIMEOUT });
     // The cursor on an empty line (no word highlights), the editor focused.
     await page.keyboard.press('Control+G');
     await page.keyboard.type('13');

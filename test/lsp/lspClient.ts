@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { InitializeRequest, InitializedNotification, ShutdownRequest, ExitNotification, type InitializeResult } from 'vscode-languageserver-protocol';
 import type { InitializationOptions } from '../../server/src/shared/protocol';
+import { within } from '../support/waits';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const SERVER_MODULE = path.join(REPO, 'out', 'server', 'server.js');
@@ -46,7 +47,7 @@ export async function startServer(opts: { home: string; trusted?: boolean; env?:
         async close() {
             await connection.sendRequest(ShutdownRequest.type);
             await connection.sendNotification(ExitNotification.type);
-            const code = await exited;
+            const code = await within(exited, 10_000, () => `the language server to exit after shutdown + exit; stderr:\n${stderr}`);
             connection.dispose();
             return code;
         },

@@ -12,12 +12,13 @@ import {
     type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
 import { REPO, startServer } from './lspClient';
+import { within } from '../support/waits';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'packs', 'static', 'aws-typescript');
 
 /** Resolves with the next diagnostics published for `uri` at `version`. */
 function nextDiagnostics(session: Awaited<ReturnType<typeof startServer>>, uri: string, version: number): Promise<PublishDiagnosticsParams> {
-    return new Promise((resolve) => {
+    const next = new Promise<PublishDiagnosticsParams>((resolve) => {
         const sub = session.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
             if (params.uri === uri && params.version === version) {
                 sub.dispose();
@@ -25,6 +26,7 @@ function nextDiagnostics(session: Awaited<ReturnType<typeof startServer>>, uri: 
             }
         });
     });
+    return within(next, 30_000, `diagnostics for ${uri} at version ${version}`);
 }
 
 test('a duplicate policy name typed into a pack is flagged at the name, and the quick fix renames it', async () => {

@@ -14,6 +14,7 @@ import { PublishDiagnosticsNotification, type Diagnostic } from 'vscode-language
 import type { Violation } from '../../server/src/shared/model';
 import { Store } from '../../server/src/store';
 import { startServer } from './lspClient';
+import { within } from '../support/waits';
 
 const STACK = 'shop-prod';
 const PROGRAM = 'import * as aws from "@pulumi/aws";\n\nconst bucket = new aws.s3.Bucket("b", { acl: "public-read" });\n';
@@ -64,11 +65,15 @@ test("a store change that touches one program's violations resends that program'
     const sent: { uri: string; diagnostics: Diagnostic[] }[] = [];
     let waiter: (() => void) | undefined;
     const sentTo = (project: string, message: RegExp) =>
-        new Promise<void>((resolve) => {
-            const check = () => sent.some((p) => p.uri === uris[project] && p.diagnostics.some((d) => message.test(String(d.message)))) && resolve();
-            waiter = check;
-            check();
-        });
+        within(
+            new Promise<void>((resolve) => {
+                const check = () => sent.some((p) => p.uri === uris[project] && p.diagnostics.some((d) => message.test(String(d.message)))) && resolve();
+                waiter = check;
+                check();
+            }),
+            30_000,
+            `diagnostics ${message} for ${project}`,
+        );
     const session = await startServer({ home, rootDir: dir });
     session.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
         sent.push(params);
@@ -84,7 +89,13 @@ test("a store change that touches one program's violations resends that program'
             shard.violations = shard.violations.map((v) => (v.project === 'web' ? { ...v, message: 'Bucket b of web is public-read-write.' } : v));
         });
         await sentTo('web', /^Bucket b of web is public-read-write\./);
-        assert.deepEqual(sent.slice(before).map((p) => p.uri), [uris.web], 'only the changed program is sent again');
+        // then api's changes: once its new diagnostics arrive, a re-send of api caused by web's
+        // change would have come before them
+        await store.updateShard(STACK, (shard) => {
+            shard.violations = shard.violations.map((v) => (v.project === 'api' ? { ...v, message: 'Bucket b of api is public-read-write.' } : v));
+        });
+        await sentTo('api', /^Bucket b of api is public-read-write\./);
+        assert.deepEqual(sent.slice(before).map((p) => p.uri), [uris.web, uris.api], 'each change sends only the program it changed');
     } finally {
         await session.close();
         await store.close();

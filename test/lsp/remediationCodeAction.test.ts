@@ -14,6 +14,7 @@ import type { Violation } from '../../server/src/shared/model';
 import { Store } from '../../server/src/store';
 import { remediationMessage, remediationOf } from '../../server/src/violations/remediation';
 import { startServer } from './lspClient';
+import { within } from '../support/waits';
 
 const PROGRAM = `import * as aws from "@pulumi/aws";
 
@@ -78,7 +79,7 @@ test('a remediation on the program line offers "Fix in code" with the edit of it
     const session = await startServer({ home, rootDir: dir });
     session.connection.onNotification(PublishDiagnosticsNotification.type, (params) => pending(params));
     try {
-        const diagnostics = await published;
+        const diagnostics = await within(published, 30_000, `the two remediation diagnostics for ${uri}`);
         const logs = diagnostics.find((d) => d.range.start.line === lineOf('logs'))!;
         assert.equal(logs.severity, DiagnosticSeverity.Information, 'remediate is Information by the diagnostics setting rule');
         assert.match(String(logs.message), /^Would change acl: public-read → private; versioning\.enabled: false → true\n/);

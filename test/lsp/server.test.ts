@@ -13,6 +13,7 @@ import {
     type StoreChangedParams,
 } from '../../server/src/shared/protocol';
 import { REPO, startServer } from './lspClient';
+import { within } from '../support/waits';
 
 function tempHome(): string {
     return mkdtempSync(path.join(tmpdir(), 'pi-lsp-'));
@@ -50,7 +51,7 @@ test('a write by the CLI to the shared store reaches the server as a storeChange
             encoding: 'utf8',
         });
         assert.equal(result.status, 0, result.stderr);
-        const params = await changed;
+        const params = await within(changed, 10_000, 'a storeChanged notification after the write by another process');
         assert.ok(params.scopes.includes('accounts'), JSON.stringify(params));
         const accounts = await session.connection.sendRequest(ListAccountsRequest.type);
         assert.deepEqual(

@@ -16,7 +16,7 @@ import { PanelQueryRequest, TriageViolationRequest } from '../../server/src/shar
 import { ListViolationsRequest, StoreChangedNotification, ViolationGroupsRequest } from '../../server/src/shared/protocol';
 import { USER_ERROR } from '../../server/src/handlers/serverContext';
 import { Store } from '../../server/src/store';
-import { syntheticViolations } from '../unit/webviews/syntheticViolations';
+import { syntheticViolations } from '../support/syntheticViolations';
 import { startServer } from './lspClient';
 
 test('the tree, the status bar and the panel get their violations from one query, fresh after each change', async () => {

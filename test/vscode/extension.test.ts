@@ -3,6 +3,7 @@
 // Every wait is on an event or a promise the extension exposes, never on a sleep.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { until } from './waits';
 
 const EXTENSION_ID = 'policy-insights.policy-insights';
 const TREE_KINDS = ['packs', 'groups', 'accounts', 'violations'] as const;
@@ -131,8 +132,16 @@ export function defineExtensionSuite(): void {
             assert.ok(labels.includes('default-policy-group'), `groups tree roots: ${JSON.stringify(labels)}`);
         });
 
-        test('policyInsights.showOutput runs', async () => {
+        test('policyInsights.showOutput shows the Policy Insights output channel', async () => {
+            // The output channel shows as a visible editor of scheme `output` whose path ends in the
+            // channel's name (code-server 4.100: output:policy-insights.policy-insights.Policy%20Insights).
+            const isOurChannel = (editor: vscode.TextEditor) => editor.document.uri.scheme === 'output' && editor.document.uri.path.endsWith('Policy Insights');
+            const shown = () => vscode.window.visibleTextEditors.some(isOurChannel);
+            const visible = () => vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()).join(', ') || 'none';
+            await vscode.commands.executeCommand('workbench.action.closePanel');
+            await until([vscode.window.onDidChangeVisibleTextEditors], async () => !shown(), 'the panel to close', 15_000);
             await vscode.commands.executeCommand('policyInsights.showOutput');
+            await until([vscode.window.onDidChangeVisibleTextEditors], async () => shown(), `the Policy Insights channel to be shown (visible editors: ${visible()})`, 15_000);
         });
     });
 }

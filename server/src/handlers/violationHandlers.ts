@@ -23,7 +23,7 @@ import { withUserErrors, type ServerContext } from './serverContext';
 
 /**
  * The answer to each violation request, over the store `store()` returns. The server
- * registers these on its connection; the webview tests' fake host (test/unit/webviews/
+ * registers these on its connection; the webview tests' fake host (test/browser/webviews/
  * fakeHost.ts) calls the same functions for the panel's requests.
  */
 export function violationRequestHandlers(store: () => Store) {

@@ -4,6 +4,7 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addAwsAccount, addStackAccount, ScanCoordinator, ScanInProgressError, setScanSchedule, type ScanFailedEvent, type ScanStartedEvent } from '../../../server/src/accounts';
+import { within } from '../../support/waits';
 import { STACK_FIXTURES, startWorld, type AwsWorld } from './accountsTestSupport';
 
 describe('ScanCoordinator', () => {
@@ -22,9 +23,22 @@ describe('ScanCoordinator', () => {
         const coordinator = new ScanCoordinator(world.store, { watchStateFiles: false, periodsMs: { '12h': 150 } });
         const started: ScanStartedEvent[] = [];
         coordinator.onScanStarted((e) => started.push(e));
-        let finished = 0;
-        const twoScans = new Promise<void>((resolve) => coordinator.onScanFinished((e) => e.outcome.account.name === 'scheduled' && ++finished === 2 && resolve()));
+        const scansOf = (name: string) => started.filter((e) => e.account === name).length;
+        const finishedScans = (name: string, n: number) =>
+            within(
+                new Promise<void>((resolve) => {
+                    let count = 0;
+                    const subscription = coordinator.onScanFinished((e) => {
+                        if (e.outcome.account.name !== name || ++count < n) return;
+                        subscription.dispose();
+                        resolve();
+                    });
+                }),
+                30_000,
+                `${n} finished scans of ${name}`,
+            );
         try {
+            const twoScans = finishedScans('scheduled', 2);
             await coordinator.start();
             await twoScans;
             assert.ok(started.filter((e) => e.account === 'scheduled').every((e) => e.trigger === 'schedule'));
@@ -32,9 +46,14 @@ describe('ScanCoordinator', () => {
             // switching the schedule off stops the timer
             await setScanSchedule(world.store, 'scheduled', 'none');
             await coordinator.refresh();
-            const count = started.length;
-            await new Promise((r) => setTimeout(r, 400));
-            assert.equal(started.length, count);
+            const count = scansOf('scheduled');
+            // A witness on the same 150 ms schedule, added now: its second scan starts a period after
+            // its first, later than 'scheduled' would have started again had its timer survived.
+            const witnessScans = finishedScans('witness', 2);
+            await addStackAccount(world.store, { name: 'witness', stateFile: file, scanSchedule: '12h' });
+            await coordinator.refresh();
+            await witnessScans;
+            assert.equal(scansOf('scheduled'), count, 'a scan of an account whose schedule was switched off');
         } finally {
             coordinator.dispose();
         }
@@ -49,7 +68,13 @@ describe('ScanCoordinator', () => {
             const scan = coordinator.scan('demo');
             assert.equal(coordinator.isScanning('demo/us-west-2'), true);
             await assert.rejects(coordinator.scan('demo/us-west-2'), ScanInProgressError);
-            await new Promise((r) => setTimeout(r, 50));
+            // cancel once the scan is under way: one service has answered, the others are in flight
+            await within(new Promise<void>((resolve) => {
+                const subscription = coordinator.onProgress(() => {
+                    subscription.dispose();
+                    resolve();
+                });
+            }), 30_000, 'the first progress of the scan of demo');
             assert.equal(coordinator.cancel('demo'), true);
             await assert.rejects(scan, /cancelled/);
             assert.equal(failures.length, 1);

@@ -18,6 +18,7 @@ import { parseSourcePosition, parseStateDocument, parseUrn, type StateResource }
 import { encryptExport, FIXTURE_PASSPHRASE, plaintextSecret, shopExport, SHOP_SECRETS, SHOP_URNS } from './stackSecretsTestSupport';
 import { Store } from '../../../server/src/store';
 import { STACK_FIXTURES, tempDir } from './accountsTestSupport';
+import { within } from '../../support/waits';
 
 const EXPORT = join(STACK_FIXTURES, 'aws-app.dev.export.json');
 const CHECKPOINT = join(STACK_FIXTURES, 'file-backend/.pulumi/stacks/aws-app/dev.json');
@@ -126,25 +127,37 @@ describe('stack accounts', () => {
 
     it('re-imports a stack by itself when its state file changes, reporting the exact delta', async () => {
         const file = join(dir, 'watched', 'dev.json');
+        // A second stack in the same folder: its re-import shows the watcher has handled what came before it.
+        const witnessFile = join(dir, 'watched', 'witness.json');
         await mkdir(join(dir, 'watched'));
         await copyFile(EXPORT, file);
+        await copyFile(EXPORT, witnessFile);
         await addStackAccount(store, { name: 'watched', stateFile: file });
+        await addStackAccount(store, { name: 'witness', stateFile: witnessFile });
         const coordinator = new ScanCoordinator(store, { debounceMs: 50 });
+        /** Every finished scan of 'watched'. */
         const events: ScanFinishedEvent[] = [];
-        const next = () => new Promise<ScanFinishedEvent>((resolve) => {
-            const sub = coordinator.onScanFinished((e) => {
-                if (e.outcome.account.name !== 'watched') return;
-                sub.dispose();
-                events.push(e);
-                resolve(e);
-            });
-        });
+        coordinator.onScanFinished((e) => void (e.outcome.account.name === 'watched' && events.push(e)));
+        const next = (name = 'watched') =>
+            within(
+                new Promise<ScanFinishedEvent>((resolve) => {
+                    const sub = coordinator.onScanFinished((e) => {
+                        if (e.outcome.account.name !== name) return;
+                        sub.dispose();
+                        resolve(e);
+                    });
+                }),
+                30_000,
+                `a finished scan of ${name}`,
+            );
         try {
             // never imported: the coordinator imports it on start
             const first = next();
+            const witnessFirst = next('witness');
             await coordinator.start();
             assert.equal((await first).outcome.children['watched'].added.length, 6);
             assert.equal((await first).trigger, 'file-change');
+            await witnessFirst;
 
             const state = JSON.parse(await readFile(EXPORT, 'utf8'));
             const resources = state.deployment.resources as { urn: string; outputs?: Record<string, unknown> }[];
@@ -160,10 +173,13 @@ describe('stack accounts', () => {
             const bucket = (await listResources(store, 'watched')).find((r) => r.urn === BUCKET_URN);
             assert.equal(bucket?.properties.acl, 'private');
 
-            // the same content written again is not a change
+            // the same content written again is not a change: written, then the witness's file
+            // changed; once the witness is re-imported, the watcher has handled both writes
+            const witnessed = next('witness');
             await writeFile(file, JSON.stringify(state));
-            await new Promise((r) => setTimeout(r, 400));
-            assert.equal(events.length, 2);
+            await writeFile(witnessFile, JSON.stringify(state));
+            await witnessed;
+            assert.equal(events.length, 2, `scans of the unchanged file: ${events.map((e) => e.trigger).join(', ')}`);
         } finally {
             coordinator.dispose();
         }

@@ -12,6 +12,7 @@ import { tryScanLock } from '../../../server/src/accounts/scanLock';
 import { runCli } from '../../../server/src/cli/runCli';
 import { tempDir } from '../accounts/accountsTestSupport';
 import { shopExport } from '../accounts/stackSecretsTestSupport';
+import { within } from '../../support/waits';
 
 const cliJs = path.resolve(__dirname, '..', '..', '..', 'cli', 'cli.js');
 
@@ -22,11 +23,6 @@ async function cli(home: string, ...args: string[]): Promise<{ code: number; out
     return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-/** `promise`, or a failure naming `what` after `ms`: no wait in this file may hang the rung. */
-function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
-    let timer: NodeJS.Timeout;
-    return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what()}`)), ms)))]).finally(() => clearTimeout(timer));
-}
 
 /** A started `watch` and its output so far; `until` waits for a line matching. */
 function startWatch(home: string): { child: ChildProcess; output: () => string; until: (pattern: RegExp) => Promise<void>; exit: Promise<number | null> } {

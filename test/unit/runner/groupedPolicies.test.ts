@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { RunnerPool } from '../../../server/src/runner/runnerPool';
-import { conformancePack } from '../conformance/conformanceEnv';
+import { conformancePack } from './conformanceEnv';
 import { copyPackToTemp, hostScript, tempCacheDir } from './runnerTestEnv';
 
 const urn = (name: string) => `urn:pulumi:dev::grouped::aws:s3/bucket:Bucket::${name}`;

@@ -249,6 +249,8 @@ describe('resolveHome', () => {
         await first.updateCatalog((catalog) => void (catalog.lastVersion.p = 1));
         await first.close();
         const before = await Promise.all([home, join(home, 'shards'), join(home, 'artifacts')].map((dir) => stat(dir, { bigint: true })));
+        // Not a wait for something to happen: it puts the clock past the folders' mtimes, so a
+        // file created or removed at open would show even where timestamps are coarse.
         await new Promise((resolve) => setTimeout(resolve, 20));
         const store = await Store.open({ home });
         assert.equal((await store.readCatalog()).lastVersion.p, 1);

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Resource, ScanRecord, Violation } from '../../../server/src/shared/model';
 import { writeFileAtomic } from '../../../server/src/store/atomicFile';
 import { SCHEMA_VERSION, Store, StoreError, type StoreChange } from '../../../server/src/store';
-import { eventually, makeTempDir } from './storeTestSupport';
+import { eventually, makeTempDir, watcherCaughtUp, withoutMarker } from './storeTestSupport';
 
 const ACCOUNT = 'demo/us-west-2';
 
@@ -178,16 +178,16 @@ describe('a shard as two files', () => {
         // another writer replaces the violations file only
         await writeFileAtomic(store.shardViolationsPath(ACCOUNT), JSON.stringify({ schemaVersion: SCHEMA_VERSION, account: ACCOUNT, violations: [violation(1)], scans: [] }), { keepBackup: true });
         await eventually(() => changes.length > 0, 2000, 'a change of the violations file');
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        assert.deepEqual(changes, [{ kind: 'shard', account: ACCOUNT }]);
+        await watcherCaughtUp(store);
+        assert.deepEqual(withoutMarker(changes), [{ kind: 'shard', account: ACCOUNT }]);
         assert.deepEqual((await store.readShard(ACCOUNT)).violations.map((v) => v.id), ['v1']);
 
         // and the resources file only
         changes.length = 0;
         await writeFileAtomic(store.shardPath(ACCOUNT), JSON.stringify({ schemaVersion: SCHEMA_VERSION, account: ACCOUNT, resources: [resource(2)] }), { keepBackup: true });
         await eventually(() => changes.length > 0, 2000, 'a change of the resources file');
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        assert.deepEqual(changes, [{ kind: 'shard', account: ACCOUNT }]);
+        await watcherCaughtUp(store);
+        assert.deepEqual(withoutMarker(changes), [{ kind: 'shard', account: ACCOUNT }]);
         assert.deepEqual((await store.readShard(ACCOUNT)).resources.map((r) => r.name), ['b2']);
     });
 

@@ -7,6 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SCHEMA_VERSION, Store, type StoreChange } from '../../../server/src/store';
+import { writeFileAtomic } from '../../../server/src/store/atomicFile';
+import { within } from '../../support/waits';
 import type { WorkerRole } from './storeWorker';
 
 /** A fresh empty folder under the OS temp dir; removed by the returned cleanup. */
@@ -72,13 +75,46 @@ export function spawnWorker(role: WorkerRole, home: string, args: Record<string,
     };
 }
 
-/** Waits until `predicate` holds, polling; fails after `timeoutMs`. */
-export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await predicate())) {
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
+export { eventually } from '../../support/waits';
+
+/** The shard another writer replaces to show that a watching store has caught up (see watcherCaughtUp). */
+export const MARKER_ACCOUNT = 'zz-marker/settled';
+
+/** What a watching store reported, without the marker's changes. */
+export function withoutMarker(changes: readonly StoreChange[]): StoreChange[] {
+    return changes.filter((c) => !(c.kind === 'shard' && c.account === MARKER_ACCOUNT));
+}
+
+/**
+ * Resolves once `store` (watching) has handled every file event queued before this call: another
+ * writer replaces a marker shard, and the store reports it. The kernel queues the events of the
+ * home and the shards folder in order, and each waits the same debounce, so a change still to
+ * come from an earlier write would have been reported before the marker. Use it to prove that
+ * something was NOT reported; filter the marker out with withoutMarker().
+ */
+export async function watcherCaughtUp(store: Store, timeoutMs = 5000): Promise<void> {
+    let reported!: () => void;
+    const marker = new Promise<void>((resolve) => (reported = resolve));
+    const subscription = store.onDidChange((c) => c.kind === 'shard' && c.account === MARKER_ACCOUNT && reported());
+    try {
+        const content = JSON.stringify({ schemaVersion: SCHEMA_VERSION, account: MARKER_ACCOUNT, resources: [], at: Date.now() });
+        await writeFileAtomic(store.shardPath(MARKER_ACCOUNT), content, { keepBackup: false });
+        await within(marker, timeoutMs, `the store to report the marker shard ${MARKER_ACCOUNT} (is it watching?)`);
+    } finally {
+        subscription.dispose();
     }
+}
+
+/**
+ * A second store watching the same home, for proving that a store which does not watch reported
+ * nothing: once the witness has reported a change, a watching store would have too.
+ */
+export async function openWitness(home: string): Promise<{ changes: StoreChange[]; close(): Promise<void> }> {
+    const witness = await Store.open({ home, watch: true });
+    if (!witness.watching) throw new Error(`the witness store cannot watch ${home}: ${String(witness.watchError)}`);
+    const changes: StoreChange[] = [];
+    witness.onDidChange((c) => changes.push(c));
+    return { changes, close: () => witness.close() };
 }
 
 /** Kills the workers still running (a test that failed midway leaves them) and waits for each to exit. */

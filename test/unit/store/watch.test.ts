@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Store, type StoreChange } from '../../../server/src/store';
-import { eventually, makeTempDir, spawnWorker, type Worker, stopWorkers } from './storeTestSupport';
+import { eventually, makeTempDir, openWitness, spawnWorker, stopWorkers, watcherCaughtUp, withoutMarker, type Worker } from './storeTestSupport';
 import { runAsWorkerIfAsked } from './storeWorker';
 
 if (!runAsWorkerIfAsked()) {
@@ -51,8 +50,9 @@ if (!runAsWorkerIfAsked()) {
             await openWatching(true);
             await writeFromOtherProcess({ account: 'demo/us-west-2' });
             await eventually(() => changes.length > 0, 1000, 'a shard change');
-            await sleep(200); // temp files, backups and locks must not add events
-            assert.deepEqual(changes.map((c) => c.change), [{ kind: 'shard', account: 'demo/us-west-2' }]);
+            // temp files, backups and locks must not add events
+            await watcherCaughtUp(store);
+            assert.deepEqual(withoutMarker(changes.map((c) => c.change)), [{ kind: 'shard', account: 'demo/us-west-2' }]);
             assert.equal((await store.readShard('demo/us-west-2')).scans.length, 1);
         });
 
@@ -61,24 +61,31 @@ if (!runAsWorkerIfAsked()) {
             await store.updateCatalog((catalog) => void (catalog.lastVersion.own = 1));
             await store.updateShard('a/b', (shard) => void (shard.account = 'a/b'));
             assert.deepEqual(changes.map((c) => c.change), [{ kind: 'catalog' }, { kind: 'shard', account: 'a/b' }], 'fired at once');
-            await sleep(300);
-            assert.equal(changes.length, 2);
+            await watcherCaughtUp(store);
+            assert.deepEqual(withoutMarker(changes.map((c) => c.change)), [{ kind: 'catalog' }, { kind: 'shard', account: 'a/b' }], 'the watcher saw the same writes and added nothing');
         });
 
         it('does not watch without watch: true, nor after close', async () => {
-            await openWatching(false);
-            assert.equal(store.watching, false);
-            await writeFromOtherProcess();
-            await sleep(300);
-            assert.deepEqual(changes, []);
-            await store.close();
-            await openWatching(true);
-            assert.equal(store.watching, true, String(store.watchError));
-            await store.close();
-            assert.equal(store.watching, false);
-            await writeFromOtherProcess();
-            await sleep(300);
-            assert.deepEqual(changes, []);
+            // A witness store watches the same home: once it has reported the other process's
+            // write, this store would have too if it were watching.
+            const witness = await openWitness(home);
+            try {
+                await openWatching(false);
+                assert.equal(store.watching, false);
+                await writeFromOtherProcess();
+                await eventually(() => witness.changes.length === 1, 2000, 'the witness to report the first write');
+                assert.deepEqual(changes, []);
+                await store.close();
+                await openWatching(true);
+                assert.equal(store.watching, true, String(store.watchError));
+                await store.close();
+                assert.equal(store.watching, false);
+                await writeFromOtherProcess();
+                await eventually(() => witness.changes.length === 2, 2000, 'the witness to report the second write');
+                assert.deepEqual(changes, []);
+            } finally {
+                await witness.close();
+            }
         });
     });
 }

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { Violation } from '../../../server/src/shared/model';
 import { CSV_COLUMNS, exportContextOf, formatViolations } from '../../../server/src/violations/export';
 import { remediationRecord } from './remediationRecords';
-import { syntheticViolations } from '../webviews/syntheticViolations';
+import { syntheticViolations } from '../../support/syntheticViolations';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const context = exportContextOf([], new Map(), { now: NOW });

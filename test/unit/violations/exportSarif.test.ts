@@ -14,7 +14,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import type { PolicyPackVersion, SourcePosition, Violation } from '../../../server/src/shared/model';
 import { Store } from '../../../server/src/store';
 import { exportContextFor, exportContextOf, formatViolations } from '../../../server/src/violations/export';
-import { syntheticViolations } from '../webviews/syntheticViolations';
+import { syntheticViolations } from '../../support/syntheticViolations';
 import { remediationRecord } from './remediationRecords';
 
 const SCHEMA_FILE = 'test/fixtures/sarif/sarif-schema-2.1.0.json';

@@ -13,7 +13,7 @@ import { FACET_DIMENSIONS, type PanelFilter, type PanelSort, type SortColumn } f
 import type { ViolationGrouping } from '../../../server/src/shared/protocol';
 import { Store } from '../../../server/src/store';
 import { queryList, queryPanel, ViolationQueryService, ViolationSnapshot } from '../../../server/src/violations';
-import { random, syntheticViolations } from '../webviews/syntheticViolations';
+import { random, syntheticViolations } from '../../support/syntheticViolations';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const { violations } = syntheticViolations(3000, { seed: 11, now: NOW });

@@ -3,7 +3,7 @@
  * `pulumi stack export` writes them (deployment version 3). Writing them is not the code under
  * test, so the secrets are sealed with the shared fixture writer (stackSecretsTestSupport.ts);
  * the test reads and decrypts them with its own engine port. Regenerate the committed files with
- * `node esbuild.mjs && node out/test/unit/conformance/stateConformanceWrite.child.js`.
+ * `node esbuild.mjs && node out/test/unit/evaluation/stateConformanceWrite.child.js`.
  *
  * - conf/dev.export.json: project conf, stack dev, secrets as ciphertext (passphrase provider);
  *   conf/Pulumi.yaml + Pulumi.dev.yaml: the stack's config beside it (a `secure:` value sealed

@@ -3,10 +3,10 @@
  * bench/webview.mjs: several accounts, packs, policies, types, levels, severities and
  * statuses, spread over the last 120 days.
  */
-import { PRIORITIES, type EnforcementLevel, type Resource, type Severity, type Violation, type ViolationStatus } from '../../../server/src/shared/model';
-import { seededRandom as random } from '../../support/seededRandom';
+import { PRIORITIES, type EnforcementLevel, type Resource, type Severity, type Violation, type ViolationStatus } from '../../server/src/shared/model';
+import { seededRandom as random } from './seededRandom';
 
-export { seededRandom as random } from '../../support/seededRandom';
+export { seededRandom as random } from './seededRandom';
 
 const ACCOUNTS = ['prod/us-east-1', 'prod/us-west-2', 'dev/eu-west-1', 'payments-stack'];
 const POLICIES: { pack: string; tag: string; name: string; severity?: Severity; level: EnforcementLevel }[] = [

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../server/src/cli/runCli';
 import type { Resource } from '../../../server/src/shared/model';
-import { STACK_FIXTURES, startWorld, type AwsWorld } from './accountsTestSupport';
+import { STACK_FIXTURES, startWorld, type AwsWorld } from '../accounts/accountsTestSupport';
 
 interface Run {
     code: number;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { awsGuardResources } from '../../../bench/lib/awsGuardResources.mjs';
-import { repoRoot } from '../runner/runnerTestEnv';
+import { repoRoot } from './runnerTestEnv';
 import { startBothPaths, type BothPaths } from './conformanceEnv';
 
 const awsguard = join(repoRoot, 'test', 'fixtures', 'packs', 'third-party', 'awsguard');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { GrpcAnalyzer } from '../../../server/src/runner/grpcAnalyzer';
 import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import type { PackRuntimeContext, PolicyPackConfig } from '../../../server/src/runner/runnerTypes';
-import { copyPackToTemp, hostScript, repoRoot, tempCacheDir } from '../runner/runnerTestEnv';
+import { copyPackToTemp, hostScript, repoRoot, tempCacheDir } from './runnerTestEnv';
 
 /** The engine's wire form of a secret (sdk/go/common/resource/sig: SecretSig), as state exports and MarshalProperties carry it. */
 export function secret(value: unknown): Record<string, unknown> {

@@ -18,7 +18,8 @@ import { Store } from '../../../server/src/store';
 import { isSuppressed } from '../../../server/src/violations';
 import { remediationMessage, remediationOf } from '../../../server/src/violations/remediation';
 import { FakePanel, findRepo, launchChromium, PanelFiles } from './fakeHost';
-import { syntheticViolations } from './syntheticViolations';
+import { syntheticViolations } from '../../support/syntheticViolations';
+import { within } from '../../support/waits';
 
 const EVIL = '<img src=x onerror=alert(1)>';
 const COUNT = 5000;
@@ -91,7 +92,7 @@ describe('Policy Violations webview', () => {
     });
 
     after(async () => {
-        for (const panel of open) await panel.close().catch(() => undefined);
+        for (const panel of open) await panel.close();
         await browser?.close();
         await files?.close();
         await store?.close();
@@ -119,13 +120,23 @@ describe('Policy Violations webview', () => {
         assert.match(csp, /^default-src 'none'; /);
         assert.match(csp, /script-src 'nonce-[A-Za-z0-9]+'$/);
         assert.doesNotMatch(csp, /unsafe|\*/);
-        // A script without the nonce does not run.
-        await page.evaluate(() => {
-            const script = document.createElement('script');
-            script.textContent = 'alert("injected")';
-            document.body.append(script);
-        });
-        await new Promise((r) => setTimeout(r, 100));
+        // A script without the nonce does not run: the browser reports blocking it (the
+        // securitypolicyviolation event), after which it never runs; a script that ran would
+        // raise no such event and this wait would fail.
+        const blocked = await page.evaluate(
+            () =>
+                new Promise<string>((resolve, reject) => {
+                    const timer = setTimeout(() => reject(new Error('no securitypolicyviolation event within 5 s for a script without the nonce')), 5000);
+                    document.addEventListener('securitypolicyviolation', (e) => {
+                        clearTimeout(timer);
+                        resolve(e.effectiveDirective);
+                    }, { once: true });
+                    const script = document.createElement('script');
+                    script.textContent = 'alert("injected")';
+                    document.body.append(script);
+                }),
+        );
+        assert.match(blocked, /^script-src/);
         assert.deepEqual(panel.alerts, []);
         assert.ok((panel.cspViolations as string[]).some((v) => v.startsWith('script-src')), `the CSP reported the blocked script: ${panel.cspViolations}`);
         assert.ok(await page.locator('svg.trend polyline').count(), 'the trend chart is drawn');
@@ -139,7 +150,7 @@ describe('Policy Violations webview', () => {
         const shownCount = Number((await option.locator('.facet-count').textContent())!.replace(/,/g, ''));
         const before = panel.received.length;
         await option.locator('input').check();
-        const message = await panel.waitForMessage((m) => m.type === 'request' && m.method === 'query' && (m.params.filter.policyPacks ?? []).includes('tagging'), before);
+        const message = await within(panel.waitForMessage((m) => m.type === 'request' && m.method === 'query' && (m.params.filter.policyPacks ?? []).includes('tagging'), before), 10_000, 'a query filtered by the tagging pack');
         assert.ok(message.type === 'request');
         await panel.waitForQueries(2);
         const total = Number(await page.getAttribute('[role=grid]', 'aria-rowcount')) - 1;
@@ -165,7 +176,7 @@ describe('Policy Violations webview', () => {
         assert.equal(active, 'item-2');
         const id = await page.getAttribute(`#${active}`, 'data-id');
         await page.keyboard.press('Enter');
-        await panel.waitForMessage((m) => m.type === 'request' && m.method === 'detail' && m.params.id === id);
+        await within(panel.waitForMessage((m) => m.type === 'request' && m.method === 'detail' && m.params.id === id), 10_000, `a detail request for ${id}`);
         await page.waitForSelector('.detail:not([hidden]) .detail-title');
         assert.equal(await page.getAttribute(`#${active}`, 'aria-selected'), 'true');
         // End loads and shows the last row (a page the first query did not send).
@@ -278,7 +289,7 @@ describe('Policy Violations webview', () => {
     it('exports the current filter through the host', async () => {
         const panel = await openPanel({ state: { filter: { policyPacks: ['aws-typescript'] }, sort: { column: 'lastSeenAt', direction: 'desc' }, groupBy: 'none' } });
         await panel.page.click('button[data-export=sarif]');
-        const message = await panel.waitForMessage((m) => m.type === 'request' && m.method === 'export');
+        const message = await within(panel.waitForMessage((m) => m.type === 'request' && m.method === 'export'), 10_000, 'an export request');
         assert.ok(message.type === 'request' && message.method === 'export');
         assert.deepEqual(message.params.filter, { policyPacks: ['aws-typescript'] });
         await panel.page.waitForFunction(() => /Exported/.test(document.querySelector('#live-status')?.textContent ?? ''));

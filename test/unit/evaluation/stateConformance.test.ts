@@ -16,7 +16,7 @@ import { analyzeStateFile } from '../../../server/src/evaluation/analyzeStateFil
 import { scaffoldPack } from '../../../server/src/packs/scaffold';
 import { RunnerPool } from '../../../server/src/runner/runnerPool';
 import { copyPackToTemp, hostScript, repoRoot, tempCacheDir } from '../runner/runnerTestEnv';
-import { conformancePack } from './conformanceEnv';
+import { conformancePack } from '../runner/conformanceEnv';
 import { analyzeSnapshot, oursAsEvents, readSnapshot, stackContext, type EngineEvents, type PackArg } from './stateConformanceEngine';
 import { CONF, CONF_SECRETS, CONFORMANCE_PASSPHRASE, CONFORMANCE_STATES } from './stateConformanceStates';
 

@@ -243,7 +243,7 @@ describe('conformance: the stack context reaches the pack process', () => {
     it('a host per pack and context, within the pool limit', async () => {
         const both = await startBothPaths(conformancePack('recorder'));
         const { RunnerPool } = await import('../../../server/src/runner/runnerPool');
-        const { hostScript, liveHosts, tempCacheDir } = await import('../runner/runnerTestEnv');
+        const { hostScript, liveHosts, tempCacheDir } = await import('./runnerTestEnv');
         const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxHosts: 2 });
         try {
             const one = resources.slice(2, 3);
