@@ -2,9 +2,10 @@
  * Account names and their children. A parent account is `name`; its regional children are
  * `name/region`. Names never contain `/` so a child name splits unambiguously.
  */
+import { UserError } from '../userErrors';
 
 /** Bad input from the user (a name, a file, a profile): the CLI prints it and exits 2. */
-export class AccountInputError extends Error {}
+export class AccountInputError extends UserError {}
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /**

@@ -14,6 +14,8 @@ import { resourceHash, resourceUrn } from './resourceIdentity';
 import { mergeScan, type ChildDelta } from './scanDelta';
 import { stackResources } from './stacks/stackResources';
 import { readStackState } from './stacks/stackState';
+import { UserError } from '../userErrors';
+import { errorMessage } from '../shared/errors';
 
 export { ScanCancelledError };
 
@@ -49,7 +51,7 @@ export interface ScanOutcome {
 }
 
 /** Thrown when the account already has a scan running in this process. */
-export class ScanInProgressError extends Error {
+export class ScanInProgressError extends UserError {
     constructor(
         readonly account: string,
         readonly elsewhere = false,
@@ -128,7 +130,7 @@ async function findStack(account: Account): Promise<Findings> {
         const state = await readStackState(file);
         return { byChild: new Map([[account.name, stackResources(account.name, state)]]), errors: [], allFailed: false, keep: () => false, stackIdentity: { project: state.project, stack: state.stack } };
     } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         const errors: ServiceError[] = [{ service: 'pulumi-stack', code: 'StateUnreadable', message }];
         return { byChild: new Map([[account.name, []]]), errors, allFailed: true, keep: () => true };
     }
@@ -177,7 +179,7 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
             if (options.signal?.aborted) throw new ScanCancelledError();
         } catch (error) {
             const code = error instanceof ScanCancelledError ? 'Cancelled' : 'ScanFailed';
-            const message = error instanceof Error ? error.message : String(error);
+            const message = errorMessage(error);
             await setStatus(store, account.name, { status: 'failed', resourceCount: previousCount, startedAt, finishedAt: new Date().toISOString(), errors: [{ service: 'scan', code, message }] });
             throw error;
         }

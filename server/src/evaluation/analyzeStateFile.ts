@@ -19,6 +19,7 @@ import { parseUrn, readStateDocument } from '../accounts/stacks/stackState';
 import { resolvePackConfig } from '../packs/runner/policyConfig';
 import type { RunnerPool } from '../packs/runner/runnerPool';
 import { RunnerError, type PolicyDiagnostic, type PolicyPackConfig, type PolicyRunError } from '../packs/runner/runnerTypes';
+import { UserError } from '../userErrors';
 
 export interface AnalyzeStateArgs {
     stateFile: string;
@@ -78,7 +79,7 @@ export interface AnalyzeStateResult {
 }
 
 /** Thrown for bad input (an unreadable config file, an invalid URN, a pack that does not load), with the file and the reason. */
-export class AnalyzeInputError extends Error {}
+export class AnalyzeInputError extends UserError {}
 
 /** Reads a --policy-pack-config file (JSON or YAML): policy name or "all" -> level or {enforcementLevel, ...props}. */
 export function readPackConfig(file: string): PolicyPackConfig {

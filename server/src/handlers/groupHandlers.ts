@@ -14,7 +14,7 @@ import {
     type EvaluationSummary,
     RemoveGroupRequest,
 } from '../shared/protocol';
-import { untrustedError, withUserErrors, type ServerContext } from './serverContext';
+import { untrustedError, type ServerContext } from './serverContext';
 
 /** The protocol's summary of an evaluator report. */
 export function evaluationSummary(report: EvaluationReport): EvaluationSummary {
@@ -32,15 +32,13 @@ export function evaluationSummary(report: EvaluationReport): EvaluationSummary {
 
 export function registerGroupHandlers(ctx: ServerContext, evaluator: () => Evaluator): void {
     const { connection } = ctx;
-    connection.onRequest(CreateGroupRequest.type, (params) => withUserErrors(async () => (await createGroup(ctx.store(), params)).group!));
-    connection.onRequest(EditGroupRequest.type, ({ name, ...edit }) => withUserErrors(async () => (await editGroup(ctx.store(), name, edit)).group!));
-    connection.onRequest(RemoveGroupRequest.type, ({ name }) =>
-        withUserErrors(async () => {
-            await removeGroup(ctx.store(), name);
-        }),
-    );
-    connection.onRequest(EnablePackRequest.type, (params) => withUserErrors(async () => (await enablePack(ctx.store(), params)).group!));
-    connection.onRequest(DisablePackRequest.type, (params) => withUserErrors(async () => (await disablePack(ctx.store(), params)).group!));
+    connection.onRequest(CreateGroupRequest.type, async (params) => (await createGroup(ctx.store(), params)).group!);
+    connection.onRequest(EditGroupRequest.type, async ({ name, ...edit }) => (await editGroup(ctx.store(), name, edit)).group!);
+    connection.onRequest(RemoveGroupRequest.type, async ({ name }) => {
+        await removeGroup(ctx.store(), name);
+    });
+    connection.onRequest(EnablePackRequest.type, async (params) => (await enablePack(ctx.store(), params)).group!);
+    connection.onRequest(DisablePackRequest.type, async (params) => (await disablePack(ctx.store(), params)).group!);
     connection.onRequest(EvaluateNowRequest.type, async ({ accounts }) => {
         if (!ctx.isTrusted()) throw untrustedError('evaluate policy packs');
         return evaluationSummary(await evaluator().evaluateAll({ accounts }));

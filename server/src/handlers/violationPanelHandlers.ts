@@ -14,7 +14,7 @@ import { setTriage, suppress, unsuppress } from '../violations';
 import { exportContextFor, formatViolations } from '../violations/export';
 import { matchingViolations, PanelSnapshotCache, queryPanel } from '../violations/panelQuery';
 import { violationDetail } from '../violations/violationDetail';
-import { withUserErrors, type ServerContext } from './serverContext';
+import type { ServerContext } from './serverContext';
 
 export function registerViolationPanelHandlers(ctx: ServerContext): void {
     const { connection } = ctx;
@@ -29,27 +29,21 @@ export function registerViolationPanelHandlers(ctx: ServerContext): void {
         return cache.snapshots;
     }
 
-    connection.onRequest(PanelQueryRequest.type, (params) => withUserErrors(async () => queryPanel(await snapshots().get(), params)));
-    connection.onRequest(ViolationDetailRequest.type, ({ id }) => withUserErrors(() => violationDetail(ctx.store(), id)));
-    connection.onRequest(TriageViolationRequest.type, ({ id, ...args }) =>
-        withUserErrors(async () => {
-            const updated = await setTriage(ctx.store(), id, args);
-            snapshots().invalidate();
-            return updated;
-        }),
-    );
-    connection.onRequest(SuppressViolationRequest.type, ({ id, reason, until, remove }) =>
-        withUserErrors(async () => {
-            const updated = remove ? await unsuppress(ctx.store(), id) : await suppress(ctx.store(), id, { reason, until });
-            snapshots().invalidate();
-            return updated;
-        }),
-    );
-    connection.onRequest(ExportViolationsRequest.type, ({ filter, sort, format }) =>
-        withUserErrors(async () => {
-            const rows = matchingViolations(await snapshots().get(), filter, sort);
-            const content = formatViolations(rows, format, await exportContextFor(ctx.store(), rows));
-            return { content, count: rows.length };
-        }),
-    );
+    connection.onRequest(PanelQueryRequest.type, async (params) => queryPanel(await snapshots().get(), params));
+    connection.onRequest(ViolationDetailRequest.type, ({ id }) => violationDetail(ctx.store(), id));
+    connection.onRequest(TriageViolationRequest.type, async ({ id, ...args }) => {
+        const updated = await setTriage(ctx.store(), id, args);
+        snapshots().invalidate();
+        return updated;
+    });
+    connection.onRequest(SuppressViolationRequest.type, async ({ id, reason, until, remove }) => {
+        const updated = remove ? await unsuppress(ctx.store(), id) : await suppress(ctx.store(), id, { reason, until });
+        snapshots().invalidate();
+        return updated;
+    });
+    connection.onRequest(ExportViolationsRequest.type, async ({ filter, sort, format }) => {
+        const rows = matchingViolations(await snapshots().get(), filter, sort);
+        const content = formatViolations(rows, format, await exportContextFor(ctx.store(), rows));
+        return { content, count: rows.length };
+    });
 }

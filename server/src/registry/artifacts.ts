@@ -26,9 +26,10 @@ import { PACK_NAME_PATTERN } from '../packs/scaffold';
 import { BUNDLED_PACK_FIELD, BUNDLED_SDK_MODULES } from '../packs/runner/bundledPack';
 import { loadEsbuild } from '../packs/runner/packCompiler';
 import type { Store } from '../store';
+import { UserError } from '../userErrors';
 
 /** Thrown when an artifact is missing or differs from what was published. */
-export class ArtifactError extends Error {
+export class ArtifactError extends UserError {
     constructor(
         message: string,
         readonly artifactDir: string,

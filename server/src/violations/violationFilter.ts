@@ -5,6 +5,7 @@
  * function, so the same filter returns the same rows everywhere.
  */
 import type { EnforcementLevel, Severity, Violation, ViolationStatus } from '../shared/model';
+import { UserError } from '../userErrors';
 
 export interface ViolationFilter {
     /** Pack name (exact). */
@@ -34,7 +35,7 @@ export interface ViolationFilter {
 export const DEFAULT_STATUSES: readonly ViolationStatus[] = ['open', 'in_progress'];
 
 /** Thrown for a filter value that cannot be understood (a date that does not parse). */
-export class FilterError extends Error {
+export class FilterError extends UserError {
     override readonly name = 'FilterError';
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Priority, Suppression, Violation, ViolationStatus } from '../shared/model';
 import type { Store } from '../store';
+import { UserError } from '../userErrors';
 
 export type TriageStatus = Exclude<ViolationStatus, 'fixed'>;
 export const TRIAGE_STATUSES: readonly TriageStatus[] = ['open', 'in_progress', 'by_design', 'ignored'];
@@ -24,7 +25,7 @@ export interface SuppressArgs {
 }
 
 /** Why a triage change was refused. */
-export class TriageError extends Error {
+export class TriageError extends UserError {
     override readonly name = 'TriageError';
     constructor(
         readonly code: 'not-found' | 'invalid',
