@@ -33,6 +33,7 @@ import { ServerStatusBar } from './views/serverStatusBar';
 import type { ServerTreeProvider } from './views/treeNode';
 import { ViolationsTreeProvider } from './views/violationsTreeProvider';
 import { ViolationsStatusBar } from './views/violationsStatusBar';
+import { errorMessage } from '../../server/src/shared/errors';
 
 /** What activate() returns: used by the integration tests, stable for other extensions. */
 export interface PolicyInsightsApi {
@@ -115,8 +116,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
             },
         }),
         ...registerPackCommands(server, output),
-        ...registerGroupCommands(server),
-        ...registerAccountCommands(server),
+        ...registerGroupCommands(server, output),
+        ...registerAccountCommands(server, output),
         violationCommands,
         resourceDocuments,
         vscode.workspace.registerTextDocumentContentProvider(RESOURCE_SCHEME, resourceDocuments),
@@ -170,7 +171,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         await violationsStatusBar.refresh();
     })();
     ready.catch((err) => {
-        output.error(`Policy Insights server failed to start: ${err instanceof Error ? err.message : String(err)}`);
+        output.error(`Policy Insights server failed to start: ${errorMessage(err)}`);
         statusBar.showStopped(String(err));
     });
 

@@ -8,6 +8,7 @@ import type { ScanSchedule } from '../../../server/src/shared/model';
 import type { AddAwsAccountParams, ScanSummary } from '../../../server/src/shared/protocol';
 import type { ServerApi } from '../serverApi';
 import { AccountNode, ChildAccountNode, ResourceNode } from '../views/accountsTreeProvider';
+import { showFailure } from '../showFailure';
 
 const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const AWS_REGIONS = [
@@ -21,9 +22,6 @@ const SCHEDULES: { label: ScanSchedule; detail: string }[] = [
     { label: 'daily', detail: 'Once a day while VS Code runs' },
 ];
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 function validateName(value: string): string | undefined {
     if (value.includes('/')) return 'No "/": regions are addressed as name/region.';
@@ -56,7 +54,7 @@ async function pickAccountName(server: ServerApi, node: unknown, title: string):
     return picked?.label;
 }
 
-export async function scanWithProgress(server: ServerApi, name: string): Promise<ScanSummary | undefined> {
+export async function scanWithProgress(server: ServerApi, output: vscode.LogOutputChannel, name: string): Promise<ScanSummary | undefined> {
     return vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Scanning ${name}`, cancellable: true },
         async (_progress, token) => {
@@ -67,7 +65,7 @@ export async function scanWithProgress(server: ServerApi, name: string): Promise
                 return summary;
             } catch (err) {
                 if (token.isCancellationRequested) void vscode.window.showInformationMessage(`Scan of ${name} cancelled; nothing it had found was stored.`);
-                else void vscode.window.showErrorMessage(`Scan of ${name} failed: ${errorMessage(err)}`);
+                else showFailure(output, `Scan of ${name} failed`, err);
                 return undefined;
             }
         },
@@ -79,7 +77,7 @@ export function showBackgroundScanProgress(p: { account: string; service: string
     vscode.window.setStatusBarMessage(`$(sync~spin) Scanning ${p.account}: ${p.done}/${p.total} ${p.service}${p.region ? ` ${p.region}` : ''}`, 3000);
 }
 
-export function registerAccountCommands(server: ServerApi): vscode.Disposable[] {
+export function registerAccountCommands(server: ServerApi, output: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
         vscode.commands.registerCommand('policyInsights.addAwsAccount', async (args?: Partial<AddAwsAccountParams>) => {
             try {
@@ -129,12 +127,12 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
                 );
                 if (!args) {
                     void vscode.window.showInformationMessage(`Added ${account.name} (AWS account ${account.awsAccountId ?? '?'}).`, 'Scan Now').then((c) => {
-                        if (c) void scanWithProgress(server, account.name);
+                        if (c) void scanWithProgress(server, output, account.name);
                     });
                 }
                 return account;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Add AWS Account: ${errorMessage(err)}`);
+                showFailure(output, 'Add AWS Account', err);
                 return undefined;
             }
         }),
@@ -159,16 +157,16 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
                 if (!name) return undefined;
                 const account = await server.addStackAccount({ name, stateFile });
                 // A stack is read from its file: import it now (the file is watched from then on).
-                await scanWithProgress(server, account.name);
+                await scanWithProgress(server, output, account.name);
                 return account;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Add Pulumi Stack: ${errorMessage(err)}`);
+                showFailure(output, 'Add Pulumi Stack', err);
                 return undefined;
             }
         }),
         vscode.commands.registerCommand('policyInsights.scanAccount', async (node?: unknown) => {
             const name = await pickAccountName(server, node, 'Scan Account');
-            return name ? scanWithProgress(server, name) : undefined;
+            return name ? scanWithProgress(server, output, name) : undefined;
         }),
         vscode.commands.registerCommand('policyInsights.removeAccount', async (node?: unknown) => {
             const name = await pickAccountName(server, node, 'Remove Account');
@@ -178,7 +176,7 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
             try {
                 await server.removeAccount(name.split('/')[0]);
             } catch (err) {
-                void vscode.window.showErrorMessage(`Could not remove ${name}: ${errorMessage(err)}`);
+                showFailure(output, `Could not remove ${name}`, err);
             }
         }),
         vscode.commands.registerCommand('policyInsights.setScanSchedule', async (node?: unknown) => {
@@ -189,7 +187,7 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
             try {
                 await server.setScanSchedule(name.split('/')[0], schedule.label);
             } catch (err) {
-                void vscode.window.showErrorMessage(`Could not set the schedule of ${name}: ${errorMessage(err)}`);
+                showFailure(output, `Could not set the schedule of ${name}`, err);
             }
         }),
         vscode.commands.registerCommand('policyInsights.openResource', async (node?: ResourceNode | vscode.Uri) => {

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup } from '../../../server/src/shared/model';
 import type { ServerApi } from '../serverApi';
 import { AppliedPackNode, GroupNode, type MemberNode } from '../views/groupsTreeProvider';
+import { showFailure } from '../showFailure';
 
 const LEVELS: { label: EnforcementLevel; detail: string }[] = [
     { label: 'advisory', detail: 'Report violations; never block.' },
@@ -16,9 +17,6 @@ const LEVELS: { label: EnforcementLevel; detail: string }[] = [
 ];
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 async function pickGroup(server: ServerApi, node: unknown, title: string): Promise<PolicyGroup | undefined> {
     if (node instanceof GroupNode) return node.group;
@@ -59,14 +57,14 @@ async function pickConfig(policies: { name: string; enforcementLevel: Enforcemen
     return config;
 }
 
-export function registerGroupCommands(server: ServerApi): vscode.Disposable[] {
+export function registerGroupCommands(server: ServerApi, output: vscode.LogOutputChannel): vscode.Disposable[] {
     const guarded =
         <A extends unknown[]>(what: string, run: (...args: A) => Promise<unknown>) =>
         async (...args: A) => {
             try {
                 return await run(...args);
             } catch (err) {
-                void vscode.window.showErrorMessage(`${what}: ${errorMessage(err)}`);
+                showFailure(output, what, err);
                 return undefined;
             }
         };
