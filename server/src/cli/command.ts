@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Store } from '../store';
 import { UserError } from '../userErrors';
 
-// The exit codes live beside the user errors that carry them; command tables import them from here.
+// The exit codes' one home is ../exitCodes.ts (user errors carry theirs); the command tables import them from here.
 export { EXIT_FINDINGS, EXIT_OK, EXIT_STORE_RECOVERED, EXIT_USAGE } from '../exitCodes';
 
 /** Bad usage or bad input: printed with the command's usage, exit 2. */

@@ -1,17 +1,26 @@
 /**
- * The server's door for custom requests: every request (`policyInsights/…`) registered
+ * The server's door for requests: every custom request (`policyInsights/…`) registered
  * through the returned connection has its params validated against
- * validation/boundarySchemas.ts before its handler runs, and its failures answered by the
- * one error policy (answerErrors in serverContext.ts). A bad request is answered with
- * InvalidParams naming the field, and its handler never sees it, so nothing is stored from
- * it. Handlers keep registering with `connection.onRequest(X.type, …)` as before and throw
- * what they throw: nothing in them translates errors.
+ * validation/boundarySchemas.ts before its handler runs, and the failures of every request
+ * it serves (the language features too) are answered by the one error policy (answerErrors
+ * in serverContext.ts). A bad request is answered with InvalidParams naming the field, and
+ * its handler never sees it, so nothing is stored from it. Handlers keep registering with
+ * `connection.onRequest(X.type, …)` and `connection.onHover(…)` as before and throw what
+ * they throw: nothing in them translates errors.
  */
-import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
+import { CodeActionRequest, CodeLensRequest, CompletionRequest, ErrorCodes, HoverRequest, ResponseError, type Connection } from 'vscode-languageserver/node';
 import { REQUEST_SCHEMAS, requestParamsProblem } from '../validation/boundarySchemas';
 import { answerErrors } from './serverContext';
 
 const CUSTOM_PREFIX = 'policyInsights/';
+
+/** The language features the server provides, by the connection method that registers each. */
+const FEATURES: Record<string, string> = {
+    onCompletion: CompletionRequest.method,
+    onHover: HoverRequest.method,
+    onCodeLens: CodeLensRequest.method,
+    onCodeAction: CodeActionRequest.method,
+};
 
 function methodOf(type: unknown): string | undefined {
     if (typeof type === 'string') return type;
@@ -38,7 +47,10 @@ export function validatedConnection(connection: Connection): Connection {
     return new Proxy(connection, {
         get(target, property, receiver) {
             if (property === 'onRequest') return guarded;
-            return Reflect.get(target, property, receiver);
+            const feature = typeof property === 'string' ? FEATURES[property] : undefined;
+            const register = Reflect.get(target, property, receiver) as unknown;
+            if (feature === undefined || typeof register !== 'function') return register;
+            return (handler: (...a: unknown[]) => unknown) => register.call(target, (...args: unknown[]) => answerErrors(feature, () => handler(...args), log));
         },
     });
 }

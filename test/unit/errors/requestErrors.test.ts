@@ -1,6 +1,6 @@
 /**
  * The server's door (handlers/validatedConnection.ts) applies one error policy to every custom
- * request, over a real JSON-RPC connection (an in-memory stream pair, as
+ * request and language feature, over a real JSON-RPC connection (an in-memory stream pair, as
  * vscode-languageserver-node's own connection tests do): a user error is answered with
  * USER_ERROR_CODE and its message; anything else with InternalError naming the request and the
  * message but not the stack, which goes to the server's log; a handler translates nothing.
@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { createConnection, type Connection } from 'vscode-languageserver/node';
-import { LogMessageNotification, MessageType } from 'vscode-languageserver-protocol';
+import { HoverRequest, LogMessageNotification, MessageType } from 'vscode-languageserver-protocol';
 import { validatedConnection } from '../../../server/src/handlers/validatedConnection';
 import { untrustedError } from '../../../server/src/handlers/serverContext';
 import { USER_ERROR_CODE } from '../../../server/src/shared/errors';
@@ -45,6 +45,9 @@ before(() => {
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', path: '/h/catalog.json' });
     });
     server.onRequest(GetServerStatusRequest.type, () => ({ state: 'ready' as const, home: '/h', trusted: true }));
+    server.onHover(() => {
+        throw new RangeError('a hover past the end of the document');
+    });
     server.listen();
     client.listen();
 });
@@ -96,6 +99,13 @@ test('a bug, thrown or rejected, is an InternalError without its stack; the stac
         assert.equal(log.type, MessageType.Error);
         assert.match(log.message, /\n\s+at /, 'the stack is in the log');
     }
+});
+
+test('a language feature goes through the same door', async () => {
+    const err = await refusal(client.sendRequest(HoverRequest.method, { textDocument: { uri: 'file:///p/index.ts' }, position: { line: 0, character: 0 } }));
+    assert.equal(err.code, ErrorCodes.InternalError);
+    assert.equal(err.message, 'textDocument/hover failed with an internal error: a hover past the end of the document. Its stack is in the Policy Insights output.');
+    assert.ok(logged.some((l) => l.message.startsWith('textDocument/hover failed with an internal error: RangeError') && /\n\s+at /.test(l.message)));
 });
 
 test('params are still checked first: InvalidParams names the field and the handler never runs', async () => {
