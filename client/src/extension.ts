@@ -20,7 +20,10 @@ import {
 } from '../../server/src/shared/protocol';
 import { registerCommonCommands } from './commands/common';
 import { registerAccountCommands, showBackgroundScanProgress } from './commands/accounts';
+import { registerAnalyzeStateCommands } from './commands/analyzeState';
 import { registerGroupCommands } from './commands/groups';
+import { registerPolicyConfigCommands } from './commands/policyConfig';
+import { registerTriageCommands } from './commands/triage';
 import { RESOURCE_SCHEME, ResourceDocumentProvider } from './resourceDocuments';
 import { registerPackCommands } from './commands/packs';
 import { registerViolationCommands } from './commands/violations';
@@ -117,6 +120,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         }),
         ...registerPackCommands(server, output),
         ...registerGroupCommands(server, output),
+        ...registerPolicyConfigCommands(server, output),
+        ...registerAnalyzeStateCommands(server, output),
+        ...registerTriageCommands(client, output),
         ...registerAccountCommands(server, output),
         violationCommands,
         resourceDocuments,

@@ -3,6 +3,10 @@ import type { ScanSchedule } from '../../server/src/shared/model';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
     AddAwsAccountRequest,
+    AnalyzeStateFileRequest,
+    type AnalyzeStateFileParams,
+    ValidatePackConfigRequest,
+    type ValidatePackConfigParams,
     AddStackAccountRequest,
     GetResourceRequest,
     ListAwsProfilesRequest,
@@ -120,6 +124,12 @@ export class ServerApi {
     async resourceDiagnostics(account: string, urn: string, text: string) {
         const diagnostics = await this.client.sendRequest(ResourceDiagnosticsRequest.type, { account, urn, text });
         return this.client.protocol2CodeConverter.asDiagnostics(diagnostics);
+    }
+    validatePackConfig(params: ValidatePackConfigParams) {
+        return this.client.sendRequest(ValidatePackConfigRequest.type, params);
+    }
+    analyzeStateFile(params: AnalyzeStateFileParams, token?: CancellationToken) {
+        return this.client.sendRequest(AnalyzeStateFileRequest.type, params, token);
     }
     runPolicy(params: RunPolicyParams) {
         return this.client.sendRequest(RunPolicyRequest.type, params);

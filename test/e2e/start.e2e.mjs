@@ -28,6 +28,6 @@ test('npm start --smoke serves the workbench with the extension under developmen
     for (const pack of ['aws-typescript', 'aws-compliance-typescript']) {
         assert.match(output, new RegExp(`policy pack  ${pack} 0\\.0\\.1 \\(enabled at latest in default-policy-group\\)`));
     }
-    assert.match(output, /account {6}insights-aws-account \(AWS us-west-2, us-east-1 at http:\/\/127\.0\.0\.1:\d+\): 102 resources, [1-9]\d* open violations/);
+    assert.match(output, /account {6}insights-aws-account \(AWS us-west-2, us-east-1 at http:\/\/127\.0\.0\.1:\d+\): 106 resources, [1-9]\d* open violations/);
     assert.match(output, /account {6}demo-stack \(Pulumi stack demo-infra\/dev\): 8 resources, [1-9]\d* open violations/);
 });

@@ -31,6 +31,8 @@ export interface FixtureAccount {
     regions: string[];
     s3?: { buckets?: FixtureBucket[] };
     iam?: FixtureIam;
+    /** CloudFront is global: `DistributionSummary` records plus `config` (GetDistributionConfig's `DistributionConfig`). */
+    cloudfront?: { distributions?: Shape[] };
     /** Regional resources, by region name. */
     resources?: Record<string, FixtureRegionResources>;
 }
@@ -135,6 +137,12 @@ export interface FixtureRegionResources {
     es?: { domains?: Shape[] };
     /** API Gateway `RestApi` plus `stages` (GetStages' `Stage` records). */
     apigateway?: { restApis?: Shape[] };
+    /** Classic ELB `LoadBalancerDescription` plus `attributes` (DescribeLoadBalancerAttributes' `LoadBalancerAttributes`). */
+    elb?: { loadBalancers?: Shape[] };
+    /** ECR `Repository`. */
+    ecr?: { repositories?: Shape[] };
+    /** EKS `Cluster` (DescribeCluster's). */
+    eks?: { clusters?: Shape[] };
 }
 
 /** Reads and parses a fixture file, saying which file is wrong when it is. */

@@ -26,7 +26,7 @@ export const GENERATED_KEYS = { accessKeyId: 'AKIAGENERATED0000001', secretAcces
 
 /** How `resourcesPerRegion` is split: weights per kind (they sum to 100). */
 const MIX: [kind: string, weight: number][] = [
-    ['ec2.instances', 22],
+    ['ec2.instances', 19],
     ['ec2.securityGroups', 15],
     ['ec2.volumes', 16],
     ['ec2.subnets', 5],
@@ -48,6 +48,9 @@ const MIX: [kind: string, weight: number][] = [
     ['es.domains', 1],
     ['apigateway.restApis', 1],
     ['acm.certificates', 1],
+    ['elb.loadBalancers', 1],
+    ['ecr.repositories', 1],
+    ['eks.clusters', 1],
 ];
 
 
@@ -121,6 +124,38 @@ function generatedPlatformResources(region: string, r: number, accountId: string
         es: { domains: ids(mix['es.domains'], (i) => ({ DomainId: `${accountId}/search-${r}-${i}`, DomainName: `search-${r}-${i}`, ARN: `arn:aws:es:${region}:${accountId}:domain/search-${r}-${i}`, EngineVersion: rnd() < 0.5 ? 'OpenSearch_2.11' : 'Elasticsearch_7.10', ClusterConfig: {} })) },
         apigateway: {
             restApis: ids(mix['apigateway.restApis'], (i) => ({ id: hex(r * 1e7 + i, 10), name: `api-${r}-${i}`, createdDate: EPOCH, stages: [{ stageName: 'prod', deploymentId: 'd1', methodSettings: { '*/*': { cachingEnabled: false } } }] })),
+        },
+        elb: {
+            loadBalancers: ids(mix['elb.loadBalancers'], (i) => ({
+                LoadBalancerName: `clb-${r}-${i}`,
+                DNSName: `clb-${r}-${i}.${region}.elb.amazonaws.com`,
+                Scheme: 'internet-facing',
+                AvailabilityZones: [`${region}a`],
+                ListenerDescriptions: [{ Listener: { Protocol: rnd() < 0.5 ? 'HTTP' : 'HTTPS', LoadBalancerPort: 443, InstanceProtocol: 'HTTP', InstancePort: 80 } }],
+                CreatedTime: EPOCH,
+                attributes: { AccessLog: { Enabled: rnd() < 0.5 }, CrossZoneLoadBalancing: { Enabled: true } },
+            })),
+        },
+        ecr: {
+            repositories: ids(mix['ecr.repositories'], (i) => ({
+                repositoryName: `repo-${r}-${i}`,
+                repositoryArn: `arn:aws:ecr:${region}:${accountId}:repository/repo-${r}-${i}`,
+                registryId: accountId,
+                imageTagMutability: rnd() < 0.5 ? 'MUTABLE' : 'IMMUTABLE',
+                imageScanningConfiguration: { scanOnPush: rnd() < 0.5 },
+                createdAt: EPOCH,
+            })),
+        },
+        eks: {
+            clusters: ids(mix['eks.clusters'], (i) => ({
+                name: `eks-${r}-${i}`,
+                arn: `arn:aws:eks:${region}:${accountId}:cluster/eks-${r}-${i}`,
+                version: '1.29',
+                status: 'ACTIVE',
+                resourcesVpcConfig: { vpcId, endpointPublicAccess: rnd() < 0.5, endpointPrivateAccess: true },
+                logging: { clusterLogging: [{ types: ['api', 'audit'], enabled: rnd() < 0.5 }] },
+                createdAt: EPOCH,
+            })),
         },
         acm: { certificates: ids(mix['acm.certificates'], (i) => ({ CertificateArn: `arn:aws:acm:${region}:${accountId}:certificate/${hex(r, 8)}-0000-4000-8000-${hex(i, 12)}`, DomainName: `c${i}.example.com`, Status: 'ISSUED', Type: 'AMAZON_ISSUED', KeyAlgorithm: i % 2 ? 'EC_prime256v1' : 'RSA_2048' })) },
     };

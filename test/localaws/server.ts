@@ -109,18 +109,21 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
             return refuse({ code: 'InvalidURI', status: 400 }, `The path ${rawPath} is not valid percent-encoding.`);
         }
         const bucket = service.name === 's3' ? path.split('/').filter(Boolean)[0] : undefined;
-        const route = service.routes?.find((r) => r.method === req.method && r.path.test(path));
-        const operation = service.protocol === 'restJson' ? route?.operation : operationOf(service, req, params, bucket);
-        if (!operation || !service.handlers[operation] || (service.name === 's3' && path.split('/').filter(Boolean).length > 1)) {
-            return refuse(service.errors.unknownOperation, `The operation is not supported by the local AWS (${service.name} ${req.method} ${rawUrl}).`);
+        // Classic ELB and ELBv2 share a SigV4 name and endpoint; AWS tells them apart by the Query API `Version`.
+        const api = (service.protocol === 'awsQuery' && service.queryVersions?.[params.get('Version') ?? '']) || service;
+        const route = api.routes?.find((r) => r.method === req.method && r.path.test(path));
+        // REST services other than S3 name their operations by `routes` (REST-JSON, CloudFront's REST-XML)
+        const operation = api.routes ? route?.operation : operationOf(api, req, params, bucket);
+        if (!operation || !api.handlers[operation] || (api.name === 's3' && path.split('/').filter(Boolean).length > 1)) {
+            return refuse(api.errors.unknownOperation, `The operation is not supported by the local AWS (${api.name} ${req.method} ${rawUrl}).`);
         }
 
         counts.total++;
-        counts.byService[service.name] = (counts.byService[service.name] ?? 0) + 1;
-        const opKey = `${service.name}:${operation}`;
+        counts.byService[api.name] = (counts.byService[api.name] ?? 0) + 1;
+        const opKey = `${api.name}:${operation}`;
         counts.byOperation[opKey] = (counts.byOperation[opKey] ?? 0) + 1;
 
-        const plan = faults.plan(service.name, operation, auth.region);
+        const plan = faults.plan(api.name, operation, auth.region);
         if (plan.action) counts.faultsInjected++;
         if (plan.latencyMs > 0) await new Promise((r) => setTimeout(r, plan.latencyMs));
         if (plan.action === 'hang') {
@@ -129,15 +132,15 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
             return;
         }
         if (plan.action === 'accessDenied') {
-            const code = service.errors.accessDenied;
-            return send(res, now, renderError(service, errorOf(code, `User: ${key.principal.arn} is not authorized to perform: ${service.name}:${operation} because no identity-based policy allows the ${service.name}:${operation} action`), requestId));
+            const code = api.errors.accessDenied;
+            return send(res, now, renderError(api, errorOf(code, `User: ${key.principal.arn} is not authorized to perform: ${api.name}:${operation} because no identity-based policy allows the ${api.name}:${operation} action`), requestId));
         }
         if (plan.action === 'throttle') {
-            const code = service.errors.throttle;
-            return send(res, now, renderError(service, errorOf({ code: code.code, status: plan.throttleStatus ?? code.status }, 'Rate exceeded'), requestId));
+            const code = api.errors.throttle;
+            return send(res, now, renderError(api, errorOf({ code: code.code, status: plan.throttleStatus ?? code.status }, 'Rate exceeded'), requestId));
         }
         if (plan.action === 'serverError') {
-            return send(res, now, renderError(service, errorOf(service.errors.internal, 'We encountered an internal error. Please try again.'), requestId));
+            return send(res, now, renderError(api, errorOf(api.errors.internal, 'We encountered an internal error. Please try again.'), requestId));
         }
 
         const ctx: OperationContext = {
@@ -156,10 +159,10 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         };
         let response: WireResponse;
         try {
-            response = renderOutput(service, operation, service.handlers[operation](ctx), requestId);
+            response = renderOutput(api, operation, api.handlers[operation](ctx), requestId);
         } catch (error) {
             if (!(error instanceof AwsError)) throw error;
-            response = renderError(service, error, requestId);
+            response = renderError(api, error, requestId);
         }
         if (plan.action === 'truncate') return sendTruncated(res, now, response);
         send(res, now, response);

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type Mocha from 'mocha';
 import { defineExtensionSuite } from './extension.test';
 import { defineFixInCodeSuite } from './fixInCode.test';
+import { defineGroupFormsSuite } from './groupForms.test';
 import { defineWorkflowSuite } from './workflow.test';
 
 /** What the harness reads back from $POLICY_INSIGHTS_TEST_RESULTS. */
@@ -53,6 +54,7 @@ export async function run(): Promise<void> {
         defineExtensionSuite();
         defineWorkflowSuite();
         defineFixInCodeSuite();
+        defineGroupFormsSuite();
         await new Promise<void>((resolve) => {
             const runner = mocha.run(() => resolve());
             runner.on('pass', (test) => {

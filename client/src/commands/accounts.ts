@@ -180,7 +180,7 @@ export function registerAccountCommands(server: ServerApi, output: vscode.LogOut
             }
         }),
         vscode.commands.registerCommand('policyInsights.setScanSchedule', async (node?: unknown) => {
-            const name = await pickAccountName(server, node, 'Set Scan Schedule');
+            const name = await pickAccountName(server, node, 'Change Scan Schedule');
             if (!name) return;
             const schedule = await vscode.window.showQuickPick(SCHEDULES, { title: `Scan schedule of ${name}` });
             if (!schedule) return;

@@ -4,7 +4,7 @@
  * offers the console's Enable dialog: every policy at one level, or a level per policy.
  */
 import * as vscode from 'vscode';
-import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup } from '../../../server/src/shared/model';
+import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyPackVersion } from '../../../server/src/shared/model';
 import type { ServerApi } from '../serverApi';
 import { AppliedPackNode, GroupNode, type MemberNode } from '../views/groupsTreeProvider';
 import { showFailure } from '../showFailure';
@@ -18,7 +18,14 @@ const LEVELS: { label: EnforcementLevel; detail: string }[] = [
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 
-async function pickGroup(server: ServerApi, node: unknown, title: string): Promise<PolicyGroup | undefined> {
+/** The published version a binding runs: the pack's newest for `latest`, else the tagged one (`versions` newest first, as listPacks gives them). */
+export function publishedVersionOf(versions: readonly PolicyPackVersion[], pack: string, versionTag: string): PolicyPackVersion | undefined {
+    const ofPack = versions.filter((v) => v.name === pack);
+    return versionTag === 'latest' ? ofPack[0] : ofPack.find((v) => v.versionTag === versionTag);
+}
+
+/** The group a command was invoked on (a tree node, a name), else the one the user picks. */
+export async function pickGroup(server: ServerApi, node: unknown, title: string): Promise<PolicyGroup | undefined> {
     if (node instanceof GroupNode) return node.group;
     if (typeof node === 'string') return (await server.listGroups()).find((g) => g.name === node);
     const groups = await server.listGroups();
@@ -140,7 +147,7 @@ export function registerGroupCommands(server: ServerApi, output: vscode.LogOutpu
                         )
                     )?.label;
                 if (!versionTag) return undefined;
-                const version = versionTag === 'latest' ? ofPack[0] : ofPack.find((v) => v.versionTag === versionTag);
+                const version = publishedVersionOf(versions, packName, versionTag);
                 const config = args?.config ?? (await pickConfig(version?.policies ?? [], `Add ${packName}@${versionTag} to ${group.name}`));
                 if (!config) return undefined;
                 return server.enablePack({ group: group.name, pack: packName, versionTag, config });

@@ -12,6 +12,7 @@ import { credentialProvider, describeCredentialError } from './aws/awsCredential
 import { awsConfigFiles, awsProfiles } from './awsProfiles';
 import { resolveAccount } from './scanAccount';
 import { readStackState } from './stacks/stackState';
+import { readStackTags } from './stacks/stackTags';
 import { joinDefaultGroup } from '../groups/groupMembership';
 
 export const SCAN_SCHEDULES: readonly ScanSchedule[] = ['none', '12h', 'daily'];
@@ -129,6 +130,8 @@ export async function addStackAccount(store: Store, args: AddStackAccountArgs): 
         stack: state.stack,
         createdAt: new Date().toISOString(),
     };
+    const stackTags = await readStackTags(stateFile, state.project, state.stack);
+    if (Object.keys(stackTags).length) account.stackTags = stackTags;
     return insert(store, account);
 }
 

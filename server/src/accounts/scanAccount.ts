@@ -14,6 +14,7 @@ import { resourceHash, resourceUrn } from './resourceIdentity';
 import { mergeScan, type ChildDelta } from './scanDelta';
 import { stackResources } from './stacks/stackResources';
 import { readStackState } from './stacks/stackState';
+import { readStackTags } from './stacks/stackTags';
 import { UserError } from '../userErrors';
 import { errorMessage } from '../shared/errors';
 
@@ -86,8 +87,8 @@ interface Findings {
     allFailed: boolean;
     /** Keeps stored resources of failed services, per child. */
     keep: (child: string, r: Resource) => boolean;
-    /** Stack accounts: project and stack as the state says. */
-    stackIdentity?: { project: string; stack: string };
+    /** Stack accounts: project and stack as the state says, and the tags of the files beside it. */
+    stackIdentity?: { project: string; stack: string; stackTags: Record<string, string> };
 }
 
 function toResource(account: Account, d: DiscoveredResource): Resource {
@@ -128,7 +129,9 @@ async function findStack(account: Account): Promise<Findings> {
     const file = account.settings.stateFile ?? '';
     try {
         const state = await readStackState(file);
-        return { byChild: new Map([[account.name, stackResources(account.name, state)]]), errors: [], allFailed: false, keep: () => false, stackIdentity: { project: state.project, stack: state.stack } };
+        // the stack's own tags follow its files at every import, as its project and name do
+        const stackTags = await readStackTags(file, state.project, state.stack);
+        return { byChild: new Map([[account.name, stackResources(account.name, state)]]), errors: [], allFailed: false, keep: () => false, stackIdentity: { project: state.project, stack: state.stack, stackTags } };
     } catch (error) {
         const message = errorMessage(error);
         const errors: ServiceError[] = [{ service: 'pulumi-stack', code: 'StateUnreadable', message }];
@@ -146,7 +149,12 @@ async function setStatus(store: Store, name: string, status: ScanStatus, identit
         const account = catalog.accounts.find((a) => a.name === name);
         if (!account) return undefined;
         account.scanStatus = status;
-        if (identity) Object.assign(account, identity);
+        if (identity) {
+            const { stackTags, ...names } = identity;
+            Object.assign(account, names);
+            if (Object.keys(stackTags).length) account.stackTags = stackTags;
+            else delete account.stackTags;
+        }
         return structuredClone(account);
     });
 }

@@ -1,6 +1,7 @@
 import type { ScanOutcome } from '../accounts';
 import { profileRegion } from '../accounts/awsProfiles';
 import type { ScanSchedule } from '../shared/model';
+import type { Store } from '../store';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
@@ -29,6 +30,22 @@ async function scheduleOf(ctx: CommandContext): Promise<ScanSchedule | undefined
     return schedule as ScanSchedule | undefined;
 }
 
+/** `--tag k=v` (repeatable), each checked before anything is added, so a bad tag adds nothing. */
+async function tagsOf(ctx: CommandContext): Promise<string[]> {
+    const tags = (ctx.values.tag as string[] | undefined) ?? [];
+    const { parseTag } = await import('../groups');
+    for (const tag of tags) parseTag(tag);
+    return tags;
+}
+
+/** Sets the account's tags as `account tag` does (policy groups' tag rules follow them). */
+async function applyTags(ctx: CommandContext, store: Store, name: string, tags: string[]): Promise<void> {
+    if (!tags.length) return;
+    const { tagAccount } = await import('../groups');
+    const change = await tagAccount(store, name, { set: tags });
+    ctx.out(`Tagged ${name}: ${Object.entries(change.tags).map(([k, v]) => `${k}=${v}`).join(', ')}.`);
+}
+
 function positiveInt(ctx: CommandContext, key: string): number | undefined {
     const raw = str(ctx, key);
     if (raw === undefined) return undefined;
@@ -53,8 +70,8 @@ function printOutcome(ctx: CommandContext, outcome: ScanOutcome): void {
 export const accountCommands: CommandSpec[] = [
     {
         path: ['account', 'add'],
-        usage: '<name> --provider aws [--profile P] [--role-arn R [--external-id X]] [--regions r1,r2] [--endpoint URL] [--schedule none|12h|daily] | <name> --provider pulumi-stack --state FILE [--schedule none|12h|daily]',
-        summary: 'Add an AWS account or a Pulumi stack',
+        usage: '<name> --provider aws [--profile P] [--role-arn R [--external-id X]] [--regions r1,r2] [--endpoint URL] [--schedule none|12h|daily] [--tag k=v]... | <name> --provider pulumi-stack --state FILE [--schedule none|12h|daily] [--tag k=v]...',
+        summary: "Add an AWS account or a Pulumi stack (--tag: tags policy groups' tag rules match, as `account tag` sets them)",
         positionals: [1, 1],
         options: {
             provider: { type: 'string' },
@@ -65,11 +82,13 @@ export const accountCommands: CommandSpec[] = [
             endpoint: { type: 'string' },
             state: { type: 'string' },
             schedule: { type: 'string' },
+            tag: { type: 'string', multiple: true },
         },
         async run(ctx) {
             const name = ctx.positionals[0];
             const provider = str(ctx, 'provider');
             const scanSchedule = await scheduleOf(ctx);
+            const tags = await tagsOf(ctx);
             const { addAwsAccount, addStackAccount } = await accountServices();
             if (provider === 'aws') {
                 if (str(ctx, 'state') !== undefined) throw new UsageError('--state is for --provider pulumi-stack');
@@ -84,6 +103,7 @@ export const accountCommands: CommandSpec[] = [
                         endpoint: str(ctx, 'endpoint'),
                         scanSchedule,
                     });
+                    await applyTags(ctx, store, account.name, tags);
                     ctx.out(`Added AWS account ${account.name} (AWS account ${account.awsAccountId ?? 'unknown'}) with ${account.children.join(', ')}.`);
                     ctx.out(`Scan it with: policy-insights account scan ${account.name}`);
                     return EXIT_OK;
@@ -95,12 +115,30 @@ export const accountCommands: CommandSpec[] = [
                 for (const flag of ['profile', 'role-arn', 'external-id', 'regions', 'endpoint']) if (str(ctx, flag) !== undefined) throw new UsageError(`--${flag} is for --provider aws`);
                 return withStore(ctx, async (store) => {
                     const account = await addStackAccount(store, { name, stateFile: state, scanSchedule });
+                    await applyTags(ctx, store, account.name, tags);
                     ctx.out(`Added Pulumi stack ${account.name} (project ${account.project}, stack ${account.stack}) from ${account.settings.stateFile}.`);
                     ctx.out(`Import its resources with: policy-insights account scan ${account.name}`);
                     return EXIT_OK;
                 });
             }
             throw new UsageError(provider === undefined ? '--provider aws|pulumi-stack is required' : `unknown provider "${provider}": use aws or pulumi-stack`);
+        },
+    },
+    {
+        path: ['account', 'edit'],
+        usage: '<name> --schedule none|12h|daily',
+        summary: "Change an account's or stack's scan schedule (run by VS Code and by `policy-insights watch`)",
+        positionals: [1, 1],
+        options: { schedule: { type: 'string' } },
+        async run(ctx) {
+            const schedule = await scheduleOf(ctx);
+            if (schedule === undefined) throw new UsageError('nothing to change: give --schedule none|12h|daily (tags are set with `policy-insights account tag`)');
+            const { setScanSchedule } = await accountServices();
+            return withStore(ctx, async (store) => {
+                const account = await setScanSchedule(store, ctx.positionals[0], schedule);
+                ctx.out(`${account.name} is now scanned ${account.scanSchedule === 'none' ? 'only when asked' : account.scanSchedule === '12h' ? 'every 12 hours' : 'daily'}.`);
+                return EXIT_OK;
+            });
         },
     },
     {

@@ -10,9 +10,7 @@ import { redactSecrets } from '../pulumiSecretValues';
 import { parseUrn } from '../accounts/stacks/stackState';
 import { analyzeStateFile, type AnalyzeRemediation, type AnalyzeStateResult, type AnalyzeViolation } from '../evaluation/analyzeStateFile';
 import { reportedText } from '../violations/violationMessage';
-import type { GroupMode, PolicyGroup } from '../shared/model';
-import type { PolicyPackConfig } from '../packs/runner/runnerTypes';
-import { isBlocking } from '../violations/violationFilter';
+import { gateOutcome, groupGateRun, type GateOutcome, type GroupGateRun } from '../groups/gateRun';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext } from './command';
 import { withRunner } from './runner';
 
@@ -23,7 +21,7 @@ export async function runAnalyze(ctx: CommandContext): Promise<number> {
     const gated = groupNames.length > 0 || stackName !== undefined;
     if (!packDirs.length && !gated) throw new UsageError('give at least one --policy-pack DIR, --policy-group G or --stack NAME');
     if (ctx.values.json && ctx.values.diff) throw new UsageError('--json and --diff cannot be used together: choose one output');
-    const gate = gated ? await groupGate(ctx, groupNames, stackName) : undefined;
+    const gate = gated ? await withStore(ctx, (store) => groupGateRun(store, { groups: groupNames, ...(stackName !== undefined ? { stack: stackName } : {}) })) : undefined;
     const stateFile = (ctx.values.file as string | undefined) ?? gate?.stateFile;
     if (!stateFile) throw new UsageError(stackName !== undefined ? `--file is required: stack ${stackName} has no state file recorded` : '--file STATE.json is required');
     if (gate?.unrunnable.length) {
@@ -56,66 +54,6 @@ export async function runAnalyze(ctx: CommandContext): Promise<number> {
         if (gate) printGateSummary(ctx, gate, outcome);
     }
     return outcome.failed ? EXIT_FINDINGS : EXIT_OK;
-}
-
-/** The groups' packs for this run: verified artifacts with each binding's config, and which group each pack's binding came from. */
-interface GroupGateRun {
-    packs: { dir: string; config?: PolicyPackConfig }[];
-    /** Pack name -> the group (and its mode) whose binding runs. */
-    modeOf: Map<string, { group: string; mode: GroupMode }>;
-    groups: PolicyGroup[];
-    /** Preventative bindings that cannot run: the gate would be incomplete. */
-    unrunnable: string[];
-    /** Audit bindings that cannot run (they never block). */
-    warnings: string[];
-    /** The stack's state file, when --stack names one with a recorded file. */
-    stateFile?: string;
-}
-
-async function groupGate(ctx: CommandContext, groupNames: string[], stack: string | undefined): Promise<GroupGateRun> {
-    const { gatePlan } = await import('../groups');
-    const { verifiedArtifactDir } = await import('../registry/artifacts');
-    return withStore(ctx, async (store) => {
-        const plan = gatePlan(await store.readCatalog(), { groups: [...new Set(groupNames)], ...(stack !== undefined ? { stack } : {}) });
-        if (!plan.groups.length) throw new UsageError(`stack ${stack} is in no policy group; add it to one with \`policy-insights policy group edit G --add-stack ${stack}\``);
-        const run: GroupGateRun = { packs: [], modeOf: new Map(), groups: plan.groups, unrunnable: [], warnings: [] };
-        const stateFile = plan.stackAccount?.settings.stateFile;
-        if (stateFile) run.stateFile = stateFile;
-        for (const u of plan.bindings.unresolved) (u.mode === 'preventative' ? run.unrunnable : run.warnings).push(u.problem);
-        for (const b of plan.bindings.bindings) {
-            // the digest is checked before the code runs, as for every evaluation of a published version
-            run.packs.push({ dir: verifiedArtifactDir(store, b.pack), ...(b.config ? { config: b.config } : {}) });
-            run.modeOf.set(b.pack.name, { group: b.group, mode: b.mode });
-        }
-        return run;
-    });
-}
-
-interface GateOutcome {
-    failed: boolean;
-    /** Mandatory violations that block (local packs' and preventative groups'). */
-    blocking: number;
-    /** Mandatory violations of audit groups: reported, never blocking. */
-    auditMandatory: number;
-    /** Policy errors of audit groups' packs: reported, never blocking. */
-    auditErrors: number;
-}
-
-/**
- * Whether the run fails: a mandatory violation or a policy error from a pack given with
- * --policy-pack (as `pulumi policy analyze`) or from a preventative group's binding. Audit groups never block.
- */
-function gateOutcome(result: AnalyzeStateResult, modeOf: Map<string, { group: string; mode: GroupMode }>): GateOutcome {
-    const kindOf = (pack: string): GroupMode => modeOf.get(pack)?.mode ?? 'preventative';
-    let blocking = 0;
-    let auditMandatory = 0;
-    for (const e of result.events) {
-        if (e.kind !== 'violation' || e.diagnostic.enforcementLevel !== 'mandatory') continue;
-        if (isBlocking({ kind: kindOf(e.diagnostic.policyPackName), level: 'mandatory', status: 'open' })) blocking++;
-        else auditMandatory++;
-    }
-    const auditErrors = result.errors.filter((e) => kindOf(e.policyPack) === 'audit').length;
-    return { failed: blocking > 0 || result.errors.length > auditErrors, blocking, auditMandatory, auditErrors };
 }
 
 function printGateSummary(ctx: CommandContext, gate: GroupGateRun, outcome: GateOutcome): void {

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
-import { createGroup, disablePack, editGroup, enablePack, formatTagRule, getGroup, GroupError, listPolicyGroups, orgNotice, tagAccount, tagMembers, parsePackName, removeGroup, resolveAppliedVersion, resolvedGroupPacks, validatePackConfig, versionTagOf } from '../groups';
+import { checkPublishedConfig, createGroup, disablePack, editGroup, enablePack, formatTagRule, getGroup, listPolicyGroups, orgNotice, tagAccount, tagMembers, parsePackName, readPackConfigFile, removeGroup, resolvedGroupPacks, versionTagOf } from '../groups';
 import type { Catalog } from '../store';
 import type { EntityType, GroupMode } from '../shared/model';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
@@ -224,28 +222,12 @@ export const groupCommands: CommandSpec[] = [
     },
 ];
 
-/** Reads a pack config file: JSON, or YAML for .yaml/.yml. @throws UsageError naming the file */
-export async function readConfigFile(file: string): Promise<unknown> {
-    let text: string;
-    try {
-        text = await readFile(file, 'utf8');
-    } catch (error) {
-        throw new UsageError(`cannot read the config file ${file}: ${(error as Error).message}`);
-    }
-    try {
-        if (/\.ya?ml$/i.test(file)) return parseYaml(text) as unknown;
-        return JSON.parse(text) as unknown;
-    } catch (error) {
-        throw new UsageError(`${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}`);
-    }
-}
-
 /** `policy enable <[org/]pack> <latest|versionTag|version> [--policy-group G] [--config FILE]`. */
 export function runPolicyEnable(ctx: CommandContext): Promise<number> {
     return withStore(ctx, async (store) => {
         const { pack, versionTag } = packRef(ctx, await store.readCatalog(), ctx.positionals[0], ctx.positionals[1]);
         const file = ctx.values.config as string | undefined;
-        const config = file ? await readConfigFile(file) : undefined;
+        const config = file ? await readPackConfigFile(file) : undefined;
         const change = await enablePack(store, { group: ctx.values['policy-group'] as string | undefined, pack, versionTag, ...(config !== undefined ? { config: config as Record<string, never> } : {}) });
         const group = change.group!;
         const version = resolvedGroupPacks(change.after, group).find((p) => p.name === pack)?.version;
@@ -272,15 +254,10 @@ export function runValidateConfig(ctx: CommandContext): Promise<number> {
     return withStore(ctx, async (store) => {
         const file = ctx.values.config as string | undefined;
         if (!file) throw new UsageError('--config FILE is required');
-        const config = await readConfigFile(file);
+        const config = await readPackConfigFile(file);
         const catalog = await store.readCatalog();
         const { pack, versionTag } = packRef(ctx, catalog, ctx.positionals[0], ctx.positionals[1]);
-        const version = resolveAppliedVersion(catalog, { name: pack, versionTag });
-        if (!version) {
-            const tags = catalog.packs.filter((p) => p.name === pack).map((p) => p.versionTag);
-            throw new GroupError('not-found', tags.length ? `Policy pack ${pack} has no version ${versionTag} (versions: ${tags.join(', ')}, or latest).` : `No policy pack "${pack}" is published.`);
-        }
-        const errors = validatePackConfig(version, config);
+        const { version, errors } = checkPublishedConfig(catalog, pack, versionTag, config);
         if (!errors.length) {
             ctx.out(`${file} is a valid config for ${pack}@${version.versionTag}.`);
             return EXIT_OK;

@@ -18,6 +18,7 @@ export {
     type DisablePackArgs,
 } from './policyGroups';
 export { validatePackConfig, jsonPath } from './packConfigValidation';
+export { checkPublishedConfig, errorsAtProperty, publishedVersion, readPackConfigFile, type PublishedConfigCheck } from './publishedPackConfig';
 export { appliedBinding, bindingInfo, bindingsOfGroups, comparePrecedence, resolveAcrossGroups, effectiveBindings, resolveAppliedVersion, resolvePolicies, type EffectiveBinding, type OverriddenBinding, type UnresolvedBinding, type EntityBindings, type ResolvedPolicy } from './effectiveBindings';
 export { entityOf, groupCovers, groupsOf, joinDefaultGroup, parentAccountName, type EvaluatedEntity } from './groupMembership';
 export { groupViews, resolvedGroupPacks, type ResolvedGroupPack } from './groupPacks';

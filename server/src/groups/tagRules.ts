@@ -38,14 +38,15 @@ export function parseTag(text: string): [string, string] {
 
 /**
  * The tags rules see: a stack's built-in `pulumi:project` (as the Pulumi Cloud sets it on every
- * stack, from its Pulumi.yaml), then the ones set with `account tag`.
+ * stack, from its Pulumi.yaml), its own tags from the files beside its state, then the ones set
+ * with `account tag`.
  */
-export function accountTags(account: Pick<Account, 'tags' | 'project'>): Record<string, string> {
-    return { ...(account.project !== undefined ? { 'pulumi:project': account.project } : {}), ...account.tags };
+export function accountTags(account: Pick<Account, 'tags' | 'project' | 'stackTags'>): Record<string, string> {
+    return { ...(account.project !== undefined ? { 'pulumi:project': account.project } : {}), ...account.stackTags, ...account.tags };
 }
 
 /** The first of `rules` the account's tags meet, if any. */
-export function matchingRule(rules: readonly TagRule[] | undefined, account: Pick<Account, 'tags' | 'project'>): TagRule | undefined {
+export function matchingRule(rules: readonly TagRule[] | undefined, account: Pick<Account, 'tags' | 'project' | 'stackTags'>): TagRule | undefined {
     if (!rules?.length) return undefined;
     const tags = accountTags(account);
     return rules.find((rule) => rule.conditions.every((c) => Object.hasOwn(tags, c.key) && (c.value === undefined || tags[c.key] === c.value)));

@@ -171,6 +171,12 @@ export interface Account {
     createdAt: string;
     /** Key -> value tags (`account tag`); policy groups' tag rules match them. */
     tags?: Record<string, string>;
+    /**
+     * A stack's own tags read from the files beside its state (Pulumi.yaml's runtime and
+     * description, `pulumi:tags` config, the file backend's tags file), refreshed at each import;
+     * tag rules match them too, and `tags` win where both set a key.
+     */
+    stackTags?: Record<string, string>;
 }
 
 export interface SourcePosition {

@@ -207,7 +207,7 @@ export namespace TriageViolationRequest {
 export interface PanelSuppressParams {
     id: string;
     reason: string;
-    /** YYYY-MM-DD or ISO date-time, in the future. */
+    /** YYYY-MM-DD or ISO date-time, in the future; anything (the page sends '') when `remove`. */
     until: string;
     /** Remove the suppression instead (reason and until ignored). */
     remove?: boolean;

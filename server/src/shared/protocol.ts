@@ -323,6 +323,79 @@ export namespace DisablePackRequest {
     export const type = new RequestType<{ group: string; pack: string }, PolicyGroup, void>(method);
 }
 
+export interface ValidatePackConfigParams {
+    pack: string;
+    /** A published version tag, its registry version number, or `latest`. */
+    versionTag: string;
+    /** The config to check (policy name or `all` -> level or {enforcementLevel, ...properties}). */
+    config?: unknown;
+    /** Or a JSON (YAML for .yaml/.yml) file the server reads it from; `config` wins when both are given. */
+    file?: string;
+    /** Only the errors about this property of this policy (a form asking one property at a time). */
+    only?: { policy: string; property: string };
+}
+
+export interface ValidatePackConfigResult {
+    pack: string;
+    /** The version checked against (`latest` resolved). */
+    versionTag: string;
+    version: number;
+    /** Every problem at its JSON path into the config (`$["policy"].prop`); empty when valid. */
+    errors: { path: string; message: string }[];
+}
+
+/** client -> server: check a pack config against a published version, with `policy validate-config`'s rules. */
+export namespace ValidatePackConfigRequest {
+    export const method = 'policyInsights/validatePackConfig';
+    export const type = new RequestType<ValidatePackConfigParams, ValidatePackConfigResult, void>(method);
+}
+
+export interface AnalyzeStateFileParams {
+    /** A `pulumi stack export` or file-backend state; default: the stored stack's own file when `stack` is given. */
+    stateFile?: string;
+    /** Policy groups whose published packs run (with their levels and config). */
+    groups?: string[];
+    /** A stored stack (account name or `project/stack`): the groups it belongs to. */
+    stack?: string;
+}
+
+export interface AnalyzeStateFileFinding {
+    urn: string;
+    policyPack: string;
+    policyPackVersion: string;
+    policyName: string;
+    level: EnforcementLevel;
+    message: string;
+    /** The group whose binding of the pack ran, and its mode. */
+    group?: string;
+    mode?: GroupMode;
+    /** A mandatory finding of a preventative group: it fails the gate. */
+    blocking: boolean;
+}
+
+export interface AnalyzeStateFileResult {
+    stateFile: string;
+    project?: string;
+    stack?: string;
+    resourceCount: number;
+    findings: AnalyzeStateFileFinding[];
+    /** Remediations that would change a resource: `pack/policy on urn: key before -> after`, one line each. */
+    remediations: string[];
+    /** Policy errors and bindings that could not run, one line each. */
+    errors: string[];
+    warnings: string[];
+    /** The groups that ran, `name (mode)`. */
+    groups: string[];
+    /** What `analyze` would exit with: a blocking finding or a policy error of a preventative group. */
+    failed: boolean;
+}
+
+/** client -> server: "Analyze State File…", what `policy-insights analyze --file F --policy-group G | --stack S` does. */
+export namespace AnalyzeStateFileRequest {
+    export const method = 'policyInsights/analyzeStateFile';
+    export const type = new RequestType<AnalyzeStateFileParams, AnalyzeStateFileResult, void>(method);
+}
+
 export interface EvaluationSummary {
     trigger: 'scan' | 'catalog' | 'all';
     accounts: string[];

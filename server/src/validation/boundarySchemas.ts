@@ -15,6 +15,7 @@ import { ExportViolationsRequest, PanelQueryRequest, SuppressViolationRequest, T
 import {
     AddAwsAccountRequest,
     AddStackAccountRequest,
+    AnalyzeStateFileRequest,
     CreateGroupRequest,
     DisablePackRequest,
     EditGroupRequest,
@@ -40,6 +41,7 @@ import {
     ScaffoldPackRequest,
     ScanAccountRequest,
     SetScanScheduleRequest,
+    ValidatePackConfigRequest,
 } from '../shared/protocol';
 
 type Schema = Record<string, unknown>;
@@ -134,6 +136,9 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
     [EnablePackRequest.method]: object({ group: name, pack: name, versionTag: name }, { config: packConfig }),
     [DisablePackRequest.method]: object({ group: name, pack: name }),
     [EvaluateNowRequest.method]: object({}, { accounts: names }),
+    // the config itself is what is being checked: any JSON value, validated by the handler with validate-config's rules
+    [ValidatePackConfigRequest.method]: object({ pack: name, versionTag: name }, { config: {}, file: name, only: object({ policy: name, property: name }) }),
+    [AnalyzeStateFileRequest.method]: object({}, { stateFile: name, groups: names, stack: name }),
     [RunPolicyRequest.method]: object({ packDir: name, policyName: name, account: name }),
     [PanelQueryRequest.method]: object(
         { filter: panelFilter, offset: { type: 'integer', minimum: 0 }, limit: { type: 'integer', minimum: 0, maximum: 100_000 } },
@@ -148,7 +153,8 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
             assignedTo: { anyOf: [{ type: 'string', maxLength: ASSIGNEE_MAX_LENGTH }, { type: 'null' }] },
         },
     ),
-    [SuppressViolationRequest.method]: object({ id: name, reason: str, until: date }, { remove: bool }),
+    // removing a suppression needs no reason nor date (the page's button sends `until: ''`)
+    [SuppressViolationRequest.method]: { anyOf: [object({ id: name, remove: { const: true } }, { reason: str, until: str }), object({ id: name, reason: str, until: date }, { remove: { const: false } })] },
     [ExportViolationsRequest.method]: object({ filter: panelFilter, format: oneOf(['csv', 'json', 'sarif']) }, { sort: panelSort }),
 };
 

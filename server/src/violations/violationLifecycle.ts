@@ -46,29 +46,18 @@ export interface ReconcileResult {
     stillOpen: number;
 }
 
-const LEVEL_RANK: Record<EnforcementLevel, number> = { disabled: 0, advisory: 1, remediate: 2, mandatory: 3 };
-
 /**
- * When two groups bind the same pack to one entity, both report the same key: the stronger
- * enforcement wins (then preventative over audit), so a finding shows its strictest group.
+ * Findings merged by key; one policy reporting the same resource twice keeps both messages.
+ * Two groups never report the same key: the resolution across groups (groups/
+ * effectiveBindings.ts) runs one binding of each pack per entity, so a key has one group.
  */
-function stronger(a: Finding, b: Finding): Finding {
-    const byLevel = LEVEL_RANK[b.level] - LEVEL_RANK[a.level];
-    if (byLevel !== 0) return byLevel > 0 ? b : a;
-    if (a.kind !== b.kind) return b.kind === 'preventative' ? b : a;
-    return a;
-}
-
-/** Findings merged by key; one policy reporting the same resource twice keeps both messages. */
 export function mergeFindings(findings: Iterable<Finding>): Map<string, Finding> {
     const merged = new Map<string, Finding>();
     for (const finding of findings) {
         const id = violationId(finding);
         const seen = merged.get(id);
         if (!seen) merged.set(id, finding);
-        else if (seen.policyGroupName === finding.policyGroupName) {
-            if (!seen.message.split('\n').includes(finding.message)) merged.set(id, { ...seen, message: `${seen.message}\n${finding.message}` });
-        } else merged.set(id, stronger(seen, finding));
+        else if (!seen.message.split('\n').includes(finding.message)) merged.set(id, { ...seen, message: `${seen.message}\n${finding.message}` });
     }
     return merged;
 }

@@ -1,6 +1,8 @@
 // Every service the local AWS serves, by SigV4 service name.
 import { acm, cloudtrail, dynamodb, kms, logs, sqs } from './jsonServices';
 import { autoscaling, elasticloadbalancing, redshift } from './queryServices';
+import { cloudfront } from './cloudfront';
+import { ecr, eks } from './containerServices';
 import { apigateway, elasticfilesystem, es } from './restJsonServices';
 import { ec2 } from './ec2';
 import { iam } from './iam';
@@ -31,4 +33,7 @@ export const SERVICES: Record<ServiceName, ServiceDefinition> = {
     elasticfilesystem,
     es,
     apigateway,
+    ecr,
+    eks,
+    cloudfront,
 };

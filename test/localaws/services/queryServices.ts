@@ -1,6 +1,7 @@
 // The Query services added for load balancers, autoscaling and Redshift: Elastic Load
-// Balancing v2 (Marker/PageSize -> NextMarker), Auto Scaling (MaxRecords/NextToken) and
+// Balancing v2 and Classic (Marker/PageSize -> NextMarker), Auto Scaling (MaxRecords/NextToken) and
 // Redshift (MaxRecords/Marker), each paging the way its API documents.
+import * as elbSdk from '@aws-sdk/client-elastic-load-balancing';
 import * as elbv2Sdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as autoscalingSdk from '@aws-sdk/client-auto-scaling';
 import * as redshiftSdk from '@aws-sdk/client-redshift';
@@ -27,6 +28,30 @@ function page(ctx: OperationContext, items: readonly Shape[], sizeParam: string,
     return pageOf(items, ctx.params.get(tokenParam) ?? undefined, limit, `${scope}:${ctx.region}`, invalid(`Invalid ${tokenParam}`));
 }
 
+// ---- Classic Elastic Load Balancing (Version 2012-06-01) ------------------------------------
+
+function classicLoadBalancerNamed(ctx: OperationContext, name: string | null): Shape {
+    const lb = ctx.state.regional(ctx.account, ctx.region, 'elb', 'loadBalancers').find((l) => l.LoadBalancerName === name);
+    if (!lb) throw new AwsError('LoadBalancerNotFound', 400, `There is no ACTIVE Load Balancer named '${name ?? ''}'`);
+    return lb;
+}
+
+/** Reached through ELBv2's definition: both sign as `elasticloadbalancing`; the Query `Version` picks this one. */
+const elasticloadbalancingClassic: ServiceDefinition = {
+    name: 'elasticloadbalancing',
+    protocol: 'awsQuery',
+    xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/',
+    sdk: elbSdk,
+    errors: queryErrors,
+    handlers: {
+        DescribeLoadBalancers: (ctx) => {
+            const p = page(ctx, ctx.state.regional(ctx.account, ctx.region, 'elb', 'loadBalancers'), 'PageSize', 'Marker', 1, 400, 400, 'elb:lbs');
+            return { LoadBalancerDescriptions: p.items.map(({ attributes: _a, ...lb }) => lb), NextMarker: p.next };
+        },
+        DescribeLoadBalancerAttributes: (ctx) => ({ LoadBalancerAttributes: (classicLoadBalancerNamed(ctx, ctx.params.get('LoadBalancerName')).attributes as Shape | undefined) ?? {} }),
+    },
+};
+
 // ---- Elastic Load Balancing v2 ------------------------------------------------------------
 
 /** A load balancer record without the fixture-only fields (its attributes and listeners). */
@@ -46,6 +71,7 @@ export const elasticloadbalancing: ServiceDefinition = {
     xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
     sdk: elbv2Sdk,
     errors: queryErrors,
+    queryVersions: { '2012-06-01': elasticloadbalancingClassic },
     handlers: {
         DescribeLoadBalancers: (ctx) => {
             const all = ctx.state.regional(ctx.account, ctx.region, 'elasticloadbalancing', 'loadBalancers');

@@ -25,6 +25,9 @@ export const SERVICE_NAMES = [
     'elasticfilesystem',
     'es',
     'apigateway',
+    'ecr',
+    'eks',
+    'cloudfront',
 ] as const;
 
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -70,8 +73,10 @@ export interface ErrorCode {
 export interface ServiceDefinition extends ProtocolSpec {
     name: ServiceName;
     handlers: Record<string, OperationHandler>;
-    /** REST-JSON services: which operation a method and path name. */
+    /** REST services other than S3: which operation a method and path name. */
     routes?: readonly RestRoute[];
+    /** Query services sharing a SigV4 name with an older API (Classic ELB beside ELBv2): the definition per `Version`. */
+    queryVersions?: Record<string, ServiceDefinition>;
     errors: {
         throttle: ErrorCode;
         accessDenied: ErrorCode;

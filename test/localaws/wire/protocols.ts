@@ -21,6 +21,8 @@ export interface ProtocolSpec {
     jsonTarget?: string;
     /** The Smithy namespace for `__type` in JSON errors (`com.amazonaws.sqs`). */
     smithyNamespace?: string;
+    /** REST-XML services other than S3 (CloudFront) wrap errors in `<ErrorResponse>` as Query services do. */
+    wrappedXmlErrors?: boolean;
     /** SQS: JSON protocol that also sends the old Query error code in `x-amzn-query-error`. */
     queryCompatible?: boolean;
     sdk: Record<string, unknown>;
@@ -121,7 +123,7 @@ export function renderError(spec: ProtocolSpec, error: AwsError, requestId: stri
     const fault = error.extra.fault ?? (error.status >= 500 ? 'Receiver' : 'Sender');
     const extraHeaders = error.extra.headers ?? {};
     const message = escapeXml(error.message);
-    switch (spec.protocol) {
+    switch (spec.wrappedXmlErrors ? 'awsQuery' : spec.protocol) {
         case 'awsQuery':
             return xml(
                 error.status,

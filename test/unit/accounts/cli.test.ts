@@ -59,8 +59,8 @@ describe('policy-insights account', () => {
         const run = await cli('account', 'scan', 'demo');
         assert.equal(run.code, 0, run.err);
         assert.match(run.err, /^\[1\/\d+\] \w+/m);
-        assert.match(run.out, /demo\/us-west-2\s+64\s+0\s+0\s+0/);
-        assert.match(run.out, /Scan of demo succeeded: 102 added, 0 changed, 0 removed, 0 unchanged; 102 resources stored\./);
+        assert.match(run.out, /demo\/us-west-2\s+67\s+0\s+0\s+0/);
+        assert.match(run.out, /Scan of demo succeeded: 106 added, 0 changed, 0 removed, 0 unchanged; 106 resources stored\./);
     });
 
     it('lists failed services but exits 0 when only some failed, 1 when all failed', async () => {

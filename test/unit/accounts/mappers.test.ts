@@ -431,6 +431,42 @@ describe('every type of a scan of the demo account', () => {
         for (const r of resources) assertPulumiShaped(r);
     });
 
+    it('reads Classic ELB, ECR, EKS and CloudFront as the provider shapes them', async () => {
+        const regional = await listResources(world.store, 'demo/us-west-2');
+        const elb = regional.find((r) => r.type === 'aws:elb/loadBalancer:LoadBalancer');
+        assert.deepEqual(elb?.properties.listeners, [{ instancePort: 80, instanceProtocol: 'HTTP', lbPort: 80, lbProtocol: 'HTTP' }]);
+        assert.deepEqual(elb?.properties.accessLogs, { enabled: false });
+        assert.equal(elb?.properties.arn, 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/legacy-web-elb');
+        assert.equal(elb?.properties.connectionDrainingTimeout, 300);
+        // ELBv2 answers the same SigV4 name: its load balancer is still read by its own discoverer
+        assert.ok(regional.some((r) => r.type === 'aws:lb/loadBalancer:LoadBalancer' && r.name === 'web-alb'));
+        const repo = regional.find((r) => r.type === 'aws:ecr/repository:Repository');
+        assert.deepEqual(repo?.properties.imageScanningConfiguration, { scanOnPush: false });
+        assert.deepEqual(repo?.properties.encryptionConfigurations, [{ encryptionType: 'AES256' }]);
+        const cluster = regional.find((r) => r.type === 'aws:eks/cluster:Cluster');
+        assert.deepEqual(cluster?.properties.enabledClusterLogTypes, []);
+        assert.deepEqual((cluster?.properties.vpcConfig as { publicAccessCidrs?: string[] }).publicAccessCidrs, ['0.0.0.0/0']);
+        // CloudFront is global: stored in the parent, as IAM
+        const [distribution] = (await listResources(world.store, 'demo')).filter((r) => r.type === 'aws:cloudfront/distribution:Distribution');
+        assert.equal(distribution.region, undefined);
+        assert.equal((distribution.properties.defaultCacheBehavior as { viewerProtocolPolicy?: string }).viewerProtocolPolicy, 'allow-all');
+        assert.equal(distribution.properties.defaultRootObject, 'index.html', 'read from GetDistributionConfig');
+        assert.equal(distribution.properties.loggingConfig, undefined, 'logging off: no loggingConfig, as the provider');
+        assert.deepEqual(distribution.properties.viewerCertificate, { cloudfrontDefaultCertificate: true, minimumProtocolVersion: 'TLSv1' });
+    });
+
+    it('reports a denied CloudFront (REST-XML, <ErrorResponse>) and keeps its distributions', async () => {
+        world.aws.setFaults([{ service: 'cloudfront', accessDenied: true }]);
+        try {
+            const outcome = await scanAccount(world.store, 'demo', { requestTimeoutMs: 5_000 });
+            assert.deepEqual(outcome.errors.map((e) => [e.service, e.region, e.code]), [['cloudfront', undefined, 'AccessDenied']]);
+            assert.equal((await listResources(world.store, 'demo')).filter((r) => r.type === 'aws:cloudfront/distribution:Distribution').length, 1);
+            assert.deepEqual(awsCoverage(outcome.errors).filter((c) => c.state !== 'scanned').map((c) => [c.type, c.state]), [['aws:cloudfront/distribution:Distribution', 'denied']]);
+        } finally {
+            world.aws.setFaults([]);
+        }
+    });
+
     it('keeps a denied new service\'s resources as they were and reports its types denied', async () => {
         const before = (await listResources(world.store, 'demo/us-west-2')).filter((r) => r.type.endsWith('/domain:Domain'));
         assert.equal(before.length, 2);

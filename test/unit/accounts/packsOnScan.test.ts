@@ -18,6 +18,7 @@ import { REPO, startWorld, type AwsWorld } from './accountsTestSupport';
 
 const AWSGUARD = join(REPO, 'test/fixtures/packs/third-party/awsguard');
 const BUCKET_ACL_TEMPLATE = join(REPO, 'test/fixtures/aws/packs/s3-bucket-acl-template');
+const EDGE_CONTAINER_CONTROLS = join(REPO, 'test/fixtures/aws/packs/edge-container-controls');
 
 describe('packs on a scanned AWS account', () => {
     let world: AwsWorld;
@@ -75,5 +76,16 @@ describe('packs on a scanned AWS account', () => {
         assert.deepEqual(errors, []);
         assert.deepEqual(diagnostics.map((d) => nameOf(d.urn)).sort(), ['insights-demo-public-assets', 'insights-demo-shared-uploads']);
         assert.ok(diagnostics.every((d) => d.urn.includes('::aws:s3/bucketAcl:BucketAcl::')));
+    });
+
+    it('validateResourceOfType on CloudFront, EKS, ECR and Classic ELB classes finds the demo account\'s violations', async () => {
+        const { diagnostics, errors } = await pool.analyze(EDGE_CONTAINER_CONTROLS, runnable);
+        assert.deepEqual(errors, []);
+        assert.deepEqual(diagnostics.map((d) => `${d.policyName} ${nameOf(d.urn)}`).sort(), [
+            'cloudfront-viewer-https d111111abcdef8.cloudfront.net',
+            'ecr-scan-on-push web-app',
+            'eks-endpoint-not-public platform',
+            'elb-classic-access-logs legacy-web-elb',
+        ]);
     });
 });

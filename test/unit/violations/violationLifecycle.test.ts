@@ -72,14 +72,14 @@ describe('violation life cycle', () => {
         assert.equal(next.violations.find((v) => v.resourceName === 'b')!.status, 'fixed');
     });
 
-    it('shows a finding two groups report once, at its strictest', () => {
+    it('shows a finding reported twice once, with both messages (one binding per pack runs, so one group reports a key)', () => {
         const { violations } = reconcileViolations(
             [],
-            [finding('a', { policyGroupName: 'default-policy-group', level: 'advisory' }), finding('a', { policyGroupName: 'prod', level: 'mandatory', kind: 'preventative' }), finding('a', { policyGroupName: 'zz', level: 'mandatory' })],
+            [finding('a'), finding('a', { message: 'a is public-read-write' }), finding('a')],
             { now: T1 },
         );
         assert.equal(violations.length, 1);
-        assert.deepEqual([violations[0].policyGroupName, violations[0].level, violations[0].kind], ['prod', 'mandatory', 'preventative']);
+        assert.deepEqual([violations[0].policyGroupName, violations[0].level, violations[0].message], ['default-policy-group', 'mandatory', 'a is public\na is public-read-write']);
     });
 });
 

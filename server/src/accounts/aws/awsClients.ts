@@ -10,11 +10,15 @@ import { Agent as HttpsAgent } from 'node:https';
 import { ACMClient } from '@aws-sdk/client-acm';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { EFSClient } from '@aws-sdk/client-efs';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -51,6 +55,10 @@ const CLIENTS = {
     efs: EFSClient,
     opensearch: OpenSearchClient,
     apigateway: APIGatewayClient,
+    elb: ElasticLoadBalancingClient,
+    ecr: ECRClient,
+    eks: EKSClient,
+    cloudfront: CloudFrontClient,
 } as const;
 
 export type AwsServiceName = keyof typeof CLIENTS;

@@ -26,7 +26,7 @@ const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|Autho
 
 /**
  * One entry per type. `includesGlobal` false (a scan of one region's child account) marks
- * the global services' types (IAM) skipped.
+ * the global services' types (IAM, CloudFront) skipped.
  */
 export function awsCoverage(errors: readonly ServiceError[], includesGlobal = true): TypeCoverage[] {
     const out: TypeCoverage[] = [];

@@ -3,6 +3,9 @@
  * every HTTP call under one limiter. A service that fails in a region is recorded as a
  * ServiceError; the others complete.
  */
+import { classicLoadBalancingDiscoverer } from './classicLoadBalancingDiscovery';
+import { cloudFrontDiscoverer } from './cloudFrontDiscovery';
+import { containerDiscoverers } from './containerDiscovery';
 import type { Account, ServiceError } from '../../shared/model';
 import { CallLimiter } from '../callLimiter';
 import { AwsClients, ScanCancelledError, type AwsServiceName } from './awsClients';
@@ -29,6 +32,9 @@ export const DISCOVERERS: readonly ServiceDiscoverer[] = [
     autoScalingDiscoverer,
     ...storageSearchDiscoverers,
     ...apiCertificateDiscoverers,
+    classicLoadBalancingDiscoverer,
+    ...containerDiscoverers,
+    cloudFrontDiscoverer,
 ];
 
 /** Default number of HTTP calls in flight per scan. */
@@ -37,7 +43,7 @@ export const DEFAULT_SCAN_CONCURRENCY = 16;
 export interface AwsDiscoveryOptions {
     /** The regions to scan (a subset of the account's). */
     regions: string[];
-    /** Scan global services (IAM) too: only when the whole account is scanned. */
+    /** Scan global services (IAM, CloudFront) too: only when the whole account is scanned. */
     includeGlobal: boolean;
     signal?: AbortSignal;
     /** HTTP calls in flight at most (default 16). */

@@ -11,7 +11,7 @@ export interface DiscoveredResource {
     name: string;
     /** The provider's id, as `pulumi import` would take it. */
     id: string;
-    /** Undefined for global services (IAM). */
+    /** Undefined for global services (IAM, CloudFront). */
     region?: string;
     /** Named as the @pulumi/aws resource names its properties. */
     properties: Record<string, unknown>;
@@ -33,7 +33,7 @@ export interface DiscoveryContext {
 export interface ServiceDiscoverer {
     service: AwsServiceName;
     /**
-     * regional: one task per region; global: one task for the account (IAM), resources in
+     * regional: one task per region; global: one task for the account (IAM, CloudFront), resources in
      * the parent; s3: one task for the account, resources in their bucket's region.
      */
     scope: 'regional' | 'global' | 's3';
