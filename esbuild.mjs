@@ -115,6 +115,8 @@ if (!production) {
     });
     // The local AWS (test/localaws): tests, benches and `npm start`'s demo account scan it.
     builds.push({ ...node, entryPoints: { 'test/localaws': 'test/localaws/main.ts' }, outdir: 'out' });
+    // The local Kubernetes API server (test/localk8s): cluster accounts are scanned against it.
+    builds.push({ ...node, entryPoints: { 'test/localk8s': 'test/localk8s/main.ts' }, outdir: 'out' });
     const nodeTests = [...testFiles('test/unit'), ...testFiles('test/lsp')];
     if (nodeTests.length) {
         builds.push({

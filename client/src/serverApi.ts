@@ -7,9 +7,11 @@ import {
     type AnalyzeStateFileParams,
     ValidatePackConfigRequest,
     type ValidatePackConfigParams,
+    AddKubernetesAccountRequest,
     AddStackAccountRequest,
     GetResourceRequest,
     ListAwsProfilesRequest,
+    ListKubeContextsRequest,
     ListResourcesRequest,
     ListResourceTypesRequest,
     RemoveAccountRequest,
@@ -19,6 +21,7 @@ import {
     ScanAccountRequest,
     SetScanScheduleRequest,
     type AddAwsAccountParams,
+    type AddKubernetesAccountParams,
     CreateGroupRequest,
     DisablePackRequest,
     EditGroupRequest,
@@ -98,6 +101,12 @@ export class ServerApi {
     }
     addAwsAccount(params: AddAwsAccountParams) {
         return this.client.sendRequest(AddAwsAccountRequest.type, params);
+    }
+    listKubeContexts(kubeconfig?: string) {
+        return this.client.sendRequest(ListKubeContextsRequest.type, { kubeconfig });
+    }
+    addKubernetesAccount(params: AddKubernetesAccountParams) {
+        return this.client.sendRequest(AddKubernetesAccountRequest.type, params);
     }
     addStackAccount(params: { name: string; stateFile: string }) {
         return this.client.sendRequest(AddStackAccountRequest.type, params);

@@ -45,6 +45,19 @@ function checkImageTags(resourceName: string, spec: PodSpecLike | undefined, rep
 
 new PolicyPack("${PACK_NAME}", {
     policies: [
+        // The policy of Pulumi's own kubernetes-typescript template (pulumi/templates-policy).
+        {
+            name: "no-public-services",
+            description: "Kubernetes Services should be cluster-private.",
+            enforcementLevel: "mandatory",
+            remediationSteps: "Use type ClusterIP (or NodePort behind your own load balancer) and expose the workload through an Ingress with authentication.",
+            url: "https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer",
+            validateResource: validateResourceOfType(k8s.core.v1.Service, (service, args, reportViolation) => {
+                if (service.spec?.type === "LoadBalancer") {
+                    reportViolation(`Service '${args.name}' is of type LoadBalancer, which exposes it to anything that can reach the cluster, likely the public Internet.`);
+                }
+            }),
+        },
         {
             name: "no-privileged-containers",
             description: "Containers must not run in privileged mode.",

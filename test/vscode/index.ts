@@ -9,6 +9,7 @@ import type Mocha from 'mocha';
 import { defineExtensionSuite } from './extension.test';
 import { defineFixInCodeSuite } from './fixInCode.test';
 import { defineGroupFormsSuite } from './groupForms.test';
+import { defineKubernetesSuite } from './kubernetes.test';
 import { defineWorkflowSuite } from './workflow.test';
 
 /** What the harness reads back from $POLICY_INSIGHTS_TEST_RESULTS. */
@@ -55,6 +56,7 @@ export async function run(): Promise<void> {
         defineWorkflowSuite();
         defineFixInCodeSuite();
         defineGroupFormsSuite();
+        defineKubernetesSuite();
         await new Promise<void>((resolve) => {
             const runner = mocha.run(() => resolve());
             runner.on('pass', (test) => {

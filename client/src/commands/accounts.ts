@@ -1,13 +1,14 @@
 /**
- * Account commands: Add AWS Account…, Add Pulumi Stack…, Scan Account…, Remove Account…,
+ * Account commands: Add AWS Account…, Add Kubernetes Cluster…, Add Pulumi Stack…, Scan Account…, Remove Account…,
  * Set Scan Schedule…, Open Resource. Scans show progress in a notification with Cancel.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ScanSchedule } from '../../../server/src/shared/model';
-import type { AddAwsAccountParams, ScanSummary } from '../../../server/src/shared/protocol';
+import type { AddAwsAccountParams, AddKubernetesAccountParams, ScanSummary } from '../../../server/src/shared/protocol';
 import type { ServerApi } from '../serverApi';
 import { AccountNode, ChildAccountNode, ResourceNode } from '../views/accountsTreeProvider';
+import { describeFailure } from '../failures';
 import { showFailure } from '../showFailure';
 
 const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -46,12 +47,58 @@ async function pickAccountName(server: ServerApi, node: unknown, title: string):
     }
     const picked = await vscode.window.showQuickPick(
         accounts.flatMap((a) => [
-            { label: a.name, description: a.provider === 'aws' ? `AWS, ${a.children.length} region(s)` : 'Pulumi stack' },
-            ...(a.provider === 'aws' ? a.children.map((c) => ({ label: c, description: 'one region' })) : []),
+            { label: a.name, description: a.provider === 'aws' ? `AWS, ${a.children.length} region(s)` : a.provider === 'kubernetes' ? `Kubernetes, ${a.children.length} namespace(s)` : 'Pulumi stack' },
+            ...(a.provider !== 'pulumi-stack' ? a.children.map((c) => ({ label: c, description: a.provider === 'kubernetes' ? 'one namespace' : 'one region' })) : []),
         ]),
         { title, placeHolder: 'Account' },
     );
     return picked?.label;
+}
+
+/**
+ * The steps of Add Kubernetes Cluster…: a kubeconfig (kubectl's own, or one picked), one of its
+ * contexts, a name, and the namespaces to scan. Undefined when the user backs out.
+ */
+async function askKubernetesCluster(server: ServerApi, preset: Partial<AddKubernetesAccountParams> | undefined): Promise<AddKubernetesAccountParams | undefined> {
+    const title = 'Add Kubernetes Cluster';
+    let found: Awaited<ReturnType<ServerApi['listKubeContexts']>> | undefined;
+    let problem: string | undefined;
+    try {
+        found = await server.listKubeContexts();
+    } catch (err) {
+        problem = describeFailure(err).text;
+    }
+    const browse = { label: '$(folder-opened) Choose a kubeconfig file…', file: undefined as string | undefined };
+    const picked = await vscode.window.showQuickPick(
+        [...(found ? [{ label: found.kubeconfig, description: `${found.contexts.length} context(s)`, file: found.kubeconfig as string | undefined }] : []), browse],
+        { title: `${title} (1/4): kubeconfig`, placeHolder: problem ? `The default kubeconfig cannot be used: ${problem}` : 'The file kubectl uses, or another' },
+    );
+    if (!picked) return undefined;
+    let kubeconfig = picked.file;
+    if (!kubeconfig) {
+        kubeconfig = (await vscode.window.showOpenDialog({ title: `${title}: kubeconfig file`, openLabel: 'Use Kubeconfig', canSelectMany: false }))?.[0]?.fsPath;
+        if (!kubeconfig) return undefined;
+        found = await server.listKubeContexts(kubeconfig);
+    }
+    const contexts = found?.contexts ?? [];
+    const context = await vscode.window.showQuickPick(
+        contexts.map((c) => ({ label: c.name, description: `${c.server ?? c.cluster}${c.current ? ' (current)' : ''}`, detail: c.namespace ? `namespace ${c.namespace}` : undefined })),
+        { title: `${title} (2/4): context`, placeHolder: 'The cluster and credentials to scan with' },
+    );
+    if (!context) return undefined;
+    const name =
+        preset?.name ??
+        (await vscode.window.showInputBox({ title: `${title} (3/4)`, prompt: 'A name for this cluster in Policy Insights', value: context.label.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, ''), validateInput: validateName }));
+    if (!name) return undefined;
+    const namespaces = await vscode.window.showInputBox({
+        title: `${title} (4/4): namespaces`,
+        prompt: 'Namespaces to scan, comma-separated; leave empty for every namespace (the context must be allowed to list them)',
+        placeHolder: 'team-a, team-b',
+        validateInput: (v) => (v.split(',').every((n) => !n.trim() || /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n.trim())) ? undefined : 'Namespace names: lower-case letters, digits and "-"'),
+    });
+    if (namespaces === undefined) return undefined;
+    const list = namespaces.split(',').map((n) => n.trim()).filter(Boolean);
+    return { name, kubeconfig, context: context.label, ...(list.length ? { namespaces: list } : {}), scanSchedule: preset?.scanSchedule };
 }
 
 export async function scanWithProgress(server: ServerApi, output: vscode.LogOutputChannel, name: string): Promise<ScanSummary | undefined> {
@@ -133,6 +180,26 @@ export function registerAccountCommands(server: ServerApi, output: vscode.LogOut
                 return account;
             } catch (err) {
                 showFailure(output, 'Add AWS Account', err);
+                return undefined;
+            }
+        }),
+        vscode.commands.registerCommand('policyInsights.addKubernetesCluster', async (args?: Partial<AddKubernetesAccountParams>) => {
+            try {
+                const params = args?.kubeconfig ? args : await askKubernetesCluster(server, args);
+                if (!params?.kubeconfig || !params.name) return undefined;
+                const { name, kubeconfig, context, namespaces, scanSchedule } = params;
+                const account = await vscode.window.withProgress(
+                    { location: vscode.ProgressLocation.Notification, title: `Connecting to the cluster of ${context ?? 'the current context'}…` },
+                    () => server.addKubernetesAccount({ name, kubeconfig, context, namespaces, scanSchedule }),
+                );
+                if (!args?.kubeconfig) {
+                    void vscode.window.showInformationMessage(`Added ${account.name} (${account.settings.server ?? 'cluster'}, ${account.children.length} namespace(s)).`, 'Scan Now').then((c) => {
+                        if (c) void scanWithProgress(server, output, account.name);
+                    });
+                }
+                return account;
+            } catch (err) {
+                showFailure(output, 'Add Kubernetes Cluster', err);
                 return undefined;
             }
         }),

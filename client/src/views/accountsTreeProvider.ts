@@ -17,7 +17,7 @@ export class AccountsTreeProvider extends ServerTreeProvider {
 function scanTooltip(account: AccountSummary): vscode.MarkdownString {
     const md = new vscode.MarkdownString();
     // names and errors come from stack exports and cloud APIs: appended as text, never as Markdown
-    md.appendMarkdown('**').appendText(account.name).appendMarkdown('**').appendText(account.provider === 'aws' ? ' (AWS' : ' (Pulumi stack');
+    md.appendMarkdown('**').appendText(account.name).appendMarkdown('**').appendText(account.provider === 'aws' ? ' (AWS' : account.provider === 'kubernetes' ? ` (Kubernetes ${account.settings.server ?? ''}` : ' (Pulumi stack');
     if (account.awsAccountId) md.appendText(` ${account.awsAccountId}`);
     if (account.project) md.appendText(` ${account.project}/${account.stack}`);
     md.appendText(`)\nScan schedule: ${account.scanSchedule}\n`);
@@ -44,7 +44,7 @@ export class AccountNode extends TreeNode {
         item.id = `account:${a.name}`;
         const failed = a.scanStatus?.errors.length ?? 0;
         const errors = !failed ? '' : a.scanStatus?.status === 'partial' ? ` · partial: ${failed} service(s) failed` : ` · ${failed} service error(s)`;
-        item.description = `${a.provider === 'aws' ? 'AWS' : 'stack'} · ${total} resources${a.scanStatus ? '' : ' · not scanned'}${errors}`;
+        item.description = `${a.provider === 'aws' ? 'AWS' : a.provider === 'kubernetes' ? 'Kubernetes' : 'stack'} · ${total} resources${a.scanStatus ? '' : ' · not scanned'}${errors}`;
         item.tooltip = scanTooltip(a);
         item.iconPath =
             a.provider === 'pulumi-stack' ? new vscode.ThemeIcon('layers') : new vscode.ThemeIcon(STATUS_ICONS[a.scanStatus?.status ?? 'succeeded'] ?? 'cloud');
@@ -55,28 +55,28 @@ export class AccountNode extends TreeNode {
         const a = this.account;
         if (a.provider === 'pulumi-stack') return [new ChildAccountNode(this.server, a.name, a.resourceCounts[a.name] ?? 0, 'stack')];
         const nodes: TreeNode[] = a.children.map((child) => new ChildAccountNode(this.server, child, a.resourceCounts[child] ?? 0, 'region'));
-        if (a.resourceCounts[a.name] !== undefined) nodes.unshift(new ChildAccountNode(this.server, a.name, a.resourceCounts[a.name], 'global'));
+        if (a.resourceCounts[a.name] !== undefined) nodes.unshift(new ChildAccountNode(this.server, a.name, a.resourceCounts[a.name], a.provider === 'kubernetes' ? 'cluster' : 'global'));
         return nodes;
     }
 }
 
-/** A child account: a region, the account's global services, or a stack's resources. */
+/** A child account: a region (or a cluster's namespace), the account's global services (a cluster's cluster-scoped kinds), or a stack's resources. */
 export class ChildAccountNode extends TreeNode {
     constructor(
         private readonly server: ServerApi,
         readonly childName: string,
         readonly resourceCount: number,
-        private readonly kind: 'region' | 'global' | 'stack',
+        private readonly kind: 'region' | 'global' | 'cluster' | 'stack',
     ) {
         super();
     }
     getTreeItem(): vscode.TreeItem {
-        const label = this.kind === 'global' ? 'global' : this.kind === 'stack' ? 'resources' : this.childName.split('/')[1] ?? this.childName;
+        const label = this.kind === 'global' || this.kind === 'cluster' ? this.kind : this.kind === 'stack' ? 'resources' : this.childName.split('/')[1] ?? this.childName;
         const item = new vscode.TreeItem(label, this.resourceCount ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = `account:${this.childName}:${this.kind}`;
         item.description = `${this.resourceCount} resources`;
-        item.tooltip = this.kind === 'global' ? `${this.childName}: global services (IAM)` : this.childName;
-        item.iconPath = new vscode.ThemeIcon(this.kind === 'global' ? 'globe' : this.kind === 'stack' ? 'layers' : 'location');
+        item.tooltip = this.kind === 'global' ? `${this.childName}: global services (IAM)` : this.kind === 'cluster' ? `${this.childName}: cluster-scoped kinds (Namespaces, ClusterRoles, PersistentVolumes...)` : this.childName;
+        item.iconPath = new vscode.ThemeIcon(this.kind === 'global' ? 'globe' : this.kind === 'cluster' ? 'server-environment' : this.kind === 'stack' ? 'layers' : 'location');
         item.contextValue = contextValue('childAccount', this.kind);
         return item;
     }

@@ -39,19 +39,21 @@ export interface AddStackAccountArgs {
     scanSchedule?: ScanSchedule;
 }
 
-async function checkNewName(store: Store, name: string): Promise<void> {
+/** Throws AccountInputError unless `name` is valid and free (every provider's add checks it first). */
+export async function checkNewName(store: Store, name: string): Promise<void> {
     checkAccountName(name);
     const { accounts } = await store.readCatalog();
     if (accounts.some((a) => a.name === name)) throw new AccountInputError(`an account named "${name}" already exists in ${store.home}; remove it first (policy-insights account rm ${name}) or choose another name`);
 }
 
-function checkSchedule(schedule: string | undefined): void {
+export function checkSchedule(schedule: string | undefined): void {
     if (schedule !== undefined && !(SCAN_SCHEDULES as readonly string[]).includes(schedule)) {
         throw new AccountInputError(`scan schedule "${schedule}" is not one of ${SCAN_SCHEDULES.join(', ')}`);
     }
 }
 
-async function insert(store: Store, account: Account): Promise<Account> {
+/** Records a new account (in default-policy-group), refusing a name taken meanwhile. */
+export async function insertAccount(store: Store, account: Account): Promise<Account> {
     await store.updateCatalog((catalog) => {
         // checked again under the lock: another process may have added it meanwhile
         if (catalog.accounts.some((a) => a.name === account.name)) throw new AccountInputError(`an account named "${account.name}" already exists in ${store.home}`);
@@ -111,7 +113,7 @@ export async function addAwsAccount(store: Store, args: AddAwsAccountArgs): Prom
         scanSchedule: args.scanSchedule ?? 'none',
         createdAt: new Date().toISOString(),
     };
-    return insert(store, account);
+    return insertAccount(store, account);
 }
 
 /** Reads the state once to check it and learn its project and stack, then records the account; a scan imports it. */
@@ -132,7 +134,7 @@ export async function addStackAccount(store: Store, args: AddStackAccountArgs): 
     };
     const stackTags = await readStackTags(stateFile, state.project, state.stack);
     if (Object.keys(stackTags).length) account.stackTags = stackTags;
-    return insert(store, account);
+    return insertAccount(store, account);
 }
 
 /** Removes the account, its shards (children included) and its name from policy groups. */

@@ -1,10 +1,12 @@
 /**
- * Account discovery: AWS accounts (credentials + regions, children `name/region`) and
- * Pulumi stacks. The service API the language server and the CLI call; free of `vscode`.
+ * Account discovery: AWS accounts (credentials + regions, children `name/region`),
+ * Kubernetes clusters (a kubeconfig context, children `name/namespace`) and Pulumi stacks. The service API the language server and the CLI call; free of `vscode`.
  */
 export { AccountInputError, checkAccountName, childName, parseAccountRef } from './accountNames';
 export { addAwsAccount, addStackAccount, listResources, removeAccount, setScanSchedule, SCAN_SCHEDULES, type AddAwsAccountArgs, type AddStackAccountArgs } from './accountRegistry';
 export { listAccountSummaries } from './accountSummaries';
+export { addKubernetesAccount, type AddKubernetesAccountArgs } from './kubernetes/kubernetesAccount';
+export { defaultKubeconfigPath, listKubeContexts, type KubeContextInfo } from './kubernetes/kubeconfigFile';
 export { awsProfiles, profileRegion } from './awsProfiles';
 export { DEFAULT_SCAN_CONCURRENCY, DISCOVERERS } from './aws/awsDiscovery';
 export { canonicalJson, GLOBAL_REGION, resourceHash, resourceUrn } from './resourceIdentity';

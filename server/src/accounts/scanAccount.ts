@@ -10,6 +10,7 @@ import { tryScanLock } from './scanLock';
 import { ScanCancelledError, type AwsServiceName } from './aws/awsClients';
 import { DISCOVERERS, discoverAws } from './aws/awsDiscovery';
 import type { DiscoveredResource } from './aws/discoveryTypes';
+import { findKubernetes } from './kubernetes/kubernetesScan';
 import { resourceHash, resourceUrn } from './resourceIdentity';
 import { mergeScan, type ChildDelta } from './scanDelta';
 import { stackResources } from './stacks/stackResources';
@@ -74,7 +75,7 @@ export async function resolveAccount(store: Store, nameOrChild: string): Promise
         throw new AccountInputError(`no account "${ref.account}" in ${store.home} (accounts: ${known}); add it with \`policy-insights account add\``);
     }
     if (ref.region !== undefined && !account.children.includes(childName(account.name, ref.region))) {
-        throw new AccountInputError(`account "${account.name}" has no region "${ref.region}" (its children: ${account.children.join(', ') || 'none'})`);
+        throw new AccountInputError(`account "${account.name}" has no ${account.provider === 'kubernetes' ? 'namespace' : 'region'} "${ref.region}" (its children: ${account.children.join(', ') || 'none'})`);
     }
     return { account, region: ref.region };
 }
@@ -89,6 +90,8 @@ interface Findings {
     keep: (child: string, r: Resource) => boolean;
     /** Stack accounts: project and stack as the state says, and the tags of the files beside it. */
     stackIdentity?: { project: string; stack: string; stackTags: Record<string, string> };
+    /** Kubernetes accounts without `--namespaces`: the namespaces the cluster has now. */
+    children?: string[];
 }
 
 function toResource(account: Account, d: DiscoveredResource): Resource {
@@ -144,7 +147,7 @@ function childErrors(errors: ServiceError[], child: string): ServiceError[] {
     return errors.filter((e) => e.region === undefined || e.region === region);
 }
 
-async function setStatus(store: Store, name: string, status: ScanStatus, identity?: Findings['stackIdentity']): Promise<Account | undefined> {
+async function setStatus(store: Store, name: string, status: ScanStatus, identity?: Findings['stackIdentity'], children?: string[]): Promise<Account | undefined> {
     return store.updateCatalog((catalog) => {
         const account = catalog.accounts.find((a) => a.name === name);
         if (!account) return undefined;
@@ -155,12 +158,13 @@ async function setStatus(store: Store, name: string, status: ScanStatus, identit
             if (Object.keys(stackTags).length) account.stackTags = stackTags;
             else delete account.stackTags;
         }
+        if (children) account.children = children;
         return structuredClone(account);
     });
 }
 
 /**
- * Scans `nameOrChild` (an account, or one region of an AWS account). Faults of one
+ * Scans `nameOrChild` (an account, one region of an AWS account or one namespace of a cluster). Faults of one
  * service are recorded in `errors` and the scan goes on; resources of a failed service
  * stay as they were. Throws AccountInputError for an unknown account or region,
  * ScanInProgressError when the account is being scanned, ScanCancelledError when
@@ -183,7 +187,8 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         let findings: Findings;
         try {
             if (options.signal?.aborted) throw new ScanCancelledError();
-            findings = account.provider === 'pulumi-stack' ? await findStack(account) : await findAws(account, region, options);
+            findings =
+                account.provider === 'pulumi-stack' ? await findStack(account) : account.provider === 'kubernetes' ? await findKubernetes(account, region, options) : await findAws(account, region, options);
             if (options.signal?.aborted) throw new ScanCancelledError();
         } catch (error) {
             const code = error instanceof ScanCancelledError ? 'Cancelled' : 'ScanFailed';
@@ -213,8 +218,8 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         }
         finishedAt = new Date().toISOString();
         total.finishedAt = finishedAt;
-        const resourceCount = await countResources(store, account);
-        const updated = await setStatus(store, account.name, { status, resourceCount, startedAt, finishedAt, errors: findings.errors }, findings.stackIdentity);
+        const resourceCount = await countResources(store, findings.children ? { ...account, children: findings.children } : account);
+        const updated = await setStatus(store, account.name, { status, resourceCount, startedAt, finishedAt, errors: findings.errors }, findings.stackIdentity, findings.children);
         return { account: updated ?? account, scanned: nameOrChild, children, errors: findings.errors, record: total };
     } finally {
         await releaseLock?.();

@@ -1,6 +1,6 @@
 import type { ScanOutcome } from '../accounts';
 import { profileRegion } from '../accounts/awsProfiles';
-import type { ScanSchedule } from '../shared/model';
+import { ACCOUNT_PROVIDER_LABELS, type ScanSchedule } from '../shared/model';
 import type { Store } from '../store';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
@@ -66,12 +66,13 @@ function printOutcome(ctx: CommandContext, outcome: ScanOutcome): void {
     }
 }
 
-/** `policy-insights account ...`: AWS accounts and Pulumi stacks. */
+/** `policy-insights account ...`: AWS accounts, Kubernetes clusters and Pulumi stacks. */
 export const accountCommands: CommandSpec[] = [
     {
         path: ['account', 'add'],
-        usage: '<name> --provider aws [--profile P] [--role-arn R [--external-id X]] [--regions r1,r2] [--endpoint URL] [--schedule none|12h|daily] [--tag k=v]... | <name> --provider pulumi-stack --state FILE [--schedule none|12h|daily] [--tag k=v]...',
-        summary: "Add an AWS account or a Pulumi stack (--tag: tags policy groups' tag rules match, as `account tag` sets them)",
+        usage:
+            '<name> --provider aws [--profile P] [--role-arn R [--external-id X]] [--regions r1,r2] [--endpoint URL] [--schedule none|12h|daily] [--tag k=v]... | <name> --provider pulumi-stack --state FILE [--schedule none|12h|daily] [--tag k=v]... | <name> --provider kubernetes [--kubeconfig FILE] [--context C] [--namespaces a,b] [--schedule none|12h|daily] [--tag k=v]...',
+        summary: "Add an AWS account, a Kubernetes cluster or a Pulumi stack (--tag: tags policy groups' tag rules match, as `account tag` sets them)",
         positionals: [1, 1],
         options: {
             provider: { type: 'string' },
@@ -81,6 +82,9 @@ export const accountCommands: CommandSpec[] = [
             regions: { type: 'string' },
             endpoint: { type: 'string' },
             state: { type: 'string' },
+            kubeconfig: { type: 'string' },
+            context: { type: 'string' },
+            namespaces: { type: 'string' },
             schedule: { type: 'string' },
             tag: { type: 'string', multiple: true },
         },
@@ -90,6 +94,8 @@ export const accountCommands: CommandSpec[] = [
             const scanSchedule = await scheduleOf(ctx);
             const tags = await tagsOf(ctx);
             const { addAwsAccount, addStackAccount } = await accountServices();
+            const kubernetesFlags = ['kubeconfig', 'context', 'namespaces'];
+            if (provider !== 'kubernetes') for (const flag of kubernetesFlags) if (str(ctx, flag) !== undefined) throw new UsageError(`--${flag} is for --provider kubernetes`);
             if (provider === 'aws') {
                 if (str(ctx, 'state') !== undefined) throw new UsageError('--state is for --provider pulumi-stack');
                 return withStore(ctx, async (store) => {
@@ -121,7 +127,20 @@ export const accountCommands: CommandSpec[] = [
                     return EXIT_OK;
                 });
             }
-            throw new UsageError(provider === undefined ? '--provider aws|pulumi-stack is required' : `unknown provider "${provider}": use aws or pulumi-stack`);
+            if (provider === 'kubernetes') {
+                for (const flag of ['profile', 'role-arn', 'external-id', 'regions', 'endpoint', 'state']) if (str(ctx, flag) !== undefined) throw new UsageError(`--${flag} is not for --provider kubernetes`);
+                const { addKubernetesAccount, defaultKubeconfigPath } = await accountServices();
+                const namespaces = str(ctx, 'namespaces')?.split(',').map((n) => n.trim()).filter(Boolean);
+                return withStore(ctx, async (store) => {
+                    const account = await addKubernetesAccount(store, { name, kubeconfig: str(ctx, 'kubeconfig') ?? defaultKubeconfigPath(), context: str(ctx, 'context'), namespaces, scanSchedule });
+                    const s = account.settings;
+                    ctx.out(`Added Kubernetes cluster ${account.name} (context ${s.context} of ${s.kubeconfig}, ${s.server}) with ${account.children.length ? account.children.join(', ') : 'no namespaces yet'}.`);
+                    await applyTags(ctx, store, account.name, tags);
+                    ctx.out(`Scan it with: policy-insights account scan ${account.name}`);
+                    return EXIT_OK;
+                });
+            }
+            throw new UsageError(provider === undefined ? '--provider aws|kubernetes|pulumi-stack is required' : `unknown provider "${provider}": use aws, kubernetes or pulumi-stack`);
         },
     },
     {
@@ -159,7 +178,8 @@ export const accountCommands: CommandSpec[] = [
                             accounts.map((a) => [
                                 a.name,
                                 a.provider,
-                                (a.settings.regions ?? []).join(',') || '-',
+                                // a cluster's namespaces stand where an AWS account's regions do
+                                (a.provider === 'kubernetes' ? a.children.map((c) => c.slice(a.name.length + 1)) : (a.settings.regions ?? [])).join(',') || '-',
                                 String(Object.values(a.resourceCounts).reduce((n, c) => n + c, 0)),
                                 a.scanStatus ? `${a.scanStatus.status} ${a.scanStatus.finishedAt ?? a.scanStatus.startedAt}` : 'never',
                             ]),
@@ -208,7 +228,7 @@ export const accountCommands: CommandSpec[] = [
             const { removeAccount } = await accountServices();
             return withStore(ctx, async (store) => {
                 const account = await removeAccount(store, ctx.positionals[0]);
-                ctx.out(`Removed ${account.provider === 'aws' ? 'AWS account' : 'Pulumi stack'} ${account.name} and its stored resources.`);
+                ctx.out(`Removed ${ACCOUNT_PROVIDER_LABELS[account.provider]} ${account.name} and its stored resources.`);
                 return EXIT_OK;
             });
         },

@@ -5,8 +5,11 @@
  */
 import {
     addAwsAccount,
+    addKubernetesAccount,
     addStackAccount,
     awsProfiles,
+    defaultKubeconfigPath,
+    listKubeContexts,
     listResources,
     profileRegion,
     removeAccount,
@@ -17,9 +20,11 @@ import {
 import type { Evaluator } from '../evaluation';
 import {
     AddAwsAccountRequest,
+    AddKubernetesAccountRequest,
     AddStackAccountRequest,
     GetResourceRequest,
     ListAwsProfilesRequest,
+    ListKubeContextsRequest,
     ListResourcesRequest,
     ListResourceTypesRequest,
     RemoveAccountRequest,
@@ -80,6 +85,11 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
     connection.onRequest(ListAwsProfilesRequest.type, () => awsProfiles().map((name) => ({ name, region: profileRegion(name) })));
     connection.onRequest(AddAwsAccountRequest.type, (params) => addAwsAccount(ctx.store(), params));
     connection.onRequest(AddStackAccountRequest.type, (params) => addStackAccount(ctx.store(), params));
+    connection.onRequest(ListKubeContextsRequest.type, ({ kubeconfig }) => {
+        const file = kubeconfig ?? defaultKubeconfigPath();
+        return { kubeconfig: file, contexts: listKubeContexts(file) };
+    });
+    connection.onRequest(AddKubernetesAccountRequest.type, (params) => addKubernetesAccount(ctx.store(), params));
     connection.onRequest(RemoveAccountRequest.type, async ({ name }) => {
         scans().cancel(name);
         await removeAccount(ctx.store(), name);

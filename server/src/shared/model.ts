@@ -125,7 +125,10 @@ export interface TagCondition {
     value?: string;
 }
 
-export type AccountProvider = 'aws' | 'pulumi-stack';
+export type AccountProvider = 'aws' | 'pulumi-stack' | 'kubernetes';
+export const ACCOUNT_PROVIDERS: readonly AccountProvider[] = ['aws', 'pulumi-stack', 'kubernetes'];
+/** How messages and views name an account of each provider. */
+export const ACCOUNT_PROVIDER_LABELS: Record<AccountProvider, string> = { aws: 'AWS account', 'pulumi-stack': 'Pulumi stack', kubernetes: 'Kubernetes cluster' };
 export type ScanSchedule = 'none' | '12h' | 'daily';
 
 export interface AccountSettings {
@@ -136,6 +139,14 @@ export interface AccountSettings {
     endpoint?: string;
     /** pulumi-stack: the state file this account imports. */
     stateFile?: string;
+    /** kubernetes: the kubeconfig file (absolute path); its credentials are read at scan time, never stored. */
+    kubeconfig?: string;
+    /** kubernetes: the kubeconfig context, fixed when the account is added. */
+    context?: string;
+    /** kubernetes: the namespaces to scan; absent: every namespace of the cluster (children follow the cluster). */
+    namespaces?: string[];
+    /** kubernetes: the API server URL of the context when the account was added (shown, not used to connect). */
+    server?: string;
 }
 
 export interface ServiceError {
@@ -161,7 +172,7 @@ export interface Account {
     settings: AccountSettings;
     /** AWS account id from STS GetCallerIdentity, when known. */
     awsAccountId?: string;
-    /** Child account names (`name/region`); a stack account has none. */
+    /** Child account names (`name/region`, `name/namespace` for a cluster); a stack account has none. */
     children: string[];
     scanSchedule: ScanSchedule;
     scanStatus?: ScanStatus;

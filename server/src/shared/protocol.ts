@@ -198,6 +198,40 @@ export namespace AddStackAccountRequest {
     export const type = new RequestType<{ name: string; stateFile: string; scanSchedule?: ScanSchedule }, Account, void>(method);
 }
 
+/** One context of a kubeconfig, as the "Add Kubernetes Cluster" picker shows it. */
+export interface KubeContextInfo {
+    name: string;
+    cluster: string;
+    /** The cluster's API server URL. */
+    server?: string;
+    /** The context's default namespace, when it sets one. */
+    namespace?: string;
+    /** The file's current-context. */
+    current: boolean;
+}
+
+/** client -> server: the contexts of a kubeconfig (absent: `$KUBECONFIG`'s first file, else ~/.kube/config), and the file read. */
+export namespace ListKubeContextsRequest {
+    export const method = 'policyInsights/listKubeContexts';
+    export const type = new RequestType<{ kubeconfig?: string }, { kubeconfig: string; contexts: KubeContextInfo[] }, void>(method);
+}
+
+export interface AddKubernetesAccountParams {
+    name: string;
+    kubeconfig: string;
+    /** Absent: the file's current-context (recorded). */
+    context?: string;
+    /** Absent: every namespace of the cluster. */
+    namespaces?: string[];
+    scanSchedule?: ScanSchedule;
+}
+
+/** client -> server: check the context reaches its cluster and add it as an account (namespaces as children). */
+export namespace AddKubernetesAccountRequest {
+    export const method = 'policyInsights/addKubernetesAccount';
+    export const type = new RequestType<AddKubernetesAccountParams, Account, void>(method);
+}
+
 /** client -> server: remove an account, its stored resources and violations. */
 export namespace RemoveAccountRequest {
     export const method = 'policyInsights/removeAccount';

@@ -10,10 +10,11 @@
  * fields the code reads are checked.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { ENFORCEMENT_LEVELS, SEVERITIES } from '../shared/model';
+import { ACCOUNT_PROVIDERS, ENFORCEMENT_LEVELS, SEVERITIES } from '../shared/model';
 import { ExportViolationsRequest, PanelQueryRequest, SuppressViolationRequest, TriageViolationRequest, ViolationDetailRequest } from '../shared/panelProtocol';
 import {
     AddAwsAccountRequest,
+    AddKubernetesAccountRequest,
     AddStackAccountRequest,
     AnalyzeStateFileRequest,
     CreateGroupRequest,
@@ -27,6 +28,7 @@ import {
     ListAccountsRequest,
     ListAwsProfilesRequest,
     ListGroupsRequest,
+    ListKubeContextsRequest,
     ListPacksRequest,
     ListResourceTypesRequest,
     ListResourcesRequest,
@@ -123,6 +125,8 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
         { profile: str, roleArn: str, externalId: str, endpoint: str, scanSchedule: schedule },
     ),
     [AddStackAccountRequest.method]: object({ name, stateFile: name }, { scanSchedule: schedule }),
+    [ListKubeContextsRequest.method]: object({}, { kubeconfig: name }),
+    [AddKubernetesAccountRequest.method]: object({ name, kubeconfig: name }, { context: name, namespaces: names, scanSchedule: schedule }),
     [RemoveAccountRequest.method]: object({ name }),
     [SetScanScheduleRequest.method]: object({ name, schedule }),
     [ScanAccountRequest.method]: object({ name }),
@@ -180,8 +184,8 @@ export const STORED_ITEM_SCHEMAS = {
     account: object(
         {
             name,
-            provider: oneOf(['aws', 'pulumi-stack']),
-            settings: object({}, { profile: str, roleArn: str, externalId: str, regions: names, endpoint: str, stateFile: str }),
+            provider: oneOf(ACCOUNT_PROVIDERS),
+            settings: object({}, { profile: str, roleArn: str, externalId: str, regions: names, endpoint: str, stateFile: str, kubeconfig: str, context: str, namespaces: names, server: str }),
             children: names,
             scanSchedule: schedule,
         },
