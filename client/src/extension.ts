@@ -36,6 +36,7 @@ import { ServerStatusBar } from './views/serverStatusBar';
 import type { ServerTreeProvider } from './views/treeNode';
 import { ViolationsTreeProvider } from './views/violationsTreeProvider';
 import { ViolationsStatusBar } from './views/violationsStatusBar';
+import { errorMessage } from '../../server/src/shared/errors';
 
 /** What activate() returns: used by the integration tests, stable for other extensions. */
 export interface PolicyInsightsApi {
@@ -120,11 +121,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
             },
         }),
         ...registerPackCommands(server, output),
-        ...registerGroupCommands(server),
+        ...registerGroupCommands(server, output),
         ...registerPolicyConfigCommands(server, output),
         ...registerAnalyzeStateCommands(server, output),
-        ...registerTriageCommands(client),
-        ...registerAccountCommands(server),
+        ...registerTriageCommands(client, output),
+        ...registerAccountCommands(server, output),
         violationCommands,
         resourceDocuments,
         vscode.workspace.registerTextDocumentContentProvider(RESOURCE_SCHEME, resourceDocuments),
@@ -178,7 +179,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         await violationsStatusBar.refresh();
     })();
     ready.catch((err) => {
-        output.error(`Policy Insights server failed to start: ${err instanceof Error ? err.message : String(err)}`);
+        output.error(`Policy Insights server failed to start: ${errorMessage(err)}`);
         statusBar.showStopped(String(err));
     });
 

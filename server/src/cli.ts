@@ -4,11 +4,12 @@
  */
 import { EXIT_USAGE } from './cli/command';
 import { runCli } from './cli/runCli';
+import { errorMessage } from './shared/errors';
 
 // A write nobody awaited (a cache file) must not end the command with a raw trace after its work
 // succeeded: it is reported, and the awaited paths report their own failures.
 process.on('unhandledRejection', (reason) => {
-    process.stderr.write(`policy-insights: warning: a background operation failed: ${reason instanceof Error ? reason.message : String(reason)}\n`);
+    process.stderr.write(`policy-insights: warning: a background operation failed: ${errorMessage(reason)}\n`);
 });
 
 runCli(process.argv.slice(2), {

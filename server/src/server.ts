@@ -31,8 +31,10 @@ import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evalu
 import { verifiedArtifactDir } from './registry/artifacts';
 import { RunnerPool } from './runner';
 import { validatedConnection } from './handlers/validatedConnection';
+import { errorMessage } from './shared/errors';
+import { UserError } from './userErrors';
 
-// every custom request's params are checked against one schema before a handler sees them
+// every custom request's params are checked against one schema before a handler sees them, and its errors answered by one policy (serverContext.ts)
 const connection = validatedConnection(createConnection(ProposedFeatures.all));
 const documents = new TextDocuments(TextDocument);
 
@@ -53,16 +55,16 @@ function setStatus(next: Partial<ServerStatusParams>): void {
  * than taking every window's views down with it.
  */
 function reportUnexpected(kind: string, error: unknown): void {
-    const message = `${kind}: ${error instanceof Error ? error.message : String(error)}. The server keeps running; see the Policy Insights output.`;
+    const message = `${kind}: ${errorMessage(error)}. The server keeps running; see the Policy Insights output.`;
     connection.console.error(`${message}\n${error instanceof Error ? error.stack : ''}`);
     setStatus({ state: 'degraded', message, path: undefined });
 }
 process.on('unhandledRejection', (reason) => reportUnexpected('A background operation failed', reason));
 process.on('uncaughtException', (error) => reportUnexpected('An internal error occurred', error));
 
-/** The store, or a clear error when it could not be opened (the status bar says why). */
+/** The store, or a user error saying why it could not be opened (the status bar says it too). */
 function requireStore(): Store {
-    if (!store) throw new Error(`The Policy Insights store is not open: ${status.message ?? 'the server is starting'}`);
+    if (!store) throw new UserError(`The Policy Insights store is not open: ${status.message ?? 'the server is starting'}`);
     return store;
 }
 
@@ -122,7 +124,7 @@ connection.onInitialized(() => {
     });
     void followCatalog();
     if (store) {
-        scanService.start().catch((err) => connection.console.error(`Scheduled scans could not start: ${err instanceof Error ? err.message : String(err)}`));
+        scanService.start().catch((err) => connection.console.error(`Scheduled scans could not start: ${errorMessage(err)}`));
     }
 });
 
@@ -155,7 +157,7 @@ function requireEvaluator(): Evaluator {
 async function followCatalog(): Promise<void> {
     if (catalogFollower || !store || !status.trusted) return;
     catalogFollower = await evaluateOnCatalogChanges(store, requireEvaluator(), {
-        onError: (err) => connection.console.error(`Evaluation after a catalog change failed: ${err instanceof Error ? err.message : String(err)}`),
+        onError: (err) => connection.console.error(`Evaluation after a catalog change failed: ${errorMessage(err)}`),
     });
 }
 
@@ -182,7 +184,7 @@ connection.onNotification(WorkspaceTrustedNotification.type, () => {
 connection.onShutdown(async () => {
     catalogFollower?.dispose();
     scanService.dispose();
-    await evaluator?.flush().catch((err) => connection.console.error(`The evaluation result cache could not be written at shutdown: ${err instanceof Error ? err.message : String(err)}`));
+    await evaluator?.flush().catch((err) => connection.console.error(`The evaluation result cache could not be written at shutdown: ${errorMessage(err)}`));
     await runner.dispose();
     await store?.close();
 });

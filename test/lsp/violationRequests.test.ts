@@ -14,7 +14,7 @@ import { runCli } from '../../server/src/cli/runCli';
 import type { Violation } from '../../server/src/shared/model';
 import { PanelQueryRequest, TriageViolationRequest } from '../../server/src/shared/panelProtocol';
 import { ListViolationsRequest, StoreChangedNotification, ViolationGroupsRequest } from '../../server/src/shared/protocol';
-import { USER_ERROR } from '../../server/src/handlers/serverContext';
+import { USER_ERROR_CODE } from '../../server/src/shared/errors';
 import { Store } from '../../server/src/store';
 import { syntheticViolations } from '../support/syntheticViolations';
 import { startServer } from './lspClient';
@@ -45,7 +45,7 @@ test('the tree, the status bar and the panel get their violations from one query
         assert.deepEqual(page.rows.map((r) => r.id), children.violations.map((v) => v.id));
 
         await assert.rejects(connection.sendRequest(ListViolationsRequest.type, { filter: { since: '2026-13-01' } }), (err: unknown) => {
-            assert.ok(err instanceof ResponseError && err.code === USER_ERROR, String(err));
+            assert.ok(err instanceof ResponseError && err.code === USER_ERROR_CODE, String(err));
             assert.match(err.message, /--since "2026-13-01" is not a date/);
             return true;
         });

@@ -9,6 +9,8 @@ import { ACCOUNT_NAME_PATTERN, isChildName, parentAccountName } from '../../../s
 import type { AddAwsAccountParams, AddKubernetesAccountParams, ScanSummary } from '../../../server/src/shared/protocol';
 import type { ServerApi } from '../serverApi';
 import { AccountNode, ChildAccountNode, ResourceNode } from '../views/accountsTreeProvider';
+import { describeFailure } from '../failures';
+import { showFailure } from '../showFailure';
 
 const AWS_REGIONS = [
     'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
@@ -21,9 +23,6 @@ const SCHEDULES: { label: ScanSchedule; detail: string }[] = [
     { label: 'daily', detail: 'Once a day while VS Code runs' },
 ];
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 function validateName(value: string): string | undefined {
     if (isChildName(value)) return 'No "/": regions are addressed as name/region.';
@@ -67,7 +66,7 @@ async function askKubernetesCluster(server: ServerApi, preset: Partial<AddKubern
     try {
         found = await server.listKubeContexts();
     } catch (err) {
-        problem = errorMessage(err);
+        problem = describeFailure(err).text;
     }
     const browse = { label: '$(folder-opened) Choose a kubeconfig file…', file: undefined as string | undefined };
     const picked = await vscode.window.showQuickPick(
@@ -102,7 +101,7 @@ async function askKubernetesCluster(server: ServerApi, preset: Partial<AddKubern
     return { name, kubeconfig, context: context.label, ...(list.length ? { namespaces: list } : {}), scanSchedule: preset?.scanSchedule };
 }
 
-export async function scanWithProgress(server: ServerApi, name: string): Promise<ScanSummary | undefined> {
+export async function scanWithProgress(server: ServerApi, output: vscode.LogOutputChannel, name: string): Promise<ScanSummary | undefined> {
     return vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Scanning ${name}`, cancellable: true },
         async (_progress, token) => {
@@ -113,7 +112,7 @@ export async function scanWithProgress(server: ServerApi, name: string): Promise
                 return summary;
             } catch (err) {
                 if (token.isCancellationRequested) void vscode.window.showInformationMessage(`Scan of ${name} cancelled; nothing it had found was stored.`);
-                else void vscode.window.showErrorMessage(`Scan of ${name} failed: ${errorMessage(err)}`);
+                else showFailure(output, `Scan of ${name} failed`, err);
                 return undefined;
             }
         },
@@ -125,7 +124,7 @@ export function showBackgroundScanProgress(p: { account: string; service: string
     vscode.window.setStatusBarMessage(`$(sync~spin) Scanning ${p.account}: ${p.done}/${p.total} ${p.service}${p.region ? ` ${p.region}` : ''}`, 3000);
 }
 
-export function registerAccountCommands(server: ServerApi): vscode.Disposable[] {
+export function registerAccountCommands(server: ServerApi, output: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
         vscode.commands.registerCommand('policyInsights.addAwsAccount', async (args?: Partial<AddAwsAccountParams>) => {
             try {
@@ -187,12 +186,12 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
                 );
                 if (!args) {
                     void vscode.window.showInformationMessage(`Added ${account.name} (AWS account ${account.awsAccountId ?? '?'}).`, 'Scan Now').then((c) => {
-                        if (c) void scanWithProgress(server, account.name);
+                        if (c) void scanWithProgress(server, output, account.name);
                     });
                 }
                 return account;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Add AWS Account: ${errorMessage(err)}`);
+                showFailure(output, 'Add AWS Account', err);
                 return undefined;
             }
         }),
@@ -207,12 +206,12 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
                 );
                 if (!args?.kubeconfig) {
                     void vscode.window.showInformationMessage(`Added ${account.name} (${account.settings.server ?? 'cluster'}, ${account.children.length} namespace(s)).`, 'Scan Now').then((c) => {
-                        if (c) void scanWithProgress(server, account.name);
+                        if (c) void scanWithProgress(server, output, account.name);
                     });
                 }
                 return account;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Add Kubernetes Cluster: ${errorMessage(err)}`);
+                showFailure(output, 'Add Kubernetes Cluster', err);
                 return undefined;
             }
         }),
@@ -237,16 +236,16 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
                 if (!name) return undefined;
                 const account = await server.addStackAccount({ name, stateFile });
                 // A stack is read from its file: import it now (the file is watched from then on).
-                await scanWithProgress(server, account.name);
+                await scanWithProgress(server, output, account.name);
                 return account;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Add Pulumi Stack: ${errorMessage(err)}`);
+                showFailure(output, 'Add Pulumi Stack', err);
                 return undefined;
             }
         }),
         vscode.commands.registerCommand('policyInsights.scanAccount', async (node?: unknown) => {
             const name = await pickAccountName(server, node, 'Scan Account');
-            return name ? scanWithProgress(server, name) : undefined;
+            return name ? scanWithProgress(server, output, name) : undefined;
         }),
         vscode.commands.registerCommand('policyInsights.removeAccount', async (node?: unknown) => {
             const name = await pickAccountName(server, node, 'Remove Account');
@@ -256,7 +255,7 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
             try {
                 await server.removeAccount(parentAccountName(name));
             } catch (err) {
-                void vscode.window.showErrorMessage(`Could not remove ${name}: ${errorMessage(err)}`);
+                showFailure(output, `Could not remove ${name}`, err);
             }
         }),
         vscode.commands.registerCommand('policyInsights.setScanSchedule', async (node?: unknown) => {
@@ -267,7 +266,7 @@ export function registerAccountCommands(server: ServerApi): vscode.Disposable[] 
             try {
                 await server.setScanSchedule(parentAccountName(name), schedule.label);
             } catch (err) {
-                void vscode.window.showErrorMessage(`Could not set the schedule of ${name}: ${errorMessage(err)}`);
+                showFailure(output, `Could not set the schedule of ${name}`, err);
             }
         }),
         vscode.commands.registerCommand('policyInsights.openResource', async (node?: ResourceNode | vscode.Uri) => {

@@ -7,10 +7,8 @@
 import * as vscode from 'vscode';
 import type { AnalyzeStateFileParams, AnalyzeStateFileResult } from '../../../server/src/shared/protocol';
 import type { ServerApi } from '../serverApi';
+import { showFailure } from '../showFailure';
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 /** The result as the output shows it, one line each (also what the message summarises). */
 export function analyzeReportLines(result: AnalyzeStateFileResult): string[] {
@@ -90,7 +88,7 @@ export function registerAnalyzeStateCommands(server: ServerApi, output: vscode.L
                 });
                 return result;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Analyze State File: ${errorMessage(err)}`);
+                showFailure(output, 'Analyze State File', err);
                 return undefined;
             }
         }),

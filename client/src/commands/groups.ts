@@ -8,6 +8,7 @@ import type { EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, Policy
 import { GROUP_NAME_PATTERN } from '../../../server/src/shared/names';
 import type { ServerApi } from '../serverApi';
 import { AppliedPackNode, GroupNode, type MemberNode } from '../views/groupsTreeProvider';
+import { showFailure } from '../showFailure';
 
 const LEVELS: { label: EnforcementLevel; detail: string }[] = [
     { label: 'advisory', detail: 'Report violations; never block.' },
@@ -16,9 +17,6 @@ const LEVELS: { label: EnforcementLevel; detail: string }[] = [
     { label: 'disabled', detail: 'Do not run the policy.' },
 ];
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 /** The published version a binding runs: the pack's newest for `latest`, else the tagged one (`versions` newest first, as listPacks gives them). */
 export function publishedVersionOf(versions: readonly PolicyPackVersion[], pack: string, versionTag: string): PolicyPackVersion | undefined {
@@ -66,14 +64,14 @@ async function pickConfig(policies: { name: string; enforcementLevel: Enforcemen
     return config;
 }
 
-export function registerGroupCommands(server: ServerApi): vscode.Disposable[] {
+export function registerGroupCommands(server: ServerApi, output: vscode.LogOutputChannel): vscode.Disposable[] {
     const guarded =
         <A extends unknown[]>(what: string, run: (...args: A) => Promise<unknown>) =>
         async (...args: A) => {
             try {
                 return await run(...args);
             } catch (err) {
-                void vscode.window.showErrorMessage(`${what}: ${errorMessage(err)}`);
+                showFailure(output, what, err);
                 return undefined;
             }
         };

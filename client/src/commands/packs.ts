@@ -9,6 +9,7 @@ import type { PolicyPackVersion } from '../../../server/src/shared/model';
 import { PACK_NAME_PATTERN } from '../../../server/src/shared/names';
 import type { ServerApi } from '../serverApi';
 import { type PackNode, PackVersionNode } from '../views/packsTreeProvider';
+import { showFailure } from '../showFailure';
 
 /** Arguments for driving New Policy Pack without prompts (tests, walkthrough links). */
 export interface NewPolicyPackArgs {
@@ -20,9 +21,6 @@ export interface NewPolicyPackArgs {
     force?: boolean;
 }
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 async function pickTemplate(server: ServerApi): Promise<string | undefined> {
     const templates = await server.listTemplates();
@@ -66,9 +64,8 @@ async function installWithProgress(server: ServerApi, output: vscode.LogOutputCh
                 if (token.isCancellationRequested) {
                     void vscode.window.showWarningMessage(`Dependency install in ${dir} was cancelled. Run "Policy Insights: Install Dependencies" later.`);
                 } else {
-                    void vscode.window.showErrorMessage(`npm install failed in ${dir}: ${errorMessage(err)}`, 'Show Output').then((choice) => {
-                        if (choice) output.show(true);
-                    });
+                    // npm's own output is in the output: offered even for a failure the user can act on
+                    showFailure(output, `npm install failed in ${dir}`, err, { offerOutput: true });
                 }
                 return false;
             }
@@ -131,7 +128,7 @@ export function registerPackCommands(server: ServerApi, output: vscode.LogOutput
                 if (args.install !== false) await installWithProgress(server, output, result.dir);
                 return result;
             } catch (err) {
-                void vscode.window.showErrorMessage(`New Policy Pack: ${errorMessage(err)}`);
+                showFailure(output, 'New Policy Pack', err);
                 return undefined;
             }
         }),
@@ -157,9 +154,8 @@ export function registerPackCommands(server: ServerApi, output: vscode.LogOutput
                 void vscode.window.showInformationMessage(`Published ${record.name}@${record.versionTag} as version ${record.version} (${record.policies.length} policies).`);
                 return record;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Publish failed: ${errorMessage(err)}`, 'Show Output').then((c) => {
-                    if (c) output.show(true);
-                });
+                // the publish's progress (validation, bundling) is in the output
+                showFailure(output, 'Publish failed', err, { offerOutput: true });
                 return undefined;
             }
         }),
@@ -194,7 +190,7 @@ export function registerPackCommands(server: ServerApi, output: vscode.LogOutput
                 });
                 return result;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Run ${args.policyName}: ${errorMessage(err)}`);
+                showFailure(output, `Run ${args.policyName}`, err);
                 return undefined;
             }
         }),
@@ -212,7 +208,7 @@ export function registerPackCommands(server: ServerApi, output: vscode.LogOutput
             try {
                 await server.removePackVersion(pack, tag);
             } catch (err) {
-                void vscode.window.showErrorMessage(`Could not remove ${what}: ${errorMessage(err)}`);
+                showFailure(output, `Could not remove ${what}`, err);
             }
         }),
     ];

@@ -11,10 +11,8 @@ import type { ServerApi } from '../serverApi';
 import { AppliedPackNode } from '../views/groupsTreeProvider';
 import { pickGroup, publishedVersionOf } from './groups';
 import { configWithProperties, currentProperties, initialText, parseAnswer, propertySteps, type PropertyStep } from './policyConfigForm';
+import { showFailure } from '../showFailure';
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 function listProblems(result: ValidatePackConfigResult): string {
     return result.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
@@ -160,7 +158,7 @@ export function registerPolicyConfigCommands(server: ServerApi, output: vscode.L
                 void vscode.window.showInformationMessage(`Configured ${policy.name} of ${applied.name} in policy group ${group.name}.`);
                 return updated;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Configure Policy: ${errorMessage(err)}`);
+                showFailure(output, 'Configure Policy', err);
                 return undefined;
             }
         }),
@@ -213,7 +211,7 @@ export function registerPolicyConfigCommands(server: ServerApi, output: vscode.L
                     });
                 return result;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Validate Config File: ${errorMessage(err)}`);
+                showFailure(output, 'Validate Config File', err);
                 return undefined;
             }
         }),

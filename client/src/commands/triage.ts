@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { TRIAGE_STATUSES, type Violation, type ViolationStatus } from '../../../server/src/shared/model';
 import { ViolationPanelApi } from '../panels/violationPanelApi';
+import { showFailure } from '../showFailure';
 
 type TriageStatus = Exclude<ViolationStatus, 'fixed'>;
 
@@ -19,9 +20,6 @@ const STATUS_CHOICES: Record<TriageStatus, { label: string; detail: string }> = 
     open: { label: 'Reopen', detail: 'Back to open, untriaged.' },
 };
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 /** The violation a command was invoked on: a tree node (`{ violation }`) or an id. */
 function violationOf(arg: unknown): { id: string; violation?: Violation } | undefined {
@@ -34,7 +32,7 @@ function describe(v: Pick<Violation, 'policyName' | 'resourceName' | 'entityId'>
     return `${v.policyName} on ${v.resourceName || v.entityId}`;
 }
 
-export function registerTriageCommands(client: LanguageClient): vscode.Disposable[] {
+export function registerTriageCommands(client: LanguageClient, output: vscode.LogOutputChannel): vscode.Disposable[] {
     const api = new ViolationPanelApi(client);
     const setStatus = async (id: string, status: TriageStatus, what: string) => {
         const updated = await api.triage({ id, status });
@@ -60,7 +58,7 @@ export function registerTriageCommands(client: LanguageClient): vscode.Disposabl
                 if (!chosen) return undefined;
                 return await setStatus(target.id, chosen, what);
             } catch (err) {
-                void vscode.window.showErrorMessage(`Set Violation Status: ${errorMessage(err)}`);
+                showFailure(output, 'Set Violation Status', err);
                 return undefined;
             }
         }),
@@ -70,7 +68,7 @@ export function registerTriageCommands(client: LanguageClient): vscode.Disposabl
             try {
                 return await setStatus(target.id, 'open', target.violation ? describe(target.violation) : target.id);
             } catch (err) {
-                void vscode.window.showErrorMessage(`Reopen Violation: ${errorMessage(err)}`);
+                showFailure(output, 'Reopen Violation', err);
                 return undefined;
             }
         }),
@@ -101,7 +99,7 @@ export function registerTriageCommands(client: LanguageClient): vscode.Disposabl
                 vscode.window.setStatusBarMessage(`Policy Insights: ${describe(updated)} is no longer suppressed`, 5000);
                 return updated;
             } catch (err) {
-                void vscode.window.showErrorMessage(`Unsuppress Violation: ${errorMessage(err)}`);
+                showFailure(output, 'Unsuppress Violation', err);
                 return undefined;
             }
         }),

@@ -10,6 +10,7 @@ import { EXPORT_FORMATS, type ExportFormat, type PanelFilter } from '../../../se
 import type { StoreScope, ViolationGroup } from '../../../server/src/shared/protocol';
 import { ViolationPanelApi } from '../panels/violationPanelApi';
 import { exportToFile, VIOLATIONS_VIEW_TYPE, ViolationsPanel } from '../panels/violationsPanel';
+import { showFailure } from '../showFailure';
 
 export interface ViolationCommands extends vscode.Disposable {
     /** Call from the StoreChanged notification handler: the open panel reloads its rows. */
@@ -54,7 +55,7 @@ export function registerViolationCommands(client: LanguageClient, context: vscod
                 try {
                     arg = { violation: (await api.detail(id)).violation };
                 } catch (err) {
-                    void vscode.window.showErrorMessage(`Show in Policy Violations: ${err instanceof Error ? err.message : String(err)}`);
+                    showFailure(output, 'Show in Policy Violations', err);
                     return;
                 }
             }
@@ -82,7 +83,7 @@ export function registerViolationCommands(client: LanguageClient, context: vscod
             try {
                 return await api.suppress({ id, reason: reason.trim(), until });
             } catch (err) {
-                void vscode.window.showErrorMessage(`Could not suppress: ${err instanceof Error ? err.message : String(err)}`);
+                showFailure(output, 'Could not suppress', err);
                 return undefined;
             }
         }),
@@ -105,7 +106,7 @@ export function registerViolationCommands(client: LanguageClient, context: vscod
             try {
                 await exportToFile(api, state?.filter ?? {}, chosen, state?.sort);
             } catch (err) {
-                void vscode.window.showErrorMessage(`Export failed: ${err instanceof Error ? err.message : String(err)}`);
+                showFailure(output, 'Export failed', err);
             }
         }),
         vscode.window.registerWebviewPanelSerializer(VIOLATIONS_VIEW_TYPE, {

@@ -20,12 +20,11 @@ import type {
 import type { ViolationPanelApi } from './violationPanelApi';
 import { resourceUri } from '../resourceDocuments';
 import { createNonce, violationsPanelHtml } from './violationsPanelHtml';
+import { describeFailure } from '../failures';
+import { showFailure } from '../showFailure';
 
 export const VIOLATIONS_VIEW_TYPE = 'policyInsights.violations';
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 /** Exports the violations matching `filter`: asks where, writes the file, offers to open it. */
 export async function exportToFile(api: ViolationPanelApi, filter: PanelFilter, format: ExportFormat, sort?: PanelState['sort']): Promise<{ path?: string; count: number }> {
@@ -175,7 +174,7 @@ export class ViolationsPanel implements vscode.Disposable {
                     const result = await this.answer(message.method, message.params);
                     this.post({ type: 'reply', requestId: message.requestId, result });
                 } catch (err) {
-                    this.post({ type: 'reply', requestId: message.requestId, error: errorMessage(err) });
+                    this.post({ type: 'reply', requestId: message.requestId, error: describeFailure(err).text });
                 }
                 return;
             case 'openResource':
@@ -214,7 +213,7 @@ export class ViolationsPanel implements vscode.Disposable {
             await vscode.languages.setTextDocumentLanguage(document, 'json');
             await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
         } catch (err) {
-            void vscode.window.showErrorMessage(`Could not open the resource of violation ${id}: ${errorMessage(err)}`);
+            showFailure(this.output, `Could not open the resource of violation ${id}`, err);
         }
     }
 
@@ -230,8 +229,7 @@ export class ViolationsPanel implements vscode.Disposable {
         try {
             await vscode.window.showTextDocument(uri, { selection: new vscode.Range(at, at), viewColumn: vscode.ViewColumn.Beside });
         } catch (err) {
-            this.output.warn(`Open in source ${uri.toString()}: ${errorMessage(err)}`);
-            void vscode.window.showErrorMessage(`Could not open ${path.basename(uri.fsPath)}: ${errorMessage(err)}`);
+            showFailure(this.output, `Could not open ${path.basename(uri.fsPath)}`, err);
         }
     }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeFailure } from '../failures';
 
 /**
  * Base of every node in the Policy Insights trees: one subclass per node kind. Menus match
@@ -60,8 +61,8 @@ export abstract class ServerTreeProvider implements vscode.TreeDataProvider<Tree
         try {
             return await this.loadRoots();
         } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            return [new MessageNode(`Could not load: ${message}`, 'error', message)];
+            const { text } = describeFailure(err);
+            return [new MessageNode(`Could not load: ${text}`, 'error', text)];
         }
     }
 

@@ -3,9 +3,10 @@
  * regional children are `name/region` (the patterns and the parser: shared/names.ts).
  */
 import { ACCOUNT_NAME_PATTERN, AWS_REGION_PATTERN, childName, isChildName, parentAccountName } from '../shared/names';
+import { UserError } from '../userErrors';
 
 /** Bad input from the user (a name, a file, a profile): the CLI prints it and exits 2. */
-export class AccountInputError extends Error {}
+export class AccountInputError extends UserError {}
 
 /** Throws AccountInputError unless `name` can name an account. */
 export function checkAccountName(name: string): void {

@@ -18,6 +18,8 @@ import { mergeScan, type ChildDelta } from './scanDelta';
 import { stackResources } from './stacks/stackResources';
 import { readStackState } from './stacks/stackState';
 import { readStackTags } from './stacks/stackTags';
+import { UserError } from '../userErrors';
+import { errorMessage } from '../shared/errors';
 
 export { ScanCancelledError };
 
@@ -53,7 +55,7 @@ export interface ScanOutcome {
 }
 
 /** Thrown when the account already has a scan running in this process. */
-export class ScanInProgressError extends Error {
+export class ScanInProgressError extends UserError {
     constructor(
         readonly account: string,
         readonly elsewhere = false,
@@ -139,7 +141,7 @@ async function findStack(account: Account): Promise<Findings> {
         const stackTags = await readStackTags(file, state.project, state.stack);
         return { byChild: new Map([[account.name, stackResources(account.name, state)]]), errors: [], allFailed: false, keep: () => false, stackIdentity: { project: state.project, stack: state.stack, stackTags } };
     } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         const errors: ServiceError[] = [{ service: 'pulumi-stack', code: 'StateUnreadable', message }];
         return { byChild: new Map([[account.name, []]]), errors, allFailed: true, keep: () => true };
     }
@@ -195,7 +197,7 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
             if (options.signal?.aborted) throw new ScanCancelledError();
         } catch (error) {
             const code = error instanceof ScanCancelledError ? 'Cancelled' : 'ScanFailed';
-            const message = error instanceof Error ? error.message : String(error);
+            const message = errorMessage(error);
             await setStatus(store, account.name, { status: 'failed', resourceCount: previousCount, startedAt, finishedAt: new Date().toISOString(), errors: [{ service: 'scan', code, message }] });
             throw error;
         }

@@ -1,22 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Store } from '../store';
+import { UserError } from '../userErrors';
 
-/** Exit codes of the CLI contract (the design notes, "Command line"). */
-export const EXIT_OK = 0;
-/** Findings or validation errors the user must act on. */
-export const EXIT_FINDINGS = 1;
-/** Bad usage or bad input. */
-export const EXIT_USAGE = 2;
-/**
- * The command did its work, but the store had to recover a damaged or missing file (from its
- * `.bak`, or empty), or a write of this command was undone by something outside the store:
- * data may be older than expected. Used only where the command would otherwise exit 0, so a
- * CI script notices; stderr names each file.
- */
-export const EXIT_STORE_RECOVERED = 3;
+// The exit codes' one home is ../exitCodes.ts (user errors carry theirs); the command tables import them from here.
+export { EXIT_FINDINGS, EXIT_OK, EXIT_STORE_RECOVERED, EXIT_USAGE } from '../exitCodes';
 
 /** Bad usage or bad input: printed with the command's usage, exit 2. */
-export class UsageError extends Error {}
+export class UsageError extends UserError {}
 
 type OptionsSpec = NonNullable<ParseArgsConfig['options']>;
 

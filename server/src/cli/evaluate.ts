@@ -3,6 +3,7 @@ import { verifiedArtifactDir } from '../registry/artifacts';
 import type { Store } from '../store';
 import type { CommandContext } from './command';
 import { withRunner } from './runner';
+import { errorMessage } from '../shared/errors';
 
 /**
  * Evaluation after a CLI change (a scan, a group edit), as the language server does by
@@ -22,7 +23,7 @@ export async function evaluateAfter(
         } catch (error) {
             // a cache: the violations are already stored; only the next evaluation's shortcut is lost
             ctx.err(
-                `warning: the evaluation result cache could not be written (${error instanceof Error ? error.message : String(error)}). ` +
+                `warning: the evaluation result cache could not be written (${errorMessage(error)}). ` +
                     'The violations were stored; the next evaluation re-runs the policies it could not cache. Free space or fix the folder to keep evaluations incremental.',
             );
         }

@@ -1,13 +1,15 @@
 /**
  * Dispatch of the `policy-insights` command line: finds the command in the tree, parses
  * its arguments, maps errors to the exit codes of the contract (0 ok, 1 findings the user
- * must act on, 2 bad usage or input). Command families live in *Commands.ts beside this
+ * must act on, 2 bad usage or input): a user error (../userErrors.ts) carries its code and
+ * is printed without a stack; anything else is a bug, printed with its stack by cli.ts. Command families live in *Commands.ts beside this
  * file. Tests call runCli directly; server/src/cli.ts is the executable entry.
  */
 import { version } from '../../../package.json';
 import { commandLine, EXIT_FINDINGS, EXIT_OK, EXIT_STORE_RECOVERED, EXIT_USAGE, parseCommandArgs, UsageError, type CommandContext, type CommandSpec } from './command';
 import { resolveHome } from '../store/home';
 import { terminalSafe } from './terminalText';
+import { userFailure } from '../userErrors';
 
 /**
  * The command tree. Loaded on first use, so `--version` reads no table; each table imports
@@ -49,24 +51,6 @@ function helpText(commands: CommandSpec[], prefix: string[] = []): string {
         '3 done, but the store recovered a damaged or missing file (named on stderr).',
     ];
     return lines.join('\n');
-}
-
-/** What a Node system error (with `code` and `path`) says, for the user; undefined for anything else. */
-function systemFailure(err: unknown): string | undefined {
-    if (!(err instanceof Error)) return undefined;
-    const { code, path, syscall } = err as NodeJS.ErrnoException;
-    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code) || typeof path !== 'string') return undefined;
-    const why: Record<string, string> = {
-        ENOSPC: 'the disk is full',
-        EDQUOT: 'the disk quota is exhausted',
-        EISDIR: 'a folder is where a file should be',
-        ENOTDIR: 'a file is where a folder should be',
-        EACCES: 'permission denied',
-        EPERM: 'the operation is not permitted',
-        EROFS: 'the file system is read-only',
-        ENOENT: 'it does not exist',
-    };
-    return `${syscall ?? 'access'} ${path} failed: ${why[code] ?? code} (${code}). Fix that (free space, permissions, the path) and run the command again.`;
 }
 
 export interface CliIO {
@@ -136,24 +120,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         if (ctx.packTrouble) return EXIT_FINDINGS;
         return ctx.storeTrouble ? EXIT_STORE_RECOVERED : code;
     } catch (err) {
-        if (err instanceof UsageError) {
-            io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${err.message}`));
-            io.err(`usage: ${commandLine(spec)}`);
-            return EXIT_USAGE;
-        }
-        // Telling user errors apart needs every service's error classes (the AWS SDK among them): loaded only on failure.
-        const { userErrorExitCode } = await import('./userErrors');
-        const code = userErrorExitCode(err);
-        if (code !== undefined) {
-            io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${(err as Error).message}`));
-            return code;
-        }
-        // a file-system failure (ENOSPC, EISDIR, EACCES...) names its path: a message, not a stack
-        const failure = systemFailure(err);
-        if (failure) {
-            io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${failure}`));
-            return EXIT_USAGE;
-        }
-        throw err;
+        const failure = userFailure(err);
+        if (!failure) throw err;
+        io.err(terminalSafe(`policy-insights ${spec.path.join(' ')}: ${failure.message}`));
+        if (err instanceof UsageError) io.err(`usage: ${commandLine(spec)}`);
+        return failure.exitCode;
     }
 }

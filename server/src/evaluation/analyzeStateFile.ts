@@ -17,6 +17,7 @@ import { blindSecrets, isSecret } from '../pulumiSecretValues';
 import { stackRuntimeContext } from '../accounts/stacks/stackConfig';
 import { providersByUrn, runnerResourceOf } from '../accounts/stacks/stackResources';
 import { parseUrn, readStateDocument } from '../accounts/stacks/stackState';
+import { UserError } from '../userErrors';
 
 export interface AnalyzeStateArgs {
     stateFile: string;
@@ -76,7 +77,7 @@ export interface AnalyzeStateResult {
 }
 
 /** Thrown for bad input (an unreadable config file, an invalid URN, a pack that does not load), with the file and the reason. */
-export class AnalyzeInputError extends Error {}
+export class AnalyzeInputError extends UserError {}
 
 /** Reads a --policy-pack-config file (JSON or YAML): policy name or "all" -> level or {enforcementLevel, ...props}. */
 export function readPackConfig(file: string): PolicyPackConfig {

@@ -26,6 +26,7 @@ import { reconcileViolations } from '../violations/violationLifecycle';
 import { bindingsSignature, evaluateEntity, isUndetermined, type EntityOutcome, type EvaluationProblem, type EvaluationWork, type PackRunner } from './entityEvaluation';
 import type { PackSource } from './packSource';
 import { ResultCache, resourcesFingerprint } from './resultCache';
+import { errorMessage } from '../shared/errors';
 
 /** A scan's changes per child account (what discovery's ScanOutcome carries). */
 export interface ScanDelta {
@@ -177,7 +178,7 @@ export class Evaluator {
             // valid whatever happens next (entries are keyed by content), so it is written while the violations are
             // a cache write that fails (ENOSPC, EISDIR) is reported, never fatal: the violations are still stored
             const saving = this.cache.checkpoint(name, outcome.results, outcome.work.evaluated).catch((error: unknown) => {
-                report.problems.push({ entity: name, message: `the evaluation result cache could not be written (${error instanceof Error ? error.message : String(error)}); the violations are stored, the next evaluation re-runs what was not cached` });
+                report.problems.push({ entity: name, message: `the evaluation result cache could not be written (${errorMessage(error)}); the violations are stored, the next evaluation re-runs what was not cached` });
             });
             cacheUsable = true;
             report.work.evaluated += outcome.work.evaluated;

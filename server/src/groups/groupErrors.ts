@@ -1,3 +1,6 @@
+import { EXIT_FINDINGS, EXIT_USAGE } from '../exitCodes';
+import { UserError, type UserErrorExitCode } from '../userErrors';
+
 /** Why a policy group operation was refused. Closed set so the CLI and the extension can map it. */
 export type GroupErrorCode =
     /** No group, pack, version, account or stack of that name. */
@@ -19,7 +22,7 @@ export interface ConfigError {
 }
 
 /** A refused group operation; the message says what and what to do next. */
-export class GroupError extends Error {
+export class GroupError extends UserError {
     override readonly name = 'GroupError';
     constructor(
         readonly code: GroupErrorCode,
@@ -27,5 +30,10 @@ export class GroupError extends Error {
         readonly configErrors: ConfigError[] = [],
     ) {
         super(message);
+    }
+
+    /** A config that does not match the pack's schema is a validation error to act on (exit 1); any other refusal is bad input (2). */
+    override get exitCode(): UserErrorExitCode {
+        return this.code === 'invalid-config' ? EXIT_FINDINGS : EXIT_USAGE;
     }
 }

@@ -34,7 +34,8 @@ import {
     type ScanSummary,
     SetScanScheduleRequest,
 } from '../shared/protocol';
-import { withUserErrors, type ServerContext } from './serverContext';
+import type { ServerContext } from './serverContext';
+import { errorMessage } from '../shared/errors';
 
 export function scanSummary(outcome: ScanOutcome): ScanSummary {
     const r = outcome.record;
@@ -72,7 +73,7 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
                 }
                 evaluator()
                     .evaluateAfterScan(outcome)
-                    .catch((err) => connection.console.error(`Evaluation after the scan of ${outcome.scanned} failed: ${err instanceof Error ? err.message : String(err)}`));
+                    .catch((err) => connection.console.error(`Evaluation after the scan of ${outcome.scanned} failed: ${errorMessage(err)}`));
             });
             coordinator.onScanFailed((e) => {
                 if (!e.cancelled) connection.console.error(`Scan of ${e.scanned} (${e.trigger}) failed: ${e.error.message}`);
@@ -82,32 +83,26 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
     };
 
     connection.onRequest(ListAwsProfilesRequest.type, () => awsProfiles().map((name) => ({ name, region: profileRegion(name) })));
-    connection.onRequest(AddAwsAccountRequest.type, (params) => withUserErrors(() => addAwsAccount(ctx.store(), params)));
-    connection.onRequest(AddStackAccountRequest.type, (params) => withUserErrors(() => addStackAccount(ctx.store(), params)));
-    connection.onRequest(ListKubeContextsRequest.type, ({ kubeconfig }) =>
-        withUserErrors(() => {
-            const file = kubeconfig ?? defaultKubeconfigPath();
-            return Promise.resolve({ kubeconfig: file, contexts: listKubeContexts(file) });
-        }),
-    );
-    connection.onRequest(AddKubernetesAccountRequest.type, (params) => withUserErrors(() => addKubernetesAccount(ctx.store(), params)));
-    connection.onRequest(RemoveAccountRequest.type, ({ name }) =>
-        withUserErrors(async () => {
-            scans().cancel(name);
-            await removeAccount(ctx.store(), name);
-        }),
-    );
-    connection.onRequest(SetScanScheduleRequest.type, ({ name, schedule }) => withUserErrors(() => setScanSchedule(ctx.store(), name, schedule)));
-    connection.onRequest(ScanAccountRequest.type, ({ name }, token) =>
-        withUserErrors(async () => {
-            const subscription = token.onCancellationRequested(() => scans().cancel(name));
-            try {
-                return scanSummary(await scans().scan(name, 'manual'));
-            } finally {
-                subscription.dispose();
-            }
-        }),
-    );
+    connection.onRequest(AddAwsAccountRequest.type, (params) => addAwsAccount(ctx.store(), params));
+    connection.onRequest(AddStackAccountRequest.type, (params) => addStackAccount(ctx.store(), params));
+    connection.onRequest(ListKubeContextsRequest.type, ({ kubeconfig }) => {
+        const file = kubeconfig ?? defaultKubeconfigPath();
+        return { kubeconfig: file, contexts: listKubeContexts(file) };
+    });
+    connection.onRequest(AddKubernetesAccountRequest.type, (params) => addKubernetesAccount(ctx.store(), params));
+    connection.onRequest(RemoveAccountRequest.type, async ({ name }) => {
+        scans().cancel(name);
+        await removeAccount(ctx.store(), name);
+    });
+    connection.onRequest(SetScanScheduleRequest.type, ({ name, schedule }) => setScanSchedule(ctx.store(), name, schedule));
+    connection.onRequest(ScanAccountRequest.type, async ({ name }, token) => {
+        const subscription = token.onCancellationRequested(() => scans().cancel(name));
+        try {
+            return scanSummary(await scans().scan(name, 'manual'));
+        } finally {
+            subscription.dispose();
+        }
+    });
     connection.onRequest(ListResourceTypesRequest.type, async ({ account }) => {
         const counts = new Map<string, number>();
         for (const r of (await ctx.store().readShard(account)).resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);

@@ -3,7 +3,7 @@
  * scaffold / install / publish / remove requests. Logic lives in packs/ and registry/.
  */
 import * as path from 'node:path';
-import { CodeActionKind, ResponseError, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
+import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActionsFor, completionsAt, hoverAt } from '../packs/languageFeatures';
 import { packFileOf, staticDiagnostics } from '../packs/packDocuments';
@@ -23,7 +23,7 @@ import {
 } from '../shared/protocol';
 import { publishPack } from '../registry/publish';
 import { removePackVersions } from '../registry/remove';
-import { untrustedError, USER_ERROR, withUserErrors, type ServerContext } from './serverContext';
+import { untrustedError, type ServerContext } from './serverContext';
 
 
 /** Static diagnostics per document plus the last runtime check per pack, published together. */
@@ -130,50 +130,39 @@ export function registerPackHandlers(ctx: ServerContext): { codeActions(params: 
     });
     connection.onRequest(RunPolicyRequest.type, async (params) => {
         if (!ctx.isTrusted()) throw untrustedError('run policy packs');
-        try {
-            const result = await runPolicyOnAccount(ctx.store(), ctx.runner, params);
-            return {
-                policyName: result.policyName,
-                account: result.account,
-                resourceCount: result.resourceCount,
-                findings: result.diagnostics.map((d) => ({ urn: d.urn, message: d.message, enforcementLevel: d.enforcementLevel })),
-                errors: result.errors.map((e) => `${e.policyName ?? ''}${e.urn ? ` on ${e.urn}` : ''}: ${e.message}`),
-            };
-        } catch (err) {
-            // Every failure here is the user's to act on: no such account or policy, a pack that does not load.
-            throw new ResponseError(USER_ERROR, err instanceof Error ? err.message : String(err));
-        }
+        const result = await runPolicyOnAccount(ctx.store(), ctx.runner, params);
+        return {
+            policyName: result.policyName,
+            account: result.account,
+            resourceCount: result.resourceCount,
+            findings: result.diagnostics.map((d) => ({ urn: d.urn, message: d.message, enforcementLevel: d.enforcementLevel })),
+            errors: result.errors.map((e) => `${e.policyName ?? ''}${e.urn ? ` on ${e.urn}` : ''}: ${e.message}`),
+        };
     });
 
     connection.onRequest(ListTemplatesRequest.type, () => listTemplates().map(({ name, description, language }) => ({ name, description, language })));
-    connection.onRequest(ScaffoldPackRequest.type, (params) =>
-        withUserErrors(async () => {
-            const result = await scaffoldPack(params);
-            return { packName: result.packName, dir: result.dir, entry: result.entry, files: result.files };
-        }),
-    );
+    connection.onRequest(ScaffoldPackRequest.type, async (params) => {
+        const result = await scaffoldPack(params);
+        return { packName: result.packName, dir: result.dir, entry: result.entry, files: result.files };
+    });
     connection.onRequest(InstallDependenciesRequest.type, async ({ dir }, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        await withUserErrors(() =>
-            installDependencies(dir, {
-                signal: controller.signal,
-                onOutput: (text) => void connection.sendNotification(InstallOutputNotification.type, { dir, text }),
-            }),
-        );
+        await installDependencies(dir, {
+            signal: controller.signal,
+            onOutput: (text) => void connection.sendNotification(InstallOutputNotification.type, { dir, text }),
+        });
         await checkAtRuntime(dir);
     });
-    connection.onRequest(PublishPackRequest.type, async ({ packDir }) => {
+    connection.onRequest(PublishPackRequest.type, ({ packDir }) => {
         if (!ctx.isTrusted()) throw untrustedError('publish policy packs');
-        return withUserErrors(() =>
-            publishPack(ctx.store(), {
-                packDir,
-                inspect: (dir) => ctx.runner.loadPack(dir),
-                onProgress: (message) => connection.console.info(message),
-            }),
-        );
+        return publishPack(ctx.store(), {
+            packDir,
+            inspect: (dir) => ctx.runner.loadPack(dir),
+            onProgress: (message) => connection.console.info(message),
+        });
     });
-    connection.onRequest(RemovePackVersionRequest.type, ({ pack, versionTag }) => withUserErrors(() => removePackVersions(ctx.store(), pack, versionTag)));
+    connection.onRequest(RemovePackVersionRequest.type, ({ pack, versionTag }) => removePackVersions(ctx.store(), pack, versionTag));
     return {
         codeActions({ textDocument, context }) {
             const doc = documents.get(textDocument.uri);

@@ -1,8 +1,9 @@
-import { ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
+import { ErrorCodes, ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunnerPool } from '../runner';
+import { errorMessage, USER_ERROR_CODE } from '../shared/errors';
 import type { Store } from '../store';
-import { isUserError } from '../userErrors';
+import { UserError, userFailure } from '../userErrors';
 
 /** What handler modules need from the server; server.ts builds it once. */
 export interface ServerContext {
@@ -15,22 +16,25 @@ export interface ServerContext {
     isTrusted(): boolean;
 }
 
-/** The error code of request failures the user must act on; the client shows their message as it is. */
-export const USER_ERROR = 1;
-
-/** Runs a request's work; a user error (see ../userErrors.ts) becomes the ResponseError the client shows as it is. */
-export async function withUserErrors<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * The error policy of every request (validatedConnection.ts applies it to each custom request,
+ * so handlers never catch to translate): a user error (../userErrors.ts) is answered with
+ * USER_ERROR_CODE and its message, which the client shows as it is. Anything else is a bug:
+ * its stack goes to the server's log (the Policy Insights output) and the answer is an
+ * InternalError that names the request and the message but not the stack.
+ */
+export async function answerErrors<T>(method: string, work: () => T | Promise<T>, log: (message: string) => void): Promise<T> {
     try {
         return await work();
     } catch (err) {
-        throw isUserError(err) ? new ResponseError(USER_ERROR, err.message) : err;
+        const failure = userFailure(err);
+        if (failure) throw new ResponseError(USER_ERROR_CODE, failure.message);
+        log(`${method} failed with an internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        throw new ResponseError(ErrorCodes.InternalError, `${method} failed with an internal error: ${errorMessage(err)}. Its stack is in the Policy Insights output.`);
     }
 }
 
-/** The answer to a request that would run a pack in an untrusted workspace. */
-export function untrustedError(action: string): ResponseError<void> {
-    return new ResponseError(
-        USER_ERROR,
-        `Policy Insights does not ${action} in Restricted Mode: policy packs are code. Trust this workspace (Manage Workspace Trust) to run them.`,
-    );
+/** Thrown by a request that would run a pack in an untrusted workspace. */
+export function untrustedError(action: string): UserError {
+    return new UserError(`Policy Insights does not ${action} in Restricted Mode: policy packs are code. Trust this workspace (Manage Workspace Trust) to run them.`);
 }

@@ -20,6 +20,7 @@ import {
     type ViolationDiagnosticData,
 } from '../violations/sourceDiagnostics';
 import type { ServerContext } from './serverContext';
+import { errorMessage } from '../shared/errors';
 
 const DEFAULT_LEVELS: EnforcementLevel[] = ['mandatory', 'advisory', 'remediate'];
 
@@ -68,7 +69,7 @@ export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagn
             timer = setTimeout(() => {
                 running = running
                     .then(() => publish(ctx.store()))
-                    .catch((err) => connection.console.error(`Violation diagnostics: ${err instanceof Error ? err.message : String(err)}`));
+                    .catch((err) => connection.console.error(`Violation diagnostics: ${errorMessage(err)}`));
             }, 200);
         },
         setFolders(next) {

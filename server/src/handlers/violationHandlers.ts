@@ -19,7 +19,7 @@ import type { Store } from '../store';
 import { setTriage, suppress, unsuppress, ViolationQueryService } from '../violations';
 import { exportContextFor, formatViolations } from '../violations/export';
 import { violationDetail } from '../violations/violationDetail';
-import { withUserErrors, type ServerContext } from './serverContext';
+import type { ServerContext } from './serverContext';
 
 /**
  * The answer to each violation request, over the store `store()` returns. The server
@@ -70,11 +70,11 @@ export type ViolationRequestHandlers = ReturnType<typeof violationRequestHandler
 export function registerViolationHandlers(ctx: ServerContext): void {
     const { connection } = ctx;
     const handlers = violationRequestHandlers(ctx.store);
-    connection.onRequest(ListViolationsRequest.type, (params) => withUserErrors(() => handlers.list(params ?? {})));
-    connection.onRequest(ViolationGroupsRequest.type, (params) => withUserErrors(() => handlers.groups(params)));
-    connection.onRequest(PanelQueryRequest.type, (params) => withUserErrors(() => handlers.query(params)));
-    connection.onRequest(ViolationDetailRequest.type, (params) => withUserErrors(() => handlers.detail(params)));
-    connection.onRequest(TriageViolationRequest.type, (params) => withUserErrors(() => handlers.triage(params)));
-    connection.onRequest(SuppressViolationRequest.type, (params) => withUserErrors(() => handlers.suppress(params)));
-    connection.onRequest(ExportViolationsRequest.type, (params) => withUserErrors(() => handlers.export(params)));
+    connection.onRequest(ListViolationsRequest.type, (params) => handlers.list(params ?? {}));
+    connection.onRequest(ViolationGroupsRequest.type, (params) => handlers.groups(params));
+    connection.onRequest(PanelQueryRequest.type, (params) => handlers.query(params));
+    connection.onRequest(ViolationDetailRequest.type, (params) => handlers.detail(params));
+    connection.onRequest(TriageViolationRequest.type, (params) => handlers.triage(params));
+    connection.onRequest(SuppressViolationRequest.type, (params) => handlers.suppress(params));
+    connection.onRequest(ExportViolationsRequest.type, (params) => handlers.export(params));
 }

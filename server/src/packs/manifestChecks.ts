@@ -11,6 +11,7 @@ import { isMap, isScalar, parseDocument, type Node as YamlNode } from 'yaml';
 import { rankByCloseness } from './closestValue';
 import { packDiagnostic } from './packDiagnostics';
 import { findProperty, rangeOf } from './packSyntax';
+import { errorMessage } from '../shared/errors';
 
 /** The runtime this tool can build and run packs with. */
 const RUNNABLE_RUNTIME = 'nodejs';
@@ -23,7 +24,7 @@ export function checkPackageJson(doc: TextDocument): Diagnostic[] {
     try {
         JSON.parse(text);
     } catch (error) {
-        return [jsonSyntaxError(doc, error instanceof Error ? error.message : String(error))];
+        return [jsonSyntaxError(doc, errorMessage(error))];
     }
     // JSON.parse said the text is valid; TypeScript's JSON parser gives the positions.
     const json = ts.parseJsonText(doc.uri, text);

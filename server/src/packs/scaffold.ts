@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { PACK_NAME_PATTERN } from '../shared/names';
+import { UserError } from '../userErrors';
 
 /** Source language of a template; decides whether the entry point is index.ts or index.js. */
 export type TemplateLanguage = 'typescript' | 'javascript';
@@ -55,7 +56,7 @@ export type ScaffoldErrorCode =
     | 'install-cancelled';
 
 /** An error the user can act on; `code` lets the CLI map it to an exit code. */
-export class ScaffoldError extends Error {
+export class ScaffoldError extends UserError {
     constructor(
         readonly code: ScaffoldErrorCode,
         message: string,

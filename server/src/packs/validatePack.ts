@@ -13,6 +13,7 @@ import { staticDiagnostics } from './packDocuments';
 import type { RunnerPool } from '../runner';
 import { runtimeCheck } from './runtimeCheck';
 import { SYNTAX_DIAGNOSTIC_SOURCE } from './staticChecks';
+import { UserError } from '../userErrors';
 
 export interface FileDiagnostics {
     file: string;
@@ -60,19 +61,19 @@ export function packEntryFile(packDir: string): string | undefined {
 
 /**
  * The absolute folder of the pack in `packDir`.
- * @throws Error when `packDir` is not a policy pack (no PulumiPolicy.yaml), naming the folder.
+ * @throws UserError when `packDir` is not a policy pack (no PulumiPolicy.yaml), naming the folder.
  */
 export function requirePackDir(packDir: string): string {
     const dir = path.resolve(packDir);
     if (!existsSync(path.join(dir, 'PulumiPolicy.yaml'))) {
-        throw new Error(`${dir} is not a policy pack: it has no PulumiPolicy.yaml. Create one with \`policy-insights policy new <template>\`.`);
+        throw new UserError(`${dir} is not a policy pack: it has no PulumiPolicy.yaml. Create one with \`policy-insights policy new <template>\`.`);
     }
     return dir;
 }
 
 /**
  * Static validation of the pack in `packDir`.
- * @throws Error when `packDir` is not a policy pack (see requirePackDir).
+ * @throws UserError when `packDir` is not a policy pack (see requirePackDir).
  */
 export function validatePackDir(packDir: string): PackValidation {
     const dir = requirePackDir(packDir);

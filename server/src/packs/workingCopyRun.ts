@@ -8,6 +8,7 @@ import { parseAccountRef } from '../shared/names';
 import type { PolicyConfigValue } from '../shared/model';
 import type { Store } from '../store';
 import type { PolicyDiagnostic, PolicyRunError, RunnerPool, RunnerResource } from '../runner';
+import { UserError } from '../userErrors';
 
 export interface WorkingCopyRunArgs {
     packDir: string;
@@ -29,7 +30,7 @@ async function shardsOf(store: Store, ref: string): Promise<string[]> {
     const { account, region } = parseAccountRef(ref);
     const catalog = await store.readCatalog();
     const found = catalog.accounts.find((a) => a.name === account);
-    if (!found) throw new Error(`No account "${account}" in ${store.home}. Add and scan it first.`);
+    if (!found) throw new UserError(`No account "${account}" in ${store.home}. Add and scan it first.`);
     const shards = new Set(await store.listShards());
     return (region ? [ref] : [account, ...found.children]).filter((name) => shards.has(name));
 }
@@ -44,7 +45,7 @@ export async function runPolicyOnAccount(store: Store, runner: RunnerPool, args:
     const info = await runner.loadPack(args.packDir);
     const policy = info.policies.find((p) => p.name === args.policyName);
     if (!policy) {
-        throw new Error(`The working copy in ${args.packDir} has no policy "${args.policyName}" (it has ${info.policies.map((p) => p.name).join(', ')}). Save the file and try again.`);
+        throw new UserError(`The working copy in ${args.packDir} has no policy "${args.policyName}" (it has ${info.policies.map((p) => p.name).join(', ')}). Save the file and try again.`);
     }
     const config: Record<string, PolicyConfigValue> = { all: 'disabled', [policy.name]: policy.enforcementLevel === 'disabled' ? 'advisory' : policy.enforcementLevel };
     const run = policy.policyType === 'stack' ? runner.analyzeStack.bind(runner) : runner.analyze.bind(runner);

@@ -25,9 +25,10 @@ import type { PolicyPackVersion } from '../shared/model';
 import { PACK_NAME_PATTERN } from '../shared/names';
 import { BUNDLED_PACK_FIELD, BUNDLED_SDK_MODULES, loadEsbuild } from '../runner';
 import type { Store } from '../store';
+import { UserError } from '../userErrors';
 
 /** Thrown when an artifact is missing or differs from what was published. */
-export class ArtifactError extends Error {
+export class ArtifactError extends UserError {
     constructor(
         message: string,
         readonly artifactDir: string,

@@ -16,6 +16,8 @@ import { parsePackSource, stringValueOf } from '../packs/packSyntax';
 import { formatDiagnostic, packVersionTag, validatePackDir, type PackValidation } from '../packs/validatePack';
 import { stagingDirName, type Store } from '../store';
 import { artifactDirWithin, artifactRelativePath, buildArtifact } from './artifacts';
+import { EXIT_FINDINGS, EXIT_USAGE } from '../exitCodes';
+import { UserError, type UserErrorExitCode } from '../userErrors';
 
 /** What publishing needs to learn from the built pack: the metadata the pack itself reports. */
 export interface PackMetadata {
@@ -29,7 +31,7 @@ export type ArtifactInspector = (artifactDir: string) => Promise<PackMetadata>;
 
 export type PublishErrorCode = 'invalid-pack' | 'tag-exists' | 'no-version' | 'name-mismatch' | 'build-failed';
 
-export class PublishError extends Error {
+export class PublishError extends UserError {
     constructor(
         readonly code: PublishErrorCode,
         message: string,
@@ -37,6 +39,11 @@ export class PublishError extends Error {
     ) {
         super(message);
         this.name = 'PublishError';
+    }
+
+    /** A pack that fails validation is an error to act on (exit 1); a refused publish (tag taken, no version) is bad input (2). */
+    override get exitCode(): UserErrorExitCode {
+        return this.code === 'invalid-pack' ? EXIT_FINDINGS : EXIT_USAGE;
     }
 }
 

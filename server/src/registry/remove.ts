@@ -7,8 +7,9 @@
 import type { PolicyPackVersion } from '../shared/model';
 import type { Store } from '../store';
 import { removeArtifact } from './artifacts';
+import { UserError } from '../userErrors';
 
-export class RemoveError extends Error {
+export class RemoveError extends UserError {
     constructor(
         readonly code: 'not-found' | 'in-use',
         message: string,

@@ -19,6 +19,7 @@ import { loadSdkPack, PackLoadError, type LoadedSdkPack, type SdkHandler, type S
 import { CallGuard } from './hostWatchdog';
 import type { ProviderResource } from '../shared/model';
 import type { ResolvedPolicyConfig, RunnerResource } from './runnerTypes';
+import { errorMessage } from '../shared/errors';
 
 interface HostState {
     pack: LoadedSdkPack;
@@ -78,9 +79,6 @@ function invoke(handler: SdkHandler, request: unknown, done: (r: CallResult) => 
     }
 }
 
-function errorMessage(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 async function load(codeFile: string, loadAs: string): Promise<HostResult> {
     const pack = await loadSdkPack(codeFile, loadAs);

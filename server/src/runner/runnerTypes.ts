@@ -4,6 +4,7 @@
  * baseline, so both paths produce values that compare with `deepStrictEqual`.
  */
 import type { EnforcementLevel, PolicyConfigValue, PolicyInfo, ProviderResource, ResourceOptions, Severity } from '../shared/model';
+import { UserError } from '../userErrors';
 
 /** Metadata of a loaded pack: the Analyzer protocol's `AnalyzerInfo`, as plain data. */
 export interface PackInfo {
@@ -143,7 +144,7 @@ export interface PolicyRunError {
 }
 
 /** Thrown for failures that stop a pack from loading or a run from starting. */
-export class RunnerError extends Error {
+export class RunnerError extends UserError {
     constructor(
         readonly code: RunnerErrorCode,
         message: string,

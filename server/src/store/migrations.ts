@@ -1,5 +1,6 @@
 import { SCHEMA_VERSION } from './schema';
 import { StoreError } from './storeError';
+import { errorMessage } from '../shared/errors';
 
 /** Turns a file's content at `fromVersion` into content at `fromVersion + 1`. */
 export type Migration = (data: Record<string, unknown>, file: string) => Record<string, unknown>;
@@ -61,7 +62,7 @@ export function migrate(data: object, version: number, file: string): object {
         try {
             next = step(current, file);
         } catch (error) {
-            throw new StoreError('ESCHEMA', file, `Migrating ${file} from schema version ${from} failed: ${error instanceof Error ? error.message : String(error)}. The file was left unchanged.`, { cause: error });
+            throw new StoreError('ESCHEMA', file, `Migrating ${file} from schema version ${from} failed: ${errorMessage(error)}. The file was left unchanged.`, { cause: error });
         }
         current = next === undefined ? current : next;
         if (typeof current === 'object' && current !== null) current.schemaVersion = from + 1;

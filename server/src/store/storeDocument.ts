@@ -11,6 +11,7 @@ import { assertNotNewer, migrate, schemaVersionOf } from './migrations';
 import type { ReadCache } from './readCache';
 import { SCHEMA_VERSION, DamagedContentError, type QuarantinedItem } from './schema';
 import { StoreError, errno, unwritable } from './storeError';
+import { errorMessage } from '../shared/errors';
 
 /** A damaged file that was moved aside, and where its content was restored from. */
 export interface RecoveryReport {
@@ -278,7 +279,7 @@ export class StoreDocument<T> {
             throw new StoreError(
                 'ECORRUPT',
                 file,
-                `${file} is damaged (${reason}) and could not be moved aside: ${error instanceof Error ? error.message : String(error)}. ` +
+                `${file} is damaged (${reason}) and could not be moved aside: ${errorMessage(error)}. ` +
                     'Move or repair the file by hand, or use another home with --home DIR, POLICY_INSIGHTS_HOME or the policyInsights.home setting.',
                 { cause: error },
             );
@@ -298,7 +299,7 @@ export class StoreDocument<T> {
         try {
             raw = JSON.parse(text);
         } catch (error) {
-            return { ok: false, reason: `it is not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+            return { ok: false, reason: `it is not valid JSON (${errorMessage(error)})` };
         }
         if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'it is not a JSON object' };
         const version = schemaVersionOf(raw);

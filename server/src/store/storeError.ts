@@ -1,3 +1,6 @@
+import { UserError } from '../userErrors';
+import { errorMessage } from '../shared/errors';
+
 /** Why the store refused an operation. */
 export type StoreErrorCode =
     /** The home folder (or a file in it) cannot be created or written. */
@@ -10,7 +13,7 @@ export type StoreErrorCode =
     | 'ESCHEMA';
 
 /** An error from the store; `path` is the file or folder concerned. */
-export class StoreError extends Error {
+export class StoreError extends UserError {
     override readonly name = 'StoreError';
     constructor(
         readonly code: StoreErrorCode,
@@ -28,7 +31,7 @@ export const HOME_HINT =
 
 /** A store error for a file-system failure at `path`, keeping the system error as the cause. */
 export function unwritable(path: string, doing: string, cause: unknown): StoreError {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = errorMessage(cause);
     return new StoreError('EUNWRITABLE', path, `Policy Insights cannot ${doing} ${path}: ${reason}. ${HOME_HINT}`, { cause });
 }
 

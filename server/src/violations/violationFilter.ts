@@ -4,9 +4,10 @@
  * hides a violation, and which violations block.
  */
 import type { Violation } from '../shared/model';
+import { UserError } from '../userErrors';
 
 /** Thrown for a filter value that cannot be understood (a date that does not parse). */
-export class FilterError extends Error {
+export class FilterError extends UserError {
     override readonly name = 'FilterError';
 }
 

@@ -4,6 +4,7 @@
  */
 import { PRIORITIES, TRIAGE_STATUSES, type Priority, type Suppression, type TriageStatus, type Violation } from '../shared/model';
 import type { Store } from '../store';
+import { UserError } from '../userErrors';
 
 export interface TriageArgs {
     status?: TriageStatus;
@@ -20,7 +21,7 @@ export interface SuppressArgs {
 }
 
 /** Why a triage change was refused. */
-export class TriageError extends Error {
+export class TriageError extends UserError {
     override readonly name = 'TriageError';
     constructor(
         readonly code: 'not-found' | 'invalid',

@@ -61,3 +61,10 @@ test('policy validate loads the compiler it needs (the split did not lose it)', 
     assert.equal(loaded.status, 0, loaded.output);
     assert.ok(loaded.bytes > 5 * MB, `policy validate loaded only ${loaded.bytes} bytes`);
 });
+
+test('a user error loads no more than the command did: telling it from a bug needs no service (it loaded 18 MB, every service, before)', () => {
+    const loaded = loadedBy('policy', 'rm', 'nosuch', 'all', '--yes');
+    assert.equal(loaded.status, 2, loaded.output);
+    assert.match(loaded.output, /No published policy pack named "nosuch"/);
+    assert.ok(loaded.bytes < 2 * MB, `a failing policy rm loaded ${(loaded.bytes / MB).toFixed(1)} MB: ${loaded.files.map((f) => path.basename(f)).join(', ')}`);
+});

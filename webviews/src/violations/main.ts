@@ -14,6 +14,7 @@ import { HostChannel, type HostPush } from './hostChannel';
 import { cleanFilter, cleanState } from './panelState';
 import { SummaryBar } from './summaryBar';
 import { ViolationTable } from './violationTable';
+import { errorMessage } from '../../../server/src/shared/errors';
 
 /**
  * Rows per page request: more than a tall screenful plus overscan (a row is 26 px), and
@@ -108,7 +109,7 @@ const detail = new DetailPane({
             await Promise.all([runQuery(), select(params.id)]);
             detail.say('Triage saved.');
         } catch (err) {
-            detail.say(errorText(err), true);
+            detail.say(errorMessage(err), true);
         }
     },
     async onSuppress(params) {
@@ -117,7 +118,7 @@ const detail = new DetailPane({
             await Promise.all([runQuery(), select(params.id)]);
             detail.say(params.remove ? 'Suppression removed.' : 'Suppressed.');
         } catch (err) {
-            detail.say(errorText(err), true);
+            detail.say(errorMessage(err), true);
         }
     },
     onOpenResource: (id) => channel.post({ type: 'openResource', id }),
@@ -131,9 +132,6 @@ const detail = new DetailPane({
     },
 });
 
-function errorText(err: unknown): string {
-    return err instanceof Error ? err.message : String(err);
-}
 
 function applyTableData(): void {
     table.setData({ total, groups, groupBy: state.groupBy, collapsed: new Set(state.collapsedGroups ?? []), row: (i) => rows.get(i) });
@@ -158,7 +156,7 @@ function loadRows(start: number, end: number): void {
             })
             .catch((err) => {
                 if (asked === generation) pages.delete(page);
-                showError(errorText(err));
+                showError(errorMessage(err));
             });
     }
 }
@@ -172,7 +170,7 @@ async function runQuery(): Promise<void> {
         result = await channel.request('query', { filter: state.filter, sort: state.sort, groupBy: state.groupBy, offset: 0, limit: PAGE, withAggregates: true });
     } catch (err) {
         if (asked === generation) {
-            showError(errorText(err));
+            showError(errorMessage(err));
             document.body.removeAttribute('aria-busy');
         }
         return;
@@ -210,7 +208,7 @@ async function select(id: string): Promise<void> {
         const result = await channel.request('detail', { id });
         if (state.selectedId === id) detail.show(result);
     } catch (err) {
-        if (state.selectedId === id) detail.showError(errorText(err));
+        if (state.selectedId === id) detail.showError(errorMessage(err));
     }
 }
 
@@ -220,7 +218,7 @@ async function exportViolations(format: ExportFormat): Promise<void> {
         const result = await channel.request('export', { filter: state.filter, sort: state.sort, format });
         live.textContent = result.path ? `Exported ${count(result.count)} violations to ${result.path}.` : 'Export cancelled.';
     } catch (err) {
-        showError(`Export failed: ${errorText(err)}`);
+        showError(`Export failed: ${errorMessage(err)}`);
     }
 }
 

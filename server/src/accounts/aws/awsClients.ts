@@ -34,6 +34,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { CallLimiter } from '../callLimiter';
+import { UserError } from '../../userErrors';
 
 /** Clients by the service names used in scan status and MAPPING.md. */
 const CLIENTS = {
@@ -82,7 +83,7 @@ export interface AwsClientOptions {
 }
 
 /** Thrown into a call when the scan is cancelled. */
-export class ScanCancelledError extends Error {
+export class ScanCancelledError extends UserError {
     override name = 'ScanCancelledError';
     constructor() {
         super('the scan was cancelled');

@@ -7,6 +7,7 @@
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AccountSettings } from '../../shared/model';
+import { errorMessage } from '../../shared/errors';
 
 /** What the credential chain needs to know: the stored settings plus where STS is. */
 export interface CredentialSettings extends Pick<AccountSettings, 'profile' | 'roleArn' | 'externalId' | 'endpoint'> {
@@ -46,7 +47,7 @@ export function credentialProvider(settings: CredentialSettings): AwsCredentialI
 
 /** A credential failure as one line that names the profile or role, with what to do next. */
 export function describeCredentialError(error: unknown, settings: CredentialSettings): string {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const source = settings.roleArn
         ? `role ${settings.roleArn}${settings.profile ? ` (assumed with profile "${settings.profile}")` : ''}`
         : settings.profile

@@ -21,6 +21,7 @@ import { loadBalancingDiscoverer } from './loadBalancingDiscovery';
 import { errorCode } from './awsShapeConversions';
 import { s3Discoverer } from './s3Discovery';
 import { storageSearchDiscoverers } from './storageSearchDiscovery';
+import { errorMessage } from '../../shared/errors';
 
 /** Every service a scan reads, in the order progress is reported: one entry (or one list) per service, one service per discoverer. */
 export const DISCOVERERS: readonly ServiceDiscoverer[] = [
@@ -92,7 +93,7 @@ function planTasks(options: AwsDiscoveryOptions, discoverers: readonly ServiceDi
 /** A failure as the scan status records it: no stack traces, no request ids, no secrets. */
 export function serviceErrorOf(service: string, region: string | undefined, error: unknown): ServiceError {
     const code = errorCode(error);
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 500);
+    const message = errorMessage(error).split('\n')[0].slice(0, 500);
     return { service, ...(region ? { region } : {}), code, message: message || code };
 }
 

@@ -11,6 +11,7 @@ import { checkNewName, checkSchedule, insertAccount } from '../accountRegistry';
 import { absoluteKubeconfig, loadKubeContext } from './kubeconfigFile';
 import { KubernetesApiError } from './kubernetesApi';
 import { checkNamespaceAccess, listNamespaces } from './kubernetesDiscovery';
+import { errorMessage } from '../../shared/errors';
 
 export interface AddKubernetesAccountArgs {
     name: string;
@@ -30,7 +31,7 @@ const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Why a call to the cluster failed, in words that say what to do. */
 export function describeClusterError(error: unknown, context: string, server: string): string {
-    if (!(error instanceof KubernetesApiError)) return error instanceof Error ? error.message : String(error);
+    if (!(error instanceof KubernetesApiError)) return errorMessage(error);
     if (error.status === 401) return `the API server ${server} rejected the credentials of context "${context}" (401 Unauthorized); refresh them (e.g. \`kubectl --context ${context} get ns\` or your cloud's get-credentials command)`;
     if (error.status === 403) return `context "${context}" may not do this on ${server}: ${error.message}`;
     if (error.status === 0) return `cannot reach the API server ${server} of context "${context}": ${error.message}`;

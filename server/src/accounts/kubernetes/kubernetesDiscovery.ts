@@ -12,6 +12,7 @@ import type { DiscoveredResource } from '../aws/discoveryTypes';
 import { KubernetesApi, KubernetesApiError } from './kubernetesApi';
 import { apiVersionOf, kindServiceName, KUBERNETES_KINDS, listPath, pulumiTypeOf, type KubernetesKind } from './kubernetesKinds';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { errorMessage } from '../../shared/errors';
 
 /** Objects per list call: kubectl's chunk size. */
 export const DEFAULT_KUBERNETES_PAGE_SIZE = 500;
@@ -131,7 +132,7 @@ function planTasks(options: KubernetesDiscoveryOptions): ListTask[] {
 function kindError(task: ListTask, error: unknown): ServiceError {
     const service = kindServiceName(task.kind);
     const code = error instanceof KubernetesApiError ? error.code : error instanceof Error ? error.name : 'Error';
-    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, 500);
+    const message = errorMessage(error).split('\n')[0].slice(0, 500);
     return { service, ...(task.namespace !== undefined ? { region: task.namespace } : {}), code, message: message || code };
 }
 
