@@ -198,7 +198,7 @@ describe('scanning with --all-types', () => {
         serve();
         await scanAccount(world.store, 'demo/us-west-2', { ...FAST, pageSize: 50 });
         const calls = world.aws.requests().byOperation;
-        // 429 + 2 registry types over two listings of 50 per page
+        // 430 + 2 registry types over two listings of 50 per page
         assert.ok(calls['cloudformation:ListTypes'] >= 10, `ListTypes ${calls['cloudformation:ListTypes']}`);
         const all = await listResources(world.store, 'demo/us-west-2');
         assert.ok(ofType(all, 'aws-native:ecr:Repository').length > 0);
