@@ -1,4 +1,4 @@
-// The CloudFormation registry the local AWS serves: 429 public AWS resource type names, the same in every
+// The CloudFormation registry the local AWS serves: 430 public AWS resource type names, the same in every
 // region. Taken from @pulumi/aws-native 1.79.0 (npm): every third type whose class documentation names its
 // CloudFormation type, plus every type the Classic discoverers cover (server/src/accounts/aws/
 // cloudControlClassicTypes.ts) and a few common ones. Most hold no resources; a fixture adds resources to any.
@@ -64,8 +64,9 @@ export const REGISTRY_TYPES: readonly string[] = [
     'AWS::ECS::Cluster', 'AWS::ECS::ExpressGatewayService', 'AWS::EFS::FileSystem', 'AWS::EKS::Cluster',
     'AWS::EKS::FargateProfile', 'AWS::EMR::Step', 'AWS::EMRContainers::Endpoint', 'AWS::EMRServerless::Application',
     'AWS::ElastiCache::ParameterGroup', 'AWS::ElastiCache::ServerlessCacheSnapshot', 'AWS::ElastiCache::UserGroup',
-    'AWS::ElasticBeanstalk::ConfigurationTemplate', 'AWS::ElasticLoadBalancingV2::Listener',
-    'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::TargetGroup',
+    'AWS::ElasticBeanstalk::ConfigurationTemplate', 'AWS::ElasticLoadBalancing::LoadBalancer',
+    'AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    'AWS::ElasticLoadBalancingV2::TargetGroup',
     'AWS::Elasticsearch::Domain', 'AWS::EventSchemas::Discoverer', 'AWS::EventSchemas::Schema',
     'AWS::Events::Connection', 'AWS::Events::EventBusPolicy', 'AWS::Evidently::Feature', 'AWS::Evidently::Segment',
     'AWS::FSx::DataRepositoryAssociation', 'AWS::Forecast::Dataset', 'AWS::GameLift::ContainerFleet',

@@ -17,7 +17,7 @@ import type { Resource } from '../../../server/src/shared/model';
 import { REGISTRY_TYPES } from '../../localaws/services/registryTypes';
 import { generateFixture, generatedCloudControlTypes } from '../../localaws/generateFixture';
 import { REPO, startWorld, type AwsWorld } from './accountsTestSupport';
-import { cloudControlFixture, ECR_REPOSITORIES } from './cloudControlTestSupport';
+import { cloudControlFixture, ECS_CLUSTERS } from './cloudControlTestSupport';
 
 const FAST = { requestTimeoutMs: 2_000, maxAttempts: 2 };
 const excerpt = JSON.parse(readFileSync(join(REPO, 'test/fixtures/aws/aws-native-excerpt.json'), 'utf8')) as { tokens: Record<string, string>; properties: Record<string, string> };
@@ -84,12 +84,12 @@ describe('the local AWS: Cloud Control and the CloudFormation registry on the wi
     });
 
     it('ListResources pages with NextToken and sends each model as JSON text; GetResource reads one', async () => {
-        const first = await cc.send(new ListResourcesCommand({ TypeName: 'AWS::ECR::Repository', MaxResults: 20 }));
+        const first = await cc.send(new ListResourcesCommand({ TypeName: 'AWS::ECS::Cluster', MaxResults: 20 }));
         assert.equal(first.ResourceDescriptions?.length, 20);
         assert.equal(typeof first.ResourceDescriptions?.[0].Properties, 'string');
-        assert.deepEqual((JSON.parse(first.ResourceDescriptions?.[0].Properties ?? '{}') as Record<string, unknown>).ImageScanningConfiguration, { ScanOnPush: false });
-        const rest = await cc.send(new ListResourcesCommand({ TypeName: 'AWS::ECR::Repository', MaxResults: 20, NextToken: first.NextToken }));
-        assert.equal(rest.ResourceDescriptions?.length, ECR_REPOSITORIES - 20);
+        assert.deepEqual((JSON.parse(first.ResourceDescriptions?.[0].Properties ?? '{}') as Record<string, unknown>).ClusterSettings, [{ Name: 'containerInsights', Value: 'disabled' }]);
+        const rest = await cc.send(new ListResourcesCommand({ TypeName: 'AWS::ECS::Cluster', MaxResults: 20, NextToken: first.NextToken }));
+        assert.equal(rest.ResourceDescriptions?.length, ECS_CLUSTERS - 20);
         assert.equal(rest.NextToken, undefined);
         const bare = await cc.send(new ListResourcesCommand({ TypeName: 'AWS::SecretsManager::Secret' }));
         assert.deepEqual(Object.keys(JSON.parse(bare.ResourceDescriptions?.[0].Properties ?? '{}') as object), ['Id']);
@@ -103,8 +103,8 @@ describe('the local AWS: Cloud Control and the CloudFormation registry on the wi
         await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::ApiGatewayV2::Route' })), { name: 'InvalidRequestException', message: /Required property: \[ApiId\]/ });
         await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::GuardDuty::Detector' })), { name: 'AccessDeniedException' });
         await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::Nothing::Here' })), { name: 'TypeNotFoundException' });
-        await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::ECR::Repository', MaxResults: 101 })), { name: 'ValidationException' });
-        await assert.rejects(cc.send(new GetResourceCommand({ TypeName: 'AWS::ECR::Repository', Identifier: 'nope' })), (e) => e instanceof ResourceNotFoundException);
+        await assert.rejects(cc.send(new ListResourcesCommand({ TypeName: 'AWS::ECS::Cluster', MaxResults: 101 })), { name: 'ValidationException' });
+        await assert.rejects(cc.send(new GetResourceCommand({ TypeName: 'AWS::ECS::Cluster', Identifier: 'nope' })), (e) => e instanceof ResourceNotFoundException);
     });
 
     it('ListTypes filters public AWS resource types by provisioning type and pages them', async () => {
@@ -118,7 +118,7 @@ describe('the local AWS: Cloud Control and the CloudFormation registry on the wi
             pages++;
         } while (NextToken);
         assert.equal(pages, Math.ceil(names.length / 100));
-        assert.ok(names.includes('AWS::ECR::Repository') && names.includes('AWS::S3::Bucket'));
+        assert.ok(names.includes('AWS::ECS::Cluster') && names.includes('AWS::S3::Bucket'));
         assert.ok(!names.includes('AWS::EC2::VPCCidrBlock'), 'IMMUTABLE types are listed with ProvisioningType IMMUTABLE');
         assert.ok(!names.includes('AWS::CloudFormation::CustomResource'), 'NON_PROVISIONABLE types are not FULLY_MUTABLE');
         const immutable = await cfn.send(new ListTypesCommand({ Visibility: 'PUBLIC', Type: 'RESOURCE', ProvisioningType: 'IMMUTABLE' }));
@@ -149,15 +149,22 @@ describe('scanning with --all-types', () => {
         const outcome = await scanAccount(world.store, 'demo', { ...FAST, pageSize: 10 });
         const all = await listResources(world.store, 'demo');
 
-        const repos = ofType(all, 'aws-native:ecr:Repository');
-        assert.equal(repos.length, ECR_REPOSITORIES);
-        const first = repos.find((r) => r.name === 'team/app-00');
+        const clusters = ofType(all, 'aws-native:ecs:Cluster');
+        assert.equal(clusters.length, ECS_CLUSTERS);
+        const first = clusters.find((r) => r.name === 'team-app-00');
         assert.equal(first?.account, 'demo/us-west-2');
-        assert.deepEqual(first?.properties.imageScanningConfiguration, { scanOnPush: false });
+        assert.deepEqual(first?.properties.clusterSettings, [{ name: 'containerInsights', value: 'disabled' }]);
         const accountId = cloudControlFixture().accounts[0].accountId;
-        assert.deepEqual(first?.properties.encryptionConfiguration, { encryptionType: 'KMS', kmsKey: `arn:aws:kms:us-west-2:${accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab` });
+        assert.deepEqual(first?.properties.configuration, {
+            executeCommandConfiguration: {
+                kmsKeyId: `arn:aws:kms:us-west-2:${accountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+                logging: 'OVERRIDE',
+                logConfiguration: { cloudWatchLogGroupName: '/ecs/exec/team-app-00', cloudWatchEncryptionEnabled: true, s3BucketName: 'exec-logs', s3EncryptionEnabled: true },
+            },
+        });
+        assert.deepEqual(first?.properties.capacityProviders, ['FARGATE', 'FARGATE_SPOT']);
         assert.deepEqual(first?.properties.tags, [{ key: 'team', value: 'platform' }]);
-        assert.match(String(first?.urn), /^urn:pulumi:demo::us-west-2::aws-native:ecr:Repository::team\/app-00$/);
+        assert.match(String(first?.urn), /^urn:pulumi:demo::us-west-2::aws-native:ecs:Cluster::team-app-00$/);
 
         const table = ofType(all, 'aws-native:dynamodb:GlobalTable')[0];
         assert.deepEqual(table?.properties.sseSpecification, { sseEnabled: true, sseType: 'KMS' });
@@ -178,11 +185,12 @@ describe('scanning with --all-types', () => {
         // Classic types are Classic's only
         assert.equal(ofType(all, 'aws-native:s3:Bucket').length, 0);
         assert.ok(ofType(all, 'aws:s3/bucket:Bucket').length > 0);
+        assert.equal(ofType(all, 'aws-native:ecr:Repository').length, 0);
         const calls = world.aws.requests().byOperation;
         assert.equal(calls['cloudcontrolapi:ListResources'] !== undefined, true);
         assert.equal(calls['cloudcontrolapi:GetResource'], 2);
 
-        // 25 repositories in pages of 10: three pages
+        // 25 clusters in pages of 10: three pages
         const errorTypes = outcome.errors.map((e) => `${e.service} ${e.type ?? '-'} ${e.region ?? '-'} ${e.code}`);
         assert.deepEqual(errorTypes, ['cloudcontrol aws-native:guardduty:Detector us-west-2 AccessDeniedException', 'cloudcontrol aws-native:ssm:Parameter us-west-2 ThrottlingException']);
         assert.equal(outcome.record.status, 'partial');
@@ -198,11 +206,11 @@ describe('scanning with --all-types', () => {
         serve();
         await scanAccount(world.store, 'demo/us-west-2', { ...FAST, pageSize: 50 });
         const calls = world.aws.requests().byOperation;
-        // 429 + 2 registry types over two listings of 50 per page
+        // 430 + 2 registry types over two listings of 50 per page
         assert.ok(calls['cloudformation:ListTypes'] >= 10, `ListTypes ${calls['cloudformation:ListTypes']}`);
         const all = await listResources(world.store, 'demo/us-west-2');
-        assert.ok(ofType(all, 'aws-native:ecr:Repository').length > 0);
-        // one ListResources per regional registry type not covered by Classic, plus the extra pages of ECR
+        assert.ok(ofType(all, 'aws-native:ecs:Cluster').length > 0);
+        // one ListResources per regional registry type not covered by Classic, plus the extra pages of ECS clusters
         const regionalTypes = REGISTRY_TYPES.filter((t) => !Object.hasOwn(CLASSIC_BY_CFN_TYPE, t) && !/^AWS::(IAM|Route53|CloudFront|Organizations|GlobalAccelerator|WAF)::/.test(t) && t !== 'AWS::EC2::VPCCidrBlock');
         assert.ok(calls['cloudcontrolapi:ListResources'] >= regionalTypes.length, `ListResources ${calls['cloudcontrolapi:ListResources']} < ${regionalTypes.length}`);
     });
@@ -210,23 +218,23 @@ describe('scanning with --all-types', () => {
     it('a type that fails keeps its stored resources; a registry that cannot be read keeps every aws-native resource of its region', async () => {
         serve();
         await scanAccount(world.store, 'demo', FAST);
-        const before = ofType(await listResources(world.store, 'demo'), 'aws-native:ecr:Repository').length;
-        assert.equal(before, ECR_REPOSITORIES);
+        const before = ofType(await listResources(world.store, 'demo'), 'aws-native:ecs:Cluster').length;
+        assert.equal(before, ECS_CLUSTERS);
 
         const denied = cloudControlFixture();
-        denied.accounts[0].resources!['us-west-2'].cloudcontrol!.denied!.push('AWS::ECR::Repository');
+        denied.accounts[0].resources!['us-west-2'].cloudcontrol!.denied!.push('AWS::ECS::Cluster');
         world.aws.setFixture(denied);
         const outcome = await scanAccount(world.store, 'demo', FAST);
-        assert.ok(outcome.errors.some((e) => e.type === 'aws-native:ecr:Repository' && e.code === 'AccessDeniedException'));
+        assert.ok(outcome.errors.some((e) => e.type === 'aws-native:ecs:Cluster' && e.code === 'AccessDeniedException'));
         assert.equal(outcome.children['demo/us-west-2'].removed.length, 0);
-        assert.equal(ofType(await listResources(world.store, 'demo'), 'aws-native:ecr:Repository').length, ECR_REPOSITORIES);
+        assert.equal(ofType(await listResources(world.store, 'demo'), 'aws-native:ecs:Cluster').length, ECS_CLUSTERS);
 
         serve();
         world.aws.setFaults([{ service: 'cloudformation', region: 'us-west-2', accessDenied: true }]);
         const blind = await scanAccount(world.store, 'demo', FAST);
         assert.ok(blind.errors.some((e) => e.service === 'cloudcontrol' && e.type === undefined && e.region === 'us-west-2' && e.code === 'AccessDenied'));
         assert.equal(blind.children['demo/us-west-2'].removed.length, 0);
-        assert.equal(ofType(await listResources(world.store, 'demo'), 'aws-native:ecr:Repository').length, ECR_REPOSITORIES);
+        assert.equal(ofType(await listResources(world.store, 'demo'), 'aws-native:ecs:Cluster').length, ECS_CLUSTERS);
         // the global types were listed by their own task and are still there
         assert.equal(ofType(await listResources(world.store, 'demo'), 'aws-native:iam:OidcProvider').length, 1);
     });

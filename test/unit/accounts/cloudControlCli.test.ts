@@ -29,11 +29,11 @@ describe('policy-insights account add --all-types', () => {
     after(() => world.cleanup());
 
     it('a pack written for aws-native finds its violations on a scanned account', async () => {
-        const pack = join(world.home, 'aws-native-ecr');
-        await cp(join(repoRoot, 'test/fixtures/aws/packs/aws-native-ecr'), pack, { recursive: true });
+        const pack = join(world.home, 'aws-native-ecs');
+        await cp(join(repoRoot, 'test/fixtures/aws/packs/aws-native-ecs'), pack, { recursive: true });
         await symlink(join(repoRoot, 'node_modules'), join(pack, 'node_modules'), 'dir');
         assert.equal((await cli('policy', 'publish', pack)).code, 0);
-        assert.equal((await cli('policy', 'enable', 'aws-native-ecr', 'latest')).code, 0);
+        assert.equal((await cli('policy', 'enable', 'aws-native-ecs', 'latest')).code, 0);
 
         const add = await cli('account', 'add', 'demo', '--provider', 'aws', '--regions', 'us-west-2,us-east-1', '--endpoint', world.aws.url, '--all-types');
         assert.equal(add.code, 0, add.err);
@@ -46,20 +46,20 @@ describe('policy-insights account add --all-types', () => {
         assert.match(scan.out, /2 Cloud Control types skipped \(they cannot be listed on their own\): aws-native:apigatewayv2:Route, aws-native:ec2:VpcCidrBlock/);
         assert.match(scan.out, /cloudcontrol aws-native:guardduty:Detector \(us-west-2\): AccessDeniedException/);
 
-        const violations = await cli('violations', '--policy-pack', 'aws-native-ecr', '--json');
+        const violations = await cli('violations', '--policy-pack', 'aws-native-ecs', '--json');
         assert.equal(violations.code, 0, violations.err);
         const list = (JSON.parse(violations.out) as { violations: { policyName: string; resourceName: string; resourceType: string; message: string }[] }).violations;
         assert.deepEqual(
             list.map((v) => [v.policyName, v.resourceType, v.resourceName]).sort(),
             [
-                ['ecr-scan-on-push', 'aws-native:ecr:Repository', 'team/app-00'],
-                ['ecr-scan-on-push', 'aws-native:ecr:Repository', 'team/app-01'],
+                ['ecs-container-insights', 'aws-native:ecs:Cluster', 'team-app-00'],
+                ['ecs-container-insights', 'aws-native:ecs:Cluster', 'team-app-01'],
             ],
         );
-        assert.match(list[0].message, /does not scan images on push/);
+        assert.match(list[0].message, /does not use Container Insights \(containerInsights is disabled\)/);
 
-        const resources = await cli('account', 'resources', 'demo/us-west-2', '--type', 'aws-native:ecr:Repository');
-        assert.match(resources.out, /aws-native:ecr:Repository\s+team\/app-00/);
+        const resources = await cli('account', 'resources', 'demo/us-west-2', '--type', 'aws-native:ecs:Cluster');
+        assert.match(resources.out, /aws-native:ecs:Cluster\s+team-app-00/);
     });
 
     it('refuses --all-types for a Pulumi stack', async () => {

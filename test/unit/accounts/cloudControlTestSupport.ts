@@ -6,8 +6,11 @@
 import type { LocalAwsFixture } from '../../localaws/fixture';
 import { demoFixture } from './accountsTestSupport';
 
-/** ECR repositories in us-west-2: `scanOnPush` false on the first two, the rest scanned. */
-export const ECR_REPOSITORIES = 25;
+/**
+ * ECS clusters in us-west-2 (AWS::ECS::Cluster, a type Classic does not read): Container Insights
+ * `disabled` on the first two, `enhanced` on the third (on, as Security Hub ECS.12 counts it), the rest `enabled`.
+ */
+export const ECS_CLUSTERS = 25;
 
 /**
  * `throttled`: one type is throttled on every call, so its retries run out. The SDK's adaptive
@@ -23,17 +26,22 @@ export function cloudControlFixture(options: { throttled?: boolean } = {}): Loca
     const east = (account.resources['us-east-1'] ??= {});
     west.cloudcontrol = {
         resources: {
-            'AWS::ECR::Repository': Array.from({ length: ECR_REPOSITORIES }, (_, i) => {
-                const name = `team/app-${String(i).padStart(2, '0')}`;
+            'AWS::ECS::Cluster': Array.from({ length: ECS_CLUSTERS }, (_, i) => {
+                const name = `team-app-${String(i).padStart(2, '0')}`;
                 return {
                     Identifier: name,
                     Properties: {
-                        RepositoryName: name,
-                        Arn: `arn:aws:ecr:us-west-2:${id}:repository/${name}`,
-                        RepositoryUri: `${id}.dkr.ecr.us-west-2.amazonaws.com/${name}`,
-                        ImageTagMutability: i === 0 ? 'MUTABLE' : 'IMMUTABLE',
-                        ImageScanningConfiguration: { ScanOnPush: i >= 2 },
-                        EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: `arn:aws:kms:us-west-2:${id}:key/1234abcd-12ab-34cd-56ef-1234567890ab` },
+                        ClusterName: name,
+                        Arn: `arn:aws:ecs:us-west-2:${id}:cluster/${name}`,
+                        ClusterSettings: [{ Name: 'containerInsights', Value: i < 2 ? 'disabled' : i === 2 ? 'enhanced' : 'enabled' }],
+                        CapacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+                        Configuration: {
+                            ExecuteCommandConfiguration: {
+                                KmsKeyId: `arn:aws:kms:us-west-2:${id}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+                                Logging: 'OVERRIDE',
+                                LogConfiguration: { CloudWatchLogGroupName: `/ecs/exec/${name}`, CloudWatchEncryptionEnabled: true, S3BucketName: 'exec-logs', S3EncryptionEnabled: true },
+                            },
+                        },
                         Tags: [{ Key: 'team', Value: 'platform' }],
                     },
                 };
@@ -47,8 +55,9 @@ export function cloudControlFixture(options: { throttled?: boolean } = {}): Loca
                 // deleted between the list and the read
                 { Identifier: `arn:aws:secretsmanager:us-west-2:${id}:secret:old-token-XyZ123`, Properties: { Id: `arn:aws:secretsmanager:us-west-2:${id}:secret:old-token-XyZ123`, Name: 'old-token' } },
             ],
-            // Classic reads buckets; Cloud Control must not list them a second time
+            // Classic reads buckets and ECR repositories; Cloud Control must not list them a second time
             'AWS::S3::Bucket': [{ Identifier: 'never-listed', Properties: { BucketName: 'never-listed' } }],
+            'AWS::ECR::Repository': [{ Identifier: 'never/listed', Properties: { RepositoryName: 'never/listed' } }],
             'AWS::DynamoDB::GlobalTable': [
                 {
                     Identifier: 'orders',
