@@ -5,6 +5,7 @@
 export { AccountInputError, checkAccountName } from './accountNames';
 export { addAwsAccount, addStackAccount, listResources, removeAccount, setScanSchedule, type AddAwsAccountArgs, type AddStackAccountArgs } from './accountRegistry';
 export { listAccountSummaries } from './accountSummaries';
+export { accountCoverage, type AccountCoverage, type TypeCoverage } from './accountCoverage';
 export { addKubernetesAccount, type AddKubernetesAccountArgs } from './kubernetes/kubernetesAccount';
 export { defaultKubeconfigPath, listKubeContexts, type KubeContextInfo } from './kubernetes/kubeconfigFile';
 export { awsProfiles, profileRegion } from './awsProfiles';

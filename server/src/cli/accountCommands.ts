@@ -196,6 +196,39 @@ export const accountCommands: CommandSpec[] = [
         },
     },
     {
+        path: ['account', 'coverage'],
+        usage: '<name> [--json]',
+        summary: 'Which types the last scan of an account covered: scanned, skipped, denied (the credentials may not read them) or failed',
+        positionals: [1, 1],
+        options: { json: { type: 'boolean' } },
+        async run(ctx) {
+            const { accountCoverage, resolveAccount } = await accountServices();
+            return withStore(ctx, async (store) => {
+                const { account, region } = await resolveAccount(store, ctx.positionals[0]);
+                if (region !== undefined) throw new UsageError(`coverage is per account: use ${account.name}, not ${ctx.positionals[0]}`);
+                const coverage = accountCoverage(account);
+                if (ctx.values.json) {
+                    ctx.out(JSON.stringify(coverage, null, 2));
+                    return EXIT_OK;
+                }
+                if (!coverage.types.length) {
+                    ctx.out(coverage.scanStatus === 'running' ? `${account.name} is being scanned; its coverage is known when the scan ends.` : `${account.name} was never scanned: policy-insights account scan ${account.name}`);
+                    return EXIT_OK;
+                }
+                ctx.out(
+                    formatTable(
+                        ['TYPE', 'STATE', 'WHERE', 'WHY'],
+                        coverage.types.map((t) => [t.type, t.state, t.regions?.join(',') ?? '-', t.code ? `${t.code}: ${t.message ?? ''}`.slice(0, 120) : '']),
+                    ),
+                );
+                const counts = new Map<string, number>();
+                for (const t of coverage.types) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+                ctx.out(`${coverage.types.length} types after the ${coverage.scanStatus} scan of ${coverage.finishedAt ?? 'unknown time'}: ${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}.`);
+                return EXIT_OK;
+            });
+        },
+    },
+    {
         path: ['account', 'scan'],
         usage: '<name[/region]> [--concurrency N] [--json] [--no-evaluate] [--grant-env PACK...]',
         summary: "Discover an account's resources and evaluate them (exit 1 only when every service failed)",

@@ -45,6 +45,10 @@ describe('policy-insights account add --all-types', () => {
         assert.equal(scan.code, 0, scan.err);
         assert.match(scan.out, /2 Cloud Control types skipped \(they cannot be listed on their own\): aws-native:apigatewayv2:Route, aws-native:ec2:VpcCidrBlock/);
         assert.match(scan.out, /cloudcontrol aws-native:guardduty:Detector \(us-west-2\): AccessDeniedException/);
+        const coverage = await cli('account', 'coverage', 'demo');
+        assert.match(coverage.out, /^aws-native:\* \(Cloud Control\)\s+scanned/m);
+        assert.match(coverage.out, /^aws-native:guardduty:Detector\s+denied\s+us-west-2\s+AccessDeniedException/m);
+        assert.match(coverage.out, /^aws-native:ec2:VpcCidrBlock\s+skipped\s+-\s+UnsupportedActionException/m);
 
         const violations = await cli('violations', '--policy-pack', 'aws-native-ecs', '--json');
         assert.equal(violations.code, 0, violations.err);

@@ -97,6 +97,9 @@ describe('policy-insights account with --provider kubernetes', () => {
         assert.match(scan.out, /Scan of kind partial \(1 service failed\)/);
         assert.match(scan.out, /^ {2}services: Forbidden: services is forbidden: User "kubernetes-admin" cannot list resource "services"/m);
         assert.equal((await openViolations()).length, 2);
+        const coverage = await cli('account', 'coverage', 'kind');
+        assert.match(coverage.out, /^kubernetes:core\/v1:Service\s+denied\s+.*Forbidden: services is forbidden/m);
+        assert.match(coverage.out, /^kubernetes:apps\/v1:Deployment\s+scanned/m);
         world.k8s.setFaults([]);
         // listed again, with the Service made cluster-private: now its violation is resolved
         const objects = clusterFixture().objects;

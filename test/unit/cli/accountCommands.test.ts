@@ -61,6 +61,29 @@ describe('policy-insights account', () => {
         assert.match(run.err, /^\[1\/\d+\] \w+/m);
         assert.match(run.out, /demo\/us-west-2\s+67\s+0\s+0\s+0/);
         assert.match(run.out, /Scan of demo succeeded: 106 added, 0 changed, 0 removed, 0 unchanged; 106 resources stored\./);
+        const coverage = await cli('account', 'coverage', 'demo');
+        assert.equal(coverage.code, 0, coverage.err);
+        assert.match(coverage.out, /^aws:cloudfront\/distribution:Distribution\s+scanned\s+-/m);
+        assert.match(coverage.out, /^66 types after the succeeded scan of .*: 66 scanned\.$/m);
+    });
+
+    it('says which types a scan could not read, and why', async () => {
+        world.aws.setFaults([{ service: 'es', region: 'us-west-2', accessDenied: true }]);
+        try {
+            assert.equal((await cli('account', 'scan', 'demo')).code, 0);
+        } finally {
+            world.aws.setFaults([]);
+        }
+        const coverage = await cli('account', 'coverage', 'demo');
+        assert.match(coverage.out, /^aws:opensearch\/domain:Domain\s+denied\s+us-west-2\s+AccessDeniedException: /m);
+        assert.match(coverage.out, /: 64 scanned, 2 denied\.$/m);
+        const json = JSON.parse((await cli('account', 'coverage', 'demo', '--json')).out) as { scanStatus: string; types: { type: string; state: string }[] };
+        assert.equal(json.scanStatus, 'partial');
+        assert.deepEqual(json.types.filter((t) => t.state !== 'scanned').map((t) => t.type), ['aws:opensearch/domain:Domain', 'aws:elasticsearch/domain:Domain']);
+        const child = await cli('account', 'coverage', 'demo/us-west-2');
+        assert.equal(child.code, 2);
+        assert.match(child.err, /coverage is per account: use demo/);
+        assert.equal((await cli('account', 'scan', 'demo')).code, 0, 'a clean scan again for the tests below');
     });
 
     it('lists failed services but exits 0 when only some failed, 1 when all failed', async () => {

@@ -21,8 +21,12 @@ export interface TypeCoverage {
     message?: string;
 }
 
-/** Error codes with which AWS says "these credentials may not do that". */
+/** Error codes with which AWS (and a Kubernetes API server: Forbidden) says "these credentials may not do that". */
 const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|AuthorizationError|Forbidden|UnrecognizedClientException|InvalidClientTokenId|AuthFailure)$/;
+
+export function isDenied(code: string): boolean {
+    return DENIED.test(code);
+}
 
 /**
  * One entry per type. `includesGlobal` false (a scan of one region's child account) marks
@@ -32,7 +36,7 @@ export function awsCoverage(errors: readonly ServiceError[], includesGlobal = tr
     const out: TypeCoverage[] = [];
     for (const discoverer of DISCOVERERS) {
         const own = errors.filter((e) => e.service === discoverer.service);
-        const denied = own.length > 0 && own.every((e) => DENIED.test(e.code));
+        const denied = own.length > 0 && own.every((e) => isDenied(e.code));
         const regions = [...new Set(own.map((e) => e.region).filter((r): r is string => r !== undefined))].sort();
         for (const type of discoverer.types) {
             if (discoverer.scope === 'global' && !includesGlobal) out.push({ type, service: discoverer.service, state: 'skipped' });
