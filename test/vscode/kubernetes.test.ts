@@ -54,7 +54,13 @@ export function defineKubernetesSuite(): void {
             await until([api.trees.accounts.onDidChangeTreeData!], async () => /^Kubernetes · 32 resources/.test((await cluster())?.description ?? ''), 'kind-dev shown as a scanned Kubernetes cluster');
             const namespaces = await items(api.trees.accounts, (await cluster())!.node);
             // the context may not list cluster-scoped kinds: none stored in the parent
-            assert.deepEqual(namespaces.map((n) => `${n.label} ${n.description}`), ['cluster 0 resources', 'team-a 26 resources', 'team-b 6 resources']);
+            assert.deepEqual(namespaces.slice(0, 3).map((n) => `${n.label} ${n.description}`), ['cluster 0 resources', 'team-a 26 resources', 'team-b 6 resources']);
+            // the coverage item says which kinds the context could not list, and why
+            const coverage = namespaces[3];
+            assert.equal(coverage?.label, 'coverage');
+            assert.match(coverage.description, /^15 types scanned · 4 denied$/);
+            const denied = await items(api.trees.accounts, coverage.node);
+            assert.ok(denied.some((d) => d.label === 'kubernetes:core/v1:Namespace' && d.description === 'denied'), denied.map((d) => `${d.label} ${d.description}`).join(', '));
             const kinds = await items(api.trees.accounts, namespaces[2].node);
             assert.ok(kinds.some((k) => k.label === 'kubernetes:apps/v1:StatefulSet'), kinds.map((k) => k.label).join(', '));
         });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseAccountRef } from '../../../server/src/shared/names';
+import type { TypeCoverage } from '../../../server/src/shared/model';
 import type { AccountSummary, ResourceSummary } from '../../../server/src/shared/protocol';
 import { resourceUri } from '../resourceDocuments';
 import type { ServerApi } from '../serverApi';
@@ -54,10 +55,11 @@ export class AccountNode extends TreeNode {
     }
     override getChildren(): TreeNode[] {
         const a = this.account;
-        if (a.provider === 'pulumi-stack') return [new ChildAccountNode(this.server, a.name, a.resourceCounts[a.name] ?? 0, 'stack')];
+        const coverage = a.coverage ? [new CoverageNode(a.name, a.coverage)] : [];
+        if (a.provider === 'pulumi-stack') return [new ChildAccountNode(this.server, a.name, a.resourceCounts[a.name] ?? 0, 'stack'), ...coverage];
         const nodes: TreeNode[] = a.children.map((child) => new ChildAccountNode(this.server, child, a.resourceCounts[child] ?? 0, 'region'));
         if (a.resourceCounts[a.name] !== undefined) nodes.unshift(new ChildAccountNode(this.server, a.name, a.resourceCounts[a.name], a.provider === 'kubernetes' ? 'cluster' : 'global'));
-        return nodes;
+        return [...nodes, ...coverage];
     }
 }
 
@@ -85,6 +87,53 @@ export class ChildAccountNode extends TreeNode {
         const types = await this.server.listResourceTypes(this.childName);
         if (!types.length) return [new MessageNode('No resources stored: scan the account.')];
         return types.map((t) => new ResourceTypeNode(this.server, this.childName, t.type, t.count));
+    }
+}
+
+const COVERAGE_ICONS: Record<string, string> = { denied: 'lock', failed: 'error', skipped: 'circle-slash' };
+
+/** What the last scan covered: the count of types read, and each type it did not read with why (as `account coverage`). */
+export class CoverageNode extends TreeNode {
+    constructor(
+        private readonly account: string,
+        private readonly coverage: NonNullable<AccountSummary['coverage']>,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const { scanned, notScanned } = this.coverage;
+        const item = new vscode.TreeItem('coverage', notScanned.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `account:${this.account}:coverage`;
+        const counts = new Map<string, number>();
+        for (const t of notScanned) counts.set(t.state, (counts.get(t.state) ?? 0) + 1);
+        item.description = [`${scanned} types scanned`, ...[...counts].map(([state, n]) => `${n} ${state}`)].join(' · ');
+        item.tooltip = `${this.account}: the types its last scan read, and the ones it could not (policy-insights account coverage ${this.account})`;
+        item.iconPath = new vscode.ThemeIcon(notScanned.length ? 'warning' : 'pass');
+        item.contextValue = contextValue('coverage');
+        return item;
+    }
+    override getChildren(): TreeNode[] {
+        return this.coverage.notScanned.map((t) => new CoverageEntryNode(this.account, t));
+    }
+}
+
+export class CoverageEntryNode extends TreeNode {
+    constructor(
+        private readonly account: string,
+        readonly entry: TypeCoverage,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const t = this.entry;
+        const item = new vscode.TreeItem(t.type, vscode.TreeItemCollapsibleState.None);
+        item.id = `account:${this.account}:coverage:${t.type}`;
+        item.description = `${t.state}${t.regions?.length ? ` · ${t.regions.join(', ')}` : ''}`;
+        // codes and messages come from cloud APIs: text, never Markdown
+        item.tooltip = new vscode.MarkdownString().appendText(`${t.type} (${t.service}): ${t.state}${t.code ? `\n${t.code}: ${t.message ?? ''}` : ''}`);
+        item.iconPath = new vscode.ThemeIcon(COVERAGE_ICONS[t.state] ?? 'info');
+        item.contextValue = contextValue('coverageEntry', t.state);
+        return item;
     }
 }
 

@@ -1,5 +1,6 @@
 import type { AccountSummary } from '../shared/protocol';
 import type { Store } from '../store';
+import { accountCoverage } from './accountCoverage';
 
 /**
  * Accounts with their resource counts per child account (`name/region`, or the account
@@ -19,7 +20,9 @@ export async function listAccountSummaries(store: Store): Promise<AccountSummary
             const latest = shard.scans[shard.scans.length - 1];
             if (latest && (!lastScan || latest.startedAt > lastScan.startedAt)) lastScan = latest;
         }
-        summaries.push({ ...account, resourceCounts, lastScan });
+        const { types } = accountCoverage(account);
+        const coverage = types.length ? { scanned: types.filter((t) => t.state === 'scanned').length, notScanned: types.filter((t) => t.state !== 'scanned') } : undefined;
+        summaries.push({ ...account, resourceCounts, lastScan, ...(coverage ? { coverage } : {}) });
     }
     return summaries;
 }

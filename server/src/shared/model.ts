@@ -179,6 +179,21 @@ export interface ServiceError {
     message: string;
 }
 
+/** What a scan did with one type (`policy-insights account coverage`, the Accounts tree's coverage item). */
+export type CoverageState = 'scanned' | 'denied' | 'failed' | 'skipped';
+
+export interface TypeCoverage {
+    type: string;
+    /** The service that reads it (as in scan errors and MAPPING.md). */
+    service: string;
+    state: CoverageState;
+    /** Regions where it was denied or failed (absent: the whole account, or none). */
+    regions?: string[];
+    /** The first error's code and message, when not scanned. */
+    code?: string;
+    message?: string;
+}
+
 export interface ScanStatus {
     /** `partial`: some services failed (see errors; their resources were kept), the rest were scanned. */
     status: 'running' | 'failed' | 'partial' | 'succeeded';

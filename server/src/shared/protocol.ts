@@ -8,7 +8,7 @@
  */
 import { NotificationType, NotificationType0, RequestType, RequestType0, type Diagnostic } from 'vscode-languageserver-protocol';
 import type { GroupBy, PanelFilter, PanelSort } from './panelProtocol';
-import type { Account, EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyGroupView, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, Violation } from './model';
+import type { Account, EnforcementLevel, EntityType, GroupMode, PolicyConfigValue, PolicyGroup, PolicyGroupView, PolicyPackVersion, Resource, ScanRecord, ScanSchedule, TypeCoverage, Violation } from './model';
 
 /** What the client passes in `initializationOptions`. */
 export interface InitializationOptions {
@@ -88,6 +88,8 @@ export interface AccountSummary extends Account {
     /** Resources per child account (or the account itself for global services / stacks). */
     resourceCounts: Record<string, number>;
     lastScan?: ScanRecord;
+    /** What the last scan covered (absent: never scanned, or scanning): how many types were read, and the others with why. */
+    coverage?: { scanned: number; notScanned: TypeCoverage[] };
 }
 
 /** client -> server: every account with its resource counts. */

@@ -4,22 +4,10 @@
  * What `account coverage` and a coverage tree item show; derived from the scan's
  * ServiceErrors, so it needs nothing stored beyond the scan status.
  */
-import type { ServiceError } from '../../shared/model';
+import type { CoverageState, ServiceError, TypeCoverage } from '../../shared/model';
+
+export type { CoverageState, TypeCoverage };
 import { DISCOVERERS } from './awsDiscovery';
-
-export type CoverageState = 'scanned' | 'denied' | 'failed' | 'skipped';
-
-export interface TypeCoverage {
-    type: string;
-    /** The service that reads it (as in scan errors and MAPPING.md). */
-    service: string;
-    state: CoverageState;
-    /** Regions where it was denied or failed (absent: the whole account, or none). */
-    regions?: string[];
-    /** The first error's code and message, when not scanned. */
-    code?: string;
-    message?: string;
-}
 
 /** Error codes with which AWS (and a Kubernetes API server: Forbidden) says "these credentials may not do that". */
 const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|AuthorizationError|Forbidden|UnrecognizedClientException|InvalidClientTokenId|AuthFailure)$/;
