@@ -19,7 +19,10 @@ export type PackSourceDiagnosticCode =
     | 'invalid-severity'
     | 'empty-description'
     | 'config-schema-enforcement-level'
-    | 'missing-validate';
+    | 'missing-validate'
+    /** validatedTypes.ts: a validated type no configured account discovers (CLI validate and publish). */
+    | 'undiscovered-type'
+    | 'unknown-validated-type';
 
 /** Rules over package.json and PulumiPolicy.yaml. */
 export type PackManifestDiagnosticCode =
