@@ -51,7 +51,7 @@ export interface ReplacementData {
 
 export function packDiagnostic(
     code: PackDiagnosticCode,
-    severity: 'error' | 'warning',
+    severity: 'error' | 'warning' | 'information',
     range: Range,
     message: string,
     data?: ReplacementData,
@@ -59,7 +59,7 @@ export function packDiagnostic(
 ): Diagnostic {
     const diagnostic: Diagnostic = {
         range,
-        severity: severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+        severity: severity === 'error' ? DiagnosticSeverity.Error : severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
         source: PACK_DIAGNOSTIC_SOURCE,
         code,
         message,

@@ -11,7 +11,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import type { Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { packDiagnostic } from './packDiagnostics';
 import { findProperty, parsePackSource, propertyValue, rangeOf, skipWrappers, stringValueOf, type PackSyntax } from './packSyntax';
@@ -260,11 +260,8 @@ export function undiscoveredTypeDiagnostics(doc: TextDocument, packDir: string, 
         const who = found.policy === undefined ? 'a policy' : `policy "${found.policy}"`;
         const range = rangeOf(found.node, syntax.sourceFile, doc);
         if (found.type === undefined) {
-            out.push({
-                ...packDiagnostic('unknown-validated-type', 'warning', range,
-                    `${who} validates ${found.written}, whose type token is unknown (${found.unknownBecause ?? 'not found'}): not checked against the accounts.`),
-                severity: DiagnosticSeverity.Information,
-            });
+            out.push(packDiagnostic('unknown-validated-type', 'information', range,
+                `${who} validates ${found.written}, whose type token is unknown (${found.unknownBecause ?? 'not found'}): not checked against the accounts.`));
         } else if (!coverage.covers(found.type)) {
             out.push(packDiagnostic('undiscovered-type', 'warning', range,
                 `${who} validates ${found.type}, which no account here discovers (${coverage.summary}: see \`account coverage\`).`));
