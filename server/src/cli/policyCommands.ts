@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import type { Diagnostic } from 'vscode-languageserver';
 import { installDependencies } from '../packs/npmInstall';
 import { listTemplates, scaffoldPack } from '../packs/scaffold';
 import { listPackVersions } from '../registry/packVersions';
@@ -24,6 +26,23 @@ async function packDirArgument(ctx: CommandContext): Promise<string> {
 /** Validation and publish parse TypeScript (the compiler is 10 MB): loaded by the commands that use them (runCli.ts). */
 const validation = () => import('../packs/validatePack');
 const publishing = () => import('../registry/publish');
+
+/**
+ * Warnings on the pack's entry where it validates a type no account in the store discovers
+ * (see validatedTypes.ts). None when the store holds no account: there is nothing to compare
+ * with, and a pack written before any account is added is not wrong. Does not create the store.
+ */
+async function undiscoveredTypeWarnings(ctx: CommandContext, packDir: string): Promise<{ file: string; diagnostics: Diagnostic[] } | undefined> {
+    if (!existsSync(ctx.home)) return undefined;
+    const accounts = await withStore(ctx, async (store) => (await store.readCatalog()).accounts);
+    const { documentOf, packEntryFile } = await validation();
+    const entry = packEntryFile(packDir);
+    if (!accounts.length || !entry) return undefined;
+    // The scanners' type tables load only when there are accounts to compare with.
+    const { discoverableTypes } = await import('../accounts/discoverableTypes');
+    const { undiscoveredTypeDiagnostics } = await import('../packs/validatedTypes');
+    return { file: entry, diagnostics: undiscoveredTypeDiagnostics(documentOf(entry), packDir, discoverableTypes(accounts)) };
+}
 
 function printTemplates(ctx: CommandContext): void {
     const templates = listTemplates();
@@ -103,10 +122,13 @@ export const policyCommands: CommandSpec[] = [
             const { formatDiagnostic, validatePackLoading } = await validation();
             const packDir = await packDirArgument(ctx);
             const result = await withRunner((runner) => validatePackLoading(packDir, runner), ctx);
-            for (const { file, diagnostics } of result.files) {
+            const typeWarnings = await undiscoveredTypeWarnings(ctx, packDir);
+            for (const { file, diagnostics } of [...result.files, ...(typeWarnings ? [typeWarnings] : [])]) {
                 for (const d of diagnostics) ctx.out(formatDiagnostic(path.relative(process.cwd(), file) || file, d));
             }
-            ctx.out(`${result.errorCount} error(s), ${result.warningCount} warning(s) in ${result.packDir}`);
+            // They warn, and never change the exit code: the pack is valid, these accounts just hold nothing it checks.
+            const warningCount = result.warningCount + (typeWarnings?.diagnostics.filter((d) => d.code === 'undiscovered-type').length ?? 0);
+            ctx.out(`${result.errorCount} error(s), ${warningCount} warning(s) in ${result.packDir}`);
             return result.errorCount > 0 ? EXIT_FINDINGS : EXIT_OK;
         },
     },
@@ -119,6 +141,13 @@ export const policyCommands: CommandSpec[] = [
         async run(ctx) {
             const packDir = await packDirArgument(ctx);
             const { publishPack } = await publishing();
+            const { formatDiagnostic } = await validation();
+            // Before the publish, which stops on its own errors: these only warn.
+            const typeWarnings = await undiscoveredTypeWarnings(ctx, packDir);
+            if (typeWarnings) {
+                const file = path.relative(process.cwd(), typeWarnings.file) || typeWarnings.file;
+                for (const d of typeWarnings.diagnostics) ctx.err(formatDiagnostic(file, d));
+            }
             return withStore(ctx, async (store) => {
                 const before = await store.readCatalog();
                 const record = await withRunner((runner) =>

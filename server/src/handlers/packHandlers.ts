@@ -8,6 +8,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActionsFor, completionsAt, hoverAt } from '../packs/languageFeatures';
 import { packFileOf, staticDiagnostics } from '../packs/packDocuments';
 import { runtimeCheck } from '../packs/runtimeCheck';
+import { undiscoveredTypeDiagnostics } from '../packs/validatedTypes';
+import { discoverableTypes } from '../accounts/discoverableTypes';
 import { policyNameRanges } from '../packs/packSyntax';
 import { runPolicyOnAccount } from '../packs/workingCopyRun';
 import { installDependencies } from '../packs/npmInstall';
@@ -42,6 +44,15 @@ class PackDiagnostics {
         const before = this.runtimeByPack.get(packDir);
         this.runtimeByPack.set(packDir, byUri);
         for (const uri of new Set([...(before?.keys() ?? []), ...byUri.keys()])) this.publish(uri);
+    }
+
+    /** Where the pack validates types no account discovers: they follow the accounts, not the text, so they are kept apart. */
+    setTypeWarnings(packDir: string, byUri: Map<string, Diagnostic[]>): void {
+        this.setRuntime(`${packDir}\0validated-types`, byUri);
+    }
+
+    hasTypeWarnings(packDir: string): boolean {
+        return this.runtimeByPack.has(`${packDir}\0validated-types`);
     }
 
     forget(uri: string): void {
@@ -86,17 +97,36 @@ export function registerPackHandlers(ctx: ServerContext): { codeActions(params: 
         }
     }
 
+    /**
+     * On open and save, like the runtime check (positions move while typing until the next
+     * save). Reads the store and the provider packages' text, runs nothing, so it needs no trust.
+     */
+    async function checkValidatedTypes(packDir: string, doc: TextDocument): Promise<void> {
+        try {
+            const accounts = (await ctx.store().readCatalog()).accounts;
+            if (!accounts.length && !diagnostics.hasTypeWarnings(packDir)) return;
+            const found = accounts.length ? undiscoveredTypeDiagnostics(doc, packDir, discoverableTypes(accounts)) : [];
+            diagnostics.setTypeWarnings(packDir, new Map([[doc.uri, found]]));
+        } catch (err) {
+            connection.console.error(`Checking the types ${packDir} validates failed: ${err instanceof Error ? err.stack : String(err)}`);
+        }
+    }
+
     documents.onDidChangeContent(({ document }) => {
         const found = staticDiagnostics(document);
         if (found) diagnostics.setStatic(document, found);
     });
     documents.onDidOpen(({ document }) => {
         const packFile = packFileOf(document.uri);
-        if (packFile?.kind === 'source') void checkAtRuntime(packFile.packDir);
+        if (packFile?.kind === 'source') {
+            void checkAtRuntime(packFile.packDir);
+            void checkValidatedTypes(packFile.packDir, document);
+        }
     });
     documents.onDidSave(({ document }) => {
         const packFile = packFileOf(document.uri);
         if (packFile) void checkAtRuntime(packFile.packDir);
+        if (packFile?.kind === 'source') void checkValidatedTypes(packFile.packDir, document);
     });
     documents.onDidClose(({ document }) => {
         if (packFileOf(document.uri)) diagnostics.forget(document.uri);

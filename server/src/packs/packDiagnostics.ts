@@ -19,7 +19,10 @@ export type PackSourceDiagnosticCode =
     | 'invalid-severity'
     | 'empty-description'
     | 'config-schema-enforcement-level'
-    | 'missing-validate';
+    | 'missing-validate'
+    /** validatedTypes.ts: a validated type no configured account discovers (CLI validate and publish). */
+    | 'undiscovered-type'
+    | 'unknown-validated-type';
 
 /** Rules over package.json and PulumiPolicy.yaml. */
 export type PackManifestDiagnosticCode =
@@ -48,7 +51,7 @@ export interface ReplacementData {
 
 export function packDiagnostic(
     code: PackDiagnosticCode,
-    severity: 'error' | 'warning',
+    severity: 'error' | 'warning' | 'information',
     range: Range,
     message: string,
     data?: ReplacementData,
@@ -56,7 +59,7 @@ export function packDiagnostic(
 ): Diagnostic {
     const diagnostic: Diagnostic = {
         range,
-        severity: severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+        severity: severity === 'error' ? DiagnosticSeverity.Error : severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
         source: PACK_DIAGNOSTIC_SOURCE,
         code,
         message,

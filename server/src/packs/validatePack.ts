@@ -31,7 +31,8 @@ export interface PackValidation {
 
 const LANGUAGE_BY_EXTENSION: Record<string, string> = { '.ts': 'typescript', '.js': 'javascript', '.json': 'json', '.yaml': 'yaml' };
 
-function documentOf(file: string): TextDocument {
+/** `file` as a TextDocument, its language from its extension. */
+export function documentOf(file: string): TextDocument {
     const language = LANGUAGE_BY_EXTENSION[path.extname(file)] ?? 'plaintext';
     return TextDocument.create(pathToFileURL(file).href, language, 0, readFileSync(file, 'utf8'));
 }
