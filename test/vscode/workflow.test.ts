@@ -132,7 +132,9 @@ export function defineWorkflowSuite(): void {
             const accounts = await labels(api.trees.accounts);
             assert.deepEqual(accounts.map((a) => a.label), ['insights-aws-account']);
             const children = await labels(api.trees.accounts, accounts[0].node);
-            assert.deepEqual(children.map((c) => c.label), ['global', 'us-west-2', 'us-east-1']);
+            // the regions, then what the scan covered: every type of the demo account was read
+            assert.deepEqual(children.map((c) => c.label), ['global', 'us-west-2', 'us-east-1', 'coverage']);
+            assert.equal(children[3].description, '66 types scanned');
             const types = await labels(api.trees.accounts, children[1].node);
             const buckets = types.find((t) => t.label === 'aws:s3/bucket:Bucket');
             assert.ok(buckets && Number(buckets.description) > 0, types.map((t) => `${t.label} ${t.description}`).join(', '));

@@ -167,6 +167,22 @@ export async function setScanSchedule(store: Store, name: string, schedule: Scan
     });
 }
 
+/**
+ * Turns listing every other type through Cloud Control (`--all-types`) on or off for an AWS
+ * account. Turned off, the aws-native resources already stored stay until the next scan, which
+ * removes them as no longer found (their violations resolve with them).
+ */
+export async function setAllTypes(store: Store, name: string, allTypes: boolean): Promise<Account> {
+    return store.updateCatalog((catalog) => {
+        const account = catalog.accounts.find((a) => a.name === name);
+        if (!account) throw new AccountInputError(`no account "${name}" in ${store.home}`);
+        if (account.provider !== 'aws') throw new AccountInputError(`--all-types is for AWS accounts; "${name}" is a ${account.provider} account`);
+        if (allTypes) account.settings.allTypes = true;
+        else delete account.settings.allTypes;
+        return structuredClone(account);
+    });
+}
+
 /** The stored resources of an account (all its children) or of one child, optionally of one type. */
 export async function listResources(store: Store, nameOrChild: string, filter: { type?: string } = {}): Promise<Resource[]> {
     const { account, region } = await resolveAccount(store, nameOrChild);

@@ -3,7 +3,7 @@
  * Kubernetes clusters (a kubeconfig context, children `name/namespace`) and Pulumi stacks. The service API the language server and the CLI call; free of `vscode`.
  */
 export { AccountInputError, checkAccountName } from './accountNames';
-export { addAwsAccount, addStackAccount, listResources, removeAccount, setScanSchedule, type AddAwsAccountArgs, type AddStackAccountArgs } from './accountRegistry';
+export { addAwsAccount, addStackAccount, listResources, removeAccount, setAllTypes, setScanSchedule, type AddAwsAccountArgs, type AddStackAccountArgs } from './accountRegistry';
 export { listAccountSummaries } from './accountSummaries';
 export { accountCoverage, type AccountCoverage, type TypeCoverage } from './accountCoverage';
 export { addKubernetesAccount, type AddKubernetesAccountArgs } from './kubernetes/kubernetesAccount';

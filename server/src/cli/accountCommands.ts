@@ -151,17 +151,26 @@ export const accountCommands: CommandSpec[] = [
     },
     {
         path: ['account', 'edit'],
-        usage: '<name> --schedule none|12h|daily',
-        summary: "Change an account's or stack's scan schedule (run by VS Code and by `policy-insights watch`)",
+        usage: '<name> [--schedule none|12h|daily] [--all-types | --no-all-types]',
+        summary: "Change an account's or stack's scan schedule (run by VS Code and by `policy-insights watch`), or whether an AWS account's scans list every other type through Cloud Control",
         positionals: [1, 1],
-        options: { schedule: { type: 'string' } },
+        options: { schedule: { type: 'string' }, 'all-types': { type: 'boolean' }, 'no-all-types': { type: 'boolean' } },
         async run(ctx) {
             const schedule = await scheduleOf(ctx);
-            if (schedule === undefined) throw new UsageError('nothing to change: give --schedule none|12h|daily (tags are set with `policy-insights account tag`)');
-            const { setScanSchedule } = await accountServices();
+            const on = ctx.values['all-types'] === true;
+            const off = ctx.values['no-all-types'] === true;
+            if (on && off) throw new UsageError('give --all-types or --no-all-types, not both');
+            if (schedule === undefined && !on && !off) throw new UsageError('nothing to change: give --schedule none|12h|daily or --all-types/--no-all-types (tags are set with `policy-insights account tag`)');
+            const { setAllTypes, setScanSchedule } = await accountServices();
             return withStore(ctx, async (store) => {
-                const account = await setScanSchedule(store, ctx.positionals[0], schedule);
-                ctx.out(`${account.name} is now scanned ${account.scanSchedule === 'none' ? 'only when asked' : account.scanSchedule === '12h' ? 'every 12 hours' : 'daily'}.`);
+                if (on || off) {
+                    const account = await setAllTypes(store, ctx.positionals[0], on);
+                    ctx.out(`${account.name}'s scans ${on ? 'also list every other type through Cloud Control (aws-native)' : 'list the built-in types only; the next scan removes its aws-native resources'}.`);
+                }
+                if (schedule !== undefined) {
+                    const account = await setScanSchedule(store, ctx.positionals[0], schedule);
+                    ctx.out(`${account.name} is now scanned ${account.scanSchedule === 'none' ? 'only when asked' : account.scanSchedule === '12h' ? 'every 12 hours' : 'daily'}.`);
+                }
                 return EXIT_OK;
             });
         },

@@ -64,6 +64,17 @@ describe('policy-insights account add --all-types', () => {
 
         const resources = await cli('account', 'resources', 'demo/us-west-2', '--type', 'aws-native:ecs:Cluster');
         assert.match(resources.out, /aws-native:ecs:Cluster\s+team-app-00/);
+
+        // turned off: the next scan lists the built-in types only, and the aws-native resources go with their violations
+        const off = await cli('account', 'edit', 'demo', '--no-all-types');
+        assert.equal(off.code, 0, off.err);
+        assert.match(off.out, /the next scan removes its aws-native resources/);
+        assert.equal((await cli('account', 'scan', 'demo')).code, 0);
+        assert.doesNotMatch((await cli('account', 'resources', 'demo/us-west-2')).out, /aws-native:/);
+        const after = await cli('violations', '--policy-pack', 'aws-native-ecs', '--json');
+        assert.deepEqual((JSON.parse(after.out) as { violations: unknown[] }).violations, []);
+        const both = await cli('account', 'edit', 'demo', '--all-types', '--no-all-types');
+        assert.equal(both.code, 2);
     });
 
     it('refuses --all-types for a Pulumi stack', async () => {

@@ -66,6 +66,7 @@ const ALLOWED_RANKS: { text: string; why: string }[] = [
 const ALLOWED_SLASH_SPLITS: { text: string; why: string }[] = [
     { text: "(type.split(':')[1] ?? '').split('/')", why: "a Pulumi type token's module (aws:s3/bucket:Bucket)" },
     { text: "relative.split('/')", why: "a template file's path" },
+    { text: "module.split('/')", why: 'a module specifier (@pulumi/aws/s3: package and folder)' },
     { text: 'arnSuffix(', why: "an ARN's resource part" },
     { text: "checkpointStack?.split('/')", why: "a checkpoint's org/project/stack name" },
     { text: "PackName { const slash = value.indexOf('/')", why: 'a pack reference, org/pack' },
