@@ -4,6 +4,8 @@ import * as ecrSdk from '@aws-sdk/client-ecr';
 import * as eksSdk from '@aws-sdk/client-eks';
 import { pageOf, pageSize } from '../pagination';
 import { AwsError } from '../wire/protocols';
+import { jsonErrors } from './jsonServices';
+import { restErrors } from './restJsonServices';
 import type { ServiceDefinition } from './types';
 
 export const ecr: ServiceDefinition = {
@@ -11,16 +13,7 @@ export const ecr: ServiceDefinition = {
     protocol: 'awsJson1_1',
     jsonTarget: 'AmazonEC2ContainerRegistry_V20150921',
     sdk: ecrSdk,
-    errors: {
-        throttle: { code: 'ThrottlingException', status: 400 },
-        accessDenied: { code: 'AccessDeniedException', status: 400 },
-        unknownKey: { code: 'UnrecognizedClientException', status: 400 },
-        badSignature: { code: 'InvalidSignatureException', status: 400 },
-        expiredToken: { code: 'ExpiredTokenException', status: 400 },
-        missingAuth: { code: 'MissingAuthenticationTokenException', status: 400 },
-        unknownOperation: { code: 'UnknownOperationException', status: 400 },
-        internal: { code: 'ServerException', status: 500 },
-    },
+    errors: { ...jsonErrors, internal: { code: 'ServerException', status: 500 } },
     handlers: {
         DescribeRepositories: (ctx) => {
             const invalid = (message: string) => new AwsError('InvalidParameterException', 400, message);
@@ -36,16 +29,7 @@ export const eks: ServiceDefinition = {
     name: 'eks',
     protocol: 'restJson',
     sdk: eksSdk,
-    errors: {
-        throttle: { code: 'ThrottlingException', status: 429 },
-        accessDenied: { code: 'AccessDeniedException', status: 403 },
-        unknownKey: { code: 'UnrecognizedClientException', status: 403 },
-        badSignature: { code: 'InvalidSignatureException', status: 403 },
-        expiredToken: { code: 'ExpiredTokenException', status: 403 },
-        missingAuth: { code: 'MissingAuthenticationTokenException', status: 403 },
-        unknownOperation: { code: 'UnknownOperationException', status: 404 },
-        internal: { code: 'ServerException', status: 500 },
-    },
+    errors: { ...restErrors, internal: { code: 'ServerException', status: 500 } },
     routes: [
         { method: 'GET', path: /^\/clusters\/?$/, operation: 'ListClusters' },
         { method: 'GET', path: /^\/clusters\/([^/]+)\/?$/, operation: 'DescribeCluster' },

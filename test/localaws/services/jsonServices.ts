@@ -10,7 +10,8 @@ import { pageOf, pageSize } from '../pagination';
 import { AwsError } from '../wire/protocols';
 import type { OperationContext, ServiceDefinition } from './types';
 
-const jsonErrors = {
+/** How the JSON 1.0/1.1 services answer each fault (other JSON services, e.g. ECR, reuse it). */
+export const jsonErrors = {
     throttle: { code: 'ThrottlingException', status: 400 },
     accessDenied: { code: 'AccessDeniedException', status: 400 },
     unknownKey: { code: 'UnrecognizedClientException', status: 400 },

@@ -9,7 +9,8 @@ import { pageOf, pageSize } from '../pagination';
 import { AwsError } from '../wire/protocols';
 import type { ServiceDefinition } from './types';
 
-const restErrors = {
+/** How the REST-JSON services answer each fault (other REST-JSON services, e.g. EKS, reuse it). */
+export const restErrors = {
     throttle: { code: 'ThrottlingException', status: 429 },
     accessDenied: { code: 'AccessDeniedException', status: 403 },
     unknownKey: { code: 'UnrecognizedClientException', status: 403 },
