@@ -127,7 +127,22 @@ export function defineWorkflowSuite(): void {
         });
 
         test('Scan shows regions and resource types with counts, and the public buckets are violations', async () => {
-            const summary = (await vscode.commands.executeCommand('policyInsights.scanAccount', 'insights-aws-account')) as { added: number; errors: unknown[] };
+            // OpenSearch answers slowly: the buckets' violations must show while the scan still runs
+            const faults = (rules: unknown[]) => fetch(`${endpoint()}/__admin/faults`, { method: 'POST', body: JSON.stringify(rules) });
+            await faults([{ service: 'es', latencyMs: 8000 }]);
+            let scanEnded = false;
+            const scan = Promise.resolve(vscode.commands.executeCommand('policyInsights.scanAccount', 'insights-aws-account')).finally(() => (scanEnded = true));
+            try {
+                await until(
+                    [api.trees.violations.onDidChangeTreeData!],
+                    async () => (await violationResources(api.trees.violations)).includes('insights-demo-public-assets'),
+                    'the public bucket in the Violations tree while the scan runs',
+                );
+                assert.equal(scanEnded, false, 'results while the scan runs: the violation showed before the scan ended');
+            } finally {
+                await faults([]);
+            }
+            const summary = (await scan) as { added: number; errors: unknown[] };
             assert.ok(summary && summary.added > 10, JSON.stringify(summary));
             const accounts = await labels(api.trees.accounts);
             assert.deepEqual(accounts.map((a) => a.label), ['insights-aws-account']);

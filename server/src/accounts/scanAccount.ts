@@ -14,6 +14,7 @@ import { keptByCloudControlError } from './aws/cloudControlDiscovery';
 import type { DiscoveredResource } from './aws/discoveryTypes';
 import { findKubernetes } from './kubernetes/kubernetesScan';
 import { resourceHash, resourceUrn } from './resourceIdentity';
+import { PartialScanWriter } from './partialScanWriter';
 import { mergeScan, type ChildDelta } from './scanDelta';
 import { stackResources } from './stacks/stackResources';
 import { readStackState } from './stacks/stackState';
@@ -39,6 +40,15 @@ export interface ScanOptions {
     pageSize?: number;
     /** Called for every HTTP attempt, e.g. to count calls. */
     onCall?: (service: AwsServiceName, operation: string, region: string) => void;
+    /**
+     * Results while the scan runs (AWS accounts): each finished service's resources are written
+     * into their child's shard at once (added and changed only) and `onPartial` names the
+     * children written, so they can be evaluated before the scan ends. The outcome and the
+     * final shards are the same as without it.
+     */
+    onPartial?: (children: string[]) => void;
+    /** Least time between two partial writes (default 1000 ms): each writes a whole shard. */
+    partialIntervalMs?: number;
 }
 
 /** What a scan found, per child account; what the evaluation that follows a scan consumes. */
@@ -112,11 +122,13 @@ function toResource(account: Account, d: DiscoveredResource): Resource {
     };
 }
 
-async function findAws(account: Account, region: string | undefined, options: ScanOptions): Promise<Findings> {
+async function findAws(account: Account, region: string | undefined, options: ScanOptions, partial?: PartialScanWriter): Promise<Findings> {
     const regions = region ? [region] : (account.settings.regions ?? []);
-    const result = await discoverAws(account, { ...options, regions, includeGlobal: region === undefined });
-    const byChild = new Map<string, Resource[]>();
     const scope = region ? [childName(account.name, region)] : [account.name, ...regions.map((r) => childName(account.name, r))];
+    const inScope = new Set(scope);
+    const onTaskResources = partial ? (found: readonly DiscoveredResource[]) => partial.add(found.map((d) => toResource(account, d)).filter((r) => inScope.has(r.account))) : undefined;
+    const result = await discoverAws(account, { ...options, regions, includeGlobal: region === undefined, onTaskResources });
+    const byChild = new Map<string, Resource[]>();
     for (const child of scope) byChild.set(child, []);
     for (const discovered of result.resources) {
         const resource = toResource(account, discovered);
@@ -190,12 +202,17 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         const previousCount = account.scanStatus?.resourceCount ?? 0;
         await setStatus(store, account.name, { status: 'running', resourceCount: previousCount, startedAt, errors: [] });
         let findings: Findings;
+        const partial = options.onPartial && account.provider === 'aws' ? new PartialScanWriter(store, options.onPartial, options.partialIntervalMs ?? 1000) : undefined;
+        let before: ReadonlyMap<string, Resource[]> = new Map();
         try {
             if (options.signal?.aborted) throw new ScanCancelledError();
             findings =
-                account.provider === 'pulumi-stack' ? await findStack(account) : account.provider === 'kubernetes' ? await findKubernetes(account, region, options) : await findAws(account, region, options);
+                account.provider === 'pulumi-stack' ? await findStack(account) : account.provider === 'kubernetes' ? await findKubernetes(account, region, options) : await findAws(account, region, options, partial);
             if (options.signal?.aborted) throw new ScanCancelledError();
+            if (partial) before = await partial.finish();
         } catch (error) {
+            const restored = await partial?.abandon();
+            if (restored?.length) options.onPartial?.(restored);
             const code = error instanceof ScanCancelledError ? 'Cancelled' : 'ScanFailed';
             const message = errorMessage(error);
             await setStatus(store, account.name, { status: 'failed', resourceCount: previousCount, startedAt, finishedAt: new Date().toISOString(), errors: [{ service: 'scan', code, message }] });
@@ -208,7 +225,8 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         let finishedAt = new Date().toISOString();
         for (const [child, found] of findings.byChild) {
             const delta = await store.updateShard(child, (shard) => {
-                const merged = mergeScan(shard.resources, found, (r) => findings.keep(child, r));
+                // against the resources before the scan: partial writes are not this scan's delta
+                const merged = mergeScan(before.get(child) ?? shard.resources, found, (r) => findings.keep(child, r));
                 shard.resources = merged.resources;
                 const d = merged.delta;
                 const skipped = childErrors(findings.skipped ?? [], child);

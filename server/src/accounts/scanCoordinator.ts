@@ -73,6 +73,7 @@ export class ScanCoordinator {
     private readonly finished = new Emitter<ScanFinishedEvent>();
     private readonly failed = new Emitter<ScanFailedEvent>();
     private readonly progress = new Emitter<{ account: string; service: string; region?: string; done: number; total: number }>();
+    private readonly partial = new Emitter<{ account: string; children: string[] }>();
     private readonly running = new Map<string, { controller: AbortController; promise: Promise<ScanOutcome> }>();
     private readonly timers = new Map<string, NodeJS.Timeout>();
     private readonly watchers = new Map<string, { file: string; watcher: FSWatcher; debounce?: NodeJS.Timeout }>();
@@ -93,6 +94,8 @@ export class ScanCoordinator {
     readonly onScanFinished = (listener: Listener<ScanFinishedEvent>): Disposable => this.finished.on(listener);
     readonly onScanFailed = (listener: Listener<ScanFailedEvent>): Disposable => this.failed.on(listener);
     readonly onProgress = (listener: Listener<{ account: string; service: string; region?: string; done: number; total: number }>): Disposable => this.progress.on(listener);
+    /** Results while a scan runs: children whose shards a running scan has just written (evaluate them). */
+    readonly onPartialResults = (listener: Listener<{ account: string; children: string[] }>): Disposable => this.partial.on(listener);
 
     /** Arms schedules and state-file watchers from the catalog, and follows its changes. */
     async start(): Promise<void> {
@@ -140,6 +143,7 @@ export class ScanCoordinator {
                         onProgress?.(p);
                         this.progress.fire({ account, ...p });
                     },
+                    onPartial: (children) => this.partial.fire({ account, children }),
                 });
                 this.finished.fire({ trigger, outcome });
                 return outcome;

@@ -68,6 +68,8 @@ export class Evaluator {
     private readonly cache: ResultCache;
     private readonly listeners = new Set<(report: EvaluationReport) => void>();
     private queue: Promise<unknown> = Promise.resolve();
+    private readonly duringScan = new Set<string>();
+    private duringScanRun: Promise<EvaluationReport> | undefined;
 
     constructor(options: EvaluatorOptions) {
         this.store = options.store;
@@ -87,6 +89,24 @@ export class Evaluator {
     /** Evaluates the accounts a scan touched; unchanged resources keep their cached results. */
     evaluateAfterScan(outcome: ScanDelta): Promise<EvaluationReport> {
         return this.serialized(() => this.run('scan', Object.keys(outcome.children).sort(), true));
+    }
+
+    /**
+     * Evaluates children a running scan has just written (results while the scan runs). Calls
+     * that arrive while one waits in the queue join it, so a fast scan costs a few evaluations,
+     * not one per service.
+     */
+    evaluateDuringScan(children: readonly string[]): Promise<EvaluationReport> {
+        for (const c of children) this.duringScan.add(c);
+        if (!this.duringScanRun) {
+            this.duringScanRun = this.serialized(() => {
+                const entities = [...this.duringScan].sort();
+                this.duringScan.clear();
+                this.duringScanRun = undefined;
+                return this.run('scan', entities, true);
+            });
+        }
+        return this.duringScanRun;
     }
 
     /** Evaluates the accounts whose bindings differ between the two catalogs (group edits, publishes under `latest`). */

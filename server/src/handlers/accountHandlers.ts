@@ -65,6 +65,14 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
         if (!coordinator) {
             coordinator = new ScanCoordinator(ctx.store());
             coordinator.onProgress((p) => void connection.sendNotification(ScanProgressNotification.type, p));
+            // results while a scan runs: what each finished service wrote is evaluated at once, so the
+            // tree, badge and panel fill during the scan; the evaluation after the scan settles it
+            coordinator.onPartialResults(({ account, children }) => {
+                if (!ctx.isTrusted()) return;
+                evaluator()
+                    .evaluateDuringScan(children)
+                    .catch((err) => connection.console.error(`Evaluation during the scan of ${account} failed: ${errorMessage(err)}`));
+            });
             coordinator.onScanFinished(({ trigger, outcome }) => {
                 void connection.sendNotification(ScanFinishedNotification.type, { ...scanSummary(outcome), trigger });
                 if (!ctx.isTrusted()) {

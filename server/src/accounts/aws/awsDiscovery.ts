@@ -57,6 +57,8 @@ export interface AwsDiscoveryOptions {
     pageSize?: number;
     onProgress?: (p: { service: string; region?: string; done: number; total: number }) => void;
     onCall?: (service: AwsServiceName, operation: string, region: string) => void;
+    /** Each task's resources as soon as the task succeeds (results while the scan runs); a failed task gives none. */
+    onTaskResources?: (resources: readonly DiscoveredResource[]) => void;
 }
 
 export interface AwsDiscoveryResult {
@@ -124,6 +126,7 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
                     const found = await task.discoverer.discover({ clients, region: task.callRegion, regions: options.regions, accountId: account.awsAccountId, pageSize: options.pageSize });
                     // not push(...found): a spread of hundreds of thousands of arguments overflows the stack
                     for (const resource of found) resources.push(resource);
+                    if (found.length && !options.signal?.aborted) options.onTaskResources?.(found);
                 } catch (error) {
                     if (options.signal?.aborted) return;
                     failedTasks++;
