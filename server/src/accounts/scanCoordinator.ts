@@ -57,6 +57,9 @@ class Emitter<T> {
         this.listeners.add(listener);
         return { dispose: () => this.listeners.delete(listener) };
     }
+    get listening(): boolean {
+        return this.listeners.size > 0;
+    }
     fire(event: T): void {
         for (const listener of [...this.listeners]) {
             try {
@@ -143,7 +146,8 @@ export class ScanCoordinator {
                         onProgress?.(p);
                         this.progress.fire({ account, ...p });
                     },
-                    onPartial: (children) => this.partial.fire({ account, children }),
+                    // partial writes only when someone evaluates them (the language server; not `watch`)
+                    ...(this.partial.listening ? { onPartial: (children: string[]) => this.partial.fire({ account, children }) } : {}),
                 });
                 this.finished.fire({ trigger, outcome });
                 return outcome;
