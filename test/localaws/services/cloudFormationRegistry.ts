@@ -7,6 +7,7 @@ import type { FixtureAccount } from '../fixture';
 import { pageOf, pageSize } from '../pagination';
 import { AwsError } from '../wire/protocols';
 import { REGISTRY_TYPES } from './registryTypes';
+import { queryErrors } from './queryServices';
 import type { OperationContext, ServiceDefinition } from './types';
 
 // Provisioning types the local AWS gives a few types so both listings (and the exclusion of
@@ -45,16 +46,7 @@ export const cloudformation: ServiceDefinition = {
     protocol: 'awsQuery',
     xmlNamespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
     sdk: cloudformationSdk,
-    errors: {
-        throttle: { code: 'Throttling', status: 400 },
-        accessDenied: { code: 'AccessDenied', status: 403 },
-        unknownKey: { code: 'InvalidClientTokenId', status: 403 },
-        badSignature: { code: 'SignatureDoesNotMatch', status: 403 },
-        expiredToken: { code: 'ExpiredToken', status: 403 },
-        missingAuth: { code: 'MissingAuthenticationToken', status: 403 },
-        unknownOperation: { code: 'InvalidAction', status: 400 },
-        internal: { code: 'InternalFailure', status: 500 },
-    },
+    errors: queryErrors,
     handlers: {
         ListTypes: (ctx) => {
             const p = ctx.params;

@@ -5,6 +5,7 @@ import * as cloudfrontSdk from '@aws-sdk/client-cloudfront';
 import type { Shape } from '../fixture';
 import { pageOf, pageSize } from '../pagination';
 import { AwsError } from '../wire/protocols';
+import { queryErrors } from './queryServices';
 import type { ServiceDefinition } from './types';
 
 const invalid = (message: string) => new AwsError('InvalidArgument', 400, message);
@@ -15,16 +16,7 @@ export const cloudfront: ServiceDefinition = {
     xmlNamespace: 'http://cloudfront.amazonaws.com/doc/2020-05-31/',
     wrappedXmlErrors: true,
     sdk: cloudfrontSdk,
-    errors: {
-        throttle: { code: 'Throttling', status: 400 },
-        accessDenied: { code: 'AccessDenied', status: 403 },
-        unknownKey: { code: 'InvalidClientTokenId', status: 403 },
-        badSignature: { code: 'SignatureDoesNotMatch', status: 403 },
-        expiredToken: { code: 'ExpiredToken', status: 403 },
-        missingAuth: { code: 'MissingAuthenticationToken', status: 403 },
-        unknownOperation: { code: 'InvalidAction', status: 400 },
-        internal: { code: 'ServiceUnavailable', status: 503 },
-    },
+    errors: { ...queryErrors, internal: { code: 'ServiceUnavailable', status: 503 } },
     routes: [
         { method: 'GET', path: /^\/2020-05-31\/distribution\/?$/, operation: 'ListDistributions' },
         { method: 'GET', path: /^\/2020-05-31\/distribution\/([^/]+)\/config\/?$/, operation: 'GetDistributionConfig' },

@@ -10,7 +10,8 @@ import { pageOf, pageSize } from '../pagination';
 import { AwsError } from '../wire/protocols';
 import type { OperationContext, ServiceDefinition } from './types';
 
-const queryErrors = {
+/** How the Query services answer each fault (RDS, SNS, the CloudFormation registry and CloudFront's REST-XML reuse it). */
+export const queryErrors = {
     throttle: { code: 'Throttling', status: 400 },
     accessDenied: { code: 'AccessDenied', status: 403 },
     unknownKey: { code: 'InvalidClientTokenId', status: 403 },

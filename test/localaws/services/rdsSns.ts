@@ -4,18 +4,9 @@ import * as rdsSdk from '@aws-sdk/client-rds';
 import * as snsSdk from '@aws-sdk/client-sns';
 import { pageOf, pageSize } from '../pagination';
 import { AwsError } from '../wire/protocols';
+import { queryErrors } from './queryServices';
 import type { OperationHandler, ServiceDefinition } from './types';
 
-const queryErrors = {
-    throttle: { code: 'Throttling', status: 400 },
-    accessDenied: { code: 'AccessDenied', status: 403 },
-    unknownKey: { code: 'InvalidClientTokenId', status: 403 },
-    badSignature: { code: 'SignatureDoesNotMatch', status: 403 },
-    expiredToken: { code: 'ExpiredToken', status: 403 },
-    missingAuth: { code: 'MissingAuthenticationToken', status: 403 },
-    unknownOperation: { code: 'InvalidAction', status: 400 },
-    internal: { code: 'InternalFailure', status: 500 },
-};
 
 const rdsHandlers: Record<string, OperationHandler> = {
     DescribeDBInstances: (ctx) => {
