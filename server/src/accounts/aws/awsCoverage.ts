@@ -12,7 +12,7 @@ import { DISCOVERERS } from './awsDiscovery';
 /** Error codes with which AWS (and a Kubernetes API server: Forbidden) says "these credentials may not do that". */
 const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|AuthorizationError|Forbidden|UnrecognizedClientException|InvalidClientTokenId|AuthFailure)$/;
 
-export function isDenied(code: string): boolean {
+function isDenied(code: string): boolean {
     return DENIED.test(code);
 }
 
@@ -24,13 +24,21 @@ export function awsCoverage(errors: readonly ServiceError[], includesGlobal = tr
     const out: TypeCoverage[] = [];
     for (const discoverer of DISCOVERERS) {
         const own = errors.filter((e) => e.service === discoverer.service);
-        const denied = own.length > 0 && own.every((e) => isDenied(e.code));
-        const regions = [...new Set(own.map((e) => e.region).filter((r): r is string => r !== undefined))].sort();
         for (const type of discoverer.types) {
             if (discoverer.scope === 'global' && !includesGlobal) out.push({ type, service: discoverer.service, state: 'skipped' });
-            else if (own.length === 0) out.push({ type, service: discoverer.service, state: 'scanned' });
-            else out.push({ type, service: discoverer.service, state: denied ? 'denied' : 'failed', ...(regions.length ? { regions } : {}), code: own[0].code, message: own[0].message });
+            else out.push(typeCoverage(type, discoverer.service, own));
         }
     }
     return out;
+}
+
+/**
+ * One type's entry from the errors of what reads it: scanned without any; denied when every
+ * error says the credentials may not; else failed. Where (regions, namespaces) and the first
+ * error's code and message say why. Every provider's coverage is built with it.
+ */
+export function typeCoverage(type: string, service: string, errors: readonly ServiceError[]): TypeCoverage {
+    if (!errors.length) return { type, service, state: 'scanned' };
+    const regions = [...new Set(errors.map((e) => e.region).filter((r): r is string => r !== undefined))].sort();
+    return { type, service, state: errors.every((e) => isDenied(e.code)) ? 'denied' : 'failed', ...(regions.length ? { regions } : {}), code: errors[0].code, message: errors[0].message };
 }
