@@ -1,6 +1,7 @@
 import type { ScanOutcome } from '../accounts';
 import { profileRegion } from '../accounts/awsProfiles';
 import { ACCOUNT_PROVIDER_LABELS, SCAN_SCHEDULES, type ScanSchedule } from '../shared/model';
+import { parseAccountRef } from '../shared/names';
 import type { Store } from '../store';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
@@ -194,7 +195,7 @@ export const accountCommands: CommandSpec[] = [
                                 a.name,
                                 a.provider,
                                 // a cluster's namespaces stand where an AWS account's regions do
-                                (a.provider === 'kubernetes' ? a.children.map((c) => c.slice(a.name.length + 1)) : (a.settings.regions ?? [])).join(',') || '-',
+                                (a.provider === 'kubernetes' ? a.children.map((c) => parseAccountRef(c).region ?? c) : (a.settings.regions ?? [])).join(',') || '-',
                                 String(Object.values(a.resourceCounts).reduce((n, c) => n + c, 0)),
                                 a.scanStatus ? `${a.scanStatus.status} ${a.scanStatus.finishedAt ?? a.scanStatus.startedAt}` : 'never',
                             ]),
