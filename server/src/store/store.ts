@@ -274,6 +274,14 @@ export class Store {
         return replaced.sort();
     }
 
+    /**
+     * Drops every parsed file kept in memory (the next read parses again). A long-lived
+     * process calls it when it goes idle, so parsed shards do not stay resident.
+     */
+    dropReadCache(): void {
+        this.cache.clear();
+    }
+
     /** Stops watching and drops the in-memory cache. */
     async close(): Promise<void> {
         this.watcher?.close();
