@@ -30,6 +30,10 @@ registerMigration(0, (data) => data);
 // in its resources file (see ShardResourcesFile) until the store writes the shard and moves
 // them (ShardFiles). The catalog did not change.
 registerMigration(1, (data) => data);
+// Version 3 encodes a shard's resources compactly (resourceEncoding.ts). A version 2 file
+// holds full resources, which is what decoding a file without the encoding's `common`
+// gives, so the step changes nothing: the store writes the file back encoded.
+registerMigration(2, (data) => data);
 
 /** A file's schema version: absent means 0 (before versioning); NaN when it is not a version number. */
 export function schemaVersionOf(data: object): number {

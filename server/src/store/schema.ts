@@ -1,11 +1,14 @@
 import type { Account, PolicyGroup, PolicyPackVersion, Resource, ScanRecord, Violation } from '../shared/model';
 import { storedItemProblem, type StoredItemKind } from '../validation/boundarySchemas';
+import { decodeProblemOf, decodeShardResources } from './resourceEncoding';
 
 /**
  * The schema version this code writes. Files with an older version are migrated on read.
  * 2: a shard is two files, its resources and its violations (see ShardResourcesFile).
+ * 3: a shard's resources file stores each resource compactly, its properties once and
+ *    without what the file already says (see resourceEncoding.ts). The other files did not change.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** `<home>/catalog.json`: what the registry, the groups and the accounts hold. */
 export interface Catalog {
@@ -36,6 +39,8 @@ export interface Shard {
  * writes. `violations` and `scans` appear only in a shard from schema version 1 (one
  * file for everything) that no update has split yet: they are the shard's violations and
  * scans while no ShardViolationsFile exists, and are dropped by the next update.
+ * On disk (version 3) the resources are encoded (resourceEncoding.ts); in memory, and to
+ * every caller, they are full Resource objects.
  */
 export interface ShardResourcesFile {
     schemaVersion: number;
@@ -147,6 +152,7 @@ export function normalizeShardResources(data: unknown, account: string): ShardRe
     if (!isRecord(data)) throw new DamagedContentError('the shard is not a JSON object');
     const part = fillFields(data, emptyShardResources(account), 'shard');
     checkAccount(part, account);
+    decodeShardResources(data as Parameters<typeof decodeShardResources>[0]);
     // the fields of a version 1 shard not split yet (see ShardResourcesFile)
     for (const field of ['violations', 'scans'] as const) {
         const value = data[field];
@@ -185,7 +191,8 @@ export function takeBadItems(data: object, lists: Record<string, StoredItemKind>
         if (!Array.isArray(list)) continue;
         let kept: unknown[] | undefined;
         list.forEach((item, index) => {
-            const problem = storedItemProblem(kind, item, `${field}[${index}]`);
+            // an item its file's encoding could not turn back into a full one is as bad as a malformed one
+            const problem = decodeProblemOf(item) ?? storedItemProblem(kind, item, `${field}[${index}]`);
             if (problem === null) {
                 kept?.push(item);
                 return;

@@ -37,6 +37,7 @@ import {
     type ShardViolationsFile,
 } from './schema';
 import type { DocumentFormat, LockedRead, StoreDocument } from './storeDocument';
+import { encodeShardResources } from './resourceEncoding';
 import type { Resource } from '../shared/model';
 
 /** What updateShardViolations hands its `mutate`: the resources are shared and read-only. */
@@ -71,7 +72,7 @@ export function shardResourcesFormat(account: string): DocumentFormat<ShardResou
         empty: () => emptyShardResources(account),
         normalize: (data) => normalizeShardResources(data, account),
         takeBadItems: (part) => takeBadItems(part, SHARD_RESOURCES_LISTS),
-        serialize: (part) => JSON.stringify(part),
+        serialize: (part) => JSON.stringify(encodeShardResources(part)),
         asWritten: (_part, text) => normalizeShardResources(JSON.parse(text), account),
         // only updateShardViolations reads it shared, and never changes the resources
         unchangedFrom: (part, base) =>

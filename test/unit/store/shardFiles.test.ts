@@ -1,5 +1,5 @@
 /**
- * A shard as two files (schema version 2): the resources file and the violations file,
+ * A shard as two files (schema version 2 and later): the resources file and the violations file,
  * each with its own atomic write, backup, recovery and version check, one lock for both,
  * and the version 1 single-file shard read as it is and split by the first write.
  */
@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Resource, ScanRecord, Violation } from '../../../server/src/shared/model';
 import { writeFileAtomic } from '../../../server/src/store/atomicFile';
 import { SCHEMA_VERSION, Store, StoreError, type StoreChange } from '../../../server/src/store';
+import { decodeShardResources } from '../../../server/src/store/resourceEncoding';
 import { eventually, makeTempDir, watcherCaughtUp, withoutMarker } from './storeTestSupport';
 
 const ACCOUNT = 'demo/us-west-2';
@@ -41,6 +42,12 @@ async function open(watch = false): Promise<Store> {
     return store;
 }
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8'));
+/** A resources file's content with its resources decoded (resourceEncoding.ts), as the store reads it. */
+async function readResourcesFile(file: string) {
+    const data = await readJson(file);
+    decodeShardResources(data);
+    return data;
+}
 
 beforeEach(async () => {
     ({ dir: home, cleanup } = await makeTempDir());
@@ -60,7 +67,7 @@ describe('a shard as two files', () => {
         });
         assert.equal(store.shardPath(ACCOUNT), join(home, 'shards', 'demo%2Fus-west-2.json'));
         assert.equal(store.shardViolationsPath(ACCOUNT), join(home, 'shards', 'demo%2Fus-west-2@violations.json'));
-        assert.deepEqual(await readJson(store.shardPath(ACCOUNT)), { schemaVersion: SCHEMA_VERSION, account: ACCOUNT, resources: [resource(1)] });
+        assert.deepEqual(await readResourcesFile(store.shardPath(ACCOUNT)), { schemaVersion: SCHEMA_VERSION, account: ACCOUNT, resources: [resource(1)] });
         assert.deepEqual(await readJson(store.shardViolationsPath(ACCOUNT)), { schemaVersion: SCHEMA_VERSION, account: ACCOUNT, violations: [violation(1)], scans: [scan('s')] });
         const fresh = await open();
         assert.deepEqual(structuredClone(await fresh.readShard(ACCOUNT)), { schemaVersion: SCHEMA_VERSION, account: ACCOUNT, resources: [resource(1)], violations: [violation(1)], scans: [scan('s')] });
@@ -77,7 +84,7 @@ describe('a shard as two files', () => {
         assert.equal((await stat(store.shardViolationsPath(ACCOUNT), { bigint: true })).ino, violationsBefore.ino, 'a resources change leaves the violations file alone');
         assert.notEqual((await stat(store.shardPath(ACCOUNT), { bigint: true })).ino, resourcesBefore.ino);
         assert.equal(existsSync(`${store.shardViolationsPath(ACCOUNT)}.bak`), true, 'each file keeps its own backup');
-        assert.deepEqual((await readJson(`${store.shardPath(ACCOUNT)}.bak`)).resources, [resource(1)]);
+        assert.deepEqual((await readResourcesFile(`${store.shardPath(ACCOUNT)}.bak`)).resources, [resource(1)]);
     });
 
     it('lists each shard once, also when only one of its files exists, and never confuses two accounts', async () => {
@@ -215,7 +222,7 @@ describe('a version 1 shard (one file)', () => {
         const text = await writeV1(store);
         const shard = await store.readShard(ACCOUNT);
         assert.deepEqual(structuredClone(shard), { ...v1Shard(), schemaVersion: SCHEMA_VERSION });
-        assert.deepEqual(await readJson(store.shardPath(ACCOUNT)), { schemaVersion: SCHEMA_VERSION, account: ACCOUNT, resources: [resource(1), resource(2)] });
+        assert.deepEqual(await readResourcesFile(store.shardPath(ACCOUNT)), { schemaVersion: SCHEMA_VERSION, account: ACCOUNT, resources: [resource(1), resource(2)] });
         assert.deepEqual(await readJson(store.shardViolationsPath(ACCOUNT)), { schemaVersion: SCHEMA_VERSION, account: ACCOUNT, violations: [violation(1)], scans: [scan('old')] });
         assert.equal(await readFile(`${store.shardPath(ACCOUNT)}.bak`, 'utf8'), text, 'the version 1 file is the backup');
         assert.deepEqual(await store.listShards(), [ACCOUNT]);
@@ -230,7 +237,7 @@ describe('a version 1 shard (one file)', () => {
             draft.violations.push(violation(2));
             draft.scans[0]!.openViolations = 2;
         });
-        assert.deepEqual(await readJson(store.shardPath(ACCOUNT)), { schemaVersion: SCHEMA_VERSION, account: ACCOUNT, resources: [resource(1), resource(2)] });
+        assert.deepEqual(await readResourcesFile(store.shardPath(ACCOUNT)), { schemaVersion: SCHEMA_VERSION, account: ACCOUNT, resources: [resource(1), resource(2)] });
         const violations = await readJson(store.shardViolationsPath(ACCOUNT));
         assert.deepEqual(violations.violations.map((v: Violation) => v.id), ['v1', 'v2']);
         assert.equal(violations.scans[0].openViolations, 2);

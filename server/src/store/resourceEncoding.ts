@@ -1,0 +1,207 @@
+/**
+ * The compact encoding of a shard's resources (schema version 3): what a resources file
+ * holds is what the store hands out, minus what the file already says elsewhere. Every rule
+ * is exact: the encoder leaves a field out only after checking that the decoder gives it
+ * back equal, so reading a file always yields the Resource objects that were written.
+ *
+ * A version 3 resources file:
+ *
+ *   { "schemaVersion": 3, "account": "demo/us-west-2",
+ *     "common": { "account": "demo/us-west-2", "region": "us-west-2", "provider": "aws" },
+ *     "urnPrefix": "urn:pulumi:demo::us-west-2::",
+ *     "resources": [ { "type": "...", "name": "...", "properties": {...}, "hash": "..." }, ... ] }
+ *
+ * - `common`: the fields every resource of the file has with the same value (account,
+ *   region, provider, project, stack). They are left out of every resource. Its presence is
+ *   what marks the resources as encoded: content without it (version 2, or what a caller
+ *   hands to the store) is taken as full Resource objects.
+ * - `urnPrefix`: a resource without `urn` has the URN `urnPrefix + type + "::" + name`, the
+ *   URN of a discovered resource (resourceUrn) and of a stack resource whose parent is the
+ *   stack. Other URNs (children of components, a shard of mixed accounts) are written out.
+ * - `"properties": "outputs"` (or `"inputs"`): the properties are the resource's outputs
+ *   (inputs), written once, and are the same object in memory after reading, as
+ *   stackResources builds them. Properties are an object in any valid resource, so a string
+ *   there is unambiguous.
+ * - `"providerResource": "provider"`: the provider resource is the one the `provider`
+ *   reference (`<urn>::<id>`) names, stored in the same shard, seen as the engine sends it
+ *   (urn, type, name, and its inputs as properties, secrets already redacted). A provider
+ *   that is not in the shard (or differs) keeps its providerResource written out.
+ *
+ * Decoding changes the parsed items in place (the file's parse is the only copy, so nothing
+ * is allocated per resource but what the rules add). An item that cannot be decoded (a
+ * hand edit, damage) is left as it is and its problem is recorded for takeBadItems, which
+ * sets it aside and reports it like any other item of the wrong shape.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { ProviderResource, Resource } from '../shared/model';
+
+/** The fields `common` may hold. */
+const COMMON_FIELDS = ['account', 'region', 'provider', 'project', 'stack'] as const;
+type CommonField = (typeof COMMON_FIELDS)[number];
+type Common = Partial<Record<CommonField, string>>;
+
+/** What marks `properties` as a reference to another member of the same resource. */
+type PropertiesSource = 'outputs' | 'inputs';
+/** What marks `providerResource` as derived from the provider resource in the shard. */
+const PROVIDER_IN_SHARD = 'provider';
+
+/** The top-level fields of a resources file this encoding adds. */
+export interface EncodedResourcesFields {
+    common?: Common;
+    urnPrefix?: string;
+}
+
+/** Why an item read from a file could not be decoded, for takeBadItems. */
+const decodeProblems = new WeakMap<object, string>();
+
+/** The problem found decoding `item` (the field named), or undefined. */
+export function decodeProblemOf(item: unknown): string | undefined {
+    return typeof item === 'object' && item !== null ? decodeProblems.get(item) : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isProvider = (r: { type?: unknown }) => typeof r.type === 'string' && r.type.startsWith('pulumi:providers:');
+
+/** Whether the decoder can rebuild `r`'s URN from its type and name (it takes only strings). */
+const derivesUrn = (r: Resource) => typeof r.type === 'string' && typeof r.name === 'string';
+
+/** The reference a resource that uses `provider` holds in its `provider` field. */
+const referenceTo = (provider: { urn?: unknown; id?: unknown }) => `${String(provider.urn)}::${String(provider.id)}`;
+
+/** The provider resource as stackResources builds it from the provider's state (see providerResourceOf). */
+function providerResourceOf(provider: Resource): ProviderResource {
+    return { urn: provider.urn, type: provider.type, name: provider.name, properties: provider.inputs ?? {} };
+}
+
+/** The fields every resource has with the same string value. */
+function commonFields(resources: readonly Resource[]): Common {
+    const common: Common = {};
+    if (resources.length === 0) return common;
+    for (const field of COMMON_FIELDS) {
+        const value = resources[0]![field];
+        if (typeof value === 'string' && resources.every((r) => r[field] === value)) common[field] = value;
+    }
+    return common;
+}
+
+/** `urn:pulumi:<a>::<b>::`: the part of a URN before its type, when the URN is `<it><type>::<name>`. */
+function urnPrefixOf(r: Resource): string | undefined {
+    if (!derivesUrn(r) || typeof r.urn !== 'string') return undefined;
+    const suffix = `${r.type}::${r.name}`;
+    return r.urn.endsWith(suffix) ? r.urn.slice(0, -suffix.length) : undefined;
+}
+
+/** The most frequent prefix (most resources then leave out their URN); undefined when none derives. */
+function mostCommonUrnPrefix(resources: readonly Resource[]): string | undefined {
+    const counts = new Map<string, number>();
+    let best: string | undefined;
+    let bestCount = 0;
+    for (const r of resources) {
+        const prefix = urnPrefixOf(r);
+        if (prefix === undefined) continue;
+        const count = (counts.get(prefix) ?? 0) + 1;
+        counts.set(prefix, count);
+        if (count > bestCount) [best, bestCount] = [prefix, count];
+    }
+    return best;
+}
+
+/**
+ * The file content for `part` (a resources file as the store holds it): the resources
+ * encoded, the rest as it is. `part` is not changed.
+ */
+export function encodeShardResources<T extends { resources: Resource[] }>(part: T): T & EncodedResourcesFields {
+    const { resources } = part;
+    const common = commonFields(resources);
+    const urnPrefix = mostCommonUrnPrefix(resources);
+    const providers = new Map<string, Resource>();
+    for (const r of resources) if (isProvider(r) && r.id !== undefined) providers.set(referenceTo(r), r);
+    const encoded = resources.map((r) => encodeResource(r, common, urnPrefix, providers));
+    // `common` before `resources`, so a reader of the text sees the key first
+    const { resources: _, ...rest } = part;
+    return { ...rest, common, ...(urnPrefix === undefined ? {} : { urnPrefix }), resources: encoded } as unknown as T & EncodedResourcesFields;
+}
+
+function encodeResource(r: Resource, common: Common, urnPrefix: string | undefined, providers: Map<string, Resource>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(r)) {
+        if (value === undefined) continue; // JSON leaves it out anyway
+        if (Object.hasOwn(common, key)) continue; // equal by construction of `common`
+        if (key === 'urn' && urnPrefix !== undefined && derivesUrn(r) && value === `${urnPrefix}${r.type}::${r.name}`) continue;
+        if (key === 'properties') {
+            out[key] = propertiesSource(r) ?? value;
+            continue;
+        }
+        if (key === 'providerResource' && typeof r.provider === 'string') {
+            const provider = providers.get(r.provider);
+            out[key] = provider && isDeepStrictEqual(value, providerResourceOf(provider)) ? PROVIDER_IN_SHARD : value;
+            continue;
+        }
+        out[key] = value;
+    }
+    return out;
+}
+
+/** Which member of `r` its properties are (the same object, or an equal one), if any. */
+function propertiesSource(r: Resource): PropertiesSource | undefined {
+    for (const source of ['outputs', 'inputs'] as const) {
+        const member = r[source];
+        if (member !== undefined && (member === r.properties || isDeepStrictEqual(member, r.properties))) return source;
+    }
+    return undefined;
+}
+
+/**
+ * Turns the parsed content of a resources file back into full Resource objects, in place,
+ * and removes the encoding's top-level fields. Content without `common` is left as it is
+ * (see the file comment). Items it cannot decode are recorded (decodeProblemOf).
+ */
+export function decodeShardResources(data: Record<string, unknown> & EncodedResourcesFields & { resources: unknown[] }): void {
+    const { common, urnPrefix } = data;
+    if (common === undefined) return;
+    delete data.common;
+    delete data.urnPrefix;
+    const where = (index: number, field: string) => `resources[${index}].${field}`;
+    const problem = (item: object, text: string) => {
+        if (!decodeProblems.has(item)) decodeProblems.set(item, text);
+    };
+    if (!isRecord(common) || !Object.values(common).every((value) => typeof value === 'string')) {
+        // every item depends on it: report them all rather than guess
+        data.resources.forEach((item, i) => isRecord(item) && problem(item, `${where(i, 'account')} cannot be read: the file's "common" is not an object of strings`));
+        return;
+    }
+    const providers = new Map<string, Resource>();
+    const items = data.resources;
+    items.forEach((item, i) => {
+        if (!isRecord(item)) return; // takeBadItems reports it as it is
+        for (const field of COMMON_FIELDS) {
+            if (common[field] !== undefined && !Object.hasOwn(item, field)) item[field] = common[field];
+        }
+        if (!Object.hasOwn(item, 'urn') && typeof urnPrefix === 'string' && typeof item.type === 'string' && typeof item.name === 'string') {
+            item.urn = `${urnPrefix}${item.type}::${item.name}`;
+        }
+        const source = item.properties;
+        if (source === 'outputs' || source === 'inputs') {
+            if (isRecord(item[source])) item.properties = item[source];
+            else problem(item, `${where(i, 'properties')} is "${source}" but the resource has no ${source}`);
+        }
+        if (isProvider(item) && item.id !== undefined) providers.set(referenceTo(item), item as unknown as Resource);
+    });
+    // the provider resources are known once every item is decoded
+    const derived = new Map<Resource, ProviderResource>();
+    items.forEach((item, i) => {
+        if (!isRecord(item) || item.providerResource !== PROVIDER_IN_SHARD) return;
+        const provider = typeof item.provider === 'string' ? providers.get(item.provider) : undefined;
+        if (!provider) {
+            problem(item, `${where(i, 'providerResource')} names the provider ${JSON.stringify(item.provider)}, which is not in the shard`);
+            return;
+        }
+        // one object per provider: every resource that uses it holds the same, read-only
+        let providerResource = derived.get(provider);
+        if (!providerResource) derived.set(provider, (providerResource = providerResourceOf(provider)));
+        item.providerResource = providerResource;
+    });
+}
