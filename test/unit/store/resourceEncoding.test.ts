@@ -1,0 +1,277 @@
+/**
+ * The compact encoding of a shard's resources (schema version 3, resourceEncoding.ts): every
+ * shape the store keeps reads back equal to what was written, each duplicate is written once,
+ * a version 2 file is read and rewritten encoded, and an item that cannot be decoded is set
+ * aside and reported.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { stackResources } from '../../../server/src/accounts/stacks/stackResources';
+import { parseStateDocument } from '../../../server/src/accounts/stacks/stackState';
+import { resourceHash, resourceUrn } from '../../../server/src/accounts/resourceIdentity';
+import type { Resource } from '../../../server/src/shared/model';
+import { SCHEMA_VERSION, Store } from '../../../server/src/store';
+import { decodeProblemOf, decodeShardResources, encodeShardResources } from '../../../server/src/store/resourceEncoding';
+import { SHOP_SECRETS, plaintextSecret, shopExport } from '../accounts/stackSecretsTestSupport';
+import { repoRoot } from '../runner/runnerTestEnv';
+import { makeTempDir } from './storeTestSupport';
+
+const fixture = (name: string) => join(repoRoot, 'test', 'fixtures', name);
+
+/** A discovered resource as scanAccount's toResource builds it. */
+function aws(parent: string, region: string | undefined, type: string, key: string, properties: Record<string, unknown>, name = key): Resource {
+    return {
+        account: region ? `${parent}/${region}` : parent,
+        ...(region ? { region } : {}),
+        urn: resourceUrn(parent, region, type, key),
+        type,
+        name,
+        id: key,
+        provider: 'aws',
+        properties,
+        hash: resourceHash(type, properties),
+    };
+}
+
+function awsResources(): Resource[] {
+    return [
+        aws('prod', 'us-west-2', 'aws:s3/bucket:Bucket', 'assets', { bucket: 'assets', acl: 'private', tags: { Owner: 'web' } }),
+        aws('prod', 'us-west-2', 'aws:ec2/instance:Instance', 'i-0abc', { instanceType: 't3.micro', tags: {} }, 'web-1'),
+        aws('prod', 'us-west-2', 'aws:ec2/securityGroup:SecurityGroup', 'sg-1', {}),
+    ];
+}
+
+/** As kubernetesScan builds them: the namespace is the region. */
+function kubernetesResources(): Resource[] {
+    const properties = { metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } }, spec: { replicas: 2 } };
+    return [
+        {
+            account: 'kind/shop',
+            region: 'shop',
+            urn: resourceUrn('kind', 'shop', 'kubernetes:apps/v1:Deployment', 'shop/web'),
+            type: 'kubernetes:apps/v1:Deployment',
+            name: 'web',
+            id: 'shop/web',
+            provider: 'kubernetes',
+            properties,
+            hash: resourceHash('kubernetes:apps/v1:Deployment', properties),
+        },
+    ];
+}
+
+/** The store's resources of a state as a stack scan builds them (stackResources). */
+function fromState(account: string, state: unknown): Resource[] {
+    const doc = parseStateDocument(Buffer.from(JSON.stringify(state)), 'state.json');
+    return stackResources(account, { ...doc, project: doc.project!, stack: doc.stack! });
+}
+
+const STACK = 'urn:pulumi:dev::edge::pulumi:pulumi:Stack::edge-dev';
+const PROVIDER = 'urn:pulumi:dev::edge::pulumi:providers:aws::default';
+const GONE_PROVIDER = 'urn:pulumi:dev::edge::pulumi:providers:aws::old';
+
+/**
+ * A state with what the fixtures leave out: no outputs, empty outputs, options,
+ * propertyDependencies, a provider pending deletion (so not stored: the resources that use
+ * it keep their providerResource), and a reference to a provider that is not in the state.
+ */
+function edgeCases(): unknown {
+    const provider = (urn: string, id: string, extra: Record<string, unknown> = {}) => ({
+        urn, id, custom: true, type: 'pulumi:providers:aws', inputs: { region: 'eu-west-1', token: plaintextSecret('s3cr3t') }, outputs: { region: 'eu-west-1' }, ...extra,
+    });
+    return {
+        version: 3,
+        deployment: {
+            resources: [
+                { urn: STACK, custom: false, type: 'pulumi:pulumi:Stack', outputs: {} },
+                provider(PROVIDER, 'p1'),
+                provider(GONE_PROVIDER, 'p0', { delete: true }),
+                {
+                    urn: 'urn:pulumi:dev::edge::aws:sqs/queue:Queue::no-outputs', custom: true, type: 'aws:sqs/queue:Queue', parent: STACK,
+                    inputs: { name: 'q' }, provider: `${PROVIDER}::p1`,
+                },
+                {
+                    urn: 'urn:pulumi:dev::edge::aws:sqs/queue:Queue::empty-outputs', custom: true, id: 'q2', type: 'aws:sqs/queue:Queue', parent: STACK,
+                    inputs: { name: 'q2' }, outputs: {}, provider: `${PROVIDER}::p1`,
+                },
+                {
+                    urn: 'urn:pulumi:dev::edge::aws:rds/instance:Instance::db', custom: true, id: 'db-1', type: 'aws:rds/instance:Instance', parent: STACK,
+                    inputs: { password: plaintextSecret('pw'), instanceClass: 'db.t3.micro' },
+                    outputs: { password: plaintextSecret('pw'), instanceClass: 'db.t3.micro', endpoint: 'db:5432' },
+                    provider: `${PROVIDER}::p1`, dependencies: [PROVIDER], propertyDependencies: { password: [STACK] },
+                    protect: true, ignoreChanges: ['tags'], additionalSecretOutputs: ['password'], aliases: ['urn:pulumi:dev::edge::aws:rds/instance:Instance::old-db'],
+                    customTimeouts: { create: 600 },
+                },
+                {
+                    urn: 'urn:pulumi:dev::edge::aws:s3/bucket:Bucket::old-provider', custom: true, id: 'b1', type: 'aws:s3/bucket:Bucket', parent: STACK,
+                    inputs: { bucket: 'b1' }, outputs: { bucket: 'b1', arn: 'arn:aws:s3:::b1' }, provider: `${GONE_PROVIDER}::p0`,
+                },
+                {
+                    urn: 'urn:pulumi:dev::edge::aws:s3/bucket:Bucket::unknown-provider', custom: true, id: 'b2', type: 'aws:s3/bucket:Bucket', parent: STACK,
+                    inputs: { bucket: 'b2' }, outputs: { bucket: 'b2' }, provider: 'urn:pulumi:dev::edge::pulumi:providers:aws::nowhere::p9',
+                },
+            ],
+        },
+    };
+}
+
+const SHAPES: Record<string, () => { account: string; resources: Resource[] }> = {
+    'AWS resources of one region': () => ({ account: 'prod/us-west-2', resources: awsResources() }),
+    'AWS resources of a parent account (global, no region)': () => ({ account: 'prod', resources: [aws('prod', undefined, 'aws:iam/role:Role', 'deployer', { name: 'deployer' })] }),
+    'a shard of mixed accounts and regions (nothing shared)': () => ({ account: 'prod/us-west-2', resources: [...awsResources(), ...kubernetesResources()] }),
+    'Kubernetes objects of one namespace': () => ({ account: 'kind/shop', resources: kubernetesResources() }),
+    'a stack export with providers, a component and a resource pending deletion': () => {
+        const state = JSON.parse(readFileSync(fixture('stacks/aws-app.dev.export.json'), 'utf8')) as unknown;
+        return { account: 'aws-app', resources: fromState('aws-app', state) };
+    },
+    'a stack with secrets, explicit providers, options and propertyDependencies': () => ({ account: 'shop', resources: fromState('shop', shopExport()) }),
+    'a stack with no outputs, empty outputs and providers missing from the shard': () => ({ account: 'edge', resources: fromState('edge', edgeCases()) }),
+    'no resources': () => ({ account: 'empty', resources: [] }),
+};
+
+/** The file's text for `resources`, as the store writes it, and what reading it gives. */
+function roundTrip(account: string, resources: Resource[]): { text: string; read: Resource[] } {
+    const text = JSON.stringify(encodeShardResources({ schemaVersion: SCHEMA_VERSION, account, resources }));
+    const parsed = JSON.parse(text) as Record<string, unknown> & { resources: unknown[] };
+    decodeShardResources(parsed);
+    assert.deepEqual(Object.keys(parsed).sort(), ['account', 'resources', 'schemaVersion'], 'the encoding leaves nothing of its own in the content');
+    return { text, read: parsed.resources as Resource[] };
+}
+
+describe('the compact encoding of a shard\'s resources', () => {
+    for (const [shape, make] of Object.entries(SHAPES)) {
+        it(`reads back ${shape} exactly as written`, () => {
+            const { account, resources } = make();
+            const { read } = roundTrip(account, resources);
+            assert.deepEqual(read, structuredClone(resources));
+            for (const r of read) assert.deepEqual(decodeProblemOf(r), undefined);
+        });
+    }
+
+    it('writes a stack resource\'s outputs once and reads its properties back as the same object', () => {
+        const { resources } = SHAPES['a stack with secrets, explicit providers, options and propertyDependencies']!();
+        const { text, read } = roundTrip('shop', resources);
+        const db = read.find((r) => r.type === 'aws:rds/instance:Instance')!;
+        assert.ok(db.outputs && Object.keys(db.outputs).length > 0);
+        assert.equal(db.properties, db.outputs, 'one object in memory');
+        const file = JSON.parse(text) as { resources: Record<string, unknown>[] };
+        const onDisk = file.resources.find((r) => r.type === 'aws:rds/instance:Instance')!;
+        assert.equal(onDisk.properties, 'outputs', 'the file marks the properties as the outputs');
+        assert.ok(!text.includes(SHOP_SECRETS.dbPassword) && !text.includes(SHOP_SECRETS.westSecretKey), 'secrets stay redacted');
+    });
+
+    it('marks properties that are the inputs (a resource with empty outputs) and writes them once', () => {
+        const { resources } = SHAPES['a stack with no outputs, empty outputs and providers missing from the shard']!();
+        const { text, read } = roundTrip('edge', resources);
+        const onDisk = (JSON.parse(text) as { resources: Record<string, unknown>[] }).resources;
+        for (const name of ['no-outputs', 'empty-outputs']) {
+            assert.equal(onDisk.find((r) => r.name === name)!.properties, 'inputs', name);
+            const back = read.find((r) => r.name === name)!;
+            assert.equal(back.properties, back.inputs, name);
+        }
+        assert.deepEqual(read.find((r) => r.name === 'empty-outputs')!.outputs, {});
+    });
+
+    it('derives a provider resource from the provider in the shard, and keeps one whose provider is not there', () => {
+        const { resources } = SHAPES['a stack with no outputs, empty outputs and providers missing from the shard']!();
+        const oldProvider = resources.find((r) => r.name === 'old-provider')!;
+        assert.equal(oldProvider.providerResource?.urn, GONE_PROVIDER, 'stackResources gives it the provider pending deletion');
+        assert.equal(resources.find((r) => r.name === 'unknown-provider')!.providerResource, undefined);
+        const { text, read } = roundTrip('edge', resources);
+        const onDisk = (JSON.parse(text) as { resources: Record<string, unknown>[] }).resources;
+        assert.equal(onDisk.find((r) => r.name === 'db')!.providerResource, 'provider');
+        assert.deepEqual(onDisk.find((r) => r.name === 'old-provider')!.providerResource, oldProvider.providerResource, 'not in the shard: written out');
+        const users = read.filter((r) => r.provider === `${PROVIDER}::p1`);
+        assert.equal(users.length, 3);
+        assert.deepEqual(users[0]!.providerResource!.properties, { region: 'eu-west-1', token: '[secret]' });
+        assert.ok(users.every((r) => r.providerResource === users[0]!.providerResource), 'one object per provider in memory');
+    });
+
+    it('leaves out what every resource of the file shares, and URNs derived from type and name', () => {
+        const { text } = roundTrip('prod/us-west-2', awsResources());
+        const file = JSON.parse(text) as { common: unknown; urnPrefix: string; resources: Record<string, unknown>[] };
+        assert.deepEqual(file.common, { account: 'prod/us-west-2', region: 'us-west-2', provider: 'aws' });
+        assert.equal(file.urnPrefix, 'urn:pulumi:prod::us-west-2::');
+        // the instance's URN key (its id) is not its name: that URN is written out
+        assert.deepEqual(file.resources.map((r) => r.urn), [undefined, 'urn:pulumi:prod::us-west-2::aws:ec2/instance:Instance::i-0abc', undefined]);
+        for (const r of file.resources) assert.deepEqual([r.account, r.region, r.provider], [undefined, undefined, undefined]);
+    });
+
+    it('keeps a field the resources do not all share on each resource', () => {
+        const resources = [...awsResources(), { ...awsResources()[0]!, urn: 'urn:x', region: undefined, account: 'prod' }];
+        delete resources[3]!.region;
+        const { text, read } = roundTrip('prod/us-west-2', resources);
+        assert.deepEqual(read, resources);
+        assert.deepEqual((JSON.parse(text) as { common: unknown }).common, { provider: 'aws' });
+    });
+});
+
+describe('a version 3 resources file in the store', () => {
+    let home: string;
+    let cleanup: () => Promise<void>;
+    const stores: Store[] = [];
+    const open = async () => {
+        const store = await Store.open({ home });
+        stores.push(store);
+        return store;
+    };
+    beforeEach(async () => {
+        ({ dir: home, cleanup } = await makeTempDir());
+    });
+    afterEach(async () => {
+        for (const store of stores.splice(0)) await store.close();
+        await cleanup();
+    });
+
+    it('reads a version 2 file as it is and writes it back encoded, the old text kept as the backup', async () => {
+        const { resources } = SHAPES['a stack with secrets, explicit providers, options and propertyDependencies']!();
+        const store = await open();
+        const file = store.shardPath('shop');
+        // exactly what a version 2 store wrote
+        const v2 = JSON.stringify({ schemaVersion: 2, account: 'shop', resources });
+        await writeFile(file, v2);
+        await writeFile(store.shardViolationsPath('shop'), JSON.stringify({ schemaVersion: 2, account: 'shop', violations: [], scans: [] }));
+
+        const fresh = await open();
+        const shard = await fresh.readShard('shop');
+        assert.deepEqual(structuredClone(shard.resources), resources);
+        const onDisk = JSON.parse(await readFile(file, 'utf8')) as { schemaVersion: number; common?: unknown };
+        assert.equal(onDisk.schemaVersion, 3);
+        assert.deepEqual(onDisk.common, { account: 'shop', project: 'shop', stack: 'prod' });
+        assert.equal(await readFile(`${file}.bak`, 'utf8'), v2);
+        assert.ok((await readFile(file, 'utf8')).length < v2.length);
+        assert.deepEqual(fresh.recoveries, []);
+
+        // and read back from the new file by another process
+        const third = await open();
+        assert.deepEqual(structuredClone((await third.readShard('shop')).resources), resources);
+    });
+
+    it('sets aside and reports an item it cannot decode, and keeps the others', async () => {
+        const { resources } = SHAPES['a stack with no outputs, empty outputs and providers missing from the shard']!();
+        const store = await open();
+        await store.updateShard('edge', (shard) => void shard.resources.push(...resources));
+        const file = store.shardPath('edge');
+        const onDisk = JSON.parse(await readFile(file, 'utf8')) as { resources: Record<string, unknown>[] };
+        const db = onDisk.resources.findIndex((r) => r.name === 'db');
+        const queue = onDisk.resources.findIndex((r) => r.name === 'no-outputs');
+        // a hand edit: the provider renamed, and the inputs the properties refer to deleted
+        onDisk.resources[db]!.provider = 'urn:pulumi:dev::edge::pulumi:providers:aws::renamed::p1';
+        delete onDisk.resources[queue]!.inputs;
+        await writeFile(file, JSON.stringify(onDisk));
+
+        const fresh = await open();
+        const read = await fresh.readShard('edge');
+        assert.deepEqual(read.resources.map((r) => r.name).sort(), resources.map((r) => r.name).filter((n) => n !== 'db' && n !== 'no-outputs').sort());
+        const [report] = fresh.recoveries;
+        assert.equal(report?.quarantined, 2);
+        assert.match(report.reason, new RegExp(`resources\\[${db}\\]\\.providerResource names the provider .*renamed.*, which is not in the shard`));
+        assert.match(report.reason, new RegExp(`resources\\[${queue}\\]\\.properties is "inputs" but the resource has no inputs`));
+        const kept = JSON.parse(await readFile(report.movedTo!, 'utf8')) as { where: string; item: Record<string, unknown> }[];
+        assert.deepEqual(kept.map((k) => k.item.name).sort(), ['db', 'no-outputs']);
+        // written back without them, so reported once
+        assert.deepEqual((await open()).recoveries, []);
+    });
+});
