@@ -22,6 +22,12 @@
  *   (inputs), written once, and are the same object in memory after reading, as
  *   stackResources builds them. Properties are an object in any valid resource, so a string
  *   there is unambiguous.
+ * - `"inputs": ["outputs", [<keys>], {<members>}]`: the inputs are the outputs without the
+ *   listed keys, with the members (inputs that differ from the outputs, or that the outputs
+ *   lack) over them: what a stack resource's inputs are when its outputs mostly repeat them.
+ *   Inputs are an object in any resource, so an array there is unambiguous. Members taken
+ *   from the outputs are the same objects in memory. Written only when the inputs share a
+ *   member with the outputs and the outputs hold no more members of their own than that.
  * - `"providerResource": "provider"`: the provider resource is the one the `provider`
  *   reference (`<urn>::<id>`) names, stored in the same shard, seen as the engine sends it
  *   (urn, type, name, and its inputs as properties, secrets already redacted). A provider
@@ -42,6 +48,9 @@ type Common = Partial<Record<CommonField, string>>;
 
 /** What marks `properties` as a reference to another member of the same resource. */
 type PropertiesSource = 'outputs' | 'inputs';
+/** What marks `inputs` as the outputs with changes: `["outputs", keys left out, members set]`. */
+type InputsFromOutputs = ['outputs', string[], Record<string, unknown>];
+
 /** What marks `providerResource` as derived from the provider resource in the shard. */
 const PROVIDER_IN_SHARD = 'provider';
 
@@ -135,6 +144,10 @@ function encodeResource(r: Resource, common: Common, urnPrefix: string | undefin
             out[key] = propertiesSource(r) ?? value;
             continue;
         }
+        if (key === 'inputs') {
+            out[key] = inputsFromOutputs(r) ?? value;
+            continue;
+        }
         if (key === 'providerResource' && typeof r.provider === 'string') {
             const provider = providers.get(r.provider);
             out[key] = provider && isDeepStrictEqual(value, providerResourceOf(provider)) ? PROVIDER_IN_SHARD : value;
@@ -143,6 +156,31 @@ function encodeResource(r: Resource, common: Common, urnPrefix: string | undefin
         out[key] = value;
     }
     return out;
+}
+
+/** `r`'s inputs as a change of its outputs (see the file comment), when that is shorter. */
+function inputsFromOutputs(r: Resource): InputsFromOutputs | undefined {
+    const { inputs, outputs } = r;
+    if (!isRecord(inputs) || !isRecord(outputs) || inputs === outputs) return undefined;
+    const set: Record<string, unknown> = {};
+    let shared = 0;
+    for (const [key, value] of Object.entries(inputs)) {
+        if (value === undefined) continue; // JSON leaves it out anyway
+        if (Object.hasOwn(outputs, key) && isDeepStrictEqual(value, outputs[key])) shared++;
+        else set[key] = value;
+    }
+    const leftOut = Object.keys(outputs).filter((key) => outputs[key] !== undefined && !Object.hasOwn(inputs, key));
+    return shared > 0 && leftOut.length <= shared ? ['outputs', leftOut, set] : undefined;
+}
+
+/** The inputs `encoded` (an InputsFromOutputs) stands for, or a problem when it is not one. */
+function decodeInputs(encoded: unknown[], outputs: unknown): Record<string, unknown> | string {
+    const [, leftOut, set] = encoded;
+    if (!isRecord(outputs)) return 'is taken from the outputs but the resource has no outputs';
+    if (encoded.length !== 3 || !Array.isArray(leftOut) || !isRecord(set)) return 'is not ["outputs", [keys left out], {members}]';
+    const skip = new Set(leftOut);
+    // fromEntries, not assignment: a member named __proto__ stays a member
+    return Object.fromEntries([...Object.entries(outputs).filter(([key]) => !skip.has(key)), ...Object.entries(set)]);
 }
 
 /** Which member of `r` its properties are (the same object, or an equal one), if any. */
@@ -182,6 +220,11 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
         }
         if (!Object.hasOwn(item, 'urn') && typeof urnPrefix === 'string' && typeof item.type === 'string' && typeof item.name === 'string') {
             item.urn = `${urnPrefix}${item.type}::${item.name}`;
+        }
+        if (Array.isArray(item.inputs) && item.inputs[0] === 'outputs') {
+            const inputs = decodeInputs(item.inputs, item.outputs);
+            if (typeof inputs === 'string') problem(item, `${where(i, 'inputs')} ${inputs}`);
+            else item.inputs = inputs;
         }
         const source = item.properties;
         if (source === 'outputs' || source === 'inputs') {

@@ -162,6 +162,29 @@ describe('the compact encoding of a shard\'s resources', () => {
         assert.ok(!text.includes(SHOP_SECRETS.dbPassword) && !text.includes(SHOP_SECRETS.westSecretKey), 'secrets stay redacted');
     });
 
+    it('writes inputs that mostly repeat the outputs as the outputs with changes, exactly', () => {
+        const { resources } = SHAPES['a stack with secrets, explicit providers, options and propertyDependencies']!();
+        const { text, read } = roundTrip('shop', resources);
+        const onDisk = (JSON.parse(text) as { resources: Record<string, unknown>[] }).resources;
+        const password = onDisk.find((r) => r.type === 'random:index/randomPassword:RandomPassword')!;
+        // the outputs add id, result and bcryptHash; the inputs are all in the outputs
+        assert.deepEqual(password.inputs, ['outputs', ['id', 'result', 'bcryptHash'], {}]);
+        const provider = onDisk.find((r) => r.type === 'pulumi:providers:random')!;
+        assert.deepEqual(provider.inputs, ['outputs', [], { __internal: {} }], 'a member the outputs lack is set');
+        assert.deepEqual(read, structuredClone(resources));
+    });
+
+    it('keeps inputs members named like object internals as members', () => {
+        const inputs = JSON.parse('{"__proto__": {"polluted": true}, "constructor": 1, "acl": "private"}') as Record<string, unknown>;
+        const outputs = JSON.parse('{"__proto__": {"polluted": true}, "constructor": 2, "acl": "private", "arn": "a"}') as Record<string, unknown>;
+        const resource: Resource = { account: 's', urn: 'urn:pulumi:s::p::t::n', type: 't', name: 'n', properties: outputs, hash: 'h', inputs, outputs };
+        const { text, read } = roundTrip('s', [resource]);
+        assert.deepEqual((JSON.parse(text) as { resources: Record<string, unknown>[] }).resources[0]!.inputs, ['outputs', ['arn'], { constructor: 1 }]);
+        assert.deepEqual(read, [resource]);
+        assert.ok(Object.hasOwn(read[0]!.inputs!, '__proto__'));
+        assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    });
+
     it('marks properties that are the inputs (a resource with empty outputs) and writes them once', () => {
         const { resources } = SHAPES['a stack with no outputs, empty outputs and providers missing from the shard']!();
         const { text, read } = roundTrip('edge', resources);
@@ -257,20 +280,25 @@ describe('a version 3 resources file in the store', () => {
         const onDisk = JSON.parse(await readFile(file, 'utf8')) as { resources: Record<string, unknown>[] };
         const db = onDisk.resources.findIndex((r) => r.name === 'db');
         const queue = onDisk.resources.findIndex((r) => r.name === 'no-outputs');
-        // a hand edit: the provider renamed, and the inputs the properties refer to deleted
+        const bucket = onDisk.resources.findIndex((r) => r.name === 'old-provider');
+        assert.ok(Array.isArray(onDisk.resources[bucket]!.inputs));
+        // hand edits: the provider renamed, the inputs the properties refer to deleted, the outputs the inputs come from deleted
         onDisk.resources[db]!.provider = 'urn:pulumi:dev::edge::pulumi:providers:aws::renamed::p1';
         delete onDisk.resources[queue]!.inputs;
+        delete onDisk.resources[bucket]!.outputs;
         await writeFile(file, JSON.stringify(onDisk));
 
         const fresh = await open();
         const read = await fresh.readShard('edge');
-        assert.deepEqual(read.resources.map((r) => r.name).sort(), resources.map((r) => r.name).filter((n) => n !== 'db' && n !== 'no-outputs').sort());
+        const bad = ['db', 'no-outputs', 'old-provider'];
+        assert.deepEqual(read.resources.map((r) => r.name).sort(), resources.map((r) => r.name).filter((n) => !bad.includes(n)).sort());
         const [report] = fresh.recoveries;
-        assert.equal(report?.quarantined, 2);
+        assert.equal(report?.quarantined, 3);
         assert.match(report.reason, new RegExp(`resources\\[${db}\\]\\.providerResource names the provider .*renamed.*, which is not in the shard`));
         assert.match(report.reason, new RegExp(`resources\\[${queue}\\]\\.properties is "inputs" but the resource has no inputs`));
+        assert.match(report.reason, new RegExp(`resources\\[${bucket}\\]\\.inputs is taken from the outputs but the resource has no outputs`));
         const kept = JSON.parse(await readFile(report.movedTo!, 'utf8')) as { where: string; item: Record<string, unknown> }[];
-        assert.deepEqual(kept.map((k) => k.item.name).sort(), ['db', 'no-outputs']);
+        assert.deepEqual(kept.map((k) => k.item.name).sort(), bad);
         // written back without them, so reported once
         assert.deepEqual((await open()).recoveries, []);
     });
