@@ -53,7 +53,8 @@ const skipAws = process.argv.includes('--skip-aws');
 const GOAL = 0.6;
 
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-store-size-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+if (!process.env.KEEP_WORK) process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+else console.log(work);
 await esbuild.build({
     bundle: true,
     platform: 'node',

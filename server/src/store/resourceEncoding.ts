@@ -8,13 +8,16 @@
  *
  *   { "schemaVersion": 3, "account": "demo/us-west-2",
  *     "common": { "account": "demo/us-west-2", "region": "us-west-2", "provider": "aws" },
- *     "urnPrefix": "urn:pulumi:demo::us-west-2::",
- *     "resources": [ { "type": "...", "name": "...", "properties": {...}, "hash": "..." }, ... ] }
+ *     "urnPrefix": "urn:pulumi:demo::us-west-2::", "hashes": "base64url",
+ *     "resources": [ { "type": "...", "id": "...", "properties": {...}, "hash": "..." }, ... ] }
  *
  * - `common`: the fields every resource of the file has with the same value (account,
  *   region, provider, project, stack). They are left out of every resource. Its presence is
  *   what marks the resources as encoded: content without it (version 2, or what a caller
  *   hands to the store) is taken as full Resource objects.
+ * - a resource without `name` is named by its `id` (discovered resources mostly are).
+ * - `"hashes": "base64url"`: every hash is the base64url of the bytes of a sha256 hex digest
+ *   (43 characters instead of 64). Written only when every resource's hash is one.
  * - `urnPrefix`: a resource without `urn` has the URN `urnPrefix + type + "::" + name`, the
  *   URN of a discovered resource (resourceUrn) and of a stack resource whose parent is the
  *   stack. Other URNs (children of components, a shard of mixed accounts) are written out.
@@ -58,7 +61,13 @@ const PROVIDER_IN_SHARD = 'provider';
 export interface EncodedResourcesFields {
     common?: Common;
     urnPrefix?: string;
+    hashes?: typeof BASE64URL;
 }
+
+const BASE64URL = 'base64url';
+/** A resource's hash as resourceHash gives it. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const SHA256_BASE64URL = /^[A-Za-z0-9_-]{43}$/;
 
 /** Why an item read from a file could not be decoded, for takeBadItems. */
 const decodeProblems = new WeakMap<object, string>();
@@ -128,17 +137,37 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
     const urnPrefix = mostCommonUrnPrefix(resources);
     const providers = new Map<string, Resource>();
     for (const r of resources) if (isProvider(r) && r.id !== undefined) providers.set(referenceTo(r), r);
-    const encoded = resources.map((r) => encodeResource(r, common, urnPrefix, providers));
-    // `common` before `resources`, so a reader of the text sees the key first
+    const hashes = resources.length > 0 && resources.every((r) => typeof r.hash === 'string' && SHA256_HEX.test(r.hash)) ? BASE64URL : undefined;
+    const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, providers, hashes }));
+    // the encoding's fields before `resources`, so a reader of the text sees the key first
     const { resources: _, ...rest } = part;
-    return { ...rest, common, ...(urnPrefix === undefined ? {} : { urnPrefix }), resources: encoded } as unknown as T & EncodedResourcesFields;
+    return {
+        ...rest,
+        common,
+        ...(urnPrefix === undefined ? {} : { urnPrefix }),
+        ...(hashes === undefined ? {} : { hashes }),
+        resources: encoded,
+    } as unknown as T & EncodedResourcesFields;
 }
 
-function encodeResource(r: Resource, common: Common, urnPrefix: string | undefined, providers: Map<string, Resource>): Record<string, unknown> {
+/** What the encoding of every resource of a file depends on. */
+interface FileEncoding {
+    common: Common;
+    urnPrefix: string | undefined;
+    providers: Map<string, Resource>;
+    hashes: typeof BASE64URL | undefined;
+}
+
+function encodeResource(r: Resource, { common, urnPrefix, providers, hashes }: FileEncoding): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(r)) {
         if (value === undefined) continue; // JSON leaves it out anyway
         if (Object.hasOwn(common, key)) continue; // equal by construction of `common`
+        if (key === 'name' && typeof r.id === 'string' && value === r.id) continue;
+        if (key === 'hash' && hashes) {
+            out[key] = Buffer.from(r.hash, 'hex').toString('base64url');
+            continue;
+        }
         if (key === 'urn' && urnPrefix !== undefined && derivesUrn(r) && value === `${urnPrefix}${r.type}::${r.name}`) continue;
         if (key === 'properties') {
             out[key] = propertiesSource(r) ?? value;
@@ -198,10 +227,11 @@ function propertiesSource(r: Resource): PropertiesSource | undefined {
  * (see the file comment). Items it cannot decode are recorded (decodeProblemOf).
  */
 export function decodeShardResources(data: Record<string, unknown> & EncodedResourcesFields & { resources: unknown[] }): void {
-    const { common, urnPrefix } = data;
+    const { common, urnPrefix, hashes } = data;
     if (common === undefined) return;
     delete data.common;
     delete data.urnPrefix;
+    delete data.hashes;
     const where = (index: number, field: string) => `resources[${index}].${field}`;
     const problem = (item: object, text: string) => {
         if (!decodeProblems.has(item)) decodeProblems.set(item, text);
@@ -217,6 +247,11 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
         if (!isRecord(item)) return; // takeBadItems reports it as it is
         for (const field of COMMON_FIELDS) {
             if (common[field] !== undefined && !Object.hasOwn(item, field)) item[field] = common[field];
+        }
+        if (!Object.hasOwn(item, 'name') && typeof item.id === 'string') item.name = item.id;
+        if (hashes === BASE64URL) {
+            if (typeof item.hash === 'string' && SHA256_BASE64URL.test(item.hash)) item.hash = Buffer.from(item.hash, 'base64url').toString('hex');
+            else problem(item, `${where(i, 'hash')} is not the base64url of a sha256 digest, as the file's "hashes" says`);
         }
         if (!Object.hasOwn(item, 'urn') && typeof urnPrefix === 'string' && typeof item.type === 'string' && typeof item.name === 'string') {
             item.urn = `${urnPrefix}${item.type}::${item.name}`;

@@ -220,6 +220,23 @@ describe('the compact encoding of a shard\'s resources', () => {
         // the instance's URN key (its id) is not its name: that URN is written out
         assert.deepEqual(file.resources.map((r) => r.urn), [undefined, 'urn:pulumi:prod::us-west-2::aws:ec2/instance:Instance::i-0abc', undefined]);
         for (const r of file.resources) assert.deepEqual([r.account, r.region, r.provider], [undefined, undefined, undefined]);
+        // a name that is the id is written once
+        assert.deepEqual(file.resources.map((r) => r.name), [undefined, 'web-1', undefined]);
+    });
+
+    it('writes sha256 hashes in base64url when every hash of the file is one, and others as they are', () => {
+        const resources = awsResources();
+        const { text, read } = roundTrip('prod/us-west-2', resources);
+        const file = JSON.parse(text) as { hashes?: string; resources: { hash: string }[] };
+        assert.equal(file.hashes, 'base64url');
+        assert.deepEqual(file.resources.map((r) => r.hash), resources.map((r) => Buffer.from(r.hash, 'hex').toString('base64url')));
+        assert.ok(file.resources.every((r) => r.hash.length === 43));
+        assert.deepEqual(read.map((r) => r.hash), resources.map((r) => r.hash));
+
+        const mixed = [...awsResources(), { ...awsResources()[0]!, urn: 'urn:other', hash: 'not-a-digest' }];
+        const other = roundTrip('prod/us-west-2', mixed);
+        assert.equal((JSON.parse(other.text) as { hashes?: string }).hashes, undefined);
+        assert.deepEqual(other.read, mixed);
     });
 
     it('keeps a field the resources do not all share on each resource', () => {
@@ -286,19 +303,26 @@ describe('a version 3 resources file in the store', () => {
         onDisk.resources[db]!.provider = 'urn:pulumi:dev::edge::pulumi:providers:aws::renamed::p1';
         delete onDisk.resources[queue]!.inputs;
         delete onDisk.resources[bucket]!.outputs;
+        // and a hash that is not what the file's "hashes" says
+        const stack = onDisk.resources.findIndex((r) => r.type === 'pulumi:pulumi:Stack');
+        assert.equal((onDisk as { hashes?: string }).hashes, 'base64url');
+        onDisk.resources[stack]!.hash = 'abc';
         await writeFile(file, JSON.stringify(onDisk));
 
         const fresh = await open();
         const read = await fresh.readShard('edge');
-        const bad = ['db', 'no-outputs', 'old-provider'];
+        const bad = ['db', 'edge-dev', 'no-outputs', 'old-provider'];
         assert.deepEqual(read.resources.map((r) => r.name).sort(), resources.map((r) => r.name).filter((n) => !bad.includes(n)).sort());
         const [report] = fresh.recoveries;
-        assert.equal(report?.quarantined, 3);
-        assert.match(report.reason, new RegExp(`resources\\[${db}\\]\\.providerResource names the provider .*renamed.*, which is not in the shard`));
-        assert.match(report.reason, new RegExp(`resources\\[${queue}\\]\\.properties is "inputs" but the resource has no inputs`));
-        assert.match(report.reason, new RegExp(`resources\\[${bucket}\\]\\.inputs is taken from the outputs but the resource has no outputs`));
-        const kept = JSON.parse(await readFile(report.movedTo!, 'utf8')) as { where: string; item: Record<string, unknown> }[];
+        assert.equal(report?.quarantined, 4);
+        assert.match(report.reason, /and 1 more/);
+        const kept = JSON.parse(await readFile(report.movedTo!, 'utf8')) as { where: string; problem: string; item: Record<string, unknown> }[];
         assert.deepEqual(kept.map((k) => k.item.name).sort(), bad);
+        const problems = kept.map((k) => k.problem).join('\n');
+        assert.match(problems, new RegExp(`resources\\[${db}\\]\\.providerResource names the provider .*renamed.*, which is not in the shard`));
+        assert.match(problems, new RegExp(`resources\\[${queue}\\]\\.properties is "inputs" but the resource has no inputs`));
+        assert.match(problems, new RegExp(`resources\\[${bucket}\\]\\.inputs is taken from the outputs but the resource has no outputs`));
+        assert.match(problems, new RegExp(`resources\\[${stack}\\]\\.hash is not the base64url of a sha256 digest`));
         // written back without them, so reported once
         assert.deepEqual((await open()).recoveries, []);
     });
