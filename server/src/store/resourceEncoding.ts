@@ -8,13 +8,16 @@
  *
  *   { "schemaVersion": 3, "account": "demo/us-west-2",
  *     "common": { "account": "demo/us-west-2", "region": "us-west-2", "provider": "aws" },
- *     "urnPrefix": "urn:pulumi:demo::us-west-2::", "hashes": "base64url",
- *     "resources": [ { "type": "...", "id": "...", "properties": {...}, "hash": "..." }, ... ] }
+ *     "urnPrefix": "urn:pulumi:demo::us-west-2::", "hashes": "base64url", "types": ["aws:s3/bucket:Bucket", ...],
+ *     "resources": [ { "type": 0, "id": "...", "properties": {...}, "hash": "..." }, ... ] }
  *
  * - `common`: the fields every resource of the file has with the same value (account,
  *   region, provider, project, stack). They are left out of every resource. Its presence is
  *   what marks the resources as encoded: content without it (version 2, or what a caller
  *   hands to the store) is taken as full Resource objects.
+ * - `types`: the file's resource types, each once; a resource's `type` is its index there
+ *   (a type is a string in any valid resource, so a number is unambiguous). In memory every
+ *   resource of a type holds the same string.
  * - a resource without `name` is named by its `id` (discovered resources mostly are).
  * - `"hashes": "base64url"`: every hash is the base64url of the bytes of a sha256 hex digest
  *   (43 characters instead of 64). Written only when every resource's hash is one.
@@ -62,6 +65,7 @@ export interface EncodedResourcesFields {
     common?: Common;
     urnPrefix?: string;
     hashes?: typeof BASE64URL;
+    types?: string[];
 }
 
 const BASE64URL = 'base64url';
@@ -138,7 +142,9 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
     const providers = new Map<string, Resource>();
     for (const r of resources) if (isProvider(r) && r.id !== undefined) providers.set(referenceTo(r), r);
     const hashes = resources.length > 0 && resources.every((r) => typeof r.hash === 'string' && SHA256_HEX.test(r.hash)) ? BASE64URL : undefined;
-    const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, providers, hashes }));
+    const types = new Map<string, number>();
+    for (const r of resources) if (typeof r.type === 'string' && !types.has(r.type)) types.set(r.type, types.size);
+    const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, providers, hashes, types }));
     // the encoding's fields before `resources`, so a reader of the text sees the key first
     const { resources: _, ...rest } = part;
     return {
@@ -146,6 +152,7 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
         common,
         ...(urnPrefix === undefined ? {} : { urnPrefix }),
         ...(hashes === undefined ? {} : { hashes }),
+        types: [...types.keys()],
         resources: encoded,
     } as unknown as T & EncodedResourcesFields;
 }
@@ -156,14 +163,19 @@ interface FileEncoding {
     urnPrefix: string | undefined;
     providers: Map<string, Resource>;
     hashes: typeof BASE64URL | undefined;
+    types: Map<string, number>;
 }
 
-function encodeResource(r: Resource, { common, urnPrefix, providers, hashes }: FileEncoding): Record<string, unknown> {
+function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, types }: FileEncoding): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(r)) {
         if (value === undefined) continue; // JSON leaves it out anyway
         if (Object.hasOwn(common, key)) continue; // equal by construction of `common`
         if (key === 'name' && typeof r.id === 'string' && value === r.id) continue;
+        if (key === 'type' && typeof value === 'string') {
+            out[key] = types.get(value);
+            continue;
+        }
         if (key === 'hash' && hashes) {
             out[key] = Buffer.from(r.hash, 'hex').toString('base64url');
             continue;
@@ -227,11 +239,12 @@ function propertiesSource(r: Resource): PropertiesSource | undefined {
  * (see the file comment). Items it cannot decode are recorded (decodeProblemOf).
  */
 export function decodeShardResources(data: Record<string, unknown> & EncodedResourcesFields & { resources: unknown[] }): void {
-    const { common, urnPrefix, hashes } = data;
+    const { common, urnPrefix, hashes, types } = data;
     if (common === undefined) return;
     delete data.common;
     delete data.urnPrefix;
     delete data.hashes;
+    delete data.types;
     const where = (index: number, field: string) => `resources[${index}].${field}`;
     const problem = (item: object, text: string) => {
         if (!decodeProblems.has(item)) decodeProblems.set(item, text);
@@ -247,6 +260,11 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
         if (!isRecord(item)) return; // takeBadItems reports it as it is
         for (const field of COMMON_FIELDS) {
             if (common[field] !== undefined && !Object.hasOwn(item, field)) item[field] = common[field];
+        }
+        if (typeof item.type === 'number') {
+            const type = Array.isArray(types) ? types[item.type] : undefined;
+            if (typeof type === 'string') item.type = type;
+            else problem(item, `${where(i, 'type')} is ${item.type}, which is no index of the file's "types"`);
         }
         if (!Object.hasOwn(item, 'name') && typeof item.id === 'string') item.name = item.id;
         if (hashes === BASE64URL) {

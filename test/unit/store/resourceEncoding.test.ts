@@ -140,6 +140,12 @@ function roundTrip(account: string, resources: Resource[]): { text: string; read
     return { text, read: parsed.resources as Resource[] };
 }
 
+/** The resources of a file's text as written, each with `typeName`, its type looked up in the file's `types`. */
+function writtenResources(text: string): (Record<string, unknown> & { typeName: string })[] {
+    const file = JSON.parse(text) as { types: string[]; resources: Record<string, unknown>[] };
+    return file.resources.map((r) => ({ ...r, typeName: file.types[r.type as number]! }));
+}
+
 describe('the compact encoding of a shard\'s resources', () => {
     for (const [shape, make] of Object.entries(SHAPES)) {
         it(`reads back ${shape} exactly as written`, () => {
@@ -156,8 +162,7 @@ describe('the compact encoding of a shard\'s resources', () => {
         const db = read.find((r) => r.type === 'aws:rds/instance:Instance')!;
         assert.ok(db.outputs && Object.keys(db.outputs).length > 0);
         assert.equal(db.properties, db.outputs, 'one object in memory');
-        const file = JSON.parse(text) as { resources: Record<string, unknown>[] };
-        const onDisk = file.resources.find((r) => r.type === 'aws:rds/instance:Instance')!;
+        const onDisk = writtenResources(text).find((r) => r.typeName === 'aws:rds/instance:Instance')!;
         assert.equal(onDisk.properties, 'outputs', 'the file marks the properties as the outputs');
         assert.ok(!text.includes(SHOP_SECRETS.dbPassword) && !text.includes(SHOP_SECRETS.westSecretKey), 'secrets stay redacted');
     });
@@ -165,11 +170,11 @@ describe('the compact encoding of a shard\'s resources', () => {
     it('writes inputs that mostly repeat the outputs as the outputs with changes, exactly', () => {
         const { resources } = SHAPES['a stack with secrets, explicit providers, options and propertyDependencies']!();
         const { text, read } = roundTrip('shop', resources);
-        const onDisk = (JSON.parse(text) as { resources: Record<string, unknown>[] }).resources;
-        const password = onDisk.find((r) => r.type === 'random:index/randomPassword:RandomPassword')!;
+        const onDisk = writtenResources(text);
+        const password = onDisk.find((r) => r.typeName === 'random:index/randomPassword:RandomPassword')!;
         // the outputs add id, result and bcryptHash; the inputs are all in the outputs
         assert.deepEqual(password.inputs, ['outputs', ['id', 'result', 'bcryptHash'], {}]);
-        const provider = onDisk.find((r) => r.type === 'pulumi:providers:random')!;
+        const provider = onDisk.find((r) => r.typeName === 'pulumi:providers:random')!;
         assert.deepEqual(provider.inputs, ['outputs', [], { __internal: {} }], 'a member the outputs lack is set');
         assert.deepEqual(read, structuredClone(resources));
     });
@@ -222,6 +227,15 @@ describe('the compact encoding of a shard\'s resources', () => {
         for (const r of file.resources) assert.deepEqual([r.account, r.region, r.provider], [undefined, undefined, undefined]);
         // a name that is the id is written once
         assert.deepEqual(file.resources.map((r) => r.name), [undefined, 'web-1', undefined]);
+    });
+
+    it('writes each type once and reads every resource of a type back with the same string', () => {
+        const resources = [...awsResources(), ...awsResources().map((r) => ({ ...r, urn: `${r.urn}-2`, name: `${r.name}-2`, type: `${r.type}` }))];
+        const { text, read } = roundTrip('prod/us-west-2', resources);
+        const file = JSON.parse(text) as { types: string[]; resources: { type: number }[] };
+        assert.deepEqual(file.types, ['aws:s3/bucket:Bucket', 'aws:ec2/instance:Instance', 'aws:ec2/securityGroup:SecurityGroup']);
+        assert.deepEqual(file.resources.map((r) => r.type), [0, 1, 2, 0, 1, 2]);
+        assert.deepEqual(read, resources);
     });
 
     it('writes sha256 hashes in base64url when every hash of the file is one, and others as they are', () => {
@@ -304,7 +318,7 @@ describe('a version 3 resources file in the store', () => {
         delete onDisk.resources[queue]!.inputs;
         delete onDisk.resources[bucket]!.outputs;
         // and a hash that is not what the file's "hashes" says
-        const stack = onDisk.resources.findIndex((r) => r.type === 'pulumi:pulumi:Stack');
+        const stack = onDisk.resources.findIndex((r) => r.name === 'edge-dev');
         assert.equal((onDisk as { hashes?: string }).hashes, 'base64url');
         onDisk.resources[stack]!.hash = 'abc';
         await writeFile(file, JSON.stringify(onDisk));
