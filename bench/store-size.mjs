@@ -26,7 +26,7 @@
 //   node bench/store-size.mjs [--resources N] [--aws-resources M] [--runs R] [--skip-aws]
 import * as esbuild from 'esbuild';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -69,6 +69,7 @@ await esbuild.build({
         contents: [
             "export { Store } from './server/src/store';",
             "export { normalizeShardResources } from './server/src/store/schema';",
+            "export { encodeShardResources } from './server/src/store/resourceEncoding';",
             "export { addAwsAccount, addStackAccount, scanAccount } from './server/src/accounts';",
             "export { startLocalAws } from './test/localaws/server';",
             "export { generateFixture, GENERATED_KEYS } from './test/localaws/generateFixture';",
@@ -80,7 +81,7 @@ await esbuild.build({
 });
 symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'), 'dir');
 const services = createRequire(import.meta.url)(join(work, 'services.js'));
-const { Store, normalizeShardResources, addAwsAccount, addStackAccount, scanAccount, startLocalAws, generateFixture, GENERATED_KEYS } = services;
+const { Store, normalizeShardResources, encodeShardResources, addAwsAccount, addStackAccount, scanAccount, startLocalAws, generateFixture, GENERATED_KEYS } = services;
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
@@ -179,10 +180,24 @@ function readCost(text, account) {
     return { ms: median(times), heap: median(heaps), part: kept };
 }
 
+/** Median time of turning `part` into the file's text, as version 2 did and as the store does now. */
+function writeCost(part) {
+    const times = { v2: [], v3: [] };
+    for (let i = 0; i < runs; i++) {
+        let t0 = performance.now();
+        JSON.stringify(part);
+        times.v2.push(performance.now() - t0);
+        t0 = performance.now();
+        JSON.stringify(encodeShardResources(part));
+        times.v3.push(performance.now() - t0);
+    }
+    return { v2: median(times.v2), v3: median(times.v3) };
+}
+
 /** The resources files of `accounts` in the store at `home`, against what version 2 wrote for their resources. */
 async function compare(label, home, accounts) {
     const store = await Store.open({ home });
-    const row = { label, resources: 0, v2: 0, v3: 0, v2ms: 0, v3ms: 0, v2heap: 0, v3heap: 0 };
+    const row = { label, resources: 0, v2: 0, v3: 0, v2ms: 0, v3ms: 0, v2heap: 0, v3heap: 0, v2write: 0, v3write: 0 };
     for (const account of accounts) {
         const { resources } = await store.readShard(account);
         const v2 = JSON.stringify({ schemaVersion: 2, account, resources });
@@ -190,9 +205,12 @@ async function compare(label, home, accounts) {
         const old = readCost(v2, account);
         const ours = readCost(v3, account);
         if (!isDeepStrictEqual(ours.part.resources, old.part.resources)) throw new Error(`${label}: ${account}'s resources read from the new file differ from what was written`);
+        // written from what a read gives: a scan's new resources cost the same (they share properties and outputs too)
+        const write = writeCost({ schemaVersion: 2, account, resources: ours.part.resources });
         Object.assign(row, {
             resources: row.resources + resources.length, v2: row.v2 + Buffer.byteLength(v2), v3: row.v3 + statSync(store.shardPath(account)).size,
             v2ms: row.v2ms + old.ms, v3ms: row.v3ms + ours.ms, v2heap: row.v2heap + old.heap, v3heap: row.v3heap + ours.heap,
+            v2write: row.v2write + write.v2, v3write: row.v3write + write.v3,
         });
     }
     await store.close();
@@ -248,12 +266,13 @@ rows.push(await stackRow('fixture aws-app.dev.export.json', readFileSync(join(ro
 const aws = skipAws ? undefined : await awsRow(awsCount);
 if (aws) rows.push(aws);
 
-console.log('resources file: schema 2 (65cad7c, full objects) vs schema 3 (this store), read = JSON.parse + normalize, medians of', runs);
-console.log(['input'.padEnd(58), 'resources', 'v2 size'.padStart(11), 'v3 size'.padStart(11), 'ratio', 'v2 read', 'v3 read', 'v2 heap'.padStart(11), 'v3 heap'.padStart(11)].join('  '));
+console.log(`resources file: schema 2 (65cad7c, full objects) vs schema 3 (this store); read = JSON.parse + normalize, heap = retained after read, write = serialize; medians of ${runs}`);
+console.log(['input'.padEnd(58), 'resources', 'v2 size'.padStart(11), 'v3 size'.padStart(11), 'ratio', 'v2 read', 'v3 read', 'v2 heap'.padStart(11), 'v3 heap'.padStart(11), 'v2 write', 'v3 write'].join('  '));
 for (const r of rows) {
     console.log([
         r.label.padEnd(58), fmt(r.resources).padStart(9), mb(r.v2).padStart(11), mb(r.v3).padStart(11), (r.v3 / r.v2).toFixed(3),
         `${r.v2ms.toFixed(0)} ms`.padStart(7), `${r.v3ms.toFixed(0)} ms`.padStart(7), mb(r.v2heap).padStart(11), mb(r.v3heap).padStart(11),
+        `${r.v2write.toFixed(0)} ms`.padStart(8), `${r.v3write.toFixed(0)} ms`.padStart(8),
     ].join('  '));
 }
 const ratio = big.v3 / big.v2;

@@ -69,9 +69,25 @@ export interface EncodedResourcesFields {
 }
 
 const BASE64URL = 'base64url';
-/** A resource's hash as resourceHash gives it. */
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-const SHA256_BASE64URL = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * One buffer for every hash converted: a shard of a million resources converts a million
+ * hashes, and Buffer.from would allocate a buffer for each.
+ */
+const digest = Buffer.alloc(32);
+
+/** A sha256 hex digest (64 lowercase hex digits, as resourceHash gives it) in base64url (43 characters), or undefined when `hex` is not one. */
+export function sha256HexToBase64url(hex: string): string | undefined {
+    if (hex.length !== 64 || digest.write(hex, 'hex') !== 32) return undefined;
+    // uppercase digits would not come back as they were
+    return digest.toString('hex') === hex ? digest.toString('base64url') : undefined;
+}
+
+/** The inverse of sha256HexToBase64url; undefined for any text it does not give. */
+export function base64urlToSha256Hex(text: string): string | undefined {
+    if (text.length !== 43 || digest.write(text, 'base64url') !== 32) return undefined;
+    // Buffer skips characters outside the alphabet and ignores padding bits: only the text the encoder writes is taken
+    return digest.toString('base64url') === text ? digest.toString('hex') : undefined;
+}
 
 /** Why an item read from a file could not be decoded, for takeBadItems. */
 const decodeProblems = new WeakMap<object, string>();
@@ -141,7 +157,14 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
     const urnPrefix = mostCommonUrnPrefix(resources);
     const providers = new Map<string, Resource>();
     for (const r of resources) if (isProvider(r) && r.id !== undefined) providers.set(referenceTo(r), r);
-    const hashes = resources.length > 0 && resources.every((r) => typeof r.hash === 'string' && SHA256_HEX.test(r.hash)) ? BASE64URL : undefined;
+    // converted here, once: when one hash is no sha256 digest, the file keeps them all as they are
+    const converted = new Map<Resource, string>();
+    for (const r of resources) {
+        const hash = typeof r.hash === 'string' ? sha256HexToBase64url(r.hash) : undefined;
+        if (hash === undefined) break;
+        converted.set(r, hash);
+    }
+    const hashes = resources.length > 0 && converted.size === resources.length ? converted : undefined;
     const types = new Map<string, number>();
     for (const r of resources) if (typeof r.type === 'string' && !types.has(r.type)) types.set(r.type, types.size);
     const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, providers, hashes, types }));
@@ -151,7 +174,7 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
         ...rest,
         common,
         ...(urnPrefix === undefined ? {} : { urnPrefix }),
-        ...(hashes === undefined ? {} : { hashes }),
+        ...(hashes === undefined ? {} : { hashes: BASE64URL }),
         types: [...types.keys()],
         resources: encoded,
     } as unknown as T & EncodedResourcesFields;
@@ -162,7 +185,8 @@ interface FileEncoding {
     common: Common;
     urnPrefix: string | undefined;
     providers: Map<string, Resource>;
-    hashes: typeof BASE64URL | undefined;
+    /** Each resource's hash in base64url, when the file writes them so. */
+    hashes: Map<Resource, string> | undefined;
     types: Map<string, number>;
 }
 
@@ -177,7 +201,7 @@ function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, typ
             continue;
         }
         if (key === 'hash' && hashes) {
-            out[key] = Buffer.from(r.hash, 'hex').toString('base64url');
+            out[key] = hashes.get(r);
             continue;
         }
         if (key === 'urn' && urnPrefix !== undefined && derivesUrn(r) && value === `${urnPrefix}${r.type}::${r.name}`) continue;
@@ -268,7 +292,8 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
         }
         if (!Object.hasOwn(item, 'name') && typeof item.id === 'string') item.name = item.id;
         if (hashes === BASE64URL) {
-            if (typeof item.hash === 'string' && SHA256_BASE64URL.test(item.hash)) item.hash = Buffer.from(item.hash, 'base64url').toString('hex');
+            const hash = typeof item.hash === 'string' ? base64urlToSha256Hex(item.hash) : undefined;
+            if (hash !== undefined) item.hash = hash;
             else problem(item, `${where(i, 'hash')} is not the base64url of a sha256 digest, as the file's "hashes" says`);
         }
         if (!Object.hasOwn(item, 'urn') && typeof urnPrefix === 'string' && typeof item.type === 'string' && typeof item.name === 'string') {

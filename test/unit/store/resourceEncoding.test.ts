@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { stackResources } from '../../../server/src/accounts/stacks/stackResources';
@@ -14,7 +15,7 @@ import { parseStateDocument } from '../../../server/src/accounts/stacks/stackSta
 import { resourceHash, resourceUrn } from '../../../server/src/accounts/resourceIdentity';
 import type { Resource } from '../../../server/src/shared/model';
 import { SCHEMA_VERSION, Store } from '../../../server/src/store';
-import { decodeProblemOf, decodeShardResources, encodeShardResources } from '../../../server/src/store/resourceEncoding';
+import { base64urlToSha256Hex, decodeProblemOf, decodeShardResources, encodeShardResources, sha256HexToBase64url } from '../../../server/src/store/resourceEncoding';
 import { SHOP_SECRETS, plaintextSecret, shopExport } from '../accounts/stackSecretsTestSupport';
 import { repoRoot } from '../runner/runnerTestEnv';
 import { makeTempDir } from './storeTestSupport';
@@ -236,6 +237,21 @@ describe('the compact encoding of a shard\'s resources', () => {
         assert.deepEqual(file.types, ['aws:s3/bucket:Bucket', 'aws:ec2/instance:Instance', 'aws:ec2/securityGroup:SecurityGroup']);
         assert.deepEqual(file.resources.map((r) => r.type), [0, 1, 2, 0, 1, 2]);
         assert.deepEqual(read, resources);
+    });
+
+    it('converts sha256 hex digests to base64url and back as Buffer does, and refuses anything else', () => {
+        for (let i = 0; i < 200; i++) {
+            const hex = createHash('sha256').update(String(i)).digest('hex');
+            const text = sha256HexToBase64url(hex);
+            assert.equal(text, Buffer.from(hex, 'hex').toString('base64url'));
+            assert.equal(base64urlToSha256Hex(text!), hex);
+        }
+        const digest = createHash('sha256').update('x').digest('hex');
+        for (const notOne of ['', 'h1', digest.toUpperCase(), `${digest}0`, digest.slice(1), `${digest.slice(0, 63)}g`]) assert.equal(sha256HexToBase64url(notOne), undefined, notOne);
+        const text = sha256HexToBase64url(digest)!;
+        // the last digit's two low bits are padding: a text with them set was not written by the encoder
+        const lastBitsSet = text.slice(0, 42) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(text[42]!) | 1];
+        for (const notOne of ['', text.slice(1), `${text}A`, `${text.slice(0, 42)}=`, `${text.slice(0, 41)}+${text[42]}`, lastBitsSet]) assert.equal(base64urlToSha256Hex(notOne), undefined, notOne);
     });
 
     it('writes sha256 hashes in base64url when every hash of the file is one, and others as they are', () => {
