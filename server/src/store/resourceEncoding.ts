@@ -39,9 +39,9 @@
  *   (urn, type, name, and its inputs as properties, secrets already redacted). A provider
  *   that is not in the shard (or differs) keeps its providerResource written out.
  *
- * Decoding changes the parsed items in place (the file's parse is the only copy, so nothing
- * is allocated per resource but what the rules add). An item that cannot be decoded (a
- * hand edit, damage) is left as it is and its problem is recorded for takeBadItems, which
+ * Decoding fills in the parsed items, then replaces each with a copy whose fields are in the
+ * order the scanners give them (only the small top-level object is new: the members are
+ * the parsed ones). An item that cannot be decoded (a hand edit, damage) is left as it is and its problem is recorded for takeBadItems, which
  * sets it aside and reports it like any other item of the wrong shape.
  */
 import { isDeepStrictEqual } from 'node:util';
@@ -51,6 +51,27 @@ import type { ProviderResource, Resource } from '../shared/model';
 const COMMON_FIELDS = ['account', 'region', 'provider', 'project', 'stack'] as const;
 type CommonField = (typeof COMMON_FIELDS)[number];
 type Common = Partial<Record<CommonField, string>>;
+
+/**
+ * The order of a decoded resource's fields: scanAccount's toResource's, then the fields of
+ * stack resources, so what the CLI prints reads as before (unknown fields follow).
+ */
+const FIELD_ORDER = [
+    'account', 'region', 'urn', 'type', 'name', 'id', 'provider', 'properties', 'hash', 'project', 'stack', 'parent', 'dependencies', 'sourcePosition',
+    'inputs', 'outputs', 'options', 'providerResource', 'propertyDependencies',
+] as const satisfies readonly (keyof Resource)[];
+const ORDERED = new Set<string>(FIELD_ORDER);
+
+/** `item`'s fields in FIELD_ORDER, as a new object. */
+function inFieldOrder(item: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const field of FIELD_ORDER) if (Object.hasOwn(item, field)) out[field] = item[field];
+    for (const key of Object.keys(item)) {
+        // defineProperty: a member named __proto__ stays a member
+        if (!ORDERED.has(key)) Object.defineProperty(out, key, { value: item[key], enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+}
 
 /** What marks `properties` as a reference to another member of the same resource. */
 type PropertiesSource = 'outputs' | 'inputs';
@@ -309,7 +330,10 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
             if (isRecord(item[source])) item.properties = item[source];
             else problem(item, `${where(i, 'properties')} is "${source}" but the resource has no ${source}`);
         }
-        if (isProvider(item) && item.id !== undefined) providers.set(referenceTo(item), item as unknown as Resource);
+        if (decodeProblems.has(item)) return; // set aside as it is
+        const resource = inFieldOrder(item);
+        items[i] = resource;
+        if (isProvider(resource) && resource.id !== undefined) providers.set(referenceTo(resource), resource as unknown as Resource);
     });
     // the provider resources are known once every item is decoded
     const derived = new Map<Resource, ProviderResource>();

@@ -230,6 +230,13 @@ describe('the compact encoding of a shard\'s resources', () => {
         assert.deepEqual(file.resources.map((r) => r.name), [undefined, 'web-1', undefined]);
     });
 
+    it('reads a discovered resource back with its fields in the order the scanner gives them', () => {
+        const resources = awsResources();
+        const { read } = roundTrip('prod/us-west-2', resources);
+        assert.deepEqual(read.map((r) => Object.keys(r)), resources.map((r) => Object.keys(r)));
+        assert.deepEqual(Object.keys(read[0]!), ['account', 'region', 'urn', 'type', 'name', 'id', 'provider', 'properties', 'hash']);
+    });
+
     it('writes each type once and reads every resource of a type back with the same string', () => {
         const resources = [...awsResources(), ...awsResources().map((r) => ({ ...r, urn: `${r.urn}-2`, name: `${r.name}-2`, type: `${r.type}` }))];
         const { text, read } = roundTrip('prod/us-west-2', resources);
