@@ -39,10 +39,11 @@
  *   (urn, type, name, and its inputs as properties, secrets already redacted). A provider
  *   that is not in the shard (or differs) keeps its providerResource written out.
  *
- * Decoding fills in the parsed items, then replaces each with a copy whose fields are in the
+ * Decoding replaces each parsed item with the Resource it stands for, its fields in the
  * order the scanners give them (only the small top-level object is new: the members are
- * the parsed ones). An item that cannot be decoded (a hand edit, damage) is left as it is and its problem is recorded for takeBadItems, which
- * sets it aside and reports it like any other item of the wrong shape.
+ * the parsed ones). A field that cannot be decoded (a hand edit, damage) is left as written
+ * and its problem is recorded for takeBadItems, which sets the item aside and reports it
+ * like any other item of the wrong shape.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ProviderResource, Resource } from '../shared/model';
@@ -61,11 +62,65 @@ const FIELD_ORDER = [
     'inputs', 'outputs', 'options', 'providerResource', 'propertyDependencies',
 ] as const satisfies readonly (keyof Resource)[];
 const ORDERED = new Set<string>(FIELD_ORDER);
+const COMMON = new Set<string>(COMMON_FIELDS);
 
-/** `item`'s fields in FIELD_ORDER, as a new object. */
-function inFieldOrder(item: Record<string, unknown>): Record<string, unknown> {
+/** What decoding an item depends on: the file's own fields. */
+interface FileFields {
+    common: Record<string, unknown>;
+    urnPrefix: unknown;
+    hashes: unknown;
+    types: unknown;
+}
+
+/**
+ * The Resource `item` (one parsed item of an encoded file) stands for, built in one pass in
+ * FIELD_ORDER: a new object rather than `item` changed in place, whose added fields would
+ * cost V8 a change of shape each. A field that cannot be decoded is left as written and
+ * reported through `problem`.
+ */
+function decodeItem(item: Record<string, unknown>, file: FileFields, problem: (field: string, text: string) => void): Record<string, unknown> {
+    let type = item.type;
+    if (typeof type === 'number') {
+        const named = Array.isArray(file.types) ? (file.types[type] as unknown) : undefined;
+        if (typeof named === 'string') type = named;
+        else problem('type', `is ${type}, which is no index of the file's "types"`);
+    }
+    const name = Object.hasOwn(item, 'name') ? item.name : typeof item.id === 'string' ? item.id : undefined;
+    let urn = item.urn;
+    if (!Object.hasOwn(item, 'urn') && typeof file.urnPrefix === 'string' && typeof type === 'string' && typeof name === 'string') urn = `${file.urnPrefix}${type}::${name}`;
+    let hash = item.hash;
+    if (file.hashes === BASE64URL) {
+        const hex = typeof hash === 'string' ? base64urlToSha256Hex(hash) : undefined;
+        if (hex !== undefined) hash = hex;
+        else problem('hash', 'is not the base64url of a sha256 digest, as the file\'s "hashes" says');
+    }
+    let inputs = item.inputs;
+    if (Array.isArray(inputs) && inputs[0] === 'outputs') {
+        const decoded = decodeInputs(inputs, item.outputs);
+        if (typeof decoded === 'string') problem('inputs', decoded);
+        else inputs = decoded;
+    }
+    let properties = item.properties;
+    if (properties === 'outputs' || properties === 'inputs') {
+        const source = properties === 'outputs' ? item.outputs : inputs;
+        if (isRecord(source)) properties = source;
+        else problem('properties', `is "${properties}" but the resource has no ${properties}`);
+    }
     const out: Record<string, unknown> = {};
-    for (const field of FIELD_ORDER) if (Object.hasOwn(item, field)) out[field] = item[field];
+    for (const field of FIELD_ORDER) {
+        let value: unknown;
+        switch (field) {
+            case 'type': value = type; break;
+            case 'name': value = name; break;
+            case 'urn': value = urn; break;
+            case 'hash': value = hash; break;
+            case 'inputs': value = inputs; break;
+            case 'properties': value = properties; break;
+            default: value = Object.hasOwn(item, field) ? item[field] : COMMON.has(field) ? file.common[field] : undefined;
+        }
+        // a parsed item holds no undefined: undefined is a field the resource does not have
+        if (value !== undefined) out[field] = value;
+    }
     for (const key of Object.keys(item)) {
         // defineProperty: a member named __proto__ stays a member
         if (!ORDERED.has(key)) Object.defineProperty(out, key, { value: item[key], enumerable: true, writable: true, configurable: true });
@@ -303,37 +358,11 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
     const items = data.resources;
     items.forEach((item, i) => {
         if (!isRecord(item)) return; // takeBadItems reports it as it is
-        for (const field of COMMON_FIELDS) {
-            if (common[field] !== undefined && !Object.hasOwn(item, field)) item[field] = common[field];
-        }
-        if (typeof item.type === 'number') {
-            const type = Array.isArray(types) ? types[item.type] : undefined;
-            if (typeof type === 'string') item.type = type;
-            else problem(item, `${where(i, 'type')} is ${item.type}, which is no index of the file's "types"`);
-        }
-        if (!Object.hasOwn(item, 'name') && typeof item.id === 'string') item.name = item.id;
-        if (hashes === BASE64URL) {
-            const hash = typeof item.hash === 'string' ? base64urlToSha256Hex(item.hash) : undefined;
-            if (hash !== undefined) item.hash = hash;
-            else problem(item, `${where(i, 'hash')} is not the base64url of a sha256 digest, as the file's "hashes" says`);
-        }
-        if (!Object.hasOwn(item, 'urn') && typeof urnPrefix === 'string' && typeof item.type === 'string' && typeof item.name === 'string') {
-            item.urn = `${urnPrefix}${item.type}::${item.name}`;
-        }
-        if (Array.isArray(item.inputs) && item.inputs[0] === 'outputs') {
-            const inputs = decodeInputs(item.inputs, item.outputs);
-            if (typeof inputs === 'string') problem(item, `${where(i, 'inputs')} ${inputs}`);
-            else item.inputs = inputs;
-        }
-        const source = item.properties;
-        if (source === 'outputs' || source === 'inputs') {
-            if (isRecord(item[source])) item.properties = item[source];
-            else problem(item, `${where(i, 'properties')} is "${source}" but the resource has no ${source}`);
-        }
-        if (decodeProblems.has(item)) return; // set aside as it is
-        const resource = inFieldOrder(item);
+        const found: string[] = [];
+        const resource = decodeItem(item, { common, urnPrefix, hashes, types }, (field, text) => found.push(`${where(i, field)} ${text}`));
         items[i] = resource;
-        if (isProvider(resource) && resource.id !== undefined) providers.set(referenceTo(resource), resource as unknown as Resource);
+        if (found.length) problem(resource, found[0]!);
+        else if (isProvider(resource) && resource.id !== undefined) providers.set(referenceTo(resource), resource as unknown as Resource);
     });
     // the provider resources are known once every item is decoded
     const derived = new Map<Resource, ProviderResource>();
