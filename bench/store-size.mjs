@@ -5,9 +5,9 @@
 // resources }) of the full Resource objects. Each input goes through the real code: a stack
 // account is added and scanned from its state file (stackResources), an AWS account is scanned
 // from the local AWS (test/localaws, the real discoverers and scanAccount's mapping) and the
-// store writes its files. For each: both sizes, the ratio, and the time and retained heap of
+// store writes its files. For each: both sizes, the ratio, the CPU time and retained heap of
 // reading each text back into Resource objects (JSON.parse + the store's normalize, which
-// decodes; medians of --runs).
+// decodes) and the CPU time of writing it (serialize); medians of --runs.
 //
 // Inputs:
 //   1. a synthetic stack of N resources (default 20,000) shaped like a real export: every
@@ -93,6 +93,13 @@ const { Store, normalizeShardResources, encodeShardResources, addAwsAccount, add
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** CPU milliseconds (user + system) `fn` takes: steadier than wall time on a machine others load too. */
+function cpuMs(fn) {
+    const before = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(before);
+    return { ms: (used.user + used.system) / 1000 };
+}
 
 // ---------------------------------------------------------------- the synthetic stack
 const PROJECT = 'shop';
@@ -176,11 +183,13 @@ function readCost(text, account) {
     let kept;
     for (let i = 0; i < runs; i++) {
         kept = undefined;
+        // twice: one collection may leave what the last finalized for the next
+        globalThis.gc();
         globalThis.gc();
         const before = process.memoryUsage().heapUsed;
-        const t0 = performance.now();
-        kept = normalizeShardResources(JSON.parse(text), account);
-        times.push(performance.now() - t0);
+        // only `kept` holds the result, so clearing it frees the last one before `before` is taken
+        times.push(cpuMs(() => void (kept = normalizeShardResources(JSON.parse(text), account))).ms);
+        globalThis.gc();
         globalThis.gc();
         heaps.push(process.memoryUsage().heapUsed - before);
     }
@@ -191,12 +200,8 @@ function readCost(text, account) {
 function writeCost(part) {
     const times = { v2: [], v3: [] };
     for (let i = 0; i < runs; i++) {
-        let t0 = performance.now();
-        JSON.stringify(part);
-        times.v2.push(performance.now() - t0);
-        t0 = performance.now();
-        JSON.stringify(encodeShardResources(part));
-        times.v3.push(performance.now() - t0);
+        times.v2.push(cpuMs(() => JSON.stringify(part)).ms);
+        times.v3.push(cpuMs(() => JSON.stringify(encodeShardResources(part))).ms);
     }
     return { v2: median(times.v2), v3: median(times.v3) };
 }
@@ -273,7 +278,7 @@ rows.push(await stackRow('fixture aws-app.dev.export.json', readFileSync(join(ro
 const aws = skipAws ? undefined : await awsRow(awsCount);
 if (aws) rows.push(aws);
 
-console.log(`resources file: schema 2 (65cad7c, full objects) vs schema 3 (this store); read = JSON.parse + normalize, heap = retained after read, write = serialize; medians of ${runs}`);
+console.log(`resources file: schema 2 (65cad7c, full objects) vs schema 3 (this store); read = JSON.parse + normalize, heap = retained after read, write = serialize; CPU time, medians of ${runs}`);
 console.log(['input'.padEnd(58), 'resources', 'v2 size'.padStart(11), 'v3 size'.padStart(11), 'ratio', 'v2 read', 'v3 read', 'v2 heap'.padStart(11), 'v3 heap'.padStart(11), 'v2 write', 'v3 write'].join('  '));
 for (const r of rows) {
     console.log([
