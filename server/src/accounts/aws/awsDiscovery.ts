@@ -57,13 +57,14 @@ export interface AwsDiscoveryOptions {
     pageSize?: number;
     onProgress?: (p: { service: string; region?: string; done: number; total: number }) => void;
     onCall?: (service: AwsServiceName, operation: string, region: string) => void;
-    /** Each task's resources as soon as the task succeeds (results while the scan runs); a failed task gives none. */
-    onTaskResources?: (resources: readonly DiscoveredResource[]) => void;
+    /**
+     * Each task's resources as soon as the task succeeds; a failed task gives none. The only way
+     * results leave: nothing is collected here, so the caller decides what stays in memory.
+     */
+    onTaskResources: (resources: readonly DiscoveredResource[]) => void;
 }
 
 export interface AwsDiscoveryResult {
-    /** Every resource found; each carries its region (none for global services). */
-    resources: DiscoveredResource[];
     errors: ServiceError[];
     /** Cloud Control types not listed because they cannot be listed on their own (`--all-types`). */
     skipped: ServiceError[];
@@ -115,7 +116,6 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
     const tasks = planTasks(options, [...DISCOVERERS, ...allTypes]);
     const credentials = credentialProvider({ ...settings, region: tasks[0]?.callRegion ?? 'us-east-1' });
     const clients = new AwsClients({ credentials, endpoint: settings.endpoint, limiter, signal: options.signal, requestTimeoutMs: options.requestTimeoutMs, maxAttempts: options.maxAttempts, onCall: options.onCall });
-    const resources: DiscoveredResource[] = [];
     let done = 0;
     let failedTasks = 0;
     try {
@@ -124,9 +124,7 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
                 const service = task.discoverer.service;
                 try {
                     const found = await task.discoverer.discover({ clients, region: task.callRegion, regions: options.regions, accountId: account.awsAccountId, pageSize: options.pageSize });
-                    // not push(...found): a spread of hundreds of thousands of arguments overflows the stack
-                    for (const resource of found) resources.push(resource);
-                    if (found.length && !options.signal?.aborted) options.onTaskResources?.(found);
+                    if (found.length && !options.signal?.aborted) options.onTaskResources(found);
                 } catch (error) {
                     if (options.signal?.aborted) return;
                     failedTasks++;
@@ -141,5 +139,5 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
     }
     if (options.signal?.aborted) throw new ScanCancelledError();
     const order = (a: ServiceError, b: ServiceError) => `${a.service}/${a.region ?? ''}/${a.type ?? ''}`.localeCompare(`${b.service}/${b.region ?? ''}/${b.type ?? ''}`);
-    return { resources, errors: errors.sort(order), skipped: skipped.sort(order), tasks: tasks.length, failedTasks };
+    return { errors: errors.sort(order), skipped: skipped.sort(order), tasks: tasks.length, failedTasks };
 }

@@ -47,7 +47,31 @@ export function pageLimit(ctx: DiscoveryContext, min: number, max: number): numb
     return ctx.pageSize === undefined ? max : Math.min(max, Math.max(min, ctx.pageSize));
 }
 
-/** Runs `fn` over every item at once; the clients' limiter bounds how many calls are in flight. */
-export function mapAll<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-    return Promise.all(items.map(fn));
+/**
+ * Items of one list whose calls are under way at once. The clients' limiter bounds the HTTP
+ * calls in flight, but a call waiting for a slot already holds its signed request and its
+ * middleware chain: started all at once, the tens of thousands of per-item calls of a large
+ * account held most of the scanning process's heap (issue 14). Many lists run side by side,
+ * so this many per list still keeps every slot of the limiter busy.
+ */
+export const ITEMS_IN_FLIGHT = 32;
+
+/** Runs `fn` over every item, ITEMS_IN_FLIGHT at a time; the results in the items' order. Rejects with the first failure (no item is started after it). */
+export async function mapAll<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const i = next++;
+            try {
+                results[i] = await fn(items[i]!);
+            } catch (error) {
+                failed = true;
+                throw error;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(ITEMS_IN_FLIGHT, items.length) }, worker));
+    return results;
 }
