@@ -13,7 +13,7 @@ import { childName, parseAccountRef } from '../shared/names';
 import { AccountInputError } from './accountNames';
 import { tryScanLock } from './scanLock';
 import { ScanCancelledError, type AwsServiceName } from './aws/awsClients';
-import { DISCOVERERS, discoverAws } from './aws/awsDiscovery';
+import { DISCOVERERS, discoverAws, type TaskResourceSink } from './aws/awsDiscovery';
 import { keptByCloudControlError } from './aws/cloudControlDiscovery';
 import type { DiscoveredResource } from './aws/discoveryTypes';
 import { findKubernetes } from './kubernetes/kubernetesScan';
@@ -133,13 +133,27 @@ async function findAws(account: Account, region: string | undefined, options: Sc
     const regions = region ? [region] : (account.settings.regions ?? []);
     const scope = region ? [childName(account.name, region)] : [account.name, ...regions.map((r) => childName(account.name, r))];
     const inScope = new Set(scope);
-    // converted once, as each task ends, and kept only on disk (and in the partial write's queue)
-    const onTaskResources = (found: readonly DiscoveredResource[]) => {
-        const resources = found.map((d) => toResource(account, d)).filter((r) => inScope.has(r.account));
-        spill.add(resources);
-        partial?.add(resources);
+    // converted once, as they come, and kept on disk only (a partial write gets a task's resources when it succeeds)
+    const onTask = (): TaskResourceSink => {
+        const task = spill.startTask();
+        const forPartial: Resource[] = [];
+        return {
+            add(found) {
+                const resources = found.map((d) => toResource(account, d)).filter((r) => inScope.has(r.account));
+                spill.add(task, resources);
+                if (partial) for (const r of resources) forPartial.push(r);
+            },
+            end(succeeded) {
+                if (!succeeded) {
+                    spill.drop(task);
+                    return;
+                }
+                spill.commit(task);
+                if (forPartial.length) partial?.add(forPartial);
+            },
+        };
     };
-    const result = await discoverAws(account, { ...options, regions, includeGlobal: region === undefined, onTaskResources });
+    const result = await discoverAws(account, { ...options, regions, includeGlobal: region === undefined, onTask });
     const byChild = new Map<string, Resource[]>();
     for (const child of scope) byChild.set(child, []);
     const typesOf = new Map(DISCOVERERS.map((d) => [d.service, new Set(d.types)]));

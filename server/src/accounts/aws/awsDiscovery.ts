@@ -58,10 +58,16 @@ export interface AwsDiscoveryOptions {
     onProgress?: (p: { service: string; region?: string; done: number; total: number }) => void;
     onCall?: (service: AwsServiceName, operation: string, region: string) => void;
     /**
-     * Each task's resources as soon as the task succeeds; a failed task gives none. The only way
-     * results leave: nothing is collected here, so the caller decides what stays in memory.
+     * Where each task's resources go, the only way results leave (nothing is collected here,
+     * so the caller decides what stays in memory): called once per task as it starts.
      */
-    onTaskResources: (resources: readonly DiscoveredResource[]) => void;
+    onTask: () => TaskResourceSink;
+}
+
+/** One task's resources: batches as they come (large listings page by page), then the task's end; a failed (or cancelled) task's are to be dropped. */
+export interface TaskResourceSink {
+    add(resources: readonly DiscoveredResource[]): void;
+    end(succeeded: boolean): void;
 }
 
 export interface AwsDiscoveryResult {
@@ -122,10 +128,16 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
         await Promise.all(
             tasks.map(async (task) => {
                 const service = task.discoverer.service;
+                const sink = options.onTask();
+                const emit = (resources: readonly DiscoveredResource[]) => {
+                    if (resources.length) sink.add(resources);
+                };
                 try {
-                    const found = await task.discoverer.discover({ clients, region: task.callRegion, regions: options.regions, accountId: account.awsAccountId, pageSize: options.pageSize });
-                    if (found.length && !options.signal?.aborted) options.onTaskResources(found);
+                    const found = await task.discoverer.discover({ clients, region: task.callRegion, regions: options.regions, accountId: account.awsAccountId, pageSize: options.pageSize, emit });
+                    emit(found);
+                    sink.end(!options.signal?.aborted);
                 } catch (error) {
+                    sink.end(false);
                     if (options.signal?.aborted) return;
                     failedTasks++;
                     errors.push(serviceErrorOf(service, task.region, error));
