@@ -52,6 +52,8 @@ export class ScanSpill {
      * promoted to the old generation, and the heap grew with it).
      */
     add(task: number, resources: readonly Resource[]): void {
+        const files = this.open.get(task);
+        if (!files) throw new Error(`ScanSpill: task ${task} was already committed or dropped`);
         if (this.failure) return;
         const lines = new Map<string, string[]>();
         for (const r of resources) {
@@ -60,9 +62,9 @@ export class ScanSpill {
             else lines.set(r.account, [JSON.stringify(r)]);
         }
         for (const [child, list] of lines) {
-            let path = join(this.dir, '?');
+            let path = join(this.dir, `${task}-${files.size}.jsonl`);
             try {
-                const file = this.fileOf(task, child);
+                const file = this.fileOf(task, files, child);
                 path = file.path;
                 writeSync(file.fd, `${list.join('\n')}\n`);
             } catch (error) {
@@ -111,9 +113,7 @@ export class ScanSpill {
         await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
     }
 
-    private fileOf(task: number, child: string): OpenFile {
-        const files = this.open.get(task);
-        if (!files) throw new Error(`ScanSpill: task ${task} was already committed or dropped`);
+    private fileOf(task: number, files: Map<string, OpenFile>, child: string): OpenFile {
         let file = files.get(child);
         if (!file) {
             const path = join(this.dir, `${task}-${files.size}.jsonl`);

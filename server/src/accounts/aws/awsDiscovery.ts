@@ -129,15 +129,21 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
             tasks.map(async (task) => {
                 const service = task.discoverer.service;
                 const sink = options.onTask();
+                let ended = false;
+                const end = (succeeded: boolean) => {
+                    ended = true;
+                    sink.end(succeeded);
+                };
+                // a failed task's other listings may still hand pages over: they are not its result
                 const emit = (resources: readonly DiscoveredResource[]) => {
-                    if (resources.length) sink.add(resources);
+                    if (!ended && resources.length) sink.add(resources);
                 };
                 try {
                     const found = await task.discoverer.discover({ clients, region: task.callRegion, regions: options.regions, accountId: account.awsAccountId, pageSize: options.pageSize, emit });
                     emit(found);
-                    sink.end(!options.signal?.aborted);
+                    end(!options.signal?.aborted);
                 } catch (error) {
-                    sink.end(false);
+                    end(false);
                     if (options.signal?.aborted) return;
                     failedTasks++;
                     errors.push(serviceErrorOf(service, task.region, error));
