@@ -3,9 +3,10 @@
  * shard with one write per child, append a ScanRecord, and keep the catalog's scanStatus
  * current (running at the start, the result at the end).
  *
- * Streamed per child (issue 14): an AWS scan spills each task's resources to disk as the task
- * ends (ScanSpill) and merges one child at a time, so the process holds one child's resources,
- * not the account's; the catalog's count comes from the merges, not from reading shards back.
+ * Streamed per child (issue 14): an AWS scan spills resources to disk as they come (ScanSpill;
+ * a failed task's are dropped) and merges one child at a time, so the process holds one child's
+ * resources, not the account's; the catalog's count comes from the merges, not from reading
+ * shards back.
  */
 import type { Account, Resource, ScanRecord, ScanStatus, ServiceError } from '../shared/model';
 import type { Store } from '../store';
