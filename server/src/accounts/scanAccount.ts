@@ -2,6 +2,11 @@
  * One scan of one account (or one child `name/region`): discover, merge into each child's
  * shard with one write per child, append a ScanRecord, and keep the catalog's scanStatus
  * current (running at the start, the result at the end).
+ *
+ * Streamed per child (issue 14): an AWS scan spills resources to disk as they come (ScanSpill;
+ * a failed task's are dropped) and merges one child at a time, so the process holds one child's
+ * resources, not the account's; the catalog's count comes from the merges, not from reading
+ * shards back.
  */
 import type { Account, Resource, ScanRecord, ScanStatus, ServiceError } from '../shared/model';
 import type { Store } from '../store';
@@ -9,13 +14,14 @@ import { childName, parseAccountRef } from '../shared/names';
 import { AccountInputError } from './accountNames';
 import { tryScanLock } from './scanLock';
 import { ScanCancelledError, type AwsServiceName } from './aws/awsClients';
-import { DISCOVERERS, discoverAws } from './aws/awsDiscovery';
+import { DISCOVERERS, discoverAws, type TaskResourceSink } from './aws/awsDiscovery';
 import { keptByCloudControlError } from './aws/cloudControlDiscovery';
 import type { DiscoveredResource } from './aws/discoveryTypes';
 import { findKubernetes } from './kubernetes/kubernetesScan';
 import { resourceHash, resourceUrn } from './resourceIdentity';
 import { PartialScanWriter } from './partialScanWriter';
 import { mergeScan, type ChildDelta } from './scanDelta';
+import { ScanSpill } from './scanSpill';
 import { stackResources } from './stacks/stackResources';
 import { readStackState } from './stacks/stackState';
 import { readStackTags } from './stacks/stackTags';
@@ -93,8 +99,10 @@ export async function resolveAccount(store: Store, nameOrChild: string): Promise
 }
 
 interface Findings {
-    /** Found resources per child account. */
+    /** Found resources per child account (AWS: every child in scope, with empty lists: the resources are in `spill`). */
     byChild: Map<string, Resource[]>;
+    /** AWS: where the found resources are, per child, until the child is merged. */
+    spill?: ScanSpill;
     errors: ServiceError[];
     /** Cloud Control types that cannot be listed (`--all-types`). */
     skipped?: ServiceError[];
@@ -122,18 +130,33 @@ function toResource(account: Account, d: DiscoveredResource): Resource {
     };
 }
 
-async function findAws(account: Account, region: string | undefined, options: ScanOptions, partial?: PartialScanWriter): Promise<Findings> {
+async function findAws(account: Account, region: string | undefined, options: ScanOptions, spill: ScanSpill, partial?: PartialScanWriter): Promise<Findings> {
     const regions = region ? [region] : (account.settings.regions ?? []);
     const scope = region ? [childName(account.name, region)] : [account.name, ...regions.map((r) => childName(account.name, r))];
     const inScope = new Set(scope);
-    const onTaskResources = partial ? (found: readonly DiscoveredResource[]) => partial.add(found.map((d) => toResource(account, d)).filter((r) => inScope.has(r.account))) : undefined;
-    const result = await discoverAws(account, { ...options, regions, includeGlobal: region === undefined, onTaskResources });
+    // converted once, as they come, and kept on disk only (a partial write gets a task's resources when it succeeds)
+    const onTask = (): TaskResourceSink => {
+        const task = spill.startTask();
+        const forPartial: Resource[] = [];
+        return {
+            add(found) {
+                const resources = found.map((d) => toResource(account, d)).filter((r) => inScope.has(r.account));
+                spill.add(task, resources);
+                if (partial) for (const r of resources) forPartial.push(r);
+            },
+            end(succeeded) {
+                if (!succeeded) {
+                    spill.drop(task);
+                    return;
+                }
+                spill.commit(task);
+                if (forPartial.length) partial?.add(forPartial);
+            },
+        };
+    };
+    const result = await discoverAws(account, { ...options, regions, includeGlobal: region === undefined, onTask });
     const byChild = new Map<string, Resource[]>();
     for (const child of scope) byChild.set(child, []);
-    for (const discovered of result.resources) {
-        const resource = toResource(account, discovered);
-        byChild.get(resource.account)?.push(resource);
-    }
     const typesOf = new Map(DISCOVERERS.map((d) => [d.service, new Set(d.types)]));
     const keep = (child: string, r: Resource) =>
         result.errors.some((e) => {
@@ -142,7 +165,7 @@ async function findAws(account: Account, region: string | undefined, options: Sc
             // an error without a region covers the whole account (S3 listing, IAM)
             return e.region === undefined || child === childName(account.name, e.region);
         });
-    return { byChild, errors: result.errors, skipped: result.skipped, allFailed: result.tasks > 0 && result.failedTasks >= result.tasks, keep };
+    return { byChild, spill, errors: result.errors, skipped: result.skipped, allFailed: result.tasks > 0 && result.failedTasks >= result.tasks, keep };
 }
 
 async function findStack(account: Account): Promise<Findings> {
@@ -204,13 +227,19 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         let findings: Findings;
         const partial = options.onPartial && account.provider === 'aws' ? new PartialScanWriter(store, options.onPartial, options.partialIntervalMs ?? 1000) : undefined;
         let before: ReadonlyMap<string, Resource[]> = new Map();
+        let spill: ScanSpill | undefined;
         try {
             if (options.signal?.aborted) throw new ScanCancelledError();
-            findings =
-                account.provider === 'pulumi-stack' ? await findStack(account) : account.provider === 'kubernetes' ? await findKubernetes(account, region, options) : await findAws(account, region, options, partial);
+            if (account.provider === 'pulumi-stack') findings = await findStack(account);
+            else if (account.provider === 'kubernetes') findings = await findKubernetes(account, region, options);
+            else {
+                spill = await ScanSpill.create();
+                findings = await findAws(account, region, options, spill, partial);
+            }
             if (options.signal?.aborted) throw new ScanCancelledError();
             if (partial) before = await partial.finish();
         } catch (error) {
+            await spill?.dispose();
             const restored = await partial?.abandon();
             if (restored?.length) options.onPartial?.(restored);
             const code = error instanceof ScanCancelledError ? 'Cancelled' : 'ScanFailed';
@@ -223,26 +252,35 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         const children: Record<string, ChildDelta> = {};
         const total: ScanRecord = { startedAt, status, added: 0, changed: 0, removed: 0, unchanged: 0, errors: findings.errors, ...(findings.skipped?.length ? { skipped: findings.skipped } : {}) };
         let finishedAt = new Date().toISOString();
-        for (const [child, found] of findings.byChild) {
-            const delta = await store.updateShard(child, (shard) => {
-                // against the resources before the scan: partial writes are not this scan's delta
-                const merged = mergeScan(before.get(child) ?? shard.resources, found, (r) => findings.keep(child, r));
-                shard.resources = merged.resources;
-                const d = merged.delta;
-                const skipped = childErrors(findings.skipped ?? [], child);
-                shard.scans.push({ startedAt, finishedAt, status, added: d.added.length, changed: d.changed.length, removed: d.removed.length, unchanged: d.unchanged, errors: childErrors(findings.errors, child), ...(skipped.length ? { skipped } : {}) });
-                if (shard.scans.length > SCAN_HISTORY) shard.scans.splice(0, shard.scans.length - SCAN_HISTORY);
-                return d;
-            });
-            children[child] = delta;
-            total.added += delta.added.length;
-            total.changed += delta.changed.length;
-            total.removed += delta.removed.length;
-            total.unchanged += delta.unchanged;
+        /** Resources stored per child after its merge: the catalog's count without reading the shards back. */
+        const stored = new Map<string, number>();
+        try {
+            for (const [child, listed] of findings.byChild) {
+                // one child's findings in memory at a time, read before its lock is taken
+                const found = findings.spill ? await findings.spill.read(child) : listed;
+                const delta = await store.updateShard(child, (shard) => {
+                    // against the resources before the scan: partial writes are not this scan's delta
+                    const merged = mergeScan(before.get(child) ?? shard.resources, found, (r) => findings.keep(child, r));
+                    shard.resources = merged.resources;
+                    stored.set(child, merged.resources.length);
+                    const d = merged.delta;
+                    const skipped = childErrors(findings.skipped ?? [], child);
+                    shard.scans.push({ startedAt, finishedAt, status, added: d.added.length, changed: d.changed.length, removed: d.removed.length, unchanged: d.unchanged, errors: childErrors(findings.errors, child), ...(skipped.length ? { skipped } : {}) });
+                    if (shard.scans.length > SCAN_HISTORY) shard.scans.splice(0, shard.scans.length - SCAN_HISTORY);
+                    return d;
+                });
+                children[child] = delta;
+                total.added += delta.added.length;
+                total.changed += delta.changed.length;
+                total.removed += delta.removed.length;
+                total.unchanged += delta.unchanged;
+            }
+        } finally {
+            await findings.spill?.dispose();
         }
         finishedAt = new Date().toISOString();
         total.finishedAt = finishedAt;
-        const resourceCount = await countResources(store, findings.children ? { ...account, children: findings.children } : account);
+        const resourceCount = await countResources(store, findings.children ? { ...account, children: findings.children } : account, stored);
         const updated = await setStatus(
             store,
             account.name,
@@ -257,10 +295,17 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
     }
 }
 
-/** Resources stored for the account and all its children. */
-export async function countResources(store: Store, account: Account): Promise<number> {
-    const shards = new Set(await store.listShards());
+/**
+ * Resources stored for the account and all its children. `known` gives the counts of children
+ * just written (a scan's merges): only the others' shards are read, one at a time.
+ */
+export async function countResources(store: Store, account: Account, known: ReadonlyMap<string, number> = new Map()): Promise<number> {
+    const names = [account.name, ...account.children];
     let count = 0;
-    for (const name of [account.name, ...account.children]) if (shards.has(name)) count += (await store.readShard(name)).resources.length;
+    for (const name of names) count += known.get(name) ?? 0;
+    const unknown = names.filter((name) => !known.has(name));
+    if (!unknown.length) return count;
+    const shards = new Set(await store.listShards());
+    for (const name of unknown) if (shards.has(name)) count += (await store.readShard(name)).resources.length;
     return count;
 }

@@ -73,7 +73,7 @@ export function shardResourcesFormat(account: string): DocumentFormat<ShardResou
         normalize: (data) => normalizeShardResources(data, account),
         takeBadItems: (part) => takeBadItems(part, SHARD_RESOURCES_LISTS),
         serialize: (part) => JSON.stringify(encodeShardResources(part)),
-        asWritten: (_part, text) => normalizeShardResources(JSON.parse(text), account),
+        asWritten: (text) => normalizeShardResources(JSON.parse(text), account),
         // only updateShardViolations reads it shared, and never changes the resources
         unchangedFrom: (part, base) =>
             part.resources === base.resources && part.account === base.account && part.schemaVersion === base.schemaVersion && part.violations === base.violations && part.scans === base.scans,
@@ -86,7 +86,7 @@ export function shardViolationsFormat(account: string): DocumentFormat<ShardViol
         normalize: (data) => normalizeShardViolations(data, account),
         takeBadItems: (part) => takeBadItems(part, SHARD_VIOLATIONS_LISTS),
         serialize: (part) => JSON.stringify(part),
-        asWritten: (_part, text) => normalizeShardViolations(JSON.parse(text), account),
+        asWritten: (text) => normalizeShardViolations(JSON.parse(text), account),
     };
 }
 

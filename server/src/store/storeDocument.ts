@@ -52,10 +52,11 @@ export interface DocumentFormat<T> {
     /** The file's text. */
     serialize(data: T): string;
     /**
-     * The parse of `text` (just written from `data`) for the read cache, so the next read
-     * of the new file is served from memory. Without it the cache entry is dropped.
+     * The parse of `text` (just written) for the read cache, so the next read of the new file
+     * is served from memory without reading the file. Called by that read, not at the write:
+     * until then the cache holds only the text. Without it the cache entry is dropped.
      */
-    asWritten?(data: T, text: string): T;
+    asWritten?(text: string): T;
     /** Takes the items of the wrong shape out of `data` (see takeBadItems in schema.ts). */
     takeBadItems?(data: T): QuarantinedItem[];
     /**
@@ -205,14 +206,11 @@ export class StoreDocument<T> {
             writeFileAtomic(this.path, text, { keepBackup: read.keepAsBackup, beforeCommit: () => lock.assertHeld() }),
         );
         // `key` is the new file's version: a later read (or readLockedShared) that finds it
-        // is served the format's copy of what was written instead of parsing the file again
+        // is served the format's parse of the text written instead of reading the file again
         this.cache.delete(this.path);
-        // the write is done: a failure here may only cost the next reader a parse
-        try {
-            if (this.format.asWritten) this.cache.set(this.path, key, this.format.asWritten(data, text), text.length);
-        } catch (error) {
-            console.error(`Policy Insights store: ${this.path} was written but could not be kept in memory:`, error);
-        }
+        const asWritten = this.format.asWritten?.bind(this.format);
+        // only the text is captured: the writer's objects are garbage once the update returns
+        if (asWritten) this.cache.setLazy(this.path, key, () => asWritten(text), text.length);
         read.text = text;
         read.data = data;
         read.shared = false;

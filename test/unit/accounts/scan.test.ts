@@ -204,6 +204,31 @@ describe('pagination', () => {
     });
 });
 
+describe('a service that fails after handing pages over', () => {
+    // the spill drops such a task's pages (scanSpill.test.ts); the merge also ignores findings of a failed service
+    it('gives none of its resources: the pages it handed over are not stored', async () => {
+        const fixture = generateFixture({ resourcesPerRegion: 300, regions: ['us-east-1', 'eu-west-1'], buckets: 4, iamEntities: 5 });
+        const world = await startWorld(fixture);
+        try {
+            process.env.AWS_ACCESS_KEY_ID = GENERATED_KEYS.accessKeyId;
+            process.env.AWS_SECRET_ACCESS_KEY = GENERATED_KEYS.secretAccessKey;
+            await addAwsAccount(world.store, { name: 'gen', regions: ['us-east-1', 'eu-west-1'], endpoint: world.aws.url });
+            // EC2's instance pages (5 per page) are handed over while its volume listing waits to fail
+            world.aws.setFaults([{ service: 'ec2', operation: 'DescribeVolumes', region: 'us-east-1', latencyMs: 400, accessDenied: true }]);
+            const outcome = await scanAccount(world.store, 'gen', { ...FAST, pageSize: 5 });
+            assert.deepEqual(outcome.errors.map((e) => `${e.service} ${e.region}`), ['ec2 us-east-1']);
+            assert.ok((world.aws.requests().byOperation['ec2:DescribeInstances'] ?? 0) > 4, 'instance pages were read (and handed over) before the failure');
+            const all = await listResources(world.store, 'gen');
+            const instances = (region: string) => all.filter((r) => r.region === region && r.type === 'aws:ec2/instance:Instance').length;
+            assert.equal(instances('us-east-1'), 0, 'the failed task gave none');
+            assert.equal(instances('eu-west-1'), fixture.accounts[0].resources!['eu-west-1'].ec2!.instances!.length);
+            assert.equal(outcome.account.scanStatus?.resourceCount, all.length, "the catalog's count, from the merges");
+        } finally {
+            await world.cleanup();
+        }
+    });
+});
+
 describe('faults', () => {
     let world: AwsWorld;
     let baseline: Resource[];

@@ -57,13 +57,20 @@ export interface AwsDiscoveryOptions {
     pageSize?: number;
     onProgress?: (p: { service: string; region?: string; done: number; total: number }) => void;
     onCall?: (service: AwsServiceName, operation: string, region: string) => void;
-    /** Each task's resources as soon as the task succeeds (results while the scan runs); a failed task gives none. */
-    onTaskResources?: (resources: readonly DiscoveredResource[]) => void;
+    /**
+     * Where each task's resources go, the only way results leave (nothing is collected here,
+     * so the caller decides what stays in memory): called once per task as it starts.
+     */
+    onTask: () => TaskResourceSink;
+}
+
+/** One task's resources: batches as they come (large listings page by page), then the task's end; a failed (or cancelled) task's are to be dropped. */
+export interface TaskResourceSink {
+    add(resources: readonly DiscoveredResource[]): void;
+    end(succeeded: boolean): void;
 }
 
 export interface AwsDiscoveryResult {
-    /** Every resource found; each carries its region (none for global services). */
-    resources: DiscoveredResource[];
     errors: ServiceError[];
     /** Cloud Control types not listed because they cannot be listed on their own (`--all-types`). */
     skipped: ServiceError[];
@@ -115,19 +122,28 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
     const tasks = planTasks(options, [...DISCOVERERS, ...allTypes]);
     const credentials = credentialProvider({ ...settings, region: tasks[0]?.callRegion ?? 'us-east-1' });
     const clients = new AwsClients({ credentials, endpoint: settings.endpoint, limiter, signal: options.signal, requestTimeoutMs: options.requestTimeoutMs, maxAttempts: options.maxAttempts, onCall: options.onCall });
-    const resources: DiscoveredResource[] = [];
     let done = 0;
     let failedTasks = 0;
     try {
         await Promise.all(
             tasks.map(async (task) => {
                 const service = task.discoverer.service;
+                const sink = options.onTask();
+                let ended = false;
+                const end = (succeeded: boolean) => {
+                    ended = true;
+                    sink.end(succeeded);
+                };
+                // a failed task's other listings may still hand pages over: they are not its result
+                const emit = (resources: readonly DiscoveredResource[]) => {
+                    if (!ended && resources.length) sink.add(resources);
+                };
                 try {
-                    const found = await task.discoverer.discover({ clients, region: task.callRegion, regions: options.regions, accountId: account.awsAccountId, pageSize: options.pageSize });
-                    // not push(...found): a spread of hundreds of thousands of arguments overflows the stack
-                    for (const resource of found) resources.push(resource);
-                    if (found.length && !options.signal?.aborted) options.onTaskResources?.(found);
+                    const found = await task.discoverer.discover({ clients, region: task.callRegion, regions: options.regions, accountId: account.awsAccountId, pageSize: options.pageSize, emit });
+                    emit(found);
+                    end(!options.signal?.aborted);
                 } catch (error) {
+                    end(false);
                     if (options.signal?.aborted) return;
                     failedTasks++;
                     errors.push(serviceErrorOf(service, task.region, error));
@@ -141,5 +157,5 @@ export async function discoverAws(account: Account, options: AwsDiscoveryOptions
     }
     if (options.signal?.aborted) throw new ScanCancelledError();
     const order = (a: ServiceError, b: ServiceError) => `${a.service}/${a.region ?? ''}/${a.type ?? ''}`.localeCompare(`${b.service}/${b.region ?? ''}/${b.type ?? ''}`);
-    return { resources, errors: errors.sort(order), skipped: skipped.sort(order), tasks: tasks.length, failedTasks };
+    return { errors: errors.sort(order), skipped: skipped.sort(order), tasks: tasks.length, failedTasks };
 }

@@ -12,8 +12,8 @@ import { paginateDescribeDBInstances, type DBInstance } from '@aws-sdk/client-rd
 import { GetTopicAttributesCommand, paginateListTopics } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, paginateListQueues } from '@aws-sdk/client-sqs';
 import { compact, isoDate, tagMap } from './awsShapeConversions';
-import { mapAll, pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
-import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
+import { handOver, mapAll, pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
+import { allItems, mapPages, regionalDiscoverer, regionalResource } from './regionalDiscovery';
 
 export const DATA_TYPES = {
     rdsInstance: 'aws:rds/instance:Instance',
@@ -258,13 +258,11 @@ const present = (r: DiscoveredResource | undefined): r is DiscoveredResource => 
 export const dataServiceDiscoverers: ServiceDiscoverer[] = [
     regionalDiscoverer('rds', [DATA_TYPES.rdsInstance], async (ctx) => {
         const client = ctx.clients.get('rds', ctx.region);
-        const dbs = await allItems(paginateDescribeDBInstances({ client, pageSize: pageLimit(ctx, 20, 100) }, {}), (p) => p.DBInstances);
-        return dbs.map((d) => mapDbInstance(d, ctx.region));
+        return mapPages(ctx, paginateDescribeDBInstances({ client, pageSize: pageLimit(ctx, 20, 100) }, {}), (p) => p.DBInstances, (d) => mapDbInstance(d, ctx.region));
     }),
     regionalDiscoverer('lambda', [DATA_TYPES.lambdaFunction], async (ctx) => {
         const client = ctx.clients.get('lambda', ctx.region);
-        const fns = await allItems(paginateListFunctions({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.Functions);
-        return fns.map((f) => mapFunction(f, ctx.region));
+        return mapPages(ctx, paginateListFunctions({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.Functions, (f) => mapFunction(f, ctx.region));
     }),
     regionalDiscoverer('kms', [DATA_TYPES.kmsKey, DATA_TYPES.kmsAlias], async (ctx) => {
         const client = ctx.clients.get('kms', ctx.region);
@@ -274,9 +272,9 @@ export const dataServiceDiscoverers: ServiceDiscoverer[] = [
         ]);
         const mapped = await mapAll(keys, async (k) => {
             const [described, rotation] = await Promise.all([client.send(new DescribeKeyCommand({ KeyId: k.KeyId })), client.send(new GetKeyRotationStatusCommand({ KeyId: k.KeyId }))]);
-            return mapKey(described.KeyMetadata ?? { KeyId: k.KeyId }, rotation.KeyRotationEnabled, ctx.region);
+            return handOver(ctx, [mapKey(described.KeyMetadata ?? { KeyId: k.KeyId }, rotation.KeyRotationEnabled, ctx.region)]);
         });
-        return [...mapped, ...aliases.map((a) => mapAlias(a, ctx.region, ctx.accountId)).filter(present)];
+        return [...mapped.flat(), ...aliases.map((a) => mapAlias(a, ctx.region, ctx.accountId)).filter(present)];
     }),
     regionalDiscoverer('cloudtrail', [DATA_TYPES.trail], async (ctx) => {
         const client = ctx.clients.get('cloudtrail', ctx.region);
@@ -291,14 +289,15 @@ export const dataServiceDiscoverers: ServiceDiscoverer[] = [
     regionalDiscoverer('dynamodb', [DATA_TYPES.table], async (ctx) => {
         const client = ctx.clients.get('dynamodb', ctx.region);
         const names = await allItems(paginateListTables({ client, pageSize: pageLimit(ctx, 1, 100) }, {}), (p) => p.TableNames);
-        return mapAll(names, async (TableName) => mapTable((await client.send(new DescribeTableCommand({ TableName }))).Table ?? { TableName }, ctx.region));
+        const tables = await mapAll(names, async (TableName) => handOver(ctx, [mapTable((await client.send(new DescribeTableCommand({ TableName }))).Table ?? { TableName }, ctx.region)]));
+        return tables.flat();
     }),
     regionalDiscoverer('sqs', [DATA_TYPES.queue, DATA_TYPES.queuePolicy], async (ctx) => {
         const client = ctx.clients.get('sqs', ctx.region);
         const urls = await allItems(paginateListQueues({ client, pageSize: pageLimit(ctx, 1, 1000) }, {}), (p) => p.QueueUrls);
         const perQueue = await mapAll(urls, async (QueueUrl) => {
             const attributes = (await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
-            return [mapQueue(QueueUrl, attributes, ctx.region), mapQueuePolicy(QueueUrl, attributes, ctx.region)].filter(present);
+            return handOver(ctx, [mapQueue(QueueUrl, attributes, ctx.region), mapQueuePolicy(QueueUrl, attributes, ctx.region)].filter(present));
         });
         return perQueue.flat();
     }),
@@ -307,13 +306,12 @@ export const dataServiceDiscoverers: ServiceDiscoverer[] = [
         const topics = await allItems(paginateListTopics({ client }, {}), (p) => p.Topics);
         const perTopic = await mapAll(topics, async (t) => {
             const attributes = (await client.send(new GetTopicAttributesCommand({ TopicArn: t.TopicArn }))).Attributes ?? {};
-            return [mapTopic(t.TopicArn ?? '', attributes, ctx.region), mapTopicPolicy(t.TopicArn ?? '', attributes, ctx.region)].filter(present);
+            return handOver(ctx, [mapTopic(t.TopicArn ?? '', attributes, ctx.region), mapTopicPolicy(t.TopicArn ?? '', attributes, ctx.region)].filter(present));
         });
         return perTopic.flat();
     }),
     regionalDiscoverer('logs', [DATA_TYPES.logGroup], async (ctx) => {
         const client = ctx.clients.get('logs', ctx.region);
-        const groups = await allItems(paginateDescribeLogGroups({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.logGroups);
-        return groups.map((g) => mapLogGroup(g, ctx.region));
+        return mapPages(ctx, paginateDescribeLogGroups({ client, pageSize: pageLimit(ctx, 1, 50) }, {}), (p) => p.logGroups, (g) => mapLogGroup(g, ctx.region));
     }),
 ];

@@ -27,6 +27,12 @@ export interface DiscoveryContext {
     accountId?: string;
     /** Page size asked of list calls, clamped to what each API accepts (default: the API's maximum). */
     pageSize?: number;
+    /**
+     * Hands resources over before the task ends (a large listing, page by page), so the task
+     * need not hold them until then; what `discover` returns is handed over at its end. A
+     * failed task's resources are dropped either way. Without it, `discover` returns everything.
+     */
+    emit?: (resources: readonly DiscoveredResource[]) => void;
 }
 
 /** What one service contributes to a scan. */
@@ -42,12 +48,47 @@ export interface ServiceDiscoverer {
     discover(ctx: DiscoveryContext): Promise<DiscoveredResource[]>;
 }
 
+/**
+ * Hands `resources` over now when the scan takes them early (`ctx.emit`) and gives back none,
+ * else gives them back for the discoverer to return: for lists large enough that holding
+ * them to the task's end would matter.
+ */
+export function handOver(ctx: DiscoveryContext, resources: DiscoveredResource[]): DiscoveredResource[] {
+    if (!ctx.emit) return resources;
+    ctx.emit(resources);
+    return [];
+}
+
 /** `pageSize` clamped to [min, max], or max when unset. */
 export function pageLimit(ctx: DiscoveryContext, min: number, max: number): number {
     return ctx.pageSize === undefined ? max : Math.min(max, Math.max(min, ctx.pageSize));
 }
 
-/** Runs `fn` over every item at once; the clients' limiter bounds how many calls are in flight. */
-export function mapAll<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-    return Promise.all(items.map(fn));
+/**
+ * Items of one list whose calls are under way at once. The clients' limiter bounds the HTTP
+ * calls in flight, but a call waiting for a slot already holds its signed request and its
+ * middleware chain: started all at once, the tens of thousands of per-item calls of a large
+ * account held most of the scanning process's heap (issue 14). Many lists run side by side,
+ * so this many per list still keeps every slot of the limiter busy.
+ */
+export const ITEMS_IN_FLIGHT = 16;
+
+/** Runs `fn` over every item, ITEMS_IN_FLIGHT at a time; the results in the items' order. Rejects with the first failure (no item is started after it). */
+export async function mapAll<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+    const results = new Array<R>(items.length);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+        while (!failed && next < items.length) {
+            const i = next++;
+            try {
+                results[i] = await fn(items[i]!);
+            } catch (error) {
+                failed = true;
+                throw error;
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(ITEMS_IN_FLIGHT, items.length) }, worker));
+    return results;
 }

@@ -15,6 +15,7 @@ import {
 import { compact, isoDate, nameTag, tagMap } from './awsShapeConversions';
 import { pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
 import { discoverEc2Network, EC2_NETWORK_TYPES } from './ec2NetworkDiscovery';
+import { mapPages } from './regionalDiscovery';
 
 export const EC2_TYPES = {
     instance: 'aws:ec2/instance:Instance',
@@ -174,11 +175,8 @@ export const ec2Discoverer: ServiceDiscoverer = {
         const client = ctx.clients.get('ec2', ctx.region);
         const config = { client, pageSize: pageLimit(ctx, 5, 1000) };
         const where: Ec2Where = { region: ctx.region, accountId: ctx.accountId };
-        const collect = async <P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined, map: (item: T, w: Ec2Where) => DiscoveredResource) => {
-            const out: DiscoveredResource[] = [];
-            for await (const page of pages) for (const item of items(page) ?? []) out.push(map(item, where));
-            return out;
-        };
+        // EC2's listings are most of a large account: each page is handed over as it comes, not held to the end
+        const collect = <P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined, map: (item: T, w: Ec2Where) => DiscoveredResource) => mapPages(ctx, pages, items, (item) => map(item, where));
         const parts = await Promise.all([
             collect(paginateDescribeInstances(config, {}), (p) => p.Reservations?.flatMap((r) => r.Instances ?? []), mapInstance),
             collect(paginateDescribeSecurityGroups(config, {}), (p) => p.SecurityGroups, mapSecurityGroup),
