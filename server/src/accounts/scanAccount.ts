@@ -16,11 +16,12 @@ import { findKubernetes } from './kubernetes/kubernetesScan';
 import { resourceHash, resourceUrn } from './resourceIdentity';
 import { PartialScanWriter } from './partialScanWriter';
 import { mergeScan, type ChildDelta } from './scanDelta';
-import { stackResources } from './stacks/stackResources';
-import { readStackState } from './stacks/stackState';
+import { StackResourceCollector } from './stacks/stackResources';
+import { streamStackState } from './stacks/stackState';
 import { readStackTags } from './stacks/stackTags';
 import { UserError } from '../userErrors';
 import { errorMessage } from '../shared/errors';
+import { STACK_PROGRESS_SERVICE } from '../shared/scanProgress';
 
 export { ScanCancelledError };
 
@@ -31,6 +32,7 @@ export interface ScanOptions {
     signal?: AbortSignal;
     /** HTTP calls in flight at most (default 16). */
     concurrency?: number;
+    /** Work done of total: tasks, or MiB of a stack's state file (../shared/scanProgress.ts). */
     onProgress?: (p: { service: string; region?: string; done: number; total: number }) => void;
     /** Per HTTP attempt (default 30 s). */
     requestTimeoutMs?: number;
@@ -145,14 +147,19 @@ async function findAws(account: Account, region: string | undefined, options: Sc
     return { byChild, errors: result.errors, skipped: result.skipped, allFailed: result.tasks > 0 && result.failedTasks >= result.tasks, keep };
 }
 
-async function findStack(account: Account): Promise<Findings> {
+async function findStack(account: Account, options: ScanOptions): Promise<Findings> {
     const file = account.settings.stateFile ?? '';
     try {
-        const state = await readStackState(file);
+        // streamed: each resource is kept only redacted, never the file's text or parsed tree
+        const collector = new StackResourceCollector(account.name);
+        const { signal, onProgress } = options;
+        const toMiB = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+        const state = await streamStackState(file, (r) => collector.add(r), { signal, onProgress: onProgress && ((read, total) => onProgress({ service: STACK_PROGRESS_SERVICE, done: toMiB(read), total: toMiB(total) })) });
         // the stack's own tags follow its files at every import, as its project and name do
         const stackTags = await readStackTags(file, state.project, state.stack);
-        return { byChild: new Map([[account.name, stackResources(account.name, state)]]), errors: [], allFailed: false, keep: () => false, stackIdentity: { project: state.project, stack: state.stack, stackTags } };
+        return { byChild: new Map([[account.name, collector.finish(state.project, state.stack)]]), errors: [], allFailed: false, keep: () => false, stackIdentity: { project: state.project, stack: state.stack, stackTags } };
     } catch (error) {
+        if (options.signal?.aborted) throw new ScanCancelledError();
         const message = errorMessage(error);
         const errors: ServiceError[] = [{ service: 'pulumi-stack', code: 'StateUnreadable', message }];
         return { byChild: new Map([[account.name, []]]), errors, allFailed: true, keep: () => true };
@@ -207,7 +214,7 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         try {
             if (options.signal?.aborted) throw new ScanCancelledError();
             findings =
-                account.provider === 'pulumi-stack' ? await findStack(account) : account.provider === 'kubernetes' ? await findKubernetes(account, region, options) : await findAws(account, region, options, partial);
+                account.provider === 'pulumi-stack' ? await findStack(account, options) : account.provider === 'kubernetes' ? await findKubernetes(account, region, options) : await findAws(account, region, options, partial);
             if (options.signal?.aborted) throw new ScanCancelledError();
             if (partial) before = await partial.finish();
         } catch (error) {
@@ -223,11 +230,14 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         const children: Record<string, ChildDelta> = {};
         const total: ScanRecord = { startedAt, status, added: 0, changed: 0, removed: 0, unchanged: 0, errors: findings.errors, ...(findings.skipped?.length ? { skipped: findings.skipped } : {}) };
         let finishedAt = new Date().toISOString();
+        /** Resources per child as just written: not read back to be counted (a stack's shard can be 150 MB). */
+        const written = new Map<string, number>();
         for (const [child, found] of findings.byChild) {
             const delta = await store.updateShard(child, (shard) => {
                 // against the resources before the scan: partial writes are not this scan's delta
                 const merged = mergeScan(before.get(child) ?? shard.resources, found, (r) => findings.keep(child, r));
                 shard.resources = merged.resources;
+                written.set(child, merged.resources.length);
                 const d = merged.delta;
                 const skipped = childErrors(findings.skipped ?? [], child);
                 shard.scans.push({ startedAt, finishedAt, status, added: d.added.length, changed: d.changed.length, removed: d.removed.length, unchanged: d.unchanged, errors: childErrors(findings.errors, child), ...(skipped.length ? { skipped } : {}) });
@@ -240,9 +250,11 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
             total.removed += delta.removed.length;
             total.unchanged += delta.unchanged;
         }
+        // the found resources are stored: let them go before anything else is read
+        findings.byChild.clear();
         finishedAt = new Date().toISOString();
         total.finishedAt = finishedAt;
-        const resourceCount = await countResources(store, findings.children ? { ...account, children: findings.children } : account);
+        const resourceCount = await countResources(store, findings.children ? { ...account, children: findings.children } : account, written);
         const updated = await setStatus(
             store,
             account.name,
@@ -257,10 +269,14 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
     }
 }
 
-/** Resources stored for the account and all its children. */
-export async function countResources(store: Store, account: Account): Promise<number> {
+/** Resources stored for the account and all its children; `known` counts, per child, are not read again. */
+export async function countResources(store: Store, account: Account, known: ReadonlyMap<string, number> = new Map()): Promise<number> {
     const shards = new Set(await store.listShards());
     let count = 0;
-    for (const name of [account.name, ...account.children]) if (shards.has(name)) count += (await store.readShard(name)).resources.length;
+    for (const name of [account.name, ...account.children]) {
+        const stored = known.get(name);
+        if (stored !== undefined) count += stored;
+        else if (shards.has(name)) count += (await store.readShard(name)).resources.length;
+    }
     return count;
 }
