@@ -21,6 +21,11 @@ export class ReadCache {
         return entry.data as T;
     }
 
+    /** Whether a file of `bytes` can be kept at all: one larger is not worth parsing for the cache. */
+    fits(bytes: number): boolean {
+        return bytes <= this.budgetBytes;
+    }
+
     set(path: string, key: string, data: unknown, bytes: number): void {
         this.delete(path);
         if (bytes > this.budgetBytes) return;

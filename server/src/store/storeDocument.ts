@@ -209,7 +209,8 @@ export class StoreDocument<T> {
         this.cache.delete(this.path);
         // the write is done: a failure here may only cost the next reader a parse
         try {
-            if (this.format.asWritten) this.cache.set(this.path, key, this.format.asWritten(data, text), text.length);
+            // a shard over the cache's budget is not parsed again only to be dropped (issue 14: ~2x its size in heap at the write's peak)
+            if (this.format.asWritten && this.cache.fits(text.length)) this.cache.set(this.path, key, this.format.asWritten(data, text), text.length);
         } catch (error) {
             console.error(`Policy Insights store: ${this.path} was written but could not be kept in memory:`, error);
         }
