@@ -94,10 +94,11 @@ async function analyzeStep(label, cli, exportFile) {
     const pack = join(work, 'pack');
     if (!existsSync(pack)) {
         mkdirSync(pack);
-        writeFileSync(join(pack, 'package.json'), JSON.stringify({ name: 'bench-pack', version: '0.0.1', main: 'index.js' }));
+        writeFileSync(join(pack, 'package.json'), JSON.stringify({ name: 'bench-pack', version: '0.0.1', main: 'index.js', dependencies: { '@pulumi/policy': '*', '@pulumi/pulumi': '*' } }));
+        symlinkSync(join(root, 'node_modules'), join(pack, 'node_modules'));
         writeFileSync(
             join(pack, 'index.js'),
-            `const { PolicyPack } = require(${JSON.stringify(join(root, 'node_modules/@pulumi/policy'))});\n` +
+            `const { PolicyPack } = require('@pulumi/policy');\n` +
                 `new PolicyPack('bench-pack', { policies: [{ name: 'tagged', description: 'resources carry a Team tag', enforcementLevel: 'advisory', validateResource: (args, report) => { if (args.props.tags && !args.props.tags.Team) report('no Team tag'); } }] });\n`,
         );
     }
