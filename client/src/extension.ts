@@ -19,7 +19,7 @@ import {
     type StoreScope,
 } from '../../server/src/shared/protocol';
 import { registerExtensionCommands } from './commands/extensionCommands';
-import { registerAccountCommands, showBackgroundScanProgress } from './commands/accounts';
+import { registerAccountCommands, showScanProgress } from './commands/accounts';
 import { registerAnalyzeStateCommands } from './commands/analyzeState';
 import { registerGroupCommands } from './commands/groups';
 import { registerPolicyConfigCommands } from './commands/policyConfig';
@@ -129,7 +129,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Policy
         violationCommands,
         resourceDocuments,
         vscode.workspace.registerTextDocumentContentProvider(RESOURCE_SCHEME, resourceDocuments),
-        client.onNotification(ScanProgressNotification.type, showBackgroundScanProgress),
+        client.onNotification(ScanProgressNotification.type, showScanProgress),
         client.onNotification(ScanFinishedNotification.type, (scan) => {
             output.info(`Scan of ${scan.scanned} (${scan.trigger}): ${scan.status}, ${scan.added} added, ${scan.changed} changed, ${scan.removed} removed`);
             for (const e of scan.errors) output.warn(`Scan of ${scan.scanned}: ${e.service}${e.region ? ` ${e.region}` : ''}: ${e.code}: ${e.message}`);

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { ScanSchedule } from '../../../server/src/shared/model';
 import { ACCOUNT_NAME_PATTERN, isChildName, parentAccountName } from '../../../server/src/shared/names';
 import type { AddAwsAccountParams, AddKubernetesAccountParams, ScanSummary } from '../../../server/src/shared/protocol';
+import { describeScanProgress, progressPercent, type ScanProgress } from '../../../server/src/shared/scanProgress';
 import type { ServerApi } from '../serverApi';
 import { AccountNode, ChildAccountNode, ResourceNode } from '../views/accountsTreeProvider';
 import { describeFailure } from '../failures';
@@ -101,10 +102,15 @@ async function askKubernetesCluster(server: ServerApi, preset: Partial<AddKubern
     return { name, kubeconfig, context: context.label, ...(list.length ? { namespaces: list } : {}), scanSchedule: preset?.scanSchedule };
 }
 
+/** The notifications of scans started here, by account: their progress is shown in them, not in the status bar. */
+const foregroundScans = new Map<string, { progress: vscode.Progress<{ message?: string; increment?: number }>; percent: number }>();
+
 export async function scanWithProgress(server: ServerApi, output: vscode.LogOutputChannel, name: string): Promise<ScanSummary | undefined> {
     return vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Scanning ${name}`, cancellable: true },
-        async (_progress, token) => {
+        async (progress, token) => {
+            const account = parentAccountName(name);
+            foregroundScans.set(account, { progress, percent: 0 });
             try {
                 const summary = await server.scanAccount(name, token);
                 const show = summary.errors.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
@@ -114,14 +120,27 @@ export async function scanWithProgress(server: ServerApi, output: vscode.LogOutp
                 if (token.isCancellationRequested) void vscode.window.showInformationMessage(`Scan of ${name} cancelled; nothing it had found was stored.`);
                 else showFailure(output, `Scan of ${name} failed`, err);
                 return undefined;
+            } finally {
+                foregroundScans.delete(account);
             }
         },
     );
 }
 
-/** Progress of scans the user did not start here (schedules, stack re-imports), in the status bar. */
-export function showBackgroundScanProgress(p: { account: string; service: string; region?: string; done: number; total: number }): void {
-    vscode.window.setStatusBarMessage(`$(sync~spin) Scanning ${p.account}: ${p.done}/${p.total} ${p.service}${p.region ? ` ${p.region}` : ''}`, 3000);
+/**
+ * A scan's progress (ScanProgressNotification): in the notification of a scan started here (a
+ * stack import's MiB read, an AWS scan's services done), else in the status bar (schedules,
+ * stack re-imports).
+ */
+export function showScanProgress(p: ScanProgress & { account: string }): void {
+    const foreground = foregroundScans.get(p.account);
+    if (!foreground) {
+        vscode.window.setStatusBarMessage(`$(sync~spin) Scanning ${p.account}: ${describeScanProgress(p)}`, 3000);
+        return;
+    }
+    const percent = progressPercent(p);
+    foreground.progress.report({ message: describeScanProgress(p), increment: Math.max(0, percent - foreground.percent) });
+    foreground.percent = Math.max(foreground.percent, percent);
 }
 
 export function registerAccountCommands(server: ServerApi, output: vscode.LogOutputChannel): vscode.Disposable[] {

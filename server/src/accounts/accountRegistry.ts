@@ -12,7 +12,7 @@ import { AccountInputError, checkAccountName, checkRegions } from './accountName
 import { credentialProvider, describeCredentialError } from './aws/awsCredentials';
 import { awsConfigFiles, awsProfiles } from './awsProfiles';
 import { resolveAccount } from './scanAccount';
-import { readStackState } from './stacks/stackState';
+import { streamStackState } from './stacks/stackState';
 import { readStackTags } from './stacks/stackTags';
 
 export interface AddAwsAccountArgs {
@@ -121,7 +121,8 @@ export async function addStackAccount(store: Store, args: AddStackAccountArgs): 
     await checkNewName(store, args.name);
     checkSchedule(args.scanSchedule);
     const stateFile = isAbsolute(args.stateFile) ? args.stateFile : resolve(args.stateFile);
-    const state = await readStackState(stateFile);
+    // streamed and checked resource by resource, keeping none: only the project and stack are needed here
+    const state = await streamStackState(stateFile, () => undefined);
     const account: Account = {
         name: args.name,
         provider: 'pulumi-stack',

@@ -22,11 +22,12 @@ import { resourceHash, resourceUrn } from './resourceIdentity';
 import { PartialScanWriter } from './partialScanWriter';
 import { mergeScan, type ChildDelta } from './scanDelta';
 import { ScanSpill } from './scanSpill';
-import { stackResources } from './stacks/stackResources';
-import { readStackState } from './stacks/stackState';
+import { StackResourceCollector } from './stacks/stackResources';
+import { streamStackState } from './stacks/stackState';
 import { readStackTags } from './stacks/stackTags';
 import { UserError } from '../userErrors';
 import { errorMessage } from '../shared/errors';
+import { STACK_PROGRESS_SERVICE } from '../shared/scanProgress';
 
 export { ScanCancelledError };
 
@@ -37,6 +38,7 @@ export interface ScanOptions {
     signal?: AbortSignal;
     /** HTTP calls in flight at most (default 16). */
     concurrency?: number;
+    /** Work done of total: tasks, or MiB of a stack's state file (../shared/scanProgress.ts). */
     onProgress?: (p: { service: string; region?: string; done: number; total: number }) => void;
     /** Per HTTP attempt (default 30 s). */
     requestTimeoutMs?: number;
@@ -168,14 +170,19 @@ async function findAws(account: Account, region: string | undefined, options: Sc
     return { byChild, spill, errors: result.errors, skipped: result.skipped, allFailed: result.tasks > 0 && result.failedTasks >= result.tasks, keep };
 }
 
-async function findStack(account: Account): Promise<Findings> {
+async function findStack(account: Account, options: ScanOptions): Promise<Findings> {
     const file = account.settings.stateFile ?? '';
     try {
-        const state = await readStackState(file);
+        // streamed: each resource is kept only redacted, never the file's text or parsed tree
+        const collector = new StackResourceCollector(account.name);
+        const { signal, onProgress } = options;
+        const toMiB = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+        const state = await streamStackState(file, (r) => collector.add(r), { signal, onProgress: onProgress && ((read, total) => onProgress({ service: STACK_PROGRESS_SERVICE, done: toMiB(read), total: toMiB(total) })) });
         // the stack's own tags follow its files at every import, as its project and name do
         const stackTags = await readStackTags(file, state.project, state.stack);
-        return { byChild: new Map([[account.name, stackResources(account.name, state)]]), errors: [], allFailed: false, keep: () => false, stackIdentity: { project: state.project, stack: state.stack, stackTags } };
+        return { byChild: new Map([[account.name, collector.finish(state.project, state.stack)]]), errors: [], allFailed: false, keep: () => false, stackIdentity: { project: state.project, stack: state.stack, stackTags } };
     } catch (error) {
+        if (options.signal?.aborted) throw new ScanCancelledError();
         const message = errorMessage(error);
         const errors: ServiceError[] = [{ service: 'pulumi-stack', code: 'StateUnreadable', message }];
         return { byChild: new Map([[account.name, []]]), errors, allFailed: true, keep: () => true };
@@ -230,7 +237,7 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         let spill: ScanSpill | undefined;
         try {
             if (options.signal?.aborted) throw new ScanCancelledError();
-            if (account.provider === 'pulumi-stack') findings = await findStack(account);
+            if (account.provider === 'pulumi-stack') findings = await findStack(account, options);
             else if (account.provider === 'kubernetes') findings = await findKubernetes(account, region, options);
             else {
                 spill = await ScanSpill.create();
@@ -278,6 +285,8 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
         } finally {
             await findings.spill?.dispose();
         }
+        // the found resources are stored: let them go before anything else is read
+        findings.byChild.clear();
         finishedAt = new Date().toISOString();
         total.finishedAt = finishedAt;
         const resourceCount = await countResources(store, findings.children ? { ...account, children: findings.children } : account, stored);

@@ -6,6 +6,7 @@ import type { Store } from '../store';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
 import { evaluateAfter } from './evaluate';
 import { formatTable } from './table';
+import { ScanProgressPrinter } from './scanProgressPrinter';
 import { GRANT_ENV_OPTION } from './runner';
 
 /** The account services reach the AWS SDK: only the commands that run them load it, not `--help` (runCli.ts). */
@@ -251,18 +252,17 @@ export const accountCommands: CommandSpec[] = [
                 const controller = new AbortController();
                 const interrupt = () => controller.abort();
                 process.once('SIGINT', interrupt);
+                const progress = new ScanProgressPrinter(ctx);
                 try {
-                    const outcome = await scanAccount(store, ctx.positionals[0], {
-                        concurrency,
-                        signal: controller.signal,
-                        onProgress: (p) => ctx.err(`[${p.done}/${p.total}] ${p.service}${p.region ? ` ${p.region}` : ''}`),
-                    });
+                    const outcome = await scanAccount(store, ctx.positionals[0], { concurrency, signal: controller.signal, onProgress: (p) => progress.show(p) });
+                    progress.close();
                     if (ctx.values.json) ctx.out(JSON.stringify(outcome, null, 2));
                     else printOutcome(ctx, outcome);
                     if (!ctx.values['no-evaluate']) await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterScan(outcome));
                     // partial exits 0: what could be scanned was stored and evaluated; the output names what failed
                     return outcome.record.status === 'failed' ? EXIT_FINDINGS : EXIT_OK;
                 } finally {
+                    progress.close();
                     process.removeListener('SIGINT', interrupt);
                 }
             });

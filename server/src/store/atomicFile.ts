@@ -74,6 +74,10 @@ export interface AtomicWriteOptions {
     beforeCommit?: () => void;
 }
 
+/** Characters of a text encoded and written at a time. */
+export const WRITE_SLICE_CHARS = 8 * 1024 * 1024;
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
 /** Replaces `file` with `text` atomically; returns the version key of the new file. */
 export async function writeFileAtomic(file: string, text: string, options: AtomicWriteOptions): Promise<string> {
     const temp = tempPathFor(file);
@@ -81,7 +85,14 @@ export async function writeFileAtomic(file: string, text: string, options: Atomi
     try {
         const handle = await open(temp, 'wx');
         try {
-            await handle.writeFile(text, 'utf8');
+            // in slices: one Buffer of the whole text would double a large shard in memory at its write (issue 14)
+            for (let at = 0; at < text.length; ) {
+                let end = Math.min(text.length, at + WRITE_SLICE_CHARS);
+                // each slice is encoded on its own: never split a surrogate pair
+                if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end++;
+                await handle.writeFile(text.slice(at, end), 'utf8');
+                at = end;
+            }
             await handle.sync();
             // rename keeps inode and mtime, so this is the key the file will have in place
             key = versionKeyOf(await handle.stat({ bigint: true }));
