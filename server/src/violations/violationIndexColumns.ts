@@ -1,0 +1,183 @@
+/**
+ * The columns of the compact violation index: per violation, what filtering, facets,
+ * counts, grouping and sorting need and nothing else. Every text a query looks at is
+ * interned into a column's table and each violation holds an ordinal (4 bytes) into it:
+ * most columns have a handful of values (levels, statuses, packs, policies, the times of
+ * an evaluation), and the large ones (URNs, resource names) are shared by the violations
+ * of one resource. The details a row shows (the message as written, remediation,
+ * suppression reason...) stay in the shard's file and are read back for the rows shown.
+ *
+ * Columns are built one shard at a time (ColumnsBuilder) and concatenated into the index
+ * of every shard (concatColumns); a shard that changes is rebuilt alone and the others are
+ * carried over from the previous index.
+ */
+import type { Violation } from '../shared/model';
+
+/** The interned columns. */
+export const TEXT_COLUMNS = [
+    'policyPack',
+    'policyName',
+    'project',
+    'level',
+    'entityId',
+    'resourceURN',
+    'resourceType',
+    'status',
+    'severity',
+    'resourceName',
+    /** `pack@tag`, the pack lower-cased: the policyPack column's sort key. */
+    'packKey',
+    /** `pack/policy`: the policy grouping's key. */
+    'policyKey',
+    'assignedTo',
+    'priority',
+    /** Lower-cased: what the free-text search and the message sort compare. */
+    'message',
+    'observedAt',
+    'lastSeenAt',
+    'resolvedAt',
+    'suppressedUntil',
+] as const;
+export type TextColumn = (typeof TEXT_COLUMNS)[number];
+
+/** Column number of each text column, for code that loops over them. */
+export const COLUMN: Record<TextColumn, number> = Object.fromEntries(TEXT_COLUMNS.map((c, n) => [c, n])) as Record<TextColumn, number>;
+
+/** The value of `v` in column `c` (undefined: none). */
+function columnValue(v: Violation, c: number): string | undefined {
+    switch (TEXT_COLUMNS[c]) {
+        case 'policyPack':
+            return v.policyPack;
+        case 'policyName':
+            return v.policyName;
+        case 'project':
+            return v.project;
+        case 'level':
+            return v.level;
+        case 'entityId':
+            return v.entityId;
+        case 'resourceURN':
+            return v.resourceURN;
+        case 'resourceType':
+            return v.resourceType;
+        case 'status':
+            return v.status;
+        case 'severity':
+            return v.severity;
+        case 'resourceName':
+            return v.resourceName;
+        case 'packKey':
+            return `${v.policyPack.toLowerCase()}@${v.policyPackTag}`;
+        case 'policyKey':
+            return `${v.policyPack}/${v.policyName}`;
+        case 'assignedTo':
+            return v.assignedTo;
+        case 'priority':
+            return v.priority;
+        case 'message':
+            return v.message.toLowerCase();
+        case 'observedAt':
+            return v.observedAt;
+        case 'lastSeenAt':
+            return v.lastSeenAt;
+        case 'resolvedAt':
+            return v.resolvedAt;
+        case 'suppressedUntil':
+            return v.suppression?.until;
+    }
+}
+
+/** One column: each row's value as an ordinal into `table` (-1: none). */
+export interface Column {
+    table: readonly string[];
+    ordinals: Int32Array;
+}
+
+/** Rows of violations as columns, with the id of each (ids are what a detail read checks and the default order's tie-break). */
+export interface Columns {
+    length: number;
+    ids: readonly string[];
+    columns: readonly Column[];
+}
+
+/** Interns the violations of one shard, in order. */
+export class ColumnsBuilder {
+    private readonly tables: string[][] = TEXT_COLUMNS.map(() => []);
+    private readonly lookups: Map<string, number>[] = TEXT_COLUMNS.map(() => new Map());
+    private readonly ordinals: number[][] = TEXT_COLUMNS.map(() => []);
+    private readonly ids: string[] = [];
+
+    add(v: Violation): void {
+        this.ids.push(v.id);
+        for (let c = 0; c < TEXT_COLUMNS.length; c++) {
+            const value = columnValue(v, c);
+            let ord = -1;
+            if (value !== undefined) {
+                const lookup = this.lookups[c];
+                const known = lookup.get(value);
+                if (known !== undefined) ord = known;
+                else {
+                    ord = this.tables[c].push(value) - 1;
+                    lookup.set(value, ord);
+                }
+            }
+            this.ordinals[c].push(ord);
+        }
+    }
+
+    finish(): Columns {
+        return { length: this.ids.length, ids: this.ids, columns: this.tables.map((table, c) => ({ table, ordinals: Int32Array.from(this.ordinals[c]) })) };
+    }
+}
+
+/** A run of rows of some Columns: a freshly built shard, or a shard carried over from the previous index. */
+export interface ColumnsSlice {
+    source: Columns;
+    start: number;
+    length: number;
+}
+
+/**
+ * The slices one after another, re-interned into one table per column (values in order of
+ * first appearance, as a scan in row order meets them). Slices of one source share its
+ * tables, so a carried-over shard is remapped through one array per column, not per shard.
+ */
+export function concatColumns(slices: readonly ColumnsSlice[]): Columns {
+    const length = slices.reduce((n, s) => n + s.length, 0);
+    const ids: string[] = new Array<string>(length);
+    let at = 0;
+    for (const { source, start, length: count } of slices) {
+        for (let k = 0; k < count; k++) ids[at + k] = source.ids[start + k];
+        at += count;
+    }
+    const columns = TEXT_COLUMNS.map((_, c) => {
+        const table: string[] = [];
+        const lookup = new Map<string, number>();
+        const ordinals = new Int32Array(length);
+        const remaps = new Map<readonly string[], Int32Array>();
+        let row = 0;
+        for (const { source, start, length: count } of slices) {
+            const { table: from, ordinals: fromOrdinals } = source.columns[c];
+            let remap = remaps.get(from);
+            if (!remap) remaps.set(from, (remap = new Int32Array(from.length).fill(-2)));
+            for (let k = 0; k < count; k++) {
+                const ord = fromOrdinals[start + k];
+                if (ord < 0) {
+                    ordinals[row++] = -1;
+                    continue;
+                }
+                let mapped = remap[ord];
+                if (mapped === -2) {
+                    const value = from[ord];
+                    const known = lookup.get(value);
+                    mapped = known ?? table.push(value) - 1;
+                    if (known === undefined) lookup.set(value, mapped);
+                    remap[ord] = mapped;
+                }
+                ordinals[row++] = mapped;
+            }
+        }
+        return { table, ordinals };
+    });
+    return { length, ids, columns };
+}
