@@ -2,9 +2,9 @@
  * The columns of the compact violation index: per violation, what filtering, facets,
  * counts, grouping and sorting need and nothing else. Every text a query looks at is
  * interned into a column's table and each violation holds an ordinal (4 bytes) into it:
- * most columns have a handful of values (levels, statuses, packs, policies, the times of
- * an evaluation), and the large ones (URNs, resource names) are shared by the violations
- * of one resource. The details a row shows (the message as written, remediation,
+ * most columns have a handful of values (levels, statuses, packs, policies), and the large
+ * ones (URNs, resource names, messages) are shared by the violations of one resource or
+ * policy; instants are numbers. The details a row shows (the message as written, remediation,
  * suppression reason...) stay in the shard's file and are read back for the rows shown.
  *
  * Columns are built one shard at a time (ColumnsBuilder) and concatenated into the index
@@ -33,10 +33,6 @@ export const TEXT_COLUMNS = [
     'priority',
     /** Lower-cased: what the free-text search and the message sort compare. */
     'message',
-    'observedAt',
-    'lastSeenAt',
-    'resolvedAt',
-    'suppressedUntil',
 ] as const;
 export type TextColumn = (typeof TEXT_COLUMNS)[number];
 
@@ -76,14 +72,6 @@ function columnValue(v: Violation, c: number): string | undefined {
             return v.priority;
         case 'message':
             return v.message.toLowerCase();
-        case 'observedAt':
-            return v.observedAt;
-        case 'lastSeenAt':
-            return v.lastSeenAt;
-        case 'resolvedAt':
-            return v.resolvedAt;
-        case 'suppressedUntil':
-            return v.suppression?.until;
     }
 }
 
@@ -93,11 +81,34 @@ export interface Column {
     ordinals: Int32Array;
 }
 
+/**
+ * The instants of each row in ms since the epoch (NaN: none). Numbers rather than interned
+ * text: every violation can have its own (each first seen at its own time).
+ */
+export const TIME_COLUMNS = ['observedAt', 'lastSeenAt', 'resolvedAt', 'suppressedUntil'] as const;
+export type TimeColumn = (typeof TIME_COLUMNS)[number];
+export const TIME: Record<TimeColumn, number> = Object.fromEntries(TIME_COLUMNS.map((c, n) => [c, n])) as Record<TimeColumn, number>;
+
+function timeValue(v: Violation, c: number): number {
+    switch (TIME_COLUMNS[c]) {
+        case 'observedAt':
+            return Date.parse(v.observedAt);
+        case 'lastSeenAt':
+            return Date.parse(v.lastSeenAt);
+        case 'resolvedAt':
+            return v.resolvedAt === undefined ? Number.NaN : Date.parse(v.resolvedAt);
+        case 'suppressedUntil':
+            return v.suppression === undefined ? Number.NaN : Date.parse(v.suppression.until);
+    }
+}
+
 /** Rows of violations as columns, with the id of each (ids are what a detail read checks and the default order's tie-break). */
 export interface Columns {
     length: number;
     ids: readonly string[];
     columns: readonly Column[];
+    /** TIME_COLUMNS order. */
+    times: readonly Float64Array[];
 }
 
 /** Interns the violations of one shard, in order. */
@@ -106,9 +117,11 @@ export class ColumnsBuilder {
     private readonly lookups: Map<string, number>[] = TEXT_COLUMNS.map(() => new Map());
     private readonly ordinals: number[][] = TEXT_COLUMNS.map(() => []);
     private readonly ids: string[] = [];
+    private readonly times: number[][] = TIME_COLUMNS.map(() => []);
 
     add(v: Violation): void {
         this.ids.push(v.id);
+        for (let c = 0; c < TIME_COLUMNS.length; c++) this.times[c].push(timeValue(v, c));
         for (let c = 0; c < TEXT_COLUMNS.length; c++) {
             const value = columnValue(v, c);
             let ord = -1;
@@ -126,7 +139,12 @@ export class ColumnsBuilder {
     }
 
     finish(): Columns {
-        return { length: this.ids.length, ids: this.ids, columns: this.tables.map((table, c) => ({ table, ordinals: Int32Array.from(this.ordinals[c]) })) };
+        return {
+            length: this.ids.length,
+            ids: this.ids,
+            columns: this.tables.map((table, c) => ({ table, ordinals: Int32Array.from(this.ordinals[c]) })),
+            times: this.times.map((values) => Float64Array.from(values)),
+        };
     }
 }
 
@@ -179,5 +197,14 @@ export function concatColumns(slices: readonly ColumnsSlice[]): Columns {
         }
         return { table, ordinals };
     });
-    return { length, ids, columns };
+    const times = TIME_COLUMNS.map((_, c) => {
+        const values = new Float64Array(length);
+        let row = 0;
+        for (const { source, start, length: count } of slices) {
+            values.set(source.times[c].subarray(start, start + count), row);
+            row += count;
+        }
+        return values;
+    });
+    return { length, ids, columns, times };
 }

@@ -47,18 +47,11 @@ interface ScanParams {
     aggregates?: AggregateCounter;
 }
 
-/** For each value of a column's table, whether it passes `test`; the rows' ordinals index it. */
-function tablePass(table: readonly string[], test: (value: string) => boolean): Uint8Array {
-    const pass = new Uint8Array(table.length);
-    for (let ord = 0; ord < table.length; ord++) if (test(table[ord])) pass[ord] = 1;
-    return pass;
-}
-
 /**
  * The indexes matching `filter`, in `order`, with their groups. With an AggregateCounter it
  * also counts each violation rejected by exactly one facet dimension, for that facet.
- * Every test but the free-text search is a lookup by the row's ordinal into a table worked
- * out once per query for the column's distinct values.
+ * Every text test is a lookup by the row's ordinal into a table worked out once per query
+ * for the column's distinct values.
  * @throws FilterError for a date that does not parse
  */
 function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates }: ScanParams, now: Date): ScanResult {
@@ -70,10 +63,12 @@ function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates 
     const types = typeText ? { hits: snapshot.containing('resourceType', typeText), ordinals: snapshot.column('resourceType').ordinals } : undefined;
     const since = filter.since ? dateBound(filter.since, 'since') : undefined;
     const until = filter.until ? dateBound(filter.until, 'until') : undefined;
-    const observed = since || until ? { pass: tablePass(snapshot.observedIso(), (iso) => !((since && iso < since) || (until && iso > until))), ordinals: snapshot.column('observedAt').ordinals } : undefined;
+    const sinceMs = since ? Date.parse(since) : -Infinity;
+    const untilMs = until ? Date.parse(until) : Infinity;
+    const observed = since || until ? snapshot.times('observedAt') : undefined;
     // As isSuppressed: a suppression hides the violation until it expires.
     const nowMs = now.getTime();
-    const suppressed = filter.includeSuppressed !== true ? { hidden: Uint8Array.from(snapshot.suppressionEndTable(), (end) => (end > nowMs ? 1 : 0)), ordinals: snapshot.column('suppressedUntil').ordinals } : undefined;
+    const suppressedUntil = filter.includeSuppressed !== true ? snapshot.times('suppressedUntil') : undefined;
     const search = filter.search?.trim().toLowerCase() || undefined;
     const searchHit = search ? snapshot.searchHits(search) : undefined;
     // The dimensions that filter, as (ordinals, accepted values) pairs.
@@ -91,8 +86,8 @@ function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates 
     const groups: ScanResult['groups'] = [];
     for (let k = 0; k < order.length; k++) {
         const i = order[k];
-        if (suppressed && suppressed.ordinals[i] >= 0 && suppressed.hidden[suppressed.ordinals[i]] === 1) continue;
-        if (observed && observed.ordinals[i] >= 0 && observed.pass[observed.ordinals[i]] !== 1) continue;
+        if (suppressedUntil && suppressedUntil[i] > nowMs) continue;
+        if (observed && (observed[i] < sinceMs || observed[i] > untilMs)) continue;
         if (names && names.hits[names.ordinals[i]] !== 1 && urns!.hits[urns!.ordinals[i]] !== 1) continue;
         if (types && types.hits[types.ordinals[i]] !== 1) continue;
         if (searchHit && !searchHit(i)) continue;

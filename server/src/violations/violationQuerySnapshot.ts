@@ -14,7 +14,7 @@ import type { FacetDimension, GroupBy, PanelSort, SortColumn } from '../shared/p
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { Store } from '../store';
 import { readShardViolations, readViolationsAt, violationRanges } from './shardViolationsFile';
-import { COLUMN, ColumnsBuilder, concatColumns, type Column, type Columns, type ColumnsSlice, type TextColumn } from './violationIndexColumns';
+import { COLUMN, ColumnsBuilder, concatColumns, TIME, type Column, type Columns, type ColumnsSlice, type TextColumn, type TimeColumn } from './violationIndexColumns';
 import { readFile } from 'node:fs/promises';
 
 /** Last seen newest first, then by id: the order of every list unless a sort is given. */
@@ -22,10 +22,6 @@ export const DEFAULT_SORT: PanelSort = { column: 'lastSeenAt', direction: 'desc'
 export const DAY_MS = 86_400_000;
 /** The day number of a violation never resolved. */
 export const NO_DAY = -0x80000000;
-
-export function utcDay(iso: string): number {
-    return Math.floor(Date.parse(iso) / DAY_MS);
-}
 
 /** The column holding each facet dimension's value. */
 const FACET_COLUMN: Record<FacetDimension, TextColumn> = {
@@ -51,8 +47,8 @@ export interface DimensionIndex {
 /** The columns the free-text search looks in, in the order of the text it searches (see searchText). */
 const SEARCHED: readonly TextColumn[] = ['resourceName', 'resourceURN', 'resourceType', 'policyName', 'policyPack', 'entityId', 'project', 'message'];
 
-/** Each sort column: the column it reads and the comparable key of a value (numbers for ranked columns, lower-cased text otherwise). */
-const SORT_KEYS: Record<SortColumn, { column: TextColumn; key: (value: string | undefined) => string | number }> = {
+/** Each text sort column: the column it reads and the comparable key of a value (numbers for ranked columns, lower-cased text otherwise). */
+const SORT_KEYS: Record<Exclude<SortColumn, TimeColumn>, { column: TextColumn; key: (value: string | undefined) => string | number }> = {
     policy: { column: 'policyName', key: (x) => (x ?? '').toLowerCase() },
     policyPack: { column: 'packKey', key: (x) => x ?? '' },
     level: { column: 'level', key: (x) => enforcementLevelRank(x ?? '') },
@@ -64,8 +60,6 @@ const SORT_KEYS: Record<SortColumn, { column: TextColumn; key: (value: string | 
     project: { column: 'project', key: (x) => (x ?? '').toLowerCase() },
     // already lower-cased in the index
     message: { column: 'message', key: (x) => x ?? '' },
-    observedAt: { column: 'observedAt', key: (x) => x ?? '' },
-    lastSeenAt: { column: 'lastSeenAt', key: (x) => x ?? '' },
     // Unset sorts after p4.
     priority: { column: 'priority', key: (x) => x ?? 'p9' },
     assignedTo: { column: 'assignedTo', key: (x) => (x ?? '').toLowerCase() },
@@ -177,14 +171,12 @@ export class ViolationSnapshot {
     private readonly partStarts: Int32Array;
     private readonly orders = new Map<string, Int32Array>();
     private readonly lowered = new Map<TextColumn, string[]>();
-    private readonly ranks = new Map<SortColumn, Int32Array>();
+    private readonly ranks = new Map<Exclude<SortColumn, TimeColumn>, Int32Array>();
     private readonly groupKeyTables = new Map<GroupBy, string[]>();
     private defaultRanks: Int32Array | undefined;
     private labels: string[] | undefined;
     private days: { observed: Int32Array; resolved: Int32Array } | undefined;
     private dateRange: { min?: string; max?: string } | undefined;
-    private observed: string[] | undefined;
-    private suppressionEnds: Float64Array | undefined;
     private lastScan: { key: string; now: number; result: ScanResult } | undefined;
 
     constructor(
@@ -287,16 +279,9 @@ export class ViolationSnapshot {
         };
     }
 
-    /** Each observedAt value (of the column's table) as a normalized ISO instant: what `since`/`until` compare. */
-    observedIso(): readonly string[] {
-        this.observed ??= this.column('observedAt').table.map((value) => new Date(value).toISOString());
-        return this.observed;
-    }
-
-    /** The end of each suppression (of the suppressedUntil column's table) in ms. */
-    suppressionEndTable(): Float64Array {
-        this.suppressionEnds ??= Float64Array.from(this.column('suppressedUntil').table, (until) => Date.parse(until));
-        return this.suppressionEnds;
+    /** Each row's `name` instant in ms (NaN: none). */
+    times(name: TimeColumn): Float64Array {
+        return this.data.times[TIME[name]];
     }
 
     /** The last scan, reused by the scroll pages of the same query (same filter, order, second). */
@@ -335,11 +320,7 @@ export class ViolationSnapshot {
     /** UTC day numbers of each violation's observedAt and resolvedAt (NO_DAY when unresolved). */
     dayNumbers(): { observed: Int32Array; resolved: Int32Array } {
         if (this.days) return this.days;
-        const dayOf = (name: TextColumn) => {
-            const { table, ordinals } = this.column(name);
-            const days = Int32Array.from(table, (value) => utcDay(value));
-            return Int32Array.from(ordinals, (ord) => (ord < 0 ? NO_DAY : days[ord]));
-        };
+        const dayOf = (name: TimeColumn) => Int32Array.from(this.times(name), (ms) => (Number.isNaN(ms) ? NO_DAY : Math.floor(ms / DAY_MS)));
         this.days = { observed: dayOf('observedAt'), resolved: dayOf('resolvedAt') };
         return this.days;
     }
@@ -347,13 +328,13 @@ export class ViolationSnapshot {
     /** The first-observed range of the whole snapshot (the date inputs' bounds). */
     dates(): { min?: string; max?: string } {
         if (this.dateRange) return this.dateRange;
-        let min: string | undefined;
-        let max: string | undefined;
-        for (const value of this.column('observedAt').table) {
-            if (min === undefined || value < min) min = value;
-            if (max === undefined || value > max) max = value;
+        let min = Infinity;
+        let max = -Infinity;
+        for (const ms of this.times('observedAt')) {
+            if (ms < min) min = ms;
+            if (ms > max) max = ms;
         }
-        this.dateRange = { min, max };
+        this.dateRange = this.length ? { min: new Date(min).toISOString(), max: new Date(max).toISOString() } : {};
         return this.dateRange;
     }
 
@@ -379,11 +360,10 @@ export class ViolationSnapshot {
     /** Each row's place in the default order (last seen newest first, then id): the tie-break of every sort. */
     private defaultOrderRanks(): Int32Array {
         if (this.defaultRanks) return this.defaultRanks;
-        const lastSeen = this.sortRanks('lastSeenAt');
-        const { ordinals } = this.column('lastSeenAt');
+        const lastSeen = this.times('lastSeenAt');
         const ids = this.ids;
-        // Plain comparisons: ISO times of one format and hex ids order the same under `<` as under localeCompare.
-        const rows = Int32Array.from(this.storedOrder()).sort((a, b) => lastSeen[ordinals[b] + 1] - lastSeen[ordinals[a] + 1] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+        // Plain comparisons: hex ids order the same under `<` as under localeCompare.
+        const rows = Int32Array.from(this.storedOrder()).sort((a, b) => lastSeen[b] - lastSeen[a] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
         const ranks = new Int32Array(this.length);
         rows.forEach((row, place) => (ranks[row] = place));
         this.defaultRanks = ranks;
@@ -391,7 +371,7 @@ export class ViolationSnapshot {
     }
 
     /** The rank of each value of the sort column's table (shifted by one, see ranksOf). */
-    private sortRanks(column: SortColumn): Int32Array {
+    private sortRanks(column: Exclude<SortColumn, TimeColumn>): Int32Array {
         let ranks = this.ranks.get(column);
         if (!ranks) {
             const { column: name, key } = SORT_KEYS[column];
@@ -402,10 +382,15 @@ export class ViolationSnapshot {
 
     /** `indexes` in `sort` order, then the default order. */
     sort(indexes: Int32Array, sort: PanelSort): Int32Array {
-        const ranks = this.sortRanks(sort.column);
-        const { ordinals } = this.column(SORT_KEYS[sort.column].column);
         const tieBreak = this.defaultOrderRanks();
         const sign = sort.direction === 'asc' ? 1 : -1;
+        const { column } = sort;
+        if (column === 'observedAt' || column === 'lastSeenAt') {
+            const times = this.times(column);
+            return Int32Array.from(indexes).sort((p, q) => (times[p] - times[q]) * sign || tieBreak[p] - tieBreak[q]);
+        }
+        const ranks = this.sortRanks(column);
+        const { ordinals } = this.column(SORT_KEYS[column].column);
         return Int32Array.from(indexes).sort((p, q) => (ranks[ordinals[p] + 1] - ranks[ordinals[q] + 1]) * sign || tieBreak[p] - tieBreak[q]);
     }
 
