@@ -258,6 +258,13 @@ export function queryGroups(snapshot: ViolationSnapshot, params: ViolationGroups
 /** How many rows an export or a full listing reads from the shards at a time: its memory is this many violations, not all of them. */
 export const DETAIL_BATCH = 2000;
 
+/** What ViolationQueryService.stream calls. */
+export interface StreamListener {
+    /** Before the first batch: how many match (`total`) and how many will be listed (`count`, after offset and limit). */
+    begin?(counts: { total: number; count: number }): void | Promise<void>;
+    batch(violations: Violation[]): void | Promise<void>;
+}
+
 /** The every-shard violations of a store, queried: one per store, shared by the tree, the status bar, the panel and exports. */
 export class ViolationQueryService {
     private readonly snapshots: ViolationSnapshotCache;
@@ -273,14 +280,17 @@ export class ViolationQueryService {
 
     /**
      * Like list, with the violations read from the shards `DETAIL_BATCH` at a time and handed
-     * to `each` batch by batch, in order: for a listing of every violation without holding them all.
+     * to `listener.batch` in order, after `listener.begin` was told how many there are: a
+     * listing of every violation without holding them all.
      * @throws FilterError
      */
-    async stream(params: ListViolationsParams, each: (batch: Violation[]) => Promise<void> | void, now?: Date): Promise<{ total: number; count: number }> {
+    async stream(params: ListViolationsParams, listener: StreamListener, now?: Date): Promise<{ total: number; count: number }> {
         const snapshot = await this.snapshots.get();
         const { rows, total } = listRows(snapshot, params, now);
-        for (let at = 0; at < rows.length; at += DETAIL_BATCH) await each(await snapshot.details(rows.subarray(at, at + DETAIL_BATCH)));
-        return { total, count: rows.length };
+        const counts = { total, count: rows.length };
+        await listener.begin?.(counts);
+        for (let at = 0; at < rows.length; at += DETAIL_BATCH) await listener.batch(await snapshot.details(rows.subarray(at, at + DETAIL_BATCH)));
+        return counts;
     }
 
     /** @throws FilterError */

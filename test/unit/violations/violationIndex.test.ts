@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Violation } from '../../../server/src/shared/model';
 import { Store } from '../../../server/src/store';
-import { ViolationQueryService } from '../../../server/src/violations';
+import { DETAIL_BATCH, ViolationQueryService } from '../../../server/src/violations';
 import { readShardViolations, readViolationsAt, violationRanges } from '../../../server/src/violations/shardViolationsFile';
 import { syntheticViolations } from '../../support/syntheticViolations';
+import { violationsJsonParts, violationsToJson } from '../../../server/src/violations/export/json';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 
@@ -160,12 +161,33 @@ describe('the compact violation index over a real store', () => {
             const filter = { statuses: ['open' as const, 'in_progress' as const, 'by_design' as const, 'ignored' as const, 'fixed' as const], includeSuppressed: true };
             const all = await queries.list({ filter }, NOW);
             const batches: Violation[][] = [];
-            const { total, count } = await queries.stream({ filter }, (batch) => void batches.push(batch), NOW);
-            assert.equal(total, all.total);
-            assert.equal(count, all.violations.length);
+            let told: { total: number; count: number } | undefined;
+            const counts = await queries.stream({ filter }, { begin: (c) => void (told = c), batch: (batch) => void batches.push(batch) }, NOW);
+            assert.deepEqual(told, { total: all.total, count: all.violations.length }, 'told before the first batch');
+            assert.deepEqual(counts, told);
             assert.deepEqual(batches.flat(), all.violations);
+            assert.ok(batches.length >= 1 && batches.every((b) => b.length <= DETAIL_BATCH));
+            const limited: Violation[] = [];
+            assert.deepEqual(await queries.stream({ filter, offset: 3, limit: 7 }, { batch: (b) => void limited.push(...b) }, NOW), { total: all.total, count: 7 });
+            assert.deepEqual(limited, all.violations.slice(3, 10));
         } finally {
             queries.dispose();
+        }
+    });
+});
+
+describe('the JSON export in parts', () => {
+    it('concatenates to the document violationsToJson writes, whatever the batches', () => {
+        const list = syntheticViolations(5, { seed: 2, now: NOW }).violations;
+        for (const [count, batches] of [
+            [0, []],
+            [1, [[0]]],
+            [5, [[0, 1], [2], [3, 4]]],
+        ] as const) {
+            const rows = list.slice(0, count);
+            const parts = violationsJsonParts(NOW, count, 9);
+            const text = parts.head + batches.map((batch) => parts.items(batch.map((k) => rows[k]))).join(parts.separator) + parts.tail;
+            assert.equal(text, violationsToJson(rows, NOW, 9), `${count} violations`);
         }
     });
 });
