@@ -10,7 +10,7 @@
 // violations only: what the panel reads).
 //
 //   node bench/server-memory.mjs [--resources N] [--scale N] [--shards S] [--idle-ms MS] [--runs R]
-//                                [--base COMMIT] [--base-server PATH] [--skip-base] [--skip-scale]
+//                                [--base COMMIT] [--base-server PATH] [--skip-base] [--skip-scale] [--home DIR]
 //
 // Goals: the server idle at 100,000 resources <= 150 MB RSS; the panel's first rows <= 1 s
 // and a filter change <= 100 ms server side at 1,000,000; every server process <= 1 GB peak.
@@ -146,9 +146,14 @@ console.log(
 );
 
 // 100,000 resources, 1 account x 3 regions.
-const home = join(work, 'home-100k');
-const writeMs = await writeStore(home, { count: resourceCount, shards: 3, account: () => 'bench', regions: ['us-east-1', 'us-west-2', 'eu-west-1'], withResources: true });
-console.log(`store: ${fmt(resourceCount)} resources and their violations in 3 shards, written in ${ms(writeMs)}\n`);
+// --home DIR keeps the store (and reuses it when DIR has one) for looking into a figure.
+const keptHome = flag('home');
+const home = keptHome ?? join(work, 'home-100k');
+if (keptHome && existsSync(join(keptHome, 'shards'))) console.log(`store: reusing ${keptHome}\n`);
+else {
+    const writeMs = await writeStore(home, { count: resourceCount, shards: 3, account: () => 'bench', regions: ['us-east-1', 'us-west-2', 'eu-west-1'], withResources: true });
+    console.log(`store: ${fmt(resourceCount)} resources and their violations in 3 shards, written in ${ms(writeMs)}\n`);
+}
 
 const servers = [['this checkout', SERVER_MODULE]];
 if (!has('skip-base')) servers.push([`base ${baseCommit}`, baseServer()]);
@@ -187,7 +192,7 @@ function reportPanel(label, { panel, peak }, check) {
     if (peak > GOAL_PEAK_MB) missed.push(`server peak at ${label}: ${mb(peak)} > ${GOAL_PEAK_MB} MB`);
 }
 for (const [name, list] of results) reportPanel(`${fmt(resourceCount)} violations, ${name}`, list[0], false);
-rmSync(home, { recursive: true, force: true });
+if (!keptHome) rmSync(home, { recursive: true, force: true });
 
 if (!has('skip-scale')) {
     const scaleHome = join(work, 'home-scale');
