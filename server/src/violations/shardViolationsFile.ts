@@ -16,11 +16,11 @@ import { SCHEMA_VERSION } from '../store';
 import { versionKeyOf } from '../store/atomicFile';
 import { storedItemProblem } from '../validation/boundarySchemas';
 
-/** The violations of one violations file, with their byte ranges and the file's version. */
+/** What reading one violations file found (the violations went to the caller one by one), with their byte ranges and the file's version. */
 export interface ShardViolationsRead {
     /** The version of the file read (inode, mtime, size): a later read checks the file is still this one. */
     versionKey: string;
-    violations: Violation[];
+    count: number;
     /** Byte offset of each violation's JSON text in the file. */
     starts: Float64Array;
     /** Byte length of each violation's JSON text. */
@@ -124,11 +124,12 @@ function parseViolation(text: string, where: string): Violation | undefined {
 }
 
 /**
- * Reads `path` and each of its violations with its byte range. Undefined when the file does
- * not exist or is not one this reader can vouch for (see the module comment): the caller
- * then reads the shard through the store.
+ * Reads `path`, handing each violation to `each` as it is parsed (none is kept here: an index
+ * keeps what it needs and the rest dies young), and returns their byte ranges. Undefined when
+ * the file does not exist or is not one this reader can vouch for (see the module comment):
+ * the caller then forgets what `each` saw and reads the shard through the store.
  */
-export async function readShardViolations(path: string): Promise<ShardViolationsRead | undefined> {
+export async function readShardViolations(path: string, each: (v: Violation) => void): Promise<ShardViolationsRead | undefined> {
     let handle;
     try {
         handle = await open(path, 'r');
@@ -147,15 +148,14 @@ export async function readShardViolations(path: string): Promise<ShardViolations
         }
         // Another version's file is migrated by the store on read: let it.
         if (!ranges || ranges.schemaVersion !== SCHEMA_VERSION) return undefined;
-        const violations: Violation[] = [];
         for (let k = 0; k < ranges.starts.length; k++) {
             const v = parseViolation(buf.toString('utf8', ranges.starts[k], ranges.ends[k]), `violations[${k}]`);
             if (!v) return undefined;
-            violations.push(v);
+            each(v);
         }
         return {
             versionKey: versionKeyOf(stats),
-            violations,
+            count: ranges.starts.length,
             starts: Float64Array.from(ranges.starts),
             lengths: Int32Array.from(ranges.ends, (end, k) => end - ranges.starts[k]),
         };

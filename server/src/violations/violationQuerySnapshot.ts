@@ -432,13 +432,11 @@ export class ViolationSnapshot {
 
 /** One shard's violations as columns, and how to read their details back. */
 async function readShardColumns(store: Store, account: string): Promise<{ columns: Columns; reader: DetailReader }> {
-    const builder = new ColumnsBuilder();
+    let builder = new ColumnsBuilder();
     const fallback = new StoreReader(store, account);
-    const file = await readShardViolations(store.shardViolationsPath(account));
-    if (file) {
-        for (const v of file.violations) builder.add(v);
-        return { columns: builder.finish(), reader: new FileReader(store.shardViolationsPath(account), file.versionKey, file.starts, file.lengths, fallback) };
-    }
+    const file = await readShardViolations(store.shardViolationsPath(account), (v) => builder.add(v));
+    if (file) return { columns: builder.finish(), reader: new FileReader(store.shardViolationsPath(account), file.versionKey, file.starts, file.lengths, fallback) };
+    builder = new ColumnsBuilder();
     if (!(await mayHoldViolations(store.shardPath(account)))) return { columns: builder.finish(), reader: fallback };
     // An old single-file shard, a damaged file, an item the store quarantines: the store reads it.
     for (const v of (await store.readShard(account)).violations) builder.add(v);

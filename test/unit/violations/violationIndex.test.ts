@@ -66,16 +66,18 @@ describe('the compact violation index over a real store', () => {
     it('reads a shard file the store wrote into the violations readShard serves, with ranges that read each back', async () => {
         const account = accounts[0];
         const path = store.shardViolationsPath(account);
-        const read = (await readShardViolations(path))!;
-        assert.deepEqual(read.violations, (await store.readShard(account)).violations);
-        const picked = [3, 0, read.violations.length - 1];
+        const seen: Violation[] = [];
+        const read = (await readShardViolations(path, (v) => seen.push(v)))!;
+        assert.deepEqual(seen, (await store.readShard(account)).violations);
+        assert.equal(read.count, seen.length);
+        const picked = [3, 0, read.count - 1];
         const again = await readViolationsAt(
             path,
             read.versionKey,
             picked.map((k) => read.starts[k]),
             picked.map((k) => read.lengths[k]),
         );
-        assert.deepEqual(again, picked.map((k) => read.violations[k]));
+        assert.deepEqual(again, picked.map((k) => seen[k]));
         // Once the file is replaced, the ranges are not trusted.
         await store.updateShardViolations(account, (shard) => void shard.violations.reverse());
         assert.equal(await readViolationsAt(path, read.versionKey, [read.starts[0]], [read.lengths[0]]), undefined);
@@ -87,12 +89,12 @@ describe('the compact violation index over a real store', () => {
         const file = join(scratch, 'x@violations.json');
         const good = violations[0];
         await writeFile(file, JSON.stringify({ schemaVersion: 2, account: 'x', violations: [good, { ...good, id: 7 }], scans: [] }));
-        assert.equal(await readShardViolations(file), undefined, 'an item the store would quarantine');
+        assert.equal(await readShardViolations(file, () => undefined), undefined, 'an item the store would quarantine');
         await writeFile(file, JSON.stringify({ schemaVersion: 1, account: 'x', violations: [good], scans: [] }));
-        assert.equal(await readShardViolations(file), undefined, 'an older version the store migrates');
+        assert.equal(await readShardViolations(file, () => undefined), undefined, 'an older version the store migrates');
         await writeFile(file, '{"schemaVersion":2,"violations":[{"id"');
-        assert.equal(await readShardViolations(file), undefined, 'a damaged file');
-        assert.equal(await readShardViolations(join(scratch, 'missing.json')), undefined);
+        assert.equal(await readShardViolations(file, () => undefined), undefined, 'a damaged file');
+        assert.equal(await readShardViolations(join(scratch, 'missing.json'), () => undefined), undefined);
         await rm(scratch, { recursive: true, force: true });
     });
 
@@ -198,7 +200,7 @@ describe('readShardViolations on a file written by hand', () => {
         const file = join(scratch, 'x@violations.json');
         const [a, b] = syntheticViolations(2, { seed: 1, now: NOW }).violations;
         await writeFile(file, JSON.stringify({ schemaVersion: 2, account: 'x', violations: [{ ...a, message: 'café ✓ 🚀' }, b], scans: [] }));
-        const read = (await readShardViolations(file))!;
+        const read = (await readShardViolations(file, () => undefined))!;
         const text = await readFile(file);
         assert.equal(JSON.parse(text.toString('utf8', read.starts[1], read.starts[1] + read.lengths[1])).id, b.id);
         assert.deepEqual(await readViolationsAt(file, read.versionKey, [read.starts[1], read.starts[0]], [read.lengths[1], read.lengths[0]]), [b, { ...a, message: 'café ✓ 🚀' }]);
