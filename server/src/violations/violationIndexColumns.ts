@@ -75,6 +75,10 @@ function columnValue(v: Violation, c: number): string | undefined {
     }
 }
 
+const PACK_KEY = TEXT_COLUMNS.indexOf('packKey');
+const POLICY_KEY = TEXT_COLUMNS.indexOf('policyKey');
+const MESSAGE = TEXT_COLUMNS.indexOf('message');
+
 /** One column: each row's value as an ordinal into `table` (-1: none). */
 export interface Column {
     table: readonly string[];
@@ -89,16 +93,16 @@ export const TIME_COLUMNS = ['observedAt', 'lastSeenAt', 'resolvedAt', 'suppress
 export type TimeColumn = (typeof TIME_COLUMNS)[number];
 export const TIME: Record<TimeColumn, number> = Object.fromEntries(TIME_COLUMNS.map((c, n) => [c, n])) as Record<TimeColumn, number>;
 
-function timeValue(v: Violation, c: number): number {
+function timeText(v: Violation, c: number): string | undefined {
     switch (TIME_COLUMNS[c]) {
         case 'observedAt':
-            return Date.parse(v.observedAt);
+            return v.observedAt;
         case 'lastSeenAt':
-            return Date.parse(v.lastSeenAt);
+            return v.lastSeenAt;
         case 'resolvedAt':
-            return v.resolvedAt === undefined ? Number.NaN : Date.parse(v.resolvedAt);
+            return v.resolvedAt;
         case 'suppressedUntil':
-            return v.suppression === undefined ? Number.NaN : Date.parse(v.suppression.until);
+            return v.suppression?.until;
     }
 }
 
@@ -118,24 +122,59 @@ export class ColumnsBuilder {
     private readonly ordinals: number[][] = TEXT_COLUMNS.map(() => []);
     private readonly ids: string[] = [];
     private readonly times: number[][] = TIME_COLUMNS.map(() => []);
+    /** Each time column's last text and instant: the violations of one evaluation share their times. */
+    private readonly lastTimes = TIME_COLUMNS.map(() => ({ text: undefined as string | undefined, ms: Number.NaN }));
+    /** The derived columns' ordinals by what they are made from, so the derived text is made once per distinct value, not per violation. */
+    private readonly pairs = new Map<number, Map<string, Map<string, number>>>();
+    private readonly messages = new Map<string, number>();
 
     add(v: Violation): void {
         this.ids.push(v.id);
-        for (let c = 0; c < TIME_COLUMNS.length; c++) this.times[c].push(timeValue(v, c));
-        for (let c = 0; c < TEXT_COLUMNS.length; c++) {
-            const value = columnValue(v, c);
-            let ord = -1;
-            if (value !== undefined) {
-                const lookup = this.lookups[c];
-                const known = lookup.get(value);
-                if (known !== undefined) ord = known;
-                else {
-                    ord = this.tables[c].push(value) - 1;
-                    lookup.set(value, ord);
-                }
+        for (let c = 0; c < TIME_COLUMNS.length; c++) {
+            const last = this.lastTimes[c];
+            const text = timeText(v, c);
+            if (text !== last.text) {
+                last.text = text;
+                last.ms = text === undefined ? Number.NaN : Date.parse(text);
             }
+            this.times[c].push(last.ms);
+        }
+        for (let c = 0; c < TEXT_COLUMNS.length; c++) {
+            let ord: number;
+            if (c === PACK_KEY) ord = this.pairOrdinal(c, v.policyPack, v.policyPackTag, v);
+            else if (c === POLICY_KEY) ord = this.pairOrdinal(c, v.policyPack, v.policyName, v);
+            else if (c === MESSAGE) {
+                // lower-cased once per distinct message
+                const known = this.messages.get(v.message);
+                ord = known ?? this.intern(c, columnValue(v, c));
+                if (known === undefined) this.messages.set(v.message, ord);
+            } else ord = this.intern(c, columnValue(v, c));
             this.ordinals[c].push(ord);
         }
+    }
+
+    /** The ordinal of a column joined from two texts, the joined text made once per distinct pair. */
+    private pairOrdinal(c: number, first: string, second: string, v: Violation): number {
+        let byFirst = this.pairs.get(c);
+        if (!byFirst) this.pairs.set(c, (byFirst = new Map()));
+        let bySecond = byFirst.get(first);
+        if (!bySecond) byFirst.set(first, (bySecond = new Map()));
+        let ord = bySecond.get(second);
+        if (ord === undefined) {
+            ord = this.intern(c, columnValue(v, c));
+            bySecond.set(second, ord);
+        }
+        return ord;
+    }
+
+    private intern(c: number, value: string | undefined): number {
+        if (value === undefined) return -1;
+        const lookup = this.lookups[c];
+        const known = lookup.get(value);
+        if (known !== undefined) return known;
+        const ord = this.tables[c].push(value) - 1;
+        lookup.set(value, ord);
+        return ord;
     }
 
     finish(): Columns {
