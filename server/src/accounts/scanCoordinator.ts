@@ -11,8 +11,7 @@ import { basename, dirname } from 'node:path';
 import type { Account, ScanSchedule } from '../shared/model';
 import type { Disposable, Store } from '../store';
 import { parseAccountRef } from '../shared/names';
-// The scanners (AWS SDK clients, the Kubernetes client) load with the first scan, not with the schedule.
-import type { ScanOptions, ScanOutcome } from './scanAccount';
+import { ScanInProgressError, scanAccount, type ScanOptions, type ScanOutcome } from './scanAccount';
 
 export type ScanTrigger = 'manual' | 'schedule' | 'file-change';
 
@@ -133,13 +132,12 @@ export class ScanCoordinator {
     /** Scans now. Rejects with ScanInProgressError when the account is being scanned. */
     scan(nameOrChild: string, trigger: ScanTrigger = 'manual', options: Omit<ScanOptions, 'signal'> = {}): Promise<ScanOutcome> {
         const account = parseAccountRef(nameOrChild).account;
-        if (this.running.has(account)) return import('./scanAccount').then(({ ScanInProgressError }) => Promise.reject(new ScanInProgressError(account)));
+        if (this.running.has(account)) return Promise.reject(new ScanInProgressError(account));
         const controller = new AbortController();
         const onProgress = options.onProgress ?? this.options.scanOptions?.onProgress;
         const promise = (async () => {
             this.started.fire({ account, scanned: nameOrChild, trigger });
             try {
-                const { scanAccount } = await import('./scanAccount');
                 const outcome = await scanAccount(this.store, nameOrChild, {
                     ...this.options.scanOptions,
                     ...options,
