@@ -25,15 +25,18 @@ function testFiles(dir) {
  * out/cli/chunks/ but must see out/cli/ as their directory, as the single CommonJS bundle did,
  * because paths to out/server/packHost.js, out/node_modules and the templates are relative to it.
  */
-const CLI_ESM_BANNER = [
-    "import { createRequire as __cliCreateRequire } from 'node:module';",
-    "import { fileURLToPath as __cliFileURLToPath } from 'node:url';",
-    "import { dirname as __cliDirname, basename as __cliBasename, join as __cliJoin } from 'node:path';",
-    'const __cliHere = __cliDirname(__cliFileURLToPath(import.meta.url));',
-    "const __dirname = __cliBasename(__cliHere) === 'chunks' ? __cliDirname(__cliHere) : __cliHere;",
-    "const __filename = __cliJoin(__dirname, 'main.mjs');",
-    'const require = __cliCreateRequire(__filename);',
-].join('\n');
+function esmBanner(entryFile) {
+    return [
+        "import { createRequire as __cliCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __cliFileURLToPath } from 'node:url';",
+        "import { dirname as __cliDirname, basename as __cliBasename, join as __cliJoin } from 'node:path';",
+        'const __cliHere = __cliDirname(__cliFileURLToPath(import.meta.url));',
+        "const __dirname = __cliBasename(__cliHere) === 'chunks' ? __cliDirname(__cliHere) : __cliHere;",
+        `const __filename = __cliJoin(__dirname, '${entryFile}');`,
+        'const require = __cliCreateRequire(__filename);',
+    ].join('\n');
+}
+const CLI_ESM_BANNER = esmBanner('main.mjs');
 
 /**
  * out/cli/cli.js, the `bin`: a CommonJS file (npm link and `node out/cli/cli.js` run it as the
@@ -44,9 +47,21 @@ const CLI_ENTRY = `#!/usr/bin/env node
 import('./main.mjs');
 `;
 
+/**
+ * out/server/server.js, what the client starts: CommonJS (as package.json says) loading the ESM
+ * server. The server is split like the CLI so that what it loads on demand (TypeScript for pack
+ * documents, the scanners, the Kubernetes client) stays out of the process until used: one
+ * bundle holds every module's source in memory whether or not it runs (bench/server-memory.mjs).
+ */
+const SERVER_ENTRY = `// The Policy Insights language server; the code is in server.mjs and its chunks (esbuild.mjs).
+import('./server.mjs');
+`;
+
 function writeCliEntry() {
     mkdirSync('out/cli', { recursive: true });
     writeFileSync('out/cli/cli.js', CLI_ENTRY, { mode: 0o755 });
+    mkdirSync('out/server', { recursive: true });
+    writeFileSync('out/server/server.js', SERVER_ENTRY);
 }
 
 const node = {
@@ -67,12 +82,20 @@ const node = {
 const builds = [
     // Extension host: `vscode` is provided at run time.
     { ...node, entryPoints: { 'client/extension': 'client/src/extension.ts' }, external: ['vscode'], outdir: 'out' },
-    // The language server and the out-of-process pack runner host.
+    // The language server: ESM split into chunks, loaded by out/server/server.js (writeCliEntry below).
     {
         ...node,
-        entryPoints: { 'server/server': 'server/src/server.ts', 'server/packHost': 'server/src/runner/host.ts' },
-        outdir: 'out',
+        format: 'esm',
+        splitting: true,
+        entryPoints: { server: 'server/src/server.ts' },
+        outdir: 'out/server',
+        outExtension: { '.js': '.mjs' },
+        chunkNames: 'chunks/[name]-[hash]',
+        define: {},
+        banner: { js: esmBanner('server.js') },
     },
+    // The out-of-process pack runner host.
+    { ...node, entryPoints: { 'server/packHost': 'server/src/runner/host.ts' }, outdir: 'out' },
     // The CLI over the same services: ESM with code splitting, so each `await import()` in the
     // command tables becomes a chunk loaded only by the command that needs it (`--version` and
     // `--help` load no engine). Node runs .mjs as ESM whatever package.json says; out/cli/cli.js

@@ -98,7 +98,7 @@ for (const [sortName, sort, groupBy] of SORTS) {
         let total = 0;
         for (let i = 0; i <= runs; i++) {
             const t = performance.now();
-            total = queryPanel(snapshot, { filter, sort, groupBy, offset: 0, limit: 200 }).total;
+            total = (await queryPanel(snapshot, { filter, sort, groupBy, offset: 0, limit: 200 })).total;
             times.push(performance.now() - t);
         }
         const first = times.shift();
@@ -109,7 +109,7 @@ for (const [sortName, sort, groupBy] of SORTS) {
 const scroll = [];
 for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    queryPanel(snapshot, { filter: {}, offset: 40_000 + i * 100, limit: 100, withAggregates: false });
+    await queryPanel(snapshot, { filter: {}, offset: 40_000 + i * 100, limit: 100, withAggregates: false });
     scroll.push(performance.now() - t);
 }
 console.log(`  ${'a scroll page (100 rows, no facets)'.padEnd(60)} ${ms(median(scroll)).padStart(33)}\n`);

@@ -21,7 +21,6 @@ import {
 import { describeRecovery, resolveHome, Store, StoreError, type StoreChange } from './store';
 import { listPackVersions } from './registry/packVersions';
 import { listPolicyGroupViews } from './groups/policyGroups';
-import { listAccountSummaries } from './accounts/accountSummaries';
 import { registerPackHandlers } from './handlers/packHandlers';
 import { evaluationSummary, registerGroupHandlers } from './handlers/groupHandlers';
 import { registerAccountHandlers } from './handlers/accountHandlers';
@@ -31,11 +30,19 @@ import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evalu
 import { verifiedArtifactDir } from './registry/artifacts';
 import { RunnerPool } from './runner';
 import { validatedConnection } from './handlers/validatedConnection';
+import { garbageCollector, IdleRelease } from './handlers/idleRelease';
+import { lazyModule } from './handlers/lazyModule';
 import { errorMessage } from './shared/errors';
 import { UserError } from './userErrors';
 
+/** After a quiet spell the parsed shards are dropped and memory given back (idleRelease.ts). */
+const collectGarbage = garbageCollector();
+const idle = new IdleRelease(() => {
+    store?.dropReadCache();
+    collectGarbage?.();
+});
 // every custom request's params are checked against one schema before a handler sees them, and its errors answered by one policy (serverContext.ts)
-const connection = validatedConnection(createConnection(ProposedFeatures.all));
+const connection = validatedConnection(createConnection(ProposedFeatures.all), () => idle.touch());
 const documents = new TextDocuments(TextDocument);
 
 let store: Store | undefined;
@@ -84,6 +91,7 @@ connection.onInitialize(async (params) => {
     try {
         store = await Store.open({ home, watch: true });
         store.onDidChange((change) => {
+            idle.touch();
             violationDiagnostics.schedule();
             void connection.sendNotification(StoreChangedNotification.type, {
                 scopes: scopesOf(change),
@@ -131,7 +139,9 @@ connection.onInitialized(() => {
 connection.onRequest(GetServerStatusRequest.type, () => status);
 connection.onRequest(ListPacksRequest.type, () => listPackVersions(requireStore()));
 connection.onRequest(ListGroupsRequest.type, () => listPolicyGroupViews(requireStore()));
-connection.onRequest(ListAccountsRequest.type, () => listAccountSummaries(requireStore()));
+// Account summaries name the types each scan covered, which the scanners' modules list: loaded with the first listing.
+const accountSummaries = lazyModule(() => import('./accounts/accountSummaries'));
+connection.onRequest(ListAccountsRequest.type, async () => (await accountSummaries()).listAccountSummaries(requireStore()));
 
 const runner = new RunnerPool();
 let evaluator: Evaluator | undefined;
@@ -171,7 +181,7 @@ connection.onDidChangeConfiguration((change) => {
     const section = (change.settings as { policyInsights?: { runner?: { timeoutMs?: unknown } } } | null)?.policyInsights;
     if (section) runner.setPolicyTimeoutMs(section.runner?.timeoutMs);
 });
-connection.onCodeAction((params) => [...packs.codeActions(params), ...violationDiagnostics.codeActions(params)]);
+connection.onCodeAction(async (params) => [...(await packs.codeActions(params)), ...(await violationDiagnostics.codeActions(params))]);
 registerGroupHandlers(context, requireEvaluator);
 const scanService = registerAccountHandlers(context, requireEvaluator);
 registerViolationHandlers(context);
@@ -182,6 +192,7 @@ connection.onNotification(WorkspaceTrustedNotification.type, () => {
 });
 
 connection.onShutdown(async () => {
+    idle.dispose();
     catalogFollower?.dispose();
     scanService.dispose();
     await evaluator?.flush().catch((err) => connection.console.error(`The evaluation result cache could not be written at shutdown: ${errorMessage(err)}`));

@@ -10,6 +10,8 @@ import { reportedText } from '../violations/violationMessage';
 import { dateBound } from '../violations/violationFilter';
 import { ASSIGNEE_MAX_LENGTH, DATE_INPUT } from '../validation/boundarySchemas';
 import { exportContextFor, formatViolations } from '../violations/export';
+import { violationsJsonParts } from '../violations/export/json';
+import { once } from 'node:events';
 import { version } from '../../../package.json';
 
 const FORMATS = ['table', 'json', 'csv', 'sarif'] as const;
@@ -75,6 +77,46 @@ function shortMessage(v: Violation): string {
     return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
+/**
+ * `violations --json`: the JSON export's document, written a batch of violations at a time as
+ * they are read from the shards, so a listing of a million violations never holds them all.
+ */
+async function printJson(ctx: CommandContext, store: Store, query: ListViolationsParams): Promise<number> {
+    const queries = new ViolationQueryService(store);
+    let pending = '';
+    // ctx.out writes whole lines: hold back the text after the last newline.
+    const write = async (text: string) => {
+        pending += text;
+        const newline = pending.lastIndexOf('\n');
+        if (newline < 0) return;
+        ctx.out(pending.slice(0, newline));
+        pending = pending.slice(newline + 1);
+        // A slow reader (a pipe to jq) must not make the output pile up in memory.
+        if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+    };
+    let parts: ReturnType<typeof violationsJsonParts> | undefined;
+    let first = true;
+    try {
+        const { total, count } = await queries.stream(query, {
+            begin: async ({ total: matched, count: listed }) => {
+                parts = violationsJsonParts(new Date(), listed, matched);
+                await write(parts.head);
+            },
+            batch: async (violations) => {
+                if (!violations.length) return;
+                await write((first ? '' : parts!.separator) + parts!.items(violations));
+                first = false;
+            },
+        });
+        await write(parts!.tail);
+        if (pending) ctx.out(pending);
+        if (total > count) ctx.err(`(${count} of ${total} violations; raise --limit to see more)`);
+    } finally {
+        queries.dispose();
+    }
+    return EXIT_OK;
+}
+
 /** `policy-insights violations ...`. */
 export const violationCommands: CommandSpec[] = [
     {
@@ -103,14 +145,15 @@ export const violationCommands: CommandSpec[] = [
             withViolationStore(ctx, async (store) => {
                 const format = ctx.values.json ? 'json' : ((ctx.values.format as string | undefined) ?? 'table');
                 if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${format}"`);
+                const query = queryFromOptions(ctx.values);
+                if (format === 'json') return printJson(ctx, store, query);
                 const queries = new ViolationQueryService(store);
-                const { violations, total } = await queries.list(queryFromOptions(ctx.values)).finally(() => queries.dispose());
-                if (format === 'csv' || format === 'sarif' || format === 'json') {
+                const { violations, total } = await queries.list(query).finally(() => queries.dispose());
+                if (format === 'csv' || format === 'sarif') {
                     // The same documents the Policy Violations panel exports; --json is --format json
                     const context = { ...(await exportContextFor(store, violations, { toolVersion: version })), total };
                     const document = formatViolations(violations, format, context);
-                    if (format === 'json') ctx.out(document.trimEnd());
-                    else process.stdout.write(format === 'csv' ? csvSafe(document) : document);
+                    process.stdout.write(format === 'csv' ? csvSafe(document) : document);
                     if (total > violations.length) ctx.err(`(${violations.length} of ${total} violations; raise --limit to see more)`);
                     return EXIT_OK;
                 }

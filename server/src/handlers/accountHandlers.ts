@@ -3,20 +3,7 @@
  * resources the Accounts tree and resource documents show. Each finished scan is
  * evaluated (in a trusted workspace) with its exact delta.
  */
-import {
-    addAwsAccount,
-    addKubernetesAccount,
-    addStackAccount,
-    awsProfiles,
-    defaultKubeconfigPath,
-    listKubeContexts,
-    listResources,
-    profileRegion,
-    removeAccount,
-    ScanCoordinator,
-    setScanSchedule,
-    type ScanOutcome,
-} from '../accounts';
+import type { ScanCoordinator, ScanOutcome } from '../accounts';
 import type { Evaluator } from '../evaluation';
 import {
     AddAwsAccountRequest,
@@ -36,6 +23,12 @@ import {
 } from '../shared/protocol';
 import type { ServerContext } from './serverContext';
 import { errorMessage } from '../shared/errors';
+import { lazyModule } from './lazyModule';
+
+/** Accounts: the scanners (the AWS SDK clients, the Kubernetes client) load with the first account request or scan. */
+const accounts = lazyModule(() => import('../accounts'));
+/** The scan schedule: it loads the scanners only when a scan starts. */
+const scanCoordinator = lazyModule(() => import('../accounts/scanCoordinator'));
 
 export function scanSummary(outcome: ScanOutcome): ScanSummary {
     const r = outcome.record;
@@ -61,9 +54,12 @@ export interface ScanService {
 export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Evaluator): ScanService {
     const { connection } = ctx;
     let coordinator: ScanCoordinator | undefined;
-    const scans = (): ScanCoordinator => {
+    let disposed = false;
+    const scans = async (): Promise<ScanCoordinator> => {
+        const { ScanCoordinator } = await scanCoordinator();
         if (!coordinator) {
             coordinator = new ScanCoordinator(ctx.store());
+            if (disposed) coordinator.dispose();
             coordinator.onProgress((p) => void connection.sendNotification(ScanProgressNotification.type, p));
             // results while a scan runs: what each finished service wrote is evaluated at once, so the
             // tree, badge and panel fill during the scan; the evaluation after the scan settles it
@@ -90,23 +86,28 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
         return coordinator;
     };
 
-    connection.onRequest(ListAwsProfilesRequest.type, () => awsProfiles().map((name) => ({ name, region: profileRegion(name) })));
-    connection.onRequest(AddAwsAccountRequest.type, (params) => addAwsAccount(ctx.store(), params));
-    connection.onRequest(AddStackAccountRequest.type, (params) => addStackAccount(ctx.store(), params));
-    connection.onRequest(ListKubeContextsRequest.type, ({ kubeconfig }) => {
+    connection.onRequest(ListAwsProfilesRequest.type, async () => {
+        const { awsProfiles, profileRegion } = await accounts();
+        return awsProfiles().map((name) => ({ name, region: profileRegion(name) }));
+    });
+    connection.onRequest(AddAwsAccountRequest.type, async (params) => (await accounts()).addAwsAccount(ctx.store(), params));
+    connection.onRequest(AddStackAccountRequest.type, async (params) => (await accounts()).addStackAccount(ctx.store(), params));
+    connection.onRequest(ListKubeContextsRequest.type, async ({ kubeconfig }) => {
+        const { defaultKubeconfigPath, listKubeContexts } = await accounts();
         const file = kubeconfig ?? defaultKubeconfigPath();
         return { kubeconfig: file, contexts: listKubeContexts(file) };
     });
-    connection.onRequest(AddKubernetesAccountRequest.type, (params) => addKubernetesAccount(ctx.store(), params));
+    connection.onRequest(AddKubernetesAccountRequest.type, async (params) => (await accounts()).addKubernetesAccount(ctx.store(), params));
     connection.onRequest(RemoveAccountRequest.type, async ({ name }) => {
-        scans().cancel(name);
-        await removeAccount(ctx.store(), name);
+        (await scans()).cancel(name);
+        await (await accounts()).removeAccount(ctx.store(), name);
     });
-    connection.onRequest(SetScanScheduleRequest.type, ({ name, schedule }) => setScanSchedule(ctx.store(), name, schedule));
+    connection.onRequest(SetScanScheduleRequest.type, async ({ name, schedule }) => (await accounts()).setScanSchedule(ctx.store(), name, schedule));
     connection.onRequest(ScanAccountRequest.type, async ({ name }, token) => {
-        const subscription = token.onCancellationRequested(() => scans().cancel(name));
+        const coordinator = await scans();
+        const subscription = token.onCancellationRequested(() => coordinator.cancel(name));
         try {
-            return scanSummary(await scans().scan(name, 'manual'));
+            return scanSummary(await coordinator.scan(name, 'manual'));
         } finally {
             subscription.dispose();
         }
@@ -117,11 +118,14 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
         return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => ({ type, count }));
     });
     connection.onRequest(ListResourcesRequest.type, async ({ account, type }) =>
-        (await listResources(ctx.store(), account, { type })).map(({ urn, type: t, name, id }) => ({ urn, type: t, name, id })),
+        (await (await accounts()).listResources(ctx.store(), account, { type })).map(({ urn, type: t, name, id }) => ({ urn, type: t, name, id })),
     );
     connection.onRequest(GetResourceRequest.type, async ({ account, urn }) => (await ctx.store().readShard(account)).resources.find((r) => r.urn === urn) ?? null);
     return {
-        start: () => scans().start(),
-        dispose: () => coordinator?.dispose(),
+        start: async () => (await scans()).start(),
+        dispose: () => {
+            disposed = true;
+            coordinator?.dispose();
+        },
     };
 }

@@ -5,15 +5,7 @@
 import * as path from 'node:path';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { codeActionsFor, completionsAt, hoverAt } from '../packs/languageFeatures';
-import { packFileOf, staticDiagnostics } from '../packs/packDocuments';
-import { runtimeCheck } from '../packs/runtimeCheck';
-import { undiscoveredTypeDiagnostics } from '../packs/validatedTypes';
-import { discoverableTypes } from '../accounts/discoverableTypes';
-import { policyNameRanges } from '../packs/packSyntax';
-import { runPolicyOnAccount } from '../packs/workingCopyRun';
-import { installDependencies } from '../packs/npmInstall';
-import { listTemplates, scaffoldPack } from '../packs/scaffold';
+import { lazyModule } from './lazyModule';
 import {
     InstallDependenciesRequest,
     InstallOutputNotification,
@@ -23,9 +15,18 @@ import {
     RemovePackVersionRequest,
     ScaffoldPackRequest,
 } from '../shared/protocol';
-import { publishPack } from '../registry/publish';
-import { removePackVersions } from '../registry/remove';
 import { untrustedError, type ServerContext } from './serverContext';
+
+// Pack support (TypeScript, the scanners' type lists, the runner's checks) loads with the first pack document or pack request.
+const packDocuments = lazyModule(() => import('../packs/packDocuments'));
+const languageFeatures = lazyModule(() => import('../packs/languageFeatures'));
+const runtimeChecks = lazyModule(() => import('../packs/runtimeCheck'));
+const validatedTypes = lazyModule(async () => ({ ...(await import('../packs/validatedTypes')), ...(await import('../accounts/discoverableTypes')) }));
+const packSyntax = lazyModule(() => import('../packs/packSyntax'));
+const workingCopyRun = lazyModule(() => import('../packs/workingCopyRun'));
+const npmInstall = lazyModule(() => import('../packs/npmInstall'));
+const scaffold = lazyModule(() => import('../packs/scaffold'));
+const registry = lazyModule(async () => ({ ...(await import('../registry/publish')), ...(await import('../registry/remove')) }));
 
 
 /** Static diagnostics per document plus the last runtime check per pack, published together. */
@@ -83,14 +84,14 @@ function installAction(diagnostic: Diagnostic): CodeAction | undefined {
 }
 
 /** Registers the pack handlers; returns the pack quick fixes for server.ts's one code action handler. */
-export function registerPackHandlers(ctx: ServerContext): { codeActions(params: CodeActionParams): CodeAction[] } {
+export function registerPackHandlers(ctx: ServerContext): { codeActions(params: CodeActionParams): Promise<CodeAction[]> } {
     const { connection, documents } = ctx;
     const diagnostics = new PackDiagnostics(ctx);
 
     async function checkAtRuntime(packDir: string): Promise<void> {
         if (!ctx.isTrusted()) return;
         try {
-            const result = await runtimeCheck(ctx.runner, packDir);
+            const result = await (await runtimeChecks()).runtimeCheck(ctx.runner, packDir);
             diagnostics.setRuntime(packDir, result.diagnostics);
         } catch (err) {
             connection.console.error(`Runtime check of ${packDir} failed: ${err instanceof Error ? err.stack : String(err)}`);
@@ -105,6 +106,7 @@ export function registerPackHandlers(ctx: ServerContext): { codeActions(params: 
         try {
             const accounts = (await ctx.store().readCatalog()).accounts;
             if (!accounts.length && !diagnostics.hasTypeWarnings(packDir)) return;
+            const { undiscoveredTypeDiagnostics, discoverableTypes } = await validatedTypes();
             const found = accounts.length ? undiscoveredTypeDiagnostics(doc, packDir, discoverableTypes(accounts)) : [];
             diagnostics.setTypeWarnings(packDir, new Map([[doc.uri, found]]));
         } catch (err) {
@@ -112,46 +114,47 @@ export function registerPackHandlers(ctx: ServerContext): { codeActions(params: 
         }
     }
 
-    documents.onDidChangeContent(({ document }) => {
-        const found = staticDiagnostics(document);
+    documents.onDidChangeContent(async ({ document }) => {
+        const found = (await packDocuments()).staticDiagnostics(document);
         if (found) diagnostics.setStatic(document, found);
     });
-    documents.onDidOpen(({ document }) => {
-        const packFile = packFileOf(document.uri);
+    documents.onDidOpen(async ({ document }) => {
+        const packFile = (await packDocuments()).packFileOf(document.uri);
         if (packFile?.kind === 'source') {
             void checkAtRuntime(packFile.packDir);
             void checkValidatedTypes(packFile.packDir, document);
         }
     });
-    documents.onDidSave(({ document }) => {
-        const packFile = packFileOf(document.uri);
+    documents.onDidSave(async ({ document }) => {
+        const packFile = (await packDocuments()).packFileOf(document.uri);
         if (packFile) void checkAtRuntime(packFile.packDir);
         if (packFile?.kind === 'source') void checkValidatedTypes(packFile.packDir, document);
     });
-    documents.onDidClose(({ document }) => {
-        if (packFileOf(document.uri)) diagnostics.forget(document.uri);
+    documents.onDidClose(async ({ document }) => {
+        if ((await packDocuments()).packFileOf(document.uri)) diagnostics.forget(document.uri);
     });
 
-    function packSource(uri: string): TextDocument | undefined {
+    async function packSource(uri: string): Promise<TextDocument | undefined> {
         const doc = documents.get(uri);
-        return doc && packFileOf(uri)?.kind === 'source' ? doc : undefined;
+        return doc && (await packDocuments()).packFileOf(uri)?.kind === 'source' ? doc : undefined;
     }
-    connection.onCompletion(({ textDocument, position }) => {
-        const doc = packSource(textDocument.uri);
-        return doc ? completionsAt(doc, position) : [];
+    connection.onCompletion(async ({ textDocument, position }) => {
+        const doc = await packSource(textDocument.uri);
+        return doc ? (await languageFeatures()).completionsAt(doc, position) : [];
     });
-    connection.onHover(({ textDocument, position }) => {
-        const doc = packSource(textDocument.uri);
-        return doc ? hoverAt(doc, position) : null;
+    connection.onHover(async ({ textDocument, position }) => {
+        const doc = await packSource(textDocument.uri);
+        return doc ? (await languageFeatures()).hoverAt(doc, position) : null;
     });
 
     // "Run against <account>" above each policy of a pack source, once an account has resources.
     connection.onCodeLens(async ({ textDocument }) => {
-        const doc = packSource(textDocument.uri);
+        const doc = await packSource(textDocument.uri);
         if (!doc || !ctx.isTrusted()) return [];
         const scanned = (await ctx.store().readCatalog()).accounts.filter((a) => a.scanStatus && a.scanStatus.resourceCount > 0);
         if (!scanned.length) return [];
-        const packDir = packFileOf(doc.uri)!.packDir;
+        const packDir = (await packDocuments()).packFileOf(doc.uri)!.packDir;
+        const { policyNameRanges } = await packSyntax();
         const title = scanned.length === 1 ? `$(play) Run against ${scanned[0].name}` : '$(play) Run against an account…';
         return policyNameRanges(doc).map(({ name, range }) => ({
             range,
@@ -160,7 +163,7 @@ export function registerPackHandlers(ctx: ServerContext): { codeActions(params: 
     });
     connection.onRequest(RunPolicyRequest.type, async (params) => {
         if (!ctx.isTrusted()) throw untrustedError('run policy packs');
-        const result = await runPolicyOnAccount(ctx.store(), ctx.runner, params);
+        const result = await (await workingCopyRun()).runPolicyOnAccount(ctx.store(), ctx.runner, params);
         return {
             policyName: result.policyName,
             account: result.account,
@@ -170,35 +173,35 @@ export function registerPackHandlers(ctx: ServerContext): { codeActions(params: 
         };
     });
 
-    connection.onRequest(ListTemplatesRequest.type, () => listTemplates().map(({ name, description, language }) => ({ name, description, language })));
+    connection.onRequest(ListTemplatesRequest.type, async () => (await scaffold()).listTemplates().map(({ name, description, language }) => ({ name, description, language })));
     connection.onRequest(ScaffoldPackRequest.type, async (params) => {
-        const result = await scaffoldPack(params);
+        const result = await (await scaffold()).scaffoldPack(params);
         return { packName: result.packName, dir: result.dir, entry: result.entry, files: result.files };
     });
     connection.onRequest(InstallDependenciesRequest.type, async ({ dir }, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        await installDependencies(dir, {
+        await (await npmInstall()).installDependencies(dir, {
             signal: controller.signal,
             onOutput: (text) => void connection.sendNotification(InstallOutputNotification.type, { dir, text }),
         });
         await checkAtRuntime(dir);
     });
-    connection.onRequest(PublishPackRequest.type, ({ packDir }) => {
+    connection.onRequest(PublishPackRequest.type, async ({ packDir }) => {
         if (!ctx.isTrusted()) throw untrustedError('publish policy packs');
-        return publishPack(ctx.store(), {
+        return (await registry()).publishPack(ctx.store(), {
             packDir,
             inspect: (dir) => ctx.runner.loadPack(dir),
             onProgress: (message) => connection.console.info(message),
         });
     });
-    connection.onRequest(RemovePackVersionRequest.type, ({ pack, versionTag }) => removePackVersions(ctx.store(), pack, versionTag));
+    connection.onRequest(RemovePackVersionRequest.type, async ({ pack, versionTag }) => (await registry()).removePackVersions(ctx.store(), pack, versionTag));
     return {
-        codeActions({ textDocument, context }) {
+        async codeActions({ textDocument, context }) {
             const doc = documents.get(textDocument.uri);
-            if (!doc || !packFileOf(textDocument.uri)) return [];
+            if (!doc || !(await packDocuments()).packFileOf(textDocument.uri)) return [];
             const installs = context.diagnostics.map(installAction).filter((a): a is CodeAction => !!a);
-            return [...codeActionsFor(doc, context.diagnostics), ...installs];
+            return [...(await languageFeatures()).codeActionsFor(doc, context.diagnostics), ...installs];
         },
     };
 }

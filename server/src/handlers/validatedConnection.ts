@@ -28,9 +28,17 @@ function methodOf(type: unknown): string | undefined {
     return undefined;
 }
 
-export function validatedConnection(connection: Connection): Connection {
+/** `onSettled` is called after each request is answered (the server's idle timer listens). */
+export function validatedConnection(connection: Connection, onSettled: () => void = () => undefined): Connection {
     const onRequest = connection.onRequest.bind(connection) as (...args: unknown[]) => unknown;
     const log = (message: string) => connection.console.error(message);
+    const answer = async <T>(method: string, work: () => T | Promise<T>): Promise<T> => {
+        try {
+            return await answerErrors(method, work, log);
+        } finally {
+            onSettled();
+        }
+    };
     const guarded = (...args: unknown[]): unknown => {
         const method = methodOf(args[0]);
         const handler = args[1];
@@ -41,7 +49,7 @@ export function validatedConnection(connection: Connection): Connection {
         return onRequest(args[0], (params: unknown, ...rest: unknown[]) => {
             const problem = checked ? requestParamsProblem(method, params) : null;
             if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${problem}. Nothing was changed.`);
-            return answerErrors(method, () => (handler as (...a: unknown[]) => unknown)(params, ...rest), log);
+            return answer(method, () => (handler as (...a: unknown[]) => unknown)(params, ...rest));
         });
     };
     return new Proxy(connection, {
@@ -50,7 +58,7 @@ export function validatedConnection(connection: Connection): Connection {
             const feature = typeof property === 'string' ? FEATURES[property] : undefined;
             const register = Reflect.get(target, property, receiver) as unknown;
             if (feature === undefined || typeof register !== 'function') return register;
-            return (handler: (...a: unknown[]) => unknown) => register.call(target, (...args: unknown[]) => answerErrors(feature, () => handler(...args), log));
+            return (handler: (...a: unknown[]) => unknown) => register.call(target, (...args: unknown[]) => answer(feature, () => handler(...args)));
         },
     });
 }

@@ -11,7 +11,7 @@ import { ENFORCEMENT_LEVELS, type EnforcementLevel } from '../shared/model';
 import { ResourceDiagnosticsRequest } from '../shared/protocol';
 import type { Store } from '../store';
 import { describeChange } from '../violations/remediation';
-import { remediationCodeEdits } from '../violations/remediationCodeFix';
+import { lazyModule } from './lazyModule';
 import {
     LEVEL_SEVERITY,
     resourceDocumentDiagnostics,
@@ -37,7 +37,7 @@ export interface ViolationDiagnostics {
     /** Recompute and publish (debounced): after store changes, folder or setting changes. */
     schedule(): void;
     setFolders(folders: string[]): void;
-    codeActions(params: CodeActionParams): CodeAction[];
+    codeActions(params: CodeActionParams): Promise<CodeAction[]>;
 }
 
 export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagnostics {
@@ -76,7 +76,7 @@ export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagn
             folders = next;
             service.schedule();
         },
-        codeActions({ context, textDocument }) {
+        async codeActions({ context, textDocument }) {
             const actions: CodeAction[] = [];
             let text: string | undefined;
             const programText = () => (text ??= ctx.documents.get(textDocument.uri)?.getText() ?? readProgram(textDocument.uri));
@@ -85,7 +85,7 @@ export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagn
                 const data = diagnostic.data as ViolationDiagnosticData | undefined;
                 if (!data?.violationId) continue;
                 if (data.remediationChanges?.length) {
-                    const fix = fixInCode(textDocument.uri, programText(), diagnostic, data);
+                    const fix = await fixInCode(textDocument.uri, programText(), diagnostic, data);
                     if (fix) actions.push(fix);
                 }
                 // One line can carry several diagnostics (a policy's mandatory violation and its remediation record,
@@ -112,6 +112,9 @@ export function registerViolationDiagnostics(ctx: ServerContext): ViolationDiagn
     return service;
 }
 
+/** Writing a fix into a program parses it with TypeScript: loaded when a fix is first asked for. */
+const remediationCodeFix = lazyModule(() => import('../violations/remediationCodeFix'));
+
 /** A program file's text from disk (the editor asked for actions on a file it has not opened to the server), or '' when unreadable. */
 function readProgram(uri: string): string {
     try {
@@ -122,9 +125,9 @@ function readProgram(uri: string): string {
 }
 
 /** The quick fix that writes a remediation's new values into the literals of the resource's constructor call, when it can. */
-function fixInCode(uri: string, text: string, diagnostic: Diagnostic, data: ViolationDiagnosticData): CodeAction | undefined {
+async function fixInCode(uri: string, text: string, diagnostic: Diagnostic, data: ViolationDiagnosticData): Promise<CodeAction | undefined> {
     const changes = data.remediationChanges!;
-    const edits = text ? remediationCodeEdits(text, uri, diagnostic.range.start, changes) : undefined;
+    const edits = text ? (await remediationCodeFix()).remediationCodeEdits(text, uri, diagnostic.range.start, changes) : undefined;
     if (!edits) return undefined;
     const what = changes.length === 1 ? describeChange(changes[0]) : `${changes.length} properties as ${data.policyName} would`;
     return { title: `Fix in code: ${what}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [uri]: edits } } };

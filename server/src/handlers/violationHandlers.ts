@@ -45,12 +45,12 @@ export function violationRequestHandlers(store: () => Store) {
         detail: ({ id }: { id: string }) => violationDetail(store(), id),
         async triage({ id, ...args }: PanelTriageParams) {
             const updated = await setTriage(store(), id, args);
-            queries().invalidate();
+            queries().invalidate(id);
             return updated;
         },
         async suppress({ id, reason, until, remove }: PanelSuppressParams) {
             const updated = remove ? await unsuppress(store(), id) : await suppress(store(), id, { reason, until });
-            queries().invalidate();
+            queries().invalidate(id);
             return updated;
         },
         /** The file content of every violation the filter matches, in the panel's order. */

@@ -2,6 +2,6 @@
 export { violationId, type ViolationKey } from './violationKey';
 export { reconcileViolations, mergeFindings, type Finding, type ReconcileOptions, type ReconcileResult } from './violationLifecycle';
 export { isSuppressed, isBlocking, dateBound, FilterError } from './violationFilter';
-export { ViolationQueryService, queryGroups, queryList, queryPanel } from './violationQuery';
+export { ViolationQueryService, queryGroups, queryList, queryPanel, DETAIL_BATCH, type StreamListener } from './violationQuery';
 export { loadViolationSnapshot, ViolationSnapshot } from './violationQuerySnapshot';
 export { setTriage, suppress, unsuppress, TriageError, type TriageArgs, type SuppressArgs } from './violationTriage';

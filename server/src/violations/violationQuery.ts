@@ -9,13 +9,13 @@
  * Callers go through ViolationQueryService, never through a snapshot's violations: how the
  * snapshot holds them (violationQuerySnapshot.ts) can change without changing this interface.
  */
-import type { Violation } from '../shared/model';
+import type { Severity, Violation } from '../shared/model';
 import type { FacetDimension, PanelFilter, PanelQueryParams, PanelQueryResult, PanelRow, PanelSort } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { ListViolationsParams, ListViolationsResult, ViolationGroup, ViolationGroupsParams, ViolationGroupsResult, ViolationGrouping } from '../shared/protocol';
 import type { Store } from '../store';
 import { AggregateCounter } from './violationQueryAggregates';
-import { compareGroups, DEFAULT_SORT, groupKey, ViolationSnapshotCache, type DimensionIndex, type ScanResult, type ViolationSnapshot } from './violationQuerySnapshot';
+import { compareGroups, DEFAULT_SORT, ViolationSnapshotCache, type DimensionIndex, type ScanResult, type SnapshotCacheOptions, type ViolationSnapshot } from './violationQuerySnapshot';
 import { dateBound, isSuppressed } from './violationFilter';
 import { DEFAULT_STATUSES } from '../shared/model';
 import { isChildName, parentAccountName } from '../shared/names';
@@ -50,21 +50,27 @@ interface ScanParams {
 /**
  * The indexes matching `filter`, in `order`, with their groups. With an AggregateCounter it
  * also counts each violation rejected by exactly one facet dimension, for that facet.
+ * Every text test is a lookup by the row's ordinal into a table worked out once per query
+ * for the column's distinct values.
  * @throws FilterError for a date that does not parse
  */
 function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates }: ScanParams, now: Date): ScanResult {
-    const vs = snapshot.violations;
     // `resourceContains` (name or URN) and `typeContains`, case-insensitive.
     const resourceText = filter.resourceContains?.toLowerCase() || undefined;
     const typeText = filter.typeContains?.toLowerCase() || undefined;
-    const lower = resourceText || typeText ? snapshot.lowerCased() : undefined;
+    const names = resourceText ? { hits: snapshot.containing('resourceName', resourceText), ordinals: snapshot.column('resourceName').ordinals } : undefined;
+    const urns = resourceText ? { hits: snapshot.containing('resourceURN', resourceText), ordinals: snapshot.column('resourceURN').ordinals } : undefined;
+    const types = typeText ? { hits: snapshot.containing('resourceType', typeText), ordinals: snapshot.column('resourceType').ordinals } : undefined;
     const since = filter.since ? dateBound(filter.since, 'since') : undefined;
     const until = filter.until ? dateBound(filter.until, 'until') : undefined;
-    const observedIso = since || until ? snapshot.observedIso() : [];
-    const suppressedUntil = snapshot.suppressedUntil();
+    const sinceMs = since ? Date.parse(since) : -Infinity;
+    const untilMs = until ? Date.parse(until) : Infinity;
+    const observed = since || until ? snapshot.times('observedAt') : undefined;
+    // As isSuppressed: a suppression hides the violation until it expires.
     const nowMs = now.getTime();
-    const hideSuppressed = filter.includeSuppressed !== true;
+    const suppressedUntil = filter.includeSuppressed !== true ? snapshot.times('suppressedUntil') : undefined;
     const search = filter.search?.trim().toLowerCase() || undefined;
+    const searchHit = search ? snapshot.searchHits(search) : undefined;
     // The dimensions that filter, as (ordinals, accepted values) pairs.
     const filtering: { d: number; ordinals: Int32Array; accept: Uint8Array }[] = [];
     FACET_DIMENSIONS.forEach((dimension, d) => {
@@ -73,19 +79,18 @@ function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates 
         const index = snapshot.dimension(d);
         filtering.push({ d, ordinals: index.ordinals, accept: acceptance(new Set(values), dimension, index) });
     });
-    const groupOf = groupKey(groupBy);
+    const grouping = groupBy === 'none' ? undefined : snapshot.groupKeys(groupBy);
 
     const matches = new Int32Array(order.length);
     let matchCount = 0;
     const groups: ScanResult['groups'] = [];
     for (let k = 0; k < order.length; k++) {
         const i = order[k];
-        // As isSuppressed: a suppression hides the violation until it expires.
-        if (hideSuppressed && suppressedUntil[i] > nowMs) continue;
-        if ((since && observedIso[i] < since) || (until && observedIso[i] > until)) continue;
-        if (resourceText && !lower!.name[i].includes(resourceText) && !lower!.urn[i].includes(resourceText)) continue;
-        if (typeText && !lower!.type[i].includes(typeText)) continue;
-        if (search && !snapshot.search(i).includes(search)) continue;
+        if (suppressedUntil && suppressedUntil[i] > nowMs) continue;
+        if (observed && (observed[i] < sinceMs || observed[i] > untilMs)) continue;
+        if (names && names.hits[names.ordinals[i]] !== 1 && urns!.hits[urns!.ordinals[i]] !== 1) continue;
+        if (types && types.hits[types.ordinals[i]] !== 1) continue;
+        if (searchHit && !searchHit(i)) continue;
         // Which dimensions reject v: none (a match), one (v counts for that facet only), or more.
         let failed = -1;
         let failures = 0;
@@ -99,8 +104,8 @@ function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates 
         if (failures > 1 || (failures === 1 && !aggregates)) continue;
         aggregates?.add(i, failed);
         if (failures > 0) continue;
-        if (groupOf) {
-            const key = groupOf(vs[i]);
+        if (grouping) {
+            const key = grouping.keys[grouping.ordinals[i] + 1];
             const last = groups[groups.length - 1];
             if (last && last.key === key) last.count++;
             else groups.push({ key, start: matchCount, count: 1 });
@@ -144,10 +149,11 @@ function page<T extends { length: number; slice(start: number, end: number): T }
 
 /**
  * One page of the panel's table for `params`: rows in (group, sort) order, with facets,
- * summary and trend unless `withAggregates` is false.
+ * summary and trend unless `withAggregates` is false. Only the page's rows are read from
+ * their shards.
  * @throws FilterError for a date that does not parse
  */
-export function queryPanel(snapshot: ViolationSnapshot, params: PanelQueryParams, now: Date = new Date()): PanelQueryResult {
+export async function queryPanel(snapshot: ViolationSnapshot, params: PanelQueryParams, now: Date = new Date()): Promise<PanelQueryResult> {
     const started = performance.now();
     const filter = params.filter ?? {};
     const sort = params.sort ?? DEFAULT_SORT;
@@ -165,16 +171,17 @@ export function queryPanel(snapshot: ViolationSnapshot, params: PanelQueryParams
         scanned = snapshot.cachedScan(key, now, () => result);
     }
     const { offset, items } = page(scanned.matched, params.offset, params.limit);
-    const rows = Array.from(items, (i) => toPanelRow(snapshot.violations[i], now));
+    const rows = (await snapshot.details(items)).map((v) => toPanelRow(v, now));
     return { offset, rows, total: scanned.matched.length, groups: scanned.groups, aggregates: counter?.aggregates(), elapsedMs: performance.now() - started };
 }
 
 /**
- * The violations matching `params.filter` in `params.sort` order (of one group when
- * `params.group` names one), cut to `offset` and `limit`; limit 0 counts without sorting.
+ * The rows matching `params.filter` in `params.sort` order (of one group when
+ * `params.group` names one), cut to `offset` and `limit`, as snapshot indexes; limit 0
+ * counts without sorting.
  * @throws FilterError for a date that does not parse
  */
-export function queryList(snapshot: ViolationSnapshot, params: ListViolationsParams, now: Date = new Date()): ListViolationsResult {
+export function listRows(snapshot: ViolationSnapshot, params: ListViolationsParams, now: Date = new Date()): { rows: Int32Array; total: number } {
     const filter = params.filter ?? {};
     const sort = params.sort ?? DEFAULT_SORT;
     let rows: Int32Array;
@@ -183,27 +190,45 @@ export function queryList(snapshot: ViolationSnapshot, params: ListViolationsPar
     } else if (params.group) {
         // A tree node's children: its rows are found in stored order and only they are sorted.
         const { groupBy, key } = params.group;
-        const groupOf = groupKey(groupBy)!;
+        const { keys, ordinals } = snapshot.groupKeys(groupBy);
         const matched = scan(snapshot, { filter, order: snapshot.storedOrder(), groupBy: 'none' }, now).matched;
-        rows = snapshot.sort(matched.filter((i) => groupOf(snapshot.violations[i]) === key), sort);
+        rows = snapshot.sort(
+            matched.filter((i) => keys[ordinals[i] + 1] === key),
+            sort,
+        );
     } else {
         rows = scan(snapshot, { filter, order: snapshot.order(sort, 'none'), groupBy: 'none' }, now).matched;
     }
     const { items } = page(rows, params.offset, params.limit);
-    return { violations: Array.from(items, (i) => snapshot.violations[i]), total: rows.length };
+    return { rows: items, total: rows.length };
 }
 
-/** How a group reads in the Violations tree, and the panel filter that shows it. */
-function describeGroup(groupBy: ViolationGrouping, key: string, first: Violation): Omit<ViolationGroup, 'count'> {
+/**
+ * The violations matching `params.filter` in `params.sort` order (of one group when
+ * `params.group` names one), cut to `offset` and `limit`; limit 0 counts without sorting.
+ * @throws FilterError for a date that does not parse
+ */
+export async function queryList(snapshot: ViolationSnapshot, params: ListViolationsParams, now: Date = new Date()): Promise<ListViolationsResult> {
+    const { rows, total } = listRows(snapshot, params, now);
+    return { violations: await snapshot.details(rows), total };
+}
+
+/** How a group reads in the Violations tree, and the panel filter that shows it, from its first row. */
+function describeGroup(snapshot: ViolationSnapshot, groupBy: ViolationGrouping, key: string, first: number): Omit<ViolationGroup, 'count'> {
     switch (groupBy) {
-        case 'policy':
-            return { key, label: first.policyName, policyPack: first.policyPack, filter: { policyPacks: [first.policyPack], policies: [first.policyName] } };
+        case 'policy': {
+            const policyPack = snapshot.text('policyPack', first)!;
+            const policyName = snapshot.text('policyName', first)!;
+            return { key, label: policyName, policyPack, filter: { policyPacks: [policyPack], policies: [policyName] } };
+        }
         case 'account':
             return { key, label: key, filter: { accounts: [key] } };
         case 'type':
             return { key, label: key, filter: { types: [key] } };
-        case 'severity':
-            return first.severity ? { key, label: key, filter: { severities: [first.severity] } } : { key, label: 'unspecified' };
+        case 'severity': {
+            const severity = snapshot.text('severity', first) as Severity | undefined;
+            return severity ? { key, label: key, filter: { severities: [severity] } } : { key, label: 'unspecified' };
+        }
     }
 }
 
@@ -215,33 +240,57 @@ function describeGroup(groupBy: ViolationGrouping, key: string, first: Violation
  */
 export function queryGroups(snapshot: ViolationSnapshot, params: ViolationGroupsParams, now: Date = new Date()): ViolationGroupsResult {
     const { groupBy } = params;
-    const groupOf = groupKey(groupBy)!;
+    const { keys, ordinals } = snapshot.groupKeys(groupBy);
     const { matched } = scan(snapshot, { filter: params.filter ?? {}, order: snapshot.storedOrder(), groupBy: 'none' }, now);
-    const groups = new Map<string, { first: Violation; count: number }>();
+    const groups = new Map<string, { first: number; count: number }>();
     for (const i of matched) {
-        const v = snapshot.violations[i];
-        const key = groupOf(v);
+        const key = keys[ordinals[i] + 1];
         const group = groups.get(key);
         if (group) group.count++;
-        else groups.set(key, { first: v, count: 1 });
+        else groups.set(key, { first: i, count: 1 });
     }
     return {
-        groups: [...groups.keys()].sort((a, b) => compareGroups(groupBy, a, b)).map((key) => ({ ...describeGroup(groupBy, key, groups.get(key)!.first), count: groups.get(key)!.count })),
+        groups: [...groups.keys()].sort((a, b) => compareGroups(groupBy, a, b)).map((key) => ({ ...describeGroup(snapshot, groupBy, key, groups.get(key)!.first), count: groups.get(key)!.count })),
         total: matched.length,
     };
+}
+
+/** How many rows an export or a full listing reads from the shards at a time: its memory is this many violations, not all of them. */
+export const DETAIL_BATCH = 2000;
+
+/** What ViolationQueryService.stream calls. */
+export interface StreamListener {
+    /** Before the first batch: how many match (`total`) and how many will be listed (`count`, after offset and limit). */
+    begin?(counts: { total: number; count: number }): void | Promise<void>;
+    batch(violations: Violation[]): void | Promise<void>;
 }
 
 /** The every-shard violations of a store, queried: one per store, shared by the tree, the status bar, the panel and exports. */
 export class ViolationQueryService {
     private readonly snapshots: ViolationSnapshotCache;
 
-    constructor(store: Store) {
-        this.snapshots = new ViolationSnapshotCache(store);
+    constructor(store: Store, options?: SnapshotCacheOptions) {
+        this.snapshots = new ViolationSnapshotCache(store, options);
     }
 
     /** @throws FilterError */
     async list(params: ListViolationsParams = {}, now?: Date): Promise<ListViolationsResult> {
         return queryList(await this.snapshots.get(), params, now);
+    }
+
+    /**
+     * Like list, with the violations read from the shards `DETAIL_BATCH` at a time and handed
+     * to `listener.batch` in order, after `listener.begin` was told how many there are: a
+     * listing of every violation without holding them all.
+     * @throws FilterError
+     */
+    async stream(params: ListViolationsParams, listener: StreamListener, now?: Date): Promise<{ total: number; count: number }> {
+        const snapshot = await this.snapshots.get();
+        const { rows, total } = listRows(snapshot, params, now);
+        const counts = { total, count: rows.length };
+        await listener.begin?.(counts);
+        for (let at = 0; at < rows.length; at += DETAIL_BATCH) await listener.batch(await snapshot.details(rows.subarray(at, at + DETAIL_BATCH)));
+        return counts;
     }
 
     /** @throws FilterError */
@@ -259,9 +308,13 @@ export class ViolationQueryService {
         return (await this.list({ filter, sort }, now)).violations;
     }
 
-    /** Forgets the snapshot now, after this process changed a violation, rather than when the store's change event arrives. */
-    invalidate(): void {
-        this.snapshots.invalidate();
+    /**
+     * Reads the shard holding violation `id` again at the next query (every shard when it is
+     * not known), after this process changed it, rather than when the store's change event arrives.
+     */
+    invalidate(id?: string): void {
+        const account = id === undefined ? undefined : this.snapshots.peek()?.accountOf(id);
+        this.snapshots.invalidate(account);
     }
 
     dispose(): void {

@@ -4,7 +4,7 @@
  * every other dimension), the summary of open violations and the open-per-day trend.
  */
 import { isChildName, parentAccountName } from '../shared/names';
-import type { Severity } from '../shared/model';
+import type { EnforcementLevel, Severity } from '../shared/model';
 import type { Facet, FacetDimension, PanelAggregates, PanelSummary, TrendPoint } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import { DAY_MS, NO_DAY, type DimensionIndex, type ViolationSnapshot } from './violationQuerySnapshot';
@@ -15,6 +15,8 @@ const FACET_LIMIT = 500;
 /** Trend window: the chart shows at most this many days, ending today. */
 const TREND_DAYS = 90;
 const STATUS_DIMENSION = FACET_DIMENSIONS.indexOf('statuses');
+const LEVEL_DIMENSION = FACET_DIMENSIONS.indexOf('levels');
+const SEVERITY_DIMENSION = FACET_DIMENSIONS.indexOf('severities');
 
 /** Counts the aggregates of one query as its scan meets each violation that matches or nearly matches. */
 export class AggregateCounter {
@@ -57,11 +59,14 @@ export class AggregateCounter {
         // The trend counts every status: a fixed violation was open until it was resolved.
         if (failed < 0 || failed === STATUS_DIMENSION) this.addToTrend(i);
         if (failed < 0) {
-            const v = this.snapshot.violations[i];
-            if (v.status !== 'fixed') {
+            const status = this.dims[STATUS_DIMENSION];
+            if (status.values[status.ordinals[i]] !== 'fixed') {
                 this.summary.open++;
-                this.summary.byLevel[v.level] = (this.summary.byLevel[v.level] ?? 0) + 1;
-                const severity: Severity | 'none' = v.severity ?? 'none';
+                const level = this.dims[LEVEL_DIMENSION];
+                const levelValue = level.values[level.ordinals[i]] as EnforcementLevel;
+                this.summary.byLevel[levelValue] = (this.summary.byLevel[levelValue] ?? 0) + 1;
+                const severities = this.dims[SEVERITY_DIMENSION];
+                const severity = (severities.ordinals[i] < 0 ? 'none' : severities.values[severities.ordinals[i]]) as Severity | 'none';
                 this.summary.bySeverity[severity] = (this.summary.bySeverity[severity] ?? 0) + 1;
             }
         }

@@ -1,17 +1,21 @@
 /**
- * The violation query service's data: every shard's violations in one snapshot, with the
- * per-violation indexes a query needs (sort orders, facet ordinals, instants, lower-cased
- * text), each computed on first use and kept until the store changes. Built for 100,000
- * violations: a filter change is one linear pass over a cached order, and no sort.
+ * The violation query service's data: a compact index of every shard's violations (ids and
+ * interned columns, see violationIndexColumns.ts) with the per-order indexes a query needs,
+ * each computed on first use and kept until a shard changes; the rows' details are read
+ * from the shards for the rows a view shows (details()). Built for 1,000,000 violations: a
+ * filter change is one linear pass over a cached order over typed arrays, and no sort.
  *
- * Queries read a snapshot only through violationQuery.ts, so a more compact snapshot (ids
- * and facets in memory, details read from the shards on demand) can replace this one
- * without changing what the views and the CLI call.
+ * Queries read a snapshot only through violationQuery.ts. The snapshot is built one shard
+ * at a time (each shard's violations file read, indexed and let go), and when one shard
+ * changes only that shard is read again (ViolationSnapshotCache).
  */
 import { enforcementLevelRank, severityRank, violationStatusRank, type Violation } from '../shared/model';
 import type { FacetDimension, GroupBy, PanelSort, SortColumn } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { Store } from '../store';
+import { readShardViolations, readViolationsAt, violationRanges } from './shardViolationsFile';
+import { COLUMN, ColumnsBuilder, concatColumns, TIME, type Column, type Columns, type ColumnsSlice, type TextColumn, type TimeColumn } from './violationIndexColumns';
+import { readFile } from 'node:fs/promises';
 
 /** Last seen newest first, then by id: the order of every list unless a sort is given. */
 export const DEFAULT_SORT: PanelSort = { column: 'lastSeenAt', direction: 'desc' };
@@ -19,97 +23,50 @@ export const DAY_MS = 86_400_000;
 /** The day number of a violation never resolved. */
 export const NO_DAY = -0x80000000;
 
-export function utcDay(iso: string): number {
-    return Math.floor(Date.parse(iso) / DAY_MS);
-}
-
-/** The value of `v` in a facet dimension (`undefined`: the violation has none). */
-function facetValue(v: Violation, dimension: FacetDimension): string | undefined {
-    switch (dimension) {
-        case 'policyPacks':
-            return v.policyPack;
-        case 'policies':
-            return v.policyName;
-        case 'projects':
-            return v.project;
-        case 'levels':
-            return v.level;
-        case 'accounts':
-            return v.entityId;
-        case 'resources':
-            return v.resourceURN;
-        case 'types':
-            return v.resourceType;
-        case 'statuses':
-            return v.status;
-        case 'severities':
-            return v.severity;
-    }
-}
+/** The column holding each facet dimension's value. */
+const FACET_COLUMN: Record<FacetDimension, TextColumn> = {
+    policyPacks: 'policyPack',
+    policies: 'policyName',
+    projects: 'project',
+    levels: 'level',
+    accounts: 'entityId',
+    resources: 'resourceURN',
+    types: 'resourceType',
+    statuses: 'status',
+    severities: 'severity',
+};
 
 /** One facet dimension of a snapshot: each violation's value as an ordinal into `values` (-1: none). */
 export interface DimensionIndex {
     ordinals: Int32Array;
-    values: string[];
+    values: readonly string[];
     /** For resources: the resource name of each URN. */
     labels?: string[];
 }
 
-/** The text the free-text search looks in, lower-cased once per snapshot. */
-function searchText(v: Violation): string {
-    return `${v.resourceName}\n${v.resourceURN}\n${v.resourceType}\n${v.policyName}\n${v.policyPack}\n${v.entityId}\n${v.project ?? ''}\n${v.message}`.toLowerCase();
-}
+/** The columns the free-text search looks in, in the order of the text it searches (see searchText). */
+const SEARCHED: readonly TextColumn[] = ['resourceName', 'resourceURN', 'resourceType', 'policyName', 'policyPack', 'entityId', 'project', 'message'];
 
-/** A comparable key per violation for `column` (numbers for ranked columns, lower-cased text otherwise). */
-function sortKey(column: SortColumn): (v: Violation) => string | number {
-    switch (column) {
-        case 'policy':
-            return (v) => v.policyName.toLowerCase();
-        case 'policyPack':
-            return (v) => `${v.policyPack.toLowerCase()}@${v.policyPackTag}`;
-        case 'level':
-            return (v) => enforcementLevelRank(v.level);
-        case 'severity':
-            return (v) => severityRank(v.severity);
-        case 'status':
-            return (v) => violationStatusRank(v.status);
-        case 'resource':
-            return (v) => v.resourceName.toLowerCase();
-        case 'type':
-            return (v) => v.resourceType.toLowerCase();
-        case 'account':
-            return (v) => v.entityId.toLowerCase();
-        case 'project':
-            return (v) => (v.project ?? '').toLowerCase();
-        case 'message':
-            return (v) => v.message.toLowerCase();
-        case 'observedAt':
-            return (v) => v.observedAt;
-        case 'lastSeenAt':
-            return (v) => v.lastSeenAt;
-        case 'priority':
-            // Unset sorts after p4.
-            return (v) => v.priority ?? 'p9';
-        case 'assignedTo':
-            return (v) => (v.assignedTo ?? '').toLowerCase();
-    }
-}
+/** Each text sort column: the column it reads and the comparable key of a value (numbers for ranked columns, lower-cased text otherwise). */
+const SORT_KEYS: Record<Exclude<SortColumn, TimeColumn>, { column: TextColumn; key: (value: string | undefined) => string | number }> = {
+    policy: { column: 'policyName', key: (x) => (x ?? '').toLowerCase() },
+    policyPack: { column: 'packKey', key: (x) => x ?? '' },
+    level: { column: 'level', key: (x) => enforcementLevelRank(x ?? '') },
+    severity: { column: 'severity', key: (x) => severityRank(x) },
+    status: { column: 'status', key: (x) => violationStatusRank(x ?? '') },
+    resource: { column: 'resourceName', key: (x) => (x ?? '').toLowerCase() },
+    type: { column: 'resourceType', key: (x) => (x ?? '').toLowerCase() },
+    account: { column: 'entityId', key: (x) => (x ?? '').toLowerCase() },
+    project: { column: 'project', key: (x) => (x ?? '').toLowerCase() },
+    // already lower-cased in the index
+    message: { column: 'message', key: (x) => x ?? '' },
+    // Unset sorts after p4.
+    priority: { column: 'priority', key: (x) => x ?? 'p9' },
+    assignedTo: { column: 'assignedTo', key: (x) => (x ?? '').toLowerCase() },
+};
 
-/** The group a violation falls in (`undefined`: no grouping). */
-export function groupKey(groupBy: GroupBy): ((v: Violation) => string) | undefined {
-    switch (groupBy) {
-        case 'none':
-            return undefined;
-        case 'policy':
-            return (v) => `${v.policyPack}/${v.policyName}`;
-        case 'account':
-            return (v) => v.entityId;
-        case 'type':
-            return (v) => v.resourceType;
-        case 'severity':
-            return (v) => v.severity ?? 'none';
-    }
-}
+/** The column a grouping groups by, and the key of a row without a value. */
+const GROUP_COLUMNS: Record<Exclude<GroupBy, 'none'>, TextColumn> = { policy: 'policyKey', account: 'entityId', type: 'resourceType', severity: 'severity' };
 
 /** How groups are ordered: severity groups read most severe first; the others alphabetically. */
 export function compareGroups(groupBy: GroupBy, a: string, b: string): number {
@@ -117,63 +74,214 @@ export function compareGroups(groupBy: GroupBy, a: string, b: string): number {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/**
- * The default order (last seen newest first, then id) with plain comparisons: ISO times of
- * one format and hex ids order the same under `<` as under localeCompare, at a fraction of
- * the cost on 100,000 rows.
- */
-function compareDefault(a: Violation, b: Violation): number {
-    if (a.lastSeenAt !== b.lastSeenAt) return a.lastSeenAt < b.lastSeenAt ? 1 : -1;
-    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+function compareKeys(a: string | number, b: string | number): number {
+    return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/** For each value of `table` (shifted by one: index 0 is "no value"), its rank under `key`; equal keys rank equal. */
+function ranksOf(table: readonly string[], key: (value: string | undefined) => string | number): Int32Array {
+    const keys = [key(undefined), ...table.map((value) => key(value))];
+    const byKey = Int32Array.from(keys.keys()).sort((a, b) => compareKeys(keys[a], keys[b]));
+    const ranks = new Int32Array(keys.length);
+    let rank = 0;
+    byKey.forEach((k, n) => {
+        if (n > 0 && keys[byKey[n - 1]] !== keys[k]) rank++;
+        ranks[k] = rank;
+    });
+    return ranks;
 }
 
 /** The matches of one query, kept for the scroll pages that follow it. */
 export interface ScanResult {
-    /** Indexes into the snapshot's violations, in order. */
+    /** Indexes into the snapshot's rows, in order. */
     matched: Int32Array;
     /** Contiguous runs of one group key in `matched` (empty without grouping). */
     groups: { key: string; start: number; count: number }[];
 }
 
-/** The violations of every shard, with the per-order indexes a query needs, computed on demand. */
+/** Reads the details of some rows of one shard. */
+export interface DetailReader {
+    /** The violations at positions `locals` of the shard, whose ids are `ids` (undefined: gone since the index was built). */
+    read(locals: readonly number[], ids: readonly string[]): Promise<(Violation | undefined)[]>;
+}
+
+/** The rows of one shard in a snapshot. */
+export interface SnapshotPart {
+    /** The shard's account (undefined for a snapshot of violations in memory). */
+    account?: string;
+    start: number;
+    length: number;
+    reader: DetailReader;
+}
+
+/** Details of violations held in memory (a snapshot made from a list). */
+class MemoryReader implements DetailReader {
+    constructor(private readonly violations: readonly Violation[]) {}
+
+    read(locals: readonly number[]): Promise<(Violation | undefined)[]> {
+        return Promise.resolve(locals.map((local) => this.violations[local]));
+    }
+}
+
+/** Details read through the store (a shard the file reader could not vouch for, or a file changed since). */
+class StoreReader implements DetailReader {
+    constructor(
+        private readonly store: Store,
+        private readonly account: string,
+    ) {}
+
+    async read(locals: readonly number[], ids: readonly string[]): Promise<(Violation | undefined)[]> {
+        const { violations } = await this.store.readShard(this.account);
+        let byId: Map<string, Violation> | undefined;
+        return locals.map((local, k) => {
+            if (violations[local]?.id === ids[k]) return violations[local];
+            byId ??= new Map(violations.map((v) => [v.id, v]));
+            return byId.get(ids[k]);
+        });
+    }
+}
+
+/** Details read at their byte ranges in the shard's violations file, while it is the version indexed. */
+class FileReader implements DetailReader {
+    constructor(
+        private readonly path: string,
+        private readonly versionKey: string,
+        private readonly starts: Float64Array,
+        private readonly lengths: Int32Array,
+        private readonly fallback: StoreReader,
+    ) {}
+
+    async read(locals: readonly number[], ids: readonly string[]): Promise<(Violation | undefined)[]> {
+        const read = await readViolationsAt(
+            this.path,
+            this.versionKey,
+            locals.map((local) => this.starts[local]),
+            locals.map((local) => this.lengths[local]),
+        );
+        if (read && read.every((v, k) => v.id === ids[k])) return read;
+        return this.fallback.read(locals, ids);
+    }
+}
+
+/** The violations of every shard, indexed, with the per-order indexes a query needs, computed on demand. */
 export class ViolationSnapshot {
+    readonly length: number;
+    readonly ids: readonly string[];
+    private readonly columns: readonly Column[];
+    private readonly partStarts: Int32Array;
     private readonly orders = new Map<string, Int32Array>();
-    private searchTexts: string[] | undefined;
-    private readonly dimensionIndexes: (DimensionIndex | undefined)[] = [];
+    private readonly lowered = new Map<TextColumn, string[]>();
+    private readonly ranks = new Map<Exclude<SortColumn, TimeColumn>, Int32Array>();
+    private readonly groupKeyTables = new Map<GroupBy, string[]>();
+    private defaultRanks: Int32Array | undefined;
+    private labels: string[] | undefined;
     private days: { observed: Int32Array; resolved: Int32Array } | undefined;
     private dateRange: { min?: string; max?: string } | undefined;
-    private observed: string[] | undefined;
-    private suppressionEnds: Float64Array | undefined;
     private lastScan: { key: string; now: number; result: ScanResult } | undefined;
-    private lowered: { name: string[]; urn: string[]; type: string[] } | undefined;
 
-    constructor(readonly violations: readonly Violation[]) {}
-
-    /** Each violation's observedAt as a normalized ISO instant: what `since`/`until` compare. */
-    observedIso(): string[] {
-        this.observed ??= this.violations.map((v) => new Date(v.observedAt).toISOString());
-        return this.observed;
+    constructor(
+        readonly data: Columns,
+        readonly parts: readonly SnapshotPart[],
+    ) {
+        this.length = data.length;
+        this.ids = data.ids;
+        this.columns = data.columns;
+        this.partStarts = Int32Array.from(parts, (p) => p.start);
     }
 
-    /** The end of each violation's suppression in ms (NaN: none). */
-    suppressedUntil(): Float64Array {
-        if (this.suppressionEnds) return this.suppressionEnds;
-        const ends = new Float64Array(this.violations.length).fill(Number.NaN);
-        this.violations.forEach((v, i) => {
-            if (v.suppression) ends[i] = Date.parse(v.suppression.until);
-        });
-        this.suppressionEnds = ends;
-        return ends;
+    /** A snapshot of violations in memory, in their order. */
+    static of(violations: readonly Violation[]): ViolationSnapshot {
+        const builder = new ColumnsBuilder();
+        for (const v of violations) builder.add(v);
+        return new ViolationSnapshot(builder.finish(), [{ start: 0, length: violations.length, reader: new MemoryReader(violations) }]);
     }
 
-    /** Resource name, URN and type lower-cased, for the `resourceContains` and `typeContains` filters. */
-    lowerCased(): { name: string[]; urn: string[]; type: string[] } {
-        this.lowered ??= {
-            name: this.violations.map((v) => v.resourceName.toLowerCase()),
-            urn: this.violations.map((v) => v.resourceURN.toLowerCase()),
-            type: this.violations.map((v) => v.resourceType.toLowerCase()),
+    column(name: TextColumn): Column {
+        return this.columns[COLUMN[name]];
+    }
+
+    /** Row `i`'s value in `name` (undefined: none). */
+    text(name: TextColumn, i: number): string | undefined {
+        const { table, ordinals } = this.columns[COLUMN[name]];
+        const ord = ordinals[i];
+        return ord < 0 ? undefined : table[ord];
+    }
+
+    /** The part (shard) row `i` belongs to. */
+    partOf(i: number): SnapshotPart {
+        let lo = 0;
+        let hi = this.partStarts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (this.partStarts[mid] <= i) lo = mid;
+            else hi = mid - 1;
+        }
+        return this.parts[lo];
+    }
+
+    /**
+     * The violations of rows `rows`, in that order, read from their shards: a shard's rows
+     * in one read of its file. A row whose violation is gone since the snapshot was made
+     * (a write raced the read) is left out.
+     */
+    async details(rows: ArrayLike<number>): Promise<Violation[]> {
+        const byPart = new Map<SnapshotPart, number[]>();
+        for (let k = 0; k < rows.length; k++) {
+            const part = this.partOf(rows[k]);
+            const list = byPart.get(part);
+            if (list) list.push(k);
+            else byPart.set(part, [k]);
+        }
+        const found = new Array<Violation | undefined>(rows.length);
+        await Promise.all(
+            [...byPart].map(async ([part, ks]) => {
+                const read = await part.reader.read(
+                    ks.map((k) => rows[k] - part.start),
+                    ks.map((k) => this.ids[rows[k]]),
+                );
+                ks.forEach((k, n) => (found[k] = read[n]));
+            }),
+        );
+        return found.filter((v): v is Violation => v !== undefined);
+    }
+
+    /** Each value of `name`'s table lower-cased, for the text filters; kept once a filter asked. */
+    loweredTable(name: TextColumn): readonly string[] {
+        const { table } = this.column(name);
+        if (name === 'message') return table;
+        let lowered = this.lowered.get(name);
+        if (!lowered) this.lowered.set(name, (lowered = table.map((value) => value.toLowerCase())));
+        return lowered;
+    }
+
+    /** For each value of `name`'s table, whether it contains `text` (lower-cased), case-insensitively. */
+    containing(name: TextColumn, text: string): Uint8Array {
+        const lowered = this.loweredTable(name);
+        const hits = new Uint8Array(lowered.length);
+        for (let ord = 0; ord < lowered.length; ord++) if (lowered[ord].includes(text)) hits[ord] = 1;
+        return hits;
+    }
+
+    /**
+     * Rows whose free text contains `search` (lower-cased): the resource name, URN and type,
+     * policy, pack, account, project and message, as one text with a line per field.
+     */
+    searchHits(search: string): (i: number) => boolean {
+        if (search.includes('\n')) {
+            // Only a search spanning fields needs the joined text.
+            const tables = SEARCHED.map((c) => ({ lowered: this.loweredTable(c), ordinals: this.column(c).ordinals }));
+            return (i) => tables.map(({ lowered, ordinals }) => (ordinals[i] < 0 ? '' : lowered[ordinals[i]])).join('\n').includes(search);
+        }
+        const columns = SEARCHED.map((c) => ({ hits: this.containing(c, search), ordinals: this.column(c).ordinals }));
+        return (i) => {
+            for (const { hits, ordinals } of columns) if (ordinals[i] >= 0 && hits[ordinals[i]] === 1) return true;
+            return false;
         };
-        return this.lowered;
+    }
+
+    /** Each row's `name` instant in ms (NaN: none). */
+    times(name: TimeColumn): Float64Array {
+        return this.data.times[TIME[name]];
     }
 
     /** The last scan, reused by the scroll pages of the same query (same filter, order, second). */
@@ -191,100 +299,107 @@ export class ViolationSnapshot {
         return FACET_DIMENSIONS.map((_, d) => this.dimension(d));
     }
 
-    /**
-     * Value ordinals of the facet dimension FACET_DIMENSIONS[d], built on first use: a
-     * query that filters on status alone (the tree, the status bar) builds only that one.
-     */
+    /** Value ordinals of the facet dimension FACET_DIMENSIONS[d]: the column itself (resources with their names). */
     dimension(d: number): DimensionIndex {
-        const cached = this.dimensionIndexes[d];
-        if (cached) return cached;
         const dimension = FACET_DIMENSIONS[d];
-        const ordinalOf = new Map<string, number>();
-        const index: DimensionIndex = { ordinals: new Int32Array(this.violations.length), values: [] };
-        if (dimension === 'resources') index.labels = [];
-        this.violations.forEach((v, i) => {
-            const value = facetValue(v, dimension);
-            if (value === undefined) {
-                index.ordinals[i] = -1;
-                return;
+        const { table, ordinals } = this.column(FACET_COLUMN[dimension]);
+        if (dimension !== 'resources') return { ordinals, values: table };
+        if (!this.labels) {
+            // The name of the first violation of each URN.
+            const names = this.column('resourceName');
+            const labels = new Array<string>(table.length);
+            for (let i = 0; i < this.length; i++) {
+                const ord = ordinals[i];
+                if (ord >= 0 && labels[ord] === undefined) labels[ord] = names.ordinals[i] < 0 ? '' : names.table[names.ordinals[i]];
             }
-            let ord = ordinalOf.get(value);
-            if (ord === undefined) {
-                ord = index.values.length;
-                ordinalOf.set(value, ord);
-                index.values.push(value);
-                index.labels?.push(v.resourceName);
-            }
-            index.ordinals[i] = ord;
-        });
-        this.dimensionIndexes[d] = index;
-        return index;
+            this.labels = labels;
+        }
+        return { ordinals, values: table, labels: this.labels };
     }
 
     /** UTC day numbers of each violation's observedAt and resolvedAt (NO_DAY when unresolved). */
     dayNumbers(): { observed: Int32Array; resolved: Int32Array } {
         if (this.days) return this.days;
-        const observed = new Int32Array(this.violations.length);
-        const resolved = new Int32Array(this.violations.length);
-        this.violations.forEach((v, i) => {
-            observed[i] = utcDay(v.observedAt);
-            resolved[i] = v.resolvedAt ? utcDay(v.resolvedAt) : NO_DAY;
-        });
-        this.days = { observed, resolved };
+        const dayOf = (name: TimeColumn) => Int32Array.from(this.times(name), (ms) => (Number.isNaN(ms) ? NO_DAY : Math.floor(ms / DAY_MS)));
+        this.days = { observed: dayOf('observedAt'), resolved: dayOf('resolvedAt') };
         return this.days;
     }
 
     /** The first-observed range of the whole snapshot (the date inputs' bounds). */
     dates(): { min?: string; max?: string } {
         if (this.dateRange) return this.dateRange;
-        let min: string | undefined;
-        let max: string | undefined;
-        for (const v of this.violations) {
-            if (min === undefined || v.observedAt < min) min = v.observedAt;
-            if (max === undefined || v.observedAt > max) max = v.observedAt;
+        let min = Infinity;
+        let max = -Infinity;
+        for (const ms of this.times('observedAt')) {
+            if (ms < min) min = ms;
+            if (ms > max) max = ms;
         }
-        this.dateRange = { min, max };
+        this.dateRange = this.length ? { min: new Date(min).toISOString(), max: new Date(max).toISOString() } : {};
         return this.dateRange;
     }
 
-    /** Indexes of `violations` in (group, sort column, default) order. Cached per order. */
+    /** The group key of each value of the grouping's column, shifted by one (index 0: rows without a value). */
+    groupKeys(groupBy: Exclude<GroupBy, 'none'>): { keys: readonly string[]; ordinals: Int32Array } {
+        const { table, ordinals } = this.column(GROUP_COLUMNS[groupBy]);
+        let keys = this.groupKeyTables.get(groupBy);
+        if (!keys) this.groupKeyTables.set(groupBy, (keys = ['none', ...table]));
+        return { keys, ordinals };
+    }
+
+    /** Row indexes in (group, sort column, default) order. Cached per order. */
     order(sort: PanelSort, groupBy: GroupBy): Int32Array {
         const cacheKey = `${sort.column}:${sort.direction}:${groupBy}`;
         let index = this.orders.get(cacheKey);
         if (!index) {
-            const groupOf = groupKey(groupBy);
-            index = groupOf ? this.grouped(this.order(sort, 'none'), groupOf, groupBy) : this.sorted(sort);
+            index = groupBy !== 'none' ? this.grouped(this.order(sort, 'none'), groupBy) : this.sort(this.storedOrder(), sort);
             this.orders.set(cacheKey, index);
         }
         return index;
     }
 
-    private sorted(sort: PanelSort): Int32Array {
-        return this.sort(Int32Array.from(this.violations.keys()), sort);
+    /** Each row's place in the default order (last seen newest first, then id): the tie-break of every sort. */
+    private defaultOrderRanks(): Int32Array {
+        if (this.defaultRanks) return this.defaultRanks;
+        const lastSeen = this.times('lastSeenAt');
+        const ids = this.ids;
+        // Plain comparisons: hex ids order the same under `<` as under localeCompare.
+        const rows = Int32Array.from(this.storedOrder()).sort((a, b) => lastSeen[b] - lastSeen[a] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+        const ranks = new Int32Array(this.length);
+        rows.forEach((row, place) => (ranks[row] = place));
+        this.defaultRanks = ranks;
+        return ranks;
     }
 
-    /** `indexes` in `sort` order, then the default order: for a few rows, cheaper than an order of them all. */
+    /** The rank of each value of the sort column's table (shifted by one, see ranksOf). */
+    private sortRanks(column: Exclude<SortColumn, TimeColumn>): Int32Array {
+        let ranks = this.ranks.get(column);
+        if (!ranks) {
+            const { column: name, key } = SORT_KEYS[column];
+            this.ranks.set(column, (ranks = ranksOf(this.column(name).table, key)));
+        }
+        return ranks;
+    }
+
+    /** `indexes` in `sort` order, then the default order. */
     sort(indexes: Int32Array, sort: PanelSort): Int32Array {
-        const vs = this.violations;
-        const keyOf = sortKey(sort.column);
-        // Sorts positions into `indexes`, so the keys are a dense array however few the rows.
-        const keys = Array.from(indexes, (i) => keyOf(vs[i]));
+        const tieBreak = this.defaultOrderRanks();
         const sign = sort.direction === 'asc' ? 1 : -1;
-        const positions = Int32Array.from(indexes.keys());
-        positions.sort((p, q) => {
-            const a = keys[p];
-            const b = keys[q];
-            if (a !== b) return (a < b ? -1 : 1) * sign;
-            return compareDefault(vs[indexes[p]], vs[indexes[q]]);
-        });
-        return Int32Array.from(positions, (p) => indexes[p]);
+        const { column } = sort;
+        if (column === 'observedAt' || column === 'lastSeenAt') {
+            const times = this.times(column);
+            return Int32Array.from(indexes).sort((p, q) => (times[p] - times[q]) * sign || tieBreak[p] - tieBreak[q]);
+        }
+        const ranks = this.sortRanks(column);
+        const { ordinals } = this.column(SORT_KEYS[column].column);
+        return Int32Array.from(indexes).sort((p, q) => (ranks[ordinals[p] + 1] - ranks[ordinals[q] + 1]) * sign || tieBreak[p] - tieBreak[q]);
     }
 
     /** `sorted` split by group, each group keeping its order, the groups in compareGroups order: no second sort of every row. */
-    private grouped(sorted: Int32Array, groupOf: (v: Violation) => string, groupBy: GroupBy): Int32Array {
+    private grouped(sorted: Int32Array, groupBy: Exclude<GroupBy, 'none'>): Int32Array {
+        const { keys, ordinals } = this.groupKeys(groupBy);
         const members = new Map<string, number[]>();
         for (const i of sorted) {
-            const key = groupOf(this.violations[i]);
+            const key = keys[ordinals[i] + 1];
             const list = members.get(key);
             if (list) list.push(i);
             else members.set(key, [i]);
@@ -298,60 +413,149 @@ export class ViolationSnapshot {
         return index;
     }
 
-    /** Indexes of `violations` as stored: for a count, where order does not matter and no sort is worth paying for. */
+    /** Row indexes as stored: for a count, where order does not matter and no sort is worth paying for. */
     storedOrder(): Int32Array {
         let stored = this.orders.get('stored');
         if (!stored) {
-            stored = Int32Array.from(this.violations.keys());
+            stored = Int32Array.from({ length: this.length }, (_, i) => i);
             this.orders.set('stored', stored);
         }
         return stored;
     }
 
-    search(i: number): string {
-        this.searchTexts ??= this.violations.map(searchText);
-        return this.searchTexts[i];
+    /** The account of the shard holding violation `id` (undefined: not in this snapshot). */
+    accountOf(id: string): string | undefined {
+        const i = this.ids.indexOf(id);
+        return i < 0 ? undefined : this.partOf(i).account;
+    }
+}
+
+/** One shard's violations as columns, and how to read their details back. */
+async function readShardColumns(store: Store, account: string): Promise<{ columns: Columns; reader: DetailReader }> {
+    let builder = new ColumnsBuilder();
+    const fallback = new StoreReader(store, account);
+    const file = await readShardViolations(store.shardViolationsPath(account), (v) => builder.add(v));
+    if (file) return { columns: builder.finish(), reader: new FileReader(store.shardViolationsPath(account), file.versionKey, file.starts, file.lengths, fallback) };
+    builder = new ColumnsBuilder();
+    if (!(await mayHoldViolations(store.shardPath(account)))) return { columns: builder.finish(), reader: fallback };
+    // An old single-file shard, a damaged file, an item the store quarantines: the store reads it.
+    for (const v of (await store.readShard(account)).violations) builder.add(v);
+    return { columns: builder.finish(), reader: fallback };
+}
+
+/**
+ * Whether the resources file of a shard without a violations file may hold violations (an
+ * old single-file shard): a shard scanned and never evaluated is not parsed for nothing.
+ */
+async function mayHoldViolations(resourcesPath: string): Promise<boolean> {
+    let text: Buffer;
+    try {
+        text = await readFile(resourcesPath);
+    } catch {
+        return true; // the store says what is wrong with it
+    }
+    try {
+        return violationRanges(text) !== undefined;
+    } catch {
+        return true;
     }
 }
 
 /** Every shard's violations, one snapshot. */
 export async function loadViolationSnapshot(store: Store): Promise<ViolationSnapshot> {
-    const violations: Violation[] = [];
-    for (const shardName of await store.listShards()) {
-        const shard = await store.readShard(shardName);
-        for (const v of shard.violations) violations.push(v);
-    }
-    return new ViolationSnapshot(violations);
+    return new ViolationSnapshotCache(store).get();
+}
+
+export interface SnapshotCacheOptions {
+    /** Called for each shard read into the index (tests count them). */
+    onShardRead?: (account: string) => void;
 }
 
 /**
- * The snapshot of a store, reloaded only after its shards change: a 100,000-row shard is
- * too large for the store's read cache, and re-reading it per scroll page (or per tree
- * refresh) would cost a second each time.
+ * The snapshot of a store, rebuilt after its shards change: only the shards that changed
+ * are read again, the others carried over from the previous snapshot.
  */
 export class ViolationSnapshotCache {
-    private current: Promise<ViolationSnapshot> | undefined;
+    private current: ViolationSnapshot | undefined;
+    private building: Promise<ViolationSnapshot> | undefined;
+    private readonly changed = new Set<string>();
+    private everything = true;
     private readonly subscription: { dispose(): void };
 
-    constructor(private readonly store: Store) {
+    constructor(
+        private readonly store: Store,
+        private readonly options: SnapshotCacheOptions = {},
+    ) {
         this.subscription = store.onDidChange((change) => {
-            if (change.kind === 'shard') this.current = undefined;
+            if (change.kind !== 'shard') return;
+            if (change.account === undefined) this.everything = true;
+            else this.changed.add(change.account);
         });
     }
 
     get(): Promise<ViolationSnapshot> {
-        if (!this.current) {
-            const loading = loadViolationSnapshot(this.store);
-            this.current = loading;
-            loading.catch(() => {
-                if (this.current === loading) this.current = undefined;
-            });
+        if (this.current && !this.everything && this.changed.size === 0) return Promise.resolve(this.current);
+        if (!this.building) {
+            const building = this.rebuild();
+            this.building = building;
+            const done = () => {
+                if (this.building === building) this.building = undefined;
+            };
+            building.then(done, done);
+        }
+        return this.building;
+    }
+
+    private async rebuild(): Promise<ViolationSnapshot> {
+        while (!this.current || this.everything || this.changed.size > 0) {
+            const everything = this.everything || !this.current;
+            const changed = new Set(this.changed);
+            this.everything = false;
+            this.changed.clear();
+            try {
+                this.current = await this.build(everything ? undefined : this.current, changed);
+            } catch (error) {
+                // Read them again next time.
+                if (everything) this.everything = true;
+                for (const account of changed) this.changed.add(account);
+                throw error;
+            }
         }
         return this.current;
     }
 
-    invalidate(): void {
-        this.current = undefined;
+    /** A snapshot of every shard, carrying over from `previous` the shards not in `changed`. */
+    private async build(previous: ViolationSnapshot | undefined, changed: ReadonlySet<string>): Promise<ViolationSnapshot> {
+        const kept = new Map<string, SnapshotPart>();
+        for (const part of previous?.parts ?? []) if (part.account !== undefined && !changed.has(part.account)) kept.set(part.account, part);
+        const slices: ColumnsSlice[] = [];
+        const parts: SnapshotPart[] = [];
+        let at = 0;
+        for (const account of await this.store.listShards()) {
+            const old = kept.get(account);
+            if (old && previous) {
+                slices.push({ source: previous.data, start: old.start, length: old.length });
+                parts.push({ ...old, start: at });
+            } else {
+                const { columns, reader } = await readShardColumns(this.store, account);
+                this.options.onShardRead?.(account);
+                slices.push({ source: columns, start: 0, length: columns.length });
+                parts.push({ account, start: at, length: columns.length, reader });
+            }
+            at += slices[slices.length - 1].length;
+        }
+        return new ViolationSnapshot(concatColumns(slices), parts);
+    }
+
+    /** Reads the shard of `account` again at the next query (all shards without one), rather than when the store's change event arrives. */
+    invalidate(account?: string): void {
+        if (account === undefined) this.everything = true;
+        else this.changed.add(account);
+    }
+
+    /** The snapshot built last, if any (it may be out of date). */
+    peek(): ViolationSnapshot | undefined {
+        return this.current;
     }
 
     dispose(): void {

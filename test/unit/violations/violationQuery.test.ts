@@ -146,42 +146,42 @@ describe('violation query service over a real store', () => {
 });
 
 describe('violation query semantics', () => {
-    const snapshot = new ViolationSnapshot(violations);
-    const all = (filter: PanelFilter, sort?: PanelSort) => queryList(snapshot, { filter, sort }, NOW).violations;
+    const snapshot = ViolationSnapshot.of(violations);
+    const all = async (filter: PanelFilter, sort?: PanelSort) => (await queryList(snapshot, { filter, sort }, NOW)).violations;
 
-    it('ORs the values of one dimension and ANDs the dimensions', () => {
+    it('ORs the values of one dimension and ANDs the dimensions', async () => {
         const packs = ['tagging', 'aws-typescript'];
-        const got = all({ policyPacks: packs, levels: ['advisory'] });
-        const expected = all({}).filter((v) => packs.includes(v.policyPack) && v.level === 'advisory');
+        const got = (await all({ policyPacks: packs, levels: ['advisory'] }));
+        const expected = (await all({})).filter((v) => packs.includes(v.policyPack) && v.level === 'advisory');
         assert.ok(expected.length > 10);
         assert.deepEqual(ids(got), ids(expected));
-        const accounts = all({ accounts: ['prod'] });
+        const accounts = (await all({ accounts: ['prod'] }));
         assert.ok(accounts.length > 0 && accounts.every((v) => v.entityId.startsWith('prod/')), 'a parent account matches its regions');
-        assert.deepEqual(ids(all({ accounts: ['prod/us-east-1', 'prod/us-west-2'] })), ids(accounts));
+        assert.deepEqual(ids((await all({ accounts: ['prod/us-east-1', 'prod/us-west-2'] }))), ids(accounts));
     });
 
-    it('counts each facet value under the filter of every other dimension', () => {
+    it('counts each facet value under the filter of every other dimension', async () => {
         const filter: PanelFilter = { policyPacks: ['aws-compliance'], levels: ['mandatory', 'advisory'], statuses: ['open', 'fixed'], search: 'instance' };
-        const result = queryPanel(snapshot, { filter, offset: 0, limit: 0 }, NOW);
+        const result = await queryPanel(snapshot, { filter, offset: 0, limit: 0 }, NOW);
         const facets = result.aggregates!.facets;
         for (const dimension of FACET_DIMENSIONS) {
             assert.ok(facets[dimension].values.length > 0 || dimension === 'projects', `${dimension} has values`);
             for (const { value, count } of facets[dimension].values.slice(0, 6)) {
                 const alone = { ...filter, [dimension]: [value] };
-                assert.equal(count, all(alone).length, `${dimension}=${value}`);
+                assert.equal(count, (await all(alone)).length, `${dimension}=${value}`);
             }
         }
         // The selected pack's count is the total (nothing else is selected in that dimension).
         assert.equal(facets.policyPacks.values.find((f) => f.value === 'aws-compliance')?.count, result.total);
     });
 
-    it('finds free text in the name, URN, type, policy, account and message, case-insensitively', () => {
-        const got = all({ search: 'IAM-NO-WILDCARD' });
+    it('finds free text in the name, URN, type, policy, account and message, case-insensitively', async () => {
+        const got = (await all({ search: 'IAM-NO-WILDCARD' }));
         assert.ok(got.length > 0 && got.every((v) => v.policyName === 'iam-no-wildcard-actions'));
-        assert.deepEqual(all({ search: 'no such text anywhere' }), []);
+        assert.deepEqual((await all({ search: 'no such text anywhere' })), []);
     });
 
-    it('sorts by every column, both ways, with a stable tie-break', () => {
+    it('sorts by every column, both ways, with a stable tie-break', async () => {
         const columns: SortColumn[] = ['policy', 'policyPack', 'level', 'severity', 'status', 'resource', 'type', 'account', 'project', 'message', 'observedAt', 'lastSeenAt', 'priority', 'assignedTo'];
         const ranks: Partial<Record<SortColumn, (v: Violation) => string | number>> = {
             level: (v) => ['disabled', 'advisory', 'remediate', 'mandatory'].indexOf(v.level),
@@ -204,8 +204,8 @@ describe('violation query semantics', () => {
         const filter: PanelFilter = { statuses: ['open', 'in_progress', 'by_design', 'ignored', 'fixed'] };
         for (const column of columns) {
             for (const direction of ['asc', 'desc'] as const) {
-                const rows = all(filter, { column, direction });
-                assert.equal(rows.length, all(filter).length);
+                const rows = (await all(filter, { column, direction }));
+                assert.equal(rows.length, (await all(filter)).length);
                 const key = ranks[column] ?? text[column];
                 for (let i = 1; i < rows.length; i++) {
                     const a = key(rows[i - 1]);
@@ -217,30 +217,30 @@ describe('violation query semantics', () => {
         }
     });
 
-    it('groups rows contiguously, most severe severity first, and pages through the groups', () => {
-        const result = queryPanel(snapshot, { filter: {}, groupBy: 'severity', offset: 0, limit: 100_000 }, NOW);
+    it('groups rows contiguously, most severe severity first, and pages through the groups', async () => {
+        const result = await queryPanel(snapshot, { filter: {}, groupBy: 'severity', offset: 0, limit: 100_000 }, NOW);
         assert.deepEqual(result.groups.map((g) => g.key), ['critical', 'high', 'medium', 'low', 'none']);
         assert.equal(result.groups.reduce((n, g) => n + g.count, 0), result.total);
         for (const g of result.groups) {
             const rows = result.rows.slice(g.start, g.start + g.count);
             assert.ok(rows.every((r) => (r.severity ?? 'none') === g.key), `group ${g.key}`);
         }
-        const byPolicy = queryPanel(snapshot, { filter: {}, groupBy: 'policy', offset: 0, limit: 100_000 }, NOW);
+        const byPolicy = await queryPanel(snapshot, { filter: {}, groupBy: 'policy', offset: 0, limit: 100_000 }, NOW);
         const keys = byPolicy.groups.map((g) => g.key);
         assert.deepEqual(keys, [...keys].sort());
         assert.equal(new Set(keys).size, keys.length, 'each group appears once');
     });
 
-    it('summarizes open violations by level and severity, and trends them per day', () => {
+    it('summarizes open violations by level and severity, and trends them per day', async () => {
         const day = (d: string) => `${d}T10:00:00.000Z`;
         const base: Violation = { ...violations[0], suppression: undefined };
-        const small = new ViolationSnapshot([
+        const small = ViolationSnapshot.of([
             { ...base, id: 'a', observedAt: day('2026-11-20'), lastSeenAt: day('2026-11-28'), status: 'open', level: 'mandatory', severity: 'high' },
             { ...base, id: 'b', observedAt: day('2026-11-21'), lastSeenAt: day('2026-11-23'), status: 'fixed', resolvedAt: day('2026-11-23'), level: 'advisory', severity: 'low' },
             { ...base, id: 'c', observedAt: day('2026-11-25'), lastSeenAt: day('2026-11-28'), status: 'in_progress', level: 'advisory', severity: undefined },
             { ...base, id: 'd', observedAt: day('2026-01-01'), lastSeenAt: day('2026-11-22'), status: 'fixed', resolvedAt: day('2026-11-22'), level: 'advisory', suppression: undefined },
         ]);
-        const result = queryPanel(small, { filter: {}, offset: 0, limit: 10 }, NOW);
+        const result = await queryPanel(small, { filter: {}, offset: 0, limit: 10 }, NOW);
         assert.deepEqual(ids(result.rows).sort(), ['a', 'c']);
         const { summary, trend } = result.aggregates!;
         assert.deepEqual(summary, { open: 2, byLevel: { mandatory: 1, advisory: 1 }, bySeverity: { high: 1, none: 1 } });
@@ -253,11 +253,11 @@ describe('violation query semantics', () => {
         );
     });
 
-    it('answers a filter change on 100,000 violations in well under a second', () => {
-        const big = new ViolationSnapshot(syntheticViolations(100_000, { seed: 3, now: NOW }).violations);
-        queryPanel(big, { filter: {}, offset: 0, limit: 50 }, NOW);
+    it('answers a filter change on 100,000 violations in well under a second', async () => {
+        const big = ViolationSnapshot.of(syntheticViolations(100_000, { seed: 3, now: NOW }).violations);
+        await queryPanel(big, { filter: {}, offset: 0, limit: 50 }, NOW);
         const started = performance.now();
-        const result = queryPanel(big, { filter: { policyPacks: ['aws-compliance'], levels: ['mandatory'] }, offset: 0, limit: 50 }, NOW);
+        const result = await queryPanel(big, { filter: { policyPacks: ['aws-compliance'], levels: ['mandatory'] }, offset: 0, limit: 50 }, NOW);
         const elapsed = performance.now() - started;
         assert.ok(result.total > 1000);
         assert.ok(elapsed < 1000, `filter change took ${elapsed.toFixed(0)} ms`);
