@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Violation } from '../../../server/src/shared/model';
-import { Store } from '../../../server/src/store';
+import { SCHEMA_VERSION, Store } from '../../../server/src/store';
 import { DETAIL_BATCH, ViolationQueryService } from '../../../server/src/violations';
 import { readShardViolations, readViolationsAt, violationRanges } from '../../../server/src/violations/shardViolationsFile';
 import { syntheticViolations } from '../../support/syntheticViolations';
@@ -26,12 +26,12 @@ describe('violationRanges', () => {
             { id: 'c', n: -1.5e3, t: true, f: false, z: null },
         ];
         for (const text of [
-            JSON.stringify({ schemaVersion: 2, account: 'a', violations: tricky, scans: [{ violations: [] }] }),
-            JSON.stringify({ scans: [{ note: '"violations":[{' }], violations: tricky, schemaVersion: 2 }, null, 2),
+            JSON.stringify({ schemaVersion: SCHEMA_VERSION, account: 'a', violations: tricky, scans: [{ violations: [] }] }),
+            JSON.stringify({ scans: [{ note: '"violations":[{' }], violations: tricky, schemaVersion: SCHEMA_VERSION }, null, 2),
         ]) {
             const buf = Buffer.from(text);
             const ranges = violationRanges(buf)!;
-            assert.equal(ranges.schemaVersion, 2);
+            assert.equal(ranges.schemaVersion, SCHEMA_VERSION);
             assert.deepEqual(
                 ranges.starts.map((start, k) => JSON.parse(buf.toString('utf8', start, ranges.ends[k]))),
                 tricky,
@@ -88,7 +88,7 @@ describe('the compact violation index over a real store', () => {
         const scratch = await mkdtemp(join(tmpdir(), 'pi-violation-index-file-'));
         const file = join(scratch, 'x@violations.json');
         const good = violations[0];
-        await writeFile(file, JSON.stringify({ schemaVersion: 2, account: 'x', violations: [good, { ...good, id: 7 }], scans: [] }));
+        await writeFile(file, JSON.stringify({ schemaVersion: SCHEMA_VERSION, account: 'x', violations: [good, { ...good, id: 7 }], scans: [] }));
         assert.equal(await readShardViolations(file, () => undefined), undefined, 'an item the store would quarantine');
         await writeFile(file, JSON.stringify({ schemaVersion: 1, account: 'x', violations: [good], scans: [] }));
         assert.equal(await readShardViolations(file, () => undefined), undefined, 'an older version the store migrates');
@@ -199,7 +199,7 @@ describe('readShardViolations on a file written by hand', () => {
         const scratch = await mkdtemp(join(tmpdir(), 'pi-violation-index-utf8-'));
         const file = join(scratch, 'x@violations.json');
         const [a, b] = syntheticViolations(2, { seed: 1, now: NOW }).violations;
-        await writeFile(file, JSON.stringify({ schemaVersion: 2, account: 'x', violations: [{ ...a, message: 'café ✓ 🚀' }, b], scans: [] }));
+        await writeFile(file, JSON.stringify({ schemaVersion: SCHEMA_VERSION, account: 'x', violations: [{ ...a, message: 'café ✓ 🚀' }, b], scans: [] }));
         const read = (await readShardViolations(file, () => undefined))!;
         const text = await readFile(file);
         assert.equal(JSON.parse(text.toString('utf8', read.starts[1], read.starts[1] + read.lengths[1])).id, b.id);
