@@ -17,13 +17,16 @@
 // Goals: each step's processes <= 1 GB peak RSS, incremental evaluation <= 2 s, first rows
 // <= 1 s, filter change <= 100 ms server side. Exits 1 naming each goal missed.
 //
-//   node bench/scale.mjs [--accounts N] [--per-child C] [--change-percent P] [--packs a,b] [--filter-runs R] [--seed S] [--keep]
+//   node bench/scale.mjs [--accounts N] [--per-child C] [--change-percent P] [--packs a,b] [--filter-runs R] [--seed S]
+//                        [--product DIR] [--keep]
 //
 // `--accounts 3 --per-child 1000` tries it in about a minute. --keep leaves the work folder
-// (its path is printed) for a look at the store.
+// (its path is printed) for a look at the store. --product DIR measures DIR/out as built
+// there (a baseline: `git worktree add DIR <commit>`, node_modules linked, `node esbuild.mjs`);
+// the bench's own workers (setup, rescan, count) are always this checkout's.
 import * as esbuild from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -62,11 +65,17 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`bench/scale: ${accounts} accounts x ${REGIONS.length} regions x ${fmt(perChild)} resources (about ${fmt(accounts * REGIONS.length * perChild)}), packs ${packs.join(', ')}`);
 console.log(`node ${process.version}, ${cpus().length} cores, load average ${load()}; work folder ${work}${keep ? ' (kept)' : ''}\n`);
 
-// What is measured is the built product: out/ (the CLI, the server, the pack host), built now.
-const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) throw new Error('node esbuild.mjs failed');
-const CLI = join(root, 'out', 'cli', 'cli.js');
-const SERVER = join(root, 'out', 'server', 'server.js');
+// What is measured is the built product (the CLI, the server, the pack host): this repo's
+// out/, built now, or --product DIR's out/ as it is (e.g. a baseline checkout's), copied
+// into the work folder so a rebuild while the bench runs does not change what it measures.
+const product = flag('product', undefined);
+if (!product) {
+    const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('node esbuild.mjs failed');
+}
+for (const part of ['cli', 'server']) cpSync(join(product ?? root, 'out', part), join(work, 'out', part), { recursive: true });
+const CLI = join(work, 'out', 'cli', 'cli.js');
+const SERVER = join(work, 'out', 'server', 'server.js');
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: root, packages: 'external' };
 await esbuild.build({ ...common, entryPoints: ['bench/lib/scaleWorker.mjs'], outfile: join(work, 'worker.js') });
 // the client runs in this process: bundled whole, it needs no NODE_PATH
@@ -75,7 +84,7 @@ await esbuild.build({ ...common, entryPoints: ['test/localaws/main.ts'], outfile
 const env = {
     ...process.env,
     NODE_PATH: join(root, 'node_modules'),
-    POLICY_INSIGHTS_PACK_HOST: join(root, 'out', 'server', 'packHost.js'),
+    POLICY_INSIGHTS_PACK_HOST: join(work, 'out', 'server', 'packHost.js'),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 const { startScaleServer } = createRequire(import.meta.url)(join(work, 'scaleLsp.js'));
