@@ -74,6 +74,8 @@ if (!product) {
     if (build.status !== 0) throw new Error('node esbuild.mjs failed');
 }
 for (const part of ['cli', 'server']) cpSync(join(product ?? root, 'out', part), join(work, 'out', part), { recursive: true });
+// the CLI finds the pack templates beside its out/
+symlinkSync(join(product ?? root, 'templates'), join(work, 'templates'), 'dir');
 const CLI = join(work, 'out', 'cli', 'cli.js');
 const SERVER = join(work, 'out', 'server', 'server.js');
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: root, packages: 'external' };
