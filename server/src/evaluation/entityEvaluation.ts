@@ -21,6 +21,8 @@ export interface PackRunner {
     analyze(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<AnalyzeResult>;
     analyzeStack(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<AnalyzeResult>;
     remediate(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<RemediateResult>;
+    /** Starts (or finds warm) the pack's host, so that a run can start several packs' hosts at once. */
+    loadPack?(packDir: string, context?: PackRuntimeContext): Promise<unknown>;
 }
 
 /** A problem an evaluation met; it carries on past it. */

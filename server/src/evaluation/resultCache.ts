@@ -253,7 +253,8 @@ export class ResultCache {
     async checkpoint(entity: string, results: EntityResults, fresh: number): Promise<void> {
         const pending = (this.unsaved.get(entity) ?? 0) + fresh;
         if (pending <= Math.max(1, results.keys.length) * CHECKPOINT_SHARE && this.memory.has(entity)) {
-            this.unsaved.set(entity, pending);
+            // nothing new (every result reused): the file is as good as memory, flush() leaves it alone
+            if (pending > 0) this.unsaved.set(entity, pending);
             await this.remember(entity, results);
             return;
         }

@@ -346,3 +346,36 @@ describe('evaluateOnCatalogChanges', () => {
         }
     });
 });
+
+describe('Evaluator: pack hosts start together', () => {
+    it("starts every pack of the first account before running the first, not one pack's cold start after the other", async () => {
+        const t = await setup([rules, extraV1]);
+        try {
+            await enablePack(t.store, { pack: 'eval-rules', versionTag: 'latest' });
+            await enablePack(t.store, { pack: 'eval-extra', versionTag: 'latest' });
+            const events: string[] = [];
+            const name = (dir: string) => dir.split('/').pop()!;
+            const recording = {
+                async loadPack(dir: string) {
+                    events.push(`load ${name(dir)}`);
+                    const info = await pool.loadPack(dir);
+                    events.push(`loaded ${name(dir)}`);
+                    return info;
+                },
+                analyze: (dir: string, ...rest: Parameters<RunnerPool['analyze']> extends [string, ...infer R] ? R : never) => (events.push(`analyze ${name(dir)}`), pool.analyze(dir, ...rest)),
+                analyzeStack: pool.analyzeStack.bind(pool),
+                remediate: pool.remediate.bind(pool),
+            };
+            const evaluator = new Evaluator({ store: t.store, runner: recording, packs: directoryPackSource(dirs()), now: t.clock.now });
+            const delta = await storeResources(t.store, E, [resource(E, BUCKET, 'logs', { acl: 'public-read' })]);
+            const report = await evaluator.evaluateAfterScan({ children: { [E]: delta } });
+            assert.deepEqual(report.problems, []);
+            const firstRun = events.findIndex((e) => e.startsWith('analyze'));
+            assert.deepEqual(events.slice(0, 2).sort(), ['load eval-extra-v1', 'load eval-rules'], `both loads start first: ${events.join(', ')}`);
+            assert.ok(firstRun > 1, `no pack runs before both are loading: ${events.join(', ')}`);
+            assert.equal(events.filter((e) => e.startsWith('analyze')).length, 2);
+        } finally {
+            await t.cleanup();
+        }
+    });
+});
