@@ -3,8 +3,9 @@
 // N AWS accounts (default 100) x 3 regions x C resources per region (default 3,334: about
 // 1,000,000 resources), written as shards through the real Store API (accounts added with
 // addAwsAccount against the local AWS, test/localaws); account 0's resources are scanned
-// from the local AWS instead, so it can be rescanned. The aws-typescript template pack is
-// published and enabled in the default policy group with the CLI. Then, each step in a fresh
+// from the local AWS instead, so it can be rescanned. The aws-typescript and
+// aws-compliance-typescript template packs (1 + 21 policies; about one resource in two
+// violates one) are published and enabled in the default policy group with the CLI. Then, each step in a fresh
 // process, its peak RSS and that of its children (pack hosts) sampled from /proc:
 //   1. full evaluation: `policy-insights evaluate` (every resource, no cache);
 //   2. incremental: account 0 rescanned from the local AWS with P% (default 10) of its
@@ -42,7 +43,7 @@ const flag = (name, fallback) => {
 const accounts = Number(flag('accounts', 100));
 const perChild = Number(flag('per-child', 3334));
 const changePercent = Number(flag('change-percent', 10));
-const packs = String(flag('packs', 'aws-typescript')).split(',');
+const packs = String(flag('packs', 'aws-typescript,aws-compliance-typescript')).split(',');
 const filterRuns = Number(flag('filter-runs', 3));
 const seed = Number(flag('seed', 42));
 const keep = process.argv.includes('--keep');
