@@ -10,11 +10,11 @@
 //           shards for accounts 1..N-1 through Store.updateShard, and scans account 0 from U
 //   rescan  --home H
 //           scans account 0 again and runs the evaluation that follows a scan, as
-//           `policy-insights account scan` does (cli/evaluate.ts's evaluateAfter)
+//           `policy-insights account scan` does (cli/evaluate.ts's withEvaluation)
 //   count   --home H
 //           counts the stored violations `violations` lists by default, one shard at a time
 import { addAwsAccount, resourceHash, resourceUrn, scanAccount } from '../../server/src/accounts';
-import { evaluateAfter } from '../../server/src/cli/evaluate';
+import { withEvaluation } from '../../server/src/cli/evaluate';
 import { DEFAULT_STATUSES } from '../../server/src/shared/model';
 import { Store } from '../../server/src/store';
 import { isSuppressed } from '../../server/src/violations/violationFilter';
@@ -107,17 +107,21 @@ async function setup() {
 
 async function rescan() {
     const store = await Store.open({ home: opt('home') });
-    const started = performance.now();
-    const outcome = await scanAccount(store, accountName(0), { concurrency: 16 });
-    const scanMs = performance.now() - started;
-    const delta = {};
-    for (const [child, d] of Object.entries(outcome.children)) delta[child] = { added: d.added.length, changed: d.changed.length, removed: d.removed.length };
     const lines = [];
     const ctx = { home: opt('home'), values: {}, positionals: [], out: (l) => lines.push(l), err: (l) => lines.push(l) };
-    const evalStarted = performance.now();
-    const report = await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterScan(outcome));
-    const evaluateMs = performance.now() - evalStarted;
+    // as `policy-insights account scan` runs them: the scan, its pack hosts starting meanwhile, then the evaluation
+    const result = await withEvaluation(ctx, store, [accountName(0)], async (evaluate) => {
+        const started = performance.now();
+        const outcome = await scanAccount(store, accountName(0), { concurrency: 16 });
+        const scanMs = performance.now() - started;
+        const evalStarted = performance.now();
+        const report = await evaluate((evaluator) => evaluator.evaluateAfterScan(outcome));
+        return { outcome, report, scanMs, evaluateMs: performance.now() - evalStarted };
+    });
     await store.close();
+    const { outcome, report, scanMs, evaluateMs } = result;
+    const delta = {};
+    for (const [child, d] of Object.entries(outcome.children)) delta[child] = { added: d.added.length, changed: d.changed.length, removed: d.removed.length };
     return { scanMs, evaluateMs, delta, scanErrors: outcome.errors, work: report.work, opened: report.opened, resolved: report.resolved, stillOpen: report.stillOpen, problems: report.problems, output: lines };
 }
 

@@ -35,6 +35,11 @@ export interface ScanDelta {
 
 export type EvaluationTrigger = 'scan' | 'catalog' | 'all';
 
+interface PackDirs {
+    idOf: (binding: EffectiveBinding) => string;
+    dirOf: (binding: EffectiveBinding) => Promise<string>;
+}
+
 /** What one evaluation did (also the onEvaluated event). */
 export interface EvaluationReport {
     trigger: EvaluationTrigger;
@@ -132,6 +137,24 @@ export class Evaluator {
         });
     }
 
+    /**
+     * Starts the hosts of the packs bound to `accounts` (names or `name/region`) for an evaluation
+     * to come, e.g. while the scan it follows runs: a fresh process (the CLI) then finds them warm,
+     * as the language server does. Nothing is evaluated; a pack that fails to start is reported
+     * by the evaluation.
+     */
+    prepare(accounts: readonly string[]): void {
+        const wanted = new Set(accounts);
+        void this.store
+            .readCatalog()
+            .then((catalog) => {
+                const children = catalog.accounts.filter((a) => wanted.has(a.name)).flatMap((a) => [a.name, ...a.children]);
+                const names = [...new Set([...accounts, ...children])].filter((name) => entityOf(catalog, name) !== undefined);
+                return this.warmUp(names, this.packDirs());
+            })
+            .catch(() => undefined);
+    }
+
     /** Entities with a shard whose account is in the catalog. */
     private async entities(catalog: Catalog): Promise<string[]> {
         return (await this.store.listShards()).filter((name) => entityOf(catalog, name) !== undefined);
@@ -145,19 +168,12 @@ export class Evaluator {
 
     private async run(trigger: EvaluationTrigger, entities: string[], useCache: boolean): Promise<EvaluationReport> {
         const now = this.now().toISOString();
-        const dirs = new Map<string, Promise<string>>();
-        const idOf = (binding: EffectiveBinding) => `${binding.pack.name}\0${binding.pack.version}\0${binding.pack.digest}`;
-        const dirOf = (binding: EffectiveBinding) => {
-            const id = idOf(binding);
-            let dir = dirs.get(id);
-            if (!dir) dirs.set(id, (dir = this.packs.packDirFor(binding.pack)));
-            return dir;
-        };
-        const warming = await this.warmUp(entities, dirOf, idOf);
+        const dirs = this.packDirs();
+        const warming = await this.warmUp(entities, dirs);
         const packDir = async (binding: EffectiveBinding) => {
-            const dir = await dirOf(binding);
+            const dir = await dirs.dirOf(binding);
             // a binding's first run waits for its host's warm-up rather than start a second host beside it
-            await warming.get(idOf(binding));
+            await warming.get(dirs.idOf(binding));
             return dir;
         };
         // one entity after the other: evaluating two at a time made full runs faster but
@@ -186,7 +202,7 @@ export class Evaluator {
      * first entity's: the entities of a run mostly share their packs, and warming more than the
      * pool keeps would stop warm hosts. Failures are left to the run, which reports them.
      */
-    private async warmUp(entities: readonly string[], dirOf: (binding: EffectiveBinding) => Promise<string>, idOf: (binding: EffectiveBinding) => string): Promise<Map<string, Promise<void>>> {
+    private async warmUp(entities: readonly string[], { dirOf, idOf }: PackDirs): Promise<Map<string, Promise<void>>> {
         const warming = new Map<string, Promise<void>>();
         const loadPack = this.runner.loadPack?.bind(this.runner);
         if (!loadPack || !entities.length) return warming;
@@ -198,6 +214,21 @@ export class Evaluator {
             if (!warming.has(id)) warming.set(id, dirOf(binding).then((dir) => loadPack(dir)).then(() => undefined, () => undefined));
         }
         return warming;
+    }
+
+    /** Each binding's pack folder, asked of the pack source once per evaluation (which verifies a published artifact each time). */
+    private packDirs(): PackDirs {
+        const dirs = new Map<string, Promise<string>>();
+        const idOf = (binding: EffectiveBinding) => `${binding.pack.name}\0${binding.pack.version}\0${binding.pack.digest}`;
+        return {
+            idOf,
+            dirOf: (binding) => {
+                const id = idOf(binding);
+                let dir = dirs.get(id);
+                if (!dir) dirs.set(id, (dir = this.packs.packDirFor(binding.pack)));
+                return dir;
+            },
+        };
     }
 
     /** Writes the result-cache files that are behind (call before the process ends). */

@@ -5,6 +5,7 @@ import { Evaluator, directoryPackSource, evaluateOnCatalogChanges } from '../../
 import { createGroup, editGroup, enablePack, joinDefaultGroup } from '../../../server/src/groups';
 import type { PolicyPackVersion, Violation } from '../../../server/src/shared/model';
 import type { RunnerPool } from '../../../server/src/runner/runnerPool';
+import { eventually } from '../../support/waits';
 import { awsAccount, BUCKET, FIXTURE_PACKS, makePool, manualClock, publishFixture, resource, ROLE_POLICY, storeResources, tempStore, type TempStore } from './evaluationTestSupport';
 
 let pool: RunnerPool;
@@ -374,6 +375,12 @@ describe('Evaluator: pack hosts start together', () => {
             assert.deepEqual(events.slice(0, 2).sort(), ['load eval-extra-v1', 'load eval-rules'], `both loads start first: ${events.join(', ')}`);
             assert.ok(firstRun > 1, `no pack runs before both are loading: ${events.join(', ')}`);
             assert.equal(events.filter((e) => e.startsWith('analyze')).length, 2);
+
+            // prepare(): the hosts start for an evaluation to come (the CLI calls it when a scan starts), nothing runs
+            events.length = 0;
+            evaluator.prepare(['demo']);
+            await eventually(() => events.filter((e) => e.startsWith('loaded')).length === 2, 10_000, 'both packs to load');
+            assert.deepEqual(events.map((e) => e.split(' ')[0]).sort(), ['load', 'load', 'loaded', 'loaded']);
         } finally {
             await t.cleanup();
         }
