@@ -26,7 +26,8 @@ export async function withEvaluation<T>(
     work: (evaluate: (run: (evaluator: Evaluator) => Promise<EvaluationReport>) => Promise<EvaluationReport>) => Promise<T>,
 ): Promise<T> {
     return withRunner(async (runner) => {
-        const evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, verifiedArtifactDir) });
+        // one shot: each shard and cache file is read once, nothing is worth keeping after its entity
+        const evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, verifiedArtifactDir), keepInMemory: false });
         if (accounts.length) evaluator.prepare(accounts);
         return work(async (run) => {
             const report = await run(evaluator);

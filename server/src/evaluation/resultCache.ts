@@ -270,6 +270,15 @@ export class ResultCache {
         await Promise.all(behind.map((entity) => this.write(entity, this.memory.get(entity)!)));
     }
 
+    /** Takes the entity's results out of memory, written first when their file is behind. */
+    async release(entity: string): Promise<void> {
+        const held = this.memory.get(entity);
+        if (!held) return;
+        this.memory.delete(entity);
+        this.held -= held.keys.length;
+        if (this.unsaved.delete(entity)) await this.write(entity, held);
+    }
+
     /** Forgets an entity (its account was removed). */
     async drop(entity: string): Promise<void> {
         this.unsaved.delete(entity);

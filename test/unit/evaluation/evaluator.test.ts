@@ -386,3 +386,25 @@ describe('Evaluator: pack hosts start together', () => {
         }
     });
 });
+
+describe('Evaluator: keepInMemory false (the CLI)', () => {
+    it('releases each entity after it, and the next evaluation still reuses every result (from the files)', async () => {
+        const t = await setup([rules]);
+        try {
+            await enablePack(t.store, { pack: 'eval-rules', versionTag: 'latest' });
+            const W = 'demo/us-west-2';
+            const eastDelta = await storeResources(t.store, E, [resource(E, BUCKET, 'logs', { acl: 'public-read' }), resource(E, BUCKET, 'data', { acl: 'private' })]);
+            const westDelta = await storeResources(t.store, W, [resource(W, BUCKET, 'web', { acl: 'public-read' })]);
+            const oneShot = () => new Evaluator({ store: t.store, runner: pool, packs: directoryPackSource(dirs()), now: t.clock.now, keepInMemory: false });
+            const first = await oneShot().evaluateAll();
+            assert.equal(first.work.evaluated, 3);
+            const before = [...(await violationsOf(t)), ...(await violationsOf(t, W))];
+            const next = oneShot();
+            const again = await next.evaluateAfterScan({ children: { [E]: { ...eastDelta, added: [] }, [W]: { ...westDelta, added: [] } } });
+            assert.deepEqual(again.work, { evaluated: 0, reused: 3, stackRuns: 0 });
+            assert.deepEqual([...(await violationsOf(t)), ...(await violationsOf(t, W))], before);
+        } finally {
+            await t.cleanup();
+        }
+    });
+});

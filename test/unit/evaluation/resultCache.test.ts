@@ -98,3 +98,21 @@ test('memory holds a budget of entries, least recently used out first; what leav
         rmSync(home, { recursive: true, force: true });
     }
 });
+
+test('release() takes an entity out of memory, writing it first when its file is behind', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'pi-cache-'));
+    try {
+        const cache = new ResultCache(home);
+        const file = join(cache.dir, 'demo.json');
+        await cache.checkpoint('demo', results(100, 'a'), 100);
+        await cache.checkpoint('demo', results(100, 'b'), 1);
+        assert.equal(stored(file).keys[0], 'key:0:a', 'behind');
+        await cache.release('demo');
+        assert.deepEqual(cache.inMemory(), []);
+        assert.equal(stored(file).keys[0], 'key:0:b', 'written as it left memory');
+        await cache.release('demo');
+        assert.equal((await cache.load('demo')).keys[0], 'key:0:b', 'read back from the file');
+    } finally {
+        rmSync(home, { recursive: true, force: true });
+    }
+});
