@@ -83,6 +83,8 @@ export class Evaluator {
     private queue: Promise<unknown> = Promise.resolve();
     private readonly duringScan = new Set<string>();
     private duringScanRun: Promise<EvaluationReport> | undefined;
+    /** The hosts prepare() is starting: a run waits for them rather than start the same packs' hosts beside them. */
+    private preparing: Promise<void> = Promise.resolve();
 
     constructor(options: EvaluatorOptions) {
         this.store = options.store;
@@ -154,14 +156,18 @@ export class Evaluator {
      */
     prepare(accounts: readonly string[]): void {
         const wanted = new Set(accounts);
-        void this.store
+        this.preparing = this.store
             .readCatalog()
             .then((catalog) => {
                 const children = catalog.accounts.filter((a) => wanted.has(a.name)).flatMap((a) => [a.name, ...a.children]);
                 const names = [...new Set([...accounts, ...children])].filter((name) => entityOf(catalog, name) !== undefined);
                 return this.warmUp(names, this.packDirs());
             })
-            .catch(() => undefined);
+            .then((warming) => Promise.all(warming.values()))
+            .then(
+                () => undefined,
+                () => undefined,
+            );
     }
 
     /** Entities with a shard whose account is in the catalog. */
@@ -177,6 +183,7 @@ export class Evaluator {
 
     private async run(trigger: EvaluationTrigger, entities: string[], useCache: boolean): Promise<EvaluationReport> {
         const now = this.now().toISOString();
+        await this.preparing;
         const dirs = this.packDirs();
         const warming = await this.warmUp(entities, dirs);
         const packDir = async (binding: EffectiveBinding) => {
