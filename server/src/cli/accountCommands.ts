@@ -4,7 +4,8 @@ import { ACCOUNT_PROVIDER_LABELS, SCAN_SCHEDULES, type ScanSchedule } from '../s
 import { parseAccountRef } from '../shared/names';
 import type { Store } from '../store';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, withStore, type CommandContext, type CommandSpec } from './command';
-import { evaluateAfter } from './evaluate';
+import type { EvaluationReport, Evaluator } from '../evaluation';
+import { withEvaluation } from './evaluate';
 import { formatTable } from './table';
 import { ScanProgressPrinter } from './scanProgressPrinter';
 import { GRANT_ENV_OPTION } from './runner';
@@ -253,14 +254,18 @@ export const accountCommands: CommandSpec[] = [
                 const interrupt = () => controller.abort();
                 process.once('SIGINT', interrupt);
                 const progress = new ScanProgressPrinter(ctx);
-                try {
+                // the evaluation's pack hosts start while the scan runs (withEvaluation)
+                const scanThen = async (evaluate?: (run: (evaluator: Evaluator) => Promise<EvaluationReport>) => Promise<EvaluationReport>) => {
                     const outcome = await scanAccount(store, ctx.positionals[0], { concurrency, signal: controller.signal, onProgress: (p) => progress.show(p) });
                     progress.close();
                     if (ctx.values.json) ctx.out(JSON.stringify(outcome, null, 2));
                     else printOutcome(ctx, outcome);
-                    if (!ctx.values['no-evaluate']) await evaluateAfter(ctx, store, (evaluator) => evaluator.evaluateAfterScan(outcome));
+                    if (evaluate) await evaluate((evaluator) => evaluator.evaluateAfterScan(outcome));
                     // partial exits 0: what could be scanned was stored and evaluated; the output names what failed
                     return outcome.record.status === 'failed' ? EXIT_FINDINGS : EXIT_OK;
+                };
+                try {
+                    return await (ctx.values['no-evaluate'] ? scanThen() : withEvaluation(ctx, store, [ctx.positionals[0]], scanThen));
                 } finally {
                     progress.close();
                     process.removeListener('SIGINT', interrupt);

@@ -21,6 +21,8 @@ export interface PackRunner {
     analyze(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<AnalyzeResult>;
     analyzeStack(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<AnalyzeResult>;
     remediate(packDir: string, resources: RunnerResource[], options?: RunOptions): Promise<RemediateResult>;
+    /** Starts (or finds warm) the pack's host, so that a run can start several packs' hosts at once. */
+    loadPack?(packDir: string, context?: PackRuntimeContext): Promise<unknown>;
 }
 
 /** A problem an evaluation met; it carries on past it. */
@@ -178,8 +180,15 @@ export async function evaluateEntity(args: EvaluateEntityArgs): Promise<EntityOu
         outcome.undetermined.add(undeterminedKey.pack(u.packName));
         outcome.problems.push({ entity: entity.name, pack: u.packName, message: u.problem });
     }
-    for (const [key, sharing] of bindingsByCode(args.bindings, args.context)) {
-        const diagnostics = await runBinding(run, key, sharing[0]);
+    // The bindings run side by side, each pack on its own host (one pack after the other left a
+    // core idle: most of an incremental evaluation is waiting on hosts). Each keeps its problems
+    // apart, so findings and problems come out in binding order whichever pack finishes first.
+    const runs = [...bindingsByCode(args.bindings, args.context)].map(async ([key, sharing]) => {
+        const own: EntityRun = { ...run, outcome: { ...outcome, problems: [] } };
+        return { sharing, problems: own.outcome.problems, diagnostics: await runBinding(own, key, sharing[0]) };
+    });
+    for (const { sharing, problems, diagnostics } of await Promise.all(runs)) {
+        outcome.problems.push(...problems);
         if (diagnostics) outcome.findings.push(...findingsOf(run, sharing, diagnostics));
     }
     return outcome;

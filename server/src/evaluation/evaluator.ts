@@ -35,6 +35,11 @@ export interface ScanDelta {
 
 export type EvaluationTrigger = 'scan' | 'catalog' | 'all';
 
+interface PackDirs {
+    idOf: (binding: EffectiveBinding) => string;
+    dirOf: (binding: EffectiveBinding) => Promise<string>;
+}
+
 /** What one evaluation did (also the onEvaluated event). */
 export interface EvaluationReport {
     trigger: EvaluationTrigger;
@@ -57,6 +62,13 @@ export interface EvaluatorOptions {
     now?: () => Date;
     /** Evaluations of one account after which a state that keeps changing under it is reported. Default 5. */
     maxAttempts?: number;
+    /**
+     * false: after each entity, its parsed shard and cached results leave memory (written first).
+     * A one-shot process (the CLI) reads each once, so keeping them only grows its heap: at
+     * 1,000,000 resources V8 let the CLI reach 750 MB over a live set of a few hundred. Default
+     * true (the language server evaluates the same accounts again after each scan).
+     */
+    keepInMemory?: boolean;
 }
 
 export class Evaluator {
@@ -65,11 +77,14 @@ export class Evaluator {
     private readonly packs: PackSource;
     private readonly now: () => Date;
     private readonly maxAttempts: number;
+    private readonly keepInMemory: boolean;
     private readonly cache: ResultCache;
     private readonly listeners = new Set<(report: EvaluationReport) => void>();
     private queue: Promise<unknown> = Promise.resolve();
     private readonly duringScan = new Set<string>();
     private duringScanRun: Promise<EvaluationReport> | undefined;
+    /** The hosts prepare() is starting: a run waits for them rather than start the same packs' hosts beside them. */
+    private preparing: Promise<void> = Promise.resolve();
 
     constructor(options: EvaluatorOptions) {
         this.store = options.store;
@@ -77,6 +92,7 @@ export class Evaluator {
         this.packs = options.packs;
         this.now = options.now ?? (() => new Date());
         this.maxAttempts = options.maxAttempts ?? 5;
+        this.keepInMemory = options.keepInMemory ?? true;
         this.cache = new ResultCache(options.store.home);
     }
 
@@ -132,6 +148,28 @@ export class Evaluator {
         });
     }
 
+    /**
+     * Starts the hosts of the packs bound to `accounts` (names or `name/region`) for an evaluation
+     * to come, e.g. while the scan it follows runs: a fresh process (the CLI) then finds them warm,
+     * as the language server does. Nothing is evaluated; a pack that fails to start is reported
+     * by the evaluation.
+     */
+    prepare(accounts: readonly string[]): void {
+        const wanted = new Set(accounts);
+        this.preparing = this.store
+            .readCatalog()
+            .then((catalog) => {
+                const children = catalog.accounts.filter((a) => wanted.has(a.name)).flatMap((a) => [a.name, ...a.children]);
+                const names = [...new Set([...accounts, ...children])].filter((name) => entityOf(catalog, name) !== undefined);
+                return this.warmUp(names, this.packDirs());
+            })
+            .then((warming) => Promise.all(warming.values()))
+            .then(
+                () => undefined,
+                () => undefined,
+            );
+    }
+
     /** Entities with a shard whose account is in the catalog. */
     private async entities(catalog: Catalog): Promise<string[]> {
         return (await this.store.listShards()).filter((name) => entityOf(catalog, name) !== undefined);
@@ -145,18 +183,28 @@ export class Evaluator {
 
     private async run(trigger: EvaluationTrigger, entities: string[], useCache: boolean): Promise<EvaluationReport> {
         const now = this.now().toISOString();
-        const dirs = new Map<string, Promise<string>>();
-        const packDir = (binding: EffectiveBinding) => {
-            const id = `${binding.pack.name}\0${binding.pack.version}\0${binding.pack.digest}`;
-            let dir = dirs.get(id);
-            if (!dir) dirs.set(id, (dir = this.packs.packDirFor(binding.pack)));
+        await this.preparing;
+        const dirs = this.packDirs();
+        const warming = await this.warmUp(entities, dirs);
+        const packDir = async (binding: EffectiveBinding) => {
+            const dir = await dirs.dirOf(binding);
+            // a binding's first run waits for its host's warm-up rather than start a second host beside it
+            await warming.get(dirs.idOf(binding));
             return dir;
         };
         // one entity after the other: evaluating two at a time made full runs faster but
         // incremental ones slower here (2 cores shared with the pack hosts; more GC)
         const parts: EvaluationReport[] = [];
-        for (const name of entities) parts.push(await this.evaluateEntityAndPersist(trigger, name, useCache, now, packDir));
-        const report: EvaluationReport = { trigger, accounts: [], opened: 0, resolved: 0, stillOpen: 0, problems: [], work: { evaluated: 0, reused: 0, stackRuns: 0 } };
+        for (const name of entities) {
+            parts.push(await this.evaluateEntityAndPersist(trigger, name, useCache, now, packDir));
+            if (!this.keepInMemory) {
+                this.store.dropReadCache();
+                await this.cache.release(name).catch((error: unknown) => {
+                    parts.push(emptyReport(trigger, [{ entity: name, message: `the evaluation result cache could not be written (${errorMessage(error)}); the violations are stored, the next evaluation re-runs what was not cached` }]));
+                });
+            }
+        }
+        const report = emptyReport(trigger);
         for (const part of parts) {
             report.accounts.push(...part.accounts);
             report.opened += part.opened;
@@ -171,6 +219,42 @@ export class Evaluator {
         return report;
     }
 
+    /**
+     * Starts the hosts of the first cloud entity's packs side by side before it runs them one
+     * after the other: in a fresh process (the CLI's evaluation after a scan) each pack's cold
+     * start (about a second) came in turn, most of an incremental evaluation's time. Only the
+     * first entity's: the entities of a run mostly share their packs, and warming more than the
+     * pool keeps would stop warm hosts. Failures are left to the run, which reports them.
+     */
+    private async warmUp(entities: readonly string[], { dirOf, idOf }: PackDirs): Promise<Map<string, Promise<void>>> {
+        const warming = new Map<string, Promise<void>>();
+        const loadPack = this.runner.loadPack?.bind(this.runner);
+        if (!loadPack || !entities.length) return warming;
+        const catalog = await this.store.readCatalog();
+        const first = entities.find((name) => entityOf(catalog, name)?.kind !== 'stack');
+        if (first === undefined) return warming;
+        for (const binding of effectiveBindings(catalog, first).bindings) {
+            const id = idOf(binding);
+            if (!warming.has(id)) warming.set(id, dirOf(binding).then((dir) => loadPack(dir)).then(() => undefined, () => undefined));
+        }
+        return warming;
+    }
+
+    /** Each binding's pack folder, asked of the pack source once per evaluation (which verifies a published artifact each time). */
+    private packDirs(): PackDirs {
+        const dirs = new Map<string, Promise<string>>();
+        const idOf = (binding: EffectiveBinding) => `${binding.pack.name}\0${binding.pack.version}\0${binding.pack.digest}`;
+        return {
+            idOf,
+            dirOf: (binding) => {
+                const id = idOf(binding);
+                let dir = dirs.get(id);
+                if (!dir) dirs.set(id, (dir = this.packs.packDirFor(binding.pack)));
+                return dir;
+            },
+        };
+    }
+
     /** Writes the result-cache files that are behind (call before the process ends). */
     flush(): Promise<void> {
         return this.cache.flush();
@@ -178,7 +262,7 @@ export class Evaluator {
 
     /** Evaluates one entity and persists its violations (retrying while its state changes underneath); its share of the report. */
     private async evaluateEntityAndPersist(trigger: EvaluationTrigger, name: string, useCache: boolean, now: string, packDir: (binding: EffectiveBinding) => Promise<string>): Promise<EvaluationReport> {
-        const report: EvaluationReport = { trigger, accounts: [], opened: 0, resolved: 0, stillOpen: 0, problems: [], work: { evaluated: 0, reused: 0, stackRuns: 0 } };
+        const report = emptyReport(trigger);
         let persisted = false;
         let cacheUsable = useCache;
         for (let attempt = 0; attempt < this.maxAttempts && !persisted; attempt++) {
@@ -271,6 +355,10 @@ function notify(listener: (report: EvaluationReport) => void, report: Evaluation
     } catch (error) {
         console.error('Policy Insights evaluator: a listener failed:', error);
     }
+}
+
+function emptyReport(trigger: EvaluationTrigger, problems: EvaluationProblem[] = []): EvaluationReport {
+    return { trigger, accounts: [], opened: 0, resolved: 0, stillOpen: 0, problems, work: { evaluated: 0, reused: 0, stackRuns: 0 } };
 }
 
 /**

@@ -101,15 +101,59 @@ export function resourcesFingerprint(resources: readonly Resource[], inputKeys: 
  */
 const CHECKPOINT_SHARE = 0.1;
 
-/** Cached results per entity: in memory, backed by side files under the store home. */
+/**
+ * Resources whose results the cache keeps in memory, over all entities (about 250 bytes of
+ * heap each): enough for the accounts a scan or an edit touches at once, while an evaluation
+ * of 1,000,000 resources in 300 shards keeps only the last few shards' results instead of
+ * all of them (the files hold the rest, and an evaluation reads one entity's at a time).
+ */
+export const DEFAULT_MEMORY_ENTRIES = 200_000;
+
+export interface ResultCacheOptions {
+    /** See DEFAULT_MEMORY_ENTRIES; the least recently used entities' results leave memory first. */
+    memoryEntries?: number;
+}
+
+/** Cached results per entity: the recently used in memory, all in side files under the store home. */
 export class ResultCache {
+    /** In least recently used order (a Map iterates in insertion order; a use re-inserts). */
     private readonly memory = new Map<string, EntityResults>();
+    /** Resource entries held in `memory`. */
+    private held = 0;
+    private readonly memoryEntries: number;
     /** Entities whose memory holds results not yet in their file, with how many entries are new. */
     private readonly unsaved = new Map<string, number>();
     readonly dir: string;
 
-    constructor(home: string) {
+    constructor(home: string, options: ResultCacheOptions = {}) {
         this.dir = join(home, 'evaluation');
+        this.memoryEntries = options.memoryEntries ?? DEFAULT_MEMORY_ENTRIES;
+    }
+
+    /** Entities whose results are in memory, least recently used first (for tests). */
+    inMemory(): string[] {
+        return [...this.memory.keys()];
+    }
+
+    /**
+     * Keeps `results` as the entity's most recently used, then moves the least recently used
+     * others out of memory while over budget, writing first those their file is behind of.
+     */
+    private async remember(entity: string, results: EntityResults): Promise<void> {
+        const before = this.memory.get(entity);
+        if (before) this.held -= before.keys.length;
+        this.memory.delete(entity);
+        this.memory.set(entity, results);
+        this.held += results.keys.length;
+        const behind: [string, EntityResults][] = [];
+        for (const [other, held] of this.memory) {
+            if (this.held <= this.memoryEntries) break;
+            if (other === entity) continue;
+            this.memory.delete(other);
+            this.held -= held.keys.length;
+            if (this.unsaved.delete(other)) behind.push([other, held]);
+        }
+        await Promise.all(behind.map(([other, held]) => this.write(other, held)));
     }
 
     /** Cache files that failed their integrity check since the last `takeDistrusted()`. */
@@ -148,7 +192,10 @@ export class ResultCache {
     /** The entity's cached results; empty when there are none or the file is unreadable (a cache: rebuilt by the next run). */
     async load(entity: string): Promise<EntityResults> {
         const known = this.memory.get(entity);
-        if (known) return known;
+        if (known) {
+            await this.remember(entity, known);
+            return known;
+        }
         let results = emptyResults();
         const file = this.pathOf(entity);
         let content: string | undefined;
@@ -174,13 +221,17 @@ export class ResultCache {
                 this.distrusted.push(file);
             }
         }
-        this.memory.set(entity, results);
+        await this.remember(entity, results);
         return results;
     }
 
     /** Keeps `results` in memory and writes them atomically (temp file + rename). */
     async save(entity: string, results: EntityResults): Promise<void> {
-        this.memory.set(entity, results);
+        await this.remember(entity, results);
+        await this.write(entity, results);
+    }
+
+    private async write(entity: string, results: EntityResults): Promise<void> {
         await mkdir(this.dir, { recursive: true });
         const target = this.pathOf(entity);
         const temp = join(this.dir, `.${encodeURIComponent(entity)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -202,8 +253,9 @@ export class ResultCache {
     async checkpoint(entity: string, results: EntityResults, fresh: number): Promise<void> {
         const pending = (this.unsaved.get(entity) ?? 0) + fresh;
         if (pending <= Math.max(1, results.keys.length) * CHECKPOINT_SHARE && this.memory.has(entity)) {
-            this.memory.set(entity, results);
-            this.unsaved.set(entity, pending);
+            // nothing new (every result reused): the file is as good as memory, flush() leaves it alone
+            if (pending > 0) this.unsaved.set(entity, pending);
+            await this.remember(entity, results);
             return;
         }
         this.unsaved.delete(entity);
@@ -214,12 +266,24 @@ export class ResultCache {
     async flush(): Promise<void> {
         const behind = [...this.unsaved.keys()];
         this.unsaved.clear();
-        await Promise.all(behind.map((entity) => this.save(entity, this.memory.get(entity)!)));
+        // an entity is unsaved only while in memory (remember writes what it moves out)
+        await Promise.all(behind.map((entity) => this.write(entity, this.memory.get(entity)!)));
+    }
+
+    /** Takes the entity's results out of memory, written first when their file is behind. */
+    async release(entity: string): Promise<void> {
+        const held = this.memory.get(entity);
+        if (!held) return;
+        this.memory.delete(entity);
+        this.held -= held.keys.length;
+        if (this.unsaved.delete(entity)) await this.write(entity, held);
     }
 
     /** Forgets an entity (its account was removed). */
     async drop(entity: string): Promise<void> {
         this.unsaved.delete(entity);
+        const held = this.memory.get(entity);
+        if (held) this.held -= held.keys.length;
         this.memory.delete(entity);
         await rm(this.pathOf(entity), { force: true });
     }

@@ -142,7 +142,10 @@ export class HostPool {
             const idle = this.hosts.find((h) => h.key === key && !h.busy && h.process.alive);
             if (idle) return this.take(idle);
             const mine = this.hosts.filter((h) => h.key === key && h.process.alive).length;
-            if (mine < this.options.hostsPerPack || mine === 0) {
+            // A pack's first host may stop another pack's idle one to make room; a second, which only
+            // runs chunks in parallel, starts only under the limit. Else two packs under a limit of 2
+            // (the CLI's) stopped each other's warm hosts on every entity: 300 shards, 1,200 cold starts.
+            if (mine === 0 || (mine < this.options.hostsPerPack && this.hosts.length < this.options.maxHosts)) {
                 const host = await this.start(compiled, context);
                 return this.take(host);
             }

@@ -82,16 +82,65 @@ export function checkPackDependencies(packDir: string): void {
     }
 }
 
-function hashPackSources(packDir: string, hash: ReturnType<typeof createHash>, dir = packDir, depth = 0): void {
-    if (depth > 6) return;
+/** The files a pack's digest covers: its sources, in a stable order, outside node_modules and build output. */
+function packSourceFiles(packDir: string, dir = packDir, depth = 0, files: string[] = []): string[] {
+    if (depth > 6) return files;
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
         if (entry.name.startsWith('.')) continue;
         const path = join(dir, entry.name);
         if (entry.isDirectory()) {
-            if (!SKIPPED_DIRS.has(entry.name)) hashPackSources(packDir, hash, path, depth + 1);
+            if (!SKIPPED_DIRS.has(entry.name)) packSourceFiles(packDir, path, depth + 1, files);
         } else if (entry.isFile() && SOURCE_EXTENSIONS.has(extname(entry.name))) {
-            hash.update(relative(packDir, path)).update('\0').update(readFileSync(path)).update('\0');
+            files.push(path);
         }
+    }
+    return files;
+}
+
+function hashPackSources(packDir: string, hash: ReturnType<typeof createHash>): void {
+    for (const path of packSourceFiles(packDir)) hash.update(relative(packDir, path)).update('\0').update(readFileSync(path)).update('\0');
+}
+
+/** Each source file's path, size and modification time: what changes when anyone edits, adds or removes a source. */
+function packSourceStamp(packDir: string): string {
+    return packSourceFiles(packDir)
+        .map((path) => {
+            const stat = statSync(path, { bigint: true });
+            return `${relative(packDir, path)}\0${stat.size}\0${stat.mtimeNs}`;
+        })
+        .join('\n');
+}
+
+/**
+ * compilePack once per version of a pack's sources. compilePack reads and hashes every source,
+ * and a published pack is one 17 MB bundle: hashing it for every run (analyze, remediate, stack
+ * policies, per shard) cost more than an incremental evaluation's policies. The files' stamps
+ * (stat only) tell when to hash again, so an edited pack still gets a fresh build and host.
+ * The integrity of published artifacts is not this cache's job: the registry checks their
+ * digest before each evaluation (registry/artifacts.ts).
+ */
+export class PackCompilations {
+    private readonly known = new Map<string, { stamp: string; compiled: Promise<CompiledPack> }>();
+
+    constructor(private readonly options: CompileOptions = {}) {}
+
+    compile(packDirIn: string): Promise<CompiledPack> {
+        const packDir = resolve(packDirIn);
+        let stamp: string;
+        try {
+            stamp = packSourceStamp(packDir);
+        } catch {
+            // an unreadable folder: compilePack says what is wrong
+            return compilePack(packDir, this.options);
+        }
+        const known = this.known.get(packDir);
+        if (known?.stamp === stamp) return known.compiled;
+        const compiled = compilePack(packDir, this.options);
+        const entry = { stamp, compiled };
+        this.known.set(packDir, entry);
+        // a failure (missing dependencies, a syntax error) is not kept: the next run tries again
+        void compiled.catch(() => this.known.get(packDir) === entry && this.known.delete(packDir));
+        return compiled;
     }
 }
 

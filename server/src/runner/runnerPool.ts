@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { runChunked } from './chunkedRun';
 import { memoryMessage, slimResources, type BatchResult } from './hostMessages';
 import { HostPool, type Host, type HostPoolOptions } from './hostPool';
-import { compilePack, type CompiledPack, type CompileOptions } from './packCompiler';
+import { PackCompilations, type CompiledPack, type CompileOptions } from './packCompiler';
 import { HostExitError } from './hostProcess';
 import { resolvePackConfig } from '../groups/packConfigResolution';
 import { RunnerError, type AnalyzeResult, type PackInfo, type PolicyRunError, type RemediateResult, type RunOptions, type RunnerResource } from './runnerTypes';
@@ -31,7 +31,7 @@ export const DEFAULT_POLICY_TIMEOUT_MS = 10_000;
 
 export class RunnerPool {
     private readonly hosts: HostPool;
-    private readonly cacheDir: string | undefined;
+    private readonly compilations: PackCompilations;
     private readonly chunkSize: number;
     private readonly hostsPerPack: number;
     private timeoutMs: number;
@@ -39,7 +39,7 @@ export class RunnerPool {
     constructor(options: RunnerPoolOptions = {}) {
         this.hostsPerPack = options.hostsPerPack ?? Math.min(2, availableParallelism());
         this.hosts = new HostPool({ ...options, hostsPerPack: this.hostsPerPack });
-        this.cacheDir = options.cacheDir;
+        this.compilations = new PackCompilations({ cacheDir: options.cacheDir });
         this.chunkSize = options.chunkSize ?? 2000;
         this.timeoutMs = options.timeoutMs ?? DEFAULT_POLICY_TIMEOUT_MS;
     }
@@ -69,7 +69,7 @@ export class RunnerPool {
      *   source location in the pack when the stack has one) | 'no-policy-pack'
      */
     async loadPack(packDir: string, context?: RunOptions['context']): Promise<PackInfo> {
-        const compiled = await compilePack(packDir, { cacheDir: this.cacheDir });
+        const compiled = await this.compilations.compile(packDir);
         const host = await this.hosts.acquire(compiled, context);
         this.hosts.release(host);
         return host.info;
@@ -134,7 +134,7 @@ export class RunnerPool {
 
     /** The pack compiled, a host acquired for it and the user's config reconciled with its policies. */
     private async prepare(packDir: string, options: RunOptions): Promise<{ compiled: CompiledPack; host: Host; config: ReturnType<typeof resolvePackConfig> }> {
-        const compiled = await compilePack(packDir, { cacheDir: this.cacheDir });
+        const compiled = await this.compilations.compile(packDir);
         const host = await this.hosts.acquire(compiled, options.context);
         try {
             return { compiled, host, config: resolvePackConfig(host.info, options.config) };

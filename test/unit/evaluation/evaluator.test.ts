@@ -5,6 +5,7 @@ import { Evaluator, directoryPackSource, evaluateOnCatalogChanges } from '../../
 import { createGroup, editGroup, enablePack, joinDefaultGroup } from '../../../server/src/groups';
 import type { PolicyPackVersion, Violation } from '../../../server/src/shared/model';
 import type { RunnerPool } from '../../../server/src/runner/runnerPool';
+import { eventually } from '../../support/waits';
 import { awsAccount, BUCKET, FIXTURE_PACKS, makePool, manualClock, publishFixture, resource, ROLE_POLICY, storeResources, tempStore, type TempStore } from './evaluationTestSupport';
 
 let pool: RunnerPool;
@@ -341,6 +342,67 @@ describe('evaluateOnCatalogChanges', () => {
             await enablePack(t.store, { pack: 'eval-rules', versionTag: 'latest', config: { 'required-tag': 'disabled' } });
             await watch.idle();
             assert.deepEqual(summary(await violationsOf(t)), ['open no-wildcard-action admin advisory', 'open required-tag admin advisory'], 'nothing runs after dispose');
+        } finally {
+            await t.cleanup();
+        }
+    });
+});
+
+describe('Evaluator: pack hosts start together', () => {
+    it("starts every pack of the first account before running the first, not one pack's cold start after the other", async () => {
+        const t = await setup([rules, extraV1]);
+        try {
+            await enablePack(t.store, { pack: 'eval-rules', versionTag: 'latest' });
+            await enablePack(t.store, { pack: 'eval-extra', versionTag: 'latest' });
+            const events: string[] = [];
+            const name = (dir: string) => dir.split('/').pop()!;
+            const recording = {
+                async loadPack(dir: string) {
+                    events.push(`load ${name(dir)}`);
+                    const info = await pool.loadPack(dir);
+                    events.push(`loaded ${name(dir)}`);
+                    return info;
+                },
+                analyze: (dir: string, ...rest: Parameters<RunnerPool['analyze']> extends [string, ...infer R] ? R : never) => (events.push(`analyze ${name(dir)}`), pool.analyze(dir, ...rest)),
+                analyzeStack: pool.analyzeStack.bind(pool),
+                remediate: pool.remediate.bind(pool),
+            };
+            const evaluator = new Evaluator({ store: t.store, runner: recording, packs: directoryPackSource(dirs()), now: t.clock.now });
+            const delta = await storeResources(t.store, E, [resource(E, BUCKET, 'logs', { acl: 'public-read' })]);
+            const report = await evaluator.evaluateAfterScan({ children: { [E]: delta } });
+            assert.deepEqual(report.problems, []);
+            const firstRun = events.findIndex((e) => e.startsWith('analyze'));
+            assert.deepEqual(events.slice(0, 2).sort(), ['load eval-extra-v1', 'load eval-rules'], `both loads start first: ${events.join(', ')}`);
+            assert.ok(firstRun > 1, `no pack runs before both are loading: ${events.join(', ')}`);
+            assert.equal(events.filter((e) => e.startsWith('analyze')).length, 2);
+
+            // prepare(): the hosts start for an evaluation to come (the CLI calls it when a scan starts), nothing runs
+            events.length = 0;
+            evaluator.prepare(['demo']);
+            await eventually(() => events.filter((e) => e.startsWith('loaded')).length === 2, 10_000, 'both packs to load');
+            assert.deepEqual(events.map((e) => e.split(' ')[0]).sort(), ['load', 'load', 'loaded', 'loaded']);
+        } finally {
+            await t.cleanup();
+        }
+    });
+});
+
+describe('Evaluator: keepInMemory false (the CLI)', () => {
+    it('releases each entity after it, and the next evaluation still reuses every result (from the files)', async () => {
+        const t = await setup([rules]);
+        try {
+            await enablePack(t.store, { pack: 'eval-rules', versionTag: 'latest' });
+            const W = 'demo/us-west-2';
+            const eastDelta = await storeResources(t.store, E, [resource(E, BUCKET, 'logs', { acl: 'public-read' }), resource(E, BUCKET, 'data', { acl: 'private' })]);
+            const westDelta = await storeResources(t.store, W, [resource(W, BUCKET, 'web', { acl: 'public-read' })]);
+            const oneShot = () => new Evaluator({ store: t.store, runner: pool, packs: directoryPackSource(dirs()), now: t.clock.now, keepInMemory: false });
+            const first = await oneShot().evaluateAll();
+            assert.equal(first.work.evaluated, 3);
+            const before = [...(await violationsOf(t)), ...(await violationsOf(t, W))];
+            const next = oneShot();
+            const again = await next.evaluateAfterScan({ children: { [E]: { ...eastDelta, added: [] }, [W]: { ...westDelta, added: [] } } });
+            assert.deepEqual(again.work, { evaluated: 0, reused: 3, stackRuns: 0 });
+            assert.deepEqual([...(await violationsOf(t)), ...(await violationsOf(t, W))], before);
         } finally {
             await t.cleanup();
         }

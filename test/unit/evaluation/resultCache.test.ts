@@ -71,3 +71,48 @@ test('a cache file changed by anything without the home key is dropped and repor
         rmSync(home, { recursive: true, force: true });
     }
 });
+
+test('memory holds a budget of entries, least recently used out first; what leaves memory unsaved is written first', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'pi-cache-'));
+    try {
+        const cache = new ResultCache(home, { memoryEntries: 150 });
+        const fileOf = (entity: string) => join(cache.dir, `${encodeURIComponent(entity)}.json`);
+        await cache.checkpoint('a/us-east-1', results(100, 'a1'), 100);
+        // a's file falls behind its memory (1 of 100 new is not worth a write)...
+        await cache.checkpoint('a/us-east-1', results(100, 'a2'), 1);
+        assert.equal(stored(fileOf('a/us-east-1')).keys[0], 'key:0:a1');
+        // ...and b's 100 entries push a out of memory: a is written as it leaves
+        await cache.checkpoint('b/us-east-1', results(100, 'b1'), 100);
+        assert.deepEqual(cache.inMemory(), ['b/us-east-1']);
+        assert.equal(stored(fileOf('a/us-east-1')).keys[0], 'key:0:a2');
+        // a read brings a back from its file (and b leaves, already saved)
+        assert.equal((await cache.load('a/us-east-1')).keys[0], 'key:0:a2');
+        assert.deepEqual(cache.inMemory(), ['a/us-east-1']);
+        assert.equal((await cache.load('b/us-east-1')).keys[0], 'key:0:b1');
+        // one entity larger than the budget still stays while it is the one in use
+        await cache.checkpoint('c', results(200, 'c1'), 200);
+        assert.deepEqual(cache.inMemory(), ['c']);
+        await cache.flush();
+        assert.equal((await new ResultCache(home).load('c')).keys.length, 200);
+    } finally {
+        rmSync(home, { recursive: true, force: true });
+    }
+});
+
+test('release() takes an entity out of memory, writing it first when its file is behind', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'pi-cache-'));
+    try {
+        const cache = new ResultCache(home);
+        const file = join(cache.dir, 'demo.json');
+        await cache.checkpoint('demo', results(100, 'a'), 100);
+        await cache.checkpoint('demo', results(100, 'b'), 1);
+        assert.equal(stored(file).keys[0], 'key:0:a', 'behind');
+        await cache.release('demo');
+        assert.deepEqual(cache.inMemory(), []);
+        assert.equal(stored(file).keys[0], 'key:0:b', 'written as it left memory');
+        await cache.release('demo');
+        assert.equal((await cache.load('demo')).keys[0], 'key:0:b', 'read back from the file');
+    } finally {
+        rmSync(home, { recursive: true, force: true });
+    }
+});

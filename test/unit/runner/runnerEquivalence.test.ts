@@ -179,3 +179,39 @@ describe('warm hosts', () => {
         }
     });
 });
+
+describe('hosts of several packs under the pool limit', () => {
+    it("a pack's second (parallel) host never stops another pack's warm host: packs taking turns stay warm", async () => {
+        const a = copyPackToTemp(basic);
+        const b = copyPackToTemp(basic);
+        // two packs, two hosts each wanted (3 chunks), room for two: what the CLI's evaluation of many shards does
+        const pool = new RunnerPool({ hostScript, cacheDir: tempCacheDir(), maxHosts: 2, hostsPerPack: 2, chunkSize: 2 });
+        try {
+            const five = Array.from({ length: 5 }, (_, i) => bucket(`b${i}`, { acl: i % 2 ? 'public-read' : 'private' }));
+            const hosts = liveHosts(pool);
+            const seen = new Set<number>();
+            const pidsOf = (dir: string) => hosts.filter((h) => h.info.packDir === dir).map((h) => h.process.pid);
+            const runs: Record<string, number[][]> = { a: [], b: [] };
+            const found: Record<string, number[]> = { a: [], b: [] };
+            for (let turn = 0; turn < 3; turn++) {
+                for (const [name, dir] of [['a', a.dir], ['b', b.dir]] as const) {
+                    const result = await pool.analyze(dir, five);
+                    found[name].push(result.diagnostics.length);
+                    assert.ok(hosts.length <= 2, `at most maxHosts hosts (${hosts.length})`);
+                    runs[name].push(pidsOf(dir));
+                    for (const pid of pidsOf(dir)) seen.add(pid);
+                }
+            }
+            assert.ok(found.a[0] > 0);
+            assert.deepEqual(found, { a: [found.a[0], found.a[0], found.a[0]], b: [found.a[0], found.a[0], found.a[0]] }, 'every turn finds the same');
+            // a's first run may start two hosts; after that each pack keeps one warm host
+            assert.ok(seen.size <= 3, `hosts started: ${seen.size} (pids ${[...seen].join(', ')})`);
+            assert.deepEqual(runs.b[2], runs.b[0], "b's warm host served all its turns");
+            assert.ok(runs.a[2].every((pid) => runs.a[0].includes(pid)), "a's later turns ran on a host of its first");
+        } finally {
+            await pool.dispose();
+            a.cleanup();
+            b.cleanup();
+        }
+    });
+});
