@@ -18,12 +18,23 @@ const STATUS_DIMENSION = FACET_DIMENSIONS.indexOf('statuses');
 const LEVEL_DIMENSION = FACET_DIMENSIONS.indexOf('levels');
 const SEVERITY_DIMENSION = FACET_DIMENSIONS.indexOf('severities');
 
-/** Counts the aggregates of one query as its scan meets each violation that matches or nearly matches. */
+/**
+ * Counts the aggregates of one query as its scan meets each violation that matches or nearly
+ * matches. Everything is counted per ordinal in typed arrays (the summary's levels and
+ * severities too) and turned into values once, in aggregates(): no text is looked at per row.
+ */
 export class AggregateCounter {
     private readonly dims: DimensionIndex[];
+    /** Each dimension's ordinals and counts, side by side for add()'s loop. */
+    private readonly dimOrdinals: Int32Array[];
     private readonly counts: Int32Array[];
     private readonly days: { observed: Int32Array; resolved: Int32Array };
-    private readonly summary: PanelSummary = { byLevel: {}, bySeverity: {}, open: 0 };
+    /** Per status ordinal: 1 when the status is `fixed` (not open, left out of the summary). */
+    private readonly fixed: Uint8Array;
+    /** Open matches per level ordinal, and per severity ordinal (the last slot: no severity). */
+    private readonly openByLevel: Int32Array;
+    private readonly openBySeverity: Int32Array;
+    private open = 0;
     private readonly today: number;
     private readonly firstDay: number;
     private readonly opened = new Int32Array(TREND_DAYS);
@@ -35,8 +46,12 @@ export class AggregateCounter {
         now: Date,
     ) {
         this.dims = snapshot.dimensions();
+        this.dimOrdinals = this.dims.map((index) => index.ordinals);
         this.counts = this.dims.map((index) => new Int32Array(index.values.length));
         this.days = snapshot.dayNumbers();
+        this.fixed = Uint8Array.from(this.dims[STATUS_DIMENSION].values, (status) => (status === 'fixed' ? 1 : 0));
+        this.openByLevel = new Int32Array(this.dims[LEVEL_DIMENSION].values.length);
+        this.openBySeverity = new Int32Array(this.dims[SEVERITY_DIMENSION].values.length + 1);
         this.today = Math.floor(now.getTime() / DAY_MS);
         this.firstDay = this.today - TREND_DAYS + 1;
     }
@@ -48,28 +63,43 @@ export class AggregateCounter {
      */
     add(i: number, failed: number): void {
         if (failed < 0) {
-            for (let d = 0; d < this.dims.length; d++) {
-                const ord = this.dims[d].ordinals[i];
-                if (ord >= 0) this.counts[d][ord]++;
+            const dimOrdinals = this.dimOrdinals;
+            const counts = this.counts;
+            for (let d = 0; d < dimOrdinals.length; d++) {
+                const ord = dimOrdinals[d][i];
+                if (ord >= 0) counts[d][ord]++;
             }
         } else {
-            const ord = this.dims[failed].ordinals[i];
+            const ord = this.dimOrdinals[failed][i];
             if (ord >= 0) this.counts[failed][ord]++;
         }
         // The trend counts every status: a fixed violation was open until it was resolved.
         if (failed < 0 || failed === STATUS_DIMENSION) this.addToTrend(i);
         if (failed < 0) {
-            const status = this.dims[STATUS_DIMENSION];
-            if (status.values[status.ordinals[i]] !== 'fixed') {
-                this.summary.open++;
-                const level = this.dims[LEVEL_DIMENSION];
-                const levelValue = level.values[level.ordinals[i]] as EnforcementLevel;
-                this.summary.byLevel[levelValue] = (this.summary.byLevel[levelValue] ?? 0) + 1;
-                const severities = this.dims[SEVERITY_DIMENSION];
-                const severity = (severities.ordinals[i] < 0 ? 'none' : severities.values[severities.ordinals[i]]) as Severity | 'none';
-                this.summary.bySeverity[severity] = (this.summary.bySeverity[severity] ?? 0) + 1;
+            const status = this.dimOrdinals[STATUS_DIMENSION][i];
+            if (status < 0 || this.fixed[status] !== 1) {
+                this.open++;
+                // Every violation has a level (the schema requires one).
+                this.openByLevel[this.dimOrdinals[LEVEL_DIMENSION][i]]++;
+                const severity = this.dimOrdinals[SEVERITY_DIMENSION][i];
+                this.openBySeverity[severity < 0 ? this.openBySeverity.length - 1 : severity]++;
             }
         }
+    }
+
+    /** The summary of open matches, from the per-ordinal counts. */
+    private summary(): PanelSummary {
+        const summary: PanelSummary = { byLevel: {}, bySeverity: {}, open: this.open };
+        const levels = this.dims[LEVEL_DIMENSION].values;
+        this.openByLevel.forEach((count, ord) => {
+            if (count > 0) summary.byLevel[levels[ord] as EnforcementLevel] = (summary.byLevel[levels[ord] as EnforcementLevel] ?? 0) + count;
+        });
+        const severities = this.dims[SEVERITY_DIMENSION].values;
+        this.openBySeverity.forEach((count, ord) => {
+            const severity = (ord < severities.length ? severities[ord] : 'none') as Severity | 'none';
+            if (count > 0) summary.bySeverity[severity] = (summary.bySeverity[severity] ?? 0) + count;
+        });
+        return summary;
     }
 
     private addToTrend(i: number): void {
@@ -85,7 +115,7 @@ export class AggregateCounter {
         const facets = Object.fromEntries(
             FACET_DIMENSIONS.map((dimension, d) => [dimension, dimension === 'accounts' ? accountFacetOf(this.counts[d], this.dims[d]) : facetOf(this.counts[d], this.dims[d], dimension)]),
         ) as Record<FacetDimension, Facet>;
-        return { facets, summary: this.summary, trend: this.trend(), dates: this.snapshot.dates() };
+        return { facets, summary: this.summary(), trend: this.trend(), dates: this.snapshot.dates() };
     }
 
     private trend(): TrendPoint[] {
