@@ -91,6 +91,53 @@ function ranksOf(table: readonly string[], key: (value: string | undefined) => s
     return ranks;
 }
 
+/**
+ * Each row's rank among the distinct instants of `times` (equal instants rank equal), and
+ * how many there are; undefined when a row has none (NaN), which orders as the comparison
+ * sort it falls back to orders it.
+ */
+function timeRanks(times: Float64Array): { ranks: Int32Array; distinct: number } | undefined {
+    const sorted = Float64Array.from(times).sort();
+    if (sorted.length && Number.isNaN(sorted[sorted.length - 1])) return undefined;
+    let distinct = 0;
+    for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) sorted[distinct++] = sorted[k];
+    const values = sorted.subarray(0, distinct);
+    const ranks = new Int32Array(times.length);
+    let lastTime = Number.NaN;
+    let lastRank = 0;
+    for (let i = 0; i < times.length; i++) {
+        const t = times[i];
+        if (t !== lastTime) {
+            // The violations of one evaluation share their instants: a search only when it changes.
+            let lo = 0;
+            let hi = distinct - 1;
+            while (lo < hi) {
+                const mid = (lo + hi) >> 1;
+                if (values[mid] < t) lo = mid + 1;
+                else hi = mid;
+            }
+            lastTime = t;
+            lastRank = lo;
+        }
+        ranks[i] = lastRank;
+    }
+    return { ranks, distinct };
+}
+
+/**
+ * `rows` ordered by `keyOf` (0 <= key < `buckets`), ascending (`sign` 1) or descending (-1),
+ * rows of one key keeping their order in `rows`: a counting sort.
+ */
+function bucketSort(rows: Int32Array, keyOf: (i: number) => number, buckets: number, sign: number): Int32Array {
+    const starts = new Int32Array(buckets + 1);
+    const bucketOf = sign > 0 ? keyOf : (i: number) => buckets - 1 - keyOf(i);
+    for (let k = 0; k < rows.length; k++) starts[bucketOf(rows[k]) + 1]++;
+    for (let b = 0; b < buckets; b++) starts[b + 1] += starts[b];
+    const sorted = new Int32Array(rows.length);
+    for (let k = 0; k < rows.length; k++) sorted[starts[bucketOf(rows[k])]++] = rows[k];
+    return sorted;
+}
+
 /** The matches of one query, kept for the scroll pages that follow it. */
 export interface ScanResult {
     /** Indexes into the snapshot's rows, in order. */
@@ -174,6 +221,7 @@ export class ViolationSnapshot {
     private readonly ranks = new Map<Exclude<SortColumn, TimeColumn>, Int32Array>();
     private readonly groupKeyTables = new Map<GroupBy, string[]>();
     private defaultRanks: Int32Array | undefined;
+    private readonly timeRankCache = new Map<string, { ranks: Int32Array; distinct: number } | null>();
     private labels: string[] | undefined;
     private days: { observed: Int32Array; resolved: Int32Array } | undefined;
     private dateRange: { min?: string; max?: string } | undefined;
@@ -360,14 +408,36 @@ export class ViolationSnapshot {
     /** Each row's place in the default order (last seen newest first, then id): the tie-break of every sort. */
     private defaultOrderRanks(): Int32Array {
         if (this.defaultRanks) return this.defaultRanks;
+        const rows = this.defaultOrder();
+        const ranks = new Int32Array(this.length);
+        for (let place = 0; place < rows.length; place++) ranks[rows[place]] = place;
+        this.defaultRanks = ranks;
+        return ranks;
+    }
+
+    /** The rows in the default order. */
+    private defaultOrder(): Int32Array {
+        let rows = this.orders.get('default');
+        if (rows) return rows;
         const lastSeen = this.times('lastSeenAt');
         const ids = this.ids;
         // Plain comparisons: hex ids order the same under `<` as under localeCompare.
-        const rows = Int32Array.from(this.storedOrder()).sort((a, b) => lastSeen[b] - lastSeen[a] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-        const ranks = new Int32Array(this.length);
-        rows.forEach((row, place) => (ranks[row] = place));
-        this.defaultRanks = ranks;
-        return ranks;
+        const byId = (a: number, b: number) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0);
+        const ranked = timeRanks(lastSeen);
+        if (!ranked) {
+            rows = Int32Array.from(this.storedOrder()).sort((a, b) => lastSeen[b] - lastSeen[a] || byId(a, b));
+        } else {
+            // Newest first by bucket, then each run of one instant by id: no comparison sort of every row.
+            rows = bucketSort(this.storedOrder(), (i) => ranked.ranks[i], ranked.distinct, -1);
+            for (let start = 0; start < rows.length; ) {
+                let end = start + 1;
+                while (end < rows.length && lastSeen[rows[end]] === lastSeen[rows[start]]) end++;
+                if (end - start > 1) rows.subarray(start, end).sort(byId);
+                start = end;
+            }
+        }
+        this.orders.set('default', rows);
+        return rows;
     }
 
     /** The rank of each value of the sort column's table (shifted by one, see ranksOf). */
@@ -380,37 +450,56 @@ export class ViolationSnapshot {
         return ranks;
     }
 
-    /** `indexes` in `sort` order, then the default order. */
+    /**
+     * `indexes` in `sort` order, then the default order. Every sort key is a small integer (a
+     * rank), so rows taken in the default order and dealt into one bucket per rank come out in
+     * order: linear, where a comparison sort of 1,000,000 rows took seconds.
+     */
     sort(indexes: Int32Array, sort: PanelSort): Int32Array {
         const tieBreak = this.defaultOrderRanks();
         const sign = sort.direction === 'asc' ? 1 : -1;
         const { column } = sort;
+        // A few rows (a tree group's children) are sorted as they are; many are picked from the default order.
+        const inDefaultOrder = () => (indexes.length * 16 < this.length ? Int32Array.from(indexes).sort((p, q) => tieBreak[p] - tieBreak[q]) : this.pickInDefaultOrder(indexes));
         if (column === 'observedAt' || column === 'lastSeenAt') {
             const times = this.times(column);
+            const ranked = this.timeRanked(column);
+            if (ranked) return bucketSort(inDefaultOrder(), (i) => ranked.ranks[i], ranked.distinct, sign);
             return Int32Array.from(indexes).sort((p, q) => (times[p] - times[q]) * sign || tieBreak[p] - tieBreak[q]);
         }
         const ranks = this.sortRanks(column);
         const { ordinals } = this.column(SORT_KEYS[column].column);
-        return Int32Array.from(indexes).sort((p, q) => (ranks[ordinals[p] + 1] - ranks[ordinals[q] + 1]) * sign || tieBreak[p] - tieBreak[q]);
+        return bucketSort(inDefaultOrder(), (i) => ranks[ordinals[i] + 1], ranks.length, sign);
+    }
+
+    /** `indexes` (distinct rows) in the default order, picked by one walk of it. */
+    private pickInDefaultOrder(indexes: Int32Array): Int32Array {
+        const all = this.defaultOrder();
+        if (indexes.length === this.length) return all;
+        const wanted = new Uint8Array(this.length);
+        for (const i of indexes) wanted[i] = 1;
+        const picked = new Int32Array(indexes.length);
+        let at = 0;
+        for (let k = 0; k < all.length; k++) if (wanted[all[k]] === 1) picked[at++] = all[k];
+        return picked;
+    }
+
+    /** The rank of each row's instant in `name` (undefined when a row has none), kept. */
+    private timeRanked(name: TimeColumn): { ranks: Int32Array; distinct: number } | undefined {
+        const key = `time:${name}`;
+        let ranked = this.timeRankCache.get(key);
+        if (ranked === undefined) this.timeRankCache.set(key, (ranked = timeRanks(this.times(name)) ?? null));
+        return ranked ?? undefined;
     }
 
     /** `sorted` split by group, each group keeping its order, the groups in compareGroups order: no second sort of every row. */
     private grouped(sorted: Int32Array, groupBy: Exclude<GroupBy, 'none'>): Int32Array {
         const { keys, ordinals } = this.groupKeys(groupBy);
-        const members = new Map<string, number[]>();
-        for (const i of sorted) {
-            const key = keys[ordinals[i] + 1];
-            const list = members.get(key);
-            if (list) list.push(i);
-            else members.set(key, [i]);
-        }
-        const index = new Int32Array(sorted.length);
-        let at = 0;
-        for (const key of [...members.keys()].sort((a, b) => compareGroups(groupBy, a, b))) {
-            index.set(members.get(key)!, at);
-            at += members.get(key)!.length;
-        }
-        return index;
+        // Each group key's place among the distinct keys (equal keys, one place), then one bucket per place.
+        const distinct = [...new Set(keys)].sort((a, b) => compareGroups(groupBy, a, b));
+        const placeOf = new Map(distinct.map((key, place) => [key, place]));
+        const places = Int32Array.from(keys, (key) => placeOf.get(key)!);
+        return bucketSort(sorted, (i) => places[ordinals[i] + 1], distinct.length, 1);
     }
 
     /** Row indexes as stored: for a count, where order does not matter and no sort is worth paying for. */
