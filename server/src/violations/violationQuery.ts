@@ -15,7 +15,7 @@ import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { ListViolationsParams, ListViolationsResult, ViolationGroup, ViolationGroupsParams, ViolationGroupsResult, ViolationGrouping } from '../shared/protocol';
 import type { Store } from '../store';
 import { AggregateCounter } from './violationQueryAggregates';
-import { compareGroups, DEFAULT_SORT, ViolationSnapshotCache, type DimensionIndex, type ScanResult, type SnapshotCacheOptions, type ViolationSnapshot } from './violationQuerySnapshot';
+import { COMBINED_DIMENSIONS, compareGroups, DEFAULT_SORT, ViolationSnapshotCache, type DimensionIndex, type ScanResult, type SnapshotCacheOptions, type ViolationSnapshot } from './violationQuerySnapshot';
 import { dateBound, isSuppressed } from './violationFilter';
 import { DEFAULT_STATUSES } from '../shared/model';
 import { isChildName, parentAccountName } from '../shared/names';
@@ -36,6 +36,8 @@ function acceptance(wanted: ReadonlySet<string>, dimension: FacetDimension, inde
     });
     return accept;
 }
+
+const RESOURCES_DIMENSION = FACET_DIMENSIONS.indexOf('resources');
 
 interface ScanParams {
     filter: PanelFilter;
@@ -79,19 +81,27 @@ function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates 
     const suppressedUntil = filter.includeSuppressed !== true ? snapshot.times('suppressedUntil') : undefined;
     const search = filter.search?.trim().toLowerCase() || undefined;
     const searchHit = search ? snapshot.searchHits(search) : undefined;
-    // The dimensions that filter: their ordinals and accepted values, side by side for the loop.
-    const filterDims: number[] = [];
-    const filterOrdinals: Int32Array[] = [];
-    const filterAccepts: Uint8Array[] = [];
+    // The facet filters, tested once per combination of facet values (see Combinations): the
+    // dimension rejecting it (-1: none, -2: more than one). Resources, a value per row or so, per row.
+    const { combo, count: comboCount, ordinals: comboOrdinals } = snapshot.combinations();
+    const comboFailed = new Int32Array(comboCount).fill(-1);
+    let resources: { ordinals: Int32Array; accept: Uint8Array } | undefined;
     FACET_DIMENSIONS.forEach((dimension, d) => {
         const values = listed(filter, dimension);
         if (!values) return;
         const index = snapshot.dimension(d);
-        filterDims.push(d);
-        filterOrdinals.push(index.ordinals);
-        filterAccepts.push(acceptance(new Set(values), dimension, index));
+        const accept = acceptance(new Set(values), dimension, index);
+        if (d === RESOURCES_DIMENSION) {
+            resources = { ordinals: index.ordinals, accept };
+            return;
+        }
+        const ordinals = comboOrdinals[COMBINED_DIMENSIONS.indexOf(d)];
+        for (let c = 0; c < comboCount; c++) {
+            const ord = ordinals[c];
+            if (ord >= 0 && accept[ord] === 1) continue;
+            comboFailed[c] = comboFailed[c] === -1 ? d : -2;
+        }
     });
-    const filterCount = filterDims.length;
 
     const matchedRow = new Uint8Array(length);
     let matchCount = 0;
@@ -110,18 +120,15 @@ function scan(snapshot: ViolationSnapshot, { filter, order, groupBy, aggregates 
         }
         if (searchHit && !searchHit(i)) continue;
         // Which dimensions reject v: none (a match), one (v counts for that facet only), or more.
-        let failed = -1;
-        let failures = 0;
-        for (let f = 0; f < filterCount; f++) {
-            const ord = filterOrdinals[f][i];
-            if (ord < 0 || filterAccepts[f][ord] !== 1) {
-                failed = filterDims[f];
-                if (++failures > 1 || !aggregates) break;
-            }
+        const c = combo[i];
+        let failed = comboFailed[c];
+        if (resources) {
+            const ord = resources.ordinals[i];
+            if (ord < 0 || resources.accept[ord] !== 1) failed = failed === -1 ? RESOURCES_DIMENSION : -2;
         }
-        if (failures > 1 || (failures === 1 && !aggregates)) continue;
-        aggregates?.add(i, failed);
-        if (failures > 0) continue;
+        if (failed !== -1 && (failed === -2 || !aggregates)) continue;
+        aggregates?.add(i, c, failed);
+        if (failed >= 0) continue;
         matchedRow[i] = 1;
         matchCount++;
     }

@@ -150,6 +150,22 @@ function bucketSort(rows: Int32Array, keyOf: (i: number) => number, buckets: num
     return sorted;
 }
 
+/** The facet dimensions other than resources (FACET_DIMENSIONS indexes): a few values each, so rows share their combination. */
+export const COMBINED_DIMENSIONS: readonly number[] = FACET_DIMENSIONS.flatMap((dimension, d) => (dimension === 'resources' ? [] : [d]));
+
+/**
+ * Each row's combination of COMBINED_DIMENSIONS values, numbered: a query tests its facet
+ * filters and counts its facets once per combination (a few thousand) instead of once per row
+ * and dimension (millions).
+ */
+export interface Combinations {
+    /** Each row's combination. */
+    combo: Int32Array;
+    count: number;
+    /** Per COMBINED_DIMENSIONS entry, each combination's ordinal in that dimension (-1: none). */
+    ordinals: Int32Array[];
+}
+
 /** The matches of one query, kept for the scroll pages that follow it. */
 export interface ScanResult {
     /** Indexes into the snapshot's rows, in order. */
@@ -238,6 +254,7 @@ export class ViolationSnapshot {
     private days: { observed: Int32Array; resolved: Int32Array } | undefined;
     private dateRange: { min?: string; max?: string } | undefined;
     private lastScan: { key: string; now: number; result: ScanResult } | undefined;
+    private combos: Combinations | undefined;
 
     constructor(
         readonly data: Columns,
@@ -375,6 +392,40 @@ export class ViolationSnapshot {
             this.labels = labels;
         }
         return { ordinals, values: table, labels: this.labels };
+    }
+
+    /** The rows' combinations of facet values (see Combinations), numbered on first use and kept. */
+    combinations(): Combinations {
+        if (this.combos) return this.combos;
+        const combo = new Int32Array(this.length);
+        let count = 1;
+        // One dimension at a time: (combination so far, ordinal) numbered again, densely.
+        for (const d of COMBINED_DIMENSIONS) {
+            const { ordinals, values } = this.dimension(d);
+            const width = values.length + 1;
+            const dense = count * width <= 1 << 24 ? new Int32Array(count * width).fill(-1) : undefined;
+            const sparse = dense ? undefined : new Map<number, number>();
+            let next = 0;
+            for (let i = 0; i < this.length; i++) {
+                const key = combo[i] * width + ordinals[i] + 1;
+                let id = dense ? dense[key] : (sparse!.get(key) ?? -1);
+                if (id < 0) {
+                    id = next++;
+                    if (dense) dense[key] = id;
+                    else sparse!.set(key, id);
+                }
+                combo[i] = id;
+            }
+            count = next;
+        }
+        const first = new Int32Array(count).fill(-1);
+        for (let i = 0; i < this.length; i++) if (first[combo[i]] < 0) first[combo[i]] = i;
+        const ordinals = COMBINED_DIMENSIONS.map((d) => {
+            const rows = this.dimension(d).ordinals;
+            return Int32Array.from(first, (i) => rows[i]);
+        });
+        this.combos = { combo, count: this.length ? count : 0, ordinals };
+        return this.combos;
     }
 
     /** UTC day numbers of each violation's observedAt and resolvedAt (NO_DAY when unresolved). */
