@@ -83,8 +83,12 @@ const store = await Store.open({ home });
 const service = new ViolationQueryService(store);
 const FIRST_PAGE = { offset: 0, limit: 100 };
 let t = performance.now();
+// The status bar's count builds the index, as at the server's start; then the panel opens.
+await service.list({ limit: 0 });
+const buildMs = performance.now() - t;
+t = performance.now();
 const first = await service.panel(FIRST_PAGE);
-console.log(`cold: index build + first page ${ms(performance.now() - t)} (${first.total.toLocaleString('en-US')} rows; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
+console.log(`cold: index build ${ms(buildMs)}, then the panel's first page ${ms(performance.now() - t)} (${first.total.toLocaleString('en-US')} rows; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
 const warm = [];
 const warmScan = [];
 for (let r = 0; r < runs; r++) {

@@ -431,7 +431,13 @@ export class ViolationSnapshot {
     /** UTC day numbers of each violation's observedAt and resolvedAt (NO_DAY when unresolved). */
     dayNumbers(): { observed: Int32Array; resolved: Int32Array } {
         if (this.days) return this.days;
-        const dayOf = (name: TimeColumn) => Int32Array.from(this.times(name), (ms) => (Number.isNaN(ms) ? NO_DAY : Math.floor(ms / DAY_MS)));
+        // Plain loops: Int32Array.from with a mapping function goes through the iterator protocol, a fifth of a second at 1M rows.
+        const dayOf = (name: TimeColumn) => {
+            const times = this.times(name);
+            const days = new Int32Array(times.length);
+            for (let i = 0; i < times.length; i++) days[i] = Number.isNaN(times[i]) ? NO_DAY : Math.floor(times[i] / DAY_MS);
+            return days;
+        };
         this.days = { observed: dayOf('observedAt'), resolved: dayOf('resolvedAt') };
         return this.days;
     }
@@ -569,7 +575,8 @@ export class ViolationSnapshot {
     storedOrder(): Int32Array {
         let stored = this.orders.get('stored');
         if (!stored) {
-            stored = Int32Array.from({ length: this.length }, (_, i) => i);
+            stored = new Int32Array(this.length);
+            for (let i = 0; i < stored.length; i++) stored[i] = i;
             this.orders.set('stored', stored);
         }
         return stored;
