@@ -10,7 +10,6 @@
  * violation the store would quarantine) is answered with `undefined`, and the caller reads
  * the shard through the store, which migrates, recovers and quarantines.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Violation } from '../shared/model';
 import { SCHEMA_VERSION } from '../store';
@@ -169,20 +168,16 @@ export async function readShardViolations(path: string, each: (v: Violation) => 
  * The violations at the byte ranges `(starts[k], lengths[k])` of `path`, read while the file
  * is still the version `versionKey`; undefined when it changed (or is gone), or a range does
  * not hold a violation any more.
- *
- * Read synchronously: a page's rows lie in up to a hundred shards, a few hundred bytes from
- * each, from the page cache; four asynchronous calls per shard through libuv's four threads
- * took longer than the panel's whole query.
  */
-export function readViolationsAt(path: string, versionKey: string, starts: readonly number[], lengths: readonly number[]): Violation[] | undefined {
-    let fd: number;
+export async function readViolationsAt(path: string, versionKey: string, starts: readonly number[], lengths: readonly number[]): Promise<Violation[] | undefined> {
+    let handle;
     try {
-        fd = openSync(path, 'r');
+        handle = await open(path, 'r');
     } catch {
         return undefined;
     }
     try {
-        if (versionKeyOf(fstatSync(fd, { bigint: true })) !== versionKey) return undefined;
+        if (versionKeyOf(await handle.stat({ bigint: true })) !== versionKey) return undefined;
         const result: Violation[] = [];
         // Neighbouring rows are read in one go: a page of a shard is often a run of its file.
         const order = Array.from(starts.keys()).sort((a, b) => starts[a] - starts[b]);
@@ -193,7 +188,8 @@ export function readViolationsAt(path: string, versionKey: string, starts: reado
             const from = starts[order[k]];
             const to = starts[order[last]] + lengths[order[last]];
             const buf = Buffer.allocUnsafe(to - from);
-            if (readSync(fd, buf, 0, buf.length, from) !== buf.length) return undefined;
+            const { bytesRead } = await handle.read(buf, 0, buf.length, from);
+            if (bytesRead !== buf.length) return undefined;
             for (let j = k; j <= last; j++) texts[order[j]] = buf.toString('utf8', starts[order[j]] - from, starts[order[j]] - from + lengths[order[j]]);
             k = last + 1;
         }
@@ -204,6 +200,6 @@ export function readViolationsAt(path: string, versionKey: string, starts: reado
         }
         return result;
     } finally {
-        closeSync(fd);
+        await handle.close();
     }
 }

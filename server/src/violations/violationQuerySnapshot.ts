@@ -227,7 +227,7 @@ class FileReader implements DetailReader {
     ) {}
 
     async read(locals: readonly number[], ids: readonly string[]): Promise<(Violation | undefined)[]> {
-        const read = readViolationsAt(
+        const read = await readViolationsAt(
             this.path,
             this.versionKey,
             locals.map((local) => this.starts[local]),

@@ -71,7 +71,7 @@ describe('the compact violation index over a real store', () => {
         assert.deepEqual(seen, (await store.readShard(account)).violations);
         assert.equal(read.count, seen.length);
         const picked = [3, 0, read.count - 1];
-        const again = readViolationsAt(
+        const again = await readViolationsAt(
             path,
             read.versionKey,
             picked.map((k) => read.starts[k]),
@@ -80,7 +80,7 @@ describe('the compact violation index over a real store', () => {
         assert.deepEqual(again, picked.map((k) => seen[k]));
         // Once the file is replaced, the ranges are not trusted.
         await store.updateShardViolations(account, (shard) => void shard.violations.reverse());
-        assert.equal(readViolationsAt(path, read.versionKey, [read.starts[0]], [read.lengths[0]]), undefined);
+        assert.equal(await readViolationsAt(path, read.versionKey, [read.starts[0]], [read.lengths[0]]), undefined);
         await store.updateShardViolations(account, (shard) => void shard.violations.reverse());
     });
 
@@ -203,7 +203,7 @@ describe('readShardViolations on a file written by hand', () => {
         const read = (await readShardViolations(file, () => undefined))!;
         const text = await readFile(file);
         assert.equal(JSON.parse(text.toString('utf8', read.starts[1], read.starts[1] + read.lengths[1])).id, b.id);
-        assert.deepEqual(readViolationsAt(file, read.versionKey, [read.starts[1], read.starts[0]], [read.lengths[1], read.lengths[0]]), [b, { ...a, message: 'café ✓ 🚀' }]);
+        assert.deepEqual(await readViolationsAt(file, read.versionKey, [read.starts[1], read.starts[0]], [read.lengths[1], read.lengths[0]]), [b, { ...a, message: 'café ✓ 🚀' }]);
         await rm(scratch, { recursive: true, force: true });
     });
 });
