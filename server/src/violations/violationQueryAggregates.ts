@@ -7,7 +7,7 @@ import { isChildName, parentAccountName } from '../shared/names';
 import type { EnforcementLevel, Severity } from '../shared/model';
 import type { Facet, FacetDimension, PanelAggregates, PanelSummary, TrendPoint } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
-import { DAY_MS, NO_DAY, type DimensionIndex, type ViolationSnapshot } from './violationQuerySnapshot';
+import { COMBINED_DIMENSIONS, DAY_MS, NO_DAY, type Combinations, type DimensionIndex, type ViolationSnapshot } from './violationQuerySnapshot';
 
 /** Most frequent values sent per facet; resources can number in the tens of thousands. */
 const FACET_LIMITS: Partial<Record<FacetDimension, number>> = { resources: 200 };
@@ -17,13 +17,25 @@ const TREND_DAYS = 90;
 const STATUS_DIMENSION = FACET_DIMENSIONS.indexOf('statuses');
 const LEVEL_DIMENSION = FACET_DIMENSIONS.indexOf('levels');
 const SEVERITY_DIMENSION = FACET_DIMENSIONS.indexOf('severities');
+const RESOURCES_DIMENSION = FACET_DIMENSIONS.indexOf('resources');
 
-/** Counts the aggregates of one query as its scan meets each violation that matches or nearly matches. */
+/**
+ * Counts the aggregates of one query as its scan meets each violation that matches or nearly
+ * matches. The facet dimensions but resources are counted per combination of their values
+ * (see Combinations: one increment a row, not one per dimension) and spread over each
+ * dimension's values once, in aggregates(); the summary too. No text is looked at per row.
+ */
 export class AggregateCounter {
     private readonly dims: DimensionIndex[];
-    private readonly counts: Int32Array[];
+    private readonly combos: Combinations;
+    /** Matching rows per combination. */
+    private readonly matched: Int32Array;
+    /** Rows rejected by that dimension alone, per combination (allocated for the dimensions that reject some). */
+    private readonly nearly: (Int32Array | undefined)[];
+    /** Resources counted per row (matching, or rejected by the resources filter alone). */
+    private readonly resourceOrdinals: Int32Array;
+    private readonly resourceCounts: Int32Array;
     private readonly days: { observed: Int32Array; resolved: Int32Array };
-    private readonly summary: PanelSummary = { byLevel: {}, bySeverity: {}, open: 0 };
     private readonly today: number;
     private readonly firstDay: number;
     private readonly opened = new Int32Array(TREND_DAYS);
@@ -35,41 +47,69 @@ export class AggregateCounter {
         now: Date,
     ) {
         this.dims = snapshot.dimensions();
-        this.counts = this.dims.map((index) => new Int32Array(index.values.length));
+        this.combos = snapshot.combinations();
+        this.matched = new Int32Array(this.combos.count);
+        this.nearly = FACET_DIMENSIONS.map(() => undefined);
+        this.resourceOrdinals = this.dims[RESOURCES_DIMENSION].ordinals;
+        this.resourceCounts = new Int32Array(this.dims[RESOURCES_DIMENSION].values.length);
         this.days = snapshot.dayNumbers();
         this.today = Math.floor(now.getTime() / DAY_MS);
         this.firstDay = this.today - TREND_DAYS + 1;
     }
 
     /**
-     * Counts violation `i`, which passes every filter but the dimension `failed` (-1: it
-     * matches). It counts for that dimension's facet only: the count a facet value shows is
-     * the number of rows ticking it alone would give.
+     * Counts violation `i`, of combination `combo`, which passes every filter but the dimension
+     * `failed` (-1: it matches). It counts for that dimension's facet only: the count a facet
+     * value shows is the number of rows ticking it alone would give.
      */
-    add(i: number, failed: number): void {
+    add(i: number, combo: number, failed: number): void {
         if (failed < 0) {
-            for (let d = 0; d < this.dims.length; d++) {
-                const ord = this.dims[d].ordinals[i];
-                if (ord >= 0) this.counts[d][ord]++;
-            }
+            this.matched[combo]++;
+            const ord = this.resourceOrdinals[i];
+            if (ord >= 0) this.resourceCounts[ord]++;
+            // The trend counts every status: a fixed violation was open until it was resolved.
+            this.addToTrend(i);
+        } else if (failed === RESOURCES_DIMENSION) {
+            const ord = this.resourceOrdinals[i];
+            if (ord >= 0) this.resourceCounts[ord]++;
         } else {
-            const ord = this.dims[failed].ordinals[i];
-            if (ord >= 0) this.counts[failed][ord]++;
+            (this.nearly[failed] ??= new Int32Array(this.combos.count))[combo]++;
+            if (failed === STATUS_DIMENSION) this.addToTrend(i);
         }
-        // The trend counts every status: a fixed violation was open until it was resolved.
-        if (failed < 0 || failed === STATUS_DIMENSION) this.addToTrend(i);
-        if (failed < 0) {
-            const status = this.dims[STATUS_DIMENSION];
-            if (status.values[status.ordinals[i]] !== 'fixed') {
-                this.summary.open++;
-                const level = this.dims[LEVEL_DIMENSION];
-                const levelValue = level.values[level.ordinals[i]] as EnforcementLevel;
-                this.summary.byLevel[levelValue] = (this.summary.byLevel[levelValue] ?? 0) + 1;
-                const severities = this.dims[SEVERITY_DIMENSION];
-                const severity = (severities.ordinals[i] < 0 ? 'none' : severities.values[severities.ordinals[i]]) as Severity | 'none';
-                this.summary.bySeverity[severity] = (this.summary.bySeverity[severity] ?? 0) + 1;
+    }
+
+    /** Each dimension's counts per value, from the counts per combination. */
+    private counts(): Int32Array[] {
+        return this.dims.map((index, d) => {
+            if (d === RESOURCES_DIMENSION) return this.resourceCounts;
+            const counts = new Int32Array(index.values.length);
+            const ordinals = this.combos.ordinals[COMBINED_DIMENSIONS.indexOf(d)];
+            const nearly = this.nearly[d];
+            for (let c = 0; c < ordinals.length; c++) {
+                const ord = ordinals[c];
+                if (ord >= 0) counts[ord] += this.matched[c] + (nearly ? nearly[c] : 0);
             }
+            return counts;
+        });
+    }
+
+    /** The summary of open matches, from the counts per combination. */
+    private summary(): PanelSummary {
+        const summary: PanelSummary = { byLevel: {}, bySeverity: {}, open: 0 };
+        const at = (dimension: number) => ({ values: this.dims[dimension].values, ordinals: this.combos.ordinals[COMBINED_DIMENSIONS.indexOf(dimension)] });
+        const status = at(STATUS_DIMENSION);
+        const level = at(LEVEL_DIMENSION);
+        const severity = at(SEVERITY_DIMENSION);
+        for (let c = 0; c < this.matched.length; c++) {
+            const count = this.matched[c];
+            if (count === 0 || status.values[status.ordinals[c]] === 'fixed') continue;
+            summary.open += count;
+            const levelValue = level.values[level.ordinals[c]] as EnforcementLevel;
+            summary.byLevel[levelValue] = (summary.byLevel[levelValue] ?? 0) + count;
+            const severityValue = (severity.ordinals[c] < 0 ? 'none' : severity.values[severity.ordinals[c]]) as Severity | 'none';
+            summary.bySeverity[severityValue] = (summary.bySeverity[severityValue] ?? 0) + count;
         }
+        return summary;
     }
 
     private addToTrend(i: number): void {
@@ -82,10 +122,11 @@ export class AggregateCounter {
     }
 
     aggregates(): PanelAggregates {
+        const counts = this.counts();
         const facets = Object.fromEntries(
-            FACET_DIMENSIONS.map((dimension, d) => [dimension, dimension === 'accounts' ? accountFacetOf(this.counts[d], this.dims[d]) : facetOf(this.counts[d], this.dims[d], dimension)]),
+            FACET_DIMENSIONS.map((dimension, d) => [dimension, dimension === 'accounts' ? accountFacetOf(counts[d], this.dims[d]) : facetOf(counts[d], this.dims[d], dimension)]),
         ) as Record<FacetDimension, Facet>;
-        return { facets, summary: this.summary, trend: this.trend(), dates: this.snapshot.dates() };
+        return { facets, summary: this.summary(), trend: this.trend(), dates: this.snapshot.dates() };
     }
 
     private trend(): TrendPoint[] {

@@ -45,6 +45,25 @@ function meant(v: Violation, f: PanelFilter, now: Date): boolean {
     );
 }
 
+/** Every sort column, and what it orders by (a rank for the ranked columns). */
+const SORT_COLUMNS: SortColumn[] = ['policy', 'policyPack', 'level', 'severity', 'status', 'resource', 'type', 'account', 'project', 'message', 'observedAt', 'lastSeenAt', 'priority', 'assignedTo'];
+const SORT_KEY: Record<SortColumn, (v: Violation) => string | number> = {
+    level: (v) => ['disabled', 'advisory', 'remediate', 'mandatory'].indexOf(v.level),
+    severity: (v) => ['low', 'medium', 'high', 'critical'].indexOf(v.severity ?? '') + 1,
+    status: (v) => ['open', 'in_progress', 'by_design', 'ignored', 'fixed'].indexOf(v.status),
+    policy: (v) => v.policyName,
+    policyPack: (v) => `${v.policyPack}@${v.policyPackTag}`,
+    resource: (v) => v.resourceName.toLowerCase(),
+    type: (v) => v.resourceType.toLowerCase(),
+    account: (v) => v.entityId,
+    project: (v) => v.project ?? '',
+    message: (v) => v.message.toLowerCase(),
+    observedAt: (v) => v.observedAt,
+    lastSeenAt: (v) => v.lastSeenAt,
+    priority: (v) => v.priority ?? 'p9',
+    assignedTo: (v) => v.assignedTo ?? '',
+};
+
 /** Last seen newest first, then id. */
 function newestFirst(a: Violation, b: Violation): number {
     return a.lastSeenAt < b.lastSeenAt ? 1 : a.lastSeenAt > b.lastSeenAt ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -182,37 +201,45 @@ describe('violation query semantics', () => {
     });
 
     it('sorts by every column, both ways, with a stable tie-break', async () => {
-        const columns: SortColumn[] = ['policy', 'policyPack', 'level', 'severity', 'status', 'resource', 'type', 'account', 'project', 'message', 'observedAt', 'lastSeenAt', 'priority', 'assignedTo'];
-        const ranks: Partial<Record<SortColumn, (v: Violation) => string | number>> = {
-            level: (v) => ['disabled', 'advisory', 'remediate', 'mandatory'].indexOf(v.level),
-            severity: (v) => ['low', 'medium', 'high', 'critical'].indexOf(v.severity ?? '') + 1,
-            status: (v) => ['open', 'in_progress', 'by_design', 'ignored', 'fixed'].indexOf(v.status),
-        };
-        const text: Record<string, (v: Violation) => string> = {
-            policy: (v) => v.policyName,
-            policyPack: (v) => `${v.policyPack}@${v.policyPackTag}`,
-            resource: (v) => v.resourceName.toLowerCase(),
-            type: (v) => v.resourceType.toLowerCase(),
-            account: (v) => v.entityId,
-            project: (v) => v.project ?? '',
-            message: (v) => v.message.toLowerCase(),
-            observedAt: (v) => v.observedAt,
-            lastSeenAt: (v) => v.lastSeenAt,
-            priority: (v) => v.priority ?? 'p9',
-            assignedTo: (v) => v.assignedTo ?? '',
-        };
         const filter: PanelFilter = { statuses: ['open', 'in_progress', 'by_design', 'ignored', 'fixed'] };
-        for (const column of columns) {
+        for (const column of SORT_COLUMNS) {
             for (const direction of ['asc', 'desc'] as const) {
                 const rows = (await all(filter, { column, direction }));
                 assert.equal(rows.length, (await all(filter)).length);
-                const key = ranks[column] ?? text[column];
+                const key = SORT_KEY[column];
                 for (let i = 1; i < rows.length; i++) {
                     const a = key(rows[i - 1]);
                     const b = key(rows[i]);
                     if (a === b) continue;
                     assert.ok(direction === 'asc' ? a < b : a > b, `${column} ${direction}: row ${i} (${a} then ${b})`);
                 }
+            }
+        }
+    });
+
+    it('orders ties by last seen newest first then id, exactly, in a sort, a grouping and a group\'s children', async () => {
+        // Instants cut to the day: many rows share their first and last seen, and every sort key ties often.
+        const tied = ViolationSnapshot.of(violations.map((v) => ({ ...v, observedAt: `${v.observedAt.slice(0, 10)}T00:00:00.000Z`, lastSeenAt: `${v.lastSeenAt.slice(0, 10)}T00:00:00.000Z` })));
+        const every: PanelFilter = { statuses: ['open', 'in_progress', 'by_design', 'ignored', 'fixed'] };
+        const reference = (await queryList(tied, { filter: every }, NOW)).violations;
+        assert.deepEqual(ids(reference), ids([...reference].sort(newestFirst)));
+        const groupKey = (v: Violation) => `${v.policyPack}/${v.policyName}`;
+        for (const column of SORT_COLUMNS) {
+            for (const direction of ['asc', 'desc'] as const) {
+                const sign = direction === 'asc' ? 1 : -1;
+                const bySort = (a: Violation, b: Violation) => {
+                    const [x, y] = [SORT_KEY[column](a), SORT_KEY[column](b)];
+                    return x === y ? newestFirst(a, b) : (x < y ? -1 : 1) * sign;
+                };
+                const expected = [...reference].sort(bySort);
+                const sort = { column, direction };
+                assert.deepEqual(ids((await queryList(tied, { filter: every, sort }, NOW)).violations), ids(expected), `${column} ${direction}`);
+                const grouped = await queryPanel(tied, { filter: every, sort, groupBy: 'policy', offset: 0, limit: 100_000 }, NOW);
+                const byGroup = [...expected].sort((a, b) => (groupKey(a) < groupKey(b) ? -1 : groupKey(a) > groupKey(b) ? 1 : 0));
+                assert.deepEqual(ids(grouped.rows), ids(byGroup), `grouped by policy, ${column} ${direction}`);
+                const key = groupKey(expected[0]);
+                const children = await queryList(tied, { filter: every, sort, group: { groupBy: 'policy', key } }, NOW);
+                assert.deepEqual(ids(children.violations), ids(expected.filter((v) => groupKey(v) === key)), `children of ${key}, ${column} ${direction}`);
             }
         }
     });
