@@ -11,6 +11,10 @@
 //
 //   node bench/server-memory.mjs [--resources N] [--scale N] [--shards S] [--idle-ms MS] [--runs R]
 //                                [--base COMMIT] [--base-server PATH] [--skip-base] [--skip-scale] [--home DIR]
+//                                [--server-node-args '--max-semi-space-size=2 ...']
+//
+// --server-node-args: node options for the server process; by default those the client starts it
+// with (client/src/extension.ts createClient: 2 MB V8 semi-spaces, ~65 MB less idle RSS); '' for none.
 //
 // Goals: the server idle at 100,000 resources <= 150 MB RSS; the panel's first rows <= 1 s
 // and a filter change <= 100 ms server side at 1,000,000; every server process <= 1 GB peak.
@@ -36,6 +40,7 @@ const scaleCount = Number(flag('scale', 1_000_000));
 const scaleShards = Number(flag('shards', 300));
 const idleMs = Number(flag('idle-ms', 15_000));
 const runs = Math.max(1, Number(flag('runs', 1)));
+const serverNodeArgs = (flag('server-node-args', '--max-semi-space-size=2') ?? '').split(' ').filter(Boolean);
 const baseCommit = flag('base', '65cad7c');
 const GOAL_IDLE_MB = 150;
 const GOAL_FIRST_ROWS_MS = 1000;
@@ -128,7 +133,7 @@ async function writeStore(home, { count, shards, account, regions, withResources
 
 /** One server over `home`: start requests, idle memory, panel timings. */
 async function measure(serverModule, home) {
-    const server = await startLanguageServer({ serverModule, home });
+    const server = await startLanguageServer({ serverModule, home, nodeArgs: serverNodeArgs });
     const start = await vsCodeStartRequests(server);
     const afterStart = server.memory();
     await server.waitIdle(idleMs);
@@ -142,7 +147,7 @@ async function measure(serverModule, home) {
 console.log(
     `bench/server-memory: node ${process.version}, ${cpus().length} cores, load average ${loadavg()
         .map((n) => n.toFixed(1))
-        .join(' ')}, idle wait ${idleMs} ms, ${runs} run(s)\n`,
+        .join(' ')}, idle wait ${idleMs} ms, ${runs} run(s)${serverNodeArgs.length ? `, server node options: ${serverNodeArgs.join(' ')}` : ''}\n`,
 );
 
 // 100,000 resources, 1 account x 3 regions.

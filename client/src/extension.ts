@@ -51,9 +51,12 @@ let client: LanguageClient | undefined;
 
 function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
     const module = context.asAbsolutePath(path.join('out', 'server', 'server.js'));
+    // V8's young generation at 2 MB semi-spaces (default 16): the idle server with 100,000 resources
+    // keeps ~116 MB resident instead of ~181, queries as fast (bench/server-memory.mjs --server-node-args)
+    const execArgv = ['--max-semi-space-size=2'];
     const serverOptions: ServerOptions = {
-        run: { module, transport: TransportKind.ipc },
-        debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+        run: { module, transport: TransportKind.ipc, options: { execArgv } },
+        debug: { module, transport: TransportKind.ipc, options: { execArgv: [...execArgv, '--nolazy', '--inspect=6011'] } },
     };
     // A function, so a restart (after `policyInsights.home` changes) reads the settings anew.
     const initializationOptions = (): InitializationOptions => ({

@@ -5,7 +5,7 @@
  * skipped types), so nothing more is stored. What `policy-insights account coverage` prints.
  */
 import type { Account, ServiceError } from '../shared/model';
-import { CLOUD_CONTROL_SERVICE } from './aws/cloudControlDiscovery';
+import { CLOUD_CONTROL_SERVICE } from './aws/awsServiceTypes';
 import { awsCoverage, typeCoverage, type CoverageState, type TypeCoverage } from './aws/awsCoverage';
 import { KUBERNETES_KINDS, kindServiceName, pulumiTypeOf } from './kubernetes/kubernetesKinds';
 

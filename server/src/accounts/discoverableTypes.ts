@@ -1,13 +1,13 @@
 /**
  * Which resource types the configured accounts can bring in, so `policy validate` and
  * `policy publish` can warn about a policy that would never see a resource here:
- * - an AWS account: every type of DISCOVERERS, and every `aws-native:` type when it lists
+ * - an AWS account: every type of AWS_SERVICES (what the discoverers read), and every `aws-native:` type when it lists
  *   all types through Cloud Control (`--all-types`);
  * - a Kubernetes cluster: the kinds of KUBERNETES_KINDS;
  * - a Pulumi stack: any type at all, because a stack holds whatever its program made.
  */
 import type { Account } from '../shared/model';
-import { DISCOVERERS } from './aws/awsDiscovery';
+import { AWS_SERVICES } from './aws/awsServiceTypes';
 import { KUBERNETES_KINDS, pulumiTypeOf } from './kubernetes/kubernetesKinds';
 
 export interface DiscoverableTypes {
@@ -17,7 +17,7 @@ export interface DiscoverableTypes {
     summary: string;
 }
 
-const AWS_TYPES: ReadonlySet<string> = new Set(DISCOVERERS.flatMap((d) => d.types));
+const AWS_TYPES: ReadonlySet<string> = new Set(AWS_SERVICES.flatMap((d) => d.types));
 const KUBERNETES_TYPES: ReadonlySet<string> = new Set(KUBERNETES_KINDS.map(pulumiTypeOf));
 const CLOUD_CONTROL_PREFIX = 'aws-native:';
 

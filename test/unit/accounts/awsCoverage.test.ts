@@ -3,8 +3,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { awsCoverage } from '../../../server/src/accounts/aws/awsCoverage';
 import { DISCOVERERS } from '../../../server/src/accounts/aws/awsDiscovery';
+import { AWS_SERVICES } from '../../../server/src/accounts/aws/awsServiceTypes';
 
 describe('AWS type coverage', () => {
+    it('is built from the SDK-free table, which says of each service what its discoverer does (service, scope, types, in scan order)', () => {
+        assert.deepEqual(
+            AWS_SERVICES.map(({ service, scope, types }) => ({ service, scope, types: [...types] })),
+            DISCOVERERS.map(({ service, scope, types }) => ({ service, scope, types: [...types] })),
+        );
+    });
+
     it('lists every discovered type once, scanned when no service failed', () => {
         const coverage = awsCoverage([]);
         assert.equal(coverage.length, new Set(DISCOVERERS.flatMap((d) => d.types)).size);

@@ -7,13 +7,7 @@ import { GetStagesCommand, paginateGetRestApis, type RestApi, type Stage } from 
 import { compact, isoDate } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
-
-export const API_CERTIFICATE_TYPES = {
-    restApi: 'aws:apigateway/restApi:RestApi',
-    stage: 'aws:apigateway/stage:Stage',
-    methodSettings: 'aws:apigateway/methodSettings:MethodSettings',
-    certificate: 'aws:acm/certificate:Certificate',
-} as const;
+import { API_CERTIFICATE_TYPES } from './awsServiceTypes';
 
 export function mapRestApi(api: RestApi, region: string, accountId?: string): DiscoveredResource {
     const id = api.id ?? '';

@@ -3,11 +3,7 @@ import { paginateDescribeAutoScalingGroups, paginateDescribeLaunchConfigurations
 import { compact } from './awsShapeConversions';
 import { pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
-
-export const AUTOSCALING_TYPES = {
-    group: 'aws:autoscaling/group:Group',
-    launchConfiguration: 'aws:ec2/launchConfiguration:LaunchConfiguration',
-} as const;
+import { AUTOSCALING_TYPES } from './awsServiceTypes';
 
 export function mapAutoScalingGroup(g: AutoScalingGroup, region: string): DiscoveredResource {
     const name = g.AutoScalingGroupName ?? '';

@@ -7,7 +7,7 @@
 import type { CoverageState, ServiceError, TypeCoverage } from '../../shared/model';
 
 export type { CoverageState, TypeCoverage };
-import { DISCOVERERS } from './awsDiscovery';
+import { AWS_SERVICES } from './awsServiceTypes';
 
 /** Error codes with which AWS (and a Kubernetes API server: Forbidden) says "these credentials may not do that". */
 const DENIED = /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|AuthorizationError|Forbidden|UnrecognizedClientException|InvalidClientTokenId|AuthFailure)$/;
@@ -22,7 +22,7 @@ function isDenied(code: string): boolean {
  */
 export function awsCoverage(errors: readonly ServiceError[], includesGlobal = true): TypeCoverage[] {
     const out: TypeCoverage[] = [];
-    for (const discoverer of DISCOVERERS) {
+    for (const discoverer of AWS_SERVICES) {
         const own = errors.filter((e) => e.service === discoverer.service);
         for (const type of discoverer.types) {
             if (discoverer.scope === 'global' && !includesGlobal) out.push({ type, service: discoverer.service, state: 'skipped' });

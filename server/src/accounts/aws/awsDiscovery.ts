@@ -12,7 +12,8 @@ import { AwsClients, ScanCancelledError, type AwsServiceName } from './awsClient
 import { credentialProvider } from './awsCredentials';
 import { apiCertificateDiscoverers } from './apiCertificateDiscovery';
 import { autoScalingDiscoverer } from './autoScalingDiscovery';
-import { CLOUD_CONTROL_SERVICE, cloudControlDiscoverers, type TypeFault } from './cloudControlDiscovery';
+import { cloudControlDiscoverers, type TypeFault } from './cloudControlDiscovery';
+import { CLOUD_CONTROL_SERVICE } from './awsServiceTypes';
 import { dataServiceDiscoverers } from './dataServicesDiscovery';
 import type { DiscoveredResource, ServiceDiscoverer } from './discoveryTypes';
 import { ec2Discoverer } from './ec2Discovery';

@@ -7,8 +7,7 @@ import { DescribeLoadBalancerAttributesCommand, paginateDescribeLoadBalancers, t
 import { compact } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
-
-export const CLASSIC_LB_TYPE = 'aws:elb/loadBalancer:LoadBalancer';
+import { CLASSIC_LB_TYPE } from './awsServiceTypes';
 
 export function mapClassicLoadBalancer(lb: LoadBalancerDescription, attributes: LoadBalancerAttributes | undefined, region: string, accountId: string | undefined): DiscoveredResource {
     const name = lb.LoadBalancerName ?? '';

@@ -11,13 +11,11 @@ import { paginateListTypes, type ProvisioningType } from '@aws-sdk/client-cloudf
 import type { Resource, ServiceError } from '../../shared/model';
 import { childName } from '../../shared/names';
 import { ScanCancelledError, type AwsClients } from './awsClients';
+import { CLOUD_CONTROL_SERVICE } from './awsServiceTypes';
 import { coveredByClassic } from './cloudControlClassicTypes';
 import { awsNativeToken, cfnToSdk } from './cloudControlNaming';
 import { mapAll, pageLimit, type DiscoveredResource, type DiscoveryContext, type ServiceDiscoverer } from './discoveryTypes';
 import { errorCode } from './awsShapeConversions';
-
-/** The service name Cloud Control's tasks and errors carry in scan status and MAPPING.md. */
-export const CLOUD_CONTROL_SERVICE = 'cloudcontrol';
 
 /** Every token Cloud Control produces starts so. */
 export const AWS_NATIVE_PREFIX = 'aws-native:';

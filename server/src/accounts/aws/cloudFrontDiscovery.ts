@@ -16,8 +16,7 @@ import {
 import { compact, isoDate } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
 import { allItems } from './regionalDiscovery';
-
-export const CLOUDFRONT_TYPE = 'aws:cloudfront/distribution:Distribution';
+import { CLOUDFRONT_TYPE } from './awsServiceTypes';
 
 /** The hosted zone id of every CloudFront distribution (the provider reports the same constant). */
 const CLOUDFRONT_ZONE_ID = 'Z2FDTNDATAQYW2';

@@ -8,11 +8,7 @@ import { DescribeClusterCommand, paginateListClusters, type Cluster } from '@aws
 import { compact, isoDate } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
-
-export const CONTAINER_TYPES = {
-    repository: 'aws:ecr/repository:Repository',
-    cluster: 'aws:eks/cluster:Cluster',
-} as const;
+import { CONTAINER_TYPES } from './awsServiceTypes';
 
 export function mapRepository(r: Repository, region: string): DiscoveredResource {
     const name = r.repositoryName ?? '';

@@ -14,20 +14,7 @@ import { GetQueueAttributesCommand, paginateListQueues } from '@aws-sdk/client-s
 import { compact, isoDate, tagMap } from './awsShapeConversions';
 import { handOver, mapAll, pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
 import { allItems, mapPages, regionalDiscoverer, regionalResource } from './regionalDiscovery';
-
-export const DATA_TYPES = {
-    rdsInstance: 'aws:rds/instance:Instance',
-    lambdaFunction: 'aws:lambda/function:Function',
-    kmsKey: 'aws:kms/key:Key',
-    trail: 'aws:cloudtrail/trail:Trail',
-    table: 'aws:dynamodb/table:Table',
-    queue: 'aws:sqs/queue:Queue',
-    topic: 'aws:sns/topic:Topic',
-    logGroup: 'aws:cloudwatch/logGroup:LogGroup',
-    kmsAlias: 'aws:kms/alias:Alias',
-    queuePolicy: 'aws:sqs/queuePolicy:QueuePolicy',
-    topicPolicy: 'aws:sns/topicPolicy:TopicPolicy',
-} as const;
+import { DATA_TYPES } from './awsServiceTypes';
 
 
 const num = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));

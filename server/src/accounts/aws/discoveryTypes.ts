@@ -1,5 +1,6 @@
 /** The shapes shared by the AWS discoverers and the scan that runs them. */
-import type { AwsClients, AwsServiceName } from './awsClients';
+import type { AwsClients } from './awsClients';
+import type { AwsServiceTypes } from './awsServiceTypes';
 
 /** One cloud resource as a mapper produces it, before it gets its account, URN and hash. */
 export interface DiscoveredResource {
@@ -35,16 +36,8 @@ export interface DiscoveryContext {
     emit?: (resources: readonly DiscoveredResource[]) => void;
 }
 
-/** What one service contributes to a scan. */
-export interface ServiceDiscoverer {
-    service: AwsServiceName;
-    /**
-     * regional: one task per region; global: one task for the account (IAM, CloudFront), resources in
-     * the parent; s3: one task for the account, resources in their bucket's region.
-     */
-    scope: 'regional' | 'global' | 's3';
-    /** Every type token this service can produce: when it fails, these are kept as they were. */
-    types: readonly string[];
+/** What one service contributes to a scan: its service, scope and types (AWS_SERVICES) and how to read them. */
+export interface ServiceDiscoverer extends AwsServiceTypes {
     discover(ctx: DiscoveryContext): Promise<DiscoveredResource[]>;
 }
 

@@ -14,17 +14,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { compact, isoDate, nameTag, tagMap } from './awsShapeConversions';
 import { pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
-import { discoverEc2Network, EC2_NETWORK_TYPES } from './ec2NetworkDiscovery';
+import { discoverEc2Network } from './ec2NetworkDiscovery';
 import { mapPages } from './regionalDiscovery';
-
-export const EC2_TYPES = {
-    instance: 'aws:ec2/instance:Instance',
-    securityGroup: 'aws:ec2/securityGroup:SecurityGroup',
-    volume: 'aws:ebs/volume:Volume',
-    vpc: 'aws:ec2/vpc:Vpc',
-    defaultVpc: 'aws:ec2/defaultVpc:DefaultVpc',
-    subnet: 'aws:ec2/subnet:Subnet',
-} as const;
+import { EC2_NETWORK_TYPES, EC2_TYPES } from './awsServiceTypes';
 
 /** Region and account id come from the caller: EC2 shapes do not always carry them. */
 export interface Ec2Where {

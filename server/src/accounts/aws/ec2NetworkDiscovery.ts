@@ -27,19 +27,7 @@ import {
 import { compact, nameTag, tagMap } from './awsShapeConversions';
 import { pageLimit, type DiscoveredResource, type DiscoveryContext } from './discoveryTypes';
 import { allItems } from './regionalDiscovery';
-
-export const EC2_NETWORK_TYPES = {
-    launchTemplate: 'aws:ec2/launchTemplate:LaunchTemplate',
-    eip: 'aws:ec2/eip:Eip',
-    internetGateway: 'aws:ec2/internetGateway:InternetGateway',
-    natGateway: 'aws:ec2/natGateway:NatGateway',
-    routeTable: 'aws:ec2/routeTable:RouteTable',
-    networkAcl: 'aws:ec2/networkAcl:NetworkAcl',
-    flowLog: 'aws:ec2/flowLog:FlowLog',
-    keyPair: 'aws:ec2/keyPair:KeyPair',
-    snapshot: 'aws:ebs/snapshot:Snapshot',
-    encryptionByDefault: 'aws:ebs/encryptionByDefault:EncryptionByDefault',
-} as const;
+import { EC2_NETWORK_TYPES } from './awsServiceTypes';
 
 type Tags = Parameters<typeof nameTag>[0];
 

@@ -28,19 +28,7 @@ import {
 import { compact, decodePolicyDocument, errorCode, isoDate, tagMap } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource, type DiscoveryContext, type ServiceDiscoverer } from './discoveryTypes';
 import { allItems } from './regionalDiscovery';
-
-export const IAM_TYPES = {
-    user: 'aws:iam/user:User',
-    accessKey: 'aws:iam/accessKey:AccessKey',
-    userPolicyAttachment: 'aws:iam/userPolicyAttachment:UserPolicyAttachment',
-    role: 'aws:iam/role:Role',
-    policy: 'aws:iam/policy:Policy',
-    userLoginProfile: 'aws:iam/userLoginProfile:UserLoginProfile',
-    group: 'aws:iam/group:Group',
-    rolePolicyAttachment: 'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
-    instanceProfile: 'aws:iam/instanceProfile:InstanceProfile',
-    accountPasswordPolicy: 'aws:iam/accountPasswordPolicy:AccountPasswordPolicy',
-} as const;
+import { IAM_TYPES } from './awsServiceTypes';
 
 function global(type: string, key: string, name: string, id: string, properties: Record<string, unknown>): DiscoveredResource {
     return { type, key, name, id, properties: compact(properties) };

@@ -16,12 +16,7 @@ import {
 import { compact } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
-
-export const LB_TYPES = {
-    loadBalancer: 'aws:lb/loadBalancer:LoadBalancer',
-    listener: 'aws:lb/listener:Listener',
-    targetGroup: 'aws:lb/targetGroup:TargetGroup',
-} as const;
+import { LB_TYPES } from './awsServiceTypes';
 
 /** `app/name/id` from `arn:...:loadbalancer/app/name/id` (and the same for target groups). */
 const arnSuffix = (arn: string | undefined) => arn?.replace(/^arn:[^:]*:elasticloadbalancing:[^:]*:[^:]*:(loadbalancer\/)?/, '');

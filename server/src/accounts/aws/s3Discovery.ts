@@ -34,21 +34,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { errorCode, compact, isoDate, tagMap } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource, type ServiceDiscoverer } from './discoveryTypes';
-
-export const S3_TYPES = {
-    bucket: 'aws:s3/bucket:Bucket',
-    publicAccessBlock: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
-    policy: 'aws:s3/bucketPolicy:BucketPolicy',
-    versioning: 'aws:s3/bucketVersioning:BucketVersioning',
-    encryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
-    logging: 'aws:s3/bucketLogging:BucketLogging',
-    acl: 'aws:s3/bucketAcl:BucketAcl',
-    ownershipControls: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
-    lifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
-    cors: 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration',
-    website: 'aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration',
-    notification: 'aws:s3/bucketNotification:BucketNotification',
-} as const;
+import { S3_TYPES } from './awsServiceTypes';
 
 /** What the scanner read about one bucket; absent parts were not configured. */
 export interface BucketReadout {

@@ -9,13 +9,7 @@ import { paginateDescribeClusters, type Cluster } from '@aws-sdk/client-redshift
 import { compact, tagMap } from './awsShapeConversions';
 import { mapAll, pageLimit, type DiscoveredResource } from './discoveryTypes';
 import { allItems, regionalDiscoverer, regionalResource } from './regionalDiscovery';
-
-export const STORAGE_SEARCH_TYPES = {
-    efsFileSystem: 'aws:efs/fileSystem:FileSystem',
-    redshiftCluster: 'aws:redshift/cluster:Cluster',
-    opensearchDomain: 'aws:opensearch/domain:Domain',
-    elasticsearchDomain: 'aws:elasticsearch/domain:Domain',
-} as const;
+import { STORAGE_SEARCH_TYPES } from './awsServiceTypes';
 
 export function mapFileSystem(f: FileSystemDescription, region: string): DiscoveredResource {
     const id = f.FileSystemId ?? '';
