@@ -58,7 +58,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 
 // The worker: generates fixtures, or adds and scans an account, and prints one JSON line.
 const workerSource = `
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addAwsAccount, listResources, scanAccount } from './server/src/accounts';
 import { Evaluator, directoryPackSource } from './server/src/evaluation';
@@ -159,13 +159,15 @@ async function main() {
     }
     phase = 'end';
     await evaluation?.pool.dispose();
+    // the shard files' sizes: what the store's read cache holds parsed, within its byte budget
+    const shardMB = readdirSync(opt('home'), { recursive: true }).filter((f) => /shards/.test(f) && f.endsWith('.json')).map((f) => Math.round(statSync(join(opt('home'), f)).size / 104857.6) / 10);
     const { wallMs, cpuMs, calls, errors, resources } = scans[scans.length - 1];
     // counted by reading the store back: only in the speed run, whose peak RSS is not measured
     const types = {};
     if (args.includes('--count-types')) for (const r of await listResources(store, 'bench')) types[r.type] = (types[r.type] ?? 0) + 1;
     await store.close();
     const skipped = (await store.readCatalog()).accounts[0].scanStatus?.skipped?.length ?? 0;
-    return { wallMs, cpuMs, coldMs: scans[0].wallMs, storeWriteMs, calls, errors, skipped, resources, types, evaluated, phases, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+    return { wallMs, cpuMs, coldMs: scans[0].wallMs, storeWriteMs, calls, errors, skipped, resources, types, evaluated, phases, shardMB, maxRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 main().then((r) => process.stdout.write(JSON.stringify(r) + '\\n'), (e) => { process.stderr.write(String(e?.stack ?? e) + '\\n'); process.exit(1); });
 `;
@@ -332,6 +334,7 @@ if (!has('skip-large')) {
         console.log(`  store writes: ${s(result.storeWriteMs)} (goal < 2 s)`);
         console.log(`  peak RSS of the scanning process (scan + evaluation): ${Math.round(result.maxRssMB)} MB (goal <= 400 MB)`);
         console.log(`  by phase (sampled every 100 ms, MB peak): ${Object.entries(result.phases).map(([name, p]) => `${name} rss ${p.rssMB} heapUsed ${p.heapUsedMB} heapTotal ${p.heapTotalMB} external ${p.externalMB}`).join('; ')}`);
+        console.log(`  shard files (MB): ${result.shardMB.join(', ')}`);
         console.log(`  peak RSS of the pack hosts: ${ev.hostPeaksMB.map((mb) => `${Math.round(mb)} MB`).join(', ') || 'none seen'}`);
         if (result.storeWriteMs > 2000 || result.maxRssMB > 400 || ev.problems > 0) failed = true;
     } finally {
