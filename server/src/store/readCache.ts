@@ -41,11 +41,11 @@ export class ReadCache {
             entry.load = undefined;
             try {
                 entry.data = load();
-                // the text is garbage now, the parse is what stays
+                // the text is garbage now, the parse is what stays; room is made at the next
+                // add, not here: the read that parsed it may be half-way (a shard's other file)
                 this.bytes -= entry.bytes;
                 entry.bytes = entry.fileBytes * PARSED_HEAP_FACTOR;
                 this.bytes += entry.bytes;
-                this.evictBut(path);
             } catch (error) {
                 // the file on disk is still good: the reader parses it instead
                 this.delete(path);

@@ -52,7 +52,8 @@ describe('ReadCache', () => {
         cache.setLazy('a', 'v', () => 'A', 20);
         cache.setLazy('b', 'v', () => 'B', 30);
         assert.equal(cache.get('a', 'v'), 'A', 'parsed at its first read: now counts 20 x the factor');
-        assert.equal(cache.get('b', 'v'), undefined, 'b (text, least recently used) made room for the parse of a');
+        cache.setLazy('c', 'v', () => 'C', 5);
+        assert.equal(cache.get('b', 'v'), undefined, 'b (text, least recently used) made room at the next add');
         assert.equal(cache.get('a', 'v'), 'A');
         cache.set('s', 'v', 'S', 60);
         assert.equal(cache.get('s', 'v'), 'S', 'a file within the budget is kept though its parse alone counts more: its reader uses it next');
