@@ -14,7 +14,9 @@
 //    the aws-typescript template pack, published and bound to the account's (default) group,
 //    runs on the scan's outcome (Evaluator.evaluateAfterScan). Prints the scanning process's
 //    peak RSS (goal <= 400 MB, Node's default heap limit), the pack hosts' peak RSS, and the
-//    time of the store writes (goal < 2 s).
+//    time of the store writes (goal < 2 s). Also its RSS and heap peaks by phase (scan, the
+//    scan's store writes, evaluation; sampled every 100 ms, so a spike between samples shows
+//    only in the process's peak) and the shard files' sizes.
 //
 // 3. --all-types: the speed run's account is added with --all-types, and the local AWS's
 //    CloudFormation registry (429 types, the same in every region) holds Cloud Control resources
