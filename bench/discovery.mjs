@@ -14,7 +14,9 @@
 //    the aws-typescript template pack, published and bound to the account's (default) group,
 //    runs on the scan's outcome (Evaluator.evaluateAfterScan). Prints the scanning process's
 //    peak RSS (goal <= 400 MB, Node's default heap limit), the pack hosts' peak RSS, and the
-//    time of the store writes (goal < 2 s).
+//    time of the store writes (goal < 2 s). Also its RSS and heap peaks by phase (scan, the
+//    scan's store writes, evaluation; sampled every 100 ms, so a spike between samples shows
+//    only in the process's peak) and the shard files' sizes.
 //
 // 3. --all-types: the speed run's account is added with --all-types, and the local AWS's
 //    CloudFormation registry (429 types, the same in every region) holds Cloud Control resources
@@ -23,7 +25,10 @@
 //    side), then one page per type, then GetResource for the bare models.
 //
 //   node bench/discovery.mjs [--resources N] [--latency L] [--concurrency C] [--large M]
-//                            [--skip-baseline] [--skip-large] [--all-types [--cc-types T]]
+//                            [--skip-baseline] [--skip-large] [--all-types [--cc-types T]] [--node-defaults]
+//
+// --node-defaults: the workers run without the product's V8 settings (server/src/processMemory.ts),
+// to measure what those cost in CPU and save in RSS.
 //
 // Exit 1 when a goal is missed.
 import * as esbuild from 'esbuild';
@@ -47,6 +52,7 @@ const large = flag('large', 100_000);
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const allTypes = has('all-types');
 const ccTypes = flag('cc-types', 30);
+const nodeDefaults = has('node-defaults') ? ['--node-defaults'] : [];
 
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-discovery-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -54,7 +60,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 
 // The worker: generates fixtures, or adds and scans an account, and prints one JSON line.
 const workerSource = `
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { addAwsAccount, listResources, scanAccount } from './server/src/accounts';
 import { Evaluator, directoryPackSource } from './server/src/evaluation';
@@ -63,6 +69,10 @@ import { scaffoldPack } from './server/src/packs/scaffold';
 import { RunnerPool } from './server/src/runner/runnerPool';
 import { Store } from './server/src/store';
 import { generateFixture, GENERATED_KEYS } from './test/localaws/generateFixture';
+import { applyProcessMemorySettings } from './server/src/processMemory';
+// the language server's and the CLI's V8 settings, so the bench measures the product's configuration
+// (--node-defaults: without them, to measure what they cost and save)
+if (!process.argv.includes('--node-defaults')) applyProcessMemorySettings();
 const [role, ...args] = process.argv.slice(2);
 const opt = (name) => (args.includes('--' + name) ? args[args.indexOf('--' + name) + 1] : undefined);
 /** Peak RSS (MB) of the pack hosts this process started, from /proc: VmHWM is each one's peak so far. */
@@ -91,6 +101,18 @@ async function publishTemplatePack(store, work) {
     await enablePack(store, { pack: info.name, versionTag: 'latest' });
     return { pool, evaluator: new Evaluator({ store, runner: pool, packs: directoryPackSource({ [info.name + '@' + info.version]: dir }) }) };
 }
+/** Peak RSS and heap (MB) per phase of the run, sampled every 100 ms: where the process's peak is. */
+const phases = {};
+let phase = 'start';
+const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    const p = (phases[phase] ??= { rssMB: 0, heapUsedMB: 0, heapTotalMB: 0, externalMB: 0 });
+    p.rssMB = Math.max(p.rssMB, Math.round(m.rss / 1048576));
+    p.heapUsedMB = Math.max(p.heapUsedMB, Math.round(m.heapUsed / 1048576));
+    p.heapTotalMB = Math.max(p.heapTotalMB, Math.round(m.heapTotal / 1048576));
+    p.externalMB = Math.max(p.externalMB, Math.round((m.external + m.arrayBuffers) / 1048576));
+}, 100);
+sampler.unref();
 async function main() {
     if (role === 'gen') {
         const cloudControl = opt('cc-types') ? { types: Number(opt('cc-types')), resourcesPerType: 5 } : undefined;
@@ -105,7 +127,9 @@ async function main() {
     const updateShard = store.updateShard.bind(store);
     store.updateShard = async (...a) => {
         const t = performance.now();
-        try { return await updateShard(...a); } finally { storeWriteMs += performance.now() - t; }
+        const outer = phase;
+        phase = outer + ' write';
+        try { return await updateShard(...a); } finally { storeWriteMs += performance.now() - t; phase = outer; }
     };
     await addAwsAccount(store, { name: 'bench', regions: opt('regions').split(','), endpoint: opt('url'), allTypes: args.includes('--all-types') });
     const evaluation = args.includes('--evaluate') ? await publishTemplatePack(store, opt('work')) : undefined;
@@ -115,6 +139,7 @@ async function main() {
     const scans = [];
     for (let i = 0; i < Number(opt('repeat') ?? 1); i++) {
         const calls = {};
+        phase = 'scan';
         const t0 = performance.now();
         const cpu0 = process.cpuUsage();
         const outcome = await scanAccount(store, 'bench', {
@@ -128,19 +153,23 @@ async function main() {
         const cpu = process.cpuUsage(cpu0);
         scans.push({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, calls, errors: outcome.errors, resources: outcome.account.scanStatus?.resourceCount });
         if (evaluation) {
+            phase = 'evaluation';
             const t1 = performance.now();
             const report = await evaluation.evaluator.evaluateAfterScan(outcome);
             evaluated = { ms: performance.now() - t1, resources: report.work.evaluated, opened: report.opened, problems: report.problems.length, hostPeaksMB: childrenPeakMB() };
         }
     }
+    phase = 'end';
     await evaluation?.pool.dispose();
+    // the shard files' sizes: what the store's read cache holds parsed, within its byte budget
+    const shardMB = readdirSync(opt('home'), { recursive: true }).filter((f) => /shards/.test(f) && f.endsWith('.json')).map((f) => Math.round(statSync(join(opt('home'), f)).size / 104857.6) / 10);
     const { wallMs, cpuMs, calls, errors, resources } = scans[scans.length - 1];
     // counted by reading the store back: only in the speed run, whose peak RSS is not measured
     const types = {};
     if (args.includes('--count-types')) for (const r of await listResources(store, 'bench')) types[r.type] = (types[r.type] ?? 0) + 1;
     await store.close();
     const skipped = (await store.readCatalog()).accounts[0].scanStatus?.skipped?.length ?? 0;
-    return { wallMs, cpuMs, coldMs: scans[0].wallMs, storeWriteMs, calls, errors, skipped, resources, types, evaluated, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+    return { wallMs, cpuMs, coldMs: scans[0].wallMs, storeWriteMs, calls, errors, skipped, resources, types, evaluated, phases, shardMB, maxRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 main().then((r) => process.stdout.write(JSON.stringify(r) + '\\n'), (e) => { process.stderr.write(String(e?.stack ?? e) + '\\n'); process.exit(1); });
 `;
@@ -159,7 +188,7 @@ const env = { ...process.env, NODE_PATH: join(root, 'node_modules'), AWS_SDK_JS_
 function run(script, args) {
     return new Promise((resolve, reject) => {
         // the scanning process runs with Node's default heap limit, as the language server does
-        const child = spawn(process.execPath, [join(work, script), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = spawn(process.execPath, [join(work, script), ...args, ...nodeDefaults], { env, stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
         child.stdout.on('data', (c) => (out += c));
         child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`${script} ${args[0]} exited with ${code}`))));
@@ -306,6 +335,8 @@ if (!has('skip-large')) {
         if (result.errors.length) console.log(`  errors: ${JSON.stringify(result.errors)}`);
         console.log(`  store writes: ${s(result.storeWriteMs)} (goal < 2 s)`);
         console.log(`  peak RSS of the scanning process (scan + evaluation): ${Math.round(result.maxRssMB)} MB (goal <= 400 MB)`);
+        console.log(`  by phase (sampled every 100 ms, MB peak): ${Object.entries(result.phases).map(([name, p]) => `${name} rss ${p.rssMB} heapUsed ${p.heapUsedMB} heapTotal ${p.heapTotalMB} external ${p.externalMB}`).join('; ')}`);
+        console.log(`  shard files (MB): ${result.shardMB.join(', ')}`);
         console.log(`  peak RSS of the pack hosts: ${ev.hostPeaksMB.map((mb) => `${Math.round(mb)} MB`).join(', ') || 'none seen'}`);
         if (result.storeWriteMs > 2000 || result.maxRssMB > 400 || ev.problems > 0) failed = true;
     } finally {

@@ -5,6 +5,10 @@
 import { EXIT_USAGE } from './cli/command';
 import { runCli } from './cli/runCli';
 import { errorMessage } from './shared/errors';
+import { applyProcessMemorySettings } from './processMemory';
+
+// scans and evaluations run in this process, as in the language server: the same V8 settings
+applyProcessMemorySettings();
 
 // A write nobody awaited (a cache file) must not end the command with a raw trace after its work
 // succeeded: it is reported, and the awaited paths report their own failures.

@@ -34,6 +34,10 @@ import { garbageCollector, IdleRelease } from './handlers/idleRelease';
 import { lazyModule } from './handlers/lazyModule';
 import { errorMessage } from './shared/errors';
 import { UserError } from './userErrors';
+import { applyProcessMemorySettings } from './processMemory';
+
+// before any scan or evaluation grows the heap (processMemory.ts says why)
+applyProcessMemorySettings();
 
 /** After a quiet spell the parsed shards are dropped and memory given back (idleRelease.ts). */
 const collectGarbage = garbageCollector();

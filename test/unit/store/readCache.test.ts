@@ -1,11 +1,11 @@
 /**
- * ReadCache: parsed store files per version, LRU within a byte budget; a write keeps only its
+ * ReadCache: parsed store files per version, LRU within a budget of their estimated heap; a write keeps only its
  * text, parsed by the first read (issue 14: the writer's objects and their parse are never on
  * the heap together).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ReadCache } from '../../../server/src/store/readCache';
+import { PARSED_HEAP_FACTOR, ReadCache } from '../../../server/src/store/readCache';
 import { makeTempDir } from './storeTestSupport';
 import { Store } from '../../../server/src/store';
 
@@ -35,15 +35,29 @@ describe('ReadCache', () => {
     });
 
     it('evicts the least recently used entries past its budget, lazy ones included', () => {
-        const cache = new ReadCache(25);
-        cache.set('a', 'v', 'A', 10);
-        cache.setLazy('b', 'v', () => 'B', 10);
+        const cache = new ReadCache(100);
+        cache.set('a', 'v', 'A', 10); // a parse: counts 10 x PARSED_HEAP_FACTOR
+        cache.setLazy('b', 'v', () => 'B', 10); // text: counts its length
         assert.equal(cache.get('a', 'v'), 'A');
-        cache.set('c', 'v', 'C', 10);
+        cache.set('c', 'v', 'C', 15);
         assert.equal(cache.get('b', 'v'), undefined, 'b was the least recently used');
         assert.equal(cache.get('a', 'v'), 'A');
-        cache.setLazy('big', 'v', () => 'BIG', 26);
+        cache.setLazy('big', 'v', () => 'BIG', 101);
         assert.equal(cache.get('big', 'v'), undefined, 'larger than the whole budget: not kept');
+    });
+
+    it('counts a parse at PARSED_HEAP_FACTOR times its file, so parsed shards do not pile up within a budget of file sizes', () => {
+        assert.ok(PARSED_HEAP_FACTOR > 1);
+        const cache = new ReadCache(100);
+        cache.setLazy('a', 'v', () => 'A', 20);
+        cache.setLazy('b', 'v', () => 'B', 30);
+        assert.equal(cache.get('a', 'v'), 'A', 'parsed at its first read: now counts 20 x the factor');
+        cache.setLazy('c', 'v', () => 'C', 5);
+        assert.equal(cache.get('b', 'v'), undefined, 'b (text, least recently used) made room at the next add');
+        assert.equal(cache.get('a', 'v'), 'A');
+        cache.set('s', 'v', 'S', 60);
+        assert.equal(cache.get('s', 'v'), 'S', 'a file within the budget is kept though its parse alone counts more: its reader uses it next');
+        assert.equal(cache.get('a', 'v'), undefined, 'everything else made room for it');
     });
 
     it('serves a shard after its write from the text written, without reading the file, as an object the writer does not hold', async () => {
