@@ -26,7 +26,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { panelTimings, SERVER_MODULE, startLanguageServer, vsCodeStartRequests } from './lib/lspClient.mjs';
+import { CLIENT_SERVER_NODE_ARGS, panelTimings, SERVER_MODULE, startLanguageServer, vsCodeStartRequests } from './lib/lspClient.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -40,7 +40,7 @@ const scaleCount = Number(flag('scale', 1_000_000));
 const scaleShards = Number(flag('shards', 300));
 const idleMs = Number(flag('idle-ms', 15_000));
 const runs = Math.max(1, Number(flag('runs', 1)));
-const serverNodeArgs = (flag('server-node-args', '--max-semi-space-size=2') ?? '').split(' ').filter(Boolean);
+const serverNodeArgs = (flag('server-node-args', CLIENT_SERVER_NODE_ARGS.join(' ')) ?? '').split(' ').filter(Boolean);
 const baseCommit = flag('base', '65cad7c');
 const GOAL_IDLE_MB = 150;
 const GOAL_FIRST_ROWS_MS = 1000;

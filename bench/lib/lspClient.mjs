@@ -1,7 +1,7 @@
 // The language server as VS Code runs it, for benchmarks: the bundled server (out/server/server.js)
 // started over stdio, initialized with a store home, asked what the extension asks at start, and
-// its memory read from /proc. bench/server-memory.mjs uses it; bench/scale.mjs can call the same
-// functions at 1,000,000 resources.
+// its memory read from /proc. bench/server-memory.mjs and bench/scale.mjs (at 1,000,000 resources)
+// use it.
 //
 //   const server = await startLanguageServer({ serverModule, home });
 //   await vsCodeStartRequests(server);              // tree roots, status bar total, panel first page
@@ -17,6 +17,12 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
+
+/**
+ * The node options the extension starts the server with (client/src/extension.ts createClient),
+ * so benches measure the server as it ships.
+ */
+export const CLIENT_SERVER_NODE_ARGS = ['--max-semi-space-size=2'];
 
 /** The bundled server of this checkout. */
 export const SERVER_MODULE = join(root, 'out', 'server', 'server.js');
@@ -90,6 +96,15 @@ export async function startLanguageServer({ serverModule = SERVER_MODULE, home, 
 
 /** The panel's first page as the webview asks for it (webviews/src/violations/main.ts: 60 rows with facets, summary and trend). */
 export const PANEL_FIRST_PAGE = { filter: {}, offset: 0, limit: 60, withAggregates: true };
+
+/**
+ * One panel query (the page, facets, summary and trend for `filter`), as the webview sends it
+ * when it opens or a filter changes: the round trip, the server's `elapsedMs`, and what came back.
+ */
+export async function panelQuery(session, filter = {}, limit = PANEL_FIRST_PAGE.limit) {
+    const { result, ms } = await session.request('policyInsights/panelQuery', { ...PANEL_FIRST_PAGE, filter, limit });
+    return { ms, serverMs: result.elapsedMs, total: result.total, rows: result.rows.length, facets: result.aggregates?.facets };
+}
 
 /**
  * What VS Code asks the server for when the extension starts and the views show: server status,
