@@ -19,13 +19,12 @@
 // Goals: the server idle at 100,000 resources <= 150 MB RSS; the panel's first rows <= 1 s
 // and a filter change <= 100 ms server side at 1,000,000; every server process <= 1 GB peak.
 // Exit 1 naming any goal missed.
-import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSourceModules } from './lib/sourceModules.mjs';
 import { CLIENT_SERVER_NODE_ARGS, panelTimings, SERVER_MODULE, startLanguageServer, vsCodeStartRequests } from './lib/lspClient.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,27 +58,7 @@ if (!existsSync(SERVER_MODULE)) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-server-memory-'));
-await esbuild.build({
-    stdin: {
-        contents: ["export * from './test/support/syntheticViolations';", "export { Store } from './server/src/store';"].join('\n'),
-        resolveDir: root,
-        loader: 'ts',
-        sourcefile: 'benchEntry.ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    outfile: join(work, 'benchEntry.js'),
-    logLevel: 'warning',
-    absWorkingDir: root,
-});
-// The bundle's packages resolve from the checkout's node_modules, as bench/webview.mjs does.
-process.env.NODE_PATH = join(root, 'node_modules');
-const requireFromRoot = createRequire(join(root, 'package.json'));
-requireFromRoot('node:module').Module._initPaths();
-const { Store, syntheticViolations } = requireFromRoot(join(work, 'benchEntry.js'));
+const { Store, syntheticViolations } = await loadSourceModules(work, ["export * from './test/support/syntheticViolations';", "export { Store } from './server/src/store';"]);
 
 /** The base commit's server bundle, built once into a worktree under the temp folder. */
 function baseServer() {

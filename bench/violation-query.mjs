@@ -8,12 +8,11 @@
 //   node bench/violation-query.mjs [--scale N] [--shards S] [--runs R] [--home DIR]
 //
 // --home DIR keeps the generated store (and reuses it when DIR has one).
-import * as esbuild from 'esbuild';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSourceModules } from './lib/sourceModules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -28,30 +27,11 @@ const ms = (n) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-violation-query-'));
-await esbuild.build({
-    stdin: {
-        contents: [
-            "export * from './test/support/syntheticViolations';",
-            "export { Store } from './server/src/store';",
-            "export { ViolationQueryService } from './server/src/violations/violationQuery';",
-        ].join('\n'),
-        resolveDir: root,
-        loader: 'ts',
-        sourcefile: 'benchEntry.ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    outfile: join(work, 'benchEntry.js'),
-    logLevel: 'warning',
-    absWorkingDir: root,
-});
-process.env.NODE_PATH = join(root, 'node_modules');
-const requireFromRoot = createRequire(join(root, 'package.json'));
-requireFromRoot('node:module').Module._initPaths();
-const { Store, syntheticViolations, ViolationQueryService } = requireFromRoot(join(work, 'benchEntry.js'));
+const { Store, syntheticViolations, ViolationQueryService } = await loadSourceModules(work, [
+    "export * from './test/support/syntheticViolations';",
+    "export { Store } from './server/src/store';",
+    "export { ViolationQueryService } from './server/src/violations/violationQuery';",
+]);
 
 const home = flag('home') ?? join(work, 'home');
 if (!existsSync(join(home, 'shards'))) {

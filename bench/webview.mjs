@@ -9,12 +9,11 @@
 //   node bench/webview.mjs [--violations N] [--runs R] [--seed S]
 //
 // Exit 1 when a goal is missed.
-import * as esbuild from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSourceModules } from './lib/sourceModules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 function flag(name, fallback) {
@@ -32,32 +31,13 @@ const ms = (n) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-webview-'));
-await esbuild.build({
-    stdin: {
-        contents: [
-            "export * from './test/browser/webviews/fakeHost';",
-            "export * from './test/support/syntheticViolations';",
-            "export { Store } from './server/src/store';",
-            "export { loadViolationSnapshot, queryPanel } from './server/src/violations';",
-            "export { violationRequestHandlers } from './server/src/handlers/violationHandlers';",
-        ].join('\n'),
-        resolveDir: root,
-        loader: 'ts',
-        sourcefile: 'benchEntry.ts',
-    },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    outfile: join(work, 'benchEntry.js'),
-    logLevel: 'warning',
-    absWorkingDir: root,
-});
-process.env.NODE_PATH = join(root, 'node_modules');
-const requireFromRoot = createRequire(join(root, 'package.json'));
-requireFromRoot('node:module').Module._initPaths();
-const { Store, FakePanel, PanelFiles, violationRequestHandlers, launchChromium, syntheticViolations, loadViolationSnapshot, queryPanel } = requireFromRoot(join(work, 'benchEntry.js'));
+const { Store, FakePanel, PanelFiles, violationRequestHandlers, launchChromium, syntheticViolations, loadViolationSnapshot, queryPanel } = await loadSourceModules(work, [
+    "export * from './test/browser/webviews/fakeHost';",
+    "export * from './test/support/syntheticViolations';",
+    "export { Store } from './server/src/store';",
+    "export { loadViolationSnapshot, queryPanel } from './server/src/violations';",
+    "export { violationRequestHandlers } from './server/src/handlers/violationHandlers';",
+]);
 
 console.log(`bench/webview: ${fmt(count)} violations (seed ${seed}), node ${process.version}, ${cpus().length} cores, ${runs} runs per figure\n`);
 
