@@ -30,11 +30,11 @@ import { artifactPackSource, evaluateOnCatalogChanges, Evaluator } from './evalu
 import { verifiedArtifactDir } from './registry/artifacts';
 import { RunnerPool } from './runner';
 import { validatedConnection } from './handlers/validatedConnection';
-import { garbageCollector, IdleRelease } from './handlers/idleRelease';
+import { IdleRelease } from './handlers/idleRelease';
 import { lazyModule } from './handlers/lazyModule';
 import { errorMessage } from './shared/errors';
 import { UserError } from './userErrors';
-import { applyProcessMemorySettings } from './processMemory';
+import { applyProcessMemorySettings, garbageCollector } from './processMemory';
 
 // before any scan or evaluation grows the heap (processMemory.ts says why)
 applyProcessMemorySettings();
