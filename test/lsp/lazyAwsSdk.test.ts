@@ -8,14 +8,14 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { insertAccount } from '../../server/src/accounts/accountRegistry';
 import { ListAccountsRequest } from '../../server/src/shared/protocol';
 import { Store } from '../../server/src/store';
 import { REPO, startServer } from './lspClient';
+import { moduleLoadLog } from '../support/moduleLoadLog';
 
 const SERVER_OUT = path.join(REPO, 'out', 'server');
 /** What esbuild writes above each module of @aws-sdk it bundles (not in --production builds, which the tests never run). */
@@ -23,15 +23,7 @@ const SDK_MARKER = '// node_modules/@aws-sdk/';
 
 const temp = mkdtempSync(path.join(tmpdir(), 'pi-lsp-lazy-sdk-'));
 after(() => rmSync(temp, { recursive: true, force: true }));
-const log = path.join(temp, 'loaded.txt');
-writeFileSync(path.join(temp, 'hooks.mjs'), [
-    "import { appendFileSync } from 'node:fs';",
-    'export async function load(url, context, next) {',
-    `    if (url.startsWith('file:')) appendFileSync(${JSON.stringify(log)}, url + '\\n');`,
-    '    return next(url, context);',
-    '}',
-].join('\n'));
-writeFileSync(path.join(temp, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(path.join(temp, 'hooks.mjs')).href)});\n`);
+const loads = moduleLoadLog(temp);
 
 const holdsSdk = (file: string) => readFileSync(file, 'utf8').includes(SDK_MARKER);
 
@@ -54,8 +46,8 @@ test('starting the server and listing accounts with their coverage loads no AWS 
     // a daily schedule: the scan service starts its timers at start, without a scan to run yet
     await insertAccount(store, { name: 'prod', provider: 'aws', settings: { regions: ['us-east-1'] }, children: [], scanSchedule: 'daily', createdAt: new Date(0).toISOString(), scanStatus });
     await store.close();
-    writeFileSync(log, '');
-    const session = await startServer({ home, env: { NODE_OPTIONS: `--import ${pathToFileURL(path.join(temp, 'register.mjs')).href}` } });
+    loads.reset();
+    const session = await startServer({ home, env: { NODE_OPTIONS: `--import ${loads.register}` } });
     try {
         const [prod] = await session.connection.sendRequest(ListAccountsRequest.type);
         assert.equal(prod?.name, 'prod');
@@ -64,7 +56,7 @@ test('starting the server and listing accounts with their coverage loads no AWS 
     } finally {
         await session.close();
     }
-    const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => fileURLToPath(url)))].filter((f) => f.startsWith(SERVER_OUT));
+    const loaded = loads.loadedUnder(SERVER_OUT);
     assert.ok(loaded.length > 1, `the hook saw ${loaded.length} files of out/server: ${loaded.join(', ')}`);
     const withSdk = loaded.filter(holdsSdk).map((f) => path.relative(SERVER_OUT, f));
     assert.deepEqual(withSdk, [], 'files of out/server holding AWS SDK code were loaded before any scan');

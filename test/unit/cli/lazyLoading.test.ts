@@ -7,10 +7,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { moduleLoadLog } from '../../support/moduleLoadLog';
 
 const outDir = path.resolve(__dirname, '..', '..', '..');
 const cli = path.join(outDir, 'cli', 'cli.js');
@@ -18,22 +18,14 @@ const repo = path.resolve(outDir, '..');
 const temp = mkdtempSync(path.join(tmpdir(), 'pi-cli-lazy-'));
 after(() => rmSync(temp, { recursive: true, force: true }));
 
-const log = path.join(temp, 'loaded.txt');
-writeFileSync(path.join(temp, 'hooks.mjs'), [
-    "import { appendFileSync } from 'node:fs';",
-    'export async function load(url, context, next) {',
-    `    if (url.startsWith('file:')) appendFileSync(${JSON.stringify(log)}, url + '\\n');`,
-    '    return next(url, context);',
-    '}',
-].join('\n'));
-writeFileSync(path.join(temp, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(path.join(temp, 'hooks.mjs')).href)});\n`);
+const loads = moduleLoadLog(temp);
 
 /** The CLI's own files a command line loads, with their total size in bytes. */
 function loadedBy(...args: string[]): { files: string[]; bytes: number; status: number | null; output: string } {
     assert.ok(existsSync(cli), `${cli} is missing: build with \`node esbuild.mjs\` first`);
-    writeFileSync(log, '');
-    const result = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(temp, 'register.mjs')).href, cli, ...args, '--home', path.join(temp, 'home')], { cwd: temp, encoding: 'utf8' });
-    const files = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => fileURLToPath(url)))].filter((f) => f.startsWith(path.join(outDir, 'cli')));
+    loads.reset();
+    const result = spawnSync(process.execPath, ['--import', loads.register, cli, ...args, '--home', path.join(temp, 'home')], { cwd: temp, encoding: 'utf8' });
+    const files = loads.loadedUnder(path.join(outDir, 'cli'));
     const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
     console.log(`${args.join(' ')}: ${files.length} files of out/cli, ${(bytes / 1024).toFixed(0)} KB`);
     return { files, bytes, status: result.status, output: `${result.stdout}${result.stderr}` };
