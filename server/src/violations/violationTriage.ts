@@ -34,17 +34,15 @@ export class TriageError extends UserError {
 
 /** Changes violation `id` under its shard's lock, in the shard `locate` names when it knows (see violationShards.ts). */
 async function updateViolation(store: Store, id: string, locate: ViolationLocator | undefined, change: (v: Violation) => void): Promise<Violation> {
-    const updated = await inShardOf(store, id, locate, async (shardName, likely) => {
-        // an unlikely shard is looked at in the shared (cached) read before its lock is taken
-        if (!likely && !(await store.readShard(shardName)).violations.some((v) => v.id === id)) return undefined;
+    const updated = await inShardOf(store, id, locate, (shardName) =>
         // a shard without it is left unwritten (nothing changed)
-        return store.updateShard(shardName, (locked) => {
+        store.updateShard(shardName, (locked) => {
             const violation = locked.violations.find((v) => v.id === id);
             if (!violation) return undefined;
             change(violation);
             return structuredClone(violation);
-        });
-    });
+        }),
+    );
     if (updated) return updated;
     throw new TriageError('not-found', `No violation with id ${id}. List ids with \`policy-insights violations --json\`.`);
 }
