@@ -6,13 +6,14 @@
  * Reads are counted on the real store.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Violation } from '../../../server/src/shared/model';
 import type { Store } from '../../../server/src/store';
 import { setTriage, suppress, TriageError, unsuppress, ViolationQueryService } from '../../../server/src/violations';
 import { exportContextFor } from '../../../server/src/violations/export';
 import { violationDetail } from '../../../server/src/violations/violationDetail';
+import { fileHolds } from '../../../server/src/violations/violationShards';
 import { syntheticViolations } from '../../support/syntheticViolations';
 import { tempStore, type TempStore } from '../evaluation/evaluationTestSupport';
 
@@ -160,5 +161,24 @@ describe('an export reads only the shards with source positions', () => {
         const position = context.sourcePosition(stack[0]);
         assert.equal(position?.uri, 'project:///index.ts');
         assert.equal(context.sourcePosition(cloud[0]), undefined);
+    });
+});
+
+describe('the byte search of a shard file', () => {
+    it('finds the text wherever it lies, across the chunks it reads, and says when there is no file', async () => {
+        const id = Buffer.from('0123456789abcdef01234567');
+        const path = `${t.store.shardsDir}/search-probe.bin`;
+        const chunk = 64;
+        const buffer = Buffer.alloc(chunk);
+        for (const at of [0, 1, chunk - id.length, chunk - 5, chunk, 3 * chunk - 1, 5 * chunk - id.length]) {
+            const content = Buffer.alloc(5 * chunk, 'x');
+            id.copy(content, at);
+            await writeFile(path, content.subarray(0, Math.max(at + id.length, 5 * chunk)));
+            assert.equal(await fileHolds(path, id, buffer), true, `the id at byte ${at}`);
+        }
+        await writeFile(path, Buffer.alloc(5 * chunk, 'x'));
+        assert.equal(await fileHolds(path, id, buffer), false);
+        assert.equal(await fileHolds(`${path}.missing`, id, buffer), undefined);
+        await rm(path);
     });
 });
