@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // bench/violation-detail: what the Policy Violations panel does after its first page, at scale,
 // through the language server's own request handlers (handlers/violationHandlers.ts) in process:
-// the detail pane of one violation, a triage of it, and an export of one account's violations,
-// each timed with the RSS it adds. The store is shaped like bench/scale.mjs's 1M run: 100
-// accounts x 3 regions, each shard with its violations and as many AWS resources
-// (bench/lib/syntheticAws.mjs), the violations pointing at them. The index is built first (the
-// panel's first page builds it) and is not timed. Run each measurement in a fresh process:
+// the detail pane of one violation (before any index, as the CLI; with the index, as the server;
+// for an id no shard holds), a triage, and a SARIF export of ten accounts, each timed with the
+// RSS it adds. The store is shaped like bench/scale.mjs's 1M run: 100 accounts x 3 regions, each
+// shard with its violations and as many AWS resources (bench/lib/syntheticAws.mjs), the
+// violations pointing at them. The index is built after the first detail (as the
+// panel's first page builds it), untimed. Run each checkout in a fresh process:
 //
 //   node --expose-gc bench/violation-detail.mjs [--scale N] [--shards S] [--home DIR] [--runs R]
 //
@@ -70,10 +71,6 @@ if (!existsSync(join(home, 'shards'))) {
 
 const store = await Store.open({ home });
 const handlers = violationRequestHandlers(() => store);
-await handlers.list({ limit: 0 }); // the index, as the panel's first page builds it
-// A violation of the last shard: a search in shard order reads every shard before it.
-const last = shardName(shards - 1);
-const { violations: targets } = await handlers.list({ filter: { accounts: [last], statuses: ['open'] }, limit: runs * 2 });
 
 /** `work()` timed, with the RSS it added after a collection on each side (the request's garbage and what it kept). */
 async function measured(work) {
@@ -93,6 +90,14 @@ function report(name, results) {
     );
 }
 
+// Before any index, as `policy-insights violations show` and a server that has listed nothing yet (the ids are known: see above).
+const lastPrefix = (shards - 1).toString(16).padStart(4, '0');
+report('detail, no index (CLI), last shard', [await measured(() => handlers.detail({ id: `${lastPrefix}v00000000` }))]);
+
+await handlers.list({ limit: 0 }); // the index, as the panel's first page builds it
+// Violations of the last shard: a search in shard order reads every shard before it.
+const last = shardName(shards - 1);
+const { violations: targets } = await handlers.list({ filter: { accounts: [last], statuses: ['open'] }, limit: runs * 2 });
 console.log(`index built: RSS ${mb(process.memoryUsage().rss)}; ${targets.length} violations of ${last} to ask about`);
 const details = [];
 for (let r = 0; r < runs; r++) details.push(await measured(() => handlers.detail({ id: targets[r].id })));
@@ -100,6 +105,9 @@ report('detail pane (last shard)', details);
 const triages = [];
 for (let r = 0; r < runs; r++) triages.push(await measured(() => handlers.triage({ id: targets[runs + r].id, priority: 'p1' })));
 report('triage (last shard)', triages);
+const gone = [];
+for (let r = 0; r < runs; r++) gone.push(await measured(() => handlers.detail({ id: 'removed-since-the-panel-loaded' }).catch((error) => error)));
+report('detail of an id no shard holds', gone);
 const exports = [];
 let exported = 0;
 // ten accounts (30 shards); the first export also sorts the index (the panel's order), as a first page would
