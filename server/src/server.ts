@@ -46,7 +46,7 @@ const idle = new IdleRelease(() => {
     collectGarbage?.();
 });
 // every custom request's params are checked against one schema before a handler sees them, and its errors answered by one policy (serverContext.ts)
-const connection = validatedConnection(createConnection(ProposedFeatures.all), () => idle.touch());
+const connection = validatedConnection(createConnection(ProposedFeatures.all), () => idle.begin());
 const documents = new TextDocuments(TextDocument);
 
 let store: Store | undefined;

@@ -3,6 +3,9 @@
 // Every wait is on an event or a promise the extension exposes, never on a sleep.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { GROUP_CHILDREN_SHOWN, moreLabel } from '../../client/src/views/violationGroupChildren';
+import { Store } from '../../server/src/store';
+import { syntheticViolations } from '../support/syntheticViolations';
 import { until } from './waits';
 
 const EXTENSION_ID = 'policy-insights.policy-insights';
@@ -130,6 +133,44 @@ export function defineExtensionSuite(): void {
                 return typeof item.label === 'string' ? item.label : item.label?.label;
             }));
             assert.ok(labels.includes('default-policy-group'), `groups tree roots: ${JSON.stringify(labels)}`);
+        });
+
+        test('a Violations tree group larger than the tree lists lists its first violations and a node that opens the panel on the rest', async () => {
+            await api.ready;
+            const home = typeof api.home === 'function' ? api.home() : api.home;
+            const account = 'tree-cap/us-east-1';
+            const policyName = 'tree-cap-policy';
+            const extra = 25;
+            const { violations } = syntheticViolations(GROUP_CHILDREN_SHOWN + extra, { seed: 21 });
+            // Written by another process as far as the server knows (this extension host): its store watcher tells the tree.
+            const store = await Store.open({ home });
+            await store.updateShard(account, (shard) => {
+                shard.violations = violations.map((v, i) => ({ ...v, id: `tree-cap-${i}`, entityId: account, entityType: 'insights-account', policyPack: 'tree-cap-pack', policyName, status: 'open', suppression: undefined, resolvedAt: undefined }));
+            });
+            const tree = api.trees.violations;
+            const groupNode = async () => {
+                for (const node of (await tree.getChildren(undefined)) ?? []) {
+                    const item = await tree.getTreeItem(node);
+                    if (item.label === policyName && String(item.description).startsWith(`${GROUP_CHILDREN_SHOWN + extra} `)) return node;
+                }
+                return undefined;
+            };
+            try {
+                await until([tree.onDidChangeTreeData!], async () => (await groupNode()) !== undefined, `the group ${policyName} with ${GROUP_CHILDREN_SHOWN + extra} violations in the Violations tree`, 30_000);
+                const children = (await tree.getChildren(await groupNode())) ?? [];
+                assert.equal(children.length, GROUP_CHILDREN_SHOWN + 1, `${GROUP_CHILDREN_SHOWN} violations and one node for the rest`);
+                const more = await tree.getTreeItem(children[children.length - 1]);
+                assert.equal(more.label, moreLabel(extra));
+                assert.equal(more.command?.command, 'policyInsights.showViolations');
+                const isPanel = (tab: vscode.Tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('policyInsights.violations');
+                const panelOpen = () => vscode.window.tabGroups.all.some((g) => g.tabs.some(isPanel));
+                await vscode.commands.executeCommand(more.command.command, ...(more.command.arguments ?? []));
+                await until([vscode.window.tabGroups.onDidChangeTabs], async () => panelOpen(), 'the Policy Violations panel to open', 15_000);
+                for (const group of vscode.window.tabGroups.all) await vscode.window.tabGroups.close(group.tabs.filter(isPanel));
+            } finally {
+                await store.removeShard(account);
+                await store.close();
+            }
         });
 
         test('policyInsights.showOutput shows the Policy Insights output channel', async () => {

@@ -3,6 +3,7 @@ import type { Violation } from '../../../server/src/shared/model';
 import type { ViolationGroup } from '../../../server/src/shared/protocol';
 import type { ServerApi } from '../serverApi';
 import { contextValue, ServerTreeProvider, TreeNode } from './treeNode';
+import { groupChildren, moreLabel } from './violationGroupChildren';
 
 /** How the Violations tree groups open violations; switched from the view's title bar. */
 export type ViolationGrouping = 'policy' | 'account' | 'severity';
@@ -56,8 +57,31 @@ export class ViolationGroupNode extends TreeNode {
         return item;
     }
     override async getChildren(): Promise<TreeNode[]> {
-        const { violations } = await this.server.listViolations({ group: { groupBy: this.grouping, key: this.group.key } });
-        return violations.map((v) => new ViolationNode(v, this.grouping));
+        const { violations, more } = await groupChildren((params) => this.server.listViolations(params), this.grouping, this.group);
+        const nodes: TreeNode[] = violations.map((v) => new ViolationNode(v, this.grouping));
+        if (more > 0) nodes.push(new MoreViolationsNode(this.grouping, this.group, more));
+        return nodes;
+    }
+}
+
+/** The last child of a group too large to list: opens the Policy Violations panel on the group's filter. */
+export class MoreViolationsNode extends TreeNode {
+    constructor(
+        private readonly grouping: ViolationGrouping,
+        readonly group: ViolationGroup,
+        readonly more: number,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(moreLabel(this.more), vscode.TreeItemCollapsibleState.None);
+        item.id = `violations:${this.grouping}:${this.group.key}:more`;
+        item.tooltip = `Only the first violations of this group are listed here; the Policy Violations panel pages through all ${this.group.count.toLocaleString('en-US')}.`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.contextValue = contextValue('moreViolations');
+        // showViolations takes a group node's `group` (filterFromArgument): the panel opens on the same filter
+        item.command = { title: 'Show in Policy Violations', command: 'policyInsights.showViolations', arguments: [{ group: this.group }] };
+        return item;
     }
 }
 

@@ -57,6 +57,8 @@ export interface ScanOptions {
     onPartial?: (children: string[]) => void;
     /** Least time between two partial writes (default 1000 ms): each writes a whole shard. */
     partialIntervalMs?: number;
+    /** Told what a scan tidied up beside its work (folders of crashed scans removed, scanSpill.ts). */
+    log?: (message: string) => void;
 }
 
 /** What a scan found, per child account; what the evaluation that follows a scan consumes. */
@@ -240,7 +242,7 @@ export async function scanAccount(store: Store, nameOrChild: string, options: Sc
             if (account.provider === 'pulumi-stack') findings = await findStack(account, options);
             else if (account.provider === 'kubernetes') findings = await findKubernetes(account, region, options);
             else {
-                spill = await ScanSpill.create();
+                spill = await ScanSpill.create(undefined, options.log);
                 findings = await findAws(account, region, options, spill, partial);
             }
             if (options.signal?.aborted) throw new ScanCancelledError();

@@ -5,14 +5,72 @@
  * lines, one per task and child; a task that succeeds is committed, one that fails is
  * dropped (a failed task gives none); each child's resources are read back, in the order
  * their tasks were committed, when its shard is merged, one child at a time.
+ *
+ * A scan that crashes (or whose process is killed) leaves its folder behind, and a 1M-resource
+ * account leaves gigabytes. So each folder is named for the process that owns it
+ * (`policy-insights-scan-<pid>-XXXXXX`), and a scan starting removes the folders whose owner is
+ * gone (removeStaleSpills); a folder whose process lives is never touched.
  */
 import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Resource } from '../shared/model';
 import { errorMessage } from '../shared/errors';
+
+const PREFIX = 'policy-insights-scan-';
+/** `policy-insights-scan-<pid>-XXXXXX`: the pid of the process that made it. */
+const OWNED = /^policy-insights-scan-(\d+)-[^-]+$/;
+/**
+ * Folders made before they were named for their process (`policy-insights-scan-XXXXXX`): their
+ * owner is unknown, so one is removed only when nothing was written in it for this long (a scan
+ * writes as it goes; no scan runs a day).
+ */
+export const UNOWNED_STALE_MS = 24 * 60 * 60 * 1000;
+
+/** Whether process `pid` is running (on this machine: TMPDIR is local). */
+function isRunning(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        // EPERM: it runs, as another user
+        return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+}
+
+/**
+ * Removes the scan folders in `parent` whose process is gone (see above) and says so through
+ * `log`; best effort: a folder that cannot be read or removed is left (and named in the log).
+ * @returns the folders removed
+ */
+export async function removeStaleSpills(parent: string, log?: (message: string) => void, now = Date.now()): Promise<string[]> {
+    let names: string[];
+    try {
+        names = (await readdir(parent)).filter((name) => name.startsWith(PREFIX));
+    } catch {
+        return []; // creating the new folder says what is wrong with `parent`
+    }
+    const removed: string[] = [];
+    for (const name of names) {
+        const dir = join(parent, name);
+        const owner = OWNED.exec(name);
+        try {
+            if (owner) {
+                if (isRunning(Number(owner[1]))) continue;
+            } else if (now - (await stat(dir)).mtimeMs < UNOWNED_STALE_MS) {
+                continue;
+            }
+            await rm(dir, { recursive: true, force: true });
+            removed.push(dir);
+        } catch (error) {
+            log?.(`Could not remove ${dir}, left by a scan that did not finish (${errorMessage(error)}); remove it by hand.`);
+        }
+    }
+    if (removed.length) log?.(`Removed ${removed.length} folder(s) of scan findings left by scans whose process is gone: ${removed.join(', ')}`);
+    return removed;
+}
 
 interface OpenFile {
     path: string;
@@ -29,10 +87,14 @@ export class ScanSpill {
 
     private constructor(readonly dir: string) {}
 
-    /** A spill in a new folder under the system's temp folder (`TMPDIR`). */
-    static async create(parent = tmpdir()): Promise<ScanSpill> {
+    /**
+     * A spill in a new folder of this process under the system's temp folder (`TMPDIR`), after
+     * removing the folders of scans whose process is gone (told to `log`).
+     */
+    static async create(parent = tmpdir(), log?: (message: string) => void): Promise<ScanSpill> {
+        await removeStaleSpills(parent, log);
         try {
-            return new ScanSpill(await mkdtemp(join(parent, 'policy-insights-scan-')));
+            return new ScanSpill(await mkdtemp(join(parent, `${PREFIX}${process.pid}-`)));
         } catch (error) {
             throw new Error(`could not create a folder for the scan's findings in ${parent} (${errorMessage(error)}); free disk space there or point TMPDIR at a writable folder`, { cause: error });
         }

@@ -256,7 +256,7 @@ export const accountCommands: CommandSpec[] = [
                 const progress = new ScanProgressPrinter(ctx);
                 // the evaluation's pack hosts start while the scan runs (withEvaluation)
                 const scanThen = async (evaluate?: (run: (evaluator: Evaluator) => Promise<EvaluationReport>) => Promise<EvaluationReport>) => {
-                    const outcome = await scanAccount(store, ctx.positionals[0], { concurrency, signal: controller.signal, onProgress: (p) => progress.show(p) });
+                    const outcome = await scanAccount(store, ctx.positionals[0], { concurrency, signal: controller.signal, onProgress: (p) => progress.show(p), log: (message) => ctx.err(message) });
                     progress.close();
                     if (ctx.values.json) ctx.out(JSON.stringify(outcome, null, 2));
                     else printOutcome(ctx, outcome);

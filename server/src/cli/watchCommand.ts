@@ -52,7 +52,7 @@ export async function runWatch(ctx: CommandContext, options: WatchOptions = {}):
             const { RunnerPool } = await import('../runner');
             const runner = new RunnerPool({ maxHosts: 2 });
             const evaluator = new Evaluator({ store, runner, packs: artifactPackSource(store, verifiedArtifactDir) });
-            const coordinator = new ScanCoordinator(store, { ...(options.periodsMs ? { periodsMs: options.periodsMs } : {}) });
+            const coordinator = new ScanCoordinator(store, { ...(options.periodsMs ? { periodsMs: options.periodsMs } : {}), scanOptions: { log: (message) => ctx.out(message) } });
             const pending = new Set<Promise<unknown>>();
             const track = (p: Promise<unknown>) => {
                 pending.add(p);

@@ -58,7 +58,7 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
     const scans = async (): Promise<ScanCoordinator> => {
         const { ScanCoordinator } = await scanCoordinator();
         if (!coordinator) {
-            coordinator = new ScanCoordinator(ctx.store());
+            coordinator = new ScanCoordinator(ctx.store(), { scanOptions: { log: (message) => connection.console.info(message) } });
             if (disposed) coordinator.dispose();
             coordinator.onProgress((p) => void connection.sendNotification(ScanProgressNotification.type, p));
             // results while a scan runs: what each finished service wrote is evaluated at once, so the

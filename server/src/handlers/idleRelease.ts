@@ -5,10 +5,15 @@
  * after `idleMs` without a request or a store change, the store's read cache is dropped and a
  * full collection runs (processMemory.ts's garbageCollector), once per busy spell
  * (bench/server-memory.mjs measures the effect).
+ *
+ * Never while a request runs: at 1,000,000 violations one request can take longer than
+ * `idleMs` (the index built from cold), and dropping the cache it is reading from, then a full
+ * collection, in its middle only makes it slower.
  */
 export class IdleRelease {
     private timer: NodeJS.Timeout | undefined;
     private busy = false;
+    private running = 0;
 
     constructor(
         private readonly release: () => void,
@@ -24,8 +29,26 @@ export class IdleRelease {
         this.timer.unref();
     }
 
+    /**
+     * A request started: nothing is released until it ends and `idleMs` pass after.
+     * @returns what to call when it is answered (once; more calls do nothing)
+     */
+    begin(): () => void {
+        this.running++;
+        this.busy = true;
+        clearTimeout(this.timer);
+        let ended = false;
+        return () => {
+            if (ended) return;
+            ended = true;
+            this.running--;
+            this.touch();
+        };
+    }
+
     private fire(): void {
-        if (!this.busy) return;
+        // a store change during a long request armed the timer: the request's end arms it again
+        if (!this.busy || this.running > 0) return;
         this.busy = false;
         this.release();
     }

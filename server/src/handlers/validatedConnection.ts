@@ -28,15 +28,19 @@ function methodOf(type: unknown): string | undefined {
     return undefined;
 }
 
-/** `onSettled` is called after each request is answered (the server's idle timer listens). */
-export function validatedConnection(connection: Connection, onSettled: () => void = () => undefined): Connection {
+/**
+ * `onStarted` is called when each request starts, and the function it returns once the request
+ * is answered (the server's idle timer: it releases nothing while a request runs).
+ */
+export function validatedConnection(connection: Connection, onStarted: () => () => void = () => () => undefined): Connection {
     const onRequest = connection.onRequest.bind(connection) as (...args: unknown[]) => unknown;
     const log = (message: string) => connection.console.error(message);
     const answer = async <T>(method: string, work: () => T | Promise<T>): Promise<T> => {
+        const settled = onStarted();
         try {
             return await answerErrors(method, work, log);
         } finally {
-            onSettled();
+            settled();
         }
     };
     const guarded = (...args: unknown[]): unknown => {

@@ -37,19 +37,21 @@ export function violationRequestHandlers(store: () => Store) {
         }
         return current.queries;
     }
+    const locate = (id: string) => queries().accountOf(id);
 
     return {
         list: (params: ListViolationsParams) => queries().list(params),
         groups: (params: ViolationGroupsParams) => queries().groups(params),
         query: (params: PanelQueryParams) => queries().panel(params),
-        detail: ({ id }: { id: string }) => violationDetail(store(), id),
+        // one violation's requests go to the shard the index names, not through every shard
+        detail: ({ id }: { id: string }) => violationDetail(store(), id, undefined, locate),
         async triage({ id, ...args }: PanelTriageParams) {
-            const updated = await setTriage(store(), id, args);
+            const updated = await setTriage(store(), id, args, locate);
             queries().invalidate(id);
             return updated;
         },
         async suppress({ id, reason, until, remove }: PanelSuppressParams) {
-            const updated = remove ? await unsuppress(store(), id) : await suppress(store(), id, { reason, until });
+            const updated = remove ? await unsuppress(store(), id, locate) : await suppress(store(), id, { reason, until }, undefined, locate);
             queries().invalidate(id);
             return updated;
         },

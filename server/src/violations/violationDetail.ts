@@ -9,6 +9,7 @@ import type { ViolationDetail } from '../shared/panelProtocol';
 import type { Store } from '../store';
 import { isSuppressed } from './violationFilter';
 import { TriageError } from './violationTriage';
+import { inShardOf, type ViolationLocator } from './violationShards';
 
 /** Top-level property names the message names as words: the offending ones, when a policy says so. */
 export function propertiesNamedIn(message: string, properties: Record<string, unknown>): string[] {
@@ -24,13 +25,16 @@ export function propertiesNamedIn(message: string, properties: Record<string, un
     });
 }
 
-/** The detail pane's content for violation `id`. */
-export async function violationDetail(store: Store, id: string, now: Date = new Date()): Promise<ViolationDetail> {
-    const shardNames = await store.listShards();
-    for (const shardName of shardNames) {
+/**
+ * The detail pane's content for violation `id`, read from the one shard that holds it: the
+ * shard `locate` (the violation index) names, else found as violationShards.ts says.
+ * @throws TriageError (not-found) when no shard holds it
+ */
+export async function violationDetail(store: Store, id: string, now: Date = new Date(), locate?: ViolationLocator): Promise<ViolationDetail> {
+    const detail = await inShardOf(store, id, locate, async (shardName) => {
         const shard = await store.readShard(shardName);
         const violation = shard.violations.find((v: Violation) => v.id === id);
-        if (!violation) continue;
+        if (!violation) return undefined;
         const resource = violation.resourceURN ? shard.resources.find((r) => r.urn === violation.resourceURN) : undefined;
         const catalog = await store.readCatalog();
         const versions = catalog.packs.filter((p) => p.name === violation.policyPack);
@@ -38,7 +42,7 @@ export async function violationDetail(store: Store, id: string, now: Date = new 
         const newest = [...versions].sort((a, b) => b.version - a.version)[0];
         const policy = (exact ?? newest)?.policies.find((p) => p.name === violation.policyName);
         const binding = appliedBinding(catalog, shardName, violation.policyPack);
-        return {
+        const found: ViolationDetail = {
             violation: structuredClone(violation),
             resource: resource && {
                 urn: resource.urn,
@@ -57,6 +61,8 @@ export async function violationDetail(store: Store, id: string, now: Date = new 
             suppressed: isSuppressed(violation, now),
             ...(binding ? { binding } : {}),
         };
-    }
+        return found;
+    });
+    if (detail) return detail;
     throw new TriageError('not-found', `No violation with id ${id}: it was removed since the panel loaded (the account was removed or rescanned). Refresh the panel.`);
 }

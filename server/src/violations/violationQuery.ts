@@ -360,6 +360,16 @@ export class ViolationQueryService {
     }
 
     /**
+     * The account of the shard holding violation `id`, as the index built last knows it
+     * (undefined: none built, or the id is not in it): where the detail pane and triage look
+     * first (violationShards.ts). Not rebuilt for this: an id never moves to another shard
+     * (violationKey.ts hashes its entity into it), so an index out of date answers right or not at all.
+     */
+    accountOf(id: string): string | undefined {
+        return this.snapshots.peek()?.accountOf(id);
+    }
+
+    /**
      * Reads the shard holding violation `id` again at the next query (every shard when it is
      * not known), after this process changed it, rather than when the store's change event arrives.
      */

@@ -5,6 +5,7 @@
 import { PRIORITIES, TRIAGE_STATUSES, type Priority, type Suppression, type TriageStatus, type Violation } from '../shared/model';
 import type { Store } from '../store';
 import { UserError } from '../userErrors';
+import { inShardOf, type ViolationLocator } from './violationShards';
 
 export interface TriageArgs {
     status?: TriageStatus;
@@ -31,28 +32,28 @@ export class TriageError extends UserError {
     }
 }
 
-async function updateViolation(store: Store, id: string, change: (v: Violation) => void): Promise<Violation> {
-    for (const shardName of await store.listShards()) {
-        const shard = await store.readShard(shardName);
-        if (!shard.violations.some((v) => v.id === id)) continue;
-        const updated = await store.updateShard(shardName, (locked) => {
+/** Changes violation `id` under its shard's lock, in the shard `locate` names when it knows (see violationShards.ts). */
+async function updateViolation(store: Store, id: string, locate: ViolationLocator | undefined, change: (v: Violation) => void): Promise<Violation> {
+    const updated = await inShardOf(store, id, locate, (shardName) =>
+        // a shard without it is left unwritten (nothing changed)
+        store.updateShard(shardName, (locked) => {
             const violation = locked.violations.find((v) => v.id === id);
             if (!violation) return undefined;
             change(violation);
             return structuredClone(violation);
-        });
-        if (updated) return updated;
-    }
+        }),
+    );
+    if (updated) return updated;
     throw new TriageError('not-found', `No violation with id ${id}. List ids with \`policy-insights violations --json\`.`);
 }
 
 /** Sets status, priority and/or assignee. @throws TriageError */
-export async function setTriage(store: Store, id: string, args: TriageArgs): Promise<Violation> {
+export async function setTriage(store: Store, id: string, args: TriageArgs, locate?: ViolationLocator): Promise<Violation> {
     if (args.status !== undefined && !TRIAGE_STATUSES.includes(args.status)) {
         throw new TriageError('invalid', `status "${args.status}" is not one of ${TRIAGE_STATUSES.join(', ')} (fixed is set by evaluation when the finding is gone).`);
     }
     if (args.priority != null && !PRIORITIES.includes(args.priority)) throw new TriageError('invalid', `priority "${args.priority}" is not one of ${PRIORITIES.join(', ')}.`);
-    return updateViolation(store, id, (v) => {
+    return updateViolation(store, id, locate, (v) => {
         if (args.status !== undefined) {
             if (v.status === 'fixed') throw new TriageError('invalid', `Violation ${id} is fixed (the finding is gone since ${v.resolvedAt}); it reopens by itself if the finding comes back.`);
             v.status = args.status;
@@ -65,20 +66,20 @@ export async function setTriage(store: Store, id: string, args: TriageArgs): Pro
 }
 
 /** Hides a violation until `until`; it shows again afterwards. @throws TriageError */
-export async function suppress(store: Store, id: string, args: SuppressArgs, now: Date = new Date()): Promise<Violation> {
+export async function suppress(store: Store, id: string, args: SuppressArgs, now: Date = new Date(), locate?: ViolationLocator): Promise<Violation> {
     if (!args.reason?.trim()) throw new TriageError('invalid', 'A suppression needs a reason (--reason).');
     const until = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(args.until) ? `${args.until}T00:00:00.000Z` : args.until);
     if (Number.isNaN(until)) throw new TriageError('invalid', `--until "${args.until}" is not a date: use YYYY-MM-DD or an ISO date-time.`);
     if (until <= now.getTime()) throw new TriageError('invalid', `--until ${args.until} is not in the future; a suppression must expire later than now.`);
     const suppression: Suppression = { reason: args.reason.trim(), until: new Date(until).toISOString(), ...(args.by ? { by: args.by } : {}) };
-    return updateViolation(store, id, (v) => {
+    return updateViolation(store, id, locate, (v) => {
         v.suppression = suppression;
     });
 }
 
 /** Removes a suppression (the violation shows again at once). @throws TriageError */
-export async function unsuppress(store: Store, id: string): Promise<Violation> {
-    return updateViolation(store, id, (v) => {
+export async function unsuppress(store: Store, id: string, locate?: ViolationLocator): Promise<Violation> {
+    return updateViolation(store, id, locate, (v) => {
         delete v.suppression;
     });
 }

@@ -3,12 +3,14 @@
  * come back per child in commit order, a dropped task's never do, and the folder goes with the spill.
  */
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ScanSpill } from '../../../server/src/accounts/scanSpill';
+import { ScanSpill, UNOWNED_STALE_MS } from '../../../server/src/accounts/scanSpill';
 import type { Resource } from '../../../server/src/shared/model';
 
 function resource(account: string, key: string, properties: Record<string, unknown> = {}): Resource {
@@ -97,5 +99,60 @@ describe('ScanSpill', () => {
         } finally {
             await spill.dispose();
         }
+    });
+
+    describe('folders left by scans that crashed', () => {
+        /** A folder of findings as a scan of process `owner` leaves it (no pid: as made before folders were named for their process). */
+        async function leftover(where: string, owner: number | undefined, suffix: string): Promise<string> {
+            const dir = join(where, owner === undefined ? `policy-insights-scan-${suffix}` : `policy-insights-scan-${owner}-${suffix}`);
+            await mkdir(dir);
+            await writeFile(join(dir, '0-0.jsonl'), `${JSON.stringify(resource('a/r1', 'x'))}\n`);
+            return dir;
+        }
+        /** The pid of a process that ran and exited. */
+        function exitedPid(): number {
+            const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+            return Number(child.stdout);
+        }
+
+        it("removes a folder whose process is gone when a scan starts, says so, and keeps a live process's", async () => {
+            const where = await mkdtemp(join(parent, 'stale-'));
+            const crashed = await leftover(where, exitedPid(), 'aB3dE9');
+            const ours = await leftover(where, process.pid, 'xY7zQ1');
+            // another process scanning now (a VS Code window, the CLI)
+            const scanner = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+            const theirs = await leftover(where, scanner.pid!, 'Lm4nOp');
+            const logged: string[] = [];
+            const spill = await ScanSpill.create(where, (message) => logged.push(message)).finally(() => scanner.kill());
+            await once(scanner, 'exit');
+            try {
+                assert.equal(existsSync(crashed), false, "the crashed scan's folder is gone");
+                assert.equal(existsSync(ours), true, "a folder of this process (another scan of it) is kept");
+                assert.equal(existsSync(theirs), true, "a folder of another running process is kept");
+                assert.equal(existsSync(spill.dir), true);
+                assert.match(spill.dir, new RegExp(`policy-insights-scan-${process.pid}-`), 'the new folder names its process');
+                assert.equal(logged.length, 1, logged.join('\n'));
+                assert.ok(logged[0]!.includes(crashed) && /process is gone/.test(logged[0]!), logged[0]);
+            } finally {
+                await spill.dispose();
+            }
+            // the other process has ended since: the next scan removes its folder, and only that
+            const again: string[] = [];
+            await (await ScanSpill.create(where, (message) => again.push(message))).dispose();
+            assert.equal(existsSync(theirs), false);
+            assert.equal(again.length, 1);
+            assert.ok(again[0]!.includes(theirs) && !again[0]!.includes(ours), again[0]);
+        });
+
+        it('removes a folder made before folders named their process only when untouched for a day', async () => {
+            const where = await mkdtemp(join(parent, 'unowned-'));
+            const old = await leftover(where, undefined, 'Qw3rTy');
+            const recent = await leftover(where, undefined, 'As5dFg');
+            const dayAgo = new Date(Date.now() - UNOWNED_STALE_MS - 60_000);
+            await utimes(old, dayAgo, dayAgo);
+            await (await ScanSpill.create(where)).dispose();
+            assert.equal(existsSync(old), false);
+            assert.equal(existsSync(recent), true, 'it may belong to a scan running now');
+        });
     });
 });

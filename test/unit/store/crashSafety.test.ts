@@ -42,7 +42,10 @@ if (!runAsWorkerIfAsked()) {
             for (let round = 0; round < 5; round++) {
                 const writer = spawnWorker('write-loop', home, { lockStaleMs: 2000 });
                 workers.push(writer);
-                await writer.line(`wrote ${1 + round}`);
+                // A home's first write replaces nothing, so it leaves no .bak: wait for a second
+                // write. (Waiting for the first only, a kill before the second, which a loaded
+                // machine's slow fsync makes likely in the read window below, found no .bak: ENOENT.)
+                await writer.line(`wrote ${2 + round}`);
                 // read concurrently with the writes for a while, then kill at an arbitrary point
                 const until = Date.now() + 20 + Math.random() * 80;
                 while (Date.now() < until) {
