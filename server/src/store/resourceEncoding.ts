@@ -1,15 +1,16 @@
 /**
- * The compact encoding of a shard's resources (schema version 3): what a resources file
+ * The compact encoding of a shard's resources (schema versions 3 and 4): what a resources file
  * holds is what the store hands out, minus what the file already says elsewhere. Every rule
  * is exact: the encoder leaves a field out only after checking that the decoder gives it
  * back equal, so reading a file always yields the Resource objects that were written.
  *
- * A version 3 resources file:
+ * A version 4 resources file:
  *
- *   { "schemaVersion": 3, "account": "demo/us-west-2",
+ *   { "schemaVersion": 4, "account": "demo/us-west-2",
  *     "common": { "account": "demo/us-west-2", "region": "us-west-2", "provider": "aws" },
  *     "urnPrefix": "urn:pulumi:demo::us-west-2::", "hashes": "base64url", "types": ["aws:s3/bucket:Bucket", ...],
- *     "resources": [ { "type": 0, "id": "...", "properties": {...}, "hash": "..." }, ... ] }
+ *     "shapes": [["bucket", "acl", "tags"], ["Owner"], ...],
+ *     "resources": [ { "type": 0, "id": "...", "properties": [0, "assets", "private", [1, "web"]], "hash": "..." }, ... ] }
  *
  * - `common`: the fields every resource of the file has with the same value (account,
  *   region, provider, project, stack). They are left out of every resource. Its presence is
@@ -34,6 +35,10 @@
  *   Inputs are an object in any resource, so an array there is unambiguous. Members taken
  *   from the outputs are the same objects in memory. Written only when the inputs share a
  *   member with the outputs and the outputs hold no more members of their own than that.
+ * - `shapes` (version 4): the content of `properties`, `inputs` and `outputs` (and the members
+ *   of an `inputs` written as a change of the outputs) is written by shape, each object as
+ *   its key list's index in `shapes` and its values (propertyShapes.ts). Without `shapes` (a
+ *   version 3 file) the content is written as it is.
  * - `"providerResource": "provider"`: the provider resource is the one the `provider`
  *   reference (`<urn>::<id>`) names, stored in the same shard, seen as the engine sends it
  *   (urn, type, name, and its inputs as properties, secrets already redacted). A provider
@@ -47,6 +52,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ProviderResource, Resource } from '../shared/model';
+import { ShapeProblem, ShapeReader, ShapeTable } from './propertyShapes';
 
 /** The fields `common` may hold. */
 const COMMON_FIELDS = ['account', 'region', 'provider', 'project', 'stack'] as const;
@@ -70,6 +76,20 @@ interface FileFields {
     urnPrefix: unknown;
     hashes: unknown;
     types: unknown;
+    /** How the property content is written: by shape, or (no `shapes`) as it is. */
+    shapes: ShapeReader | undefined;
+}
+
+/** The property content the fields named `field` of an item stand for, or `written` and a problem naming where inside it. */
+function decodeContent(written: unknown, field: string, shapes: ShapeReader | undefined, problem: (field: string, text: string) => void): unknown {
+    if (shapes === undefined) return written;
+    try {
+        return shapes.decode(written);
+    } catch (error) {
+        if (!(error instanceof ShapeProblem)) throw error;
+        problem(`${field}${error.path.join('')}`, error.message);
+        return written;
+    }
 }
 
 /**
@@ -94,17 +114,23 @@ function decodeItem(item: Record<string, unknown>, file: FileFields, problem: (f
         if (hex !== undefined) hash = hex;
         else problem('hash', 'is not the base64url of a sha256 digest, as the file\'s "hashes" says');
     }
+    const outputs = Object.hasOwn(item, 'outputs') ? decodeContent(item.outputs, 'outputs', file.shapes, problem) : undefined;
     let inputs = item.inputs;
     if (Array.isArray(inputs) && inputs[0] === 'outputs') {
-        const decoded = decodeInputs(inputs, item.outputs);
+        const set = decodeContent(inputs[2], 'inputs[2]', file.shapes, problem);
+        const decoded = decodeInputs(inputs, set, outputs);
         if (typeof decoded === 'string') problem('inputs', decoded);
         else inputs = decoded;
+    } else if (Object.hasOwn(item, 'inputs')) {
+        inputs = decodeContent(inputs, 'inputs', file.shapes, problem);
     }
     let properties = item.properties;
     if (properties === 'outputs' || properties === 'inputs') {
-        const source = properties === 'outputs' ? item.outputs : inputs;
+        const source = properties === 'outputs' ? outputs : inputs;
         if (isRecord(source)) properties = source;
         else problem('properties', `is "${properties}" but the resource has no ${properties}`);
+    } else if (Object.hasOwn(item, 'properties')) {
+        properties = decodeContent(properties, 'properties', file.shapes, problem);
     }
     const out: Record<string, unknown> = {};
     for (const field of FIELD_ORDER) {
@@ -115,6 +141,7 @@ function decodeItem(item: Record<string, unknown>, file: FileFields, problem: (f
             case 'urn': value = urn; break;
             case 'hash': value = hash; break;
             case 'inputs': value = inputs; break;
+            case 'outputs': value = outputs; break;
             case 'properties': value = properties; break;
             default: value = Object.hasOwn(item, field) ? item[field] : COMMON.has(field) ? file.common[field] : undefined;
         }
@@ -142,6 +169,7 @@ export interface EncodedResourcesFields {
     urnPrefix?: string;
     hashes?: typeof BASE64URL;
     types?: string[];
+    shapes?: string[][];
 }
 
 const BASE64URL = 'base64url';
@@ -243,7 +271,8 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
     const hashes = resources.length > 0 && converted.size === resources.length ? converted : undefined;
     const types = new Map<string, number>();
     for (const r of resources) if (typeof r.type === 'string' && !types.has(r.type)) types.set(r.type, types.size);
-    const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, providers, hashes, types }));
+    const shapes = new ShapeTable();
+    const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, providers, hashes, types, shapes }));
     // the encoding's fields before `resources`, so a reader of the text sees the key first
     const { resources: _, ...rest } = part;
     return {
@@ -252,6 +281,7 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
         ...(urnPrefix === undefined ? {} : { urnPrefix }),
         ...(hashes === undefined ? {} : { hashes: BASE64URL }),
         types: [...types.keys()],
+        shapes: shapes.shapes,
         resources: encoded,
     } as unknown as T & EncodedResourcesFields;
 }
@@ -264,9 +294,10 @@ interface FileEncoding {
     /** Each resource's hash in base64url, when the file writes them so. */
     hashes: Map<Resource, string> | undefined;
     types: Map<string, number>;
+    shapes: ShapeTable;
 }
 
-function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, types }: FileEncoding): Record<string, unknown> {
+function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, types, shapes }: FileEncoding): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(r)) {
         if (value === undefined) continue; // JSON leaves it out anyway
@@ -282,11 +313,16 @@ function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, typ
         }
         if (key === 'urn' && urnPrefix !== undefined && derivesUrn(r) && value === `${urnPrefix}${r.type}::${r.name}`) continue;
         if (key === 'properties') {
-            out[key] = propertiesSource(r) ?? value;
+            out[key] = propertiesSource(r) ?? shapes.encode(value, key);
             continue;
         }
         if (key === 'inputs') {
-            out[key] = inputsFromOutputs(r) ?? value;
+            const changes = inputsFromOutputs(r);
+            out[key] = changes ? [changes[0], changes[1], shapes.encode(changes[2], '2')] : shapes.encode(value, key);
+            continue;
+        }
+        if (key === 'outputs') {
+            out[key] = shapes.encode(value, key);
             continue;
         }
         if (key === 'providerResource' && typeof r.provider === 'string') {
@@ -314,9 +350,9 @@ function inputsFromOutputs(r: Resource): InputsFromOutputs | undefined {
     return shared > 0 && leftOut.length <= shared ? ['outputs', leftOut, set] : undefined;
 }
 
-/** The inputs `encoded` (an InputsFromOutputs) stands for, or a problem when it is not one. */
-function decodeInputs(encoded: unknown[], outputs: unknown): Record<string, unknown> | string {
-    const [, leftOut, set] = encoded;
+/** The inputs `encoded` (an InputsFromOutputs, its members decoded as `set`) stands for, or a problem when it is not one. */
+function decodeInputs(encoded: unknown[], set: unknown, outputs: unknown): Record<string, unknown> | string {
+    const leftOut: unknown = encoded[1];
     if (!isRecord(outputs)) return 'is taken from the outputs but the resource has no outputs';
     if (encoded.length !== 3 || !Array.isArray(leftOut) || !isRecord(set)) return 'is not ["outputs", [keys left out], {members}]';
     const skip = new Set(leftOut);
@@ -341,10 +377,12 @@ function propertiesSource(r: Resource): PropertiesSource | undefined {
 export function decodeShardResources(data: Record<string, unknown> & EncodedResourcesFields & { resources: unknown[] }): void {
     const { common, urnPrefix, hashes, types } = data;
     if (common === undefined) return;
+    const written = data.shapes;
     delete data.common;
     delete data.urnPrefix;
     delete data.hashes;
     delete data.types;
+    delete data.shapes;
     const where = (index: number, field: string) => `resources[${index}].${field}`;
     const problem = (item: object, text: string) => {
         if (!decodeProblems.has(item)) decodeProblems.set(item, text);
@@ -354,12 +392,20 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
         data.resources.forEach((item, i) => isRecord(item) && problem(item, `${where(i, 'account')} cannot be read: the file's "common" is not an object of strings`));
         return;
     }
+    let shapes: ShapeReader | undefined;
+    try {
+        shapes = written === undefined ? undefined : new ShapeReader(written);
+    } catch (error) {
+        if (!(error instanceof ShapeProblem)) throw error;
+        data.resources.forEach((item, i) => isRecord(item) && problem(item, `${where(i, 'properties')} ${error.message}`));
+        return;
+    }
     const providers = new Map<string, Resource>();
     const items = data.resources;
     items.forEach((item, i) => {
         if (!isRecord(item)) return; // takeBadItems reports it as it is
         const found: string[] = [];
-        const resource = decodeItem(item, { common, urnPrefix, hashes, types }, (field, text) => found.push(`${where(i, field)} ${text}`));
+        const resource = decodeItem(item, { common, urnPrefix, hashes, types, shapes }, (field, text) => found.push(`${where(i, field)} ${text}`));
         items[i] = resource;
         if (found.length) problem(resource, found[0]!);
         else if (isProvider(resource) && resource.id !== undefined) providers.set(referenceTo(resource), resource as unknown as Resource);
