@@ -407,7 +407,7 @@ describe('property content by shape', () => {
 
     it('builds the objects of a shape in key order with one hidden class', () => {
         setFlagsFromString('--allow-natives-syntax');
-        // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a V8 intrinsic is only reachable from code compiled after the flag is set
+        // a V8 intrinsic is only reachable from code compiled after the flag is set
         const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: unknown, b: unknown) => boolean;
         const properties = (i: number) => JSON.parse(`{"b": ${i}, "a": "x${i}", "1": ${i}, "tags": {"team": "t${i}"}, "list": [{"k": ${i}}, {"k": "${i}"}]}`) as Record<string, unknown>;
         const resources = Array.from({ length: 20 }, (_, i) => withProperties(properties(i), `i-${i}`));
