@@ -158,8 +158,10 @@ export class ShapeReader {
     private decodeArray(written: unknown[], from: number): unknown[] {
         const out: unknown[] = new Array(written.length - from);
         for (let i = from; i < written.length; i++) {
+            const item = written[i];
             try {
-                out[i - from] = this.decode(written[i]);
+                // most values are strings and numbers: no call for them
+                out[i - from] = typeof item === 'object' && item !== null ? this.decode(item) : item;
             } catch (error) {
                 if (error instanceof ShapeProblem) error.path.unshift(`[${i - from}]`);
                 throw error;
@@ -173,9 +175,9 @@ export class ShapeReader {
         const byIndex = Array.isArray(values);
         for (let i = 0; i < keys.length; i++) {
             const key = keys[i]!;
-            let value: unknown;
+            let value = byIndex ? values[from + i] : values[key];
             try {
-                value = this.decode(byIndex ? values[from + i] : values[key]);
+                if (typeof value === 'object' && value !== null) value = this.decode(value);
             } catch (error) {
                 if (error instanceof ShapeProblem) error.path.unshift(segment(key));
                 throw error;

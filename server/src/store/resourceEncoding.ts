@@ -25,6 +25,10 @@
  * - `urnPrefix`: a resource without `urn` has the URN `urnPrefix + type + "::" + name`, the
  *   URN of a discovered resource (resourceUrn) and of a stack resource whose parent is the
  *   stack. Other URNs (children of components, a shard of mixed accounts) are written out.
+ * - `"urnKey": "id"` (version 4): the URN a resource without `urn` has ends in its `id`
+ *   instead of its name: a discovered resource's URN is keyed by its id, and its name is
+ *   often another (an instance's Name tag, a certificate's domain). Written when more
+ *   resources leave their URN out so.
  * - `"properties": "outputs"` (or `"inputs"`): the properties are the resource's outputs
  *   (inputs), written once, and are the same object in memory after reading, as
  *   stackResources builds them. Properties are an object in any valid resource, so a string
@@ -74,6 +78,7 @@ const COMMON = new Set<string>(COMMON_FIELDS);
 interface FileFields {
     common: Record<string, unknown>;
     urnPrefix: unknown;
+    urnKey: unknown;
     hashes: unknown;
     types: unknown;
     /** How the property content is written: by shape, or (no `shapes`) as it is. */
@@ -107,7 +112,11 @@ function decodeItem(item: Record<string, unknown>, file: FileFields, problem: (f
     }
     const name = Object.hasOwn(item, 'name') ? item.name : typeof item.id === 'string' ? item.id : undefined;
     let urn = item.urn;
-    if (!Object.hasOwn(item, 'urn') && typeof file.urnPrefix === 'string' && typeof type === 'string' && typeof name === 'string') urn = `${file.urnPrefix}${type}::${name}`;
+    if (!Object.hasOwn(item, 'urn')) {
+        const key = file.urnKey === undefined ? name : file.urnKey === URN_BY_ID ? item.id : undefined;
+        if (file.urnKey !== undefined && file.urnKey !== URN_BY_ID) problem('urn', `cannot be derived: the file's "urnKey" is ${JSON.stringify(file.urnKey)}, not "${URN_BY_ID}"`);
+        else if (typeof file.urnPrefix === 'string' && typeof type === 'string' && typeof key === 'string') urn = `${file.urnPrefix}${type}::${key}`;
+    }
     let hash = item.hash;
     if (file.hashes === BASE64URL) {
         const hex = typeof hash === 'string' ? base64urlToSha256Hex(hash) : undefined;
@@ -167,12 +176,17 @@ const PROVIDER_IN_SHARD = 'provider';
 export interface EncodedResourcesFields {
     common?: Common;
     urnPrefix?: string;
+    urnKey?: typeof URN_BY_ID;
     hashes?: typeof BASE64URL;
     types?: string[];
     shapes?: string[][];
 }
 
 const BASE64URL = 'base64url';
+/** What `urnKey` says when the derived URNs end in the resource's id. */
+const URN_BY_ID = 'id';
+/** Which field of a resource ends the URN the decoder derives. */
+type UrnKey = 'name' | typeof URN_BY_ID;
 /**
  * One buffer for every hash converted: a shard of a million resources converts a million
  * hashes, and Buffer.from would allocate a buffer for each.
@@ -207,8 +221,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const isProvider = (r: { type?: unknown }) => typeof r.type === 'string' && r.type.startsWith('pulumi:providers:');
 
-/** Whether the decoder can rebuild `r`'s URN from its type and name (it takes only strings). */
-const derivesUrn = (r: Resource) => typeof r.type === 'string' && typeof r.name === 'string';
+/** The URN of `r` the decoder derives with `prefix` and `key`; undefined when it derives none (it takes only strings). */
+function derivedUrn(r: Resource, prefix: string, key: UrnKey): string | undefined {
+    const end = r[key];
+    return typeof r.type === 'string' && typeof end === 'string' ? `${prefix}${r.type}::${end}` : undefined;
+}
 
 /** The reference a resource that uses `provider` holds in its `provider` field. */
 const referenceTo = (provider: { urn?: unknown; id?: unknown }) => `${String(provider.urn)}::${String(provider.id)}`;
@@ -229,26 +246,27 @@ function commonFields(resources: readonly Resource[]): Common {
     return common;
 }
 
-/** `urn:pulumi:<a>::<b>::`: the part of a URN before its type, when the URN is `<it><type>::<name>`. */
-function urnPrefixOf(r: Resource): string | undefined {
-    if (!derivesUrn(r) || typeof r.urn !== 'string') return undefined;
-    const suffix = `${r.type}::${r.name}`;
+/** `urn:pulumi:<a>::<b>::`: the part of a URN before its type, when the URN is `<it><type>::<key>`. */
+function urnPrefixOf(r: Resource, key: UrnKey): string | undefined {
+    const end = r[key];
+    if (typeof r.type !== 'string' || typeof end !== 'string' || typeof r.urn !== 'string') return undefined;
+    const suffix = `${r.type}::${end}`;
     return r.urn.endsWith(suffix) ? r.urn.slice(0, -suffix.length) : undefined;
 }
 
-/** The most frequent prefix (most resources then leave out their URN); undefined when none derives. */
-function mostCommonUrnPrefix(resources: readonly Resource[]): string | undefined {
+/** The most frequent prefix (most resources then leave out their URN) and how many have it; undefined when none derives. */
+function mostCommonUrnPrefix(resources: readonly Resource[], key: UrnKey): { prefix: string | undefined; count: number } {
     const counts = new Map<string, number>();
     let best: string | undefined;
     let bestCount = 0;
     for (const r of resources) {
-        const prefix = urnPrefixOf(r);
+        const prefix = urnPrefixOf(r, key);
         if (prefix === undefined) continue;
         const count = (counts.get(prefix) ?? 0) + 1;
         counts.set(prefix, count);
         if (count > bestCount) [best, bestCount] = [prefix, count];
     }
-    return best;
+    return { prefix: best, count: bestCount };
 }
 
 /**
@@ -258,7 +276,11 @@ function mostCommonUrnPrefix(resources: readonly Resource[]): string | undefined
 export function encodeShardResources<T extends { resources: Resource[] }>(part: T): T & EncodedResourcesFields {
     const { resources } = part;
     const common = commonFields(resources);
-    const urnPrefix = mostCommonUrnPrefix(resources);
+    // by name unless more URNs end in the id (a tie keeps what version 3 wrote)
+    const byName = mostCommonUrnPrefix(resources, 'name');
+    const byId = mostCommonUrnPrefix(resources, URN_BY_ID);
+    const urnKey: UrnKey = byId.count > byName.count ? URN_BY_ID : 'name';
+    const urnPrefix = urnKey === URN_BY_ID ? byId.prefix : byName.prefix;
     const providers = new Map<string, Resource>();
     for (const r of resources) if (isProvider(r) && r.id !== undefined) providers.set(referenceTo(r), r);
     // converted here, once: when one hash is no sha256 digest, the file keeps them all as they are
@@ -272,13 +294,14 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
     const types = new Map<string, number>();
     for (const r of resources) if (typeof r.type === 'string' && !types.has(r.type)) types.set(r.type, types.size);
     const shapes = new ShapeTable();
-    const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, providers, hashes, types, shapes }));
+    const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, urnKey, providers, hashes, types, shapes }));
     // the encoding's fields before `resources`, so a reader of the text sees the key first
     const { resources: _, ...rest } = part;
     return {
         ...rest,
         common,
         ...(urnPrefix === undefined ? {} : { urnPrefix }),
+        ...(urnKey === URN_BY_ID ? { urnKey } : {}),
         ...(hashes === undefined ? {} : { hashes: BASE64URL }),
         types: [...types.keys()],
         shapes: shapes.shapes,
@@ -290,6 +313,7 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
 interface FileEncoding {
     common: Common;
     urnPrefix: string | undefined;
+    urnKey: UrnKey;
     providers: Map<string, Resource>;
     /** Each resource's hash in base64url, when the file writes them so. */
     hashes: Map<Resource, string> | undefined;
@@ -297,7 +321,7 @@ interface FileEncoding {
     shapes: ShapeTable;
 }
 
-function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, types, shapes }: FileEncoding): Record<string, unknown> {
+function encodeResource(r: Resource, { common, urnPrefix, urnKey, providers, hashes, types, shapes }: FileEncoding): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(r)) {
         if (value === undefined) continue; // JSON leaves it out anyway
@@ -311,7 +335,7 @@ function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, typ
             out[key] = hashes.get(r);
             continue;
         }
-        if (key === 'urn' && urnPrefix !== undefined && derivesUrn(r) && value === `${urnPrefix}${r.type}::${r.name}`) continue;
+        if (key === 'urn' && urnPrefix !== undefined && value === derivedUrn(r, urnPrefix, urnKey)) continue;
         if (key === 'properties') {
             out[key] = propertiesSource(r) ?? shapes.encode(value, key);
             continue;
@@ -375,11 +399,12 @@ function propertiesSource(r: Resource): PropertiesSource | undefined {
  * (see the file comment). Items it cannot decode are recorded (decodeProblemOf).
  */
 export function decodeShardResources(data: Record<string, unknown> & EncodedResourcesFields & { resources: unknown[] }): void {
-    const { common, urnPrefix, hashes, types } = data;
+    const { common, urnPrefix, urnKey, hashes, types } = data;
     if (common === undefined) return;
     const written = data.shapes;
     delete data.common;
     delete data.urnPrefix;
+    delete data.urnKey;
     delete data.hashes;
     delete data.types;
     delete data.shapes;
@@ -405,7 +430,7 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
     items.forEach((item, i) => {
         if (!isRecord(item)) return; // takeBadItems reports it as it is
         const found: string[] = [];
-        const resource = decodeItem(item, { common, urnPrefix, hashes, types, shapes }, (field, text) => found.push(`${where(i, field)} ${text}`));
+        const resource = decodeItem(item, { common, urnPrefix, urnKey, hashes, types, shapes }, (field, text) => found.push(`${where(i, field)} ${text}`));
         items[i] = resource;
         if (found.length) problem(resource, found[0]!);
         else if (isProvider(resource) && resource.id !== undefined) providers.set(referenceTo(resource), resource as unknown as Resource);

@@ -234,16 +234,44 @@ describe('the compact encoding of a shard\'s resources', () => {
         assert.ok(users.every((r) => r.providerResource === users[0]!.providerResource), 'one object per provider in memory');
     });
 
-    it('leaves out what every resource of the file shares, and URNs derived from type and name', () => {
-        const { text } = roundTrip('prod/us-west-2', awsResources());
-        const file = JSON.parse(text) as { common: unknown; urnPrefix: string; resources: Record<string, unknown>[] };
+    it('leaves out what every resource of the file shares, and URNs derived from type and id', () => {
+        const resources = awsResources();
+        const { text, read } = roundTrip('prod/us-west-2', resources);
+        const file = JSON.parse(text) as { common: unknown; urnPrefix: string; urnKey?: string; resources: Record<string, unknown>[] };
         assert.deepEqual(file.common, { account: 'prod/us-west-2', region: 'us-west-2', provider: 'aws' });
         assert.equal(file.urnPrefix, 'urn:pulumi:prod::us-west-2::');
-        // the instance's URN key (its id) is not its name: that URN is written out
-        assert.deepEqual(file.resources.map((r) => r.urn), [undefined, 'urn:pulumi:prod::us-west-2::aws:ec2/instance:Instance::i-0abc', undefined]);
+        // a discovered resource's URN ends in its id, also the instance's, whose name is another
+        assert.equal(file.urnKey, 'id');
+        assert.deepEqual(file.resources.map((r) => r.urn), [undefined, undefined, undefined]);
+        assert.equal(read[1]!.urn, 'urn:pulumi:prod::us-west-2::aws:ec2/instance:Instance::i-0abc');
         for (const r of file.resources) assert.deepEqual([r.account, r.region, r.provider], [undefined, undefined, undefined]);
         // a name that is the id is written once
         assert.deepEqual(file.resources.map((r) => r.name), [undefined, 'web-1', undefined]);
+        assert.deepEqual(read, resources);
+    });
+
+    it('derives URNs from the name when as many end in it as in the id, and writes the others out', () => {
+        // a stack's URNs end in the resource's name; its ids are the cloud's
+        const { resources } = SHAPES['a stack with no outputs, empty outputs and providers missing from the shard']!();
+        const { text, read } = roundTrip('edge', resources);
+        const file = JSON.parse(text) as { urnKey?: string; resources: Record<string, unknown>[] };
+        assert.equal(file.urnKey, undefined);
+        assert.ok(file.resources.every((r) => r.urn === undefined));
+        assert.deepEqual(read, structuredClone(resources));
+        // a tie (the instance by id, the bucket by name) keeps the name, as version 3 did
+        const tie = [awsResources()[1]!, { ...awsResources()[0]!, urn: 'urn:pulumi:prod::us-west-2::aws:s3/bucket:Bucket::other', name: 'other' }];
+        const tied = roundTrip('prod/us-west-2', tie);
+        const tiedFile = JSON.parse(tied.text) as { urnKey?: string; resources: Record<string, unknown>[] };
+        assert.equal(tiedFile.urnKey, undefined);
+        assert.deepEqual(tiedFile.resources.map((r) => r.urn), [tie[0]!.urn, undefined]);
+        assert.deepEqual(tied.read, tie);
+    });
+
+    it('reports the URN of an item it cannot derive when the file\'s "urnKey" is not one it knows', () => {
+        const file = JSON.parse(roundTrip('prod/us-west-2', awsResources()).text) as Record<string, unknown> & { resources: unknown[] };
+        file.urnKey = 'arn';
+        decodeShardResources(file);
+        assert.equal(decodeProblemOf(file.resources[0]), 'resources[0].urn cannot be derived: the file\'s "urnKey" is "arn", not "id"');
     });
 
     it('reads a discovered resource back with its fields in the order the scanner gives them', () => {
