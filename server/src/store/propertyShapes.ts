@@ -19,27 +19,46 @@
  *   order, members named `__proto__` (own data members, as JSON.parse makes them) and
  *   numbers (1e21 stays 1e21; -0 is written 0, as JSON writes it).
  *
- * Decoding builds the objects of a shape with one constructor per shape, adding the members
- * in key order, so they share one V8 hidden class as JSON.parse's do, and V8 sizes them to
- * their members after the first few (slack tracking): measured on the bench's shards, the
- * retained heap is JSON.parse's, where objects grown from `{}` kept 4-7% more.
+ * Decoding builds every object by adding its members in key order, so the objects of a shape
+ * share one V8 hidden class, as JSON.parse's do. The shapes more than one object has come
+ * first in `shapes`, and `sharedShapes` says how many they are: their objects are made by a
+ * constructor of the shape's own, which V8 sizes to their members after the first few (slack
+ * tracking). Measured on the bench's shards, the retained heap is then JSON.parse's, where
+ * objects grown from `{}` kept 4-7% more; a shape of one object (a map keyed by names) gets
+ * no constructor, which would cost it ~240 bytes. `sharedShapes` changes how fast a file
+ * reads, never what it reads: a value that is no count of `shapes` is taken as 0.
  */
 
 /** The first element of an array of the content whose own first element is a number. */
 const PLAIN_ARRAY = -1;
 
 interface ShapeNode {
-    /** The index in `shapes` of the key list that ends here, -1 while no object has it. */
+    /** The key list that ends here, once an object has it. */
+    keys: string[] | undefined;
+    /** How many objects have it. */
+    uses: number;
+    /** Its index in `shapes`, given by finish. */
     index: number;
     next: Map<string, ShapeNode> | undefined;
 }
 
+const newNode = (): ShapeNode => ({ keys: undefined, uses: 0, index: -1, next: undefined });
+
+/** A file's shapes: `shapes`, the shared ones first, and `sharedShapes`, how many (see the file comment). */
+export interface WrittenShapes {
+    shapes: string[][];
+    sharedShapes: number;
+}
+
 /** Collects the shapes of the objects it encodes; one per file. */
 export class ShapeTable {
-    /** The key lists, by index: the file's `shapes`. */
-    readonly shapes: string[][] = [];
-    private readonly root: ShapeNode = { index: -1, next: undefined };
+    private readonly root = newNode();
     private readonly keys: string[] = [];
+    /** The shapes in the order first seen. */
+    private readonly found: ShapeNode[] = [];
+    /** Every object encoded (its shape's index goes first, when finish knows it) and its shape. */
+    private readonly objects: unknown[][] = [];
+    private readonly objectShapes: ShapeNode[] = [];
 
     /** `value` (a member of a resource) as the file holds it; undefined where JSON would leave it out. */
     encode(value: unknown, key = ''): unknown {
@@ -69,18 +88,28 @@ export class ShapeTable {
             if (value === undefined) continue;
             node.next ??= new Map();
             let next = node.next.get(key);
-            if (!next) node.next.set(key, (next = { index: -1, next: undefined }));
+            if (!next) node.next.set(key, (next = newNode()));
             node = next;
             this.keys.push(key);
             out.push(value);
         }
-        if (node.index < 0) {
-            node.index = this.shapes.length;
-            this.shapes.push(this.keys.slice(depth));
+        if (node.uses++ === 0) {
+            node.keys = this.keys.slice(depth);
+            this.found.push(node);
         }
         this.keys.length = depth;
-        out[0] = node.index;
+        this.objects.push(out);
+        this.objectShapes.push(node);
         return out;
+    }
+
+    /** The file's shapes, once every value is encoded: numbers the shapes, shared ones first, and writes each object's. */
+    finish(): WrittenShapes {
+        const shared = this.found.filter((node) => node.uses > 1);
+        const ordered = [...shared, ...this.found.filter((node) => node.uses === 1)];
+        ordered.forEach((node, index) => (node.index = index));
+        for (let i = 0; i < this.objects.length; i++) this.objects[i]![0] = this.objectShapes[i]!.index;
+        return { shapes: ordered.map((node) => node.keys!), sharedShapes: shared.length };
     }
 }
 
@@ -125,6 +154,8 @@ function shapeConstructor(): ShapeConstructor {
 /** Turns the values of a file's content back into what was written; one per file. */
 export class ShapeReader {
     private readonly shapes: readonly (readonly string[])[];
+    /** The shapes below it have a constructor (see the file comment). */
+    private readonly sharedShapes: number;
     private readonly constructors: (ShapeConstructor | undefined)[] = [];
     /** What the next fill of a shape's object reads (set just before each `new`). */
     private keys: readonly string[] = [];
@@ -132,11 +163,12 @@ export class ShapeReader {
     private readonly fill = (into: Record<string, unknown>) => this.decodeMembers(into, this.keys, this.values, 1);
 
     /** Throws ShapeProblem when `shapes` is not a list of key lists. */
-    constructor(shapes: unknown) {
+    constructor(shapes: unknown, sharedShapes: unknown) {
         if (!Array.isArray(shapes) || !shapes.every((keys) => Array.isArray(keys) && keys.every((key) => typeof key === 'string'))) {
             throw new ShapeProblem('cannot be read: the file\'s "shapes" is not a list of lists of member names');
         }
         this.shapes = shapes as string[][];
+        this.sharedShapes = Number.isInteger(sharedShapes) && (sharedShapes as number) >= 0 ? Math.min(sharedShapes as number, shapes.length) : 0;
     }
 
     /** The value `written` stands for; throws ShapeProblem (with the path inside `written`) when it cannot be decoded. */
@@ -149,6 +181,7 @@ export class ShapeReader {
         const keys = Number.isInteger(first) ? this.shapes[first] : undefined;
         if (keys === undefined) throw new ShapeProblem(`is written as shape ${first}, which is not in the file's "shapes"`);
         if (written.length !== keys.length + 1) throw new ShapeProblem(`is written as shape ${first}, of ${keys.length} members, with ${written.length - 1} values`);
+        if (first >= this.sharedShapes) return this.decodeMembers({}, keys, written, 1);
         const Shape = (this.constructors[first] ??= shapeConstructor());
         this.keys = keys;
         this.values = written;

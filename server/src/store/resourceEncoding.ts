@@ -9,7 +9,7 @@
  *   { "schemaVersion": 4, "account": "demo/us-west-2",
  *     "common": { "account": "demo/us-west-2", "region": "us-west-2", "provider": "aws" },
  *     "urnPrefix": "urn:pulumi:demo::us-west-2::", "hashes": "base64url", "types": ["aws:s3/bucket:Bucket", ...],
- *     "shapes": [["bucket", "acl", "tags"], ["Owner"], ...],
+ *     "shapes": [["bucket", "acl", "tags"], ["Owner"], ...], "sharedShapes": 2,
  *     "resources": [ { "type": 0, "id": "...", "properties": [0, "assets", "private", [1, "web"]], "hash": "..." }, ... ] }
  *
  * - `common`: the fields every resource of the file has with the same value (account,
@@ -41,8 +41,9 @@
  *   member with the outputs and the outputs hold no more members of their own than that.
  * - `shapes` (version 4): the content of `properties`, `inputs` and `outputs` (and the members
  *   of an `inputs` written as a change of the outputs) is written by shape, each object as
- *   its key list's index in `shapes` and its values (propertyShapes.ts). Without `shapes` (a
- *   version 3 file) the content is written as it is.
+ *   its key list's index in `shapes` and its values (propertyShapes.ts; `sharedShapes` says
+ *   how many of them more than one object has). Without `shapes` (a version 3 file) the
+ *   content is written as it is.
  * - `"providerResource": "provider"`: the provider resource is the one the `provider`
  *   reference (`<urn>::<id>`) names, stored in the same shard, seen as the engine sends it
  *   (urn, type, name, and its inputs as properties, secrets already redacted). A provider
@@ -180,6 +181,7 @@ export interface EncodedResourcesFields {
     hashes?: typeof BASE64URL;
     types?: string[];
     shapes?: string[][];
+    sharedShapes?: number;
 }
 
 const BASE64URL = 'base64url';
@@ -295,6 +297,7 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
     for (const r of resources) if (typeof r.type === 'string' && !types.has(r.type)) types.set(r.type, types.size);
     const shapes = new ShapeTable();
     const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, urnKey, providers, hashes, types, shapes }));
+    const { shapes: shapeList, sharedShapes } = shapes.finish();
     // the encoding's fields before `resources`, so a reader of the text sees the key first
     const { resources: _, ...rest } = part;
     return {
@@ -304,7 +307,8 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
         ...(urnKey === URN_BY_ID ? { urnKey } : {}),
         ...(hashes === undefined ? {} : { hashes: BASE64URL }),
         types: [...types.keys()],
-        shapes: shapes.shapes,
+        shapes: shapeList,
+        sharedShapes,
         resources: encoded,
     } as unknown as T & EncodedResourcesFields;
 }
@@ -402,12 +406,14 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
     const { common, urnPrefix, urnKey, hashes, types } = data;
     if (common === undefined) return;
     const written = data.shapes;
+    const { sharedShapes } = data;
     delete data.common;
     delete data.urnPrefix;
     delete data.urnKey;
     delete data.hashes;
     delete data.types;
     delete data.shapes;
+    delete data.sharedShapes;
     const where = (index: number, field: string) => `resources[${index}].${field}`;
     const problem = (item: object, text: string) => {
         if (!decodeProblems.has(item)) decodeProblems.set(item, text);
@@ -419,7 +425,7 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
     }
     let shapes: ShapeReader | undefined;
     try {
-        shapes = written === undefined ? undefined : new ShapeReader(written);
+        shapes = written === undefined ? undefined : new ShapeReader(written, sharedShapes);
     } catch (error) {
         if (!(error instanceof ShapeProblem)) throw error;
         data.resources.forEach((item, i) => isRecord(item) && problem(item, `${where(i, 'properties')} ${error.message}`));

@@ -426,11 +426,27 @@ describe('property content by shape', () => {
     it('writes each list of member names once, and an object as its shape and values', () => {
         const instance = (id: string) => withProperties({ instanceType: 't3.micro', tags: { Owner: 'web' }, ports: [80, 443] }, id);
         const { text, read } = roundTrip('prod/us-west-2', [instance('i-1'), instance('i-2'), instance('i-3')]);
-        const file = JSON.parse(text) as { shapes: string[][]; resources: { properties: unknown[] }[] };
+        const file = JSON.parse(text) as { shapes: string[][]; sharedShapes: number; resources: { properties: unknown[] }[] };
         assert.deepEqual(file.shapes, [['Owner'], ['instanceType', 'tags', 'ports']]);
+        assert.equal(file.sharedShapes, 2);
         assert.equal(text.split('"instanceType"').length, 2, 'the name is written once');
         assert.deepEqual(file.resources[0]!.properties, [1, 't3.micro', [0, 'web'], [-1, 80, 443]]);
         assert.deepEqual(read, [instance('i-1'), instance('i-2'), instance('i-3')]);
+    });
+
+    it('lists the shapes of one object after the shared ones, and reads the same whatever "sharedShapes" says', () => {
+        // tags keyed by names that differ per resource: each tags object a shape of its own
+        const resources = Array.from({ length: 4 }, (_, i) => withProperties({ name: `n${i}`, tags: { [`team-${i}`]: 'x' } }, `i-${i}`));
+        const { text, read } = roundTrip('prod/us-west-2', resources);
+        const file = JSON.parse(text) as Record<string, unknown> & { shapes: string[][]; sharedShapes: number; resources: unknown[] };
+        assert.deepEqual(file.shapes, [['name', 'tags'], ['team-0'], ['team-1'], ['team-2'], ['team-3']]);
+        assert.equal(file.sharedShapes, 1);
+        assert.deepEqual(read, resources);
+        for (const sharedShapes of [0, 5, 99, -1, 'x', null, undefined]) {
+            const again = { ...(JSON.parse(text) as typeof file), sharedShapes };
+            decodeShardResources(again as unknown as Parameters<typeof decodeShardResources>[0]);
+            assert.deepEqual(again.resources, resources, String(sharedShapes));
+        }
     });
 
     it('builds the objects of a shape in key order with one hidden class', () => {
