@@ -61,7 +61,7 @@ export class ShapeTable {
     private readonly objectShapes: ShapeNode[] = [];
 
     /** `value` (a member of a resource) as the file holds it; undefined where JSON would leave it out. */
-    encode(value: unknown, key = ''): unknown {
+    encode(value: unknown, key: string | number = ''): unknown {
         const plain = jsonValue(value, key);
         if (typeof plain !== 'object' || plain === null) return plain;
         return Array.isArray(plain) ? this.encodeArray(plain) : this.encodeObject(plain as Record<string, unknown>);
@@ -70,7 +70,7 @@ export class ShapeTable {
     private encodeArray(items: unknown[]): unknown[] {
         const out: unknown[] = [];
         for (let i = 0; i < items.length; i++) {
-            const item = this.encode(items[i], String(i));
+            const item = this.encode(items[i], i);
             // JSON writes a member it cannot write as null in an array
             out.push(item === undefined ? null : item);
         }
@@ -113,12 +113,12 @@ export class ShapeTable {
     }
 }
 
-/** What JSON.stringify writes for `value` as the member `key`: undefined when it leaves it out. */
-function jsonValue(value: unknown, key: string): unknown {
+/** What JSON.stringify writes for `value` as the member `key` (an index in an array): undefined when it leaves it out. */
+function jsonValue(value: unknown, key: string | number): unknown {
     if (typeof value === 'object' && value !== null) {
         const toJSON = (value as { toJSON?: unknown }).toJSON;
         // once, as JSON.stringify does: a toJSON of what toJSON gives is not called
-        if (typeof toJSON === 'function') value = (toJSON as (key: string) => unknown).call(value, key);
+        if (typeof toJSON === 'function') value = (toJSON as (key: string) => unknown).call(value, String(key));
     }
     if (typeof value === 'object' && value !== null) {
         if (value instanceof Number || value instanceof String || value instanceof Boolean) return value.valueOf();

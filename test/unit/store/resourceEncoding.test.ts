@@ -415,12 +415,14 @@ describe('property content by shape', () => {
             list: [undefined, () => 1, new Date(1), Number.NaN, Number.POSITIVE_INFINITY],
             boxed: [new Number(1), new String('s'), new Boolean(false)],
             custom: { toJSON: (key: string) => ({ key }) },
+            indexed: [1, { toJSON: (key: unknown) => `at ${typeof key} ${String(key)}` }],
             symbol: Symbol('s'),
             missing: undefined,
         };
         const { read } = propertiesRoundTrip(properties);
         assertReadAsJson(read, properties, 'not plain JSON');
         assert.deepEqual(read.custom, { key: 'custom' }, 'toJSON gets the member name');
+        assert.deepEqual(read.indexed, [1, 'at string 1'], 'and an index as a string');
     });
 
     it('writes each list of member names once, and an object as its shape and values', () => {
