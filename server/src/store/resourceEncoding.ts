@@ -50,8 +50,8 @@
  *   that is not in the shard (or differs) keeps its providerResource written out.
  *
  * Decoding replaces each parsed item with the Resource it stands for, its fields in the
- * order the scanners give them (only the small top-level object is new: the members are
- * the parsed ones). A field that cannot be decoded (a hand edit, damage) is left as written
+ * order the scanners give them (the top-level object is new, and in version 4 so is the
+ * property content, built from its shapes; the other members are the parsed ones). A field that cannot be decoded (a hand edit, damage) is left as written
  * and its problem is recorded for takeBadItems, which sets the item aside and reports it
  * like any other item of the wrong shape.
  */
