@@ -19,6 +19,12 @@
  *   order, members named `__proto__` (own data members, as JSON.parse makes them) and
  *   numbers (1e21 stays 1e21; -0 is written 0, as JSON writes it).
  *
+ * - A member of a resource's `properties` or `outputs` (the object itself, not one inside it)
+ *   whose value is the resource's id, or the region every resource of the file has, is no
+ *   value of the object: its shape says where it comes from, in the file's `shapeSources`,
+ *   `[shape index, member index, "id" | "region"]` each. An ARN that is the id, and
+ *   `region`, are in most discovered resources.
+ *
  * Decoding builds every object by adding its members in key order, so the objects of a shape
  * share one V8 hidden class, as JSON.parse's do. The shapes more than one object has come
  * first in `shapes`, and `sharedShapes` says how many they are: their objects are made by a
@@ -32,39 +38,57 @@
 /** The first element of an array of the content whose own first element is a number. */
 const PLAIN_ARRAY = -1;
 
+/** Where a member of a resource's top-level content may come from instead of its value. */
+export type MemberSource = 'id' | 'region';
+const MEMBER_SOURCES: readonly MemberSource[] = ['id', 'region'];
+/** The values a resource's top-level content may take members from. */
+export type ResourceValues = Partial<Record<MemberSource, string>>;
+
 interface ShapeNode {
     /** The key list that ends here, once an object has it. */
     keys: string[] | undefined;
+    /** Where each member comes from (undefined: its value), when one comes from the resource. */
+    sources: (MemberSource | undefined)[] | undefined;
     /** How many objects have it. */
     uses: number;
     /** Its index in `shapes`, given by finish. */
     index: number;
     next: Map<string, ShapeNode> | undefined;
+    /** The next member when it comes from the resource: by `<source>:<key>`. */
+    nextSourced: Map<string, ShapeNode> | undefined;
 }
 
-const newNode = (): ShapeNode => ({ keys: undefined, uses: 0, index: -1, next: undefined });
+const newNode = (): ShapeNode => ({ keys: undefined, sources: undefined, uses: 0, index: -1, next: undefined, nextSourced: undefined });
 
-/** A file's shapes: `shapes`, the shared ones first, and `sharedShapes`, how many (see the file comment). */
+/** A member of a shape that comes from the resource: `[shape index, member index, source]`. */
+type ShapeSource = [number, number, MemberSource];
+
+/** A file's shapes: `shapes`, the shared ones first, `sharedShapes`, how many, and `shapeSources` (see the file comment). */
 export interface WrittenShapes {
     shapes: string[][];
     sharedShapes: number;
+    shapeSources: ShapeSource[];
 }
 
 /** Collects the shapes of the objects it encodes; one per file. */
 export class ShapeTable {
     private readonly root = newNode();
     private readonly keys: string[] = [];
+    private readonly sources: (MemberSource | undefined)[] = [];
     /** The shapes in the order first seen. */
     private readonly found: ShapeNode[] = [];
     /** Every object encoded (its shape's index goes first, when finish knows it) and its shape. */
     private readonly objects: unknown[][] = [];
     private readonly objectShapes: ShapeNode[] = [];
 
-    /** `value` (a member of a resource) as the file holds it; undefined where JSON would leave it out. */
-    encode(value: unknown, key: string | number = ''): unknown {
+    /**
+     * `value` (a member of a resource) as the file holds it; undefined where JSON would leave
+     * it out. `from`: the values its own members may be taken from (see the file comment).
+     */
+    encode(value: unknown, key: string | number = '', from?: ResourceValues): unknown {
         const plain = jsonValue(value, key);
         if (typeof plain !== 'object' || plain === null) return plain;
-        return Array.isArray(plain) ? this.encodeArray(plain) : this.encodeObject(plain as Record<string, unknown>);
+        return Array.isArray(plain) ? this.encodeArray(plain) : this.encodeObject(plain as Record<string, unknown>, from);
     }
 
     private encodeArray(items: unknown[]): unknown[] {
@@ -78,26 +102,40 @@ export class ShapeTable {
         return out;
     }
 
-    private encodeObject(object: Record<string, unknown>): unknown[] {
+    private encodeObject(object: Record<string, unknown>, from: ResourceValues | undefined): unknown[] {
         const out: unknown[] = [0];
         let node = this.root;
         const depth = this.keys.length;
+        let sourced = false;
         // Object.keys: the members and the order JSON.stringify writes
         for (const key of Object.keys(object)) {
             const value = this.encode(object[key], key);
             if (value === undefined) continue;
-            node.next ??= new Map();
-            let next = node.next.get(key);
-            if (!next) node.next.set(key, (next = newNode()));
+            // the decoder gives back the very string: the resource's id, the file's region
+            const source = from && typeof value === 'string' ? MEMBER_SOURCES.find((s) => from[s] === value) : undefined;
+            let next: ShapeNode | undefined;
+            if (source === undefined) {
+                node.next ??= new Map();
+                next = node.next.get(key);
+                if (!next) node.next.set(key, (next = newNode()));
+                out.push(value);
+            } else {
+                node.nextSourced ??= new Map();
+                next = node.nextSourced.get(`${source}:${key}`);
+                if (!next) node.nextSourced.set(`${source}:${key}`, (next = newNode()));
+                sourced = true;
+            }
             node = next;
             this.keys.push(key);
-            out.push(value);
+            this.sources.push(source);
         }
         if (node.uses++ === 0) {
             node.keys = this.keys.slice(depth);
+            if (sourced) node.sources = this.sources.slice(depth);
             this.found.push(node);
         }
         this.keys.length = depth;
+        this.sources.length = depth;
         this.objects.push(out);
         this.objectShapes.push(node);
         return out;
@@ -109,7 +147,9 @@ export class ShapeTable {
         const ordered = [...shared, ...this.found.filter((node) => node.uses === 1)];
         ordered.forEach((node, index) => (node.index = index));
         for (let i = 0; i < this.objects.length; i++) this.objects[i]![0] = this.objectShapes[i]!.index;
-        return { shapes: ordered.map((node) => node.keys!), sharedShapes: shared.length };
+        const shapeSources: ShapeSource[] = [];
+        for (const node of ordered) node.sources?.forEach((source, member) => source && shapeSources.push([node.index, member, source]));
+        return { shapes: ordered.map((node) => node.keys!), sharedShapes: shared.length, shapeSources };
     }
 }
 
@@ -156,23 +196,39 @@ export class ShapeReader {
     private readonly shapes: readonly (readonly string[])[];
     /** The shapes below it have a constructor (see the file comment). */
     private readonly sharedShapes: number;
+    /** Per shape, where each member comes from, when one comes from the resource. */
+    private readonly sources: ((MemberSource | undefined)[] | undefined)[] = [];
     private readonly constructors: (ShapeConstructor | undefined)[] = [];
     /** What the next fill of a shape's object reads (set just before each `new`). */
     private keys: readonly string[] = [];
     private values: unknown[] = [];
-    private readonly fill = (into: Record<string, unknown>) => this.decodeMembers(into, this.keys, this.values, 1);
+    private memberSources: (MemberSource | undefined)[] | undefined;
+    private from: ResourceValues | undefined;
+    private readonly fill = (into: Record<string, unknown>) => this.decodeMembers(into, this.keys, this.values, 1, this.memberSources, this.from);
 
-    /** Throws ShapeProblem when `shapes` is not a list of key lists. */
-    constructor(shapes: unknown, sharedShapes: unknown) {
+    /** Throws ShapeProblem when `shapes` is not a list of key lists, or `shapeSources` not a list of their members' sources. */
+    constructor(shapes: unknown, sharedShapes: unknown, shapeSources: unknown) {
         if (!Array.isArray(shapes) || !shapes.every((keys) => Array.isArray(keys) && keys.every((key) => typeof key === 'string'))) {
             throw new ShapeProblem('cannot be read: the file\'s "shapes" is not a list of lists of member names');
         }
         this.shapes = shapes as string[][];
         this.sharedShapes = Number.isInteger(sharedShapes) && (sharedShapes as number) >= 0 ? Math.min(sharedShapes as number, shapes.length) : 0;
+        for (const entry of shapeSources === undefined ? [] : Array.isArray(shapeSources) ? (shapeSources as unknown[]) : [shapeSources]) {
+            const [shape, member, source] = Array.isArray(entry) ? (entry as unknown[]) : [];
+            const keys = typeof shape === 'number' ? this.shapes[shape] : undefined;
+            if (!Array.isArray(entry) || entry.length !== 3 || !keys || typeof member !== 'number' || keys[member] === undefined || !MEMBER_SOURCES.includes(source as MemberSource)) {
+                throw new ShapeProblem(`cannot be read: the file's "shapeSources" holds ${JSON.stringify(entry)}, which is no [shape index, member index, "id" or "region"]`);
+            }
+            (this.sources[shape as number] ??= [])[member] = source as MemberSource;
+        }
     }
 
-    /** The value `written` stands for; throws ShapeProblem (with the path inside `written`) when it cannot be decoded. */
-    decode(written: unknown): unknown {
+    /**
+     * The value `written` stands for; throws ShapeProblem (with the path inside `written`)
+     * when it cannot be decoded. `from`: the values of the resource whose top-level content
+     * `written` is, for the members that come from them.
+     */
+    decode(written: unknown, from?: ResourceValues): unknown {
         if (typeof written !== 'object' || written === null) return written;
         if (!Array.isArray(written)) return this.decodeMembers({}, Object.keys(written), written as Record<string, unknown>, 0);
         const first: unknown = written[0];
@@ -180,11 +236,23 @@ export class ShapeReader {
         if (first === PLAIN_ARRAY) return this.decodeArray(written, 1);
         const keys = Number.isInteger(first) ? this.shapes[first] : undefined;
         if (keys === undefined) throw new ShapeProblem(`is written as shape ${first}, which is not in the file's "shapes"`);
-        if (written.length !== keys.length + 1) throw new ShapeProblem(`is written as shape ${first}, of ${keys.length} members, with ${written.length - 1} values`);
-        if (first >= this.sharedShapes) return this.decodeMembers({}, keys, written, 1);
+        const sources = this.sources[first];
+        let values = keys.length;
+        if (sources) {
+            for (let i = 0; i < keys.length; i++) {
+                const source = sources[i];
+                if (source === undefined) continue;
+                values--;
+                if (from?.[source] === undefined) throw new ShapeProblem(`is written as shape ${first}, whose member ${JSON.stringify(keys[i])} is the resource's ${source}, where no resource's ${source} is at hand`);
+            }
+        }
+        if (written.length !== values + 1) throw new ShapeProblem(`is written as shape ${first} with ${written.length - 1} values, not ${values}`);
+        if (first >= this.sharedShapes) return this.decodeMembers({}, keys, written, 1, sources, from);
         const Shape = (this.constructors[first] ??= shapeConstructor());
         this.keys = keys;
         this.values = written;
+        this.memberSources = sources;
+        this.from = from;
         return new Shape(this.fill);
     }
 
@@ -203,12 +271,25 @@ export class ShapeReader {
         return out;
     }
 
-    /** Gives `out` the members `keys`, in their order, each from `values[from + i]` (or `values[key]` for an object written out). */
-    private decodeMembers(out: Record<string, unknown>, keys: readonly string[], values: Record<string, unknown> | unknown[], from: number): Record<string, unknown> {
+    /**
+     * Gives `out` the members `keys`, in their order, each from the next of `values` starting
+     * at `from` (or `values[key]` for an object written out), or from `resource` where
+     * `sources` says (decode checked it has them).
+     */
+    private decodeMembers(
+        out: Record<string, unknown>,
+        keys: readonly string[],
+        values: Record<string, unknown> | unknown[],
+        from: number,
+        sources?: readonly (MemberSource | undefined)[],
+        resource?: ResourceValues,
+    ): Record<string, unknown> {
         const byIndex = Array.isArray(values);
+        let next = from;
         for (let i = 0; i < keys.length; i++) {
             const key = keys[i]!;
-            let value = byIndex ? values[from + i] : values[key];
+            const source = sources?.[i];
+            let value = source !== undefined ? resource![source] : byIndex ? values[next++] : values[key];
             try {
                 if (typeof value === 'object' && value !== null) value = this.decode(value);
             } catch (error) {

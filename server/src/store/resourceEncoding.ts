@@ -42,8 +42,9 @@
  * - `shapes` (version 4): the content of `properties`, `inputs` and `outputs` (and the members
  *   of an `inputs` written as a change of the outputs) is written by shape, each object as
  *   its key list's index in `shapes` and its values (propertyShapes.ts; `sharedShapes` says
- *   how many of them more than one object has). Without `shapes` (a version 3 file) the
- *   content is written as it is.
+ *   how many of them more than one object has; `shapeSources`, which members of the
+ *   top-level `properties` and `outputs` are the resource's id or the file's common region).
+ *   Without `shapes` (a version 3 file) the content is written as it is.
  * - `"providerResource": "provider"`: the provider resource is the one the `provider`
  *   reference (`<urn>::<id>`) names, stored in the same shard, seen as the engine sends it
  *   (urn, type, name, and its inputs as properties, secrets already redacted). A provider
@@ -57,7 +58,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ProviderResource, Resource } from '../shared/model';
-import { ShapeProblem, ShapeReader, ShapeTable } from './propertyShapes';
+import { ShapeProblem, ShapeReader, ShapeTable, type ResourceValues } from './propertyShapes';
 
 /** The fields `common` may hold. */
 const COMMON_FIELDS = ['account', 'region', 'provider', 'project', 'stack'] as const;
@@ -86,11 +87,14 @@ interface FileFields {
     shapes: ShapeReader | undefined;
 }
 
-/** The property content the fields named `field` of an item stand for, or `written` and a problem naming where inside it. */
-function decodeContent(written: unknown, field: string, shapes: ShapeReader | undefined, problem: (field: string, text: string) => void): unknown {
+/**
+ * The property content the field named `field` of an item stands for, or `written` and a
+ * problem naming where inside it. `from`: what its top-level members may come from.
+ */
+function decodeContent(written: unknown, field: string, shapes: ShapeReader | undefined, problem: (field: string, text: string) => void, from?: ResourceValues): unknown {
     if (shapes === undefined) return written;
     try {
-        return shapes.decode(written);
+        return shapes.decode(written, from);
     } catch (error) {
         if (!(error instanceof ShapeProblem)) throw error;
         problem(`${field}${error.path.join('')}`, error.message);
@@ -124,7 +128,8 @@ function decodeItem(item: Record<string, unknown>, file: FileFields, problem: (f
         if (hex !== undefined) hash = hex;
         else problem('hash', 'is not the base64url of a sha256 digest, as the file\'s "hashes" says');
     }
-    const outputs = Object.hasOwn(item, 'outputs') ? decodeContent(item.outputs, 'outputs', file.shapes, problem) : undefined;
+    const from: ResourceValues = { id: typeof item.id === 'string' ? item.id : undefined, region: typeof file.common.region === 'string' ? file.common.region : undefined };
+    const outputs = Object.hasOwn(item, 'outputs') ? decodeContent(item.outputs, 'outputs', file.shapes, problem, from) : undefined;
     let inputs = item.inputs;
     if (Array.isArray(inputs) && inputs[0] === 'outputs') {
         const set = decodeContent(inputs[2], 'inputs[2]', file.shapes, problem);
@@ -140,7 +145,7 @@ function decodeItem(item: Record<string, unknown>, file: FileFields, problem: (f
         if (isRecord(source)) properties = source;
         else problem('properties', `is "${properties}" but the resource has no ${properties}`);
     } else if (Object.hasOwn(item, 'properties')) {
-        properties = decodeContent(properties, 'properties', file.shapes, problem);
+        properties = decodeContent(properties, 'properties', file.shapes, problem, from);
     }
     const out: Record<string, unknown> = {};
     for (const field of FIELD_ORDER) {
@@ -182,6 +187,7 @@ export interface EncodedResourcesFields {
     types?: string[];
     shapes?: string[][];
     sharedShapes?: number;
+    shapeSources?: unknown[];
 }
 
 const BASE64URL = 'base64url';
@@ -297,7 +303,7 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
     for (const r of resources) if (typeof r.type === 'string' && !types.has(r.type)) types.set(r.type, types.size);
     const shapes = new ShapeTable();
     const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, urnKey, providers, hashes, types, shapes }));
-    const { shapes: shapeList, sharedShapes } = shapes.finish();
+    const { shapes: shapeList, sharedShapes, shapeSources } = shapes.finish();
     // the encoding's fields before `resources`, so a reader of the text sees the key first
     const { resources: _, ...rest } = part;
     return {
@@ -309,6 +315,7 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
         types: [...types.keys()],
         shapes: shapeList,
         sharedShapes,
+        ...(shapeSources.length ? { shapeSources } : {}),
         resources: encoded,
     } as unknown as T & EncodedResourcesFields;
 }
@@ -341,7 +348,7 @@ function encodeResource(r: Resource, { common, urnPrefix, urnKey, providers, has
         }
         if (key === 'urn' && urnPrefix !== undefined && value === derivedUrn(r, urnPrefix, urnKey)) continue;
         if (key === 'properties') {
-            out[key] = propertiesSource(r) ?? shapes.encode(value, key);
+            out[key] = propertiesSource(r) ?? shapes.encode(value, key, resourceValues(r, common));
             continue;
         }
         if (key === 'inputs') {
@@ -350,7 +357,7 @@ function encodeResource(r: Resource, { common, urnPrefix, urnKey, providers, has
             continue;
         }
         if (key === 'outputs') {
-            out[key] = shapes.encode(value, key);
+            out[key] = shapes.encode(value, key, resourceValues(r, common));
             continue;
         }
         if (key === 'providerResource' && typeof r.provider === 'string') {
@@ -361,6 +368,11 @@ function encodeResource(r: Resource, { common, urnPrefix, urnKey, providers, has
         out[key] = value;
     }
     return out;
+}
+
+/** What the top-level members of `r`'s properties and outputs may come from (decodeItem gives the same). */
+function resourceValues(r: Resource, common: Common): ResourceValues {
+    return { id: typeof r.id === 'string' ? r.id : undefined, region: common.region };
 }
 
 /** `r`'s inputs as a change of its outputs (see the file comment), when that is shorter. */
@@ -406,7 +418,7 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
     const { common, urnPrefix, urnKey, hashes, types } = data;
     if (common === undefined) return;
     const written = data.shapes;
-    const { sharedShapes } = data;
+    const { sharedShapes, shapeSources } = data;
     delete data.common;
     delete data.urnPrefix;
     delete data.urnKey;
@@ -414,6 +426,7 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
     delete data.types;
     delete data.shapes;
     delete data.sharedShapes;
+    delete data.shapeSources;
     const where = (index: number, field: string) => `resources[${index}].${field}`;
     const problem = (item: object, text: string) => {
         if (!decodeProblems.has(item)) decodeProblems.set(item, text);
@@ -425,7 +438,7 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
     }
     let shapes: ShapeReader | undefined;
     try {
-        shapes = written === undefined ? undefined : new ShapeReader(written, sharedShapes);
+        shapes = written === undefined ? undefined : new ShapeReader(written, sharedShapes, shapeSources);
     } catch (error) {
         if (!(error instanceof ShapeProblem)) throw error;
         data.resources.forEach((item, i) => isRecord(item) && problem(item, `${where(i, 'properties')} ${error.message}`));

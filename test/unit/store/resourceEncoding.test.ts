@@ -451,6 +451,42 @@ describe('property content by shape', () => {
         }
     });
 
+    it('writes a top-level member that is the resource\'s id or the file\'s region once, in its shape', () => {
+        const bucket = (id: string, arn: string, region = 'us-west-2') => withProperties({ bucket: id, arn, region, tags: { Name: id }, location: { region } }, id);
+        const resources = [bucket('a', 'a'), bucket('b', 'b'), bucket('c', 'arn:aws:s3:::c'), bucket('d', 'd', 'eu-west-1')];
+        const { text, read } = roundTrip('prod/us-west-2', resources);
+        assert.deepEqual(read, resources);
+        const file = JSON.parse(text) as { shapes: string[][]; shapeSources: [number, number, string][]; resources: { properties: unknown[] }[] };
+        const sourcesOf = (shape: number) => file.shapeSources.filter(([s]) => s === shape).map(([, member, source]) => `${file.shapes[shape]![member]}=${source}`);
+        const [a, , c, d] = file.resources.map((r) => r.properties);
+        assert.deepEqual(sourcesOf(a![0] as number), ['bucket=id', 'arn=id', 'region=region'], 'the first member equal to the id and the region');
+        // only the values that are not the resource's: the nested tags and location keep theirs
+        assert.deepEqual(a!.slice(1).map((v) => (Array.isArray(v) ? v.slice(1) : v)), [['a'], ['us-west-2']]);
+        assert.deepEqual(sourcesOf(c![0] as number), ['bucket=id', 'region=region'], 'an ARN that is not the id is a value');
+        assert.deepEqual(sourcesOf(d![0] as number), ['bucket=id', 'arn=id'], 'a region that is not the file\'s is a value');
+    });
+
+    it('reports a member from the resource where there is none, and a "shapeSources" it cannot read', () => {
+        const resources = [withProperties({ arn: 'i-1', region: 'us-west-2', nested: { k: 1 } }, 'i-1'), withProperties({ arn: 'i-2', region: 'us-west-2', nested: { k: 2 } }, 'i-2')];
+        const text = roundTrip('prod/us-west-2', resources).text;
+        const decoded = (edit: (file: Record<string, unknown> & { resources: Record<string, unknown>[]; common: Record<string, unknown> }) => void) => {
+            const file = JSON.parse(text) as Record<string, unknown> & { resources: Record<string, unknown>[]; common: Record<string, unknown> };
+            edit(file);
+            decodeShardResources(file as unknown as Parameters<typeof decodeShardResources>[0]);
+            return file.resources.map((r) => decodeProblemOf(r));
+        };
+        const [shape] = (JSON.parse(text) as { resources: { properties: [number] }[] }).resources[0]!.properties;
+        // the properties' shape put inside another value, where no resource is at hand
+        assert.match(decoded((file) => ((file.resources[0]!.properties as unknown[])[1] = [shape]))[0]!, /^resources\[0\]\.properties\.nested is written as shape \d+, whose member "arn" is the resource's id, where no resource's id is at hand$/);
+        // a file whose resources share no region
+        assert.match(decoded((file) => delete file.common.region)[1]!, /^resources\[1\]\.properties is written as shape \d+, whose member "region" is the resource's region, where no resource's region is at hand$/);
+        for (const shapeSources of [[[0, 99, 'id']], [[99, 0, 'id']], [[0, 0, 'name']], [0, 0, 'id'], 'id']) {
+            const problems = decoded((file) => (file.shapeSources = shapeSources));
+            assert.equal(problems.length, 2);
+            assert.match(problems[0]!, /^resources\[0\]\.properties cannot be read: the file's "shapeSources" holds .*, which is no \[shape index, member index, "id" or "region"\]$/, JSON.stringify(shapeSources));
+        }
+    });
+
     it('builds the objects of a shape in key order with one hidden class', () => {
         setFlagsFromString('--allow-natives-syntax');
         // a V8 intrinsic is only reachable from code compiled after the flag is set
@@ -584,7 +620,7 @@ describe('a version 4 resources file in the store', () => {
         const kept = JSON.parse(await readFile(report.movedTo!, 'utf8')) as { where: string; problem: string; item: Record<string, unknown> }[];
         assert.deepEqual(kept.map((k) => k.problem), [
             `resources[0].properties.tags is written as shape ${onDisk.shapes.length + 5}, which is not in the file's "shapes"`,
-            'resources[1].properties.list[0] is written as shape 1, of 1 members, with 0 values',
+            'resources[1].properties.list[0] is written as shape 1 with 0 values, not 1',
             'resources[2].properties is written as shape 0.5, which is not in the file\'s "shapes"',
         ]);
         assert.deepEqual(kept.map((k) => k.item.id), ['i-0', 'i-1', 'i-2'], 'each item as written');
