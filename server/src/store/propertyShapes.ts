@@ -54,8 +54,8 @@ interface ShapeNode {
     /** Its index in `shapes`, given by finish. */
     index: number;
     next: Map<string, ShapeNode> | undefined;
-    /** The next member when it comes from the resource: by `<source>:<key>`. */
-    nextSourced: Map<string, ShapeNode> | undefined;
+    /** The next member when it comes from the resource, by source. */
+    nextSourced: Partial<Record<MemberSource, Map<string, ShapeNode>>> | undefined;
 }
 
 const newNode = (): ShapeNode => ({ keys: undefined, sources: undefined, uses: 0, index: -1, next: undefined, nextSourced: undefined });
@@ -112,19 +112,17 @@ export class ShapeTable {
             const value = this.encode(object[key], key);
             if (value === undefined) continue;
             // the decoder gives back the very string: the resource's id, the file's region
-            const source = from && typeof value === 'string' ? MEMBER_SOURCES.find((s) => from[s] === value) : undefined;
-            let next: ShapeNode | undefined;
+            const source: MemberSource | undefined = from === undefined || typeof value !== 'string' ? undefined : value === from.id ? 'id' : value === from.region ? 'region' : undefined;
+            let nextOf: Map<string, ShapeNode>;
             if (source === undefined) {
-                node.next ??= new Map();
-                next = node.next.get(key);
-                if (!next) node.next.set(key, (next = newNode()));
+                nextOf = node.next ??= new Map();
                 out.push(value);
             } else {
-                node.nextSourced ??= new Map();
-                next = node.nextSourced.get(`${source}:${key}`);
-                if (!next) node.nextSourced.set(`${source}:${key}`, (next = newNode()));
+                nextOf = (node.nextSourced ??= {})[source] ??= new Map();
                 sourced = true;
             }
+            let next = nextOf.get(key);
+            if (!next) nextOf.set(key, (next = newNode()));
             node = next;
             this.keys.push(key);
             this.sources.push(source);

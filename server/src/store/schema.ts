@@ -8,7 +8,9 @@ import { decodeProblemOf, decodeShardResources } from './resourceEncoding';
  * 3: a shard's resources file stores each resource compactly, its properties once and
  *    without what the file already says (see resourceEncoding.ts). The other files did not change.
  * 4: a shard's resources file writes the objects of the property content by shape, each
- *    list of member names once per file (see propertyShapes.ts). The other files did not change.
+ *    list of member names once per file, and leaves out what follows from the resource: URNs
+ *    that end in its id, top-level members that are its id or the file's region (see
+ *    propertyShapes.ts, resourceEncoding.ts). The other files did not change.
  */
 export const SCHEMA_VERSION = 4;
 
