@@ -18,12 +18,12 @@
  *   unboxed: the text reads back as JSON.parse would read the plain JSON, including member
  *   order, members named `__proto__` (own data members, as JSON.parse makes them) and
  *   numbers (1e21 stays 1e21; -0 is written 0, as JSON writes it).
- *
  * - A member of a resource's `properties` or `outputs` (the object itself, not one inside it)
  *   whose value is the resource's id, or the region every resource of the file has, is no
  *   value of the object: its shape says where it comes from, in the file's `shapeSources`,
- *   `[shape index, member index, "id" | "region"]` each. An ARN that is the id, and
- *   `region`, are in most discovered resources.
+ *   `[shape index, member index, "id" | "region"]` each (so a key list is listed once per
+ *   way its members are filled). An ARN that is the id, and `region`, are in most discovered
+ *   resources.
  *
  * Decoding builds every object by adding its members in key order, so the objects of a shape
  * share one V8 hidden class, as JSON.parse's do. The shapes more than one object has come
