@@ -34,6 +34,11 @@ registerMigration(1, (data) => data);
 // holds full resources, which is what decoding a file without the encoding's `common`
 // gives, so the step changes nothing: the store writes the file back encoded.
 registerMigration(2, (data) => data);
+// Version 4 writes the property content of a shard's resources by shape (propertyShapes.ts).
+// A version 3 file has no `shapes` (nor `urnKey`), which decoding reads as content written
+// as it is (and URNs ending in the name), so the step changes nothing: the store writes the
+// file back at version 4.
+registerMigration(3, (data) => data);
 
 /** A file's schema version: absent means 0 (before versioning); NaN when it is not a version number. */
 export function schemaVersionOf(data: object): number {

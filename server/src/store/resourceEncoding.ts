@@ -1,15 +1,16 @@
 /**
- * The compact encoding of a shard's resources (schema version 3): what a resources file
+ * The compact encoding of a shard's resources (schema versions 3 and 4): what a resources file
  * holds is what the store hands out, minus what the file already says elsewhere. Every rule
  * is exact: the encoder leaves a field out only after checking that the decoder gives it
  * back equal, so reading a file always yields the Resource objects that were written.
  *
- * A version 3 resources file:
+ * A version 4 resources file:
  *
- *   { "schemaVersion": 3, "account": "demo/us-west-2",
+ *   { "schemaVersion": 4, "account": "demo/us-west-2",
  *     "common": { "account": "demo/us-west-2", "region": "us-west-2", "provider": "aws" },
  *     "urnPrefix": "urn:pulumi:demo::us-west-2::", "hashes": "base64url", "types": ["aws:s3/bucket:Bucket", ...],
- *     "resources": [ { "type": 0, "id": "...", "properties": {...}, "hash": "..." }, ... ] }
+ *     "shapes": [["bucket", "acl", "tags"], ["Owner"], ...], "sharedShapes": 2,
+ *     "resources": [ { "type": 0, "id": "...", "properties": [0, "assets", "private", [1, "web"]], "hash": "..." }, ... ] }
  *
  * - `common`: the fields every resource of the file has with the same value (account,
  *   region, provider, project, stack). They are left out of every resource. Its presence is
@@ -24,6 +25,10 @@
  * - `urnPrefix`: a resource without `urn` has the URN `urnPrefix + type + "::" + name`, the
  *   URN of a discovered resource (resourceUrn) and of a stack resource whose parent is the
  *   stack. Other URNs (children of components, a shard of mixed accounts) are written out.
+ * - `"urnKey": "id"` (version 4): the URN a resource without `urn` has ends in its `id`
+ *   instead of its name: a discovered resource's URN is keyed by its id, and its name is
+ *   often another (an instance's Name tag, a certificate's domain). Written when more
+ *   resources leave their URN out so.
  * - `"properties": "outputs"` (or `"inputs"`): the properties are the resource's outputs
  *   (inputs), written once, and are the same object in memory after reading, as
  *   stackResources builds them. Properties are an object in any valid resource, so a string
@@ -34,19 +39,26 @@
  *   Inputs are an object in any resource, so an array there is unambiguous. Members taken
  *   from the outputs are the same objects in memory. Written only when the inputs share a
  *   member with the outputs and the outputs hold no more members of their own than that.
+ * - `shapes` (version 4): the content of `properties`, `inputs` and `outputs` (and the members
+ *   of an `inputs` written as a change of the outputs) is written by shape, each object as
+ *   its key list's index in `shapes` and its values (propertyShapes.ts; `sharedShapes` says
+ *   how many of them more than one object has; `shapeSources`, which members of the
+ *   top-level `properties` and `outputs` are the resource's id or the file's common region).
+ *   Without `shapes` (a version 3 file) the content is written as it is.
  * - `"providerResource": "provider"`: the provider resource is the one the `provider`
  *   reference (`<urn>::<id>`) names, stored in the same shard, seen as the engine sends it
  *   (urn, type, name, and its inputs as properties, secrets already redacted). A provider
  *   that is not in the shard (or differs) keeps its providerResource written out.
  *
  * Decoding replaces each parsed item with the Resource it stands for, its fields in the
- * order the scanners give them (only the small top-level object is new: the members are
- * the parsed ones). A field that cannot be decoded (a hand edit, damage) is left as written
+ * order the scanners give them (the top-level object is new, and in version 4 so is the
+ * property content, built from its shapes; the other members are the parsed ones). A field that cannot be decoded (a hand edit, damage) is left as written
  * and its problem is recorded for takeBadItems, which sets the item aside and reports it
  * like any other item of the wrong shape.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ProviderResource, Resource } from '../shared/model';
+import { ShapeProblem, ShapeReader, ShapeTable, type ResourceValues } from './propertyShapes';
 
 /** The fields `common` may hold. */
 const COMMON_FIELDS = ['account', 'region', 'provider', 'project', 'stack'] as const;
@@ -68,8 +80,26 @@ const COMMON = new Set<string>(COMMON_FIELDS);
 interface FileFields {
     common: Record<string, unknown>;
     urnPrefix: unknown;
+    urnKey: unknown;
     hashes: unknown;
     types: unknown;
+    /** How the property content is written: by shape, or (no `shapes`) as it is. */
+    shapes: ShapeReader | undefined;
+}
+
+/**
+ * The property content the field named `field` of an item stands for, or `written` and a
+ * problem naming where inside it. `from`: what its top-level members may come from.
+ */
+function decodeContent(written: unknown, field: string, shapes: ShapeReader | undefined, problem: (field: string, text: string) => void, from?: ResourceValues): unknown {
+    if (shapes === undefined) return written;
+    try {
+        return shapes.decode(written, from);
+    } catch (error) {
+        if (!(error instanceof ShapeProblem)) throw error;
+        problem(`${field}${error.path.join('')}`, error.message);
+        return written;
+    }
 }
 
 /**
@@ -87,24 +117,35 @@ function decodeItem(item: Record<string, unknown>, file: FileFields, problem: (f
     }
     const name = Object.hasOwn(item, 'name') ? item.name : typeof item.id === 'string' ? item.id : undefined;
     let urn = item.urn;
-    if (!Object.hasOwn(item, 'urn') && typeof file.urnPrefix === 'string' && typeof type === 'string' && typeof name === 'string') urn = `${file.urnPrefix}${type}::${name}`;
+    if (!Object.hasOwn(item, 'urn')) {
+        const key = file.urnKey === undefined ? name : file.urnKey === URN_BY_ID ? item.id : undefined;
+        if (file.urnKey !== undefined && file.urnKey !== URN_BY_ID) problem('urn', `cannot be derived: the file's "urnKey" is ${JSON.stringify(file.urnKey)}, not "${URN_BY_ID}"`);
+        else if (typeof file.urnPrefix === 'string' && typeof type === 'string' && typeof key === 'string') urn = `${file.urnPrefix}${type}::${key}`;
+    }
     let hash = item.hash;
     if (file.hashes === BASE64URL) {
         const hex = typeof hash === 'string' ? base64urlToSha256Hex(hash) : undefined;
         if (hex !== undefined) hash = hex;
         else problem('hash', 'is not the base64url of a sha256 digest, as the file\'s "hashes" says');
     }
+    const from: ResourceValues = { id: typeof item.id === 'string' ? item.id : undefined, region: typeof file.common.region === 'string' ? file.common.region : undefined };
+    const outputs = Object.hasOwn(item, 'outputs') ? decodeContent(item.outputs, 'outputs', file.shapes, problem, from) : undefined;
     let inputs = item.inputs;
     if (Array.isArray(inputs) && inputs[0] === 'outputs') {
-        const decoded = decodeInputs(inputs, item.outputs);
+        const set = decodeContent(inputs[2], 'inputs[2]', file.shapes, problem);
+        const decoded = decodeInputs(inputs, set, outputs);
         if (typeof decoded === 'string') problem('inputs', decoded);
         else inputs = decoded;
+    } else if (Object.hasOwn(item, 'inputs')) {
+        inputs = decodeContent(inputs, 'inputs', file.shapes, problem);
     }
     let properties = item.properties;
     if (properties === 'outputs' || properties === 'inputs') {
-        const source = properties === 'outputs' ? item.outputs : inputs;
+        const source = properties === 'outputs' ? outputs : inputs;
         if (isRecord(source)) properties = source;
         else problem('properties', `is "${properties}" but the resource has no ${properties}`);
+    } else if (Object.hasOwn(item, 'properties')) {
+        properties = decodeContent(properties, 'properties', file.shapes, problem, from);
     }
     const out: Record<string, unknown> = {};
     for (const field of FIELD_ORDER) {
@@ -115,6 +156,7 @@ function decodeItem(item: Record<string, unknown>, file: FileFields, problem: (f
             case 'urn': value = urn; break;
             case 'hash': value = hash; break;
             case 'inputs': value = inputs; break;
+            case 'outputs': value = outputs; break;
             case 'properties': value = properties; break;
             default: value = Object.hasOwn(item, field) ? item[field] : COMMON.has(field) ? file.common[field] : undefined;
         }
@@ -140,11 +182,19 @@ const PROVIDER_IN_SHARD = 'provider';
 export interface EncodedResourcesFields {
     common?: Common;
     urnPrefix?: string;
+    urnKey?: typeof URN_BY_ID;
     hashes?: typeof BASE64URL;
     types?: string[];
+    shapes?: string[][];
+    sharedShapes?: number;
+    shapeSources?: unknown[];
 }
 
 const BASE64URL = 'base64url';
+/** What `urnKey` says when the derived URNs end in the resource's id. */
+const URN_BY_ID = 'id';
+/** Which field of a resource ends the URN the decoder derives. */
+type UrnKey = 'name' | typeof URN_BY_ID;
 /**
  * One buffer for every hash converted: a shard of a million resources converts a million
  * hashes, and Buffer.from would allocate a buffer for each.
@@ -179,8 +229,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const isProvider = (r: { type?: unknown }) => typeof r.type === 'string' && r.type.startsWith('pulumi:providers:');
 
-/** Whether the decoder can rebuild `r`'s URN from its type and name (it takes only strings). */
-const derivesUrn = (r: Resource) => typeof r.type === 'string' && typeof r.name === 'string';
+/** The URN of `r` the decoder derives with `prefix` and `key`; undefined when it derives none (it takes only strings). */
+function derivedUrn(r: Resource, prefix: string, key: UrnKey): string | undefined {
+    const end = r[key];
+    return typeof r.type === 'string' && typeof end === 'string' ? `${prefix}${r.type}::${end}` : undefined;
+}
 
 /** The reference a resource that uses `provider` holds in its `provider` field. */
 const referenceTo = (provider: { urn?: unknown; id?: unknown }) => `${String(provider.urn)}::${String(provider.id)}`;
@@ -201,26 +254,27 @@ function commonFields(resources: readonly Resource[]): Common {
     return common;
 }
 
-/** `urn:pulumi:<a>::<b>::`: the part of a URN before its type, when the URN is `<it><type>::<name>`. */
-function urnPrefixOf(r: Resource): string | undefined {
-    if (!derivesUrn(r) || typeof r.urn !== 'string') return undefined;
-    const suffix = `${r.type}::${r.name}`;
+/** `urn:pulumi:<a>::<b>::`: the part of a URN before its type, when the URN is `<it><type>::<key>`. */
+function urnPrefixOf(r: Resource, key: UrnKey): string | undefined {
+    const end = r[key];
+    if (typeof r.type !== 'string' || typeof end !== 'string' || typeof r.urn !== 'string') return undefined;
+    const suffix = `${r.type}::${end}`;
     return r.urn.endsWith(suffix) ? r.urn.slice(0, -suffix.length) : undefined;
 }
 
-/** The most frequent prefix (most resources then leave out their URN); undefined when none derives. */
-function mostCommonUrnPrefix(resources: readonly Resource[]): string | undefined {
+/** The most frequent prefix (most resources then leave out their URN) and how many have it; undefined when none derives. */
+function mostCommonUrnPrefix(resources: readonly Resource[], key: UrnKey): { prefix: string | undefined; count: number } {
     const counts = new Map<string, number>();
     let best: string | undefined;
     let bestCount = 0;
     for (const r of resources) {
-        const prefix = urnPrefixOf(r);
+        const prefix = urnPrefixOf(r, key);
         if (prefix === undefined) continue;
         const count = (counts.get(prefix) ?? 0) + 1;
         counts.set(prefix, count);
         if (count > bestCount) [best, bestCount] = [prefix, count];
     }
-    return best;
+    return { prefix: best, count: bestCount };
 }
 
 /**
@@ -230,7 +284,11 @@ function mostCommonUrnPrefix(resources: readonly Resource[]): string | undefined
 export function encodeShardResources<T extends { resources: Resource[] }>(part: T): T & EncodedResourcesFields {
     const { resources } = part;
     const common = commonFields(resources);
-    const urnPrefix = mostCommonUrnPrefix(resources);
+    // by name unless more URNs end in the id (a tie keeps what version 3 wrote)
+    const byName = mostCommonUrnPrefix(resources, 'name');
+    const byId = mostCommonUrnPrefix(resources, URN_BY_ID);
+    const urnKey: UrnKey = byId.count > byName.count ? URN_BY_ID : 'name';
+    const urnPrefix = urnKey === URN_BY_ID ? byId.prefix : byName.prefix;
     const providers = new Map<string, Resource>();
     for (const r of resources) if (isProvider(r) && r.id !== undefined) providers.set(referenceTo(r), r);
     // converted here, once: when one hash is no sha256 digest, the file keeps them all as they are
@@ -243,15 +301,21 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
     const hashes = resources.length > 0 && converted.size === resources.length ? converted : undefined;
     const types = new Map<string, number>();
     for (const r of resources) if (typeof r.type === 'string' && !types.has(r.type)) types.set(r.type, types.size);
-    const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, providers, hashes, types }));
+    const shapes = new ShapeTable();
+    const encoded = resources.map((r) => encodeResource(r, { common, urnPrefix, urnKey, providers, hashes, types, shapes }));
+    const { shapes: shapeList, sharedShapes, shapeSources } = shapes.finish();
     // the encoding's fields before `resources`, so a reader of the text sees the key first
     const { resources: _, ...rest } = part;
     return {
         ...rest,
         common,
         ...(urnPrefix === undefined ? {} : { urnPrefix }),
+        ...(urnKey === URN_BY_ID ? { urnKey } : {}),
         ...(hashes === undefined ? {} : { hashes: BASE64URL }),
         types: [...types.keys()],
+        shapes: shapeList,
+        sharedShapes,
+        ...(shapeSources.length ? { shapeSources } : {}),
         resources: encoded,
     } as unknown as T & EncodedResourcesFields;
 }
@@ -260,13 +324,15 @@ export function encodeShardResources<T extends { resources: Resource[] }>(part: 
 interface FileEncoding {
     common: Common;
     urnPrefix: string | undefined;
+    urnKey: UrnKey;
     providers: Map<string, Resource>;
     /** Each resource's hash in base64url, when the file writes them so. */
     hashes: Map<Resource, string> | undefined;
     types: Map<string, number>;
+    shapes: ShapeTable;
 }
 
-function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, types }: FileEncoding): Record<string, unknown> {
+function encodeResource(r: Resource, { common, urnPrefix, urnKey, providers, hashes, types, shapes }: FileEncoding): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(r)) {
         if (value === undefined) continue; // JSON leaves it out anyway
@@ -280,13 +346,18 @@ function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, typ
             out[key] = hashes.get(r);
             continue;
         }
-        if (key === 'urn' && urnPrefix !== undefined && derivesUrn(r) && value === `${urnPrefix}${r.type}::${r.name}`) continue;
+        if (key === 'urn' && urnPrefix !== undefined && value === derivedUrn(r, urnPrefix, urnKey)) continue;
         if (key === 'properties') {
-            out[key] = propertiesSource(r) ?? value;
+            out[key] = propertiesSource(r) ?? shapes.encode(value, key, resourceValues(r, common));
             continue;
         }
         if (key === 'inputs') {
-            out[key] = inputsFromOutputs(r) ?? value;
+            const changes = inputsFromOutputs(r);
+            out[key] = changes ? [changes[0], changes[1], shapes.encode(changes[2], '2')] : shapes.encode(value, key);
+            continue;
+        }
+        if (key === 'outputs') {
+            out[key] = shapes.encode(value, key, resourceValues(r, common));
             continue;
         }
         if (key === 'providerResource' && typeof r.provider === 'string') {
@@ -297,6 +368,11 @@ function encodeResource(r: Resource, { common, urnPrefix, providers, hashes, typ
         out[key] = value;
     }
     return out;
+}
+
+/** What the top-level members of `r`'s properties and outputs may come from (decodeItem gives the same). */
+function resourceValues(r: Resource, common: Common): ResourceValues {
+    return { id: typeof r.id === 'string' ? r.id : undefined, region: common.region };
 }
 
 /** `r`'s inputs as a change of its outputs (see the file comment), when that is shorter. */
@@ -314,9 +390,9 @@ function inputsFromOutputs(r: Resource): InputsFromOutputs | undefined {
     return shared > 0 && leftOut.length <= shared ? ['outputs', leftOut, set] : undefined;
 }
 
-/** The inputs `encoded` (an InputsFromOutputs) stands for, or a problem when it is not one. */
-function decodeInputs(encoded: unknown[], outputs: unknown): Record<string, unknown> | string {
-    const [, leftOut, set] = encoded;
+/** The inputs `encoded` (an InputsFromOutputs, its members decoded as `set`) stands for, or a problem when it is not one. */
+function decodeInputs(encoded: unknown[], set: unknown, outputs: unknown): Record<string, unknown> | string {
+    const leftOut: unknown = encoded[1];
     if (!isRecord(outputs)) return 'is taken from the outputs but the resource has no outputs';
     if (encoded.length !== 3 || !Array.isArray(leftOut) || !isRecord(set)) return 'is not ["outputs", [keys left out], {members}]';
     const skip = new Set(leftOut);
@@ -339,12 +415,18 @@ function propertiesSource(r: Resource): PropertiesSource | undefined {
  * (see the file comment). Items it cannot decode are recorded (decodeProblemOf).
  */
 export function decodeShardResources(data: Record<string, unknown> & EncodedResourcesFields & { resources: unknown[] }): void {
-    const { common, urnPrefix, hashes, types } = data;
+    const { common, urnPrefix, urnKey, hashes, types } = data;
     if (common === undefined) return;
+    const written = data.shapes;
+    const { sharedShapes, shapeSources } = data;
     delete data.common;
     delete data.urnPrefix;
+    delete data.urnKey;
     delete data.hashes;
     delete data.types;
+    delete data.shapes;
+    delete data.sharedShapes;
+    delete data.shapeSources;
     const where = (index: number, field: string) => `resources[${index}].${field}`;
     const problem = (item: object, text: string) => {
         if (!decodeProblems.has(item)) decodeProblems.set(item, text);
@@ -354,12 +436,20 @@ export function decodeShardResources(data: Record<string, unknown> & EncodedReso
         data.resources.forEach((item, i) => isRecord(item) && problem(item, `${where(i, 'account')} cannot be read: the file's "common" is not an object of strings`));
         return;
     }
+    let shapes: ShapeReader | undefined;
+    try {
+        shapes = written === undefined ? undefined : new ShapeReader(written, sharedShapes, shapeSources);
+    } catch (error) {
+        if (!(error instanceof ShapeProblem)) throw error;
+        data.resources.forEach((item, i) => isRecord(item) && problem(item, `${where(i, 'properties')} ${error.message}`));
+        return;
+    }
     const providers = new Map<string, Resource>();
     const items = data.resources;
     items.forEach((item, i) => {
         if (!isRecord(item)) return; // takeBadItems reports it as it is
         const found: string[] = [];
-        const resource = decodeItem(item, { common, urnPrefix, hashes, types }, (field, text) => found.push(`${where(i, field)} ${text}`));
+        const resource = decodeItem(item, { common, urnPrefix, urnKey, hashes, types, shapes }, (field, text) => found.push(`${where(i, field)} ${text}`));
         items[i] = resource;
         if (found.length) problem(resource, found[0]!);
         else if (isProvider(resource) && resource.id !== undefined) providers.set(referenceTo(resource), resource as unknown as Resource);

@@ -7,8 +7,12 @@ import { decodeProblemOf, decodeShardResources } from './resourceEncoding';
  * 2: a shard is two files, its resources and its violations (see ShardResourcesFile).
  * 3: a shard's resources file stores each resource compactly, its properties once and
  *    without what the file already says (see resourceEncoding.ts). The other files did not change.
+ * 4: a shard's resources file writes the objects of the property content by shape, each
+ *    list of member names once per file, and leaves out what follows from the resource: URNs
+ *    that end in its id, top-level members that are its id or the file's region (see
+ *    propertyShapes.ts, resourceEncoding.ts). The other files did not change.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** `<home>/catalog.json`: what the registry, the groups and the accounts hold. */
 export interface Catalog {
@@ -39,7 +43,7 @@ export interface Shard {
  * writes. `violations` and `scans` appear only in a shard from schema version 1 (one
  * file for everything) that no update has split yet: they are the shard's violations and
  * scans while no ShardViolationsFile exists, and are dropped by the next update.
- * On disk (version 3) the resources are encoded (resourceEncoding.ts); in memory, and to
+ * On disk (version 4) the resources are encoded (resourceEncoding.ts); in memory, and to
  * every caller, they are full Resource objects.
  */
 export interface ShardResourcesFile {

@@ -40,7 +40,7 @@ describe('a shard of 100,000 resources', () => {
         });
         const writeMs = Date.now() - started;
         const size = (await stat(store.shardPath('big/us-east-1'))).size;
-        assert.ok(size > 20_000_000, `${size} bytes`);
+        assert.ok(size > 12_000_000, `${size} bytes`);
 
         started = Date.now();
         const first = await store.readShard('big/us-east-1');

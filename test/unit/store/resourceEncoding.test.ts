@@ -1,15 +1,18 @@
 /**
- * The compact encoding of a shard's resources (schema version 3, resourceEncoding.ts): every
- * shape the store keeps reads back equal to what was written, each duplicate is written once,
- * a version 2 file is read and rewritten encoded, and an item that cannot be decoded is set
- * aside and reported.
+ * The compact encoding of a shard's resources (schema version 4, resourceEncoding.ts and
+ * propertyShapes.ts): every kind of shard the store keeps reads back equal to what was written,
+ * each duplicate is written once, property content is written by shape and reads back as
+ * JSON.parse gives it, version 2 and 3 files are read and rewritten encoded, and an item
+ * that cannot be decoded is set aside and reported naming the field.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
 import { stackResources } from '../../../server/src/accounts/stacks/stackResources';
 import { parseStateDocument } from '../../../server/src/accounts/stacks/stackState';
 import { resourceHash, resourceUrn } from '../../../server/src/accounts/resourceIdentity';
@@ -147,6 +150,12 @@ function writtenResources(text: string): (Record<string, unknown> & { typeName: 
     return file.resources.map((r) => ({ ...r, typeName: file.types[r.type as number]! }));
 }
 
+/** The member names of an object as `text` (a file) writes it: `[shape, ...values]`. */
+function shapeKeys(text: string, written: unknown): string[] {
+    assert.ok(Array.isArray(written) && typeof written[0] === 'number', `${JSON.stringify(written)} is written by shape`);
+    return (JSON.parse(text) as { shapes: string[][] }).shapes[written[0] as number]!;
+}
+
 describe('the compact encoding of a shard\'s resources', () => {
     for (const [shape, make] of Object.entries(SHAPES)) {
         it(`reads back ${shape} exactly as written`, () => {
@@ -174,9 +183,13 @@ describe('the compact encoding of a shard\'s resources', () => {
         const onDisk = writtenResources(text);
         const password = onDisk.find((r) => r.typeName === 'random:index/randomPassword:RandomPassword')!;
         // the outputs add id, result and bcryptHash; the inputs are all in the outputs
-        assert.deepEqual(password.inputs, ['outputs', ['id', 'result', 'bcryptHash'], {}]);
+        const [from, leftOut, set] = password.inputs as unknown[];
+        assert.deepEqual([from, leftOut], ['outputs', ['id', 'result', 'bcryptHash']]);
+        assert.deepEqual(shapeKeys(text, set), [], 'no member set');
         const provider = onDisk.find((r) => r.typeName === 'pulumi:providers:random')!;
-        assert.deepEqual(provider.inputs, ['outputs', [], { __internal: {} }], 'a member the outputs lack is set');
+        const [, providerLeftOut, providerSet] = provider.inputs as unknown[];
+        assert.deepEqual(providerLeftOut, []);
+        assert.deepEqual(shapeKeys(text, providerSet), ['__internal'], 'a member the outputs lack is set');
         assert.deepEqual(read, structuredClone(resources));
     });
 
@@ -185,7 +198,10 @@ describe('the compact encoding of a shard\'s resources', () => {
         const outputs = JSON.parse('{"__proto__": {"polluted": true}, "constructor": 2, "acl": "private", "arn": "a"}') as Record<string, unknown>;
         const resource: Resource = { account: 's', urn: 'urn:pulumi:s::p::t::n', type: 't', name: 'n', properties: outputs, hash: 'h', inputs, outputs };
         const { text, read } = roundTrip('s', [resource]);
-        assert.deepEqual((JSON.parse(text) as { resources: Record<string, unknown>[] }).resources[0]!.inputs, ['outputs', ['arn'], { constructor: 1 }]);
+        const [from, leftOut, set] = (JSON.parse(text) as { resources: Record<string, unknown>[] }).resources[0]!.inputs as unknown[];
+        assert.deepEqual([from, leftOut], ['outputs', ['arn']]);
+        assert.deepEqual(shapeKeys(text, set), ['constructor']);
+        assert.deepEqual((set as unknown[]).slice(1), [1]);
         assert.deepEqual(read, [resource]);
         assert.ok(Object.hasOwn(read[0]!.inputs!, '__proto__'));
         assert.equal(({} as Record<string, unknown>).polluted, undefined);
@@ -218,16 +234,44 @@ describe('the compact encoding of a shard\'s resources', () => {
         assert.ok(users.every((r) => r.providerResource === users[0]!.providerResource), 'one object per provider in memory');
     });
 
-    it('leaves out what every resource of the file shares, and URNs derived from type and name', () => {
-        const { text } = roundTrip('prod/us-west-2', awsResources());
-        const file = JSON.parse(text) as { common: unknown; urnPrefix: string; resources: Record<string, unknown>[] };
+    it('leaves out what every resource of the file shares, and URNs derived from type and id', () => {
+        const resources = awsResources();
+        const { text, read } = roundTrip('prod/us-west-2', resources);
+        const file = JSON.parse(text) as { common: unknown; urnPrefix: string; urnKey?: string; resources: Record<string, unknown>[] };
         assert.deepEqual(file.common, { account: 'prod/us-west-2', region: 'us-west-2', provider: 'aws' });
         assert.equal(file.urnPrefix, 'urn:pulumi:prod::us-west-2::');
-        // the instance's URN key (its id) is not its name: that URN is written out
-        assert.deepEqual(file.resources.map((r) => r.urn), [undefined, 'urn:pulumi:prod::us-west-2::aws:ec2/instance:Instance::i-0abc', undefined]);
+        // a discovered resource's URN ends in its id, also the instance's, whose name is another
+        assert.equal(file.urnKey, 'id');
+        assert.deepEqual(file.resources.map((r) => r.urn), [undefined, undefined, undefined]);
+        assert.equal(read[1]!.urn, 'urn:pulumi:prod::us-west-2::aws:ec2/instance:Instance::i-0abc');
         for (const r of file.resources) assert.deepEqual([r.account, r.region, r.provider], [undefined, undefined, undefined]);
         // a name that is the id is written once
         assert.deepEqual(file.resources.map((r) => r.name), [undefined, 'web-1', undefined]);
+        assert.deepEqual(read, resources);
+    });
+
+    it('derives URNs from the name when as many end in it as in the id, and writes the others out', () => {
+        // a stack's URNs end in the resource's name; its ids are the cloud's
+        const { resources } = SHAPES['a stack with no outputs, empty outputs and providers missing from the shard']!();
+        const { text, read } = roundTrip('edge', resources);
+        const file = JSON.parse(text) as { urnKey?: string; resources: Record<string, unknown>[] };
+        assert.equal(file.urnKey, undefined);
+        assert.ok(file.resources.every((r) => r.urn === undefined));
+        assert.deepEqual(read, structuredClone(resources));
+        // a tie (the instance by id, the bucket by name) keeps the name, as version 3 did
+        const tie = [awsResources()[1]!, { ...awsResources()[0]!, urn: 'urn:pulumi:prod::us-west-2::aws:s3/bucket:Bucket::other', name: 'other' }];
+        const tied = roundTrip('prod/us-west-2', tie);
+        const tiedFile = JSON.parse(tied.text) as { urnKey?: string; resources: Record<string, unknown>[] };
+        assert.equal(tiedFile.urnKey, undefined);
+        assert.deepEqual(tiedFile.resources.map((r) => r.urn), [tie[0]!.urn, undefined]);
+        assert.deepEqual(tied.read, tie);
+    });
+
+    it('reports the URN of an item it cannot derive when the file\'s "urnKey" is not one it knows', () => {
+        const file = JSON.parse(roundTrip('prod/us-west-2', awsResources()).text) as Record<string, unknown> & { resources: unknown[] };
+        file.urnKey = 'arn';
+        decodeShardResources(file);
+        assert.equal(decodeProblemOf(file.resources[0]), 'resources[0].urn cannot be derived: the file\'s "urnKey" is "arn", not "id"');
     });
 
     it('reads a discovered resource back with its fields in the order the scanner gives them', () => {
@@ -285,7 +329,204 @@ describe('the compact encoding of a shard\'s resources', () => {
     });
 });
 
-describe('a version 3 resources file in the store', () => {
+/** An AWS resource of one region whose properties are `properties`, as a scan stores it. */
+const withProperties = (properties: Record<string, unknown>, key = 'r-1') => aws('prod', 'us-west-2', 'aws:ec2/instance:Instance', key, properties);
+
+/** What reading back the properties `properties` (written in a file of one resource) gives. */
+function propertiesRoundTrip(properties: Record<string, unknown>): { text: string; read: Record<string, unknown> } {
+    const { text, read } = roundTrip('prod/us-west-2', [withProperties(properties)]);
+    return { text, read: read[0]!.properties };
+}
+
+/** The value as a JSON file gives it back: what every schema of the store has read. */
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
+
+/** Asserts `read` is what JSON gives for `written`: deep-equal (prototypes, own `__proto__` members) and written the same. */
+function assertReadAsJson(read: unknown, written: unknown, what: string): void {
+    assert.deepStrictEqual(read, asJson(written), what);
+    assert.equal(JSON.stringify(read), JSON.stringify(written), what);
+}
+
+/** Property content JSON.parse gives that an encoder by shape could get wrong. */
+const TRICKY = [
+    '{}',
+    '{"empty": {}, "list": [], "emptyInList": [{}, {}], "nested": {"a": {}}}',
+    '{"__proto__": {"polluted": true}, "a": 1}',
+    '{"a": {"__proto__": [1, 2]}, "b": {"__proto__": null, "constructor": {"prototype": 1}}}',
+    '{"b": 1, "a": 2, "2": "two", "1": "one", "-1": "minus", "01": "zero-one", "4294967295": "big"}',
+    '{"n": [1e21, -0, 0, 1e-7, 5e-324, 1.7976931348623157e308, -1, 0.1]}',
+    '{"ports": [80, 443], "first": [-1, 2], "shapeLike": [0, "x"], "minusOne": [-1], "nested": [[0], [[-1]], [1, [2]]]}',
+    '{"mixed": [null, 1, "a", true, {"k": 1}, [2]], "nulls": [null], "bools": [true, false]}',
+    '{"password": {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "[secret]"}, "list": [{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:abc:def"}]}',
+    '{"": "empty key", "a b": 1, "\\u0000": 2, "é": 3, "🚀": 4, "a\\"b": 5, "toString": 6, "hasOwnProperty": 7, "valueOf": {"valueOf": 8}}',
+    '{"same": {"x": 1, "y": 2}, "other": {"y": 2, "x": 1}, "again": {"x": [3], "y": {"x": 1, "y": 2}}}',
+    '{"text": "[0, 1]", "deep": [[[[[{"a": [[[[1]]]]}]]]]]}',
+];
+
+describe('property content by shape', () => {
+    for (const text of TRICKY) {
+        it(`reads back ${text.length > 70 ? `${text.slice(0, 70)}...` : text} as JSON.parse gave it`, () => {
+            const properties = JSON.parse(text) as Record<string, unknown>;
+            const { read } = propertiesRoundTrip(properties);
+            assertReadAsJson(read, properties, text);
+            assert.deepEqual(Object.keys(read), Object.keys(properties), 'member order');
+        });
+    }
+
+    it('keeps members named __proto__ as own members, and pollutes nothing', () => {
+        const properties = JSON.parse('{"__proto__": {"polluted": true}, "inner": {"__proto__": {"polluted": 2}}}') as Record<string, unknown>;
+        const { read } = propertiesRoundTrip(properties);
+        assert.ok(Object.hasOwn(read, '__proto__') && Object.hasOwn(read.inner as object, '__proto__'));
+        assert.equal(Object.getPrototypeOf(read), Object.prototype);
+        assert.equal(Object.getPrototypeOf(read.inner), Object.prototype);
+        assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    });
+
+    it('reads numbers back as JSON writes them: 1e21 stays 1e21, -0 comes back 0 as in every schema', () => {
+        const properties = JSON.parse('{"big": 1e21, "negativeZero": -0}') as Record<string, unknown>;
+        assert.ok(Object.is(properties.negativeZero, -0), 'JSON.parse gives -0');
+        const { read } = propertiesRoundTrip(properties);
+        assert.equal(read.big, 1e21);
+        // JSON.stringify writes -0 as 0: no JSON file of the store (schemas 2 and 3 neither) keeps the sign
+        assert.ok(Object.is(read.negativeZero, 0));
+        assert.equal(JSON.stringify(read), '{"big":1e+21,"negativeZero":0}');
+    });
+
+    it('reads back random JSON values as JSON.parse gave them', () => {
+        let seed = 7;
+        const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+        const keys = ['a', 'b', 'c', '__proto__', '0', '1', '', 'x y', 'constructor'];
+        const value = (depth: number): string => {
+            const pick = random();
+            if (depth > 4 || pick < 0.3) return JSON.stringify([0, -1, 2.5, -0, 1e21, 'a', '', true, false, null][Math.floor(random() * 10)]);
+            if (pick < 0.6) return `[${Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1)).join(',')}]`;
+            const members = [...new Set(Array.from({ length: Math.floor(random() * 5) }, () => keys[Math.floor(random() * keys.length)]!))];
+            return `{${members.map((k) => `${JSON.stringify(k)}:${value(depth + 1)}`).join(',')}}`;
+        };
+        const resources = Array.from({ length: 300 }, (_, i) => withProperties(JSON.parse(`{"v":${value(0)},"w":${value(0)}}`) as Record<string, unknown>, `r-${i}`));
+        const { read } = roundTrip('prod/us-west-2', resources);
+        read.forEach((r, i) => assertReadAsJson(r.properties, resources[i]!.properties, JSON.stringify(resources[i]!.properties)));
+    });
+
+    it('writes what JSON.stringify writes for values that are not plain JSON (dates, undefined, functions, NaN, boxed values)', () => {
+        const properties: Record<string, unknown> = {
+            launchTime: new Date('2024-01-15T10:00:00.000Z'),
+            nested: { at: new Date(0), gone: undefined, fn: () => 1, kept: 1 },
+            list: [undefined, () => 1, new Date(1), Number.NaN, Number.POSITIVE_INFINITY],
+            boxed: [new Number(1), new String('s'), new Boolean(false)],
+            custom: { toJSON: (key: string) => ({ key }) },
+            indexed: [1, { toJSON: (key: unknown) => `at ${typeof key} ${String(key)}` }],
+            symbol: Symbol('s'),
+            missing: undefined,
+        };
+        const { read } = propertiesRoundTrip(properties);
+        assertReadAsJson(read, properties, 'not plain JSON');
+        assert.deepEqual(read.custom, { key: 'custom' }, 'toJSON gets the member name');
+        assert.deepEqual(read.indexed, [1, 'at string 1'], 'and an index as a string');
+    });
+
+    it('writes each list of member names once, and an object as its shape and values', () => {
+        const instance = (id: string) => withProperties({ instanceType: 't3.micro', tags: { Owner: 'web' }, ports: [80, 443] }, id);
+        const { text, read } = roundTrip('prod/us-west-2', [instance('i-1'), instance('i-2'), instance('i-3')]);
+        const file = JSON.parse(text) as { shapes: string[][]; sharedShapes: number; resources: { properties: unknown[] }[] };
+        assert.deepEqual(file.shapes, [['Owner'], ['instanceType', 'tags', 'ports']]);
+        assert.equal(file.sharedShapes, 2);
+        assert.equal(text.split('"instanceType"').length, 2, 'the name is written once');
+        assert.deepEqual(file.resources[0]!.properties, [1, 't3.micro', [0, 'web'], [-1, 80, 443]]);
+        assert.deepEqual(read, [instance('i-1'), instance('i-2'), instance('i-3')]);
+    });
+
+    it('lists the shapes of one object after the shared ones, and reads the same whatever "sharedShapes" says', () => {
+        // tags keyed by names that differ per resource: each tags object a shape of its own
+        const resources = Array.from({ length: 4 }, (_, i) => withProperties({ name: `n${i}`, tags: { [`team-${i}`]: 'x' } }, `i-${i}`));
+        const { text, read } = roundTrip('prod/us-west-2', resources);
+        const file = JSON.parse(text) as Record<string, unknown> & { shapes: string[][]; sharedShapes: number; resources: unknown[] };
+        assert.deepEqual(file.shapes, [['name', 'tags'], ['team-0'], ['team-1'], ['team-2'], ['team-3']]);
+        assert.equal(file.sharedShapes, 1);
+        assert.deepEqual(read, resources);
+        for (const sharedShapes of [0, 5, 99, -1, 'x', null, undefined]) {
+            const again = { ...(JSON.parse(text) as typeof file), sharedShapes };
+            decodeShardResources(again as unknown as Parameters<typeof decodeShardResources>[0]);
+            assert.deepEqual(again.resources, resources, String(sharedShapes));
+        }
+    });
+
+    it('writes a top-level member that is the resource\'s id or the file\'s region once, in its shape', () => {
+        const bucket = (id: string, arn: string, region = 'us-west-2') => withProperties({ bucket: id, arn, region, tags: { Name: id }, location: { region } }, id);
+        const resources = [bucket('a', 'a'), bucket('b', 'b'), bucket('c', 'arn:aws:s3:::c'), bucket('d', 'd', 'eu-west-1')];
+        const { text, read } = roundTrip('prod/us-west-2', resources);
+        assert.deepEqual(read, resources);
+        const file = JSON.parse(text) as { shapes: string[][]; shapeSources: [number, number, string][]; resources: { properties: unknown[] }[] };
+        const sourcesOf = (shape: number) => file.shapeSources.filter(([s]) => s === shape).map(([, member, source]) => `${file.shapes[shape]![member]}=${source}`);
+        const [a, , c, d] = file.resources.map((r) => r.properties);
+        assert.deepEqual(sourcesOf(a![0] as number), ['bucket=id', 'arn=id', 'region=region'], 'the first member equal to the id and the region');
+        // only the values that are not the resource's: the nested tags and location keep theirs
+        assert.deepEqual(a!.slice(1).map((v) => (Array.isArray(v) ? v.slice(1) : v)), [['a'], ['us-west-2']]);
+        assert.deepEqual(sourcesOf(c![0] as number), ['bucket=id', 'region=region'], 'an ARN that is not the id is a value');
+        assert.deepEqual(sourcesOf(d![0] as number), ['bucket=id', 'arn=id'], 'a region that is not the file\'s is a value');
+    });
+
+    it('reports a member from the resource where there is none, and a "shapeSources" it cannot read', () => {
+        const resources = [withProperties({ arn: 'i-1', region: 'us-west-2', nested: { k: 1 } }, 'i-1'), withProperties({ arn: 'i-2', region: 'us-west-2', nested: { k: 2 } }, 'i-2')];
+        const text = roundTrip('prod/us-west-2', resources).text;
+        const decoded = (edit: (file: Record<string, unknown> & { resources: Record<string, unknown>[]; common: Record<string, unknown> }) => void) => {
+            const file = JSON.parse(text) as Record<string, unknown> & { resources: Record<string, unknown>[]; common: Record<string, unknown> };
+            edit(file);
+            decodeShardResources(file as unknown as Parameters<typeof decodeShardResources>[0]);
+            return file.resources.map((r) => decodeProblemOf(r));
+        };
+        const [shape] = (JSON.parse(text) as { resources: { properties: [number] }[] }).resources[0]!.properties;
+        // the properties' shape put inside another value, where no resource is at hand
+        assert.match(decoded((file) => ((file.resources[0]!.properties as unknown[])[1] = [shape]))[0]!, /^resources\[0\]\.properties\.nested is written as shape \d+, whose member "arn" is the resource's id, where no resource's id is at hand$/);
+        // a file whose resources share no region
+        assert.match(decoded((file) => delete file.common.region)[1]!, /^resources\[1\]\.properties is written as shape \d+, whose member "region" is the resource's region, where no resource's region is at hand$/);
+        for (const shapeSources of [[[0, 99, 'id']], [[99, 0, 'id']], [[0, 0, 'name']], [0, 0, 'id'], 'id']) {
+            const problems = decoded((file) => (file.shapeSources = shapeSources));
+            assert.equal(problems.length, 2);
+            assert.match(problems[0]!, /^resources\[0\]\.properties cannot be read: the file's "shapeSources" holds .*, which is no \[shape index, member index, "id" or "region"\]$/, JSON.stringify(shapeSources));
+        }
+    });
+
+    it('builds the objects of a shape in key order with one hidden class', () => {
+        setFlagsFromString('--allow-natives-syntax');
+        // a V8 intrinsic is only reachable from code compiled after the flag is set
+        const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: unknown, b: unknown) => boolean;
+        const properties = (i: number) => JSON.parse(`{"b": ${i}, "a": "x${i}", "1": ${i}, "tags": {"team": "t${i}"}, "list": [{"k": ${i}}, {"k": "${i}"}]}`) as Record<string, unknown>;
+        const resources = Array.from({ length: 20 }, (_, i) => withProperties(properties(i), `i-${i}`));
+        const { read } = roundTrip('prod/us-west-2', resources);
+        const first = read[0]!.properties;
+        for (const r of read.slice(1)) {
+            assert.deepEqual(Object.keys(r.properties), ['1', 'b', 'a', 'tags', 'list']);
+            assert.ok(haveSameMap(r.properties, first), 'the properties of one shape');
+            assert.ok(haveSameMap(r.properties.tags, first.tags), 'a nested object of one shape');
+            const [k1, k2] = r.properties.list as object[];
+            assert.ok(haveSameMap(k1, (first.list as object[])[0]) && haveSameMap(k2, (first.list as object[])[1]));
+        }
+        assert.ok(!haveSameMap(first, first.tags), 'another shape, another class');
+    });
+
+    it('reads back pulumi/pulumi\'s checkpoint-secrets.json (a real state with secrets) exactly', () => {
+        const mirror = process.env.PULUMI_REPO ?? '/work/.mirror/pulumi+pulumi/repo';
+        let state: string;
+        try {
+            state = execFileSync('git', ['-C', mirror, 'show', 'HEAD:pkg/resource/stack/testdata/checkpoint-secrets.json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        } catch (error) {
+            throw new Error(`pulumi/pulumi's checkpoint-secrets.json is read from the git repository ${mirror}; set PULUMI_REPO to a clone of pulumi/pulumi (${String(error)})`);
+        }
+        const doc = parseStateDocument(Buffer.from(state), 'checkpoint-secrets.json');
+        const resources = stackResources('countdown', { ...doc, project: doc.project!, stack: doc.stack! });
+        assert.ok(resources.length > 20);
+        const { text, read } = roundTrip('countdown', resources);
+        assert.deepEqual(read, structuredClone(resources));
+        read.forEach((r, i) => {
+            for (const field of ['properties', 'inputs', 'outputs'] as const) if (resources[i]![field] !== undefined) assertReadAsJson(r[field], resources[i]![field], `${r.name}.${field}`);
+        });
+        assert.ok(read.some((r) => JSON.stringify(r.inputs ?? {}).includes('"4dabf18193072939515e22adb298388d"')), 'the wire form of nested secrets and assets');
+        assert.ok(text.length < JSON.stringify(resources).length);
+    });
+});
+
+describe('a version 4 resources file in the store', () => {
     let home: string;
     let cleanup: () => Promise<void>;
     const stores: Store[] = [];
@@ -302,7 +543,7 @@ describe('a version 3 resources file in the store', () => {
         await cleanup();
     });
 
-    it('reads a version 2 file as it is and writes it back encoded, the old text kept as the backup', async () => {
+    it('reads a version 2 file as it is and writes it back at version 4, the old text kept as the backup', async () => {
         const { resources } = SHAPES['a stack with secrets, explicit providers, options and propertyDependencies']!();
         const store = await open();
         const file = store.shardPath('shop');
@@ -314,9 +555,10 @@ describe('a version 3 resources file in the store', () => {
         const fresh = await open();
         const shard = await fresh.readShard('shop');
         assert.deepEqual(structuredClone(shard.resources), resources);
-        const onDisk = JSON.parse(await readFile(file, 'utf8')) as { schemaVersion: number; common?: unknown };
-        assert.equal(onDisk.schemaVersion, 3);
+        const onDisk = JSON.parse(await readFile(file, 'utf8')) as { schemaVersion: number; common?: unknown; shapes?: unknown };
+        assert.equal(onDisk.schemaVersion, 4);
         assert.deepEqual(onDisk.common, { account: 'shop', project: 'shop', stack: 'prod' });
+        assert.ok(Array.isArray(onDisk.shapes));
         assert.equal(await readFile(`${file}.bak`, 'utf8'), v2);
         assert.ok((await readFile(file, 'utf8')).length < v2.length);
         assert.deepEqual(fresh.recoveries, []);
@@ -324,6 +566,79 @@ describe('a version 3 resources file in the store', () => {
         // and read back from the new file by another process
         const third = await open();
         assert.deepEqual(structuredClone((await third.readShard('shop')).resources), resources);
+    });
+
+    it('reads a version 3 file (property content written as it is) and writes it back by shape', async () => {
+        // what ad0fc1d wrote: the encoding of version 4 without `shapes`, the property content as it is
+        const resources = [
+            withProperties({ ports: [80, 443], looksLikeAShape: [0, 'x'], minusOne: [-1, 2], tags: { Owner: 'web' } }, 'i-1'),
+            withProperties({ ports: [22], looksLikeAShape: [1], minusOne: [-1], tags: {} }, 'i-2'),
+        ];
+        const v3 = encodeShardResources({ schemaVersion: 3, account: 'prod/us-west-2', resources }) as unknown as Record<string, unknown> & { resources: Record<string, unknown>[] };
+        delete v3.shapes;
+        v3.resources.forEach((item, i) => (item.properties = resources[i]!.properties));
+        const v3Text = JSON.stringify(v3);
+        const store = await open();
+        const file = store.shardPath('prod/us-west-2');
+        await writeFile(file, v3Text);
+        await writeFile(store.shardViolationsPath('prod/us-west-2'), JSON.stringify({ schemaVersion: 3, account: 'prod/us-west-2', violations: [], scans: [] }));
+
+        const fresh = await open();
+        assert.deepEqual(structuredClone((await fresh.readShard('prod/us-west-2')).resources), resources);
+        assert.deepEqual(fresh.recoveries, []);
+        const onDisk = JSON.parse(await readFile(file, 'utf8')) as { schemaVersion: number; shapes?: unknown; resources: { properties: unknown }[] };
+        assert.equal(onDisk.schemaVersion, 4);
+        assert.ok(Array.isArray(onDisk.shapes));
+        assert.ok(Array.isArray(onDisk.resources[0]!.properties), 'written by shape');
+        assert.equal(await readFile(`${file}.bak`, 'utf8'), v3Text);
+        assert.deepEqual(structuredClone((await (await open()).readShard('prod/us-west-2')).resources), resources);
+    });
+
+    it('sets aside and reports an item whose shapes it cannot read, naming the member', async () => {
+        const resources = [
+            withProperties({ tags: { Owner: 'a' }, list: [{ k: 1 }] }, 'i-0'),
+            withProperties({ tags: { Owner: 'b' }, list: [{ k: 2 }] }, 'i-1'),
+            withProperties({ tags: { Owner: 'c' }, list: [{ k: 3 }] }, 'i-2'),
+            withProperties({ tags: { Owner: 'd' }, list: [{ k: 4 }] }, 'i-3'),
+        ];
+        const store = await open();
+        await store.updateShard('prod/us-west-2', (shard) => void shard.resources.push(...resources));
+        const file = store.shardPath('prod/us-west-2');
+        const onDisk = JSON.parse(await readFile(file, 'utf8')) as { shapes: string[][]; resources: { properties: unknown[] }[] };
+        const [, tags] = onDisk.resources[0]!.properties as [number, unknown[]];
+        // hand edits: a shape that is not in the file, a value too few, a shape index that is no integer
+        tags[0] = onDisk.shapes.length + 5;
+        (onDisk.resources[1]!.properties[2] as unknown[][])[0]!.pop();
+        onDisk.resources[2]!.properties[0] = 0.5;
+        await writeFile(file, JSON.stringify(onDisk));
+
+        const fresh = await open();
+        const read = await fresh.readShard('prod/us-west-2');
+        assert.deepEqual(structuredClone(read.resources), [resources[3]]);
+        const [report] = fresh.recoveries;
+        assert.equal(report?.quarantined, 3);
+        const kept = JSON.parse(await readFile(report.movedTo!, 'utf8')) as { where: string; problem: string; item: Record<string, unknown> }[];
+        assert.deepEqual(kept.map((k) => k.problem), [
+            `resources[0].properties.tags is written as shape ${onDisk.shapes.length + 5}, which is not in the file's "shapes"`,
+            'resources[1].properties.list[0] is written as shape 1 with 0 values, not 1',
+            'resources[2].properties is written as shape 0.5, which is not in the file\'s "shapes"',
+        ]);
+        assert.deepEqual(kept.map((k) => k.item.id), ['i-0', 'i-1', 'i-2'], 'each item as written');
+        assert.deepEqual((await open()).recoveries, [], 'written back without them, so reported once');
+    });
+
+    it('sets aside every item when the file\'s "shapes" cannot be read', async () => {
+        const store = await open();
+        await store.updateShard('prod/us-west-2', (shard) => void shard.resources.push(...awsResources()));
+        const file = store.shardPath('prod/us-west-2');
+        const onDisk = JSON.parse(await readFile(file, 'utf8')) as { shapes: unknown };
+        onDisk.shapes = [['a'], 'b'];
+        await writeFile(file, JSON.stringify(onDisk));
+        const fresh = await open();
+        assert.deepEqual((await fresh.readShard('prod/us-west-2')).resources, []);
+        const kept = JSON.parse(await readFile(fresh.recoveries[0]!.movedTo!, 'utf8')) as { problem: string }[];
+        assert.equal(kept.length, 3);
+        assert.equal(kept[0]!.problem, 'resources[0].properties cannot be read: the file\'s "shapes" is not a list of lists of member names');
     });
 
     it('sets aside and reports an item it cannot decode, and keeps the others', async () => {
