@@ -341,7 +341,7 @@ export interface ListResourcesParams {
     /** An account (all its children) or one child (`name/region`). */
     account: string;
     type?: string;
-    /** Case-insensitive: the resources whose name, id or URN contains it. */
+    /** Case-insensitive: the resources whose name, id or URN contains it (spaces around it ignored; blank = no search). */
     search?: string;
     /**
      * At most this many: the first matches in the stored order (the order the Accounts tree
