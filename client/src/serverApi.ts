@@ -13,6 +13,7 @@ import {
     ListAwsProfilesRequest,
     ListKubeContextsRequest,
     ListResourcesRequest,
+    type ListResourcesParams,
     ListResourceTypesRequest,
     RemoveAccountRequest,
     ResourceDiagnosticsRequest,
@@ -128,8 +129,8 @@ export class ServerApi {
     listResourceTypes(account: string) {
         return this.client.sendRequest(ListResourceTypesRequest.type, { account });
     }
-    listResources(account: string, type?: string) {
-        return this.client.sendRequest(ListResourcesRequest.type, { account, type });
+    listResources(params: ListResourcesParams) {
+        return this.client.sendRequest(ListResourcesRequest.type, params);
     }
     getResource(account: string, urn: string) {
         return this.client.sendRequest(GetResourceRequest.type, { account, urn });

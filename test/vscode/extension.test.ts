@@ -3,6 +3,8 @@
 // Every wait is on an event or a promise the extension exposes, never on a sleep.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { resourceUri } from '../../client/src/resourceDocuments';
+import { moreResourcesLabel, TYPE_CHILDREN_SHOWN } from '../../client/src/views/resourceTypeChildren';
 import { GROUP_CHILDREN_SHOWN, moreLabel } from '../../client/src/views/violationGroupChildren';
 import { Store } from '../../server/src/store';
 import { syntheticViolations } from '../support/syntheticViolations';
@@ -169,6 +171,84 @@ export function defineExtensionSuite(): void {
                 for (const group of vscode.window.tabGroups.all) await vscode.window.tabGroups.close(group.tabs.filter(isPanel));
             } finally {
                 await store.removeShard(account);
+                await store.close();
+            }
+        });
+
+        test('a resource type larger than the Accounts tree lists lists its first resources and a node whose picker finds the rest', async () => {
+            await api.ready;
+            const home = typeof api.home === 'function' ? api.home() : api.home;
+            const account = 'tree-types';
+            const child = `${account}/us-east-1`;
+            const type = 'aws:s3/bucket:Bucket';
+            const extra = 25;
+            const name = (i: number) => `bucket-${String(i).padStart(3, '0')}`;
+            const urn = (i: number) => `urn:pulumi:scan::tree-types::${type}::${name(i)}`;
+            // Written by another process as far as the server knows (this extension host): its store watcher tells the tree.
+            const store = await Store.open({ home });
+            await store.updateCatalog((catalog) => {
+                catalog.accounts.push({ name: account, provider: 'aws', settings: { regions: ['us-east-1'] }, children: [child], scanSchedule: 'none', createdAt: new Date(0).toISOString() });
+            });
+            await store.updateShard(child, (shard) => {
+                shard.resources = Array.from({ length: TYPE_CHILDREN_SHOWN + extra }, (_, i) => ({ account: child, region: 'us-east-1', urn: urn(i), type, name: name(i), id: `${name(i)}-id`, properties: {}, hash: name(i) }));
+            });
+            const tree = api.trees.accounts;
+            const childLabelled = async (parent: unknown, label: string) => {
+                for (const node of (await tree.getChildren(parent)) ?? []) if ((await tree.getTreeItem(node)).label === label) return node;
+                return undefined;
+            };
+            const window = vscode.window as { createQuickPick: typeof vscode.window.createQuickPick };
+            const createQuickPick = window.createQuickPick;
+            let picker: vscode.QuickPick<vscode.QuickPickItem> | undefined;
+            try {
+                await until([tree.onDidChangeTreeData!], async () => (await childLabelled(undefined, account)) !== undefined, `the account ${account} in the Accounts tree`, 30_000);
+                const region = await childLabelled(await childLabelled(undefined, account), 'us-east-1');
+                const typeNode = await childLabelled(region, type);
+                assert.ok(typeNode, `the type ${type} under ${child}`);
+                const children = (await tree.getChildren(typeNode)) ?? [];
+                assert.equal(children.length, TYPE_CHILDREN_SHOWN + 1, `${TYPE_CHILDREN_SHOWN} resources and one node for the rest`);
+                assert.equal((await tree.getTreeItem(children[0])).label, name(0), 'in the stored order');
+                const more = await tree.getTreeItem(children[children.length - 1]);
+                assert.equal(more.label, moreResourcesLabel(extra));
+                assert.equal(more.command?.command, 'policyInsights.findResource');
+
+                // The real picker the command creates, kept to type into it as a user would.
+                let created!: () => void;
+                const pickerCreated = new Promise<void>((resolve) => (created = resolve));
+                window.createQuickPick = <T extends vscode.QuickPickItem>() => {
+                    const made = createQuickPick.call(vscode.window) as vscode.QuickPick<T>;
+                    picker = made as unknown as vscode.QuickPick<vscode.QuickPickItem>;
+                    created();
+                    return made;
+                };
+                await vscode.commands.executeCommand(more.command.command, ...(more.command.arguments ?? []));
+                await pickerCreated;
+                window.createQuickPick = createQuickPick;
+                const p = picker!;
+                const labels = () => p.items.map((item) => item.label);
+                // VS Code makes the first row active whenever the rows change: that event says they arrived.
+                const rowsChanged = [p.onDidChangeActive, p.onDidChangeValue];
+                await until(rowsChanged, async () => p.items.length === TYPE_CHILDREN_SHOWN, `the picker's first ${TYPE_CHILDREN_SHOWN} resources`, 15_000);
+                p.value = 'BUCKET-02';
+                const expected = Array.from({ length: 10 }, (_, i) => name(20 + i));
+                await until(rowsChanged, async () => JSON.stringify(labels()) === JSON.stringify(expected), `the picker's matches of BUCKET-02 (${expected.join(', ')})`, 15_000);
+                p.value = '-ID';
+                await until(rowsChanged, async () => p.items.length === TYPE_CHILDREN_SHOWN && p.title?.includes('type more to narrow') === true, 'the first matches of an id search', 15_000);
+                p.value = 'bucket-224';
+                await until(rowsChanged, async () => JSON.stringify(labels()) === JSON.stringify([name(224)]), `the picker's match ${name(224)}, beyond the tree's first ${TYPE_CHILDREN_SHOWN}`, 15_000);
+
+                // Accepting opens it as clicking a resource node does (policyInsights.openResource on its document).
+                const opened = resourceUri(child, urn(224)).toString();
+                const isOpened = async () => vscode.window.activeTextEditor?.document.uri.toString() === opened;
+                await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+                await until([vscode.window.onDidChangeActiveTextEditor], isOpened, `the resource document of ${name(224)}`, 15_000);
+                assert.match(vscode.window.activeTextEditor!.document.getText(), new RegExp(`"name": "${name(224)}"`));
+                await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+            } finally {
+                window.createQuickPick = createQuickPick;
+                picker?.hide();
+                await store.removeShard(child);
+                await store.updateCatalog((catalog) => void (catalog.accounts = catalog.accounts.filter((a) => a.name !== account)));
                 await store.close();
             }
         });

@@ -1,6 +1,6 @@
 /**
  * Account commands: Add AWS Account…, Add Kubernetes Cluster…, Add Pulumi Stack…, Scan Account…, Remove Account…,
- * Set Scan Schedule…, Open Resource. Scans show progress in a notification with Cancel.
+ * Set Scan Schedule…, Open Resource, Find Resource… (findResource.ts). Scans show progress in a notification with Cancel.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,6 +11,7 @@ import { describeScanProgress, progressPercent, type ScanProgress } from '../../
 import type { ServerApi } from '../serverApi';
 import { AccountNode, ChildAccountNode, ResourceNode } from '../views/accountsTreeProvider';
 import { describeFailure } from '../failures';
+import { registerFindResourceCommand } from './findResource';
 import { showFailure } from '../showFailure';
 
 const AWS_REGIONS = [
@@ -295,5 +296,6 @@ export function registerAccountCommands(server: ServerApi, output: vscode.LogOut
             await vscode.languages.setTextDocumentLanguage(doc, 'json');
             await vscode.window.showTextDocument(doc, { preview: true });
         }),
+        registerFindResourceCommand(server, output),
     ];
 }

@@ -4,6 +4,7 @@ import type { TypeCoverage } from '../../../server/src/shared/model';
 import type { AccountSummary, ResourceSummary } from '../../../server/src/shared/protocol';
 import { resourceUri } from '../resourceDocuments';
 import type { ServerApi } from '../serverApi';
+import { moreResourcesLabel, typeChildren } from './resourceTypeChildren';
 import { contextValue, MessageNode, ServerTreeProvider, TreeNode } from './treeNode';
 
 /** Accounts view: account -> regions (or global / the stack) -> resource types (counts) -> resources. */
@@ -155,7 +156,31 @@ export class ResourceTypeNode extends TreeNode {
         return item;
     }
     override async getChildren(): Promise<TreeNode[]> {
-        return (await this.server.listResources(this.childName, this.type)).map((r) => new ResourceNode(this.childName, r));
+        const { resources, more } = await typeChildren((params) => this.server.listResources(params), this.childName, this.type, this.count);
+        const nodes: TreeNode[] = resources.map((r) => new ResourceNode(this.childName, r));
+        if (more > 0) nodes.push(new MoreResourcesNode(this.childName, this.type, this.count, more));
+        return nodes;
+    }
+}
+
+/** The last child of a type too large to list: opens a picker that searches all of the type's resources. */
+export class MoreResourcesNode extends TreeNode {
+    constructor(
+        readonly childName: string,
+        readonly type: string,
+        readonly count: number,
+        readonly more: number,
+    ) {
+        super();
+    }
+    getTreeItem(): vscode.TreeItem {
+        const item = new vscode.TreeItem(moreResourcesLabel(this.more), vscode.TreeItemCollapsibleState.None);
+        item.id = `account:${this.childName}:type:${this.type}:more`;
+        item.tooltip = `Only the first resources of this type are listed here; Find Resource… searches all ${this.count.toLocaleString('en-US')} by name, id or URN.`;
+        item.iconPath = new vscode.ThemeIcon('search');
+        item.contextValue = contextValue('moreResources');
+        item.command = { title: 'Find Resource…', command: 'policyInsights.findResource', arguments: [{ account: this.childName, type: this.type }] };
+        return item;
     }
 }
 

@@ -184,15 +184,41 @@ export async function setAllTypes(store: Store, name: string, allTypes: boolean)
     });
 }
 
-/** The stored resources of an account (all its children) or of one child, optionally of one type. */
-export async function listResources(store: Store, nameOrChild: string, filter: { type?: string } = {}): Promise<Resource[]> {
+export interface ResourceFilter {
+    type?: string;
+    /** Case-insensitive: a resource matches when its name, id or URN contains it. */
+    search?: string;
+    /** Stop at this many matches: the first ones in the stored order (the shard's, account then children). */
+    limit?: number;
+}
+
+/**
+ * The stored resources of an account (all its children) or of one child, optionally of one
+ * type and matching a search, in the stored order. With a limit it stops at the limit, so
+ * the first page of a type of 100,000 resources costs a page, not the type.
+ */
+export async function listResources(store: Store, nameOrChild: string, filter: ResourceFilter = {}): Promise<Resource[]> {
     const { account, region } = await resolveAccount(store, nameOrChild);
     const names = region ? [childName(account.name, region)] : [account.name, ...account.children];
     const shards = new Set(await store.listShards());
+    const limit = filter.limit ?? Infinity;
+    const matches = resourceMatcher(filter);
     const out: Resource[] = [];
     for (const shardName of names) {
+        if (out.length >= limit) break;
         if (!shards.has(shardName)) continue;
-        for (const r of (await store.readShard(shardName)).resources) if (!filter.type || r.type === filter.type) out.push(r);
+        for (const r of (await store.readShard(shardName)).resources) {
+            if (!matches(r)) continue;
+            if (out.length >= limit) break;
+            out.push(r);
+        }
     }
     return out;
+}
+
+function resourceMatcher({ type, search }: ResourceFilter): (r: Resource) => boolean {
+    const needle = search?.trim().toLowerCase();
+    if (!needle) return (r) => !type || r.type === type;
+    const contains = (text: string | undefined) => text !== undefined && text.toLowerCase().includes(needle);
+    return (r) => (!type || r.type === type) && (contains(r.name) || contains(r.id) || contains(r.urn));
 }

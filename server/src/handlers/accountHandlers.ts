@@ -117,8 +117,9 @@ export function registerAccountHandlers(ctx: ServerContext, evaluator: () => Eva
         for (const r of (await ctx.store().readShard(account)).resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
         return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => ({ type, count }));
     });
-    connection.onRequest(ListResourcesRequest.type, async ({ account, type }) =>
-        (await (await accounts()).listResources(ctx.store(), account, { type })).map(({ urn, type: t, name, id }) => ({ urn, type: t, name, id })),
+    // Summaries only of what is sent: with a limit, listResources stops at it.
+    connection.onRequest(ListResourcesRequest.type, async ({ account, type, search, limit }) =>
+        (await (await accounts()).listResources(ctx.store(), account, { type, search, limit })).map(({ urn, type: t, name, id }) => ({ urn, type: t, name, id })),
     );
     connection.onRequest(GetResourceRequest.type, async ({ account, urn }) => (await ctx.store().readShard(account)).resources.find((r) => r.urn === urn) ?? null);
     return {

@@ -337,10 +337,23 @@ export interface ResourceSummary {
     id?: string;
 }
 
+export interface ListResourcesParams {
+    /** An account (all its children) or one child (`name/region`). */
+    account: string;
+    type?: string;
+    /** Case-insensitive: the resources whose name, id or URN contains it (spaces around it ignored; blank = no search). */
+    search?: string;
+    /**
+     * At most this many: the first matches in the stored order (the order the Accounts tree
+     * lists), so a type of 100,000 resources is not sent whole. Without it, every match.
+     */
+    limit?: number;
+}
+
 /** client -> server: the resources of one type in a child account (no properties: the tree needs names). */
 export namespace ListResourcesRequest {
     export const method = 'policyInsights/listResources';
-    export const type = new RequestType<{ account: string; type?: string }, ResourceSummary[], void>(method);
+    export const type = new RequestType<ListResourcesParams, ResourceSummary[], void>(method);
 }
 
 /** client -> server: one stored resource with its properties (the read-only resource document). */

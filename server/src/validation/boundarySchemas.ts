@@ -132,7 +132,7 @@ export const REQUEST_SCHEMAS: Record<string, Schema | null> = {
     [SetScanScheduleRequest.method]: object({ name, schedule }),
     [ScanAccountRequest.method]: object({ name }),
     [ListResourceTypesRequest.method]: object({ account: name }),
-    [ListResourcesRequest.method]: object({ account: name }, { type: str }),
+    [ListResourcesRequest.method]: object({ account: name }, { type: str, search: str, limit: { type: 'integer', minimum: 0 } }),
     [GetResourceRequest.method]: object({ account: name, urn: name }),
     [ResourceDiagnosticsRequest.method]: object({ account: name, urn: name, text: str }),
     [CreateGroupRequest.method]: object({ name }, { entityType, mode: groupMode }),
