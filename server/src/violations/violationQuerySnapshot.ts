@@ -13,7 +13,8 @@ import { enforcementLevelRank, severityRank, violationStatusRank, type Violation
 import type { FacetDimension, GroupBy, PanelSort, SortColumn } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { Store } from '../store';
-import { readShardViolations, readViolationsAt, violationRanges } from './shardViolationsFile';
+import { readViolationsAt, violationRanges } from './shardViolationsFile';
+import { loadShardIndex } from './violationIndexFile';
 import { COLUMN, ColumnsBuilder, concatColumns, TIME, type Column, type Columns, type ColumnsSlice, type TextColumn, type TimeColumn } from './violationIndexColumns';
 import { readFile } from 'node:fs/promises';
 
@@ -591,11 +592,12 @@ export class ViolationSnapshot {
 
 /** One shard's violations as columns, and how to read their details back. */
 async function readShardColumns(store: Store, account: string): Promise<{ columns: Columns; reader: DetailReader }> {
-    let builder = new ColumnsBuilder();
     const fallback = new StoreReader(store, account);
-    const file = await readShardViolations(store.shardViolationsPath(account), (v) => builder.add(v));
-    if (file) return { columns: builder.finish(), reader: new FileReader(store.shardViolationsPath(account), file.versionKey, file.starts, file.lengths, fallback) };
-    builder = new ColumnsBuilder();
+    const path = store.shardViolationsPath(account);
+    // its index file when current, else built from the JSON (and the index file written again)
+    const index = await loadShardIndex(path);
+    if (index) return { columns: index.columns, reader: new FileReader(path, index.versionKey, index.starts, index.lengths, fallback) };
+    const builder = new ColumnsBuilder();
     if (!(await mayHoldViolations(store.shardPath(account)))) return { columns: builder.finish(), reader: fallback };
     // An old single-file shard, a damaged file, an item the store quarantines: the store reads it.
     for (const v of (await store.readShard(account)).violations) builder.add(v);

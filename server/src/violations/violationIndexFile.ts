@@ -1,0 +1,293 @@
+/**
+ * The violation index of one shard persisted beside its violations file, so a freshly
+ * started language server loads ~70 MB of columns at 1,000,000 violations instead of
+ * parsing ~600 MB of shard JSON (issue 14: the first rows took 4.6 s, nearly all of it
+ * building the index):
+ *
+ *   shards/<enc>@violations.json   the violations (the store's file, the only truth)
+ *   shards/<enc>@violations.idx    its index columns (this module's file, a cache)
+ *
+ * The name ends in `.idx`, not `.json`: the store's shard listing and its watcher ignore it.
+ * The file says which version of the violations file it describes (versionKeyOf: inode,
+ * mtime, size) and is trusted only while that file is still that version and its checksum
+ * holds; anything else (missing, stale, damaged, another format) is rebuilt from the JSON
+ * and written again. Losing it loses nothing. Detail reads still check the violations
+ * file's version and each violation's id (FileReader): the index is never trusted over it.
+ *
+ * Who writes it: the store, right after it writes a violations file (ShardFiles.writeLocked
+ * calls indexViolationsFile), so the CLI's `evaluate` leaves every shard indexed for the
+ * server that starts next; and whoever loads a shard whose index is not current.
+ *
+ * Layout (little-endian; every section 8-byte aligned, so a section copies in one go):
+ *   "PIVX"  u32 format  u32 crc32 of everything after byte 16  u32 0
+ *   u32 header length, header JSON ({ versionKey, length, text, time })
+ *   Float64 starts[n], Float64 times[TIME_COLUMNS][n], Int32 lengths[n], Int32 ordinals[TEXT_COLUMNS][n]
+ *   strings ids, strings table[TEXT_COLUMNS]
+ * where strings = u32 count, u32 encoding (0 utf8, 1 utf16le), u32 byte length, u32 0,
+ * Uint32 length of each string in UTF-16 code units, then the strings' text one after another
+ * (decoded in one call and cut with substring: no JSON.parse, no per-string decode).
+ */
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { endianness } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { versionKeyOf } from '../store/atomicFile';
+import { readShardViolations } from './shardViolationsFile';
+import { ColumnsBuilder, TEXT_COLUMNS, TIME_COLUMNS, type Column, type Columns } from './violationIndexColumns';
+
+/** Bumped whenever the layout or what a column holds changes: an index of another format is rebuilt. */
+export const VIOLATION_INDEX_FORMAT = 1;
+const MAGIC = 0x58564950; // "PIVX" read as a little-endian u32
+const PREFIX_BYTES = 16;
+
+/** One shard's index: its columns, and where each violation's text lies in the violations file version `versionKey`. */
+export interface ShardIndex {
+    versionKey: string;
+    columns: Columns;
+    /** Byte offset of each violation's JSON text in the file. */
+    starts: Float64Array;
+    /** Byte length of each violation's JSON text. */
+    lengths: Int32Array;
+}
+
+/** The index file of a violations file: `<enc>@violations.json` -> `<enc>@violations.idx`. */
+export function violationIndexPathOf(violationsPath: string): string {
+    return `${violationsPath.endsWith('.json') ? violationsPath.slice(0, -'.json'.length) : violationsPath}.idx`;
+}
+
+/** Why an index file was not used and rebuilt (`damaged` ones are worth a line in a log). */
+export interface ViolationIndexProblem {
+    file: string;
+    reason: string;
+}
+
+const problemListeners = new Set<(problem: ViolationIndexProblem) => void>();
+
+/**
+ * Calls `listener` for every damaged index file found (and rebuilt) in this process: the
+ * server logs them, as it logs the store's recoveries. A missing, stale or older index is
+ * no problem: it is rebuilt silently.
+ */
+export function onViolationIndexDamaged(listener: (problem: ViolationIndexProblem) => void): { dispose(): void } {
+    problemListeners.add(listener);
+    return { dispose: () => problemListeners.delete(listener) };
+}
+
+/** An index file that is not one this format wrote intact. */
+export class DamagedViolationIndex extends Error {}
+
+/** With the u flag a surrogate pair is one code point: only a lone surrogate is in category Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Writes sections one after another, each 8-byte aligned. */
+class SectionWriter {
+    readonly chunks: Uint8Array[] = [];
+    length = 0;
+
+    bytes(data: Uint8Array): void {
+        this.chunks.push(data);
+        this.length += data.byteLength;
+        const pad = (8 - (this.length % 8)) % 8;
+        if (pad) {
+            this.chunks.push(new Uint8Array(pad));
+            this.length += pad;
+        }
+    }
+
+    typed(array: Float64Array | Int32Array | Uint32Array): void {
+        this.bytes(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+    }
+
+    strings(values: readonly string[]): void {
+        const lengths = new Uint32Array(values.length);
+        for (let k = 0; k < values.length; k++) lengths[k] = values[k].length;
+        const joined = values.join('');
+        // utf8 unless a string holds a lone surrogate, which utf8 cannot carry (JSON can: "\ud800")
+        const encoding = LONE_SURROGATE.test(joined) ? 1 : 0;
+        const text = Buffer.from(joined, encoding === 0 ? 'utf8' : 'utf16le');
+        this.typed(Uint32Array.of(values.length, encoding, text.byteLength, 0));
+        this.typed(lengths);
+        this.bytes(text);
+    }
+}
+
+/** Reads what SectionWriter wrote, checking every length against the file's. */
+class SectionReader {
+    constructor(
+        private readonly buf: Buffer,
+        public at: number,
+    ) {}
+
+    /** Where the next `bytes` bytes start; moves past them and their padding. */
+    take(bytes: number, what: string): number {
+        const from = this.at;
+        if (!Number.isInteger(bytes) || bytes < 0 || from + bytes > this.buf.byteLength) throw new DamagedViolationIndex(`truncated in ${what}`);
+        this.at = from + bytes + ((8 - (bytes % 8)) % 8);
+        return from;
+    }
+
+    /** A copy (not a view): the file's buffer need not be aligned, and is let go once read. */
+    float64(n: number, what: string): Float64Array {
+        const from = this.take(n * 8, what);
+        const out = new Float64Array(n);
+        new Uint8Array(out.buffer).set(this.buf.subarray(from, from + n * 8));
+        return out;
+    }
+
+    int32(n: number, what: string): Int32Array {
+        const from = this.take(n * 4, what);
+        const out = new Int32Array(n);
+        new Uint8Array(out.buffer).set(this.buf.subarray(from, from + n * 4));
+        return out;
+    }
+
+    strings(what: string): string[] {
+        const [count, encoding, byteLength] = new Uint32Array(this.int32(4, what).buffer);
+        const lengths = new Uint32Array(this.int32(count, what).buffer);
+        const from = this.take(byteLength, what);
+        if (encoding !== 0 && encoding !== 1) throw new DamagedViolationIndex(`unknown text encoding ${encoding} in ${what}`);
+        const text = this.buf.toString(encoding === 0 ? 'utf8' : 'utf16le', from, from + byteLength);
+        const values = new Array<string>(count);
+        let at = 0;
+        for (let k = 0; k < count; k++) {
+            values[k] = text.substring(at, at + lengths[k]);
+            at += lengths[k];
+        }
+        if (at !== text.length) throw new DamagedViolationIndex(`string lengths do not match the text in ${what}`);
+        return values;
+    }
+}
+
+/** The bytes of `index`'s file. */
+export function encodeViolationIndex(index: ShardIndex): Buffer {
+    const { columns } = index;
+    const n = columns.length;
+    const header = Buffer.from(JSON.stringify({ versionKey: index.versionKey, length: n, text: TEXT_COLUMNS, time: TIME_COLUMNS }));
+    const w = new SectionWriter();
+    w.typed(Uint32Array.of(MAGIC, VIOLATION_INDEX_FORMAT, 0, 0));
+    w.typed(Uint32Array.of(header.byteLength));
+    w.bytes(header);
+    w.typed(index.starts);
+    for (const times of columns.times) w.typed(times);
+    w.typed(index.lengths);
+    for (const column of columns.columns) w.typed(column.ordinals);
+    w.strings(columns.ids);
+    for (const column of columns.columns) w.strings(column.table);
+    const out = Buffer.concat(w.chunks, w.length);
+    out.writeUInt32LE(crc32(out.subarray(PREFIX_BYTES)), 8);
+    return out;
+}
+
+/**
+ * The index in `buf`, which must describe the violations file version `versionKey`.
+ * @returns 'stale' when it describes another version or is of another format (rebuilt without a word)
+ * @throws DamagedViolationIndex when it is not an index file this format wrote intact
+ */
+export function decodeViolationIndex(buf: Buffer, versionKey: string): ShardIndex | 'stale' {
+    if (buf.byteLength < PREFIX_BYTES + 8 || buf.readUInt32LE(0) !== MAGIC) throw new DamagedViolationIndex('not an index file');
+    if (buf.readUInt32LE(4) !== VIOLATION_INDEX_FORMAT) return 'stale';
+    if (crc32(buf.subarray(PREFIX_BYTES)) !== buf.readUInt32LE(8)) throw new DamagedViolationIndex('checksum mismatch');
+    const r = new SectionReader(buf, PREFIX_BYTES);
+    const headerLength = r.int32(1, 'the header length')[0];
+    const headerAt = r.take(headerLength, 'the header');
+    const header = JSON.parse(buf.toString('utf8', headerAt, headerAt + headerLength)) as { versionKey: string; length: number; text: string[]; time: string[] };
+    if (header.versionKey !== versionKey) return 'stale';
+    if (header.text.join() !== TEXT_COLUMNS.join() || header.time.join() !== TIME_COLUMNS.join()) throw new DamagedViolationIndex('its columns are not this format\'s');
+    const n = header.length;
+    const starts = r.float64(n, 'starts');
+    const times = TIME_COLUMNS.map((c) => r.float64(n, c));
+    const lengths = r.int32(n, 'lengths');
+    const ordinals = TEXT_COLUMNS.map((c) => r.int32(n, c));
+    const ids = r.strings('ids');
+    const columns: Column[] = TEXT_COLUMNS.map((c, k) => ({ table: r.strings(`the ${c} table`), ordinals: ordinals[k] }));
+    if (ids.length !== n) throw new DamagedViolationIndex(`${ids.length} ids for ${n} rows`);
+    if (r.at !== buf.byteLength) throw new DamagedViolationIndex('bytes after the last section');
+    for (const [k, { table, ordinals: rows }] of columns.entries()) {
+        for (let i = 0; i < n; i++) if (rows[i] < -1 || rows[i] >= table.length) throw new DamagedViolationIndex(`row ${i} of ${TEXT_COLUMNS[k]} points past its table`);
+    }
+    return { versionKey, columns: { length: n, ids, columns, times }, starts, lengths };
+}
+
+/** Builds the index of `violationsPath` from its JSON; undefined when the file is not one readShardViolations vouches for (the store reads it then). */
+export async function buildShardIndex(violationsPath: string): Promise<ShardIndex | undefined> {
+    const builder = new ColumnsBuilder();
+    const read = await readShardViolations(violationsPath, (v) => builder.add(v));
+    return read && { versionKey: read.versionKey, columns: builder.finish(), starts: read.starts, lengths: read.lengths };
+}
+
+/**
+ * Replaces the index file of `violationsPath` with `index`: written to a temp file and
+ * renamed into place, so a reader sees a whole file or none. Not synced: a torn file after
+ * a crash fails its checksum and is rebuilt. The temp name follows the store's, so the
+ * store's open removes one a crash left.
+ */
+export async function writeViolationIndex(violationsPath: string, index: ShardIndex): Promise<void> {
+    const file = violationIndexPathOf(violationsPath);
+    const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+        await writeFile(temp, encodeViolationIndex(index));
+        await rename(temp, file);
+    } catch (error) {
+        await rm(temp, { force: true }).catch(() => undefined);
+        throw error;
+    }
+}
+
+/**
+ * Writes the index of the violations file just written at `violationsPath` (the store calls
+ * it after each write of one). Best effort: it is a cache, and a failure here must not fail
+ * the store's write; the next reader rebuilds it.
+ */
+export async function indexViolationsFile(violationsPath: string): Promise<void> {
+    try {
+        const index = await buildShardIndex(violationsPath);
+        if (index) await writeViolationIndex(violationsPath, index);
+        else await removeViolationIndex(violationsPath);
+    } catch {
+        // a cache: whoever reads the shard next builds it
+    }
+}
+
+/** Deletes the index file of `violationsPath` (the store removes it with the shard). */
+export async function removeViolationIndex(violationsPath: string): Promise<void> {
+    await rm(violationIndexPathOf(violationsPath), { force: true });
+}
+
+/** Typed arrays are written as the machine holds them: only a little-endian machine reads and writes these files. */
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * The index of `violationsPath` as it is now: loaded from its index file when that describes
+ * this version of it and is intact, else built from the JSON and its index file written
+ * again. Undefined when the violations file is missing or not one readShardViolations
+ * vouches for (the caller reads the shard through the store).
+ */
+export async function loadShardIndex(violationsPath: string): Promise<ShardIndex | undefined> {
+    if (!LITTLE_ENDIAN) return buildShardIndex(violationsPath);
+    let versionKey: string;
+    try {
+        versionKey = versionKeyOf(await stat(violationsPath, { bigint: true }));
+    } catch {
+        return undefined;
+    }
+    const file = violationIndexPathOf(violationsPath);
+    let buf: Buffer | undefined;
+    try {
+        buf = await readFile(file);
+    } catch {
+        // none yet
+    }
+    if (buf) {
+        try {
+            const loaded = decodeViolationIndex(buf, versionKey);
+            if (loaded !== 'stale') return loaded;
+        } catch (error) {
+            const reason = error instanceof DamagedViolationIndex ? error.message : `unreadable (${error instanceof Error ? error.message : String(error)})`;
+            for (const listener of problemListeners) listener({ file, reason });
+        }
+    }
+    const built = await buildShardIndex(violationsPath);
+    if (built) await writeViolationIndex(violationsPath, built).catch(() => undefined);
+    return built;
+}
