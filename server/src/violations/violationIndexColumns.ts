@@ -83,6 +83,28 @@ const MESSAGE = TEXT_COLUMNS.indexOf('message');
 export interface Column {
     table: readonly string[];
     ordinals: Int32Array;
+    /**
+     * textHash of each value of `table`: what concatColumns finds equal values across shards
+     * by (kept in the index file, so a server's start hashes no text; see violationIndexFile.ts).
+     */
+    hashes: Int32Array;
+}
+
+/**
+ * FNV-1a over the UTF-16 code units of `text`. Stored in index files: changing it changes
+ * VIOLATION_INDEX_FORMAT.
+ */
+export function textHash(text: string): number {
+    let h = 0x811c9dc5;
+    for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+    return h | 0;
+}
+
+/** textHash of each value. */
+export function textHashes(table: readonly string[]): Int32Array {
+    const hashes = new Int32Array(table.length);
+    for (let k = 0; k < table.length; k++) hashes[k] = textHash(table[k]);
+    return hashes;
 }
 
 /**
@@ -181,7 +203,7 @@ export class ColumnsBuilder {
         return {
             length: this.ids.length,
             ids: this.ids,
-            columns: this.tables.map((table, c) => ({ table, ordinals: Int32Array.from(this.ordinals[c]) })),
+            columns: this.tables.map((table, c) => ({ table, ordinals: Int32Array.from(this.ordinals[c]), hashes: textHashes(table) })),
             times: this.times.map((values) => Float64Array.from(values)),
         };
     }
@@ -208,15 +230,28 @@ export function concatColumns(slices: readonly ColumnsSlice[]): Columns {
         at += count;
     }
     const columns = TEXT_COLUMNS.map((_, c) => {
-        const table: string[] = [];
-        const lookup = new Map<string, number>();
-        const ordinals = new Int32Array(length);
+        // Each source table once (a carried-over shard's rows share the previous index's tables).
         const remaps = new Map<readonly string[], Int32Array>();
+        let bound = 0;
+        for (const { source } of slices) {
+            const { table: from } = source.columns[c];
+            if (!remaps.has(from)) {
+                remaps.set(from, new Int32Array(from.length).fill(-2));
+                bound += from.length;
+            }
+        }
+        // Values found equal by an open-addressing table over the values' stored hashes: a Map
+        // would hash every text of every shard again (a second at 1,000,000 violations).
+        const capacity = 2 ** Math.ceil(Math.log2(bound * 2 + 2));
+        const mask = capacity - 1;
+        const slots = new Int32Array(capacity).fill(-1);
+        const table: string[] = [];
+        const hashes = new Int32Array(bound);
+        const ordinals = new Int32Array(length);
         let row = 0;
         for (const { source, start, length: count } of slices) {
-            const { table: from, ordinals: fromOrdinals } = source.columns[c];
-            let remap = remaps.get(from);
-            if (!remap) remaps.set(from, (remap = new Int32Array(from.length).fill(-2)));
+            const { table: from, ordinals: fromOrdinals, hashes: fromHashes } = source.columns[c];
+            const remap = remaps.get(from)!;
             for (let k = 0; k < count; k++) {
                 const ord = fromOrdinals[start + k];
                 if (ord < 0) {
@@ -226,15 +261,28 @@ export function concatColumns(slices: readonly ColumnsSlice[]): Columns {
                 let mapped = remap[ord];
                 if (mapped === -2) {
                     const value = from[ord];
-                    const known = lookup.get(value);
-                    mapped = known ?? table.push(value) - 1;
-                    if (known === undefined) lookup.set(value, mapped);
+                    const hash = fromHashes[ord];
+                    let slot = hash & mask;
+                    for (;;) {
+                        const known = slots[slot];
+                        if (known === -1) {
+                            mapped = table.push(value) - 1;
+                            hashes[mapped] = hash;
+                            slots[slot] = mapped;
+                            break;
+                        }
+                        if (hashes[known] === hash && table[known] === value) {
+                            mapped = known;
+                            break;
+                        }
+                        slot = (slot + 1) & mask;
+                    }
                     remap[ord] = mapped;
                 }
                 ordinals[row++] = mapped;
             }
         }
-        return { table, ordinals };
+        return { table, ordinals, hashes: hashes.slice(0, table.length) };
     });
     const times = TIME_COLUMNS.map((_, c) => {
         const values = new Float64Array(length);

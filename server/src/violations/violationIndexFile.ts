@@ -21,11 +21,13 @@
  * Layout (little-endian; every section 8-byte aligned, so a section copies in one go):
  *   "PIVX"  u32 format  u32 crc32 of everything after byte 16  u32 0
  *   u32 header length, header JSON ({ versionKey, length, text, time })
- *   Float64 starts[n], Float64 times[TIME_COLUMNS][n], Int32 lengths[n], Int32 ordinals[TEXT_COLUMNS][n]
+ *   Float64 starts[n], Float64 times[TIME_COLUMNS][n], Int32 lengths[n], Int32 ordinals[TEXT_COLUMNS][n],
+ *   u32 table length[TEXT_COLUMNS], Int32 hashes[TEXT_COLUMNS][table length] (textHash of each value),
  *   strings ids, strings table[TEXT_COLUMNS]
  * where strings = u32 count, u32 encoding (0 utf8, 1 utf16le), u32 byte length, u32 0,
- * Uint32 length of each string in UTF-16 code units, then the strings' text one after another
- * (decoded in one call and cut with substring: no JSON.parse, no per-string decode).
+ * Int32 byte length of each string (utf8: negative when it is not ASCII), then the strings'
+ * text one after another (ASCII ones cut from one decode with substring: no JSON.parse, and
+ * no decode call per string).
  */
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -79,6 +81,8 @@ export class DamagedViolationIndex extends Error {}
 
 /** With the u flag a surrogate pair is one code point: only a lone surrogate is in category Cs. */
 const LONE_SURROGATE = /\p{Cs}/u;
+const UTF8 = 0;
+const UTF16 = 1;
 
 /** Writes sections one after another, each 8-byte aligned. */
 class SectionWriter {
@@ -100,12 +104,19 @@ class SectionWriter {
     }
 
     strings(values: readonly string[]): void {
-        const lengths = new Uint32Array(values.length);
-        for (let k = 0; k < values.length; k++) lengths[k] = values[k].length;
         const joined = values.join('');
         // utf8 unless a string holds a lone surrogate, which utf8 cannot carry (JSON can: "\ud800")
-        const encoding = LONE_SURROGATE.test(joined) ? 1 : 0;
-        const text = Buffer.from(joined, encoding === 0 ? 'utf8' : 'utf16le');
+        const encoding = LONE_SURROGATE.test(joined) ? UTF16 : UTF8;
+        const lengths = new Int32Array(values.length);
+        for (let k = 0; k < values.length; k++) {
+            // utf8: its byte length, negative when not ASCII (the reader decodes those one by one)
+            if (encoding === UTF16) lengths[k] = values[k].length * 2;
+            else {
+                const bytes = Buffer.byteLength(values[k], 'utf8');
+                lengths[k] = bytes === values[k].length ? bytes : -bytes;
+            }
+        }
+        const text = Buffer.from(joined, encoding === UTF8 ? 'utf8' : 'utf16le');
         this.typed(Uint32Array.of(values.length, encoding, text.byteLength, 0));
         this.typed(lengths);
         this.bytes(text);
@@ -144,17 +155,32 @@ class SectionReader {
 
     strings(what: string): string[] {
         const [count, encoding, byteLength] = new Uint32Array(this.int32(4, what).buffer);
-        const lengths = new Uint32Array(this.int32(count, what).buffer);
+        const lengths = this.int32(count, what);
         const from = this.take(byteLength, what);
-        if (encoding !== 0 && encoding !== 1) throw new DamagedViolationIndex(`unknown text encoding ${encoding} in ${what}`);
-        const text = this.buf.toString(encoding === 0 ? 'utf8' : 'utf16le', from, from + byteLength);
         const values = new Array<string>(count);
+        const buf = this.buf;
         let at = 0;
-        for (let k = 0; k < count; k++) {
-            values[k] = text.substring(at, at + lengths[k]);
-            at += lengths[k];
-        }
-        if (at !== text.length) throw new DamagedViolationIndex(`string lengths do not match the text in ${what}`);
+        if (encoding === UTF8) {
+            // ASCII strings are cut from one latin1 decode of the section: one-byte strings, as JSON.parse
+            // makes them (a utf8 decode of the whole section would make every string two-byte when one is not ASCII)
+            const ascii = buf.toString('latin1', from, from + byteLength);
+            for (let k = 0; k < count; k++) {
+                const length = lengths[k];
+                if (length >= 0) {
+                    values[k] = ascii.substring(at, at + length);
+                    at += length;
+                } else {
+                    values[k] = buf.toString('utf8', from + at, from + at - length);
+                    at -= length;
+                }
+            }
+        } else if (encoding === UTF16) {
+            for (let k = 0; k < count; k++) {
+                values[k] = buf.toString('utf16le', from + at, from + at + lengths[k]);
+                at += lengths[k];
+            }
+        } else throw new DamagedViolationIndex(`unknown text encoding ${encoding} in ${what}`);
+        if (at !== byteLength) throw new DamagedViolationIndex(`string lengths do not match the text in ${what}`);
         return values;
     }
 }
@@ -172,6 +198,8 @@ export function encodeViolationIndex(index: ShardIndex): Buffer {
     for (const times of columns.times) w.typed(times);
     w.typed(index.lengths);
     for (const column of columns.columns) w.typed(column.ordinals);
+    for (const column of columns.columns) w.typed(Uint32Array.of(column.hashes.length));
+    for (const column of columns.columns) w.typed(column.hashes);
     w.strings(columns.ids);
     for (const column of columns.columns) w.strings(column.table);
     const out = Buffer.concat(w.chunks, w.length);
@@ -199,8 +227,11 @@ export function decodeViolationIndex(buf: Buffer, versionKey: string): ShardInde
     const times = TIME_COLUMNS.map((c) => r.float64(n, c));
     const lengths = r.int32(n, 'lengths');
     const ordinals = TEXT_COLUMNS.map((c) => r.int32(n, c));
+    const hashCounts = TEXT_COLUMNS.map((c) => r.int32(1, `the ${c} hash count`)[0]);
+    const hashes = TEXT_COLUMNS.map((c, k) => r.int32(hashCounts[k], `the ${c} hashes`));
     const ids = r.strings('ids');
-    const columns: Column[] = TEXT_COLUMNS.map((c, k) => ({ table: r.strings(`the ${c} table`), ordinals: ordinals[k] }));
+    const columns: Column[] = TEXT_COLUMNS.map((c, k) => ({ table: r.strings(`the ${c} table`), ordinals: ordinals[k], hashes: hashes[k] }));
+    for (const [k, { table }] of columns.entries()) if (hashes[k].length !== table.length) throw new DamagedViolationIndex(`${hashes[k].length} hashes for the ${table.length} values of ${TEXT_COLUMNS[k]}`);
     if (ids.length !== n) throw new DamagedViolationIndex(`${ids.length} ids for ${n} rows`);
     if (r.at !== buf.byteLength) throw new DamagedViolationIndex('bytes after the last section');
     for (const [k, { table, ordinals: rows }] of columns.entries()) {

@@ -151,6 +151,36 @@ function bucketSort(rows: Int32Array, keyOf: (i: number) => number, buckets: num
     return sorted;
 }
 
+/**
+ * Two numbers per id ordered as the ids are under `<` wherever they differ: the first 14
+ * UTF-16 code units as base-129 digits (0: the id ended; 1-127: the code unit plus one; 128:
+ * a unit of 127 or more, after which every digit is 0, so ids that differ only from there on
+ * get equal keys and are compared as text), 7 digits a number (129^7 < 2^53).
+ */
+function idKeys(ids: readonly string[]): { high: Float64Array; low: Float64Array } {
+    const high = new Float64Array(ids.length);
+    const low = new Float64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+        const id = ids[i];
+        let h = 0;
+        let l = 0;
+        let ended = false;
+        for (let k = 0; k < 14; k++) {
+            let digit = 0;
+            if (!ended && k < id.length) {
+                const unit = id.charCodeAt(k);
+                digit = unit >= 127 ? 128 : unit + 1;
+                if (unit >= 127) ended = true;
+            } else ended = true;
+            if (k < 7) h = h * 129 + digit;
+            else l = l * 129 + digit;
+        }
+        high[i] = h;
+        low[i] = l;
+    }
+    return { high, low };
+}
+
 /** The facet dimensions other than resources (FACET_DIMENSIONS indexes): a few values each, so rows share their combination. */
 export const COMBINED_DIMENSIONS: readonly number[] = FACET_DIMENSIONS.flatMap((dimension, d) => (dimension === 'resources' ? [] : [d]));
 
@@ -491,8 +521,10 @@ export class ViolationSnapshot {
         if (rows) return rows;
         const lastSeen = this.times('lastSeenAt');
         const ids = this.ids;
-        // Plain comparisons: hex ids order the same under `<` as under localeCompare.
-        const byId = (a: number, b: number) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0);
+        // Plain comparisons: hex ids order the same under `<` as under localeCompare. Numbers
+        // first: comparing texts was most of a cold first page at 1,000,000 rows.
+        const keys = idKeys(ids);
+        const byId = (a: number, b: number) => keys.high[a] - keys.high[b] || keys.low[a] - keys.low[b] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0);
         const ranked = timeRanks(lastSeen);
         if (!ranked) {
             rows = Int32Array.from(this.storedOrder()).sort((a, b) => lastSeen[b] - lastSeen[a] || byId(a, b));
@@ -622,6 +654,9 @@ async function mayHoldViolations(resourcesPath: string): Promise<boolean> {
     }
 }
 
+/** Shards whose index is read at once while a snapshot is built. */
+const SHARDS_READ_AT_ONCE = 4;
+
 /** Every shard's violations, one snapshot. */
 export async function loadViolationSnapshot(store: Store): Promise<ViolationSnapshot> {
     return new ViolationSnapshotCache(store).get();
@@ -691,14 +726,29 @@ export class ViolationSnapshotCache {
         for (const part of previous?.parts ?? []) if (part.account !== undefined && !changed.has(part.account)) kept.set(part.account, part);
         const slices: ColumnsSlice[] = [];
         const parts: SnapshotPart[] = [];
+        const accounts = await this.store.listShards();
+        // A few shards read at once: one shard's file is read while another's is decoded.
+        const toRead = accounts.filter((account) => !(kept.has(account) && previous));
+        const reads = new Map<string, Promise<{ columns: Columns; reader: DetailReader }>>();
+        let next = 0;
+        const startReads = () => {
+            while (next < toRead.length && reads.size < SHARDS_READ_AT_ONCE) {
+                const account = toRead[next++];
+                const read = readShardColumns(this.store, account);
+                read.catch(() => undefined); // awaited below, in order; a failure is thrown there
+                reads.set(account, read);
+            }
+        };
         let at = 0;
-        for (const account of await this.store.listShards()) {
+        for (const account of accounts) {
             const old = kept.get(account);
             if (old && previous) {
                 slices.push({ source: previous.data, start: old.start, length: old.length });
                 parts.push({ ...old, start: at });
             } else {
-                const { columns, reader } = await readShardColumns(this.store, account);
+                startReads();
+                const { columns, reader } = await reads.get(account)!;
+                reads.delete(account);
                 this.options.onShardRead?.(account);
                 slices.push({ source: columns, start: 0, length: columns.length });
                 parts.push({ account, start: at, length: columns.length, reader });

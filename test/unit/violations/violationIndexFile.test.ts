@@ -43,7 +43,7 @@ function plain(index: ShardIndex | undefined) {
         versionKey: index.versionKey,
         length: columns.length,
         ids: [...columns.ids],
-        columns: columns.columns.map((c) => ({ table: [...c.table], ordinals: [...c.ordinals] })),
+        columns: columns.columns.map((c) => ({ table: [...c.table], ordinals: [...c.ordinals], hashes: [...c.hashes] })),
         times: columns.times.map((t) => [...t]),
         starts: [...index.starts],
         lengths: [...index.lengths],
