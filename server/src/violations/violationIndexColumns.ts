@@ -128,6 +128,74 @@ function timeText(v: Violation, c: number): string | undefined {
     }
 }
 
+/**
+ * A column whose table is made when first read. The message column is half of an index and
+ * nothing a first page shows reads it (only the free-text search and the message sort do):
+ * its texts are decoded then, not while a server starts (violationIndexFile.ts).
+ */
+export class DeferredTableColumn implements Column {
+    private made: readonly string[] | undefined;
+
+    constructor(
+        readonly ordinals: Int32Array,
+        readonly hashes: Int32Array,
+        private make: (() => readonly string[]) | undefined,
+    ) {}
+
+    get table(): readonly string[] {
+        if (!this.made) {
+            this.made = this.make!();
+            this.make = undefined;
+        }
+        return this.made;
+    }
+}
+
+/** A run of rows of one column. */
+interface ColumnPart {
+    column: Column;
+    start: number;
+    length: number;
+}
+
+/**
+ * A column concatenated from parts when first read (see DeferredTableColumn): merging
+ * needs each part's texts. Until then it holds its parts' columns and nothing else of them.
+ */
+class MergedColumn implements Column {
+    private merged: Column | undefined;
+
+    constructor(
+        private parts: ColumnPart[] | undefined,
+        private readonly length: number,
+    ) {}
+
+    /** Its parts while not merged yet (a later concatenation takes them over instead of keeping this column alive). */
+    pending(): readonly ColumnPart[] | undefined {
+        return this.merged ? undefined : this.parts;
+    }
+
+    private get column(): Column {
+        if (!this.merged) {
+            this.merged = mergeColumn(this.parts!, this.length);
+            this.parts = undefined;
+        }
+        return this.merged;
+    }
+
+    get table(): readonly string[] {
+        return this.column.table;
+    }
+
+    get ordinals(): Int32Array {
+        return this.column.ordinals;
+    }
+
+    get hashes(): Int32Array {
+        return this.column.hashes;
+    }
+}
+
 /** Rows of violations as columns, with the id of each (ids are what a detail read checks and the default order's tie-break). */
 export interface Columns {
     length: number;
@@ -229,60 +297,25 @@ export function concatColumns(slices: readonly ColumnsSlice[]): Columns {
         for (let k = 0; k < count; k++) ids[at + k] = source.ids[start + k];
         at += count;
     }
-    const columns = TEXT_COLUMNS.map((_, c) => {
-        // Each source table once (a carried-over shard's rows share the previous index's tables).
-        const remaps = new Map<readonly string[], Int32Array>();
-        let bound = 0;
-        for (const { source } of slices) {
-            const { table: from } = source.columns[c];
-            if (!remaps.has(from)) {
-                remaps.set(from, new Int32Array(from.length).fill(-2));
-                bound += from.length;
-            }
-        }
-        // Values found equal by an open-addressing table over the values' stored hashes: a Map
-        // would hash every text of every shard again (a second at 1,000,000 violations).
-        const capacity = 2 ** Math.ceil(Math.log2(bound * 2 + 2));
-        const mask = capacity - 1;
-        const slots = new Int32Array(capacity).fill(-1);
-        const table: string[] = [];
-        const hashes = new Int32Array(bound);
-        const ordinals = new Int32Array(length);
-        let row = 0;
+    const columns = TEXT_COLUMNS.map((_, c): Column => {
+        const parts: ColumnPart[] = [];
         for (const { source, start, length: count } of slices) {
-            const { table: from, ordinals: fromOrdinals, hashes: fromHashes } = source.columns[c];
-            const remap = remaps.get(from)!;
-            for (let k = 0; k < count; k++) {
-                const ord = fromOrdinals[start + k];
-                if (ord < 0) {
-                    ordinals[row++] = -1;
-                    continue;
-                }
-                let mapped = remap[ord];
-                if (mapped === -2) {
-                    const value = from[ord];
-                    const hash = fromHashes[ord];
-                    let slot = hash & mask;
-                    for (;;) {
-                        const known = slots[slot];
-                        if (known === -1) {
-                            mapped = table.push(value) - 1;
-                            hashes[mapped] = hash;
-                            slots[slot] = mapped;
-                            break;
-                        }
-                        if (hashes[known] === hash && table[known] === value) {
-                            mapped = known;
-                            break;
-                        }
-                        slot = (slot + 1) & mask;
-                    }
-                    remap[ord] = mapped;
-                }
-                ordinals[row++] = mapped;
+            const column = source.columns[c];
+            const pending = column instanceof MergedColumn ? column.pending() : undefined;
+            if (!pending) {
+                parts.push({ column, start, length: count });
+                continue;
+            }
+            // a carried-over shard of a column not merged yet: its own parts, so no chain of old indexes stays alive
+            let at = 0;
+            for (const part of pending) {
+                const from = Math.max(start, at);
+                const to = Math.min(start + count, at + part.length);
+                if (from < to) parts.push({ column: part.column, start: part.start + (from - at), length: to - from });
+                at += part.length;
             }
         }
-        return { table, ordinals, hashes: hashes.slice(0, table.length) };
+        return c === MESSAGE && parts.some((p) => p.column instanceof DeferredTableColumn || p.column instanceof MergedColumn) ? new MergedColumn(parts, length) : mergeColumn(parts, length);
     });
     const times = TIME_COLUMNS.map((_, c) => {
         const values = new Float64Array(length);
@@ -294,4 +327,61 @@ export function concatColumns(slices: readonly ColumnsSlice[]): Columns {
         return values;
     });
     return { length, ids, columns, times };
+}
+
+/** The parts one after another, re-interned into one table (see concatColumns). */
+function mergeColumn(parts: readonly ColumnPart[], length: number): Column {
+    // Each source table once (a carried-over shard's rows share the previous index's tables).
+    const remaps = new Map<readonly string[], Int32Array>();
+    let bound = 0;
+    for (const { column } of parts) {
+        const { table: from } = column;
+        if (!remaps.has(from)) {
+            remaps.set(from, new Int32Array(from.length).fill(-2));
+            bound += from.length;
+        }
+    }
+    // Values found equal by an open-addressing table over the values' stored hashes: a Map
+    // would hash every text of every shard again (a second at 1,000,000 violations).
+    const capacity = 2 ** Math.ceil(Math.log2(bound * 2 + 2));
+    const mask = capacity - 1;
+    const slots = new Int32Array(capacity).fill(-1);
+    const table: string[] = [];
+    const hashes = new Int32Array(bound);
+    const ordinals = new Int32Array(length);
+    let row = 0;
+    for (const { column, start, length: count } of parts) {
+        const { table: from, ordinals: fromOrdinals, hashes: fromHashes } = column;
+        const remap = remaps.get(from)!;
+        for (let k = 0; k < count; k++) {
+            const ord = fromOrdinals[start + k];
+            if (ord < 0) {
+                ordinals[row++] = -1;
+                continue;
+            }
+            let mapped = remap[ord];
+            if (mapped === -2) {
+                const value = from[ord];
+                const hash = fromHashes[ord];
+                let slot = hash & mask;
+                for (;;) {
+                    const known = slots[slot];
+                    if (known === -1) {
+                        mapped = table.push(value) - 1;
+                        hashes[mapped] = hash;
+                        slots[slot] = mapped;
+                        break;
+                    }
+                    if (hashes[known] === hash && table[known] === value) {
+                        mapped = known;
+                        break;
+                    }
+                    slot = (slot + 1) & mask;
+                }
+                remap[ord] = mapped;
+            }
+            ordinals[row++] = mapped;
+        }
+    }
+    return { table, ordinals, hashes: hashes.slice(0, table.length) };
 }

@@ -29,14 +29,14 @@
  * text one after another (ASCII ones cut from one decode with substring: no JSON.parse, and
  * no decode call per string).
  */
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { versionKeyOf } from '../store/atomicFile';
 import { readShardViolations } from './shardViolationsFile';
-import { ColumnsBuilder, TEXT_COLUMNS, TIME_COLUMNS, type Column, type Columns } from './violationIndexColumns';
+import { ColumnsBuilder, DeferredTableColumn, TEXT_COLUMNS, TIME_COLUMNS, type Column, type Columns } from './violationIndexColumns';
 
 /** Bumped whenever the layout or what a column holds changes: an index of another format is rebuilt. */
 export const VIOLATION_INDEX_FORMAT = 1;
@@ -153,36 +153,50 @@ class SectionReader {
         return out;
     }
 
-    strings(what: string): string[] {
+    /** A strings section: read now, or (`defer`) its bytes copied and its texts made when first asked for. */
+    strings(what: string): string[];
+    strings(what: string, defer: true): { count: number; make: () => string[] };
+    strings(what: string, defer?: true): string[] | { count: number; make: () => string[] } {
         const [count, encoding, byteLength] = new Uint32Array(this.int32(4, what).buffer);
         const lengths = this.int32(count, what);
         const from = this.take(byteLength, what);
-        const values = new Array<string>(count);
-        const buf = this.buf;
-        let at = 0;
-        if (encoding === UTF8) {
-            // ASCII strings are cut from one latin1 decode of the section: one-byte strings, as JSON.parse
-            // makes them (a utf8 decode of the whole section would make every string two-byte when one is not ASCII)
-            const ascii = buf.toString('latin1', from, from + byteLength);
-            for (let k = 0; k < count; k++) {
-                const length = lengths[k];
-                if (length >= 0) {
-                    values[k] = ascii.substring(at, at + length);
-                    at += length;
-                } else {
-                    values[k] = buf.toString('utf8', from + at, from + at - length);
-                    at -= length;
-                }
-            }
-        } else if (encoding === UTF16) {
-            for (let k = 0; k < count; k++) {
-                values[k] = buf.toString('utf16le', from + at, from + at + lengths[k]);
-                at += lengths[k];
-            }
-        } else throw new DamagedViolationIndex(`unknown text encoding ${encoding} in ${what}`);
-        if (at !== byteLength) throw new DamagedViolationIndex(`string lengths do not match the text in ${what}`);
-        return values;
+        if (encoding !== UTF8 && encoding !== UTF16) throw new DamagedViolationIndex(`unknown text encoding ${encoding} in ${what}`);
+        let sum = 0;
+        for (let k = 0; k < count; k++) sum += Math.abs(lengths[k]);
+        if (sum !== byteLength) throw new DamagedViolationIndex(`string lengths do not match the text in ${what}`);
+        if (!defer) return decodeStrings(this.buf.subarray(from, from + byteLength), encoding, lengths);
+        // a copy: the file's buffer is read into again
+        const bytes = Buffer.from(this.buf.subarray(from, from + byteLength));
+        return { count, make: () => decodeStrings(bytes, encoding, lengths) };
     }
+}
+
+/** The texts of a strings section (see SectionWriter.strings; lengths checked against `bytes`). */
+function decodeStrings(bytes: Buffer, encoding: number, lengths: Int32Array): string[] {
+    const count = lengths.length;
+    const values = new Array<string>(count);
+    let at = 0;
+    if (encoding === UTF8) {
+        // ASCII strings are cut from one latin1 decode of the section: one-byte strings, as JSON.parse
+        // makes them (a utf8 decode of the whole section would make every string two-byte when one is not ASCII)
+        const ascii = bytes.toString('latin1');
+        for (let k = 0; k < count; k++) {
+            const length = lengths[k];
+            if (length >= 0) {
+                values[k] = ascii.substring(at, at + length);
+                at += length;
+            } else {
+                values[k] = bytes.toString('utf8', at, at - length);
+                at -= length;
+            }
+        }
+    } else {
+        for (let k = 0; k < count; k++) {
+            values[k] = bytes.toString('utf16le', at, at + lengths[k]);
+            at += lengths[k];
+        }
+    }
+    return values;
 }
 
 /** The bytes of `index`'s file. */
@@ -230,12 +244,19 @@ export function decodeViolationIndex(buf: Buffer, versionKey: string): ShardInde
     const hashCounts = TEXT_COLUMNS.map((c) => r.int32(1, `the ${c} hash count`)[0]);
     const hashes = TEXT_COLUMNS.map((c, k) => r.int32(hashCounts[k], `the ${c} hashes`));
     const ids = r.strings('ids');
-    const columns: Column[] = TEXT_COLUMNS.map((c, k) => ({ table: r.strings(`the ${c} table`), ordinals: ordinals[k], hashes: hashes[k] }));
-    for (const [k, { table }] of columns.entries()) if (hashes[k].length !== table.length) throw new DamagedViolationIndex(`${hashes[k].length} hashes for the ${table.length} values of ${TEXT_COLUMNS[k]}`);
+    const columns: Column[] = TEXT_COLUMNS.map((c, k) => {
+        const what = `the ${c} table`;
+        // the messages' texts when first searched or sorted by (see DeferredTableColumn)
+        const table = c === 'message' ? r.strings(what, true) : r.strings(what);
+        const count = Array.isArray(table) ? table.length : table.count;
+        if (hashes[k].length !== count) throw new DamagedViolationIndex(`${hashes[k].length} hashes for the ${count} values of ${c}`);
+        return Array.isArray(table) ? { table, ordinals: ordinals[k], hashes: hashes[k] } : new DeferredTableColumn(ordinals[k], hashes[k], table.make);
+    });
     if (ids.length !== n) throw new DamagedViolationIndex(`${ids.length} ids for ${n} rows`);
     if (r.at !== buf.byteLength) throw new DamagedViolationIndex('bytes after the last section');
-    for (const [k, { table, ordinals: rows }] of columns.entries()) {
-        for (let i = 0; i < n; i++) if (rows[i] < -1 || rows[i] >= table.length) throw new DamagedViolationIndex(`row ${i} of ${TEXT_COLUMNS[k]} points past its table`);
+    for (const [k, { hashes: values, ordinals: rows }] of columns.entries()) {
+        // hashes: one per value (checked above), so the deferred message table is not made here
+        for (let i = 0; i < n; i++) if (rows[i] < -1 || rows[i] >= values.length) throw new DamagedViolationIndex(`row ${i} of ${TEXT_COLUMNS[k]} points past its table`);
     }
     return { versionKey, columns: { length: n, ids, columns, times }, starts, lengths };
 }
@@ -285,6 +306,38 @@ export async function removeViolationIndex(violationsPath: string): Promise<void
     await rm(violationIndexPathOf(violationsPath), { force: true });
 }
 
+/**
+ * Buffers index files are read into, reused: decoding copies everything out, and a fresh
+ * Buffer per file (~175 MB at 500,000 violations) made the garbage collector run again and
+ * again while a server started. One per read under way (see SHARDS_READ_AT_ONCE).
+ */
+const scratchBuffers: Buffer[] = [];
+const SCRATCH_BYTES = 4 * 1024 * 1024;
+
+/** The content of `file`, in `scratch` when it fits (else in a Buffer of its own); undefined when it cannot be read. */
+async function readInto(file: string, scratch: Buffer): Promise<Buffer | undefined> {
+    let handle;
+    try {
+        handle = await open(file, 'r');
+    } catch {
+        return undefined; // none yet
+    }
+    try {
+        const size = (await handle.stat()).size;
+        const buf = size <= scratch.byteLength ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
+        for (let at = 0; at < size; ) {
+            const { bytesRead } = await handle.read(buf, at, size - at, at);
+            if (bytesRead === 0) return buf.subarray(0, at); // shrunk while read: the checksum tells
+            at += bytesRead;
+        }
+        return buf;
+    } catch {
+        return undefined;
+    } finally {
+        await handle.close();
+    }
+}
+
 /** Typed arrays are written as the machine holds them: only a little-endian machine reads and writes these files. */
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -303,20 +356,20 @@ export async function loadShardIndex(violationsPath: string): Promise<ShardIndex
         return undefined;
     }
     const file = violationIndexPathOf(violationsPath);
-    let buf: Buffer | undefined;
+    const scratch = scratchBuffers.pop() ?? Buffer.allocUnsafeSlow(SCRATCH_BYTES);
     try {
-        buf = await readFile(file);
-    } catch {
-        // none yet
-    }
-    if (buf) {
-        try {
-            const loaded = decodeViolationIndex(buf, versionKey);
-            if (loaded !== 'stale') return loaded;
-        } catch (error) {
-            const reason = error instanceof DamagedViolationIndex ? error.message : `unreadable (${error instanceof Error ? error.message : String(error)})`;
-            for (const listener of problemListeners) listener({ file, reason });
+        const buf = await readInto(file, scratch);
+        if (buf) {
+            try {
+                const loaded = decodeViolationIndex(buf, versionKey);
+                if (loaded !== 'stale') return loaded;
+            } catch (error) {
+                const reason = error instanceof DamagedViolationIndex ? error.message : `unreadable (${error instanceof Error ? error.message : String(error)})`;
+                for (const listener of problemListeners) listener({ file, reason });
+            }
         }
+    } finally {
+        scratchBuffers.push(scratch);
     }
     const built = await buildShardIndex(violationsPath);
     if (built) await writeViolationIndex(violationsPath, built).catch(() => undefined);
