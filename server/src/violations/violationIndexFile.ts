@@ -23,7 +23,7 @@
  *   u32 header length, header JSON ({ versionKey, length, text, time })
  *   Float64 starts[n], Float64 times[TIME_COLUMNS][n], Int32 lengths[n], Int32 ordinals[TEXT_COLUMNS][n],
  *   u32 table length[TEXT_COLUMNS], Int32 hashes[TEXT_COLUMNS][table length] (textHash of each value),
- *   strings ids, strings table[TEXT_COLUMNS]
+ *   Float64 id keys high[n], low[n] (idKeys), strings ids, strings table[TEXT_COLUMNS]
  * where strings = u32 count, u32 encoding (0 utf8, 1 utf16le), u32 byte length, u32 0,
  * Int32 byte length of each string (utf8: negative when it is not ASCII), then the strings'
  * text one after another (ASCII ones cut from one decode with substring: no JSON.parse, and
@@ -36,7 +36,7 @@ import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { versionKeyOf } from '../store/atomicFile';
 import { readShardViolations } from './shardViolationsFile';
-import { ColumnsBuilder, DeferredTableColumn, TEXT_COLUMNS, TIME_COLUMNS, type Column, type Columns } from './violationIndexColumns';
+import { ColumnsBuilder, DeferredTableColumn, IdList, TEXT_COLUMNS, TIME_COLUMNS, type Column, type Columns, type IdColumn } from './violationIndexColumns';
 
 /** Bumped whenever the layout or what a column holds changes: an index of another format is rebuilt. */
 export const VIOLATION_INDEX_FORMAT = 1;
@@ -199,6 +199,12 @@ function decodeStrings(bytes: Buffer, encoding: number, lengths: Int32Array): st
     return values;
 }
 
+/** Every id of `ids`, in order. */
+function allIds(ids: IdColumn): readonly string[] {
+    if (ids instanceof IdList) return ids.all();
+    return Array.from({ length: ids.length }, (_, i) => ids.at(i));
+}
+
 /** The bytes of `index`'s file. */
 export function encodeViolationIndex(index: ShardIndex): Buffer {
     const { columns } = index;
@@ -214,7 +220,9 @@ export function encodeViolationIndex(index: ShardIndex): Buffer {
     for (const column of columns.columns) w.typed(column.ordinals);
     for (const column of columns.columns) w.typed(Uint32Array.of(column.hashes.length));
     for (const column of columns.columns) w.typed(column.hashes);
-    w.strings(columns.ids);
+    w.typed(columns.ids.high);
+    w.typed(columns.ids.low);
+    w.strings(allIds(columns.ids));
     for (const column of columns.columns) w.strings(column.table);
     const out = Buffer.concat(w.chunks, w.length);
     out.writeUInt32LE(crc32(out.subarray(PREFIX_BYTES)), 8);
@@ -243,7 +251,12 @@ export function decodeViolationIndex(buf: Buffer, versionKey: string): ShardInde
     const ordinals = TEXT_COLUMNS.map((c) => r.int32(n, c));
     const hashCounts = TEXT_COLUMNS.map((c) => r.int32(1, `the ${c} hash count`)[0]);
     const hashes = TEXT_COLUMNS.map((c, k) => r.int32(hashCounts[k], `the ${c} hashes`));
-    const ids = r.strings('ids');
+    const high = r.float64(n, 'the id keys');
+    const low = r.float64(n, 'the id keys');
+    // the ids' texts when first asked for (a page's rows): see IdColumn
+    const idTexts = r.strings('ids', true);
+    if (idTexts.count !== n) throw new DamagedViolationIndex(`${idTexts.count} ids for ${n} rows`);
+    const ids = new IdList(n, high, low, idTexts.make);
     const columns: Column[] = TEXT_COLUMNS.map((c, k) => {
         const what = `the ${c} table`;
         // the messages' texts when first searched or sorted by (see DeferredTableColumn)
@@ -252,7 +265,6 @@ export function decodeViolationIndex(buf: Buffer, versionKey: string): ShardInde
         if (hashes[k].length !== count) throw new DamagedViolationIndex(`${hashes[k].length} hashes for the ${count} values of ${c}`);
         return Array.isArray(table) ? { table, ordinals: ordinals[k], hashes: hashes[k] } : new DeferredTableColumn(ordinals[k], hashes[k], table.make);
     });
-    if (ids.length !== n) throw new DamagedViolationIndex(`${ids.length} ids for ${n} rows`);
     if (r.at !== buf.byteLength) throw new DamagedViolationIndex('bytes after the last section');
     for (const [k, { hashes: values, ordinals: rows }] of columns.entries()) {
         // hashes: one per value (checked above), so the deferred message table is not made here

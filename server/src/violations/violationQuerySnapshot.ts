@@ -15,7 +15,7 @@ import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { Store } from '../store';
 import { readViolationsAt, violationRanges } from './shardViolationsFile';
 import { loadShardIndex } from './violationIndexFile';
-import { COLUMN, ColumnsBuilder, concatColumns, TIME, type Column, type Columns, type ColumnsSlice, type TextColumn, type TimeColumn } from './violationIndexColumns';
+import { COLUMN, ColumnsBuilder, concatColumns, TIME, type Column, type Columns, type ColumnsSlice, type IdColumn, type TextColumn, type TimeColumn } from './violationIndexColumns';
 import { readFile } from 'node:fs/promises';
 
 /** Last seen newest first, then by id: the order of every list unless a sort is given. */
@@ -186,36 +186,6 @@ function bucketSort(rows: Int32Array, keyOf: (i: number) => number, buckets: num
     return sorted;
 }
 
-/**
- * Two numbers per id ordered as the ids are under `<` wherever they differ: the first 14
- * UTF-16 code units as base-129 digits (0: the id ended; 1-127: the code unit plus one; 128:
- * a unit of 127 or more, after which every digit is 0, so ids that differ only from there on
- * get equal keys and are compared as text), 7 digits a number (129^7 < 2^53).
- */
-function idKeys(ids: readonly string[]): { high: Float64Array; low: Float64Array } {
-    const high = new Float64Array(ids.length);
-    const low = new Float64Array(ids.length);
-    for (let i = 0; i < ids.length; i++) {
-        const id = ids[i];
-        let h = 0;
-        let l = 0;
-        let ended = false;
-        for (let k = 0; k < 14; k++) {
-            let digit = 0;
-            if (!ended && k < id.length) {
-                const unit = id.charCodeAt(k);
-                digit = unit >= 127 ? 128 : unit + 1;
-                if (unit >= 127) ended = true;
-            } else ended = true;
-            if (k < 7) h = h * 129 + digit;
-            else l = l * 129 + digit;
-        }
-        high[i] = h;
-        low[i] = l;
-    }
-    return { high, low };
-}
-
 /** The facet dimensions other than resources (FACET_DIMENSIONS indexes): a few values each, so rows share their combination. */
 export const COMBINED_DIMENSIONS: readonly number[] = FACET_DIMENSIONS.flatMap((dimension, d) => (dimension === 'resources' ? [] : [d]));
 
@@ -307,7 +277,7 @@ class FileReader implements DetailReader {
 /** The violations of every shard, indexed, with the per-order indexes a query needs, computed on demand. */
 export class ViolationSnapshot {
     readonly length: number;
-    readonly ids: readonly string[];
+    readonly ids: IdColumn;
     private readonly columns: readonly Column[];
     private readonly partStarts: Int32Array;
     private readonly orders = new Map<string, Int32Array>();
@@ -380,7 +350,7 @@ export class ViolationSnapshot {
             [...byPart].map(async ([part, ks]) => {
                 const read = await part.reader.read(
                     ks.map((k) => rows[k] - part.start),
-                    ks.map((k) => this.ids[rows[k]]),
+                    ks.map((k) => this.ids.at(rows[k])),
                 );
                 ks.forEach((k, n) => (found[k] = read[n]));
             }),
@@ -558,8 +528,9 @@ export class ViolationSnapshot {
         const ids = this.ids;
         // Plain comparisons: hex ids order the same under `<` as under localeCompare. Numbers
         // first: comparing texts was most of a cold first page at 1,000,000 rows.
-        const keys = idKeys(ids);
-        const byId = (a: number, b: number) => keys.high[a] - keys.high[b] || keys.low[a] - keys.low[b] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0);
+        const { high, low } = ids;
+        const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+        const byId = (a: number, b: number) => high[a] - high[b] || low[a] - low[b] || byText(ids.at(a), ids.at(b));
         // shared with the sort by last seen: at 1,000,000 rows each ranking costs a tenth of a second
         const ranked = this.timeRanked('lastSeenAt');
         if (!ranked) {
@@ -655,8 +626,8 @@ export class ViolationSnapshot {
 
     /** The account of the shard holding violation `id` (undefined: not in this snapshot). */
     accountOf(id: string): string | undefined {
-        const i = this.ids.indexOf(id);
-        return i < 0 ? undefined : this.partOf(i).account;
+        for (let i = 0; i < this.length; i++) if (this.ids.at(i) === id) return this.partOf(i).account;
+        return undefined;
     }
 }
 

@@ -25,6 +25,7 @@ import {
     type ViolationIndexProblem,
 } from '../../../server/src/violations/violationIndexFile';
 import { ColumnsBuilder } from '../../../server/src/violations/violationIndexColumns';
+import { DEFAULT_SORT, ViolationSnapshot } from '../../../server/src/violations/violationQuerySnapshot';
 import { syntheticViolations } from '../../support/syntheticViolations';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
@@ -42,7 +43,8 @@ function plain(index: ShardIndex | undefined) {
     return {
         versionKey: index.versionKey,
         length: columns.length,
-        ids: [...columns.ids],
+        ids: Array.from({ length: columns.length }, (_, i) => columns.ids.at(i)),
+        idKeys: [[...columns.ids.high], [...columns.ids.low]],
         columns: columns.columns.map((c) => ({ table: [...c.table], ordinals: [...c.ordinals], hashes: [...c.hashes] })),
         times: columns.times.map((t) => [...t]),
         starts: [...index.starts],
@@ -213,6 +215,19 @@ describe('the persisted violation index', () => {
         await writeFile(join(home, 'shards', 'stray@violations.idx'), 'x');
         assert.deepEqual(await store.listShards(), listed);
         await rm(join(home, 'shards', 'stray@violations.idx'));
+    });
+});
+
+describe('ids in the default order', () => {
+    it('order as their texts under `<`, whatever they hold: numeric keys first, the texts where the keys tie', () => {
+        const [base] = syntheticViolations(1, { seed: 3, now: NOW }).violations;
+        const ids = ['b', 'a', 'ab', 'a\u00e9', 'a\u00e8z', 'a\u00e8y', 'aaaaaaaaaaaaaaaz', 'aaaaaaaaaaaaaaay', 'aaaaaaaaaaaaaa', '\u{1F600}', '\u007f1', '\u007f0', 'Z', '0', ''];
+        const snapshot = ViolationSnapshot.of(ids.map((id) => ({ ...base, id })));
+        const order = snapshot.order(DEFAULT_SORT, 'none');
+        assert.deepEqual(
+            Array.from(order, (i) => ids[i]),
+            [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+        );
     });
 });
 
