@@ -536,14 +536,18 @@ export class ViolationSnapshot {
         if (!ranked) {
             rows = Int32Array.from(this.storedOrder()).sort((a, b) => lastSeen[b] - lastSeen[a] || byId(a, b));
         } else {
-            // Newest first by bucket, then each run of one instant by id: no comparison sort of every row.
-            rows = bucketSort(this.storedOrder(), (i) => ranked.ranks[i], ranked.distinct, -1);
-            for (let start = 0; start < rows.length; ) {
+            // The rows in id order, then dealt newest first into a bucket per instant (keeping
+            // their order): no comparison sort of every row.
+            let byIdOrder = this.storedOrder();
+            // Radix passes over the high key (< 2^50), 13 bits a pass, then runs of one high key by the rest.
+            for (let scale = 1; scale < 2 ** 52; scale *= 8192) byIdOrder = bucketSort(byIdOrder, (i) => Math.floor(high[i] / scale) % 8192, 8192, 1);
+            for (let start = 0; start < byIdOrder.length; ) {
                 let end = start + 1;
-                while (end < rows.length && lastSeen[rows[end]] === lastSeen[rows[start]]) end++;
-                if (end - start > 1) rows.subarray(start, end).sort(byId);
+                while (end < byIdOrder.length && high[byIdOrder[end]] === high[byIdOrder[start]]) end++;
+                if (end - start > 1) byIdOrder.subarray(start, end).sort(byId);
                 start = end;
             }
+            rows = bucketSort(byIdOrder, (i) => ranked.ranks[i], ranked.distinct, -1);
         }
         this.orders.set('default', rows);
         return rows;
