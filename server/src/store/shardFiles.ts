@@ -223,7 +223,7 @@ export class ShardFiles {
         this.violations.check(violations);
         let wrote = await this.violations.writeLocked(violations, violationsRead, lock);
         // under the lock, so the index written last describes the file written last; best effort (a cache)
-        if (wrote) await indexViolationsFile(this.violations.path);
+        if (wrote) await indexViolationsFile(this.violations.path, violations.violations);
         if (writeResources && (await this.resources.writeLocked(resources, resourcesRead, lock))) wrote = true;
         return wrote;
     }

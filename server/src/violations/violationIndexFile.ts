@@ -35,7 +35,9 @@ import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { versionKeyOf } from '../store/atomicFile';
-import { readShardViolations } from './shardViolationsFile';
+import type { Violation } from '../shared/model';
+import { SCHEMA_VERSION } from '../store/schema';
+import { readShardViolations, violationRanges } from './shardViolationsFile';
 import { ColumnsBuilder, DeferredTableColumn, IdList, TEXT_COLUMNS, TIME_COLUMNS, type Column, type Columns, type IdColumn } from './violationIndexColumns';
 
 /** Bumped whenever the layout or what a column holds changes: an index of another format is rebuilt. */
@@ -300,16 +302,39 @@ export async function writeViolationIndex(violationsPath: string, index: ShardIn
 
 /**
  * Writes the index of the violations file just written at `violationsPath` (the store calls
- * it after each write of one). Best effort: it is a cache, and a failure here must not fail
- * the store's write; the next reader rebuilds it.
+ * it after each write of one, under the shard's lock, with the violations it wrote: their
+ * columns are built from those, and only the byte ranges are found in the file, so an
+ * evaluation's write parses nothing again). Best effort: it is a cache, and a failure here
+ * must not fail the store's write; the next reader rebuilds it.
  */
-export async function indexViolationsFile(violationsPath: string): Promise<void> {
+export async function indexViolationsFile(violationsPath: string, written?: readonly Violation[]): Promise<void> {
     try {
-        const index = await buildShardIndex(violationsPath);
+        const index = (written && (await indexOfWritten(violationsPath, written))) ?? (await buildShardIndex(violationsPath));
         if (index) await writeViolationIndex(violationsPath, index);
         else await removeViolationIndex(violationsPath);
     } catch {
         // a cache: whoever reads the shard next builds it
+    }
+}
+
+/** The index of the file at `violationsPath` holding `written` in order; undefined when it does not (then it is read as any other). */
+async function indexOfWritten(violationsPath: string, written: readonly Violation[]): Promise<ShardIndex | undefined> {
+    const handle = await open(violationsPath, 'r');
+    try {
+        // the version and the content from one handle
+        const versionKey = versionKeyOf(await handle.stat({ bigint: true }));
+        const ranges = violationRanges(await handle.readFile());
+        if (!ranges || ranges.schemaVersion !== SCHEMA_VERSION || ranges.starts.length !== written.length) return undefined;
+        const builder = new ColumnsBuilder();
+        for (const v of written) builder.add(v);
+        return {
+            versionKey,
+            columns: builder.finish(),
+            starts: Float64Array.from(ranges.starts),
+            lengths: Int32Array.from(ranges.ends, (end, k) => end - ranges.starts[k]),
+        };
+    } finally {
+        await handle.close();
     }
 }
 
