@@ -539,8 +539,17 @@ export class ViolationSnapshot {
             // The rows in id order, then dealt newest first into a bucket per instant (keeping
             // their order): no comparison sort of every row.
             let byIdOrder = this.storedOrder();
-            // Radix passes over the high key (< 2^50), 13 bits a pass, then runs of one high key by the rest.
-            for (let scale = 1; scale < 2 ** 52; scale *= 8192) byIdOrder = bucketSort(byIdOrder, (i) => Math.floor(high[i] / scale) % 8192, 8192, 1);
+            // Radix passes over the high key (< 2^50) as two 26-bit integers, 13 bits a pass, then runs of one high key by the rest.
+            const upper = new Int32Array(this.length);
+            const lower = new Int32Array(this.length);
+            for (let i = 0; i < this.length; i++) {
+                upper[i] = Math.floor(high[i] / 2 ** 26);
+                lower[i] = high[i] - upper[i] * 2 ** 26;
+            }
+            byIdOrder = bucketSort(byIdOrder, (i) => lower[i] & 8191, 8192, 1);
+            byIdOrder = bucketSort(byIdOrder, (i) => lower[i] >>> 13, 8192, 1);
+            byIdOrder = bucketSort(byIdOrder, (i) => upper[i] & 8191, 8192, 1);
+            byIdOrder = bucketSort(byIdOrder, (i) => upper[i] >>> 13, 8192, 1);
             for (let start = 0; start < byIdOrder.length; ) {
                 let end = start + 1;
                 while (end < byIdOrder.length && high[byIdOrder[end]] === high[byIdOrder[start]]) end++;
