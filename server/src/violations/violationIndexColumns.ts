@@ -81,13 +81,33 @@ const MESSAGE = TEXT_COLUMNS.indexOf('message');
 
 /** One column: each row's value as an ordinal into `table` (-1: none). */
 export interface Column {
-    table: readonly string[];
-    ordinals: Int32Array;
+    readonly table: readonly string[];
+    readonly ordinals: Int32Array;
     /**
      * textHash of each value of `table`: what concatColumns finds equal values across shards
      * by (kept in the index file, so a server's start hashes no text; see violationIndexFile.ts).
+     * One per value: its length is the table's, made or not.
      */
-    hashes: Int32Array;
+    readonly hashes: Int32Array;
+    /** `table[k]`, without making the whole table when it is not made yet. */
+    valueAt(k: number): string;
+    /** Whether `table` is made (reading it costs nothing more). */
+    readonly made: boolean;
+}
+
+/** A column whose table is made. */
+export class TableColumn implements Column {
+    readonly made = true;
+
+    constructor(
+        readonly table: readonly string[],
+        readonly ordinals: Int32Array,
+        readonly hashes: Int32Array,
+    ) {}
+
+    valueAt(k: number): string {
+        return this.table[k];
+    }
 }
 
 /**
@@ -128,26 +148,83 @@ function timeText(v: Violation, c: number): string | undefined {
     }
 }
 
+/** The texts of a column not made yet (an index file's section): all of them, or one. */
+export interface DeferredTexts {
+    all(): readonly string[];
+    at(k: number): string;
+}
+
 /**
- * A column whose table is made when first read. The message column is half of an index and
- * nothing a first page shows reads it (only the free-text search and the message sort do):
- * its texts are decoded then, not while a server starts (violationIndexFile.ts).
+ * A column whose table is made when first read. The big tables (messages, URNs, resource
+ * names: a text per violation or resource) are most of an index, and a first page reads a
+ * few of their values (a facet's top resources, the rows' own details come from the shard):
+ * their texts are decoded when asked for, not while a server starts (violationIndexFile.ts).
  */
 export class DeferredTableColumn implements Column {
-    private made: readonly string[] | undefined;
+    private values: readonly string[] | undefined;
 
     constructor(
         readonly ordinals: Int32Array,
         readonly hashes: Int32Array,
-        private make: (() => readonly string[]) | undefined,
+        private texts: DeferredTexts | undefined,
     ) {}
 
+    get made(): boolean {
+        return this.values !== undefined;
+    }
+
     get table(): readonly string[] {
-        if (!this.made) {
-            this.made = this.make!();
-            this.make = undefined;
+        if (!this.values) {
+            this.values = this.texts!.all();
+            this.texts = undefined;
         }
-        return this.made;
+        return this.values;
+    }
+
+    valueAt(k: number): string {
+        return this.values ? this.values[k] : this.texts!.at(k);
+    }
+}
+
+/**
+ * A column merged from columns not made yet (see DeferredTableColumn): its ordinals and
+ * hashes now (equal values found by hash, the texts compared only when hashes meet), each
+ * value taken from the column it came from when asked for.
+ */
+class LazyValuesColumn implements Column {
+    private values: readonly string[] | undefined;
+
+    constructor(
+        readonly ordinals: Int32Array,
+        readonly hashes: Int32Array,
+        private sources: Column[] | undefined,
+        private sourceOf: Int32Array | undefined,
+        private ordinalIn: Int32Array | undefined,
+    ) {}
+
+    get made(): boolean {
+        return this.values !== undefined;
+    }
+
+    /** Where value `k` comes from while not made: a later merge takes it from there, so no chain of old indexes stays alive. */
+    origin(k: number): { column: Column; ordinal: number } {
+        return { column: this.sources![this.sourceOf![k]], ordinal: this.ordinalIn![k] };
+    }
+
+    get table(): readonly string[] {
+        if (!this.values) {
+            const values = new Array<string>(this.hashes.length);
+            // each source's table made once, rather than a decode per value
+            const tables = this.sources!.map((source) => source.table);
+            for (let k = 0; k < values.length; k++) values[k] = tables[this.sourceOf![k]][this.ordinalIn![k]];
+            this.values = values;
+            this.sources = this.sourceOf = this.ordinalIn = undefined;
+        }
+        return this.values;
+    }
+
+    valueAt(k: number): string {
+        return this.values ? this.values[k] : this.sources![this.sourceOf![k]].valueAt(this.ordinalIn![k]);
     }
 }
 
@@ -193,6 +270,14 @@ class MergedColumn implements Column {
 
     get hashes(): Int32Array {
         return this.column.hashes;
+    }
+
+    get made(): boolean {
+        return this.merged?.made === true;
+    }
+
+    valueAt(k: number): string {
+        return this.column.valueAt(k);
     }
 }
 
@@ -377,7 +462,7 @@ export class ColumnsBuilder {
         return {
             length: this.ids.length,
             ids: IdList.of(this.ids),
-            columns: this.tables.map((table, c) => ({ table, ordinals: Int32Array.from(this.ordinals[c]), hashes: textHashes(table) })),
+            columns: this.tables.map((table, c) => new TableColumn(table, Int32Array.from(this.ordinals[c]), textHashes(table))),
             times: this.times.map((values) => Float64Array.from(values)),
         };
     }
@@ -437,7 +522,8 @@ export function concatColumns(slices: readonly ColumnsSlice[]): Columns {
                 at += part.length;
             }
         }
-        return c === MESSAGE && parts.some((p) => p.column instanceof DeferredTableColumn || p.column instanceof MergedColumn) ? new MergedColumn(parts, length) : mergeColumn(parts, length);
+        // the messages merged when first read (a search, a sort by message); other columns now
+        return c === MESSAGE && parts.some((p) => !p.column.made) ? new MergedColumn(parts, length) : mergeColumn(parts, length);
     });
     const times = TIME_COLUMNS.map((_, c) => {
         const values = new Float64Array(length);
@@ -451,31 +537,40 @@ export function concatColumns(slices: readonly ColumnsSlice[]): Columns {
     return { length, ids, columns, times };
 }
 
-/** The parts one after another, re-interned into one table (see concatColumns). */
+/** The parts one after another, re-interned into one table (see concatColumns); its values taken when asked for when a part's are not made. */
 function mergeColumn(parts: readonly ColumnPart[], length: number): Column {
-    // Each source table once (a carried-over shard's rows share the previous index's tables).
-    const remaps = new Map<readonly string[], Int32Array>();
+    // Each source column once (a carried-over shard's rows share the previous index's column).
+    const remaps = new Map<Column, Int32Array>();
     let bound = 0;
     for (const { column } of parts) {
-        const { table: from } = column;
-        if (!remaps.has(from)) {
-            remaps.set(from, new Int32Array(from.length).fill(-2));
-            bound += from.length;
+        if (!remaps.has(column)) {
+            remaps.set(column, new Int32Array(column.hashes.length).fill(-2));
+            bound += column.hashes.length;
         }
     }
+    const eager = parts.every((p) => p.column.made);
     // Values found equal by an open-addressing table over the values' stored hashes: a Map
-    // would hash every text of every shard again (a second at 1,000,000 violations).
-    // each slot an ordinal and its hash side by side: one cache miss a probe, not two
+    // would hash every text of every shard again (a second at 1,000,000 violations). Each
+    // slot an ordinal and its hash side by side: one cache miss a probe, not two.
     const capacity = 2 ** Math.ceil(Math.log2(bound * 2 + 2));
     const mask = capacity - 1;
     const slots = new Int32Array(capacity * 2).fill(-1);
-    const table: string[] = [];
+    // made: the table, sized once (growing by push copied a table of 800,000 texts again and again);
+    // not made: where each value comes from
+    const table = eager ? new Array<string>(bound) : undefined;
+    const sources: Column[] = [];
+    const sourceIndex = new Map<Column, number>();
+    const sourceOf = eager ? undefined : new Int32Array(bound);
+    const ordinalIn = eager ? undefined : new Int32Array(bound);
+    const valueOf = (k: number) => (table ? table[k] : sources[sourceOf![k]].valueAt(ordinalIn![k]));
+    let size = 0;
     const hashes = new Int32Array(bound);
     const ordinals = new Int32Array(length);
     let row = 0;
     for (const { column, start, length: count } of parts) {
-        const { table: from, ordinals: fromOrdinals, hashes: fromHashes } = column;
-        const remap = remaps.get(from)!;
+        const { ordinals: fromOrdinals, hashes: fromHashes } = column;
+        const from = eager ? column.table : undefined;
+        const remap = remaps.get(column)!;
         for (let k = 0; k < count; k++) {
             const ord = fromOrdinals[start + k];
             if (ord < 0) {
@@ -484,19 +579,26 @@ function mergeColumn(parts: readonly ColumnPart[], length: number): Column {
             }
             let mapped = remap[ord];
             if (mapped === -2) {
-                const value = from[ord];
                 const hash = fromHashes[ord];
                 let slot = hash & mask;
                 for (;;) {
                     const known = slots[slot * 2];
                     if (known === -1) {
-                        mapped = table.push(value) - 1;
+                        mapped = size++;
                         hashes[mapped] = hash;
                         slots[slot * 2] = mapped;
                         slots[slot * 2 + 1] = hash;
+                        if (table) table[mapped] = from![ord];
+                        else {
+                            const origin = column instanceof LazyValuesColumn && !column.made ? column.origin(ord) : { column, ordinal: ord };
+                            let source = sourceIndex.get(origin.column);
+                            if (source === undefined) sourceIndex.set(origin.column, (source = sources.push(origin.column) - 1));
+                            sourceOf![mapped] = source;
+                            ordinalIn![mapped] = origin.ordinal;
+                        }
                         break;
                     }
-                    if (slots[slot * 2 + 1] === hash && table[known] === value) {
+                    if (slots[slot * 2 + 1] === hash && valueOf(known) === (from ? from[ord] : column.valueAt(ord))) {
                         mapped = known;
                         break;
                     }
@@ -507,5 +609,9 @@ function mergeColumn(parts: readonly ColumnPart[], length: number): Column {
             ordinals[row++] = mapped;
         }
     }
-    return { table, ordinals, hashes: hashes.slice(0, table.length) };
+    if (table) {
+        table.length = size;
+        return new TableColumn(table, ordinals, hashes.slice(0, size));
+    }
+    return new LazyValuesColumn(ordinals, hashes.slice(0, size), sources, sourceOf!.slice(0, size), ordinalIn!.slice(0, size));
 }

@@ -39,7 +39,7 @@ import { versionKeyOf } from '../store/atomicFile';
 import type { Violation } from '../shared/model';
 import { SCHEMA_VERSION } from '../store/schema';
 import { readShardViolations, violationRanges } from './shardViolationsFile';
-import { ColumnsBuilder, DeferredTableColumn, IdList, TEXT_COLUMNS, TIME_COLUMNS, type Column, type Columns, type IdColumn } from './violationIndexColumns';
+import { ColumnsBuilder, DeferredTableColumn, IdList, TableColumn, TEXT_COLUMNS, TIME_COLUMNS, type Column, type Columns, type DeferredTexts, type IdColumn, type TextColumn } from './violationIndexColumns';
 
 /** Bumped whenever the layout or what a column holds changes: an index of another format is rebuilt. */
 export const VIOLATION_INDEX_FORMAT = 1;
@@ -162,10 +162,10 @@ class SectionReader {
         return out;
     }
 
-    /** A strings section: read now, or (`defer`) its bytes copied and its texts made when first asked for. */
+    /** A strings section: read now, or (`defer`) its bytes copied and its texts made when asked for. */
     strings(what: string): string[];
-    strings(what: string, defer: true): { count: number; make: () => string[] };
-    strings(what: string, defer?: true): string[] | { count: number; make: () => string[] } {
+    strings(what: string, defer: true): { count: number; texts: DeferredTexts };
+    strings(what: string, defer?: true): string[] | { count: number; texts: DeferredTexts } {
         const [count, encoding, byteLength] = new Uint32Array(this.int32(4, what).buffer);
         const lengths = this.int32(count, what);
         const from = this.take(byteLength, what);
@@ -173,35 +173,53 @@ class SectionReader {
         let sum = 0;
         for (let k = 0; k < count; k++) sum += Math.abs(lengths[k]);
         if (sum !== byteLength) throw new DamagedViolationIndex(`string lengths do not match the text in ${what}`);
-        if (!defer) return decodeStrings(this.buf.subarray(from, from + byteLength), encoding, lengths);
-        // a copy: the file's buffer is read into again
-        const bytes = Buffer.from(this.buf.subarray(from, from + byteLength));
-        return { count, make: () => decodeStrings(bytes, encoding, lengths) };
+        if (!defer) return decodeStrings(this.buf, from, encoding, lengths);
+        // a copy (the file's buffer is read into again), as a Uint8Array: a Buffer per section cost more than the copies
+        const copy = new Uint8Array(this.buf.buffer, this.buf.byteOffset + from, byteLength).slice();
+        const bytes = Buffer.from(copy.buffer, copy.byteOffset, copy.byteLength);
+        let offsets: Int32Array | undefined;
+        return {
+            count,
+            texts: {
+                all: () => decodeStrings(bytes, 0, encoding, lengths),
+                at: (k) => {
+                    if (!offsets) {
+                        offsets = new Int32Array(count + 1);
+                        for (let j = 0; j < count; j++) offsets[j + 1] = offsets[j] + Math.abs(lengths[j]);
+                    }
+                    const start = offsets[k];
+                    const end = offsets[k + 1];
+                    return bytes.toString(encoding === UTF16 ? 'utf16le' : lengths[k] >= 0 ? 'latin1' : 'utf8', start, end);
+                },
+            },
+        };
     }
 }
 
-/** The texts of a strings section (see SectionWriter.strings; lengths checked against `bytes`). */
-function decodeStrings(bytes: Buffer, encoding: number, lengths: Int32Array): string[] {
+/** The texts of a strings section starting at byte `from` of `buf` (see SectionWriter.strings; lengths checked against the section). */
+function decodeStrings(buf: Buffer, from: number, encoding: number, lengths: Int32Array): string[] {
     const count = lengths.length;
     const values = new Array<string>(count);
-    let at = 0;
+    let at = from;
     if (encoding === UTF8) {
+        let byteLength = 0;
+        for (let k = 0; k < count; k++) byteLength += Math.abs(lengths[k]);
         // ASCII strings are cut from one latin1 decode of the section: one-byte strings, as JSON.parse
         // makes them (a utf8 decode of the whole section would make every string two-byte when one is not ASCII)
-        const ascii = bytes.toString('latin1');
+        const ascii = buf.toString('latin1', from, from + byteLength);
         for (let k = 0; k < count; k++) {
             const length = lengths[k];
             if (length >= 0) {
-                values[k] = ascii.substring(at, at + length);
+                values[k] = ascii.substring(at - from, at - from + length);
                 at += length;
             } else {
-                values[k] = bytes.toString('utf8', at, at - length);
+                values[k] = buf.toString('utf8', at, at - length);
                 at -= length;
             }
         }
     } else {
         for (let k = 0; k < count; k++) {
-            values[k] = bytes.toString('utf16le', at, at + lengths[k]);
+            values[k] = buf.toString('utf16le', at, at + lengths[k]);
             at += lengths[k];
         }
     }
@@ -265,14 +283,14 @@ export function decodeViolationIndex(buf: Buffer, versionKey: string): ShardInde
     // the ids' texts when first asked for (a page's rows): see IdColumn
     const idTexts = r.strings('ids', true);
     if (idTexts.count !== n) throw new DamagedViolationIndex(`${idTexts.count} ids for ${n} rows`);
-    const ids = new IdList(n, high, low, idTexts.make);
+    const ids = new IdList(n, high, low, idTexts.texts.all);
     const columns: Column[] = TEXT_COLUMNS.map((c, k) => {
         const what = `the ${c} table`;
-        // the messages' texts when first searched or sorted by (see DeferredTableColumn)
-        const table = c === 'message' ? r.strings(what, true) : r.strings(what);
+        // the big tables' texts when asked for (see DeferredTableColumn)
+        const table = DEFERRED.has(c) ? r.strings(what, true) : r.strings(what);
         const count = Array.isArray(table) ? table.length : table.count;
         if (hashes[k].length !== count) throw new DamagedViolationIndex(`${hashes[k].length} hashes for the ${count} values of ${c}`);
-        return Array.isArray(table) ? { table, ordinals: ordinals[k], hashes: hashes[k] } : new DeferredTableColumn(ordinals[k], hashes[k], table.make);
+        return Array.isArray(table) ? new TableColumn(table, ordinals[k], hashes[k]) : new DeferredTableColumn(ordinals[k], hashes[k], table.texts);
     });
     if (r.at !== buf.byteLength) throw new DamagedViolationIndex('bytes after the last section');
     for (const [k, { hashes: values, ordinals: rows }] of columns.entries()) {
@@ -386,6 +404,9 @@ function readInto(file: string, scratch: Buffer): Buffer | undefined {
         closeSync(fd);
     }
 }
+
+/** The columns whose texts are decoded when asked for: a text per violation or resource, most of an index. */
+const DEFERRED: ReadonlySet<TextColumn> = new Set<TextColumn>(['message', 'resourceURN', 'resourceName']);
 
 /** Typed arrays are written as the machine holds them: only a little-endian machine reads and writes these files. */
 const LITTLE_ENDIAN = endianness() === 'LE';

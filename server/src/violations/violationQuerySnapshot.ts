@@ -40,9 +40,14 @@ const FACET_COLUMN: Record<FacetDimension, TextColumn> = {
 /** One facet dimension of a snapshot: each violation's value as an ordinal into `values` (-1: none). */
 export interface DimensionIndex {
     ordinals: Int32Array;
-    values: readonly string[];
-    /** For resources: the resource name of each URN. */
-    labels?: string[];
+    /** Every value (made when first read for the big tables: see DeferredTableColumn). */
+    readonly values: readonly string[];
+    /** How many values there are. */
+    count: number;
+    /** `values[ord]`, without making every value. */
+    valueAt(ord: number): string;
+    /** For resources: the resource name of a URN. */
+    labelAt?(ord: number): string;
 }
 
 /** The columns the free-text search looks in, in the order of the text it searches (see searchText). */
@@ -286,7 +291,7 @@ export class ViolationSnapshot {
     private readonly groupKeyTables = new Map<GroupBy, string[]>();
     private defaultRanks: Int32Array | undefined;
     private readonly timeRankCache = new Map<string, { ranks: Int32Array; distinct: number } | null>();
-    private labels: string[] | undefined;
+    private labelRows: Int32Array | undefined;
     private days: { observed: Int32Array; resolved: Int32Array } | undefined;
     private dateRange: { min?: string; max?: string } | undefined;
     private lastScan: { key: string; now: number; result: ScanResult } | undefined;
@@ -315,9 +320,9 @@ export class ViolationSnapshot {
 
     /** Row `i`'s value in `name` (undefined: none). */
     text(name: TextColumn, i: number): string | undefined {
-        const { table, ordinals } = this.columns[COLUMN[name]];
-        const ord = ordinals[i];
-        return ord < 0 ? undefined : table[ord];
+        const column = this.columns[COLUMN[name]];
+        const ord = column.ordinals[i];
+        return ord < 0 ? undefined : column.valueAt(ord);
     }
 
     /** The part (shard) row `i` belongs to. */
@@ -415,19 +420,36 @@ export class ViolationSnapshot {
     /** Value ordinals of the facet dimension FACET_DIMENSIONS[d]: the column itself (resources with their names). */
     dimension(d: number): DimensionIndex {
         const dimension = FACET_DIMENSIONS[d];
-        const { table, ordinals } = this.column(FACET_COLUMN[dimension]);
-        if (dimension !== 'resources') return { ordinals, values: table };
-        if (!this.labels) {
-            // The name of the first violation of each URN.
-            const names = this.column('resourceName');
-            const labels = new Array<string>(table.length);
+        const column = this.column(FACET_COLUMN[dimension]);
+        const { ordinals } = column;
+        const index: DimensionIndex = {
+            ordinals,
+            get values() {
+                return column.table;
+            },
+            count: column.hashes.length,
+            valueAt: (ord) => column.valueAt(ord),
+        };
+        if (dimension === 'resources') index.labelAt = (ord) => this.labelOf(ord);
+        return index;
+    }
+
+    /** The resource name of URN `ord` (the resourceURN column's): the name of its first violation. */
+    private labelOf(ord: number): string {
+        if (!this.labelRows) {
+            // The first row of each URN: ordinals only, no text made.
+            const urns = this.column('resourceURN');
+            const rows = new Int32Array(urns.hashes.length).fill(-1);
             for (let i = 0; i < this.length; i++) {
-                const ord = ordinals[i];
-                if (ord >= 0 && labels[ord] === undefined) labels[ord] = names.ordinals[i] < 0 ? '' : names.table[names.ordinals[i]];
+                const urn = urns.ordinals[i];
+                if (urn >= 0 && rows[urn] < 0) rows[urn] = i;
             }
-            this.labels = labels;
+            this.labelRows = rows;
         }
-        return { ordinals, values: table, labels: this.labels };
+        const names = this.column('resourceName');
+        const row = this.labelRows[ord];
+        const name = row < 0 ? -1 : names.ordinals[row];
+        return name < 0 ? '' : names.valueAt(name);
     }
 
     /** The rows' combinations of facet values (see Combinations), numbered on first use and kept. */

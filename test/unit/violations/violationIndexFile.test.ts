@@ -189,6 +189,33 @@ describe('the persisted violation index', () => {
         }
     });
 
+    it('answers every query as an index built from the JSON: facets, search, sorts, groups, details', async () => {
+        const queries = [
+            { filter: {}, offset: 0, limit: 50 },
+            { filter: { search: 'bucket' }, offset: 0, limit: 50 },
+            { filter: { resourceContains: 'a' }, offset: 0, limit: 20 },
+            { filter: { resources: [violations[7].resourceURN] }, offset: 0, limit: 20 },
+            { filter: {}, sort: { column: 'message', direction: 'asc' }, offset: 0, limit: 30 },
+            { filter: {}, sort: { column: 'resource', direction: 'desc' }, offset: 10, limit: 30 },
+            { filter: {}, groupBy: 'policy', offset: 0, limit: 30 },
+        ] as const;
+        const answers = async () => {
+            const service = new ViolationQueryService(store);
+            try {
+                const out = [];
+                for (const q of queries) out.push({ ...(await service.panel(structuredClone(q) as Parameters<typeof service.panel>[0], NOW)), elapsedMs: 0 });
+                return out;
+            } finally {
+                service.dispose();
+            }
+        };
+        const fromFiles = await answers();
+        for (const account of accounts) await rm(violationIndexPathOf(store.shardViolationsPath(account)), { force: true });
+        const fromJson = await answers();
+        assert.deepEqual(fromFiles, fromJson);
+        assert.ok(fromFiles[0].aggregates!.facets.resources.values.some((f) => f.label !== undefined), 'resource facets carry their names');
+    });
+
     it('is loaded, not rebuilt, while it describes the file', async () => {
         const path = store.shardViolationsPath(accounts[2]);
         const idx = violationIndexPathOf(path);
