@@ -771,7 +771,7 @@ export class ViolationSnapshotCache {
         const slices: ColumnsSlice[] = [];
         const parts: SnapshotPart[] = [];
         const accounts = await this.store.listShards();
-        // A few shards read at once: one shard's file is read while another's is decoded.
+        // A few shards read at once: a shard whose index file is not current is read from its JSON, asynchronously, while others are decoded.
         const toRead = accounts.filter((account) => !(kept.has(account) && previous));
         const reads = new Map<string, Promise<{ columns: Columns; reader: DetailReader }>>();
         let next = 0;
