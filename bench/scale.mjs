@@ -19,15 +19,17 @@
 // <= 1 s, filter change <= 100 ms server side. Exits 1 naming each goal missed.
 //
 //   node bench/scale.mjs [--accounts N] [--per-child C] [--change-percent P] [--packs a,b] [--filter-runs R] [--seed S]
-//                        [--product DIR] [--keep]
+//                        [--product DIR] [--keep] [--reuse DIR]
 //
 // `--accounts 3 --per-child 1000` tries it in about a minute. --keep leaves the work folder
-// (its path is printed) for a look at the store. --product DIR measures DIR/out as built
+// (its path is printed) for a look at the store. --reuse DIR runs steps 3 and 4 again over the
+// estate a --keep run left in DIR (with the product built now), e.g. to measure a change to the
+// server without ten minutes of setup and evaluation. --product DIR measures DIR/out as built
 // there (a baseline: `git worktree add DIR <commit>`, node_modules linked, `node esbuild.mjs`);
 // the bench's own workers (setup, rescan, count) are always this checkout's.
 import * as esbuild from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,7 +48,8 @@ const changePercent = Number(flag('change-percent', 10));
 const packs = String(flag('packs', 'aws-typescript,aws-compliance-typescript')).split(',');
 const filterRuns = Number(flag('filter-runs', 3));
 const seed = Number(flag('seed', 42));
-const keep = process.argv.includes('--keep');
+const reuse = flag('reuse', undefined);
+const keep = process.argv.includes('--keep') || reuse !== undefined;
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 
 const GOALS = { rssKb: 1024 * 1024, incrementalMs: 2000, firstRowsMs: 1000, filterServerMs: 100 };
@@ -55,7 +58,7 @@ const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb) => `${fmt(kb / 1024)} MB`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const work = mkdtempSync(join(tmpdir(), 'pi-bench-scale-'));
+const work = reuse ?? mkdtempSync(join(tmpdir(), 'pi-bench-scale-'));
 const home = join(work, 'home');
 const stopOnExit = new Set();
 process.on('exit', () => {
@@ -76,7 +79,7 @@ if (!product) {
 }
 for (const part of ['cli', 'server']) cpSync(join(product ?? root, 'out', part), join(work, 'out', part), { recursive: true });
 // the CLI finds the pack templates beside its out/
-symlinkSync(join(product ?? root, 'templates'), join(work, 'templates'), 'dir');
+if (!reuse) symlinkSync(join(product ?? root, 'templates'), join(work, 'templates'), 'dir');
 const CLI = join(work, 'out', 'cli', 'cli.js');
 const SERVER = join(work, 'out', 'server', 'server.js');
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: root, packages: 'external' };
@@ -121,30 +124,6 @@ function startLocalAws(fixture, port = 0) {
     });
 }
 
-// --- the estate
-let started = performance.now();
-const fixture = join(work, 'account0.json');
-const changedFixture = join(work, 'account0-changed.json');
-const fx = await worker('fixture', ['--out', fixture, '--changed-out', changedFixture, '--per-child', String(perChild), '--regions', REGIONS.join(','), '--change-percent', String(changePercent), '--seed', String(seed)]);
-for (const template of packs) {
-    const dir = join(work, template);
-    // --generate-only + the repo's node_modules: no npm install (the bench runs offline, and the same SDK the tests use)
-    await cli(['policy', 'new', template, '--dir', dir, '--generate-only']);
-    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    await cli(['policy', 'publish', dir]);
-    await cli(['policy', 'enable', template, 'latest']);
-}
-let aws = await startLocalAws(fixture);
-const setup = await worker('setup', ['--home', home, '--url', aws.url, '--accounts', String(accounts), '--per-child', String(perChild), '--regions', REGIONS.join(','), '--seed', String(seed)]);
-aws.stop();
-const total = setup.result.written + setup.result.scanned;
-if (setup.result.scanErrors.length) console.log('setup scan errors:', setup.result.scanErrors.slice(0, 3));
-const storeBytes = Number(spawnSync('du', ['-sb', join(home, 'shards')], { encoding: 'utf8' }).stdout.split('\t')[0]);
-console.log(
-    `estate: ${fmt(total)} resources in ${accounts} accounts (${fmt(setup.result.written)} written as shards in ${secs(setup.result.generateMs)}, ${fmt(setup.result.scanned)} scanned from the local AWS in ${secs(setup.result.scanMs)}); shards on disk ${mb(storeBytes / 1024)}; setup peak RSS ${mb(setup.rootPeakKb)}; ${secs(performance.now() - started)} in all`,
-);
-console.log(`rescan will find: ${fmt(fx.result.changed)} changed, ${fmt(fx.result.added)} added, ${fmt(fx.result.removed)} removed regional resources, and bucket ACL flips\n`);
-
 const rows = [];
 const missed = [];
 function row(step, ms, run, goals) {
@@ -152,35 +131,72 @@ function row(step, ms, run, goals) {
     rows.push({ step, ms, run, goals: goals.map((g) => g.text).join('; '), met });
     for (const g of goals) if (!g.met) missed.push(`${step}: ${g.text} (was ${g.was})`);
 }
+const violationsBytes = () =>
+    readdirSync(join(home, 'shards'))
+        .filter((name) => name.endsWith('@violations.json'))
+        .reduce((n, name) => n + statSync(join(home, 'shards', name)).size, 0);
 const rssGoal = (run) => {
     const worst = Math.max(run.rootPeakKb, run.childPeakKb);
     return { text: 'every process <= 1 GB', met: worst <= GOALS.rssKb, was: mb(worst) };
 };
 
-// --- 1. full evaluation
-const full = await cli(['evaluate', '--json']);
-const fullReport = JSON.parse(full.stdout);
-console.log(`1. full evaluation: ${secs(full.ms)}, ${fmt(fullReport.accounts.length)} entities, ${fmt(fullReport.stillOpen)} open violations, ${fullReport.problems.length} problems; peak RSS CLI ${mb(full.rootPeakKb)}, pack hosts ${mb(full.childPeakKb)} (${full.children} seen)`);
-if (fullReport.problems.length) console.log('   problems:', fullReport.problems.slice(0, 3));
-row('1. full evaluation (evaluate)', full.ms, full, [rssGoal(full)]);
+/** The estate, then steps 1 and 2 (skipped by --reuse, whose estate a --keep run left). */
+async function setupAndEvaluate() {
+    // --- the estate
+    const started = performance.now();
+    const fixture = join(work, 'account0.json');
+    const changedFixture = join(work, 'account0-changed.json');
+    const fx = await worker('fixture', ['--out', fixture, '--changed-out', changedFixture, '--per-child', String(perChild), '--regions', REGIONS.join(','), '--change-percent', String(changePercent), '--seed', String(seed)]);
+    for (const template of packs) {
+        const dir = join(work, template);
+        // --generate-only + the repo's node_modules: no npm install (the bench runs offline, and the same SDK the tests use)
+        await cli(['policy', 'new', template, '--dir', dir, '--generate-only']);
+        symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+        await cli(['policy', 'publish', dir]);
+        await cli(['policy', 'enable', template, 'latest']);
+    }
+    let aws = await startLocalAws(fixture);
+    const setup = await worker('setup', ['--home', home, '--url', aws.url, '--accounts', String(accounts), '--per-child', String(perChild), '--regions', REGIONS.join(','), '--seed', String(seed)]);
+    aws.stop();
+    const total = setup.result.written + setup.result.scanned;
+    if (setup.result.scanErrors.length) console.log('setup scan errors:', setup.result.scanErrors.slice(0, 3));
+    const storeBytes = Number(spawnSync('du', ['-sb', join(home, 'shards')], { encoding: 'utf8' }).stdout.split('\t')[0]);
+    console.log(
+        `estate: ${fmt(total)} resources in ${accounts} accounts (${fmt(setup.result.written)} written as shards in ${secs(setup.result.generateMs)}, ${fmt(setup.result.scanned)} scanned from the local AWS in ${secs(setup.result.scanMs)}); shards on disk ${mb(storeBytes / 1024)}; setup peak RSS ${mb(setup.rootPeakKb)}; ${secs(performance.now() - started)} in all`,
+    );
+    console.log(`rescan will find: ${fmt(fx.result.changed)} changed, ${fmt(fx.result.added)} added, ${fmt(fx.result.removed)} removed regional resources, and bucket ACL flips\n`);
 
-// --- 2. incremental after the rescan of 1% of the estate
-// on the same port: the accounts' endpoint is the first one's URL
-aws = await startLocalAws(changedFixture, Number(new URL(aws.url).port));
-const rescan = await worker('rescan', ['--home', home]);
-aws.stop();
-const r = rescan.result;
-const delta = Object.values(r.delta).reduce((a, d) => ({ added: a.added + d.added, changed: a.changed + d.changed, removed: a.removed + d.removed }), { added: 0, changed: 0, removed: 0 });
-console.log(
-    `2. rescan of ${accounts > 1 ? 'account 0' : 'the account'} (${Object.keys(r.delta).length} children): scan ${secs(r.scanMs)} (${delta.changed} changed, ${delta.added} added, ${delta.removed} removed); evaluation ${secs(r.evaluateMs)} (${fmt(r.work.evaluated)} resource evaluations run, ${fmt(r.work.reused)} reused, ${r.opened} opened, ${r.resolved} resolved); peak RSS ${mb(rescan.rootPeakKb)}, pack hosts ${mb(rescan.childPeakKb)}`,
-);
-if (r.problems.length) console.log('   problems:', r.problems.slice(0, 3));
-if (r.scanErrors.length) console.log('   scan errors:', r.scanErrors.slice(0, 3));
-row('2. incremental evaluation after 1% rescan', r.evaluateMs, rescan, [
-    { text: 'evaluation <= 2 s', met: r.evaluateMs <= GOALS.incrementalMs, was: secs(r.evaluateMs) },
-    { text: 'changes seen', met: delta.changed + delta.added + delta.removed > 0 && r.work.evaluated > 0, was: `${delta.changed + delta.added + delta.removed} changes, ${r.work.evaluated} evaluations` },
-    rssGoal(rescan),
-]);
+    // --- 1. full evaluation
+    const full = await cli(['evaluate', '--json']);
+    const fullReport = JSON.parse(full.stdout);
+    console.log(`1. full evaluation: ${secs(full.ms)}, ${fmt(fullReport.accounts.length)} entities, ${fmt(fullReport.stillOpen)} open violations, ${fullReport.problems.length} problems; peak RSS CLI ${mb(full.rootPeakKb)}, pack hosts ${mb(full.childPeakKb)} (${full.children} seen)`);
+    if (fullReport.problems.length) console.log('   problems:', fullReport.problems.slice(0, 3));
+    row('1. full evaluation (evaluate)', full.ms, full, [rssGoal(full)]);
+    // the violation index the store writes beside each violations file (violations/violationIndexFile.ts)
+    const indexes = readdirSync(join(home, 'shards')).filter((name) => name.endsWith('@violations.idx'));
+    const indexBytes = indexes.reduce((n, name) => n + statSync(join(home, 'shards', name)).size, 0);
+    console.log(`   violation index files: ${indexes.length}, ${mb(indexBytes / 1024)} (the violations files: ${mb(violationsBytes() / 1024)})`);
+
+    // --- 2. incremental after the rescan of 1% of the estate
+    // on the same port: the accounts' endpoint is the first one's URL
+    aws = await startLocalAws(changedFixture, Number(new URL(aws.url).port));
+    const rescan = await worker('rescan', ['--home', home]);
+    aws.stop();
+    const r = rescan.result;
+    const delta = Object.values(r.delta).reduce((a, d) => ({ added: a.added + d.added, changed: a.changed + d.changed, removed: a.removed + d.removed }), { added: 0, changed: 0, removed: 0 });
+    console.log(
+        `2. rescan of ${accounts > 1 ? 'account 0' : 'the account'} (${Object.keys(r.delta).length} children): scan ${secs(r.scanMs)} (${delta.changed} changed, ${delta.added} added, ${delta.removed} removed); evaluation ${secs(r.evaluateMs)} (${fmt(r.work.evaluated)} resource evaluations run, ${fmt(r.work.reused)} reused, ${r.opened} opened, ${r.resolved} resolved); peak RSS ${mb(rescan.rootPeakKb)}, pack hosts ${mb(rescan.childPeakKb)}`,
+    );
+    if (r.problems.length) console.log('   problems:', r.problems.slice(0, 3));
+    if (r.scanErrors.length) console.log('   scan errors:', r.scanErrors.slice(0, 3));
+    row('2. incremental evaluation after 1% rescan', r.evaluateMs, rescan, [
+        { text: 'evaluation <= 2 s', met: r.evaluateMs <= GOALS.incrementalMs, was: secs(r.evaluateMs) },
+        { text: 'changes seen', met: delta.changed + delta.added + delta.removed > 0 && r.work.evaluated > 0, was: `${delta.changed + delta.added + delta.removed} changes, ${r.work.evaluated} evaluations` },
+        rssGoal(rescan),
+    ]);
+}
+
+if (!reuse) await setupAndEvaluate();
 
 // --- 3. the panel over the language server
 const lspStarted = performance.now();

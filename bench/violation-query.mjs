@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // bench/violation-query: the violation query service in process (no LSP), at 1,000,000
 // violations in 300 shards (the store bench/server-memory.mjs makes for its scale run): the cold
-// index build, the panel's first page after it, and each filter change, sort change and grouping
+// index build (from the index files the store writes beside each shard, then from the shards' JSON), the panel's first page after it, and each filter change, sort change and grouping
 // the panel sends, timed as the server's `elapsedMs` (median of --runs). For profiling the query
 // layer alone: `node --cpu-prof bench/violation-query.mjs --home DIR`.
 //
-//   node bench/violation-query.mjs [--scale N] [--shards S] [--runs R] [--home DIR]
+//   node bench/violation-query.mjs [--scale N] [--shards S] [--runs R] [--home DIR] [--cold idx|json|both]
 //
 // --home DIR keeps the generated store (and reuses it when DIR has one).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,15 +60,38 @@ if (!existsSync(join(home, 'shards'))) {
 }
 
 const store = await Store.open({ home });
-const service = new ViolationQueryService(store);
 const FIRST_PAGE = { offset: 0, limit: 100 };
-let t = performance.now();
-// The status bar's count builds the index, as at the server's start; then the panel opens.
-await service.list({ limit: 0 });
-const buildMs = performance.now() - t;
-t = performance.now();
-const first = await service.panel(FIRST_PAGE);
-console.log(`cold: index build ${ms(buildMs)}, then the panel's first page ${ms(performance.now() - t)} (${first.total.toLocaleString('en-US')} rows; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
+/** A fresh query service's first answers: the status bar's count builds the index, as at the server's start; then the panel opens. */
+async function cold(label) {
+    const service = new ViolationQueryService(store);
+    let t = performance.now();
+    const cpu = process.cpuUsage();
+    await service.list({ limit: 0 });
+    const buildMs = performance.now() - t;
+    t = performance.now();
+    const first = await service.panel(FIRST_PAGE);
+    const used = process.cpuUsage(cpu);
+    // CPU time too: on a loaded machine it says more than the wall clock
+    console.log(`cold, ${label}: index build ${ms(buildMs)}, then the panel's first page ${ms(performance.now() - t)}; CPU ${ms((used.user + used.system) / 1000)} (${first.total.toLocaleString('en-US')} rows; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
+    return service;
+}
+const shardsDir = join(home, 'shards');
+const indexFiles = () => readdirSync(shardsDir).filter((name) => name.endsWith('@violations.idx'));
+// --cold idx: only from the index files the store wrote (the server's start); json: only from the shards' JSON (index files
+// removed first, as before they existed); both (default): idx first, while this process is as cold as a server's, then json
+const coldFrom = flag('cold', 'both');
+let service;
+if (coldFrom !== 'json') {
+    const files = indexFiles();
+    const bytes = files.reduce((n, name) => n + statSync(join(shardsDir, name)).size, 0);
+    console.log(`index files: ${files.length} of ${shards} shards, ${(bytes / 2 ** 20).toFixed(1)} MB`);
+    service = await cold('from the index files');
+}
+if (coldFrom !== 'idx') {
+    service?.dispose();
+    for (const name of indexFiles()) rmSync(join(shardsDir, name));
+    service = await cold('from the JSON (index files removed; they are written again)');
+}
 const warm = [];
 const warmScan = [];
 for (let r = 0; r < runs; r++) {

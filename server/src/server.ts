@@ -35,6 +35,7 @@ import { lazyModule } from './handlers/lazyModule';
 import { errorMessage } from './shared/errors';
 import { UserError } from './userErrors';
 import { applyProcessMemorySettings, garbageCollector } from './processMemory';
+import { onViolationIndexDamaged } from './violations/violationIndexFile';
 
 // before any scan or evaluation grows the heap (processMemory.ts says why)
 applyProcessMemorySettings();
@@ -109,6 +110,8 @@ connection.onInitialize(async (params) => {
             connection.console.warn(message);
             setStatus({ state: 'degraded', message, path: report.file });
         });
+        // a cache rebuilt from the shard: worth a line in the log, not a degraded store
+        onViolationIndexDamaged(({ file, reason }) => connection.console.warn(`The violation index ${file} was damaged (${reason}); it was rebuilt from its violations file.`));
     } catch (err) {
         const message = err instanceof StoreError ? err.message : `Could not open the store at ${home}: ${String(err)}`;
         connection.console.error(message);

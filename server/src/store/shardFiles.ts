@@ -5,6 +5,9 @@
  *
  *   shards/<enc>.json             ShardResourcesFile: resources (written by discovery)
  *   shards/<enc>@violations.json  ShardViolationsFile: violations and scans (evaluation, triage, discovery)
+ *   shards/<enc>@violations.idx   the violation index of the violations file, a cache rewritten after each
+ *                                 write of it (violations/violationIndexFile.ts; not `.json`: listShards and
+ *                                 the watcher ignore it)
  *
  * `<enc>` is encodeURIComponent(account), which turns every `@` into `%40`: a violations
  * file's name is never another account's resources file's name.
@@ -39,6 +42,8 @@ import {
 import type { DocumentFormat, LockedRead, StoreDocument } from './storeDocument';
 import { encodeShardResources } from './resourceEncoding';
 import type { Resource } from '../shared/model';
+// the violation index's file beside the violations file: a cache this module keeps in step with it (see the module)
+import { indexViolationsFile, removeViolationIndex } from '../violations/violationIndexFile';
 
 /** What updateShardViolations hands its `mutate`: the resources are shared and read-only. */
 export type ShardViolationsDraft = Omit<Shard, 'resources'> & { readonly resources: readonly Resource[] };
@@ -172,6 +177,7 @@ export class ShardFiles {
         await this.withLock(async () => {
             // the violations first: left alone, resources are re-evaluated; the reverse would show stale violations
             await this.violations.removeLocked();
+            await removeViolationIndex(this.violations.path);
             await this.resources.removeLocked();
         });
     }
@@ -216,6 +222,8 @@ export class ShardFiles {
         if (writeResources) this.resources.check(resources);
         this.violations.check(violations);
         let wrote = await this.violations.writeLocked(violations, violationsRead, lock);
+        // under the lock, so the index written last describes the file written last; best effort (a cache)
+        if (wrote) await indexViolationsFile(this.violations.path, violations.violations);
         if (writeResources && (await this.resources.writeLocked(resources, resourcesRead, lock))) wrote = true;
         return wrote;
     }

@@ -12,7 +12,8 @@
  */
 import { open } from 'node:fs/promises';
 import type { Violation } from '../shared/model';
-import { SCHEMA_VERSION } from '../store';
+// from the schema module, not the store's index: the store calls this module's users after its writes
+import { SCHEMA_VERSION } from '../store/schema';
 import { versionKeyOf } from '../store/atomicFile';
 import { storedItemProblem } from '../validation/boundarySchemas';
 

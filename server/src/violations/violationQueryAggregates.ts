@@ -51,7 +51,7 @@ export class AggregateCounter {
         this.matched = new Int32Array(this.combos.count);
         this.nearly = FACET_DIMENSIONS.map(() => undefined);
         this.resourceOrdinals = this.dims[RESOURCES_DIMENSION].ordinals;
-        this.resourceCounts = new Int32Array(this.dims[RESOURCES_DIMENSION].values.length);
+        this.resourceCounts = new Int32Array(this.dims[RESOURCES_DIMENSION].count);
         this.days = snapshot.dayNumbers();
         this.today = Math.floor(now.getTime() / DAY_MS);
         this.firstDay = this.today - TREND_DAYS + 1;
@@ -82,7 +82,7 @@ export class AggregateCounter {
     private counts(): Int32Array[] {
         return this.dims.map((index, d) => {
             if (d === RESOURCES_DIMENSION) return this.resourceCounts;
-            const counts = new Int32Array(index.values.length);
+            const counts = new Int32Array(index.count);
             const ordinals = this.combos.ordinals[COMBINED_DIMENSIONS.indexOf(d)];
             const nearly = this.nearly[d];
             for (let c = 0; c < ordinals.length; c++) {
@@ -163,10 +163,11 @@ function facetOf(counts: Int32Array, index: DimensionIndex, dimension: FacetDime
     const kept: number[] = [];
     for (let ord = 0; ord < counts.length; ord++) if (counts[ord] > threshold) kept.push(ord);
     for (let ord = 0; ord < counts.length && kept.length < limit; ord++) if (counts[ord] === threshold) kept.push(ord);
-    const values = index.values;
-    kept.sort((a, b) => counts[b] - counts[a] || (values[a] < values[b] ? -1 : values[a] > values[b] ? 1 : 0));
+    // the kept values only: a dimension's table may not be made yet (DeferredTableColumn)
+    const values = new Map(kept.map((ord) => [ord, index.valueAt(ord)]));
+    kept.sort((a, b) => counts[b] - counts[a] || (values.get(a)! < values.get(b)! ? -1 : values.get(a)! > values.get(b)! ? 1 : 0));
     return {
-        values: kept.map((ord) => (index.labels ? { value: values[ord], count: counts[ord], label: index.labels[ord] } : { value: values[ord], count: counts[ord] })),
+        values: kept.map((ord) => (index.labelAt ? { value: values.get(ord)!, count: counts[ord], label: index.labelAt(ord) } : { value: values.get(ord)!, count: counts[ord] })),
         omitted: present - kept.length,
     };
 }
@@ -195,5 +196,5 @@ function accountFacetOf(counts: Int32Array, index: DimensionIndex): Facet {
     parents.forEach((parent, ord) => {
         if (parent >= 0) rolled[parent] += counts[ord];
     });
-    return facetOf(rolled, { ordinals: index.ordinals, values }, 'accounts');
+    return facetOf(rolled, { ordinals: index.ordinals, values, count: values.length, valueAt: (ord) => values[ord] }, 'accounts');
 }

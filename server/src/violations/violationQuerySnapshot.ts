@@ -13,8 +13,9 @@ import { enforcementLevelRank, severityRank, violationStatusRank, type Violation
 import type { FacetDimension, GroupBy, PanelSort, SortColumn } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { Store } from '../store';
-import { readShardViolations, readViolationsAt, violationRanges } from './shardViolationsFile';
-import { COLUMN, ColumnsBuilder, concatColumns, TIME, type Column, type Columns, type ColumnsSlice, type TextColumn, type TimeColumn } from './violationIndexColumns';
+import { readViolationsAt, violationRanges } from './shardViolationsFile';
+import { loadShardIndex } from './violationIndexFile';
+import { COLUMN, ColumnsBuilder, concatColumns, TIME, type Column, type Columns, type ColumnsSlice, type IdColumn, type TextColumn, type TimeColumn } from './violationIndexColumns';
 import { readFile } from 'node:fs/promises';
 
 /** Last seen newest first, then by id: the order of every list unless a sort is given. */
@@ -39,9 +40,14 @@ const FACET_COLUMN: Record<FacetDimension, TextColumn> = {
 /** One facet dimension of a snapshot: each violation's value as an ordinal into `values` (-1: none). */
 export interface DimensionIndex {
     ordinals: Int32Array;
-    values: readonly string[];
-    /** For resources: the resource name of each URN. */
-    labels?: string[];
+    /** Every value (made when first read for the big tables: see DeferredTableColumn). */
+    readonly values: readonly string[];
+    /** How many values there are. */
+    count: number;
+    /** `values[ord]`, without making every value. */
+    valueAt(ord: number): string;
+    /** For resources: the resource name of a URN. */
+    labelAt?(ord: number): string;
 }
 
 /** The columns the free-text search looks in, in the order of the text it searches (see searchText). */
@@ -112,6 +118,8 @@ function timeRanks(times: Float64Array): { ranks: Int32Array; distinct: number }
     }
     const ranks = new Int32Array(length);
     if (length === 0) return { ranks, distinct: 0 };
+    const few = fewTimeRanks(times, ranks);
+    if (few !== undefined) return { ranks, distinct: few };
     const BITS = 12;
     const RADIX = 1 << BITS;
     if (max - min >= 2 ** (3 * BITS)) return undefined;
@@ -134,6 +142,39 @@ function timeRanks(times: Float64Array): { ranks: Int32Array; distinct: number }
         ranks[rows[k]] = rank;
     }
     return { ranks, distinct: rank + 1 };
+}
+
+/**
+ * timeRanks when the instants are few (the violations of one evaluation share theirs: a
+ * few hundred at 1,000,000 rows): each distinct instant found once per run of equal ones,
+ * the distinct ones sorted, `ranks` filled; the number of distinct instants, or undefined
+ * (ranks not filled) when they are many and the radix sort is the faster way.
+ */
+function fewTimeRanks(times: Float64Array, ranks: Int32Array): number | undefined {
+    const limit = Math.max(64, times.length >> 6);
+    const numbers = new Map<number, number>();
+    const distinct: number[] = [];
+    let last = Number.NaN;
+    let lastNumber = -1;
+    for (let i = 0; i < times.length; i++) {
+        const t = times[i];
+        if (t !== last) {
+            let known = numbers.get(t);
+            if (known === undefined) {
+                if (distinct.length === limit) return undefined;
+                known = distinct.push(t) - 1;
+                numbers.set(t, known);
+            }
+            last = t;
+            lastNumber = known;
+        }
+        ranks[i] = lastNumber;
+    }
+    const order = Int32Array.from(distinct.keys()).sort((a, b) => distinct[a] - distinct[b]);
+    const rankOf = new Int32Array(distinct.length);
+    order.forEach((number, rank) => (rankOf[number] = rank));
+    for (let i = 0; i < ranks.length; i++) ranks[i] = rankOf[ranks[i]];
+    return distinct.length;
 }
 
 /**
@@ -241,7 +282,7 @@ class FileReader implements DetailReader {
 /** The violations of every shard, indexed, with the per-order indexes a query needs, computed on demand. */
 export class ViolationSnapshot {
     readonly length: number;
-    readonly ids: readonly string[];
+    readonly ids: IdColumn;
     private readonly columns: readonly Column[];
     private readonly partStarts: Int32Array;
     private readonly orders = new Map<string, Int32Array>();
@@ -250,7 +291,7 @@ export class ViolationSnapshot {
     private readonly groupKeyTables = new Map<GroupBy, string[]>();
     private defaultRanks: Int32Array | undefined;
     private readonly timeRankCache = new Map<string, { ranks: Int32Array; distinct: number } | null>();
-    private labels: string[] | undefined;
+    private labelRows: Int32Array | undefined;
     private days: { observed: Int32Array; resolved: Int32Array } | undefined;
     private dateRange: { min?: string; max?: string } | undefined;
     private lastScan: { key: string; now: number; result: ScanResult } | undefined;
@@ -279,9 +320,9 @@ export class ViolationSnapshot {
 
     /** Row `i`'s value in `name` (undefined: none). */
     text(name: TextColumn, i: number): string | undefined {
-        const { table, ordinals } = this.columns[COLUMN[name]];
-        const ord = ordinals[i];
-        return ord < 0 ? undefined : table[ord];
+        const column = this.columns[COLUMN[name]];
+        const ord = column.ordinals[i];
+        return ord < 0 ? undefined : column.valueAt(ord);
     }
 
     /** The part (shard) row `i` belongs to. */
@@ -314,7 +355,7 @@ export class ViolationSnapshot {
             [...byPart].map(async ([part, ks]) => {
                 const read = await part.reader.read(
                     ks.map((k) => rows[k] - part.start),
-                    ks.map((k) => this.ids[rows[k]]),
+                    ks.map((k) => this.ids.at(rows[k])),
                 );
                 ks.forEach((k, n) => (found[k] = read[n]));
             }),
@@ -379,19 +420,36 @@ export class ViolationSnapshot {
     /** Value ordinals of the facet dimension FACET_DIMENSIONS[d]: the column itself (resources with their names). */
     dimension(d: number): DimensionIndex {
         const dimension = FACET_DIMENSIONS[d];
-        const { table, ordinals } = this.column(FACET_COLUMN[dimension]);
-        if (dimension !== 'resources') return { ordinals, values: table };
-        if (!this.labels) {
-            // The name of the first violation of each URN.
-            const names = this.column('resourceName');
-            const labels = new Array<string>(table.length);
+        const column = this.column(FACET_COLUMN[dimension]);
+        const { ordinals } = column;
+        const index: DimensionIndex = {
+            ordinals,
+            get values() {
+                return column.table;
+            },
+            count: column.hashes.length,
+            valueAt: (ord) => column.valueAt(ord),
+        };
+        if (dimension === 'resources') index.labelAt = (ord) => this.labelOf(ord);
+        return index;
+    }
+
+    /** The resource name of URN `ord` (the resourceURN column's): the name of its first violation. */
+    private labelOf(ord: number): string {
+        if (!this.labelRows) {
+            // The first row of each URN: ordinals only, no text made.
+            const urns = this.column('resourceURN');
+            const rows = new Int32Array(urns.hashes.length).fill(-1);
             for (let i = 0; i < this.length; i++) {
-                const ord = ordinals[i];
-                if (ord >= 0 && labels[ord] === undefined) labels[ord] = names.ordinals[i] < 0 ? '' : names.table[names.ordinals[i]];
+                const urn = urns.ordinals[i];
+                if (urn >= 0 && rows[urn] < 0) rows[urn] = i;
             }
-            this.labels = labels;
+            this.labelRows = rows;
         }
-        return { ordinals, values: table, labels: this.labels };
+        const names = this.column('resourceName');
+        const row = this.labelRows[ord];
+        const name = row < 0 ? -1 : names.ordinals[row];
+        return name < 0 ? '' : names.valueAt(name);
     }
 
     /** The rows' combinations of facet values (see Combinations), numbered on first use and kept. */
@@ -490,20 +548,37 @@ export class ViolationSnapshot {
         if (rows) return rows;
         const lastSeen = this.times('lastSeenAt');
         const ids = this.ids;
-        // Plain comparisons: hex ids order the same under `<` as under localeCompare.
-        const byId = (a: number, b: number) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0);
-        const ranked = timeRanks(lastSeen);
+        // Plain comparisons: hex ids order the same under `<` as under localeCompare. Numbers
+        // first: comparing texts was most of a cold first page at 1,000,000 rows.
+        const { high, low } = ids;
+        const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+        const byId = (a: number, b: number) => high[a] - high[b] || low[a] - low[b] || byText(ids.at(a), ids.at(b));
+        // shared with the sort by last seen: at 1,000,000 rows each ranking costs a tenth of a second
+        const ranked = this.timeRanked('lastSeenAt');
         if (!ranked) {
             rows = Int32Array.from(this.storedOrder()).sort((a, b) => lastSeen[b] - lastSeen[a] || byId(a, b));
         } else {
-            // Newest first by bucket, then each run of one instant by id: no comparison sort of every row.
-            rows = bucketSort(this.storedOrder(), (i) => ranked.ranks[i], ranked.distinct, -1);
-            for (let start = 0; start < rows.length; ) {
+            // The rows in id order, then dealt newest first into a bucket per instant (keeping
+            // their order): no comparison sort of every row.
+            let byIdOrder = this.storedOrder();
+            // Radix passes over the high key (< 2^50) as two 26-bit integers, 13 bits a pass, then runs of one high key by the rest.
+            const upper = new Int32Array(this.length);
+            const lower = new Int32Array(this.length);
+            for (let i = 0; i < this.length; i++) {
+                upper[i] = Math.floor(high[i] / 2 ** 26);
+                lower[i] = high[i] - upper[i] * 2 ** 26;
+            }
+            byIdOrder = bucketSort(byIdOrder, (i) => lower[i] & 8191, 8192, 1);
+            byIdOrder = bucketSort(byIdOrder, (i) => lower[i] >>> 13, 8192, 1);
+            byIdOrder = bucketSort(byIdOrder, (i) => upper[i] & 8191, 8192, 1);
+            byIdOrder = bucketSort(byIdOrder, (i) => upper[i] >>> 13, 8192, 1);
+            for (let start = 0; start < byIdOrder.length; ) {
                 let end = start + 1;
-                while (end < rows.length && lastSeen[rows[end]] === lastSeen[rows[start]]) end++;
-                if (end - start > 1) rows.subarray(start, end).sort(byId);
+                while (end < byIdOrder.length && high[byIdOrder[end]] === high[byIdOrder[start]]) end++;
+                if (end - start > 1) byIdOrder.subarray(start, end).sort(byId);
                 start = end;
             }
+            rows = bucketSort(byIdOrder, (i) => ranked.ranks[i], ranked.distinct, -1);
         }
         this.orders.set('default', rows);
         return rows;
@@ -533,6 +608,8 @@ export class ViolationSnapshot {
         if (column === 'observedAt' || column === 'lastSeenAt') {
             const times = this.times(column);
             const ranked = this.timeRanked(column);
+            // Last seen newest first is the default order (which breaks its ties the same way): the first page's order.
+            if (ranked && column === 'lastSeenAt' && sign < 0) return inDefaultOrder();
             if (ranked) return bucketSort(inDefaultOrder(), (i) => ranked.ranks[i], ranked.distinct, sign);
             return Int32Array.from(indexes).sort((p, q) => (times[p] - times[q]) * sign || tieBreak[p] - tieBreak[q]);
         }
@@ -584,18 +661,19 @@ export class ViolationSnapshot {
 
     /** The account of the shard holding violation `id` (undefined: not in this snapshot). */
     accountOf(id: string): string | undefined {
-        const i = this.ids.indexOf(id);
-        return i < 0 ? undefined : this.partOf(i).account;
+        for (let i = 0; i < this.length; i++) if (this.ids.at(i) === id) return this.partOf(i).account;
+        return undefined;
     }
 }
 
 /** One shard's violations as columns, and how to read their details back. */
 async function readShardColumns(store: Store, account: string): Promise<{ columns: Columns; reader: DetailReader }> {
-    let builder = new ColumnsBuilder();
     const fallback = new StoreReader(store, account);
-    const file = await readShardViolations(store.shardViolationsPath(account), (v) => builder.add(v));
-    if (file) return { columns: builder.finish(), reader: new FileReader(store.shardViolationsPath(account), file.versionKey, file.starts, file.lengths, fallback) };
-    builder = new ColumnsBuilder();
+    const path = store.shardViolationsPath(account);
+    // its index file when current, else built from the JSON (and the index file written again)
+    const index = await loadShardIndex(path);
+    if (index) return { columns: index.columns, reader: new FileReader(path, index.versionKey, index.starts, index.lengths, fallback) };
+    const builder = new ColumnsBuilder();
     if (!(await mayHoldViolations(store.shardPath(account)))) return { columns: builder.finish(), reader: fallback };
     // An old single-file shard, a damaged file, an item the store quarantines: the store reads it.
     for (const v of (await store.readShard(account)).violations) builder.add(v);
@@ -619,6 +697,9 @@ async function mayHoldViolations(resourcesPath: string): Promise<boolean> {
         return true;
     }
 }
+
+/** Shards whose index is read at once while a snapshot is built. */
+const SHARDS_READ_AT_ONCE = 4;
 
 /** Every shard's violations, one snapshot. */
 export async function loadViolationSnapshot(store: Store): Promise<ViolationSnapshot> {
@@ -689,14 +770,29 @@ export class ViolationSnapshotCache {
         for (const part of previous?.parts ?? []) if (part.account !== undefined && !changed.has(part.account)) kept.set(part.account, part);
         const slices: ColumnsSlice[] = [];
         const parts: SnapshotPart[] = [];
+        const accounts = await this.store.listShards();
+        // A few shards read at once: a shard whose index file is not current is read from its JSON, asynchronously, while others are decoded.
+        const toRead = accounts.filter((account) => !(kept.has(account) && previous));
+        const reads = new Map<string, Promise<{ columns: Columns; reader: DetailReader }>>();
+        let next = 0;
+        const startReads = () => {
+            while (next < toRead.length && reads.size < SHARDS_READ_AT_ONCE) {
+                const account = toRead[next++];
+                const read = readShardColumns(this.store, account);
+                read.catch(() => undefined); // awaited below, in order; a failure is thrown there
+                reads.set(account, read);
+            }
+        };
         let at = 0;
-        for (const account of await this.store.listShards()) {
+        for (const account of accounts) {
             const old = kept.get(account);
             if (old && previous) {
                 slices.push({ source: previous.data, start: old.start, length: old.length });
                 parts.push({ ...old, start: at });
             } else {
-                const { columns, reader } = await readShardColumns(this.store, account);
+                startReads();
+                const { columns, reader } = await reads.get(account)!;
+                reads.delete(account);
                 this.options.onShardRead?.(account);
                 slices.push({ source: columns, start: 0, length: columns.length });
                 parts.push({ account, start: at, length: columns.length, reader });
