@@ -33,7 +33,8 @@ export function violationRequestHandlers(store: () => Store) {
         const open = store();
         if (current?.store !== open) {
             current?.queries.dispose();
-            current = { store: open, queries: new ViolationQueryService(open) };
+            // the panel's first search at 1M would decode every text first (~0.8 s): done a second after its first answer instead
+            current = { store: open, queries: new ViolationQueryService(open, { prepareSearch: { afterMs: 1000 } }) };
         }
         return current.queries;
     }

@@ -216,6 +216,33 @@ describe('the persisted violation index', () => {
         assert.ok(fromFiles[0].aggregates!.facets.resources.values.some((f) => f.label !== undefined), 'resource facets carry their names');
     });
 
+    it("prepares the search's texts after the panel's first answer in the server, not in the CLI", async () => {
+        const prepared: ViolationSnapshot[] = [];
+        let done!: () => void;
+        const whenPrepared = new Promise<void>((resolve) => (done = resolve));
+        const server = new ViolationQueryService(store, { prepareSearch: { afterMs: 0, onPrepared: (snapshot) => (prepared.push(snapshot), done()) } });
+        const cli = new ViolationQueryService(store);
+        try {
+            const page = { filter: {}, offset: 0, limit: 20 };
+            await cli.panel(page, NOW);
+            await server.panel(page, NOW);
+            // the service's timer does not keep a process alive (the server's connection does): this one does, for a while
+            const alive = setTimeout(() => undefined, 5000);
+            await whenPrepared;
+            clearTimeout(alive);
+            assert.equal(prepared.length, 1);
+            assert.ok(prepared[0].searchPrepared);
+            // the same answer to a search as a service that made its texts when searching
+            const search = { filter: { search: 'bucket' }, offset: 0, limit: 50 };
+            assert.deepEqual({ ...(await server.panel(search, NOW)), elapsedMs: 0 }, { ...(await cli.panel(search, NOW)), elapsedMs: 0 });
+            await new Promise((resolve) => setTimeout(resolve, 10));
+            assert.equal(prepared.length, 1, 'a snapshot is prepared once');
+        } finally {
+            server.dispose();
+            cli.dispose();
+        }
+    });
+
     it('is loaded, not rebuilt, while it describes the file', async () => {
         const path = store.shardViolationsPath(accounts[2]);
         const idx = violationIndexPathOf(path);
