@@ -172,7 +172,7 @@ async function setupAndEvaluate() {
     console.log(`1. full evaluation: ${secs(full.ms)}, ${fmt(fullReport.accounts.length)} entities, ${fmt(fullReport.stillOpen)} open violations, ${fullReport.problems.length} problems; peak RSS CLI ${mb(full.rootPeakKb)}, pack hosts ${mb(full.childPeakKb)} (${full.children} seen)`);
     if (fullReport.problems.length) console.log('   problems:', fullReport.problems.slice(0, 3));
     row('1. full evaluation (evaluate)', full.ms, full, [rssGoal(full)]);
-    // the violation index the store writes beside each violations file (violations/violationIndexFile.ts)
+    // the violation index the store writes beside each violations file (store/violationIndex/violationIndexFile.ts)
     const indexes = readdirSync(join(home, 'shards')).filter((name) => name.endsWith('@violations.idx'));
     const indexBytes = indexes.reduce((n, name) => n + statSync(join(home, 'shards', name)).size, 0);
     console.log(`   violation index files: ${indexes.length}, ${mb(indexBytes / 1024)} (the violations files: ${mb(violationsBytes() / 1024)})`);

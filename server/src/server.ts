@@ -35,7 +35,7 @@ import { lazyModule } from './handlers/lazyModule';
 import { errorMessage } from './shared/errors';
 import { UserError } from './userErrors';
 import { applyProcessMemorySettings, garbageCollector } from './processMemory';
-import { onViolationIndexDamaged } from './violations/violationIndexFile';
+import { onViolationIndexDamaged } from './store/violationIndex/violationIndexFile';
 
 // before any scan or evaluation grows the heap (processMemory.ts says why)
 applyProcessMemorySettings();

@@ -6,7 +6,7 @@
  *   shards/<enc>.json             ShardResourcesFile: resources (written by discovery)
  *   shards/<enc>@violations.json  ShardViolationsFile: violations and scans (evaluation, triage, discovery)
  *   shards/<enc>@violations.idx   the violation index of the violations file, a cache rewritten after each
- *                                 write of it (violations/violationIndexFile.ts; not `.json`: listShards and
+ *                                 write of it (violationIndex/violationIndexFile.ts; not `.json`: listShards and
  *                                 the watcher ignore it)
  *
  * `<enc>` is encodeURIComponent(account), which turns every `@` into `%40`: a violations
@@ -43,7 +43,7 @@ import type { DocumentFormat, LockedRead, StoreDocument } from './storeDocument'
 import { encodeShardResources } from './resourceEncoding';
 import type { Resource } from '../shared/model';
 // the violation index's file beside the violations file: a cache this module keeps in step with it (see the module)
-import { indexViolationsFile, removeViolationIndex } from '../violations/violationIndexFile';
+import { indexViolationsFile, removeViolationIndex } from './violationIndex/violationIndexFile';
 
 /** What updateShardViolations hands its `mutate`: the resources are shared and read-only. */
 export type ShardViolationsDraft = Omit<Shard, 'resources'> & { readonly resources: readonly Resource[] };

@@ -1,6 +1,6 @@
 /**
  * The violation query service's data: a compact index of every shard's violations (ids and
- * interned columns, see violationIndexColumns.ts) with the per-order indexes a query needs,
+ * interned columns, see store/violationIndex/violationIndexColumns.ts) with the per-order indexes a query needs,
  * each computed on first use and kept until a shard changes; the rows' details are read
  * from the shards for the rows a view shows (details()). Built for 1,000,000 violations: a
  * filter change is one linear pass over a cached order over typed arrays, and no sort.
@@ -13,9 +13,9 @@ import { enforcementLevelRank, severityRank, violationStatusRank, type Violation
 import type { FacetDimension, GroupBy, PanelSort, SortColumn } from '../shared/panelProtocol';
 import { FACET_DIMENSIONS } from '../shared/panelProtocol';
 import type { Store } from '../store';
-import { readViolationsAt, violationRanges } from './shardViolationsFile';
-import { loadShardIndex } from './violationIndexFile';
-import { COLUMN, ColumnsBuilder, concatColumns, TIME, type Column, type Columns, type ColumnsSlice, type IdColumn, type TextColumn, type TimeColumn } from './violationIndexColumns';
+import { readViolationsAt, violationRanges } from '../store/violationIndex/shardViolationsFile';
+import { loadShardIndex } from '../store/violationIndex/violationIndexFile';
+import { COLUMN, ColumnsBuilder, concatColumns, TIME, type Column, type Columns, type ColumnsSlice, type IdColumn, type TextColumn, type TimeColumn } from '../store/violationIndex/violationIndexColumns';
 import { readFile } from 'node:fs/promises';
 
 /** Last seen newest first, then by id: the order of every list unless a sort is given. */

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Violation } from '../../../server/src/shared/model';
 import { SCHEMA_VERSION, Store } from '../../../server/src/store';
 import { DETAIL_BATCH, ViolationQueryService } from '../../../server/src/violations';
-import { readShardViolations, readViolationsAt, violationRanges } from '../../../server/src/violations/shardViolationsFile';
+import { readShardViolations, readViolationsAt, violationRanges } from '../../../server/src/store/violationIndex/shardViolationsFile';
 import { syntheticViolations } from '../../support/syntheticViolations';
 import { violationsJsonParts, violationsToJson } from '../../../server/src/violations/export/json';
 

@@ -23,8 +23,8 @@ import {
     violationIndexPathOf,
     type ShardIndex,
     type ViolationIndexProblem,
-} from '../../../server/src/violations/violationIndexFile';
-import { ColumnsBuilder } from '../../../server/src/violations/violationIndexColumns';
+} from '../../../server/src/store/violationIndex/violationIndexFile';
+import { ColumnsBuilder } from '../../../server/src/store/violationIndex/violationIndexColumns';
 import { DEFAULT_SORT, ViolationSnapshot } from '../../../server/src/violations/violationQuerySnapshot';
 import { syntheticViolations } from '../../support/syntheticViolations';
 

@@ -11,11 +11,11 @@
  * the shard through the store, which migrates, recovers and quarantines.
  */
 import { open } from 'node:fs/promises';
-import type { Violation } from '../shared/model';
+import type { Violation } from '../../shared/model';
 // from the schema module, not the store's index: the store calls this module's users after its writes
-import { SCHEMA_VERSION } from '../store/schema';
-import { versionKeyOf } from '../store/atomicFile';
-import { storedItemProblem } from '../validation/boundarySchemas';
+import { SCHEMA_VERSION } from '../schema';
+import { versionKeyOf } from '../atomicFile';
+import { storedItemProblem } from '../../validation/boundarySchemas';
 
 /** What reading one violations file found (the violations went to the caller one by one), with their byte ranges and the file's version. */
 export interface ShardViolationsRead {

@@ -11,7 +11,7 @@
  * of every shard (concatColumns); a shard that changes is rebuilt alone and the others are
  * carried over from the previous index.
  */
-import type { Violation } from '../shared/model';
+import type { Violation } from '../../shared/model';
 
 /** The interned columns. */
 export const TEXT_COLUMNS = [

@@ -35,9 +35,9 @@ import { randomBytes } from 'node:crypto';
 import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { versionKeyOf } from '../store/atomicFile';
-import type { Violation } from '../shared/model';
-import { SCHEMA_VERSION } from '../store/schema';
+import { versionKeyOf } from '../atomicFile';
+import type { Violation } from '../../shared/model';
+import { SCHEMA_VERSION } from '../schema';
 import { readShardViolations, violationRanges } from './shardViolationsFile';
 import { ColumnsBuilder, DeferredTableColumn, IdList, TableColumn, TEXT_COLUMNS, TIME_COLUMNS, type Column, type Columns, type DeferredTexts, type IdColumn, type TextColumn } from './violationIndexColumns';
 
