@@ -38,20 +38,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { has, numberFlag } from './lib/args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const flag = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const has = (name) => process.argv.includes(`--${name}`);
-const resources = flag('resources', 10_000);
-const latency = flag('latency', 20);
-const concurrency = flag('concurrency', 16);
-const large = flag('large', 100_000);
+const resources = numberFlag('resources', 10_000);
+const latency = numberFlag('latency', 20);
+const concurrency = numberFlag('concurrency', 16);
+const large = numberFlag('large', 100_000);
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const allTypes = has('all-types');
-const ccTypes = flag('cc-types', 30);
+const ccTypes = numberFlag('cc-types', 30);
 const nodeDefaults = has('node-defaults') ? ['--node-defaults'] : [];
 
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-discovery-'));

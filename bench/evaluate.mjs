@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { awsGuardResources } from './lib/awsGuardResources.mjs';
 import { syntheticAwsResources } from './lib/syntheticAws.mjs';
+import { median } from './lib/args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,7 +41,6 @@ const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 const profAt = process.argv.indexOf('--cpu-prof');
 const hostExecArgv = profAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profAt + 1]}`] : undefined;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 // Bundle the runner host and the parts of the server the bench drives into a temp folder.

@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { seededRandom, syntheticAwsResources } from './lib/syntheticAws.mjs';
+import { median } from './lib/args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -31,7 +32,6 @@ const changePercent = flag('change-percent', 1);
 const runs = Math.max(1, flag('runs', 3));
 const seed = flag('seed', 42);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 

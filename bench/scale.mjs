@@ -36,12 +36,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CLIENT_SERVER_NODE_ARGS, panelQuery, startLanguageServer } from './lib/lspClient.mjs';
 import { runMeasured, watchTree } from './lib/scaleProcess.mjs';
+import { flag, median } from './lib/args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const flag = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? process.argv[i + 1] : fallback;
-};
 const accounts = Number(flag('accounts', 100));
 const perChild = Number(flag('per-child', 3334));
 const changePercent = Number(flag('change-percent', 10));
@@ -56,7 +53,6 @@ const GOALS = { rssKb: 1024 * 1024, incrementalMs: 2000, firstRowsMs: 1000, filt
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb) => `${fmt(kb / 1024)} MB`;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const work = reuse ?? mkdtempSync(join(tmpdir(), 'pi-bench-scale-'));
 const home = join(work, 'home');

@@ -26,14 +26,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSourceModules } from './lib/sourceModules.mjs';
 import { CLIENT_SERVER_NODE_ARGS, panelTimings, SERVER_MODULE, startLanguageServer, vsCodeStartRequests } from './lib/lspClient.mjs';
+import { flag, has, median } from './lib/args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : fallback;
-};
-const has = (name) => args.includes(`--${name}`);
 const resourceCount = Number(flag('resources', 100_000));
 const scaleCount = Number(flag('scale', 1_000_000));
 const scaleShards = Number(flag('shards', 300));
@@ -49,7 +45,6 @@ const GOAL_PEAK_MB = 1024;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const mb = (n) => `${n.toFixed(0)} MB`;
 const ms = (n) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const missed = [];
 
 if (!existsSync(SERVER_MODULE)) {

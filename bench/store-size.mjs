@@ -42,6 +42,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { awsGuardResources, wireSecret } from './lib/awsGuardResources.mjs';
 import { seededRandom } from './lib/syntheticAws.mjs';
+import { median, numberFlag } from './lib/args.mjs';
 
 // the retained heap is measured between full collections
 if (typeof globalThis.gc !== 'function') {
@@ -50,13 +51,9 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const flag = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const stackCount = flag('resources', 20_000);
-const awsCount = flag('aws-resources', 10_000);
-const runs = Math.max(1, flag('runs', 3));
+const stackCount = numberFlag('resources', 20_000);
+const awsCount = numberFlag('aws-resources', 10_000);
+const runs = Math.max(1, numberFlag('runs', 3));
 const skipAws = process.argv.includes('--skip-aws');
 const GOAL = 0.6;
 
@@ -99,7 +96,6 @@ const { Store, normalizeShardResources, encodeShardResources, encodeSchema3, dec
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** CPU milliseconds (user + system) `fn` takes: steadier than wall time on a machine others load too. */
 function cpuMs(fn) {
     const before = process.cpuUsage();

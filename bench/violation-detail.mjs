@@ -18,19 +18,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { syntheticAwsResources } from './lib/syntheticAws.mjs';
 import { loadSourceModules } from './lib/sourceModules.mjs';
+import { flag, median } from './lib/args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : fallback;
-};
 const scale = Number(flag('scale', 1_000_000));
 const shards = Number(flag('shards', 300));
 const runs = Math.max(1, Number(flag('runs', 3)));
 const ms = (n) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const work = mkdtempSync(join(tmpdir(), 'pi-bench-violation-detail-'));
 const { Store, syntheticViolations, violationRequestHandlers } = await loadSourceModules(work, [

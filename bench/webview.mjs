@@ -14,6 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSourceModules } from './lib/sourceModules.mjs';
+import { median } from './lib/args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 function flag(name, fallback) {
@@ -26,7 +27,6 @@ const seed = flag('seed', 7);
 const GOAL_FIRST_ROWS_MS = 1000;
 const GOAL_FILTER_MS = 100;
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (n) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
@@ -134,8 +135,6 @@ export const PANEL_FILTERS = [
     ['two statuses', { statuses: ['open', 'fixed'] }],
     ['a resource type', { typeContains: 's3' }],
 ];
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * The panel's first page (round trip, and the server's own `elapsedMs`) and each of `filters`
