@@ -10,7 +10,7 @@
  * violation the store would quarantine) is answered with `undefined`, and the caller reads
  * the shard through the store, which migrates, recovers and quarantines.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Violation } from '../../shared/model';
 // from the schema module, not the store's index: the store calls this module's users after its writes
 import { SCHEMA_VERSION } from '../schema';
@@ -124,13 +124,8 @@ function parseViolation(text: string, where: string): Violation | undefined {
     return storedItemProblem('violation', item, where) === null ? (item as Violation) : undefined;
 }
 
-/**
- * Reads `path`, handing each violation to `each` as it is parsed (none is kept here: an index
- * keeps what it needs and the rest dies young), and returns their byte ranges. Undefined when
- * the file does not exist or is not one this reader can vouch for (see the module comment):
- * the caller then forgets what `each` saw and reads the shard through the store.
- */
-export async function readShardViolations(path: string, each: (v: Violation) => void): Promise<ShardViolationsRead | undefined> {
+/** `use` on `path` opened for reading, closed after; undefined when the file cannot be opened (gone, say). */
+async function withFile<T>(path: string, use: (handle: FileHandle) => Promise<T | undefined>): Promise<T | undefined> {
     let handle;
     try {
         handle = await open(path, 'r');
@@ -138,6 +133,22 @@ export async function readShardViolations(path: string, each: (v: Violation) => 
         return undefined;
     }
     try {
+        return await use(handle);
+    } finally {
+        await handle.close();
+    }
+}
+
+/**
+ * Reads `path`, handing each violation to `each` as it is parsed (none is kept here: an index
+ * keeps what it needs and the rest dies young), and returns their byte ranges. Undefined when
+ * the file does not exist or is not one this reader can vouch for (see the module comment):
+ * the caller then forgets what `each` saw and reads the shard through the store. Without
+ * `each`, the violations are only located, not parsed or checked: for a file whose violations
+ * the caller has in hand (the store's write, which just wrote them).
+ */
+export async function readShardViolations(path: string, each?: (v: Violation) => void): Promise<ShardViolationsRead | undefined> {
+    return withFile(path, async (handle) => {
         // The version and the content from one handle: an atomic replace after open is not mixed in.
         const stats = await handle.stat({ bigint: true });
         const buf = await handle.readFile();
@@ -149,10 +160,12 @@ export async function readShardViolations(path: string, each: (v: Violation) => 
         }
         // Another version's file is migrated by the store on read: let it.
         if (!ranges || ranges.schemaVersion !== SCHEMA_VERSION) return undefined;
-        for (let k = 0; k < ranges.starts.length; k++) {
-            const v = parseViolation(buf.toString('utf8', ranges.starts[k], ranges.ends[k]), `violations[${k}]`);
-            if (!v) return undefined;
-            each(v);
+        if (each) {
+            for (let k = 0; k < ranges.starts.length; k++) {
+                const v = parseViolation(buf.toString('utf8', ranges.starts[k], ranges.ends[k]), `violations[${k}]`);
+                if (!v) return undefined;
+                each(v);
+            }
         }
         return {
             versionKey: versionKeyOf(stats),
@@ -160,9 +173,7 @@ export async function readShardViolations(path: string, each: (v: Violation) => 
             starts: Float64Array.from(ranges.starts),
             lengths: Int32Array.from(ranges.ends, (end, k) => end - ranges.starts[k]),
         };
-    } finally {
-        await handle.close();
-    }
+    });
 }
 
 /**
@@ -171,13 +182,7 @@ export async function readShardViolations(path: string, each: (v: Violation) => 
  * not hold a violation any more.
  */
 export async function readViolationsAt(path: string, versionKey: string, starts: readonly number[], lengths: readonly number[]): Promise<Violation[] | undefined> {
-    let handle;
-    try {
-        handle = await open(path, 'r');
-    } catch {
-        return undefined;
-    }
-    try {
+    return withFile(path, async (handle) => {
         if (versionKeyOf(await handle.stat({ bigint: true })) !== versionKey) return undefined;
         const result: Violation[] = [];
         // Neighbouring rows are read in one go: a page of a shard is often a run of its file.
@@ -200,7 +205,5 @@ export async function readViolationsAt(path: string, versionKey: string, starts:
             result.push(v);
         }
         return result;
-    } finally {
-        await handle.close();
-    }
+    });
 }
